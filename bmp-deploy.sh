@@ -1,0 +1,494 @@
+#!/usr/bin/env bash
+# Deploy and manage BMP: the same commands as upstream's bmp-deploy.sh, two runtimes.
+#   local  - every service a local process under supervisord (SQLite + a private redis-server by
+#            default; .env can point at MySQL/MariaDB, RabbitMQ and Redis instead)
+#   docker - docker compose with deploy/docker-compose.yml
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=deploy/local/env.sh
+source "$ROOT/deploy/local/env.sh"
+bmp_load_env "$ROOT"
+# shellcheck source=deploy/local/services.sh
+source "$ROOT/deploy/local/services.sh"
+
+umask 077
+
+usage() {
+  cat <<'USAGE'
+Usage: ./bmp-deploy.sh COMMAND [SERVICE...]
+
+COMMAND:
+    start        Install what is missing, migrate the database and start SERVICE...
+    stop         Stop SERVICE...
+    restart      Stop, then start SERVICE...
+    status       Print "running" or "not running" per SERVICE; exit 1 if any is down
+    reinstall    Reinstall SERVICE from the current code and restart it; data is kept
+    logs         Print the last lines of SERVICE's log (LINES=N to change, default 100)
+    config       Print the effective configuration (secrets masked)
+    credentials  Print the admin credentials generated at first start
+
+SERVICE:
+    all                   every service
+    bmp-redis             private redis (local runtime, only when no BMP_REDIS_HOST is set)
+    bmp-openapi           core API, port 8801
+    bmp-openapi-console   core API, console profile, port 8802
+  (the bmp- prefix may be left out)
+
+Runtime: BMP_RUNTIME in .env (auto, local or docker).
+USAGE
+}
+
+die_usage() {
+  echo "bmp-deploy.sh: $*" >&2
+  usage >&2
+  exit 2
+}
+
+# -- service names ---------------------------------------------------------------------------
+
+known_services() { bmp_local_services; }
+
+resolve_services() {
+  # Prints the canonical names of the requested services, in start order.
+  local requested=("$@") known name wanted out=()
+  mapfile -t known < <(known_services)
+  [[ ${#requested[@]} -gt 0 ]] || die_usage "no SERVICE given"
+  for wanted in "${requested[@]}"; do
+    if [[ "$wanted" == "all" ]]; then
+      printf '%s\n' "${known[@]}"
+      return
+    fi
+    [[ "$wanted" == bmp-* ]] || wanted="bmp-$wanted"
+    local found=""
+    for name in "${known[@]}"; do
+      [[ "$name" == "$wanted" ]] && found=1
+    done
+    [[ -n "$found" ]] || die_usage "unknown service '$wanted'"
+  done
+  for name in "${known[@]}"; do
+    for wanted in "${requested[@]}"; do
+      [[ "$wanted" == bmp-* ]] || wanted="bmp-$wanted"
+      if [[ "$wanted" == "$name" ]]; then
+        out+=("$name")
+        break
+      fi
+    done
+  done
+  printf '%s\n' "${out[@]}"
+}
+
+# -- runtime choice --------------------------------------------------------------------------
+
+runtime() {
+  case "${BMP_RUNTIME:-auto}" in
+    local | docker) echo "$BMP_RUNTIME" ;;
+    auto)
+      if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then
+        echo docker
+      else
+        echo local
+      fi
+      ;;
+    *)
+      echo "bmp-deploy.sh: BMP_RUNTIME must be auto, local or docker" >&2
+      exit 2
+      ;;
+  esac
+}
+
+# -- shared setup ----------------------------------------------------------------------------
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  echo "installing $* (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null ||
+    { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; }
+}
+
+uses_mysql() {
+  [[ -n "${BMP_DB_HOST:-}" || "${BMP_DATABASE_URL:-}" == mysql* || "${BMP_DATABASE_URL:-}" == mariadb* ]]
+}
+
+ensure_secrets() {
+  # Generated once, kept in var/secrets.env (0600); a value set in .env wins.
+  local file="$BMP_VAR_DIR/secrets.env"
+  mkdir -p "$BMP_VAR_DIR"
+  touch "$file"
+  chmod 600 "$file"
+  if [[ -z "${BMP_SECRET_KEY:-}" ]]; then
+    BMP_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    echo "BMP_SECRET_KEY=$BMP_SECRET_KEY" >>"$file"
+    export BMP_SECRET_KEY
+  fi
+  if [[ -z "${BMP_ENCRYPTION_KEY:-}" ]]; then
+    # A Fernet key: 32 random bytes, url-safe base64.
+    BMP_ENCRYPTION_KEY="$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+    echo "BMP_ENCRYPTION_KEY=$BMP_ENCRYPTION_KEY" >>"$file"
+    export BMP_ENCRYPTION_KEY
+  fi
+}
+
+# -- local runtime ---------------------------------------------------------------------------
+
+SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
+
+ensure_venv() {
+  local extras="openapi,local" stamp="$BMP_VENV/.bmp-installed" want
+  if uses_mysql; then
+    extras="$extras,mysql"
+    pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential
+  fi
+  want="$extras $(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [[ -x "$BMP_VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" && "${1:-}" != "--force" ]]; then
+    return
+  fi
+  if [[ ! -x "$BMP_VENV/bin/python" ]]; then
+    echo "creating $BMP_VENV"
+    python3 -m venv "$BMP_VENV" || { apt_install python3-venv && python3 -m venv "$BMP_VENV"; }
+  fi
+  echo "installing bmp[$extras] into $BMP_VENV"
+  "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[$extras]"
+  echo "$want" >"$stamp"
+}
+
+ensure_redis_server() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+}
+
+write_supervisor_conf() {
+  local conf service
+  conf="$(SUPERVISOR_CONF)"
+  mkdir -p "$BMP_RUN_DIR" "$BMP_LOG_DIR" "$BMP_DATA_DIR"
+  {
+    cat <<CONF
+; Generated by bmp-deploy.sh at each start; edit deploy/local/ instead.
+[unix_http_server]
+file=$BMP_RUN_DIR/supervisor.sock
+chmod=0700
+
+[supervisord]
+logfile=$BMP_LOG_DIR/supervisord.log
+pidfile=$BMP_RUN_DIR/supervisord.pid
+directory=$ROOT
+nodaemon=false
+minfds=4096
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://$BMP_RUN_DIR/supervisor.sock
+CONF
+    for service in $(known_services); do
+      cat <<CONF
+
+[program:$service]
+command=$ROOT/deploy/local/run-service.sh $service
+directory=$ROOT
+autostart=false
+autorestart=true
+startsecs=2
+startretries=5
+stopasgroup=true
+killasgroup=true
+stopwaitsecs=20
+redirect_stderr=true
+stdout_logfile=$BMP_LOG_DIR/$service.log
+stdout_logfile_maxbytes=20MB
+stdout_logfile_backups=5
+environment=BMP_VAR_DIR="$BMP_VAR_DIR"
+CONF
+    done
+  } >"$conf"
+}
+
+supervisorctl() {
+  "$BMP_VENV/bin/supervisorctl" -c "$(SUPERVISOR_CONF)" "$@"
+}
+
+supervisord_running() {
+  local pidfile="$BMP_RUN_DIR/supervisord.pid"
+  [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+ensure_supervisord() {
+  write_supervisor_conf
+  if supervisord_running; then
+    supervisorctl reread >/dev/null
+    supervisorctl update >/dev/null
+  else
+    "$BMP_VENV/bin/supervisord" -c "$(SUPERVISOR_CONF)"
+    local i
+    for i in $(seq 1 50); do
+      supervisorctl pid >/dev/null 2>&1 && return
+      sleep 0.2
+    done
+    echo "supervisord did not start; see $BMP_LOG_DIR/supervisord.log" >&2
+    exit 1
+  fi
+}
+
+django_admin() {
+  DJANGO_SETTINGS_MODULE=bmp_openapi.settings "$BMP_VENV/bin/django-admin" "$@"
+}
+
+wait_redis() {
+  local i
+  for i in $(seq 1 50); do
+    redis-cli -s "$BMP_RUN_DIR/redis.sock" ping >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  echo "bmp-redis did not answer on $BMP_RUN_DIR/redis.sock; see $BMP_LOG_DIR/bmp-redis.log" >&2
+  exit 1
+}
+
+wait_healthy() {
+  # Waits until SERVICE's /health answers 200, or reports why not.
+  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" i
+  [[ -n "$path" ]] || return 0
+  for i in $(seq 1 60); do
+    if python3 - "$BMP_HOST_IP" "$port" "$path" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+host, port, path = sys.argv[1:4]
+with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=3) as answer:
+    sys.exit(0 if answer.status == 200 else 1)
+PY
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "$service is not healthy: http://$BMP_HOST_IP:$port$path; see ./bmp-deploy.sh logs $service" >&2
+  return 1
+}
+
+local_status_of() {
+  local state
+  state="$(supervisorctl status "$1" 2>/dev/null | awk '{print $2}')" || true
+  [[ "$state" == "RUNNING" ]]
+}
+
+local_start() {
+  local services=("$@") service needs_migration="" failed=0
+  ensure_secrets
+  ensure_venv
+  if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
+    ensure_redis_server
+  fi
+  ensure_supervisord
+  for service in "${services[@]}"; do
+    if [[ " ${BMP_MIGRATING_SERVICES[*]} " == *" $service "* ]]; then
+      needs_migration=1
+    fi
+  done
+  if printf '%s\n' "$(known_services)" | grep -qx bmp-redis; then
+    # Everything else depends on it: start it whatever was asked.
+    supervisorctl start bmp-redis >/dev/null 2>&1 || true
+    wait_redis
+  fi
+  if [[ -n "$needs_migration" ]]; then
+    django_admin migrate --noinput
+    django_admin bmp_bootstrap --print-credentials
+  fi
+  for service in "${services[@]}"; do
+    [[ "$service" == bmp-redis ]] && continue
+    supervisorctl start "$service" >/dev/null 2>&1 || true
+  done
+  for service in "${services[@]}"; do
+    wait_healthy "$service" || failed=1
+  done
+  local_status "${services[@]}" || failed=1
+  return "$failed"
+}
+
+local_stop() {
+  local services=("$@") service all="${STOP_ALL:-}"
+  supervisord_running || return 0
+  for service in "${services[@]}"; do
+    supervisorctl stop "$service" >/dev/null 2>&1 || true
+    echo "$service stopped"
+  done
+  if [[ -n "$all" ]]; then
+    supervisorctl shutdown >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 1 50); do
+      supervisord_running || return 0
+      sleep 0.2
+    done
+  fi
+}
+
+local_status() {
+  local service down=0
+  for service in "$@"; do
+    if supervisord_running && local_status_of "$service"; then
+      printf '%-24s running\n' "$service"
+    else
+      printf '%-24s not running\n' "$service"
+      down=1
+    fi
+  done
+  return "$down"
+}
+
+local_reinstall() {
+  local services=("$@")
+  local_stop "${services[@]}"
+  # Fresh code and dependencies; var/ (database, redis data, secrets) is left alone.
+  ensure_venv --force
+  local_start "${services[@]}"
+}
+
+local_logs() {
+  local service
+  for service in "$@"; do
+    echo "==> $BMP_LOG_DIR/$service.log <=="
+    tail -n "${LINES:-100}" "$BMP_LOG_DIR/$service.log" 2>/dev/null || echo "(no log yet)"
+  done
+}
+
+# -- docker runtime --------------------------------------------------------------------------
+
+compose() {
+  local args=(--project-directory "$ROOT" -f "$ROOT/deploy/docker-compose.yml" --env-file "$ROOT/.env")
+  [[ -f "$BMP_VAR_DIR/secrets.env" ]] && args+=(--env-file "$BMP_VAR_DIR/secrets.env")
+  docker compose "${args[@]}" "$@"
+}
+
+docker_secrets() {
+  # The docker runtime also needs the passwords of its own MySQL, Redis and RabbitMQ.
+  ensure_secrets
+  local file="$BMP_VAR_DIR/secrets.env" key
+  for key in BMP_DB_PASSWORD BMP_DB_ROOT_PASSWORD BMP_REDIS_PASSWORD BMP_MQ_PASSWORD; do
+    if [[ -z "${!key:-}" ]]; then
+      printf -v "$key" '%s' "$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+      echo "$key=${!key}" >>"$file"
+      export "${key?}"
+    fi
+  done
+}
+
+docker_status() {
+  local service down=0 running
+  running="$(compose ps --status running --services 2>/dev/null || true)"
+  for service in "$@"; do
+    if grep -qx "$service" <<<"$running"; then
+      printf '%-24s running\n' "$service"
+    else
+      printf '%-24s not running\n' "$service"
+      down=1
+    fi
+  done
+  return "$down"
+}
+
+docker_services() {
+  # Docker runs its own database, redis and broker; bmp-redis is always ours there.
+  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console | tr ' ' '\n'
+}
+
+# -- commands --------------------------------------------------------------------------------
+
+print_config() {
+  local rt="$1"
+  echo "runtime:   $rt"
+  echo "host ip:   ${BMP_HOST_IP:-127.0.0.1}"
+  echo "data:      $BMP_VAR_DIR"
+  if uses_mysql; then echo "database:  MySQL/MariaDB at ${BMP_DB_HOST:-(BMP_DATABASE_URL)}"; else echo "database:  SQLite $BMP_DATA_DIR/bmp.sqlite3"; fi
+  if [[ -n "${BMP_REDIS_HOST:-}${BMP_REDIS_URL:-}" ]]; then echo "redis:     ${BMP_REDIS_HOST:-(BMP_REDIS_URL)}"; else echo "redis:     private redis-server, $BMP_RUN_DIR/redis.sock"; fi
+  if [[ -n "${BMP_MQ_HOST:-}${BMP_BROKER_URL:-}" ]]; then echo "broker:    ${BMP_MQ_HOST:-(BMP_BROKER_URL)}"; else echo "broker:    the redis above"; fi
+  echo "services:"
+  local service
+  for service in $(known_services); do
+    printf '  %-22s %s\n' "$service" "${BMP_LOCAL_PORT[$service]:+port ${BMP_LOCAL_PORT[$service]}}"
+  done
+  if [[ "$rt" == docker ]]; then
+    echo "compose configuration (secrets masked):"
+    compose config | sed -E 's/((PASSWORD|SECRET|KEY|TOKEN)[A-Z_]*: *).*/\1******/'
+  fi
+}
+
+print_credentials() {
+  local rt="$1"
+  if [[ "$rt" == docker ]]; then
+    compose exec -T bmp-openapi cat /var/lib/bmp/credentials
+    return
+  fi
+  if [[ ! -f "$BMP_CREDENTIALS_FILE" ]]; then
+    echo "no credentials yet: run ./bmp-deploy.sh start all first" >&2
+    return 1
+  fi
+  cat "$BMP_CREDENTIALS_FILE"
+}
+
+main() {
+  [[ $# -gt 0 ]] || die_usage "no COMMAND given"
+  local command="$1"
+  shift
+  case "$command" in
+    -h | --help | help)
+      usage
+      return 0
+      ;;
+    start | stop | restart | status | reinstall | logs) ;;
+    config | credentials) ;;
+    *) die_usage "unknown command '$command'" ;;
+  esac
+  local rt
+  rt="$(runtime)"
+  case "$command" in
+    config)
+      print_config "$rt"
+      return
+      ;;
+    credentials)
+      print_credentials "$rt"
+      return
+      ;;
+  esac
+
+  if [[ "$rt" == docker ]]; then
+    known_services() { docker_services; }
+    local resolved services
+    resolved="$(resolve_services "$@")" || exit 2
+    mapfile -t services <<<"$resolved"
+    case "$command" in
+      start)
+        docker_secrets
+        compose up -d --wait "${services[@]}"
+        docker_status "${services[@]}"
+        ;;
+      stop) compose stop "${services[@]}" ;;
+      restart) compose restart "${services[@]}" ;;
+      status) docker_status "${services[@]}" ;;
+      reinstall)
+        # Recreate the containers from their (rebuilt) images; named volumes keep the data.
+        compose up -d --force-recreate --wait "${services[@]}"
+        ;;
+      logs) compose logs --tail "${LINES:-100}" "${services[@]}" ;;
+    esac
+    return
+  fi
+
+  local resolved services
+  resolved="$(resolve_services "$@")" || exit 2
+  mapfile -t services <<<"$resolved"
+  local all=""
+  [[ " $* " == *" all "* ]] && all=1
+  case "$command" in
+    start) local_start "${services[@]}" ;;
+    stop) STOP_ALL="$all" local_stop "${services[@]}" ;;
+    restart)
+      local_stop "${services[@]}"
+      local_start "${services[@]}"
+      ;;
+    status) local_status "${services[@]}" ;;
+    reinstall) local_reinstall "${services[@]}" ;;
+    logs) local_logs "${services[@]}" ;;
+  esac
+}
+
+main "$@"

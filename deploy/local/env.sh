@@ -1,0 +1,22 @@
+# Loads the BMP configuration: .env, then the generated secrets; the caller's environment wins.
+# shellcheck shell=bash
+
+bmp_load_env() {
+  local root="$1" saved
+  # Keep variables the caller exported explicitly (CI and tests point at other servers).
+  saved="$(export -p | grep -E '^declare -x BMP_' | sed 's/^declare -x /declare -gx /' || true)"
+  set -a
+  # shellcheck disable=SC1091
+  [[ -f "$root/.env" ]] && source "$root/.env"
+  export BMP_VAR_DIR="${BMP_VAR_DIR:-$root/var}"
+  # shellcheck disable=SC1091
+  [[ -f "$BMP_VAR_DIR/secrets.env" ]] && source "$BMP_VAR_DIR/secrets.env"
+  set +a
+  eval "$saved"
+  export BMP_VAR_DIR="${BMP_VAR_DIR:-$root/var}"
+  export BMP_DATA_DIR="${BMP_DATA_DIR:-$BMP_VAR_DIR/data}"
+  export BMP_RUN_DIR="${BMP_RUN_DIR:-$BMP_VAR_DIR/run}"
+  export BMP_LOG_DIR="${BMP_LOG_DIR:-$BMP_VAR_DIR/log}"
+  export BMP_VENV="${BMP_VENV:-$root/.venv}"
+  export BMP_CREDENTIALS_FILE="${BMP_CREDENTIALS_FILE:-$BMP_DATA_DIR/credentials}"
+}

@@ -1,0 +1,20 @@
+"""Settings of the openapi service (and of its console profile, ``BMP_OPENAPI_PROFILE=console``)."""
+
+from bmp_common.django_settings import base_settings
+from bmp_common.env import env_str
+
+globals().update(base_settings("openapi"))
+
+# "operation" (port 8801, every operation) or "console" (port 8802, the tenant subset).
+BMP_OPENAPI_PROFILE = env_str("BMP_OPENAPI_PROFILE", "operation")
+if BMP_OPENAPI_PROFILE not in {"operation", "console"}:
+    raise ValueError("BMP_OPENAPI_PROFILE must be 'operation' or 'console'")
+
+INSTALLED_APPS += ["bmp_openapi.accounts"]  # noqa: F821 (defined by base_settings)
+
+ROOT_URLCONF = "bmp_openapi.urls"
+WSGI_APPLICATION = "bmp_openapi.wsgi.application"
+
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821
+    "bmp_openapi.accounts.authentication.ApiKeyAuthentication"
+]

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every Django service: envelope, errors, middleware, common views."""

@@ -1,0 +1,50 @@
+"""Encryption of secrets at rest (BMC and root passwords): Fernet, AES-128-CBC + HMAC-SHA256.
+
+``BMP_ENCRYPTION_KEY`` holds one or more comma-separated Fernet keys; the first encrypts, all
+decrypt, so a key can be rotated without re-encrypting everything at once. bmp-deploy.sh
+generates it at first start.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class SecretDecryptionError(Exception):
+    """The stored value was not encrypted with any configured key."""
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: str) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(key.strip()) for key in keys.split(",") if key.strip()])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "BMP_ENCRYPTION_KEY must be comma-separated Fernet keys (32 url-safe base64 bytes)"
+        ) from None
+
+
+def _configured() -> MultiFernet:
+    keys = getattr(settings, "BMP_ENCRYPTION_KEY", "")
+    if not keys:
+        raise ImproperlyConfigured("BMP_ENCRYPTION_KEY is not set")
+    return _fernet(keys)
+
+
+def encrypt_secret(plaintext: str) -> str:
+    return _configured().encrypt(plaintext.encode()).decode()
+
+
+def decrypt_secret(ciphertext: str) -> str:
+    try:
+        return _configured().decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise SecretDecryptionError("secret cannot be decrypted with the configured keys") from None

@@ -1,0 +1,91 @@
+"""Django settings every BMP service starts from, all driven by ``BMP_*`` environment keys.
+
+A service's ``settings.py`` does ``globals().update(base_settings("openapi"))`` and then adds its
+own apps and urls. Secrets (``BMP_SECRET_KEY``, ``BMP_ENCRYPTION_KEY``) have no defaults:
+bmp-deploy.sh generates them at first start.
+"""
+
+from __future__ import annotations
+
+from bmp_common import env
+from bmp_common.logging import logging_config
+
+
+def base_settings(service: str) -> dict:
+    debug = env.env_bool("BMP_DEBUG", False)
+    return {
+        "BMP_SERVICE": service,
+        "DEBUG": debug,
+        "SECRET_KEY": env.env_str("BMP_SECRET_KEY", required=True),
+        "BMP_ENCRYPTION_KEY": env.env_str("BMP_ENCRYPTION_KEY", required=True),
+        "BMP_DEFAULT_LANGUAGE": env.env_str("BMP_DEFAULT_LANGUAGE", "en_US"),
+        "ALLOWED_HOSTS": env.env_list("BMP_ALLOWED_HOSTS", ["*"]),
+        "INSTALLED_APPS": [
+            "django.contrib.staticfiles",
+            "rest_framework",
+            "drf_spectacular",
+            "drf_spectacular_sidecar",
+        ],
+        "MIDDLEWARE": [
+            "bmp_common.api.middleware.TraceIdMiddleware",
+            "bmp_common.api.middleware.EnvelopeFallbackMiddleware",
+            "django.middleware.security.SecurityMiddleware",
+            "whitenoise.middleware.WhiteNoiseMiddleware",
+            "bmp_common.api.middleware.LanguageMiddleware",
+            "django.middleware.common.CommonMiddleware",
+        ],
+        "TEMPLATES": [
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "APP_DIRS": True,
+                "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+            }
+        ],
+        "DATABASES": {"default": env.database_config()},
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "CACHES": {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": env.redis_url(env.REDIS_DB_CACHE),
+                "KEY_PREFIX": "bmp",
+                "OPTIONS": {
+                    "SOCKET_CONNECT_TIMEOUT": 2,
+                    "SOCKET_TIMEOUT": 2,
+                },
+            }
+        },
+        "CELERY_BROKER_URL": env.broker_url(),
+        "USE_TZ": True,
+        "TIME_ZONE": "UTC",
+        "USE_I18N": True,
+        "LANGUAGE_CODE": "en",
+        "LANGUAGES": [("en", "English"), ("zh-hans", "简体中文")],
+        "APPEND_SLASH": False,
+        "STATIC_URL": "/static/",
+        "STATIC_ROOT": str(env.data_dir() / "static" / service),
+        "STORAGES": {
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            }
+        },
+        # Serve static files straight from the app folders: no collectstatic step to forget.
+        "WHITENOISE_USE_FINDERS": True,
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "REST_FRAMEWORK": {
+            "DEFAULT_RENDERER_CLASSES": ["bmp_common.api.envelope.EnvelopeRenderer"],
+            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "EXCEPTION_HANDLER": "bmp_common.api.exceptions.drf_exception_handler",
+            "UNAUTHENTICATED_USER": None,
+            "DEFAULT_AUTHENTICATION_CLASSES": [],
+            "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+            "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        },
+        "SPECTACULAR_SETTINGS": {
+            "SWAGGER_UI_DIST": "SIDECAR",
+            "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+            "TITLE": "BMP",
+        },
+        "LOGGING": logging_config(service, env.env_str("BMP_LOG_LEVEL", "INFO")),
+    }

@@ -1,0 +1,43 @@
+"""Workflow step messages: the scheduler hands a step out, a worker reports its result.
+
+A result names the ``(step_id, attempt)`` it answers, so a duplicate or late result of an
+earlier attempt is recognised and ignored by the scheduler.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from bmp_common.messages import Message
+
+STEP_OK = "ok"
+STEP_FAILED = "failed"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepDispatch(Message):
+    SCHEMA: ClassVar[str] = "bmp.step.dispatch"
+    VERSION: ClassVar[int] = 1
+
+    step_id: int
+    attempt: int
+    action: str
+    idc_id: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepResult(Message):
+    SCHEMA: ClassVar[str] = "bmp.step.result"
+    VERSION: ClassVar[int] = 1
+
+    step_id: int
+    attempt: int
+    status: str  # STEP_OK or STEP_FAILED
+    data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    error: str | None = None
+
+    def __post_init__(self):
+        if self.status not in (STEP_OK, STEP_FAILED):
+            raise ValueError(f"step status must be {STEP_OK!r} or {STEP_FAILED!r}")
