@@ -62,7 +62,6 @@ def base_settings(service: str) -> dict:
         "LANGUAGES": [("en", "English"), ("zh-hans", "简体中文")],
         "APPEND_SLASH": False,
         "STATIC_URL": "/static/",
-        "STATIC_ROOT": str(env.data_dir() / "static" / service),
         "STORAGES": {
             "staticfiles": {
                 "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",

@@ -24,7 +24,9 @@ class ErrorSpec:
         return template.format(**params) if params else template
 
 
-INVALID_ARGUMENT = ErrorSpec(400, "INVALID_ARGUMENT", "Invalid argument: {detail}", "参数错误：{detail}")
+INVALID_ARGUMENT = ErrorSpec(
+    400, "INVALID_ARGUMENT", "Invalid argument: {detail}", "参数错误：{detail}"
+)
 MALFORMED_BODY = ErrorSpec(
     400, "INVALID_ARGUMENT", "The request body is not valid JSON", "请求体不是合法的 JSON"
 )
@@ -35,16 +37,17 @@ UNAUTHENTICATED = ErrorSpec(
     "Missing or invalid credentials",
     "认证失败或缺少凭证",
 )
-PERMISSION_DENIED = ErrorSpec(
-    403, "PERMISSION_DENIED", "Permission denied", "没有权限执行此操作"
-)
+PERMISSION_DENIED = ErrorSpec(403, "PERMISSION_DENIED", "Permission denied", "没有权限执行此操作")
 NOT_FOUND = ErrorSpec(404, "NOT_FOUND", "Resource not found: {detail}", "资源不存在：{detail}")
 PATH_NOT_FOUND = ErrorSpec(404, "NOT_FOUND", "No such path: {path}", "路径不存在：{path}")
 METHOD_NOT_ALLOWED = ErrorSpec(
     405, "METHOD_NOT_ALLOWED", "Method {method} is not allowed here", "此处不允许 {method} 方法"
 )
 NOT_ACCEPTABLE = ErrorSpec(
-    406, "NOT_ACCEPTABLE", "Only application/json answers are available", "仅支持 application/json 响应"
+    406,
+    "NOT_ACCEPTABLE",
+    "Only application/json answers are available",
+    "仅支持 application/json 响应",
 )
 CONFLICT = ErrorSpec(409, "CONFLICT", "Conflict: {detail}", "冲突：{detail}")
 TOO_LARGE = ErrorSpec(413, "TOO_LARGE", "The request is too large", "请求过大")
@@ -54,13 +57,16 @@ UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
     "Unsupported content type {media_type}: send application/json",
     "不支持的内容类型 {media_type}：请使用 application/json",
 )
-RATE_LIMIT = ErrorSpec(429, "RATE_LIMIT", "Too many requests, retry later", "请求过于频繁，请稍后重试")
+RATE_LIMIT = ErrorSpec(
+    429, "RATE_LIMIT", "Too many requests, retry later", "请求过于频繁，请稍后重试"
+)
 INTERNAL = ErrorSpec(
-    500, "INTERNAL", "Internal error, quote requestId {request_id}", "内部错误，请提供 requestId {request_id}"
+    500,
+    "INTERNAL",
+    "Internal error, quote requestId {request_id}",
+    "内部错误，请提供 requestId {request_id}",
 )
-UNAVAILABLE = ErrorSpec(
-    503, "UNAVAILABLE", "Service unavailable: {detail}", "服务不可用：{detail}"
-)
+UNAVAILABLE = ErrorSpec(503, "UNAVAILABLE", "Service unavailable: {detail}", "服务不可用：{detail}")
 
 # Fallbacks for statuses raised by frameworks without a catalogue entry of their own.
 BY_HTTP_STATUS = {

@@ -74,6 +74,8 @@ def drf_exception_handler(exc, context):
         view = context.get("view")
         if view is not None:
             headers["Allow"] = ", ".join(view.allowed_methods)
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
     if isinstance(exc, drf.Throttled) and exc.wait:
         headers["Retry-After"] = str(int(exc.wait))
     return Response(error_body_for(request, error), status=error.spec.code, headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -12,19 +13,24 @@ CONTRACT_PATH = Path(__file__).with_name("swagger.yaml")
 
 
 @lru_cache(maxsize=1)
-def load_contract() -> dict:
+def _parsed() -> dict:
     with CONTRACT_PATH.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
+def load_contract() -> dict:
+    """A private copy: validators annotate the dict they are given (``x-scope``)."""
+    return copy.deepcopy(_parsed())
+
+
 @lru_cache(maxsize=1)
 def contract_json() -> bytes:
-    return json.dumps(load_contract(), ensure_ascii=False, sort_keys=False).encode()
+    return json.dumps(_parsed(), ensure_ascii=False).encode()
 
 
 def operations() -> dict[tuple[str, str], dict]:
     """``{(METHOD, "/v1/path/{param}"): operation}`` for every operation of the contract."""
-    spec = load_contract()
+    spec = _parsed()
     base = spec.get("basePath", "").rstrip("/")
     found = {}
     for path, item in spec["paths"].items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bmp_common.ids import token_digest
+
 from bmp_openapi.accounts.models import ApiKey
 
 

@@ -5,67 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role_id', models.CharField(max_length=64, unique=True)),
-                ('role_name_en', models.CharField(max_length=64)),
-                ('role_name_cn', models.CharField(max_length=64)),
-                ('description_en', models.CharField(blank=True, default='', max_length=255)),
-                ('description_cn', models.CharField(blank=True, default='', max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role_id", models.CharField(max_length=64, unique=True)),
+                ("role_name_en", models.CharField(max_length=64)),
+                ("role_name_cn", models.CharField(max_length=64)),
+                ("description_en", models.CharField(blank=True, default="", max_length=255)),
+                ("description_cn", models.CharField(blank=True, default="", max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'role',
+                "db_table": "role",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.CharField(max_length=64, unique=True)),
-                ('user_name', models.CharField(max_length=64, unique=True)),
-                ('password', models.CharField(max_length=255)),
-                ('email', models.CharField(blank=True, default='', max_length=255)),
-                ('phone_prefix', models.CharField(blank=True, default='', max_length=16)),
-                ('phone_number', models.CharField(blank=True, default='', max_length=32)),
-                ('language', models.CharField(choices=[('en_US', 'English'), ('zh_CN', '中文')], default='en_US', max_length=8)),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64)),
-                ('description', models.CharField(blank=True, default='', max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_id", models.CharField(max_length=64, unique=True)),
+                ("user_name", models.CharField(max_length=64, unique=True)),
+                ("password", models.CharField(max_length=255)),
+                ("email", models.CharField(blank=True, default="", max_length=255)),
+                ("phone_prefix", models.CharField(blank=True, default="", max_length=16)),
+                ("phone_number", models.CharField(blank=True, default="", max_length=32)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en_US", "English"), ("zh_CN", "中文")],
+                        default="en_US",
+                        max_length=8,
+                    ),
+                ),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=64)),
+                ("description", models.CharField(blank=True, default="", max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="accounts.role",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'user',
+                "db_table": "user",
             },
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('apikey_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=64)),
-                ('type', models.CharField(choices=[('system', 'System'), ('user', 'User'), ('alert', 'Alert')], default='user', max_length=16)),
-                ('source', models.CharField(choices=[('operation', 'Operation'), ('console', 'Console')], default='operation', max_length=16)),
-                ('read_only', models.BooleanField(default=False)),
-                ('token_digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='accounts.user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("apikey_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("system", "System"), ("user", "User"), ("alert", "Alert")],
+                        default="user",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("operation", "Operation"), ("console", "Console")],
+                        default="operation",
+                        max_length=16,
+                    ),
+                ),
+                ("read_only", models.BooleanField(default=False)),
+                ("token_digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to="accounts.user",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'apikey',
-                'constraints': [models.UniqueConstraint(fields=('user', 'name'), name='apikey_unique_name_per_user')],
+                "db_table": "apikey",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "name"), name="apikey_unique_name_per_user"
+                    )
+                ],
             },
         ),
     ]

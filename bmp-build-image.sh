@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Build the docker images of the BMP app services. Image names and the service list come from
+# image.cfg; each service is built from dockerfiles/<name>.Dockerfile with the repository root as
+# the build context. See dockerfiles/README.md.
+set -euo pipefail
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+cd -- "$ROOT"
+
+err() { printf 'bmp-build-image.sh: %s\n' "$*" >&2; }
+
+usage() {
+    cat <<EOF
+Usage: ./bmp-build-image.sh build SERVICE...
+       ./bmp-build-image.sh -h|--help
+
+Build the docker image of each SERVICE from dockerfiles/<name>.Dockerfile (build context: the
+repository root). SERVICE is "all" or one of (the "bmp-" prefix is optional):
+  ${bmp_app_services[*]}
+Services that share an image (bmp-openapi-console uses the bmp-openapi image) are built once.
+
+Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TAG:-\${BMP_VERSION:-v1.0}}.
+BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.
+Needs a docker client and a reachable Docker engine.
+EOF
+}
+
+# Read BMP_* / BASE_* settings from .env without executing it. As with docker compose, a variable
+# already set in the environment wins. Values are never printed.
+load_dotenv() {
+    local file=$1 line name value
+    [[ -f $file ]] || return 0
+    while IFS= read -r line || [[ -n $line ]]; do
+        line=${line%$'\r'}
+        [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?((BMP|BASE)_[A-Za-z0-9_]+)=(.*)$ ]] || continue
+        name=${BASH_REMATCH[2]}
+        value=${BASH_REMATCH[4]}
+        if [[ $value =~ ^\"([^\"]*)\"([[:space:]]+#.*)?[[:space:]]*$ ]] \
+            || [[ $value =~ ^\'([^\']*)\'([[:space:]]+#.*)?[[:space:]]*$ ]]; then
+            value=${BASH_REMATCH[1]}
+        else
+            value=${value%%[[:space:]]#*}
+            value=${value%"${value##*[![:space:]]}"}
+        fi
+        [[ -n ${!name+x} ]] && continue
+        printf -v "$name" '%s' "$value"
+    done <"$file"
+}
+
+load_dotenv .env
+if [[ ! -f image.cfg ]]; then
+    err "image.cfg not found in $ROOT"
+    exit 1
+fi
+# shellcheck source=image.cfg
+source ./image.cfg
+
+# bmp-openapi or openapi -> bmp-openapi; nothing (status 1) for an unknown name.
+canonical_service() {
+    local svc
+    for svc in "${bmp_app_services[@]}"; do
+        if [[ $1 == "$svc" || "bmp-$1" == "$svc" ]]; then
+            printf '%s\n' "$svc"
+            return 0
+        fi
+    done
+    return 1
+}
+
+case ${1:-} in
+    -h | --help | help)
+        usage
+        exit 0
+        ;;
+    build) shift ;;
+    *)
+        [[ -n ${1:-} ]] && err "unknown command: $1"
+        usage >&2
+        exit 2
+        ;;
+esac
+
+if [[ $# -eq 0 ]]; then
+    err "no SERVICE given"
+    usage >&2
+    exit 2
+fi
+
+selected=()
+for arg in "$@"; do
+    if [[ $arg == all ]]; then
+        selected+=("${bmp_app_services[@]}")
+    elif svc=$(canonical_service "$arg"); then
+        selected+=("$svc")
+    else
+        err "unknown service: $arg"
+        usage >&2
+        exit 2
+    fi
+done
+
+# One build per Dockerfile, tagged with every distinct image name that uses it.
+declare -A tags=()
+dockerfiles=()
+for svc in "${selected[@]}"; do
+    var=${svc//-/_}
+    image_var=${var}_image
+    dockerfile_var=${var}_dockerfile
+    image=${!image_var:-}
+    dockerfile=dockerfiles/${!dockerfile_var:-${svc#bmp-}}.Dockerfile
+    if [[ -z $image ]]; then
+        err "image.cfg defines no ${image_var} for ${svc}"
+        exit 1
+    fi
+    if [[ ! -f $dockerfile ]]; then
+        err "${dockerfile} (for ${svc}) not found"
+        exit 1
+    fi
+    if [[ -z ${tags[$dockerfile]+x} ]]; then
+        dockerfiles+=("$dockerfile")
+        tags[$dockerfile]=""
+    fi
+    case " ${tags[$dockerfile]} " in
+        *" $image "*) ;;
+        *) tags[$dockerfile]+="${tags[$dockerfile]:+ }${image}" ;;
+    esac
+done
+
+if ! command -v docker >/dev/null 2>&1; then
+    err "docker is not installed (no 'docker' command on PATH); install Docker to build images"
+    exit 1
+fi
+if ! docker info >/dev/null 2>&1; then
+    err "no Docker engine is reachable ('docker info' failed); start the Docker daemon or set DOCKER_HOST"
+    exit 1
+fi
+
+for dockerfile in "${dockerfiles[@]}"; do
+    args=(build -f "$dockerfile")
+    read -r -a images <<<"${tags[$dockerfile]}"
+    for image in "${images[@]}"; do
+        args+=(-t "$image")
+    done
+    args+=(.)
+    printf '+ docker %s\n' "${args[*]}"
+    docker "${args[@]}"
+done

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: lint, then the suite on SQLite + a private redis-server, then the
+# same suite on MariaDB/MySQL + RabbitMQ + Redis when those servers answer.
+#
+#   BMP_TEST_DATABASE_URL  default mysql://root@127.0.0.1:3306/bmp
+#   BMP_TEST_BROKER_URL    default amqp://guest:guest@127.0.0.1:5672//
+#   BMP_TEST_REDIS_URL     default redis://127.0.0.1:6379/0
+#   BMP_TEST_EXTERNAL      auto (default: run the second pass if the servers answer), 1 (must), 0 (skip)
+# Extra arguments go to pytest, e.g. ./run-tests.sh -k envelope
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+VENV="${BMP_VENV:-$ROOT/.venv}"
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+pkg-config --exists mysqlclient 2>/dev/null || need_apt+=(default-libmysqlclient-dev pkg-config build-essential)
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+if [[ ${#need_apt[@]} -gt 0 ]]; then
+  echo "== installing ${need_apt[*]} (apt)"
+  as_root apt-get update -q >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
+fi
+
+stamp="$VENV/.bmp-test-installed"
+want="$(sha256sum pyproject.toml | cut -c1-16)"
+if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  echo "== installing bmp[openapi,mysql,local,dev] into $VENV"
+  [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[openapi,mysql,local,dev]"
+  echo "$want" >"$stamp"
+fi
+export PATH="$VENV/bin:$PATH"
+
+echo "== ruff"
+ruff check .
+ruff format --check .
+
+# Tests choose their servers from these keys only; the caller's .env must not leak in.
+unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST
+
+echo "== pytest: SQLite + private redis-server"
+python -m pytest "$@"
+
+db_url="${BMP_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/bmp}"
+broker_url="${BMP_TEST_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//}"
+redis_url="${BMP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+external="${BMP_TEST_EXTERNAL:-auto}"
+[[ "$external" == 0 ]] && exit 0
+
+if ! python - "$db_url" "$broker_url" "$redis_url" <<'PY'; then
+import socket, sys
+from urllib.parse import urlsplit
+for url in sys.argv[1:]:
+    parts = urlsplit(url)
+    default = {"mysql": 3306, "mariadb": 3306, "amqp": 5672, "redis": 6379}[parts.scheme]
+    try:
+        socket.create_connection((parts.hostname, parts.port or default), timeout=2).close()
+    except OSError:
+        print(f"not reachable: {parts.scheme}://{parts.hostname}:{parts.port or default}")
+        sys.exit(1)
+PY
+  if [[ "$external" == 1 ]]; then
+    echo "BMP_TEST_EXTERNAL=1 but the servers above do not answer" >&2
+    exit 1
+  fi
+  echo "== skipping the MariaDB/RabbitMQ/Redis pass: servers not reachable"
+  exit 0
+fi
+
+echo "== pytest: MariaDB/MySQL + RabbitMQ + Redis"
+BMP_DATABASE_URL="$db_url" BMP_BROKER_URL="$broker_url" BMP_REDIS_URL="$redis_url" \
+  python -m pytest "$@"

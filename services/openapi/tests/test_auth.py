@@ -1,0 +1,88 @@
+"""Bearer API keys: what a caller sees with no, bad, good and read-only credentials."""
+
+import pytest
+from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_USER
+
+
+def test_no_credentials_is_a_401_envelope(api):
+    answer = api.get("/v1/local/users")
+
+    assert answer.status_code == 401
+    assert answer.json()["error"]["status"] == "AUTH_ERROR_OR_PERMISSION_DENIED"
+    assert answer["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer not-a-key", "Basic YWRtaW46YWRtaW4=", "Bearer ", "Bearer " + "x" * 300, "token"],
+)
+def test_bad_credentials_are_a_401_envelope(api, admin, header):
+    answer = api.get("/v1/local/users", HTTP_AUTHORIZATION=header)
+
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == 401
+
+
+def test_admin_key_describes_the_admin(admin_api):
+    answer = admin_api.get("/v1/local/users")
+
+    assert answer.status_code == 200
+    user = answer.json()["result"]
+    assert user["userName"] == "admin"
+    assert user["roleId"] == ROLE_ADMIN
+    assert user["roleName"] == "Owner"
+    assert user["userId"].startswith("user-")
+    assert "password" not in user
+
+
+def test_role_name_follows_the_request_language(admin_api):
+    answer = admin_api.get("/v1/local/users", HTTP_BMPLANGUAGE="zh_CN")
+
+    assert answer.json()["result"]["roleName"] == "平台拥有者"
+
+
+def test_messages_fall_back_to_the_users_own_language(api, make_user):
+    _, token = make_user("li", language="zh_CN")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.delete("/v1/local/users")
+
+    assert answer.status_code == 405
+    assert answer.json()["error"]["message"] == "此处不允许 DELETE 方法"
+
+
+def test_the_header_language_wins_over_the_users(api, make_user):
+    _, token = make_user("li", language="zh_CN")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.delete("/v1/local/users", HTTP_BMPLANGUAGE="en_US")
+
+    assert answer.json()["error"]["message"] == "Method DELETE is not allowed here"
+
+
+def test_times_are_rendered_in_the_users_timezone(api, make_user):
+    user, token = make_user("tz")
+    user.timezone = "UTC"
+    user.save(update_fields=["timezone"])
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.get("/v1/local/users")
+
+    assert answer.json()["result"]["createdTime"] == user.created_at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_a_read_only_key_may_read(api, make_user):
+    _, token = make_user("reader", read_only=True, role_id=ROLE_USER)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert api.get("/v1/local/users").status_code == 200
+
+
+def test_a_read_only_key_may_not_write(api, make_user):
+    _, token = make_user("reader", read_only=True)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.put("/v1/local/users", {"email": "a@b.c"}, format="json")
+
+    assert answer.status_code == 403
+    assert answer.json()["error"]["status"] == "PERMISSION_DENIED"

@@ -1,0 +1,132 @@
+"""Every answer is the envelope, whatever goes wrong: users see requestId, code, status, message."""
+
+import pytest
+from django.test import override_settings
+from django.urls import path
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class CrashingApi(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    def get(self, request):
+        raise RuntimeError("database password=hunter2 leaked into an exception")
+
+
+class EchoApi(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    def post(self, request):
+        return Response({"echo": request.data})
+
+
+urlpatterns = [path("v1/crash", CrashingApi.as_view()), path("v1/echo", EchoApi.as_view())]
+handler404 = "bmp_common.api.exceptions.page_not_found"
+handler500 = "bmp_common.api.exceptions.server_error"
+
+
+def test_unknown_path_is_a_404_envelope_whose_request_id_is_the_trace_id(api):
+    answer = api.get("/v1/nothing")
+
+    assert answer.status_code == 404
+    body = answer.json()
+    assert body["error"] == {
+        "code": 404,
+        "message": "No such path: /v1/nothing",
+        "status": "NOT_FOUND",
+    }
+    assert body["requestId"] == answer["TraceId"]
+    assert len(body["requestId"]) == 32
+
+
+def test_unknown_path_outside_v1_is_an_envelope_too(api):
+    answer = api.get("/index.php")
+
+    assert answer.status_code == 404
+    assert answer.json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_caller_trace_id_is_echoed_in_header_and_body(api):
+    answer = api.get("/v1/nothing", HTTP_TRACEID="req-123.abc")
+
+    assert answer["TraceId"] == "req-123.abc"
+    assert answer.json()["requestId"] == "req-123.abc"
+
+
+def test_a_trace_id_that_could_forge_log_lines_is_replaced(api):
+    answer = api.get("/v1/nothing", HTTP_TRACEID="evil\ninjected line")
+
+    assert "\n" not in answer["TraceId"]
+    assert answer["TraceId"] != "evil\ninjected line"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_malformed_json_is_a_400_envelope(api):
+    answer = api.generic("POST", "/v1/echo", "{not json", content_type="application/json")
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "code": 400,
+        "message": "The request body is not valid JSON",
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_body_that_is_not_json_is_a_415_envelope(api):
+    answer = api.generic(
+        "POST", "/v1/echo", "a=1", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert answer.status_code == 415
+    assert answer.json()["error"]["status"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_method_not_allowed_is_a_405_envelope_with_allow_header(api):
+    answer = api.delete("/v1/health")
+
+    assert answer.status_code == 405
+    assert answer.json()["error"]["status"] == "METHOD_NOT_ALLOWED"
+    assert answer.json()["error"]["message"] == "Method DELETE is not allowed here"
+    assert "GET" in answer["Allow"]
+
+
+def test_plain_django_405_is_turned_into_the_envelope(api):
+    # swagger.json is a document view; a POST to it still answers with the envelope.
+    answer = api.post("/swagger.json")
+
+    assert answer.status_code == 405
+    assert answer.json()["error"]["code"] == 405
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_a_crash_is_a_500_envelope_without_details(db):
+    from bmp_common.testing.contract import ContractClient
+
+    client = ContractClient(raise_request_exception=False)
+    answer = client.get("/v1/crash", HTTP_TRACEID="crash-1")
+
+    assert answer.status_code == 500
+    body = answer.json()
+    assert body["error"]["status"] == "INTERNAL"
+    assert "crash-1" in body["error"]["message"]
+    assert "hunter2" not in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh_CN", "路径不存在：/v1/nothing"), ("en_US", "No such path: /v1/nothing")],
+)
+def test_bmp_language_header_picks_the_message_language(api, language, message):
+    answer = api.get("/v1/nothing", HTTP_BMPLANGUAGE=language)
+
+    assert answer.json()["error"]["message"] == message
+
+
+def test_unknown_language_falls_back_to_english(api):
+    answer = api.get("/v1/nothing", HTTP_BMPLANGUAGE="fr_FR")
+
+    assert answer.json()["error"]["message"] == "No such path: /v1/nothing"

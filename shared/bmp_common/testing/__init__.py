@@ -1,0 +1,1 @@
+"""Test helpers every service's tests share (pytest plugin, contract-validating client)."""

@@ -1,0 +1,89 @@
+"""pytest plugin (``-p bmp_common.testing.plugin``): test configuration before Django loads.
+
+With no server named in the environment, tests run like the local runtime's default: SQLite and
+a private redis-server that this plugin starts on a unix socket and stops at the end. Setting
+``BMP_DATABASE_URL`` / ``BMP_REDIS_URL`` / ``BMP_BROKER_URL`` runs the same tests against MariaDB,
+Redis and RabbitMQ instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+_WORK = Path(tempfile.mkdtemp(prefix="bmp-test-"))
+_REDIS_SOCKET = _WORK / "run" / "redis.sock"
+_redis_process: subprocess.Popen | None = None
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bmp_openapi.settings")
+os.environ.setdefault("BMP_SECRET_KEY", base64.urlsafe_b64encode(os.urandom(40)).decode())
+os.environ.setdefault("BMP_ENCRYPTION_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
+os.environ.setdefault("BMP_DATA_DIR", str(_WORK / "data"))
+os.environ.setdefault("BMP_RUN_DIR", str(_WORK / "run"))
+# Tests compare messages: pin the fallback language whatever the developer's .env says.
+os.environ["BMP_DEFAULT_LANGUAGE"] = "en_US"
+
+EMBEDDED_REDIS = not (os.environ.get("BMP_REDIS_URL") or os.environ.get("BMP_REDIS_HOST"))
+
+
+def _start_redis() -> subprocess.Popen:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (run-tests.sh installs it)")
+    _REDIS_SOCKET.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(_REDIS_SOCKET),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(_WORK),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not _REDIS_SOCKET.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the private redis-server for the tests did not start")
+        time.sleep(0.05)
+    return process
+
+
+def pytest_configure(config):
+    global _redis_process
+    if EMBEDDED_REDIS and _redis_process is None:
+        _redis_process = _start_redis()
+
+
+def pytest_unconfigure(config):
+    global _redis_process
+    if _redis_process is not None:
+        _redis_process.terminate()
+        _redis_process.wait(timeout=10)
+        _redis_process = None
+    shutil.rmtree(_WORK, ignore_errors=True)
+
+
+def pytest_report_header(config):
+    from bmp_common import env
+
+    database = env.database_config()
+    return [
+        f"bmp: database {database['ENGINE'].rsplit('.', 1)[-1]}"
+        f" ({database.get('HOST') or database['NAME']})",
+        "bmp: redis " + ("private redis-server" if EMBEDDED_REDIS else "external"),
+        "bmp: broker " + env.broker_url().split("://", 1)[0],
+    ]

