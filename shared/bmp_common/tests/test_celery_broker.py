@@ -24,8 +24,8 @@ def test_driver_task_reaches_its_idc_queue_on_the_broker():
             received = queue.get(timeout=10)
             received.ack()
         finally:
-            queue.queue.delete()
-            queue.close()
+            queue.close()  # cancel our consumer before the queue goes away
+            conn.default_channel.queue_delete(queue_name)
 
     assert received.headers["task"] == "bmp.driver.run_step"
     _args, kwargs, _embed = received.payload

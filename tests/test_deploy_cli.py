@@ -1,0 +1,219 @@
+"""bmp-deploy.sh, local runtime, as an operator uses it: start, status, use, reinstall, stop.
+
+Runs against whatever servers the test run is configured with: on the SQLite pass the platform
+uses its embedded default (SQLite + private redis-server), on the external pass it is pointed at
+MariaDB/Redis/RabbitMQ through the same BMP_* keys an operator would put in .env.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = str(ROOT / "bmp-deploy.sh")
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mysql_database(url: str):
+    """A fresh database on the test server, so the deployment has its own schema."""
+    import MySQLdb
+
+    parts = urlsplit(url)
+    name = f"bmp_deploy_{secrets.token_hex(4)}"
+    conn = MySQLdb.connect(
+        host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+        passwd=parts.password or "",
+    )  # fmt: skip
+    conn.cursor().execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    return conn, name, parts._replace(path=f"/{name}").geturl()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    var = tmp_path_factory.mktemp("deploy-var")
+    ports = {"operation": free_port(), "console": free_port()}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
+    }
+    environment.update(
+        BMP_RUNTIME="local",
+        BMP_HOST_IP="127.0.0.1",
+        BMP_VAR_DIR=str(var),
+        BMP_VENV=sys.prefix,
+        BMP_OPENAPI_PORT=str(ports["operation"]),
+        BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
+    )
+    mysql = None
+    if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
+        conn, name, url = mysql_database(os.environ["BMP_DATABASE_URL"])
+        mysql = (conn, name)
+        environment["BMP_DATABASE_URL"] = url
+    for key in ("BMP_REDIS_URL", "BMP_BROKER_URL"):
+        if os.environ.get(key):
+            environment[key] = os.environ[key]
+
+    def run(*args):
+        return subprocess.run(
+            [DEPLOY, *args], env=environment, capture_output=True, text=True, timeout=300
+        )
+
+    started = run("start", "all")
+    try:
+        yield {"run": run, "var": var, "ports": ports, "started": started, "env": environment}
+    finally:
+        run("stop", "all")
+        if mysql:
+            conn, name = mysql
+            conn.cursor().execute(f"DROP DATABASE {name}")
+            conn.close()
+
+
+def get(port: int, path: str, token: str | None = None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read()), dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read()), dict(error.headers)
+
+
+def credentials(deployment) -> dict[str, str]:
+    result = deployment["run"]("credentials")
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in result.stdout.splitlines())
+
+
+def expected_services(deployment) -> list[str]:
+    embedded_redis = "BMP_REDIS_URL" not in deployment["env"]
+    return [*(["bmp-redis"] if embedded_redis else []), "bmp-openapi", "bmp-openapi-console"]
+
+
+def test_start_all_starts_every_service_and_shows_the_credentials_once(deployment):
+    started = deployment["started"]
+
+    assert started.returncode == 0, started.stdout + started.stderr
+    for service in expected_services(deployment):
+        assert f"{service} " in started.stdout
+    assert "BMP_ADMIN_PASSWORD=" in started.stdout
+    assert "not running" not in started.stdout
+
+
+def test_status_all_prints_running_for_every_service(deployment):
+    status = deployment["run"]("status", "all")
+
+    assert status.returncode == 0, status.stdout
+    lines = [line.split() for line in status.stdout.splitlines()]
+    assert lines == [[service, "running"] for service in expected_services(deployment)]
+
+
+def test_the_api_answers_with_the_contract_and_envelopes(deployment):
+    for port in deployment["ports"].values():
+        status, contract, _ = get(port, "/swagger.json")
+        assert (status, contract["swagger"]) == (200, "2.0")
+
+        status, body, headers = get(port, "/v1/nothing")
+        assert status == 404
+        assert body["error"]["code"] == 404
+        assert body["requestId"] == headers["TraceId"]
+
+        status, body, _ = get(port, "/health")
+        assert status == 200
+        assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_the_printed_admin_key_works(deployment):
+    values = credentials(deployment)
+
+    assert set(values) == {"BMP_ADMIN_USER", "BMP_ADMIN_PASSWORD", "BMP_ADMIN_API_KEY"}
+    status, body, _ = get(
+        deployment["ports"]["operation"], "/v1/local/users", values["BMP_ADMIN_API_KEY"]
+    )
+    assert status == 200
+    assert body["result"]["userName"] == "admin"
+    assert oct((deployment["var"] / "data" / "credentials").stat().st_mode)[-3:] == "600"
+
+
+def _secrets(deployment) -> list[str]:
+    values = list(credentials(deployment).values())[1:]
+    for line in (deployment["var"] / "secrets.env").read_text().splitlines():
+        values.append(line.split("=", 1)[1])
+    return values
+
+
+def test_no_secret_appears_in_logs_config_or_process_arguments(deployment):
+    secret_values = _secrets(deployment)
+    config = deployment["run"]("config")
+    assert config.returncode == 0
+    texts = {"config": config.stdout + config.stderr}
+    for log in (deployment["var"] / "log").glob("*.log"):
+        texts[str(log)] = log.read_text(errors="replace")
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            texts[str(cmdline)] = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+
+    leaks = [where for where, text in texts.items() for value in secret_values if value in text]
+    assert leaks == []
+    assert "runtime:   local" in config.stdout
+
+
+def test_reinstall_keeps_the_data(deployment):
+    before = credentials(deployment)
+
+    result = deployment["run"]("reinstall", "bmp-openapi")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BMP_ADMIN_PASSWORD" not in result.stdout  # no new admin: the old one is kept
+    assert credentials(deployment) == before
+    status, body, _ = get(
+        deployment["ports"]["operation"], "/v1/local/users", before["BMP_ADMIN_API_KEY"]
+    )
+    assert (status, body["result"]["userName"]) == (200, "admin")
+
+
+@pytest.mark.parametrize("args", [("frobnicate", "all"), ("start", "bmp-nothing"), ("status",), ()])
+def test_bad_commands_print_usage_and_exit_2(deployment, args):
+    result = deployment["run"](*args)
+
+    assert result.returncode == 2
+    assert "Usage: ./bmp-deploy.sh COMMAND" in result.stderr
+
+
+def test_stop_all_then_status_reports_not_running_and_start_brings_it_back(deployment):
+    run = deployment["run"]
+    admin_key = credentials(deployment)["BMP_ADMIN_API_KEY"]
+
+    assert run("stop", "all").returncode == 0
+    status = run("status", "all")
+    assert status.returncode == 1
+    assert [line.split(maxsplit=1)[1] for line in status.stdout.splitlines()] == [
+        "not running"
+    ] * len(expected_services(deployment))
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", deployment["ports"]["operation"]), timeout=1)
+
+    again = run("start", "openapi")  # the bmp- prefix is optional
+    assert again.returncode == 0, again.stdout + again.stderr
+    status, body, _ = get(deployment["ports"]["operation"], "/v1/local/users", admin_key)
+    assert (status, body["result"]["userName"]) == (200, "admin")
