@@ -151,7 +151,9 @@ ensure_venv() {
     python3 -m venv "$BMP_VENV" || { apt_install python3-venv && python3 -m venv "$BMP_VENV"; }
   fi
   echo "installing bmp[$extras] into $BMP_VENV"
-  "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[$extras]"
+  # (this machine's pip configuration warns about absent local indexes: not our news)
+  "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[$extras]" \
+    2> >(grep -v '^WARNING: Location' >&2)
   echo "$want" >"$stamp"
 }
 

@@ -12,7 +12,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -57,7 +56,9 @@ def deployment(tmp_path_factory):
         BMP_RUNTIME="local",
         BMP_HOST_IP="127.0.0.1",
         BMP_VAR_DIR=str(var),
-        BMP_VENV=sys.prefix,
+        # Its own venv, made by bmp-deploy.sh as on a fresh machine: the test also proves that
+        # the service's extras alone are enough to run it (the dev venv has much more).
+        BMP_VENV=os.environ.get("BMP_TEST_DEPLOY_VENV", str(ROOT / ".venv-deploy")),
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
     )
