@@ -1,6 +1,7 @@
+from django.urls import include, path
+
 from bmp_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from bmp_common.api.urls import urlpatterns as common_urlpatterns
-from django.urls import include, path
 
 urlpatterns = [
     *common_urlpatterns,

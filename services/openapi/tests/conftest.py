@@ -1,4 +1,5 @@
 import pytest
+
 from bmp_common.testing.contract import ContractClient
 from bmp_openapi.accounts.choices import ROLE_USER
 from bmp_openapi.accounts.services import admin_bootstrap, apikey_create, user_create

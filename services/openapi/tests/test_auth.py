@@ -1,6 +1,7 @@
 """Bearer API keys: what a caller sees with no, bad, good and read-only credentials."""
 
 import pytest
+
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_USER
 
 

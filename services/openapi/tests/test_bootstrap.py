@@ -3,8 +3,9 @@
 import stat
 
 import pytest
-from bmp_openapi.accounts.models import ApiKey, User
 from django.core.management import call_command
+
+from bmp_openapi.accounts.models import ApiKey, User
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 import json
 
-from bmp_common.contract import load_contract, operations
 from drf_spectacular.generators import SchemaGenerator
+
+from bmp_common.contract import load_contract, operations
 
 
 def test_swagger_json_serves_the_contract(api):

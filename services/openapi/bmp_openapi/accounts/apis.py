@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bmp_common.api.fields import LocalTimeField
-from bmp_common.i18n import ZH_CN, request_language
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bmp_common.api.fields import LocalTimeField
+from bmp_common.i18n import ZH_CN, request_language
 from bmp_openapi.accounts.choices import Language
 
 

@@ -6,10 +6,10 @@ role rules arrive with the RBAC issue; until then a system key acts as its own u
 
 from __future__ import annotations
 
-from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from django.utils import translation
 from rest_framework import authentication, exceptions
 
+from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from bmp_openapi.accounts.selectors import apikey_by_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

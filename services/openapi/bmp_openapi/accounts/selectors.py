@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bmp_common.ids import token_digest
-
 from bmp_openapi.accounts.models import ApiKey
 
 

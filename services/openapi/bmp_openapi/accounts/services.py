@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from bmp_common.ids import new_id, new_password, new_token, token_digest
 from django.db import transaction
 
+from bmp_common.ids import new_id, new_password, new_token, token_digest
 from bmp_openapi.accounts.choices import (
     ADMIN_USER_NAME,
     ROLE_ADMIN,

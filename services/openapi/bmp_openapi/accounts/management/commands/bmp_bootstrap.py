@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bmp_common import env
 from django.core.management.base import BaseCommand
 
+from bmp_common import env
 from bmp_openapi.accounts.services import admin_bootstrap
 
 
