@@ -152,7 +152,7 @@ ensure_venv() {
   fi
   echo "installing bmp[$extras] into $BMP_VENV"
   # (this machine's pip configuration warns about absent local indexes: not our news)
-  "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[$extras]" \
+  "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "${ROOT}[${extras}]" \
     2> >(grep -v '^WARNING: Location' >&2)
   echo "$want" >"$stamp"
 }
@@ -224,8 +224,7 @@ ensure_supervisord() {
     supervisorctl update >/dev/null
   else
     "$BMP_VENV/bin/supervisord" -c "$(SUPERVISOR_CONF)"
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       supervisorctl pid >/dev/null 2>&1 && return
       sleep 0.2
     done
@@ -239,8 +238,7 @@ django_admin() {
 }
 
 wait_redis() {
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     redis-cli -s "$BMP_RUN_DIR/redis.sock" ping >/dev/null 2>&1 && return
     sleep 0.2
   done
@@ -250,9 +248,9 @@ wait_redis() {
 
 wait_healthy() {
   # Waits until SERVICE's /health answers 200, or reports why not.
-  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" i
+  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}"
   [[ -n "$path" ]] || return 0
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     if python3 - "$BMP_HOST_IP" "$port" "$path" <<'PY' 2>/dev/null; then
 import sys, urllib.request
 host, port, path = sys.argv[1:4]
@@ -265,6 +263,11 @@ PY
   done
   echo "$service is not healthy: http://$BMP_HOST_IP:$port$path; see ./bmp-deploy.sh logs $service" >&2
   return 1
+}
+
+port_in_use() {
+  [[ -n "$1" ]] || return 1
+  (exec 3<>"/dev/tcp/${BMP_HOST_IP:-127.0.0.1}/$1") 2>/dev/null
 }
 
 local_status_of() {
@@ -297,9 +300,15 @@ local_start() {
   fi
   for service in "${services[@]}"; do
     [[ "$service" == bmp-redis ]] && continue
+    if ! local_status_of "$service" && port_in_use "${BMP_LOCAL_PORT[$service]:-}"; then
+      echo "$service: port ${BMP_LOCAL_PORT[$service]} on $BMP_HOST_IP is already in use by another process" >&2
+      failed=1
+      continue
+    fi
     supervisorctl start "$service" >/dev/null 2>&1 || true
   done
   for service in "${services[@]}"; do
+    local_status_of "$service" || [[ "$service" == bmp-redis ]] || continue
     wait_healthy "$service" || failed=1
   done
   local_status "${services[@]}" || failed=1
@@ -315,18 +324,19 @@ local_stop() {
   done
   if [[ -n "$all" ]]; then
     supervisorctl shutdown >/dev/null 2>&1 || true
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       supervisord_running || return 0
       sleep 0.2
     done
   fi
 }
 
-local_status() {
-  local service down=0
+print_status() {
+  # print_status IS_RUNNING_COMMAND SERVICE...: one "running"/"not running" line per service.
+  local is_running="$1" service down=0
+  shift
   for service in "$@"; do
-    if supervisord_running && local_status_of "$service"; then
+    if "$is_running" "$service"; then
       printf '%-24s running\n' "$service"
     else
       printf '%-24s not running\n' "$service"
@@ -335,6 +345,10 @@ local_status() {
   done
   return "$down"
 }
+
+local_is_running() { supervisord_running && local_status_of "$1"; }
+
+local_status() { print_status local_is_running "$@"; }
 
 local_reinstall() {
   local services=("$@")
@@ -357,7 +371,15 @@ local_logs() {
 compose() {
   local args=(--project-directory "$ROOT" -f "$ROOT/deploy/docker-compose.yml" --env-file "$ROOT/.env")
   [[ -f "$BMP_VAR_DIR/secrets.env" ]] && args+=(--env-file "$BMP_VAR_DIR/secrets.env")
-  docker compose "${args[@]}" "$@"
+  (
+    # The image names bmp-build-image.sh tags, from image.cfg; in a subshell so its variables
+    # (TAG, bmp_registry...) stay out of this script.
+    # shellcheck source=image.cfg
+    source "$ROOT/image.cfg"
+    export BMP_OPENAPI_IMAGE="$bmp_openapi_image" BMP_DB_IMAGE="$bmp_db_image" \
+      BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image"
+    exec docker compose "${args[@]}" "$@"
+  )
 }
 
 docker_secrets() {
@@ -374,18 +396,11 @@ docker_secrets() {
 }
 
 docker_status() {
-  local service down=0 running
-  running="$(compose ps --status running --services 2>/dev/null || true)"
-  for service in "$@"; do
-    if grep -qx "$service" <<<"$running"; then
-      printf '%-24s running\n' "$service"
-    else
-      printf '%-24s not running\n' "$service"
-      down=1
-    fi
-  done
-  return "$down"
+  DOCKER_RUNNING="$(compose ps --status running --services 2>/dev/null || true)"
+  print_status docker_is_running "$@"
 }
+
+docker_is_running() { grep -qx "$1" <<<"$DOCKER_RUNNING"; }
 
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
@@ -399,9 +414,13 @@ print_config() {
   echo "runtime:   $rt"
   echo "host ip:   ${BMP_HOST_IP:-127.0.0.1}"
   echo "data:      $BMP_VAR_DIR"
-  if uses_mysql; then echo "database:  MySQL/MariaDB at ${BMP_DB_HOST:-(BMP_DATABASE_URL)}"; else echo "database:  SQLite $BMP_DATA_DIR/bmp.sqlite3"; fi
-  if [[ -n "${BMP_REDIS_HOST:-}${BMP_REDIS_URL:-}" ]]; then echo "redis:     ${BMP_REDIS_HOST:-(BMP_REDIS_URL)}"; else echo "redis:     private redis-server, $BMP_RUN_DIR/redis.sock"; fi
-  if [[ -n "${BMP_MQ_HOST:-}${BMP_BROKER_URL:-}" ]]; then echo "broker:    ${BMP_MQ_HOST:-(BMP_BROKER_URL)}"; else echo "broker:    the redis above"; fi
+  if [[ "$rt" == docker ]]; then
+    echo "database:  bmp-db (MySQL container), redis: bmp-redis, broker: bmp-mq (RabbitMQ)"
+  elif uses_mysql; then echo "database:  MySQL/MariaDB at ${BMP_DB_HOST:-(BMP_DATABASE_URL)}"; else echo "database:  SQLite $BMP_DATA_DIR/bmp.sqlite3"; fi
+  if [[ "$rt" == local ]]; then
+    if [[ -n "${BMP_REDIS_HOST:-}${BMP_REDIS_URL:-}" ]]; then echo "redis:     ${BMP_REDIS_HOST:-(BMP_REDIS_URL)}"; else echo "redis:     private redis-server, $BMP_RUN_DIR/redis.sock"; fi
+    if [[ -n "${BMP_MQ_HOST:-}${BMP_BROKER_URL:-}" ]]; then echo "broker:    ${BMP_MQ_HOST:-(BMP_BROKER_URL)}"; else echo "broker:    the redis above"; fi
+  fi
   echo "services:"
   local service
   for service in $(known_services); do
@@ -409,7 +428,7 @@ print_config() {
   done
   if [[ "$rt" == docker ]]; then
     echo "compose configuration (secrets masked):"
-    compose config | sed -E 's/((PASSWORD|SECRET|KEY|TOKEN)[A-Z_]*: *).*/\1******/'
+    compose config | sed -E 's/((PASS|SECRET|KEY|TOKEN)[A-Z_]*: *).*/\1******/'
   fi
 }
 
@@ -441,8 +460,12 @@ main() {
   esac
   local rt
   rt="$(runtime)"
+  if [[ "$rt" == docker ]]; then
+    known_services() { docker_services; }
+  fi
   case "$command" in
     config)
+      [[ "$rt" == docker ]] && docker_secrets # compose cannot render without them
       print_config "$rt"
       return
       ;;
@@ -453,7 +476,6 @@ main() {
   esac
 
   if [[ "$rt" == docker ]]; then
-    known_services() { docker_services; }
     local resolved services
     resolved="$(resolve_services "$@")" || exit 2
     mapfile -t services <<<"$resolved"

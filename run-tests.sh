@@ -17,6 +17,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 pkg-config --exists mysqlclient 2>/dev/null || need_apt+=(default-libmysqlclient-dev pkg-config build-essential)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
@@ -37,9 +38,10 @@ if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]
 fi
 export PATH="$VENV/bin:$PATH"
 
-echo "== ruff"
+echo "== ruff, shellcheck"
 ruff check .
 ruff format --check .
+shellcheck -x bmp-deploy.sh bmp-build-image.sh run-tests.sh .ci/run deploy/local/*.sh deploy/docker/*.sh
 
 # Tests choose their servers from these keys only; the caller's .env must not leak in.
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST

@@ -4,7 +4,8 @@
 bmp_load_env() {
   local root="$1" saved
   # Keep variables the caller exported explicitly (CI and tests point at other servers).
-  saved="$(export -p | grep -E '^declare -x BMP_' | sed 's/^declare -x /declare -gx /' || true)"
+  saved="$(export -p | grep -E '^declare -x (BMP_|BASE_REGISTRY=|TAG=|COMPOSE_)' |
+    sed 's/^declare -x /declare -gx /' || true)"
   set -a
   # shellcheck disable=SC1091
   [[ -f "$root/.env" ]] && source "$root/.env"

@@ -1,4 +1,5 @@
 # The services of the local runtime, in start order. Sourced by bmp-deploy.sh and run-service.sh.
+# shellcheck disable=SC2034  # the variables are read by the scripts that source this file
 # A new service is one line here and one branch in run-service.sh.
 # shellcheck shell=bash
 

@@ -33,3 +33,15 @@ def request_language(request) -> str:
     if user_language in LANGUAGES:
         return user_language
     return default_language()
+
+
+# The display names of the languages themselves, in each language (upstream's languageName).
+LANGUAGE_NAMES = {
+    EN_US: {EN_US: "English", ZH_CN: "英文"},
+    ZH_CN: {EN_US: "Chinese", ZH_CN: "中文"},
+}
+
+
+def display_name(names: dict[str, dict[str, str]], value: str, language: str) -> str:
+    """The ``...Name`` twin of an enum ``value`` in ``language`` (the value itself if unknown)."""
+    return names.get(value, {}).get(language, value)

@@ -36,10 +36,12 @@ def test_admin_key_describes_the_admin(admin_api):
     assert "password" not in user
 
 
-def test_role_name_follows_the_request_language(admin_api):
-    answer = admin_api.get("/v1/local/users", HTTP_BMPLANGUAGE="zh_CN")
+def test_name_twins_follow_the_request_language(admin_api):
+    english = admin_api.get("/v1/local/users").json()["result"]
+    chinese = admin_api.get("/v1/local/users", HTTP_BMPLANGUAGE="zh_CN").json()["result"]
 
-    assert answer.json()["result"]["roleName"] == "平台拥有者"
+    assert (english["roleName"], english["languageName"]) == ("Owner", "English")
+    assert (chinese["roleName"], chinese["languageName"]) == ("平台拥有者", "英文")
 
 
 def test_messages_fall_back_to_the_users_own_language(api, make_user):

@@ -3,12 +3,29 @@
 Seeded (``derandomize``) so a CI failure replays the same way on a developer's machine.
 """
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from bmp_openapi.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/swagger.json", application)
+
+
+@pytest.fixture
+def test_transaction_connection():
+    """Keep the test's database connection open across WSGI calls, as Django's test client does.
+
+    schemathesis calls the WSGI app directly, whose end-of-request hook would close the
+    connection holding the test transaction (MySQL then answers "server has gone away").
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def check_envelope(ctx, response, case):
@@ -31,7 +48,7 @@ def check_envelope(ctx, response, case):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_answers_within_the_contract(case, admin):
+def test_every_operation_answers_within_the_contract(case, admin, test_transaction_connection):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {admin.api_key}"},
         additional_checks=[check_envelope],

@@ -7,8 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bmp_common.api.fields import LocalTimeField
-from bmp_common.i18n import ZH_CN, request_language
-from bmp_openapi.accounts.choices import Language
+from bmp_common.i18n import LANGUAGE_NAMES, ZH_CN, display_name, request_language
 
 
 class LocalUserApi(APIView):
@@ -41,7 +40,7 @@ class LocalUserApi(APIView):
             return ""  # projects arrive with the resource API
 
         def get_languageName(self, user):
-            return Language(user.language).label
+            return display_name(LANGUAGE_NAMES, user.language, self._language())
 
     def get(self, request):
         return Response(self.OutputSerializer(request.user, context={"request": request}).data)
