@@ -9,8 +9,14 @@ globals().update(base_settings("openapi"))
 BMP_OPENAPI_PROFILE = env_str("BMP_OPENAPI_PROFILE", "operation")
 if BMP_OPENAPI_PROFILE not in {"operation", "console"}:
     raise ValueError("BMP_OPENAPI_PROFILE must be 'operation' or 'console'")
+# /swagger.json publishes what this profile serves.
+BMP_CONTRACT_PROFILE = BMP_OPENAPI_PROFILE
 
-INSTALLED_APPS += ["bmp_openapi.accounts"]  # noqa: F821 (defined by base_settings)
+INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
+    "bmp_openapi.accounts",
+    "bmp_openapi.audit",
+    "bmp_openapi.idcs",
+]
 
 ROOT_URLCONF = "bmp_openapi.urls"
 WSGI_APPLICATION = "bmp_openapi.wsgi.application"

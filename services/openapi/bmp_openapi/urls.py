@@ -1,9 +1,21 @@
+"""Root URLs of the profile this process serves (``BMP_OPENAPI_PROFILE``)."""
+
+from django.conf import settings
 from django.urls import include, path
 
 from bmp_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from bmp_common.api.urls import urlpatterns as common_urlpatterns
+from bmp_openapi.accounts.urls import ROUTES as ACCOUNTS
+from bmp_openapi.audit.urls import ROUTES as AUDIT
+from bmp_openapi.core.routing import build_urlpatterns
+from bmp_openapi.idcs.urls import ROUTES as IDCS
 
-urlpatterns = [
-    *common_urlpatterns,
-    path("v1/", include("bmp_openapi.accounts.urls")),
-]
+# Every app's routes; each is served on the profiles its rules allow.
+ROUTES = [*ACCOUNTS, *AUDIT, *IDCS]
+
+
+def urlpatterns_for(profile: str) -> list:
+    return [*common_urlpatterns, path("v1/", include(build_urlpatterns(profile, ROUTES)))]
+
+
+urlpatterns = urlpatterns_for(settings.BMP_OPENAPI_PROFILE)

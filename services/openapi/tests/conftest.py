@@ -1,8 +1,14 @@
 import pytest
 
 from bmp_common.testing.contract import ContractClient
-from bmp_openapi.accounts.choices import ROLE_USER
+from bmp_openapi.accounts.choices import ROLE_OPERATOR
 from bmp_openapi.accounts.services import admin_bootstrap, apikey_create, user_create
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.3 s a user; tests make hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -25,11 +31,23 @@ def admin_api(api, admin):
 
 @pytest.fixture
 def make_user(db):
-    def make(name="alice", *, language="en_US", role_id=ROLE_USER, read_only=False):
+    """Creates a user with one API key; returns (user, token)."""
+
+    def make(
+        name="alice",
+        *,
+        language="en_US",
+        role_id=ROLE_OPERATOR,
+        read_only=False,
+        source="operation",
+        key_type="user",
+    ):
         user = user_create(
             user_name=name, password="Pass-word-123", role_id=role_id, language=language
         )
-        _, token = apikey_create(user=user, name=f"{name}-key", read_only=read_only)
+        _, token = apikey_create(
+            user=user, name=f"{name}-key", read_only=read_only, source=source, key_type=key_type
+        )
         return user, token
 
     return make

@@ -75,7 +75,7 @@ def test_times_are_rendered_in_the_users_timezone(api, make_user):
 
 
 def test_a_read_only_key_may_read(api, make_user):
-    _, token = make_user("reader", read_only=True, role_id=ROLE_USER)
+    _, token = make_user("reader", read_only=True)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert api.get("/v1/local/users").status_code == 200
@@ -89,3 +89,50 @@ def test_a_read_only_key_may_not_write(api, make_user):
 
     assert answer.status_code == 403
     assert answer.json()["error"]["status"] == "PERMISSION_DENIED"
+
+
+def test_a_key_works_only_on_the_profile_it_was_made_for(api, make_user, settings):
+    _, console_key = make_user("tenant", role_id=ROLE_USER, source="console")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {console_key}")
+
+    assert api.get("/v1/local/users").status_code == 401  # this process serves "operation"
+    settings.BMP_OPENAPI_PROFILE = "console"
+    assert api.get("/v1/local/users").json()["result"]["userName"] == "tenant"
+
+
+def test_a_system_key_acts_as_the_user_named_in_bmp_user_id(api, make_user):
+    _, system_key = make_user("console-bff", key_type="system")
+    operator, _ = make_user("olga")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+
+    answer = api.get("/v1/local/users", HTTP_BMPUSERID=operator.user_id)
+
+    assert answer.json()["result"]["userName"] == "olga"
+
+
+@pytest.mark.parametrize("user_id", [None, "user-nobody"])
+def test_a_system_key_without_a_known_bmp_user_id_is_refused(api, make_user, user_id):
+    _, system_key = make_user("console-bff", key_type="system")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+    headers = {"HTTP_BMPUSERID": user_id} if user_id else {}
+
+    assert api.get("/v1/local/users", **headers).status_code == 401
+
+
+def test_bmp_user_id_is_ignored_with_a_user_key(api, make_user):
+    _, token = make_user("olga")
+    other, _ = make_user("mallory")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.get("/v1/local/users", HTTP_BMPUSERID=other.user_id)
+
+    assert answer.json()["result"]["userName"] == "olga"
+
+
+def test_a_tenant_may_not_use_the_operation_profile(api, make_user):
+    _, token = make_user("tenant", role_id=ROLE_USER)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.get("/v1/local/users")
+
+    assert answer.status_code == 403

@@ -2,9 +2,10 @@
 
 import json
 
+import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from bmp_common.contract import load_contract, operations
+from bmp_common.contract import contract_for, load_contract, operations
 
 
 def test_swagger_json_serves_the_contract(api):
@@ -14,7 +15,18 @@ def test_swagger_json_serves_the_contract(api):
     assert answer["Content-Type"] == "application/json"
     served = json.loads(answer.content)
     assert served["swagger"] == "2.0"
-    assert served == load_contract()
+    assert served == contract_for("operation")
+    assert served["definitions"] == load_contract()["definitions"]
+
+
+def test_the_console_publishes_only_what_it_serves(api, settings):
+    settings.BMP_CONTRACT_PROFILE = "console"
+
+    served = json.loads(api.get("/swagger.json").content)
+
+    assert "post" not in served["paths"]["/idcs"]
+    assert "/auditLogs" not in served["paths"]
+    assert "get" in served["paths"]["/idcs"]
 
 
 def test_swagger_ui_loads_the_contract_with_local_assets(api):
@@ -34,17 +46,25 @@ def test_swagger_ui_loads_the_contract_with_local_assets(api):
     assert bundle.status_code == 200
 
 
-def code_routes() -> set[tuple[str, str]]:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+def code_routes(profile: str) -> set[tuple[str, str]]:
+    generator = SchemaGenerator(urlconf=f"bmp_openapi.urls_{profile}")
+    schema = generator.get_schema(request=None, public=True)
     return {
         (method.upper(), path)
         for path, item in schema["paths"].items()
-        if path.startswith("/v1/")
+        if path.startswith("/v1/") and path != "/v1/health"
         for method in item
     }
 
 
-def test_code_routes_and_contract_operations_are_the_same_set():
-    contract = set(operations())
+def contract_routes(profile: str) -> set[tuple[str, str]]:
+    return {
+        (method, path)
+        for (method, path), op in operations().items()
+        if profile in op["x-bmp-profiles"] and path != "/v1/health"
+    }
 
-    assert code_routes() == contract
+
+@pytest.mark.parametrize("profile", ["operation", "console"])
+def test_each_profile_serves_exactly_its_contract_operations(profile):
+    assert code_routes(profile) == contract_routes(profile)

@@ -7,11 +7,28 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
+from bmp_openapi.accounts.services import apikey_create, user_create
 from bmp_openapi.wsgi import application
 
+CONSOLE = {
+    "BMP_OPENAPI_PROFILE": "console",
+    "BMP_CONTRACT_PROFILE": "console",
+    "ROOT_URLCONF": "bmp_openapi.urls_console",
+}
+
 schema = schemathesis.openapi.from_wsgi("/swagger.json", application)
+with override_settings(**CONSOLE):
+    console_schema = schemathesis.openapi.from_wsgi("/swagger.json", application)
+
+SETTINGS = settings(
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
@@ -42,14 +59,27 @@ def check_envelope(ctx, response, case):
 
 
 @schema.parametrize()
-@settings(
-    derandomize=True,
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@SETTINGS
 def test_every_operation_answers_within_the_contract(case, admin, test_transaction_connection):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {admin.api_key}"},
         additional_checks=[check_envelope],
     )
+
+
+@pytest.fixture
+def console_admin_key(db):
+    admin = user_create(user_name="owner", password="Pass-word-123", role_id="role-admin-uuid-01")
+    return apikey_create(user=admin, name="console", source="console")[1]
+
+
+@console_schema.parametrize()
+@SETTINGS
+def test_every_console_operation_answers_within_the_contract(
+    case, console_admin_key, test_transaction_connection
+):
+    with override_settings(**CONSOLE):
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {console_admin_key}"},
+            additional_checks=[check_envelope],
+        )

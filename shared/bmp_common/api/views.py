@@ -22,7 +22,8 @@ class SwaggerJsonView(APIView):
     schema = None
 
     def get(self, request):
-        return HttpResponse(contract_json(), content_type="application/json")
+        profile = getattr(settings, "BMP_CONTRACT_PROFILE", None)
+        return HttpResponse(contract_json(profile), content_type="application/json")
 
 
 class SwaggerUiView(SpectacularSwaggerView):

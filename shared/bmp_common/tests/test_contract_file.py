@@ -24,8 +24,12 @@ def test_every_operation_documents_the_error_envelope():
 def _string_parameters(spec):
     for name, parameter in spec.get("parameters", {}).items():
         yield name, parameter
-    for item in spec["paths"].values():
-        for op in item.values():
+    for path, item in spec["paths"].items():
+        for parameter in item.get("parameters", []):
+            yield path, parameter
+        for method, op in item.items():
+            if method == "parameters":
+                continue
             for parameter in op.get("parameters", []):
                 if "$ref" not in parameter:
                     yield op["operationId"], parameter
@@ -36,3 +40,9 @@ def test_every_string_parameter_is_bounded():
     for owner, parameter in _string_parameters(load_contract()):
         if parameter.get("type") == "string" and not parameter.get("x-lenient"):
             assert {"maxLength", "enum"} & set(parameter), (owner, parameter["name"])
+
+
+def test_every_operation_says_which_profiles_serve_it():
+    for (method, path), op in operations().items():
+        profiles = op.get("x-bmp-profiles")
+        assert profiles and set(profiles) <= {"operation", "console"}, (method, path)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from bmp_common.api.fields import LocalTimeField
 from bmp_common.i18n import LANGUAGE_NAMES, ZH_CN, display_name, request_language
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
 
 
-class LocalUserApi(APIView):
+class LocalUserApi(BmpApi):
     """describeLocalUser: the user the credentials act as."""
+
+    rules = {"get": rbac.OWN}
 
     class OutputSerializer(serializers.Serializer):
         userId = serializers.CharField(source="user_id")

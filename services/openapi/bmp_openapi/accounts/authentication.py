@@ -1,15 +1,22 @@
 """``Authorization: Bearer <api key>`` for DRF.
 
-Read-only keys may only read. Impersonation (``bmpUserId``) with system keys and the per-profile
-role rules arrive with the RBAC issue; until then a system key acts as its own user.
+- A ``user`` key acts as its user, and only on the profile it was made for (its ``source``:
+  ``operation`` keys on port 8801, ``console`` keys on 8802).
+- A ``system`` key (our own BFFs; generated at install, never published) acts as the user named
+  in the ``bmpUserId`` header, on either profile. Without that header it is refused.
+- An ``alert`` key may only post alerts (pronoea); it authenticates nothing else.
+- A read-only key may only read.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
 from rest_framework import authentication, exceptions
 
 from bmp_common.i18n import DJANGO_LANGUAGE, header_language
+from bmp_openapi.accounts.choices import ApiKeyType
+from bmp_openapi.accounts.models import User
 from bmp_openapi.accounts.selectors import apikey_by_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -32,12 +39,27 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed()
         if api_key.read_only and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied()
-        user = api_key.user
+        user = self._acting_user(request, api_key)
         # Messages fall back to the user's own language when the request names none.
         request._request._bmp_user = user
         if header_language(request) is None:
             translation.activate(DJANGO_LANGUAGE.get(user.language, "en"))
         return user, api_key
+
+    def _acting_user(self, request, api_key):
+        if api_key.type == ApiKeyType.SYSTEM:
+            user_id = request.META.get("HTTP_BMPUSERID", "").strip()
+            user = (
+                User.objects.select_related("role").filter(user_id=user_id).first()
+                if user_id
+                else None
+            )
+            if user is None:
+                raise exceptions.AuthenticationFailed()
+            return user
+        if api_key.type != ApiKeyType.USER or api_key.source != settings.BMP_OPENAPI_PROFILE:
+            raise exceptions.AuthenticationFailed()
+        return api_key.user
 
     def authenticate_header(self, request):
         return self.keyword

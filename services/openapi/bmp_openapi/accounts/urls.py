@@ -1,7 +1,6 @@
-from django.urls import path
-
 from bmp_openapi.accounts import apis
+from bmp_openapi.core.routing import api
 
-urlpatterns = [
-    path("local/users", apis.LocalUserApi.as_view(), name="describe-local-user"),
+ROUTES = [
+    api("local/users", apis.LocalUserApi, "describe-local-user"),
 ]

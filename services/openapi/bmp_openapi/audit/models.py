@@ -1,0 +1,25 @@
+from django.db import models
+
+
+class AuditLog(models.Model):
+    """One write someone made, with its result. Users and resources may go; the entry stays."""
+
+    logid = models.CharField(max_length=64, unique=True)
+    operation = models.CharField(max_length=64, db_index=True)
+    user_id = models.CharField(max_length=64, db_index=True)
+    user_name = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    sn = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    device_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    instance_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    result = models.CharField(max_length=16)
+    fail_reason = models.CharField(max_length=1024, blank=True, default="")
+    operate_time = models.DateTimeField(db_index=True)
+    finish_time = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_logs"
+        ordering = ["-operate_time", "-id"]
+
+    def __str__(self):
+        return self.logid

@@ -1,0 +1,43 @@
+"""Writing the audit trail."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError
+from django.utils import timezone
+
+from bmp_common.ids import new_id
+from bmp_openapi.audit.choices import RESULT_FAIL, RESULT_SUCCESS
+from bmp_openapi.audit.models import AuditLog
+
+log = logging.getLogger(__name__)
+
+
+def audit_record(*, user, operation: str, resource_id: str = "", response=None, **ids) -> None:
+    """Records ``operation`` by ``user`` with the result ``response`` carries.
+
+    Runs after the answer is rendered, outside the write's transaction: a failed write is
+    recorded as failed, with the error message the caller saw.
+    """
+    failed = response is not None and response.status_code >= 400
+    reason = ""
+    if failed and isinstance(getattr(response, "data", None), dict):
+        reason = str(response.data.get("error", {}).get("message", ""))[:1024]
+    now = timezone.now()
+    try:
+        AuditLog.objects.create(
+            logid=new_id("log"),
+            operation=operation,
+            user_id=user.user_id,
+            user_name=user.user_name,
+            resource_id=resource_id or "",
+            result=RESULT_FAIL if failed else RESULT_SUCCESS,
+            fail_reason=reason,
+            operate_time=getattr(response, "started_at", None) or now,
+            finish_time=now,
+            **ids,
+        )
+    except DatabaseError:
+        # The write itself is done (or failed) already; losing its audit line must be loud.
+        log.exception("audit entry for %s by %s could not be written", operation, user.user_id)

@@ -1,0 +1,78 @@
+"""The base class of every openapi endpoint: authentication, RBAC, query checks, audit.
+
+An API class declares ``rules = {"get": rbac.INVENTORY_READ, "post": rbac.INVENTORY_WRITE}`` and,
+for writes, ``audit = {"post": "CreateIdc"}``. A GET that takes query parameters declares a
+``FilterSerializer``; the validated values are in ``self.query``. Query parameters nobody
+declared are refused (400), as unknown body fields are. Handlers set ``self.audit_resource`` to
+the id of what they touched; the audit entry is written after the answer, with its result.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.views import APIView
+
+from bmp_openapi.core.rbac import Rule
+
+
+class RoleAllowed(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        rule: Rule | None = view.rules.get(request.method.lower())
+        profile = settings.BMP_OPENAPI_PROFILE
+        if rule is None or not rule.served_on(profile):
+            return True  # no such operation on this profile: the dispatcher answers 405
+        return user.role.role_id in rule.roles(profile)
+
+
+class BmpApi(APIView):
+    rules: dict[str, Rule] = {}
+    audit: dict[str, str] = {}
+    permission_classes = (RoleAllowed,)
+
+    FilterSerializer: type[serializers.Serializer] | None = None
+
+    audit_resource: str = ""
+    query: dict
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        method = request.method.lower()
+        served = method in self.http_method_names and hasattr(self, method)
+        # An unserved method answers 405 whatever its query says.
+        self.query = self._validated_query(request) if served else {}
+
+    def _validated_query(self, request) -> dict:
+        params = request.query_params
+        if request.method == "GET" and self.FilterSerializer is not None:
+            unknown = sorted(set(params) - set(self.FilterSerializer().fields))
+            if not unknown:
+                query = self.FilterSerializer(data=params)
+                query.is_valid(raise_exception=True)
+                return query.validated_data
+        else:
+            unknown = sorted(params)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["unknown query parameter"] for name in unknown}
+            )
+        return {}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        operation = self.audit.get(request.method.lower())
+        user = getattr(request, "user", None)
+        if operation and getattr(user, "is_authenticated", False):
+            from bmp_openapi.audit.services import audit_record
+
+            audit_record(
+                user=user,
+                operation=operation,
+                resource_id=self.audit_resource,
+                response=response,
+            )
+        return response

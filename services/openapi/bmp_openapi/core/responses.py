@@ -1,0 +1,3 @@
+"""Result bodies upstream uses for writes."""
+
+SUCCESS = {"success": True}  # upstream's CommonResponse
