@@ -16,6 +16,12 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.accounts",
     "bmp_openapi.audit",
     "bmp_openapi.idcs",
+    "bmp_openapi.projects",
+    "bmp_openapi.sshkeys",
+    "bmp_openapi.catalog",
+    "bmp_openapi.devices",
+    "bmp_openapi.inbox",
+    "bmp_openapi.resources",
 ]
 
 ROOT_URLCONF = "bmp_openapi.urls"

@@ -1,4 +1,4 @@
-"""The RBAC matrix: every contract operation, role and profile behaves as rbac_matrix.yaml says."""
+"""The RBAC matrix: every contract operation, role and profile behaves as rbac/*.yaml says."""
 
 from __future__ import annotations
 
@@ -13,7 +13,17 @@ from bmp_common.contract import operations
 from bmp_common.testing.contract import ContractClient
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 
-MATRIX = yaml.safe_load((Path(__file__).with_name("rbac_matrix.yaml")).read_text())
+
+def load_matrix() -> dict:
+    matrix = {}
+    for part in sorted(Path(__file__).with_name("rbac").glob("*.yaml")):
+        for operation_id, rule in yaml.safe_load(part.read_text()).items():
+            assert operation_id not in matrix, f"{operation_id} twice ({part.name})"
+            matrix[operation_id] = rule
+    return matrix
+
+
+MATRIX = load_matrix()
 ROLES = {"admin": ROLE_ADMIN, "operator": ROLE_OPERATOR, "user": ROLE_USER}
 PROFILES = ("operation", "console")
 OPERATIONS = {op["operationId"]: (method, path) for (method, path), op in operations().items()}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SshkeysConfig(AppConfig):
+    name = "bmp_openapi.sshkeys"
+    label = "sshkeys"
