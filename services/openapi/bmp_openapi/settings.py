@@ -30,3 +30,9 @@ WSGI_APPLICATION = "bmp_openapi.wsgi.application"
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821
     "bmp_openapi.accounts.authentication.ApiKeyAuthentication"
 ]
+
+# dialMail may reach only these SMTP hosts ("*": any); tests pin it to 127.0.0.1.
+BMP_MAIL_ALLOWED_HOSTS = [
+    host.strip() for host in env_str("BMP_MAIL_ALLOWED_HOSTS", "*").split(",") if host.strip()
+]
+BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step

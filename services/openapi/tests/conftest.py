@@ -11,6 +11,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def only_local_mail_servers(settings):
+    """dialMail must never reach another host from a test (schemathesis sends any host name)."""
+    settings.BMP_MAIL_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def api(db):
     """A client whose every answer is checked against the contract."""

@@ -2,13 +2,104 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.db.models import Count, Q, QuerySet
+
+from bmp_common.contract import load_contract
+from bmp_common.errors import BmpError
 from bmp_common.ids import token_digest
-from bmp_openapi.accounts.models import ApiKey
+from bmp_openapi.accounts.error_codes import (
+    APIKEY_NOT_FOUND,
+    ROLE_NOT_FOUND,
+    USER_NAME_NOT_FOUND,
+    USER_NOT_FOUND,
+)
+from bmp_openapi.accounts.models import ApiKey, Role, User
 
 
 def apikey_by_token(token: str) -> ApiKey | None:
+    """The key a bearer token names; None if unknown or if its user was deleted."""
     return (
         ApiKey.objects.select_related("user", "user__role")
-        .filter(token_digest=token_digest(token))
+        .filter(token_digest=token_digest(token), user__delete_marker=0)
         .first()
     )
+
+
+@lru_cache(maxsize=1)
+def timezone_names() -> frozenset[str]:
+    """The IANA zones a user may choose: the contract's ``Timezone`` enum, the one list."""
+    return frozenset(load_contract()["definitions"]["Timezone"]["enum"])
+
+
+# Users
+
+
+def user_list(*, filters: dict) -> QuerySet[User]:
+    queryset = User.objects.select_related("role")
+    if filters.get("userName"):
+        queryset = queryset.filter(user_name__icontains=filters["userName"])
+    if filters.get("roleId"):
+        role_ids = [part.strip() for part in filters["roleId"].split(",") if part.strip()]
+        queryset = queryset.filter(role__role_id__in=role_ids)
+    if filters.get("defaultProjectId"):
+        queryset = queryset.filter(default_project_id=filters["defaultProjectId"])
+    return queryset
+
+
+def user_get(*, user_id: str) -> User:
+    user = User.objects.select_related("role").filter(user_id=user_id).first()
+    if user is None:
+        raise BmpError(USER_NOT_FOUND, user_id=user_id)
+    return user
+
+
+def user_get_by_name(*, user_name: str) -> User:
+    user = User.objects.select_related("role").filter(user_name=user_name).first()
+    if user is None:
+        raise BmpError(USER_NAME_NOT_FOUND, user_name=user_name)
+    return user
+
+
+# Roles
+
+
+def _with_user_count(queryset: QuerySet[Role]) -> QuerySet[Role]:
+    return queryset.annotate(
+        user_count=Count("users", filter=Q(users__delete_marker=0), distinct=True)
+    )
+
+
+def role_list() -> QuerySet[Role]:
+    return _with_user_count(Role.objects.all())
+
+
+def role_get(*, role_id: str) -> Role:
+    role = _with_user_count(Role.objects.filter(role_id=role_id)).first()
+    if role is None:
+        raise BmpError(ROLE_NOT_FOUND, role_id=role_id)
+    return role
+
+
+# API keys: a caller sees only their own keys, made on the portal they are using.
+
+
+def apikey_list(*, user: User, source: str, filters: dict) -> QuerySet[ApiKey]:
+    queryset = ApiKey.objects.filter(user=user, source=source).select_related("user")
+    if filters.get("name"):
+        queryset = queryset.filter(name=filters["name"])
+    if filters.get("type"):
+        queryset = queryset.filter(type=filters["type"])
+    return queryset
+
+
+def apikey_get(*, user: User, source: str, apikey_id: str) -> ApiKey:
+    api_key = (
+        ApiKey.objects.filter(user=user, source=source, apikey_id=apikey_id)
+        .select_related("user")
+        .first()
+    )
+    if api_key is None:
+        raise BmpError(APIKEY_NOT_FOUND, apikey_id=apikey_id)
+    return api_key

@@ -1,12 +1,21 @@
-"""Writes of the accounts app."""
+"""Writes of the accounts app: users, their passwords, and the first start.
+
+Roles and API keys are in ``role_services`` and ``apikey_services``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+from collections.abc import Callable
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
 
+from bmp_common.api.fields import DEFAULT_TIMEZONE
+from bmp_common.errors import BmpError
 from bmp_common.ids import new_id, new_password, new_token, token_digest
 from bmp_openapi.accounts.choices import (
     ADMIN_USER_NAME,
@@ -15,27 +24,194 @@ from bmp_openapi.accounts.choices import (
     ApiKeyType,
     Language,
 )
+from bmp_openapi.accounts.error_codes import (
+    APIKEY_NAME_TAKEN,
+    ROLE_NOT_FOUND,
+    TOO_MANY_FAILURES,
+    USER_DELETE_SELF,
+    USER_IN_USE,
+    USER_NAME_TAKEN,
+    USER_UNDELETABLE,
+    WRONG_OLD_PASSWORD,
+)
 from bmp_openapi.accounts.models import ApiKey, Role, User
+from bmp_openapi.projects.services import project_create_default
 
 log = logging.getLogger(__name__)
 
+# API field -> model column, for what a user's profile may change.
+PROFILE_FIELDS = {
+    "email": "email",
+    "phonePrefix": "phone_prefix",
+    "phoneNumber": "phone_number",
+    "description": "description",
+    "language": "language",
+    "timezone": "timezone",
+}
 
+# Apps that hang things off a user register here:
+# - checks that refuse deleting a user still in use: (label, function(user) -> bool);
+# - hooks run inside the delete's transaction, after the checks passed: function(user, actor).
+USER_IN_USE_CHECKS: list[tuple[str, Callable[[User], bool]]] = []
+USER_DELETE_HOOKS: list[Callable[[User, User], None]] = []
+
+
+@transaction.atomic
 def user_create(
-    *, user_name: str, password: str, role_id: str, language: str = Language.EN_US
+    *,
+    user_name: str,
+    password: str,
+    role_id: str,
+    language: str = Language.EN_US,
+    timezone: str = DEFAULT_TIMEZONE,
+    email: str = "",
+    phone_prefix: str = "",
+    phone_number: str = "",
+    description: str = "",
+    created_by: str = "",
 ) -> User:
+    role = Role.objects.filter(role_id=role_id).first()
+    if role is None:
+        raise BmpError(ROLE_NOT_FOUND, role_id=role_id)
     user = User(
         user_id=new_id("user"),
         user_name=user_name,
-        role=Role.objects.get(role_id=role_id),
+        role=role,
         language=language,
+        timezone=timezone,
+        email=email,
+        phone_prefix=phone_prefix,
+        phone_number=phone_number,
+        description=description,
+        created_by=created_by,
+        updated_by=created_by,
     )
     user.set_password(password)
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise BmpError(USER_NAME_TAKEN, user_name=user_name) from None
+    project_create_default(user=user)
     log.info("user %s created with role %s", user.user_id, role_id)
     return user
 
 
+@transaction.atomic(durable=True)
+def user_add(*, data: dict, actor: User) -> User:
+    """createUser: a user with the fields of the request, made by ``actor``."""
+    return user_create(
+        user_name=data["userName"],
+        password=data["password"],
+        role_id=data["roleId"],
+        language=data.get("language", Language.EN_US),
+        timezone=data.get("timezone", DEFAULT_TIMEZONE),
+        email=data.get("email", ""),
+        phone_prefix=data.get("phonePrefix", ""),
+        phone_number=data.get("phoneNumber", ""),
+        description=data.get("description", ""),
+        created_by=actor.user_name,
+    )
+
+
+@transaction.atomic(durable=True)
+def user_modify(*, user: User, data: dict, actor: User) -> User:
+    """modifyUser and modifyLocalUser: the profile fields ``data`` carries, nothing else."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    for field, column in PROFILE_FIELDS.items():
+        if field in data:
+            setattr(locked, column, data[field])
+            changed.append(column)
+    locked.updated_by = actor.user_name
+    locked.save(update_fields=[*changed, "updated_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def user_delete(*, user: User, actor: User) -> None:
+    """Soft-deletes ``user`` (the name becomes free again) and removes their API keys."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.pk == actor.pk:
+        raise BmpError(USER_DELETE_SELF)
+    if locked.user_name == ADMIN_USER_NAME:
+        raise BmpError(USER_UNDELETABLE, user_name=locked.user_name)
+    for label, in_use in USER_IN_USE_CHECKS:
+        if in_use(locked):
+            raise BmpError(USER_IN_USE, user_id=locked.user_id, what=label)
+    for hook in USER_DELETE_HOOKS:
+        hook(locked, actor)
+    ApiKey.objects.filter(user=locked).delete()
+    locked.mark_deleted(actor=actor.user_name)
+    log.info("user %s deleted by %s", locked.user_id, actor.user_id)
+
+
+# Passwords. Failed attempts are counted per user name in the cache: after FAILURE_LIMIT within
+# FAILURE_WINDOW seconds, every attempt for that name is refused (429) until the window ends.
+
+FAILURE_LIMIT = 5
+FAILURE_WINDOW = 300
+
+
+def _failure_key(user_name: str) -> str:
+    return "accounts:password-failures:" + hashlib.sha256(user_name.encode()).hexdigest()
+
+
+def _refuse_if_locked(user_name: str) -> None:
+    if (cache.get(_failure_key(user_name)) or 0) >= FAILURE_LIMIT:
+        raise BmpError(TOO_MANY_FAILURES, user_name=user_name, minutes=FAILURE_WINDOW // 60)
+
+
+def _record_failure(user_name: str) -> None:
+    key = _failure_key(user_name)
+    if cache.add(key, 1, timeout=FAILURE_WINDOW):
+        return
+    try:
+        cache.incr(key)  # keeps the window the first failure opened
+    except ValueError:  # expired in between: this failure opens a new window
+        cache.add(key, 1, timeout=FAILURE_WINDOW)
+    log.warning("failed password attempt for user name %r", user_name[:64])
+
+
+def _clear_failures(user_name: str) -> None:
+    cache.delete(_failure_key(user_name))
+
+
+def user_verify(*, user_name: str, password: str, role_id: str) -> bool:
+    """verifyUser: the password is right and the user has ``role_id`` (or is an admin)."""
+    _refuse_if_locked(user_name)
+    user = User.objects.select_related("role").filter(user_name=user_name).first()
+    if user is None:
+        make_password(password)  # the same cost as a real check: no hint the name is unknown
+        _record_failure(user_name)
+        return False
+    if not user.check_password(password):
+        _record_failure(user_name)
+        return False
+    _clear_failures(user_name)
+    return user.role.role_id in (role_id, ROLE_ADMIN)
+
+
+@transaction.atomic(durable=True)
+def user_change_password(*, user: User, old_password: str, password: str) -> None:
+    """modifyLocalUserPassword: ``old_password`` must be the current one."""
+    _refuse_if_locked(user.user_name)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.check_password(old_password):
+        _record_failure(locked.user_name)
+        raise BmpError(WRONG_OLD_PASSWORD)
+    locked.set_password(password)
+    locked.updated_by = locked.user_name
+    locked.save(update_fields=["password", "updated_by", "updated_at"])
+    _clear_failures(locked.user_name)
+    log.info("user %s changed their password", locked.user_id)
+
+
+# API keys, as the first start and the tests make them (the API goes through apikey_services).
+
+
+@transaction.atomic
 def apikey_create(
     *,
     user: User,
@@ -43,6 +219,7 @@ def apikey_create(
     key_type: str = ApiKeyType.USER,
     source: str = ApiKeySource.OPERATION,
     read_only: bool = False,
+    created_by: str = "",
 ) -> tuple[ApiKey, str]:
     """Creates a key and returns it with its token: the only time the token exists in clear."""
     token = new_token()
@@ -54,9 +231,15 @@ def apikey_create(
         source=source,
         read_only=read_only,
         token_digest=token_digest(token),
+        created_by=created_by,
+        updated_by=created_by,
     )
-    api_key.full_clean()
-    api_key.save()
+    api_key.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            api_key.save()
+    except IntegrityError:
+        raise BmpError(APIKEY_NAME_TAKEN, name=name) from None
     log.info("api key %s (%s) created for user %s", api_key.apikey_id, key_type, user.user_id)
     return api_key, token
 

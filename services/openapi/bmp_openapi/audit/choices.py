@@ -26,4 +26,8 @@ OPERATIONS = {
     "CreateIdc": ("Create IDC", "创建机房"),
     "ModifyIdc": ("Modify IDC", "修改机房"),
     "DeleteIdc": ("Delete IDC", "删除机房"),
+    "ReadMessages": ("Mark messages read", "消息标为已读"),
+    "DeleteMessages": ("Delete messages", "删除消息"),
+    "DialMail": ("Test and save mail settings", "测试并保存邮件设置"),
+    "SaveIsPushMail": ("Turn alert mails on or off", "设置邮件告警推送"),
 }

@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class DevicesConfig(AppConfig):
     name = "bmp_openapi.devices"
     label = "devices"
+    verbose_name = "Devices (physical servers)"
+
+    def ready(self):
+        # An IDC or a device type with live devices cannot be deleted.
+        from bmp_openapi.catalog.services import IN_USE_CHECKS as DEVICE_TYPE_IN_USE_CHECKS
+        from bmp_openapi.devices.selectors import device_type_has_devices, idc_has_devices
+        from bmp_openapi.idcs.services import IN_USE_CHECKS as IDC_IN_USE_CHECKS
+
+        # The IDC's message takes one label for both languages; the catalog's takes a pair.
+        _register(IDC_IN_USE_CHECKS, "devices", idc_has_devices)
+        _register(DEVICE_TYPE_IN_USE_CHECKS, ("devices", "设备"), device_type_has_devices)
+
+
+def _register(checks: list, label, check) -> None:
+    if not any(registered is check for _, registered in checks):
+        checks.append((label, check))

@@ -1,0 +1,114 @@
+"""API keys (tag ``apiKey``): the caller's own keys on this portal. A token is shown once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.api.serializers import StrictSerializer, filter_field
+from bmp_openapi.accounts import apikey_services, selectors
+from bmp_openapi.accounts.apis.fields import (
+    APIKEY_NAME_PATTERN,
+    JsonIntegerField,
+    PatternField,
+    StrictChoiceField,
+    body_of,
+)
+from bmp_openapi.accounts.choices import ApiKeyType
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+
+CREATABLE_TYPES = [ApiKeyType.USER.value, ApiKeyType.SYSTEM.value]
+
+
+class ApiKeyOutputSerializer(serializers.Serializer):
+    """Never the token nor its digest."""
+
+    apiKeyId = serializers.CharField(source="apikey_id")
+    name = serializers.CharField()
+    readOnly = serializers.SerializerMethodField()
+    type = serializers.CharField()
+    source = serializers.CharField()
+    userId = serializers.CharField(source="user.user_id")
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = LocalTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = LocalTimeField(source="updated_at")
+
+    def get_readOnly(self, api_key) -> int:
+        return int(api_key.read_only)
+
+
+def apikey_name_field(**kwargs) -> PatternField:
+    return PatternField(APIKEY_NAME_PATTERN, min_length=1, max_length=64, **kwargs)
+
+
+class ApiKeyListCreateApi(BmpApi):
+    """describeUserAPIKeys (GET), createUserApikey (POST)"""
+
+    rules = {"get": rbac.OWN, "post": rbac.OWN}
+    audit = {"post": "CreateApikey"}
+
+    class FilterSerializer(PageQuerySerializer):
+        name = filter_field(64)
+        type = serializers.ChoiceField(choices=[*CREATABLE_TYPES, ""], required=False)
+
+    class InputSerializer(StrictSerializer):
+        name = apikey_name_field()
+        readOnly = JsonIntegerField(min_value=0, max_value=1)
+        type = StrictChoiceField(choices=CREATABLE_TYPES)
+
+    def get(self, request):
+        keys = selectors.apikey_list(
+            user=request.user, source=settings.BMP_OPENAPI_PROFILE, filters=self.query
+        )
+        items, page = paginate(keys, self.query)
+        rows = ApiKeyOutputSerializer(items, many=True, context={"request": request}).data
+        return Response(list_result("apikeys", rows, page))
+
+    def post(self, request):
+        body = self.InputSerializer(data=body_of(request))
+        body.is_valid(raise_exception=True)
+        api_key, token = apikey_services.apikey_add(
+            user=request.user, source=settings.BMP_OPENAPI_PROFILE, data=body.validated_data
+        )
+        self.audit_resource = api_key.apikey_id
+        # The only answer that carries the token: it is stored as a digest.
+        return Response({"apikeyId": api_key.apikey_id, "token": token})
+
+
+class ApiKeyDetailApi(BmpApi):
+    """describeUserAPIKey (GET), modifyUserApikey (PUT), deleteUserApikey (DELETE)"""
+
+    rules = {"get": rbac.OWN, "put": rbac.OWN, "delete": rbac.OWN}
+    audit = {"put": "ModifyApikey", "delete": "DeleteApikey"}
+
+    class ModifySerializer(StrictSerializer):
+        name = apikey_name_field(required=False)
+        readOnly = JsonIntegerField(min_value=0, max_value=1, required=False)
+
+    def _own_key(self, request, apikey_id):
+        return selectors.apikey_get(
+            user=request.user, source=settings.BMP_OPENAPI_PROFILE, apikey_id=apikey_id
+        )
+
+    def get(self, request, apikey_id):
+        api_key = self._own_key(request, apikey_id)
+        return Response(ApiKeyOutputSerializer(api_key, context={"request": request}).data)
+
+    def put(self, request, apikey_id):
+        self.audit_resource = apikey_id
+        api_key = self._own_key(request, apikey_id)
+        body = self.ModifySerializer(data=body_of(request))
+        body.is_valid(raise_exception=True)
+        apikey_services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
+        return Response(SUCCESS)
+
+    def delete(self, request, apikey_id):
+        self.audit_resource = apikey_id
+        apikey_services.apikey_delete(api_key=self._own_key(request, apikey_id), actor=request.user)
+        return Response(SUCCESS)

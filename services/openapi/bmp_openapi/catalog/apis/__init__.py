@@ -1,0 +1,1 @@
+"""The catalog's endpoints: one module per tag (os, raid, image, deviceType)."""

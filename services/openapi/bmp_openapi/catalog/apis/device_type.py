@@ -1,0 +1,265 @@
+"""Device-type endpoints (tag ``deviceType``)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.api.serializers import (
+    StrictSerializer,
+    filter_field,
+    name_field,
+    text_field,
+)
+from bmp_openapi.catalog import choices
+from bmp_openapi.catalog.apis.image import (
+    DissociateSerializer,
+    ImageFilterSerializer,
+    render_images,
+)
+from bmp_openapi.catalog.apis.outputs import (
+    DeviceTypeOutputSerializer,
+    DeviceTypeRaidOutputSerializer,
+    VolumeWithRaidsOutputSerializer,
+)
+from bmp_openapi.catalog.fields import (
+    BOOT_MODE_VALUES,
+    OPTIONAL_ID_LIST,
+    SPEC_CODE,
+    VOLUME_NAME,
+    VOLUME_SIZE,
+    EnumField,
+    PatternField,
+    StrictObject,
+    id_list_field,
+    int_field,
+    query_enum,
+    query_pattern,
+)
+from bmp_openapi.catalog.selectors import device_type as selectors
+from bmp_openapi.catalog.selectors import image as image_selectors
+from bmp_openapi.catalog.selectors import raid as raid_selectors
+from bmp_openapi.catalog.services import bindings
+from bmp_openapi.catalog.services import device_type as services
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+
+DEVICE_SERIES_LIST = r"^((computer|storage|gpu|other)(,(computer|storage|gpu|other))*)?$"
+
+
+class VolumeItemSerializer(StrictObject):
+    deviceTypeId = text_field(64)  # upstream sends it; the volume belongs to the device type
+    volumeName = PatternField(VOLUME_NAME, max_length=64)
+    volumeType = EnumField(choices.VOLUME_TYPES)
+    diskType = EnumField(choices.DISK_TYPES)
+    interfaceType = EnumField(choices.INTERFACE_TYPES)
+    volumeSize = PatternField(VOLUME_SIZE, max_length=9)
+    volumeUnit = EnumField(choices.VOLUME_UNITS)
+    volumeAmount = int_field(1, 1000)
+    raidCan = EnumField(choices.RAID_CANS)
+    raid = PatternField(OPTIONAL_ID_LIST, max_length=512, required=False, allow_blank=True)
+
+
+class CreateDeviceTypeSerializer(StrictSerializer):
+    idcId = name_field(64)
+    name = name_field(64)
+    deviceType = PatternField(SPEC_CODE, max_length=64)
+    deviceSeries = EnumField(choices.DEVICE_SERIES)
+    architecture = EnumField(choices.ARCHITECTURES)
+    height = int_field(1, choices.HEIGHT_MAX)
+    description = text_field(256)
+    cpuSpec = EnumField(choices.SPECS)
+    cpuAmount = int_field(1, 10000)
+    cpuCores = int_field(1, 10000)
+    cpuManufacturer = name_field(64)
+    cpuModel = name_field(64)
+    cpuFrequency = name_field(64)
+    memSpec = EnumField(choices.SPECS)
+    memType = EnumField(choices.MEM_TYPES)
+    memSize = int_field(1, 10000)
+    memAmount = int_field(1, 10000)
+    memFrequency = int_field(1, 100000)
+    nicAmount = int_field(1, 2)
+    nicRate = int_field(1, 10000)
+    interfaceMode = EnumField(choices.INTERFACE_MODES)
+    gpuAmount = int_field(0, 1000, required=False)
+    gpuManufacturer = text_field(64)
+    gpuModel = text_field(64)
+    boot_mode = EnumField(BOOT_MODE_VALUES, required=False)
+    isNeedRaid = EnumField(choices.IS_NEED_RAID, required=False)
+    volumes = VolumeItemSerializer(many=True, min_length=1, max_length=16, allow_empty=False)
+
+
+class ModifyDeviceTypeSerializer(CreateDeviceTypeSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+def _render(request, device_type) -> dict:
+    return DeviceTypeOutputSerializer(device_type, context={"request": request}).data
+
+
+class DeviceTypeListCreateApi(BmpApi):
+    """describeDeviceTypes (GET), createDeviceType (POST)"""
+
+    rules = {"get": rbac.INVENTORY_READ, "post": rbac.INVENTORY_WRITE}
+    audit = {"post": "CreateDeviceType"}
+
+    class FilterSerializer(PageQuerySerializer):
+        deviceTypeId = query_pattern(OPTIONAL_ID_LIST, 4096)
+        deviceType = filter_field(1024)  # comma-separated spec codes
+        idcId = filter_field(64)
+        name = filter_field(64)
+        deviceSeries = query_pattern(DEVICE_SERIES_LIST, 64)
+
+    def get(self, request):
+        items, page = paginate(selectors.device_type_list(filters=self.query), self.query)
+        rows = DeviceTypeOutputSerializer(items, many=True, context={"request": request}).data
+        return Response(list_result("deviceTypes", rows, page))
+
+    def post(self, request):
+        body = CreateDeviceTypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        device_type = services.device_type_create(data=body.validated_data, actor=request.user)
+        self.audit_resource = device_type.device_type_id
+        return Response({"deviceTypeId": device_type.device_type_id})
+
+
+class DeviceTypeDetailApi(BmpApi):
+    """describeDeviceType (GET), modifyDeviceType (PUT), deleteDeviceType (DELETE)"""
+
+    rules = {
+        "get": rbac.INVENTORY_READ,
+        "put": rbac.INVENTORY_WRITE,
+        "delete": rbac.INVENTORY_WRITE,
+    }
+    audit = {"put": "ModifyDeviceType", "delete": "DeleteDeviceType"}
+
+    def get(self, request, device_type_id):
+        return Response(_render(request, selectors.device_type_get(device_type_id=device_type_id)))
+
+    def put(self, request, device_type_id):
+        self.audit_resource = device_type_id
+        device_type = selectors.device_type_get(device_type_id=device_type_id)
+        body = ModifyDeviceTypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.device_type_modify(
+            device_type=device_type, data=body.validated_data, actor=request.user
+        )
+        return Response(SUCCESS)
+
+    def delete(self, request, device_type_id):
+        self.audit_resource = device_type_id
+        device_type = selectors.device_type_get(device_type_id=device_type_id)
+        services.device_type_delete(device_type=device_type, actor=request.user)
+        return Response(SUCCESS)
+
+
+class DeviceTypeVolumesApi(BmpApi):
+    """describeVolumesByDeviceType (GET): the volumes with their RAID levels."""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    def get(self, request, device_type_id):
+        device_type = selectors.device_type_get(device_type_id=device_type_id)
+        volumes = device_type.volumes.all()
+        context = {"request": request}
+        return Response(VolumeWithRaidsOutputSerializer(volumes, many=True, context=context).data)
+
+
+class AssociateImageSerializer(StrictSerializer):
+    deviceTypeId = name_field(64)
+    imageIds = id_list_field()
+
+
+class AssociateImageApi(BmpApi):
+    """associatedImage (POST): binds images to one device type."""
+
+    rules = {"post": rbac.INVENTORY_WRITE}
+    audit = {"post": "AssociateDeviceTypeImages"}
+
+    def post(self, request):
+        body = AssociateImageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["deviceTypeId"]
+        bindings.images_bind(
+            device_type_id=body.validated_data["deviceTypeId"],
+            image_ids=body.validated_data["imageIds"],
+            actor=request.user,
+        )
+        return Response(SUCCESS)
+
+
+class DissociateImageApi(BmpApi):
+    """dissociatedImage (DELETE with a body): unbinds an image from a device type."""
+
+    rules = {"delete": rbac.INVENTORY_WRITE}
+    audit = {"delete": "DissociateDeviceTypeImage"}
+
+    def delete(self, request):
+        body = DissociateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["deviceTypeId"]
+        bindings.unbind(
+            device_type_id=body.validated_data["deviceTypeId"],
+            image_id=body.validated_data["imageId"],
+            actor=request.user,
+        )
+        return Response(SUCCESS)
+
+
+class DeviceTypeImagesApi(BmpApi):
+    """describeDeviceTypeImages (GET): the images bound to a device type (to any, without one)."""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    class FilterSerializer(ImageFilterSerializer):
+        deviceTypeId = filter_field(64)
+
+    def get(self, request):
+        device_type = None
+        if self.query.get("deviceTypeId"):
+            device_type = selectors.device_type_get(device_type_id=self.query["deviceTypeId"])
+        queryset = image_selectors.device_type_image_list(
+            filters=self.query, device_type=device_type
+        )
+        return Response(render_images(request, queryset, self.query))
+
+
+class DeviceTypeImagePartitionsApi(BmpApi):
+    """describeDeviceTypeImagePartitions (GET): the default partitions of a type and image."""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        deviceTypeId = name_field(64)
+        imageId = name_field(64)
+        isAll = query_enum(("0", "1"))
+
+    def get(self, request):
+        device_type = selectors.device_type_get(device_type_id=self.query["deviceTypeId"])
+        image = image_selectors.image_get(image_id=self.query["imageId"])
+        return Response(image_selectors.image_partitions(device_type=device_type, image=image))
+
+
+class DeviceTypeRaidsApi(BmpApi):
+    """describeDeviceTypeRaids (GET): the RAID levels device-type volumes offer."""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        deviceTypeId = filter_field(64)
+        volumeType = query_enum(choices.VOLUME_TYPES)
+        raidId = filter_field(64)
+        isAll = query_enum(("0", "1"))
+
+    def get(self, request):
+        if self.query.get("raidId"):
+            raid_selectors.raid_get(raid_id=self.query["raidId"])
+        if self.query.get("deviceTypeId"):
+            selectors.device_type_get(device_type_id=self.query["deviceTypeId"])
+        rows = selectors.device_type_raid_list(filters=self.query)
+        context = {"request": request}
+        return Response(DeviceTypeRaidOutputSerializer(rows, many=True, context=context).data)

@@ -1,0 +1,198 @@
+"""Image endpoints (tag ``image``)."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.api.serializers import (
+    StrictSerializer,
+    filter_field,
+    name_field,
+    text_field,
+)
+from bmp_openapi.catalog import choices
+from bmp_openapi.catalog.apis.outputs import (
+    ImageDeviceTypeOutputSerializer,
+    ImageOutputSerializer,
+)
+from bmp_openapi.catalog.fields import (
+    BOOT_MODE_VALUES,
+    FILENAME,
+    IMAGE_HASH,
+    IMAGE_URL,
+    OPTIONAL_ID_LIST,
+    EnumField,
+    PatternField,
+    id_list_field,
+    partitions_field,
+    query_enum,
+    query_pattern,
+)
+from bmp_openapi.catalog.selectors import device_type as device_type_selectors
+from bmp_openapi.catalog.selectors import image as selectors
+from bmp_openapi.catalog.services import bindings
+from bmp_openapi.catalog.services import image as services
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+
+
+class ImageFilterSerializer(PageQuerySerializer):
+    """The filters describeImages and describeDeviceTypeImages share."""
+
+    imageId = filter_field(64)
+    imageName = filter_field(200)
+    version = filter_field(64)
+    osId = filter_field(64)
+    source = query_enum(choices.IMAGE_SOURCES)
+    architecture = query_enum(choices.ARCHITECTURES)
+    osType = filter_field(64)
+
+
+def render_images(request, queryset, query) -> dict:
+    items, page = paginate(queryset, query)
+    rows = ImageOutputSerializer(items, many=True, context={"request": request}).data
+    return list_result("images", rows, page)
+
+
+class CreateImageSerializer(StrictSerializer):
+    imageName = name_field(200)
+    architecture = EnumField(choices.ARCHITECTURES)
+    osType = name_field(64)
+    Version = name_field(64)  # upstream's spelling
+    format = EnumField(choices.IMAGE_FORMATS)
+    boot_mode = EnumField(BOOT_MODE_VALUES)
+    filename = PatternField(FILENAME, max_length=255)
+    url = PatternField(IMAGE_URL, max_length=1024)
+    hash = PatternField(IMAGE_HASH, max_length=64)
+    source = EnumField(choices.IMAGE_SOURCES, required=False)
+    description = text_field(256)
+    systemPartition = partitions_field()
+    dataPartition = partitions_field()
+
+
+class ModifyImageSerializer(StrictSerializer):
+    imageName = name_field(200, required=False)
+    description = text_field(256)
+
+
+class ImageListCreateApi(BmpApi):
+    """describeImages (GET), createImage (POST)"""
+
+    rules = {"get": rbac.INVENTORY_READ, "post": rbac.INVENTORY_WRITE}
+    audit = {"post": "CreateImage"}
+
+    class FilterSerializer(ImageFilterSerializer):
+        deviceTypeId = filter_field(64)  # sets isBind; does not filter
+        imageIds = query_pattern(OPTIONAL_ID_LIST, 4096)
+
+    def get(self, request):
+        device_type = None
+        if self.query.get("deviceTypeId"):
+            device_type = device_type_selectors.device_type_get(
+                device_type_id=self.query["deviceTypeId"]
+            )
+        queryset = selectors.image_list(filters=self.query, device_type=device_type)
+        return Response(render_images(request, queryset, self.query))
+
+    def post(self, request):
+        body = CreateImageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        image = services.image_create(data=body.validated_data, actor=request.user)
+        self.audit_resource = image.image_id
+        return Response({"imageId": image.image_id})
+
+
+class ImageDetailApi(BmpApi):
+    """describeImage (GET), modifyImage (PUT), deleteImage (DELETE)"""
+
+    rules = {
+        "get": rbac.INVENTORY_READ,
+        "put": rbac.INVENTORY_WRITE,
+        "delete": rbac.INVENTORY_WRITE,
+    }
+    audit = {"put": "ModifyImage", "delete": "DeleteImage"}
+
+    def get(self, request, image_id):
+        image = selectors.image_get(image_id=image_id)
+        return Response(ImageOutputSerializer(image, context={"request": request}).data)
+
+    def put(self, request, image_id):
+        self.audit_resource = image_id
+        image = selectors.image_get(image_id=image_id)
+        body = ModifyImageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.image_modify(image=image, data=body.validated_data, actor=request.user)
+        return Response(SUCCESS)
+
+    def delete(self, request, image_id):
+        self.audit_resource = image_id
+        services.image_delete(image=selectors.image_get(image_id=image_id), actor=request.user)
+        return Response(SUCCESS)
+
+
+class AssociateDeviceTypeSerializer(StrictSerializer):
+    imageId = name_field(64)
+    deviceTypeIds = id_list_field()
+
+
+class AssociateDeviceTypeApi(BmpApi):
+    """associatedDeviceType (POST): binds one image to device types."""
+
+    rules = {"post": rbac.INVENTORY_WRITE}
+    audit = {"post": "AssociateImageDeviceTypes"}
+
+    def post(self, request):
+        body = AssociateDeviceTypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["imageId"]
+        bindings.device_types_bind(
+            image_id=body.validated_data["imageId"],
+            device_type_ids=body.validated_data["deviceTypeIds"],
+            actor=request.user,
+        )
+        return Response(SUCCESS)
+
+
+class DissociateSerializer(StrictSerializer):
+    """Upstream's DissociatedImageRequest, sent as the body of a DELETE."""
+
+    deviceTypeId = name_field(64)
+    imageId = name_field(64)
+
+
+class DissociateDeviceTypeApi(BmpApi):
+    """dissociatedDeviceType (DELETE with a body): unbinds an image from a device type."""
+
+    rules = {"delete": rbac.INVENTORY_WRITE}
+    audit = {"delete": "DissociateImageDeviceType"}
+
+    def delete(self, request):
+        body = DissociateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["imageId"]
+        bindings.unbind(
+            device_type_id=body.validated_data["deviceTypeId"],
+            image_id=body.validated_data["imageId"],
+            actor=request.user,
+        )
+        return Response(SUCCESS)
+
+
+class ImageDeviceTypesApi(BmpApi):
+    """describeImageDeviceTypes (GET): device types, bound to the image or not."""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    class FilterSerializer(PageQuerySerializer):
+        imageId = name_field(64)
+        architecture = query_enum(choices.ARCHITECTURES)
+        isBind = query_enum(("0", "1"))
+
+    def get(self, request):
+        image = selectors.image_get(image_id=self.query["imageId"])
+        queryset = device_type_selectors.image_device_type_list(image=image, filters=self.query)
+        items, page = paginate(queryset, self.query)
+        rows = ImageDeviceTypeOutputSerializer(items, many=True, context={"request": request}).data
+        return Response(list_result("deviceTypes", rows, page))

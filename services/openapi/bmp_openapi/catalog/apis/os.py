@@ -1,0 +1,83 @@
+"""OS endpoints (tag ``os``)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.serializers import StrictSerializer, filter_field, name_field, text_field
+from bmp_openapi.catalog import choices
+from bmp_openapi.catalog.apis.outputs import OsOutputSerializer
+from bmp_openapi.catalog.fields import EnumField, IntEnumField
+from bmp_openapi.catalog.selectors import os as selectors
+from bmp_openapi.catalog.services import os as services
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+
+
+class OsInputSerializer(StrictSerializer):
+    osName = name_field(128)
+    osType = name_field(64)
+    osVersion = name_field(64)
+    architecture = EnumField(choices.ARCHITECTURES)
+    bits = IntEnumField(choices.OS_BITS)
+    sysUser = text_field(32)
+
+
+class OsListCreateApi(BmpApi):
+    """describeOSs (GET), createOS (POST)"""
+
+    rules = {"get": rbac.INVENTORY_READ, "post": rbac.INVENTORY_WRITE}
+    audit = {"post": "CreateOS"}
+
+    class FilterSerializer(serializers.Serializer):
+        osName = filter_field(128)
+        osType = filter_field(64)
+        osVersion = filter_field(64)
+        isAll = serializers.ChoiceField(choices=["0", "1", ""], required=False)
+
+    def get(self, request):
+        rows = selectors.os_list(filters=self.query)
+        return Response(
+            {"oss": OsOutputSerializer(rows, many=True, context={"request": request}).data}
+        )
+
+    def post(self, request):
+        body = OsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        os = services.os_create(data=body.validated_data, actor=request.user)
+        self.audit_resource = os.os_id
+        return Response({"osId": os.os_id})
+
+
+class OsDetailApi(BmpApi):
+    """describeOS (GET), modifyOS (PUT), deleteOS (DELETE)"""
+
+    rules = {
+        "get": rbac.INVENTORY_READ,
+        "put": rbac.INVENTORY_WRITE,
+        "delete": rbac.INVENTORY_WRITE,
+    }
+    audit = {"put": "ModifyOS", "delete": "DeleteOS"}
+
+    class ModifySerializer(OsInputSerializer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, partial=True, **kwargs)
+
+    def get(self, request, os_id):
+        os = selectors.os_get(os_id=os_id)
+        return Response(OsOutputSerializer(os, context={"request": request}).data)
+
+    def put(self, request, os_id):
+        self.audit_resource = os_id
+        os = selectors.os_get(os_id=os_id)
+        body = self.ModifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.os_modify(os=os, data=body.validated_data, actor=request.user)
+        return Response(SUCCESS)
+
+    def delete(self, request, os_id):
+        self.audit_resource = os_id
+        services.os_delete(os=selectors.os_get(os_id=os_id), actor=request.user)
+        return Response(SUCCESS)

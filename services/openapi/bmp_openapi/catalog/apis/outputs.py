@@ -1,0 +1,274 @@
+"""Answers of the catalog, with upstream's field names. ``...Name`` twins and the summary
+strings are in the request language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from bmp_common.api.fields import LocalTimeField
+from bmp_common.i18n import ZH_CN, display_name, request_language
+from bmp_openapi.catalog import choices
+
+
+class _Localized(serializers.Serializer):
+    def language(self) -> str:
+        return request_language(self.context.get("request"))
+
+
+class _Tracked(serializers.Serializer):
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = LocalTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = LocalTimeField(source="updated_at")
+
+
+class OsOutputSerializer(_Tracked):
+    osId = serializers.CharField(source="os_id")
+    osName = serializers.CharField(source="os_name")
+    osType = serializers.CharField(source="os_type")
+    osVersion = serializers.CharField(source="os_version")
+    architecture = serializers.CharField()
+    bits = serializers.IntegerField()
+    sysUser = serializers.CharField(source="sys_user")
+
+
+class RaidOutputSerializer(_Tracked):
+    raidId = serializers.CharField(source="raid_id")
+    name = serializers.CharField()
+    descriptionEn = serializers.CharField(source="description_en")
+    descriptionZh = serializers.CharField(source="description_zh")
+
+
+class ImageOutputSerializer(_Tracked, _Localized):
+    imageId = serializers.CharField(source="image_id")
+    imageName = serializers.CharField(source="image_name")
+    osId = serializers.CharField(source="os.os_id")
+    osName = serializers.CharField(source="os.os_name")
+    osType = serializers.CharField(source="os.os_type")
+    osVersion = serializers.CharField(source="os.os_version")
+    architecture = serializers.CharField(source="os.architecture")
+    format = serializers.CharField()
+    bootMode = serializers.CharField(source="boot_mode")
+    filename = serializers.CharField()
+    url = serializers.CharField()
+    hash = serializers.CharField()
+    source = serializers.CharField()
+    sourceName = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    systemPartition = serializers.JSONField(source="system_partition")
+    dataPartition = serializers.JSONField(source="data_partition")
+    deviceTypeNum = serializers.IntegerField(source="device_type_num", default=0)
+    isBind = serializers.BooleanField(source="is_bind", default=False)
+
+    def get_sourceName(self, image) -> str:
+        return display_name(choices.NAMES, image.source, self.language())
+
+
+def _raids(volume) -> list:
+    return [link.raid for link in volume.raid_links.all()]
+
+
+def _size(volume) -> str:
+    return f"{volume.volume_size}{volume.volume_unit}"
+
+
+class VolumeOutputSerializer(serializers.Serializer):
+    volumeId = serializers.CharField(source="volume_id")
+    volumeName = serializers.CharField(source="volume_name")
+    volumeType = serializers.CharField(source="volume_type")
+    diskType = serializers.CharField(source="disk_type")
+    interfaceType = serializers.CharField(source="interface_type")
+    volumeSize = serializers.CharField(source="volume_size")
+    volumeUnit = serializers.CharField(source="volume_unit")
+    volumeAmount = serializers.IntegerField(source="volume_amount")
+    raidCan = serializers.CharField(source="raid_can")
+    raid = serializers.SerializerMethodField()
+    raidId = serializers.SerializerMethodField()
+
+    def get_raid(self, volume) -> str:
+        return ",".join(raid.name for raid in _raids(volume))
+
+    def get_raidId(self, volume) -> str:
+        return ",".join(raid.raid_id for raid in _raids(volume))
+
+
+class VolumeWithRaidsOutputSerializer(VolumeOutputSerializer):
+    """describeVolumesByDeviceType: a volume, its RAID levels, and (later) its disks."""
+
+    raids = serializers.SerializerMethodField()
+    disks = serializers.SerializerMethodField()
+
+    def get_raids(self, volume) -> list:
+        return RaidOutputSerializer(_raids(volume), many=True, context=self.context).data
+
+    def get_disks(self, volume) -> list:
+        return []
+
+
+def volume_summary(volume) -> str:
+    """``960GB(480GB SATA SSD*2) RAID1``: total, (per disk, interface, type * amount), levels."""
+    total = (Decimal(volume.volume_size) * volume.volume_amount).normalize()
+    levels = "/".join(raid.name for raid in _raids(volume))
+    text = (
+        f"{total:f}{volume.volume_unit}({_size(volume)} {volume.interface_type} "
+        f"{volume.disk_type}*{volume.volume_amount})"
+    )
+    return f"{text} {levels}" if levels else text
+
+
+class DeviceTypeOutputSerializer(_Tracked, _Localized):
+    idcId = serializers.CharField(source="idc.idc_id")
+    idcName = serializers.SerializerMethodField()
+    idcNameEn = serializers.CharField(source="idc.name_en")
+    deviceTypeId = serializers.CharField(source="device_type_id")
+    name = serializers.CharField()
+    deviceType = serializers.CharField(source="device_type")
+    deviceSeries = serializers.CharField(source="device_series")
+    deviceSeriesName = serializers.SerializerMethodField()
+    architecture = serializers.CharField()
+    height = serializers.IntegerField()
+    description = serializers.CharField()
+    cpuSpec = serializers.CharField(source="cpu_spec")
+    cpuAmount = serializers.IntegerField(source="cpu_amount")
+    cpuCores = serializers.IntegerField(source="cpu_cores")
+    cpuManufacturer = serializers.CharField(source="cpu_manufacturer")
+    cpuModel = serializers.CharField(source="cpu_model")
+    cpuFrequency = serializers.CharField(source="cpu_frequency")
+    memSpec = serializers.CharField(source="mem_spec")
+    memType = serializers.CharField(source="mem_type")
+    memSize = serializers.IntegerField(source="mem_size")
+    memAmount = serializers.IntegerField(source="mem_amount")
+    memFrequency = serializers.IntegerField(source="mem_frequency")
+    nicAmount = serializers.IntegerField(source="nic_amount")
+    nicRate = serializers.IntegerField(source="nic_rate")
+    interfaceMode = serializers.CharField(source="interface_mode")
+    gpuAmount = serializers.IntegerField(source="gpu_amount")
+    gpuManufacturer = serializers.CharField(source="gpu_manufacturer")
+    gpuModel = serializers.CharField(source="gpu_model")
+    boot_mode = serializers.CharField()
+    isNeedRaid = serializers.CharField(source="is_need_raid")
+    raidCan = serializers.SerializerMethodField()
+    raid = serializers.SerializerMethodField()
+    cpuInfo = serializers.SerializerMethodField()
+    memInfo = serializers.SerializerMethodField()
+    nicInfo = serializers.SerializerMethodField()
+    gpuInfo = serializers.SerializerMethodField()
+    svInfo = serializers.SerializerMethodField()
+    dvInfo = serializers.SerializerMethodField()
+    volumes = VolumeOutputSerializer(many=True)
+    # Computed once devices and instances exist; 0 (and no statuses) until then.
+    deviceCount = serializers.SerializerMethodField()
+    instanceCount = serializers.SerializerMethodField()
+    stockAvailable = serializers.SerializerMethodField()
+    instanceStatus = serializers.SerializerMethodField()
+
+    def _system_volume(self, device_type):
+        volumes = [v for v in device_type.volumes.all() if v.volume_type == choices.VOLUME_SYSTEM]
+        return volumes[0] if volumes else None
+
+    def get_idcName(self, device_type) -> str:
+        idc = device_type.idc
+        return idc.name if self.language() == ZH_CN else idc.name_en
+
+    def get_deviceSeriesName(self, device_type) -> str:
+        return display_name(choices.NAMES, device_type.device_series, self.language())
+
+    def get_raidCan(self, device_type) -> str:
+        volume = self._system_volume(device_type)
+        return volume.raid_can if volume else ""
+
+    def get_raid(self, device_type) -> str:
+        volume = self._system_volume(device_type)
+        return ",".join(raid.name for raid in _raids(volume)) if volume else ""
+
+    def get_cpuInfo(self, dt) -> str:
+        cores = "物理核" if self.language() == ZH_CN else "cores"
+        return (
+            f"{dt.cpu_manufacturer} {dt.cpu_model}"
+            f"({dt.cpu_amount}*{dt.cpu_cores}{cores},{dt.cpu_frequency}GHz)"
+        )
+
+    def get_memInfo(self, dt) -> str:
+        total = dt.mem_size * dt.mem_amount
+        return f"{total}GB({dt.mem_size}GB*{dt.mem_amount}){dt.mem_type} {dt.mem_frequency}MHz"
+
+    def get_nicInfo(self, dt) -> str:
+        return f"{dt.nic_amount}*{dt.nic_rate}GE"
+
+    def get_gpuInfo(self, dt) -> str:
+        if not dt.gpu_amount:
+            return ""
+        return f"{dt.gpu_manufacturer} {dt.gpu_model}*{dt.gpu_amount}"
+
+    def get_svInfo(self, device_type) -> str:
+        volume = self._system_volume(device_type)
+        return volume_summary(volume) if volume else ""
+
+    def get_dvInfo(self, device_type) -> str:
+        return "; ".join(
+            volume_summary(v)
+            for v in device_type.volumes.all()
+            if v.volume_type == choices.VOLUME_DATA
+        )
+
+    def get_deviceCount(self, device_type) -> int:
+        return 0
+
+    def get_instanceCount(self, device_type) -> int:
+        return 0
+
+    def get_stockAvailable(self, device_type) -> int:
+        return 0
+
+    def get_instanceStatus(self, device_type) -> list:
+        return []
+
+
+class ImageDeviceTypeOutputSerializer(DeviceTypeOutputSerializer):
+    """describeImageDeviceTypes: a device type and whether the image is bound to it."""
+
+    isBind = serializers.BooleanField(source="is_bind")
+
+
+_GB_PER_UNIT = {"GB": Decimal(1), "TB": Decimal(1000)}
+
+
+def usable_gb(volume, raid) -> int:
+    """The usable capacity of ``volume`` built with ``raid``, in GB (1 TB = 1000 GB)."""
+    disk = Decimal(volume.volume_size) * _GB_PER_UNIT[volume.volume_unit]
+    count = Decimal(volume.volume_amount)
+    data_disks = {
+        "NO RAID": 1,
+        "RAID0": count,
+        "RAID1": count / 2,
+        "RAID10": count / 2,
+        "RAID5": count - 1,
+    }.get(raid.name, count)
+    return int(disk * data_disks)
+
+
+class DeviceTypeRaidOutputSerializer(serializers.Serializer):
+    """describeDeviceTypeRaids: one RAID level of one volume (upstream's RDeviceTypeRaid)."""
+
+    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
+    volumeId = serializers.CharField(source="volume.volume_id")
+    volumeName = serializers.CharField(source="volume.volume_name")
+    volumeType = serializers.CharField(source="volume.volume_type")
+    raidId = serializers.CharField(source="raid.raid_id")
+    raidName = serializers.CharField(source="raid.name")
+    raidCan = serializers.CharField(source="volume.raid_can")
+    volumeDetail = serializers.SerializerMethodField()
+    diskType = serializers.CharField(source="volume.disk_type")
+    interfaceType = serializers.CharField(source="volume.interface_type")
+    availableValue = serializers.SerializerMethodField()
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = LocalTimeField(source="created_at")
+
+    def get_volumeDetail(self, link) -> str:
+        volume = link.volume
+        return f"{_size(volume)} {volume.interface_type} {volume.disk_type}*{volume.volume_amount}"
+
+    def get_availableValue(self, link) -> int:
+        return usable_gb(link.volume, link.raid)

@@ -1,0 +1,1 @@
+"""Reads of the catalog: one module per resource."""

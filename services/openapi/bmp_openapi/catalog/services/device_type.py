@@ -1,0 +1,184 @@
+"""Writes of device types. A device type belongs to an IDC; its name and its spec code
+(``deviceType``) are unique among the IDC's live device types."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from bmp_common.errors import BmpError
+from bmp_common.ids import new_id
+from bmp_openapi.catalog.error_codes import (
+    ARCHITECTURE_MISMATCH,
+    BOND_NEEDS_TWO_NICS,
+    DEVICE_TYPE_CODE_TAKEN,
+    DEVICE_TYPE_IN_USE,
+    DEVICE_TYPE_NAME_TAKEN,
+    GPU_ALL_OR_NONE,
+    IDC_NOT_FOUND,
+)
+from bmp_openapi.catalog.fields import canonical_boot_mode
+from bmp_openapi.catalog.models import DeviceType, DeviceTypeImage, DeviceTypeImagePartition
+from bmp_openapi.catalog.services.common import apply_fields, in_use_error, save_or_conflict
+from bmp_openapi.catalog.services.volumes import checked_volumes, create_volumes
+from bmp_openapi.idcs.models import Idc
+
+# Checks refusing to delete (or to move, or to re-volume) a device type still in use:
+# (label, check(device_type) -> bool), label a string or an (English, Chinese) pair. The
+# devices app registers "devices" here; instances will too.
+IN_USE_CHECKS: list[tuple[object, callable]] = []
+
+FIELDS = {
+    "name": "name",
+    "deviceType": "device_type",
+    "deviceSeries": "device_series",
+    "architecture": "architecture",
+    "height": "height",
+    "description": "description",
+    "cpuSpec": "cpu_spec",
+    "cpuAmount": "cpu_amount",
+    "cpuCores": "cpu_cores",
+    "cpuManufacturer": "cpu_manufacturer",
+    "cpuModel": "cpu_model",
+    "cpuFrequency": "cpu_frequency",
+    "memSpec": "mem_spec",
+    "memType": "mem_type",
+    "memSize": "mem_size",
+    "memAmount": "mem_amount",
+    "memFrequency": "mem_frequency",
+    "nicAmount": "nic_amount",
+    "nicRate": "nic_rate",
+    "interfaceMode": "interface_mode",
+    "gpuAmount": "gpu_amount",
+    "gpuManufacturer": "gpu_manufacturer",
+    "gpuModel": "gpu_model",
+    "isNeedRaid": "is_need_raid",
+    "boot_mode": "boot_mode",
+}
+
+
+def default_boot_mode(architecture: str) -> str:
+    """Upstream's default: x86_64 machines boot Legacy/BIOS, the others UEFI."""
+    return "Legacy/BIOS" if architecture == "x86_64" else "UEFI"
+
+
+def in_use(device_type: DeviceType):
+    """The label of the first thing still using ``device_type``, or None."""
+    for label, check in IN_USE_CHECKS:
+        if check(device_type):
+            return label
+    return None
+
+
+def _refuse_if_in_use(device_type: DeviceType) -> None:
+    label = in_use(device_type)
+    if label is not None:
+        raise in_use_error(DEVICE_TYPE_IN_USE, label, device_type_id=device_type.device_type_id)
+
+
+def _locked_idc(idc_id: str) -> Idc:
+    """The IDC, locked: deleting it waits for this transaction (and sees the device type)."""
+    idc = Idc.objects.select_for_update().filter(idc_id=idc_id).first()
+    if idc is None:
+        raise BmpError(IDC_NOT_FOUND, idc_id=idc_id)
+    return idc
+
+
+def _check_combinations(device_type: DeviceType) -> None:
+    if device_type.interface_mode == "bond" and device_type.nic_amount != 2:
+        raise BmpError(BOND_NEEDS_TWO_NICS)
+    gpu = (
+        device_type.gpu_amount > 0,
+        bool(device_type.gpu_manufacturer),
+        bool(device_type.gpu_model),
+    )
+    if any(gpu) and not all(gpu):
+        raise BmpError(GPU_ALL_OR_NONE)
+
+
+def _check_unique(device_type: DeviceType) -> None:
+    live = DeviceType.objects.filter(idc=device_type.idc).exclude(pk=device_type.pk)
+    idc_id = device_type.idc.idc_id
+    if live.filter(name=device_type.name).exists():
+        raise BmpError(DEVICE_TYPE_NAME_TAKEN, idc_id=idc_id, name=device_type.name)
+    if live.filter(device_type=device_type.device_type).exists():
+        raise BmpError(DEVICE_TYPE_CODE_TAKEN, idc_id=idc_id, device_type=device_type.device_type)
+
+
+def _save(device_type: DeviceType, **kwargs) -> None:
+    _check_unique(device_type)
+    save_or_conflict(
+        device_type,
+        DEVICE_TYPE_NAME_TAKEN,
+        idc_id=device_type.idc.idc_id,
+        name=device_type.name,
+        **kwargs,
+    )
+
+
+def _check_bound_images(device_type: DeviceType) -> None:
+    links = DeviceTypeImage.objects.filter(device_type=device_type).select_related("image__os")
+    for link in links:
+        if link.image.os.architecture != device_type.architecture:
+            raise BmpError(
+                ARCHITECTURE_MISMATCH,
+                image_id=link.image.image_id,
+                image_architecture=link.image.os.architecture,
+                device_type_id=device_type.device_type_id,
+                architecture=device_type.architecture,
+            )
+
+
+@transaction.atomic(durable=True)
+def device_type_create(*, data: dict, actor) -> DeviceType:
+    device_type = DeviceType(
+        device_type_id=new_id("dt"),
+        idc=_locked_idc(data["idcId"]),
+        created_by=actor.user_name,
+        updated_by=actor.user_name,
+    )
+    apply_fields(device_type, data, FIELDS)
+    device_type.boot_mode = canonical_boot_mode(
+        data.get("boot_mode") or default_boot_mode(device_type.architecture)
+    )
+    _check_combinations(device_type)
+    checked = checked_volumes(data["volumes"])
+    _save(device_type)
+    create_volumes(device_type, checked, actor)
+    return device_type
+
+
+@transaction.atomic(durable=True)
+def device_type_modify(*, device_type: DeviceType, data: dict, actor) -> DeviceType:
+    locked = DeviceType.objects.select_for_update().select_related("idc").get(pk=device_type.pk)
+    changed = apply_fields(locked, data, FIELDS)
+    if "boot_mode" in data:
+        locked.boot_mode = canonical_boot_mode(data["boot_mode"])
+    moves = "idcId" in data and data["idcId"] != locked.idc.idc_id
+    if moves or "volumes" in data:
+        _refuse_if_in_use(locked)
+    if moves:
+        locked.idc = _locked_idc(data["idcId"])
+        changed.append("idc")
+    _check_combinations(locked)
+    if "architecture" in data:
+        _check_bound_images(locked)
+    checked = checked_volumes(data["volumes"]) if "volumes" in data else None
+    locked.updated_by = actor.user_name
+    _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
+    if checked is not None:
+        locked.volumes.all().delete()
+        create_volumes(locked, checked, actor)
+    if "boot_mode" in data:
+        DeviceTypeImagePartition.objects.filter(device_type=locked).update(
+            boot_mode=locked.boot_mode
+        )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def device_type_delete(*, device_type: DeviceType, actor) -> None:
+    locked = DeviceType.objects.select_for_update().get(pk=device_type.pk)
+    _refuse_if_in_use(locked)
+    DeviceTypeImagePartition.objects.filter(device_type=locked).delete()
+    DeviceTypeImage.objects.filter(device_type=locked).delete()
+    locked.mark_deleted(actor=actor.user_name)

@@ -1,0 +1,81 @@
+"""Writes of RAID levels. The seeded levels (NO RAID, RAID0, RAID1, RAID10, RAID5) are what
+instances are built with: their names are fixed, only their descriptions may change."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from bmp_common.errors import BmpError
+from bmp_common.ids import new_id
+from bmp_openapi.catalog.choices import RAID_NO_RAID
+from bmp_openapi.catalog.error_codes import RAID_BUILT_IN, RAID_IN_USE, RAID_NAME_TAKEN
+from bmp_openapi.catalog.models import Raid, VolumeRaid
+from bmp_openapi.catalog.services.common import apply_fields, save_or_conflict
+
+BUILT_IN_RAID_IDS = frozenset(
+    {
+        "r-qytwf9r5h0yn9x4evjkyr0n1cwyb",  # NO RAID
+        "r-sfykwibcvcyztuez3mk1klyha9nn",  # RAID0
+        "r-wtzluqacgzzxgunnabdkpnpjew3d",  # RAID1
+        "r-l6pounvfife0njlinhk6ztf2xyio",  # RAID10
+        "r-493obv9i0fyubxfgnuatrffj5qy0",  # RAID5
+    }
+)
+FIELDS = {"name": "name", "descriptionEn": "description_en", "descriptionZh": "description_zh"}
+_NO_RAID_SPELLINGS = re.compile(r"no[\s_-]*raid", re.IGNORECASE)
+
+
+def canonical_raid_name(name: str) -> str:
+    """One spelling of "no RAID": upstream's "NORAID" and its variants become "NO RAID"."""
+    return RAID_NO_RAID if _NO_RAID_SPELLINGS.fullmatch(name.strip()) else name
+
+
+def _check_name_free(name: str, exclude_pk: int | None = None) -> None:
+    if Raid.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        raise BmpError(RAID_NAME_TAKEN, name=name)
+
+
+def _live_links(raid: Raid):
+    return VolumeRaid.objects.filter(raid=raid, volume__device_type__delete_marker=0)
+
+
+@transaction.atomic(durable=True)
+def raid_create(*, data: dict, actor) -> Raid:
+    raid = Raid(raid_id=new_id("r"), created_by=actor.user_name, updated_by=actor.user_name)
+    apply_fields(raid, {**data, "name": canonical_raid_name(data["name"])}, FIELDS)
+    _check_name_free(raid.name)
+    save_or_conflict(raid, RAID_NAME_TAKEN, name=raid.name)
+    return raid
+
+
+@transaction.atomic(durable=True)
+def raid_modify(*, raid: Raid, data: dict, actor) -> Raid:
+    locked = Raid.objects.select_for_update().get(pk=raid.pk)
+    if "name" in data:
+        data = {**data, "name": canonical_raid_name(data["name"])}
+        if data["name"] != locked.name:
+            if locked.raid_id in BUILT_IN_RAID_IDS:
+                raise BmpError(RAID_BUILT_IN, name=locked.name)
+            _check_name_free(data["name"], exclude_pk=locked.pk)
+    changed = apply_fields(locked, data, FIELDS)
+    locked.updated_by = actor.user_name
+    save_or_conflict(
+        locked,
+        RAID_NAME_TAKEN,
+        update_fields=[*changed, "updated_by", "updated_at"],
+        name=locked.name,
+    )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def raid_delete(*, raid: Raid, actor) -> None:
+    locked = Raid.objects.select_for_update().get(pk=raid.pk)
+    if locked.raid_id in BUILT_IN_RAID_IDS:
+        raise BmpError(RAID_BUILT_IN, name=locked.name)
+    count = _live_links(locked).count()
+    if count:
+        raise BmpError(RAID_IN_USE, raid_id=locked.raid_id, count=count)
+    locked.mark_deleted(actor=actor.user_name)

@@ -1,0 +1,69 @@
+"""mountDevice, unMountDevice, removeDevice, deviceAssociateDeviceType."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+from bmp_openapi.devices import services
+from bmp_openapi.devices.apis.serializers import AssociateDeviceTypeSerializer, DeviceIdSerializer
+
+
+class _DeviceActionApi(BmpApi):
+    """PUT {deviceId}: one lifecycle service."""
+
+    rules = {"put": rbac.INVENTORY_WRITE}
+    service: staticmethod
+
+    def put(self, request):
+        body = DeviceIdSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["deviceId"]
+        self.service(device_id=body.validated_data["deviceId"], actor=request.user)
+        return Response(SUCCESS)
+
+
+class DeviceMountApi(_DeviceActionApi):
+    """mountDevice: put away (on sale)"""
+
+    audit = {"put": "PutawayDevice"}
+    service = staticmethod(services.device_mount)
+
+
+class DeviceUnmountApi(_DeviceActionApi):
+    """unMountDevice: back to stock"""
+
+    audit = {"put": "UnPutawayDevice"}
+    service = staticmethod(services.device_unmount)
+
+
+class DeviceRemoveApi(BmpApi):
+    """removeDevice"""
+
+    rules = {"put": rbac.INVENTORY_WRITE}
+    audit = {"put": "RemoveDevice"}
+
+    def put(self, request, device_id):
+        self.audit_resource = device_id
+        services.device_remove(device_id=device_id, actor=request.user)
+        return Response(SUCCESS)
+
+
+class DeviceAssociateDeviceTypeApi(BmpApi):
+    """deviceAssociateDeviceType"""
+
+    rules = {"put": rbac.INVENTORY_WRITE}
+    audit = {"put": "AssociateDeviceType"}
+
+    def put(self, request):
+        body = AssociateDeviceTypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["deviceId"]
+        services.device_associate_device_type(
+            device_id=body.validated_data["deviceId"],
+            device_type_id=body.validated_data["deviceTypeId"],
+            actor=request.user,
+        )
+        return Response(SUCCESS)

@@ -1,0 +1,123 @@
+"""describeDevices, createDevice, describeDevice, modifyDevice, deleteDevice,
+describeDeviceStock."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.api.serializers import filter_field
+from bmp_common.i18n import request_language
+from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+from bmp_openapi.devices import choices, selectors, services, states
+from bmp_openapi.devices.apis.serializers import (
+    CreateDevicesSerializer,
+    DeviceOutputSerializer,
+    ModifyDeviceSerializer,
+)
+from bmp_openapi.devices.fields import PatternField, VisibleNameField
+
+
+def list_pattern(values) -> str:
+    """A comma-separated list of ``values`` (or nothing)."""
+    one = "(" + "|".join(values) + ")"
+    return f"^({one}(,{one})*)?$"
+
+
+def list_filter(values) -> PatternField:
+    return PatternField(
+        list_pattern(values),
+        message=f"a comma-separated list of {', '.join(values)}",
+        max_length=128,
+        required=False,
+        allow_blank=True,
+    )
+
+
+def render_device(device, request) -> dict:
+    context = {"request": request, "language": request_language(request)}
+    return DeviceOutputSerializer(device, context=context).data
+
+
+class DeviceListCreateApi(BmpApi):
+    """describeDevices (GET), createDevice (POST)"""
+
+    rules = {"get": rbac.INVENTORY_READ, "post": rbac.INVENTORY_WRITE}
+    audit = {"post": "CreateDevice"}
+
+    class FilterSerializer(PageQuerySerializer):
+        idcId = filter_field(64)
+        sn = filter_field(64)
+        instanceId = filter_field(64)
+        instanceName = filter_field(128)
+        deviceTypeId = filter_field(1024)  # comma-separated ids
+        manageStatus = list_filter(states.STATUSES)
+        iloIp = filter_field(45)
+        ipv4 = filter_field(45)
+        ipv6 = filter_field(45)
+        deviceSeries = list_filter(catalog_choices.DEVICE_SERIES)
+        userId = filter_field(64)
+        userName = filter_field(64)
+        collectStatus = serializers.ChoiceField(
+            choices=[*choices.COLLECT_STATUSES, ""], required=False
+        )
+
+    def get(self, request):
+        items, page = paginate(selectors.device_list(filters=self.query), self.query)
+        context = {"request": request, "language": request_language(request)}
+        rows = DeviceOutputSerializer(items, many=True, context=context).data
+        return Response(list_result("devices", rows, page))
+
+    def post(self, request):
+        body = CreateDevicesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.audit_resource = body.validated_data["idcId"]
+        devices = services.device_import(
+            idc_id=body.validated_data["idcId"],
+            devices=body.validated_data["devices"],
+            actor=request.user,
+        )
+        return Response({**SUCCESS, "deviceIds": [device.device_id for device in devices]})
+
+
+class DeviceStockApi(BmpApi):
+    """describeDeviceStock (GET; upstream's spec says DELETE, its router GET)"""
+
+    rules = {"get": rbac.INVENTORY_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        deviceTypeId = VisibleNameField(64)
+
+    def get(self, request):
+        stocks = selectors.device_stock(device_type_id=self.query["deviceTypeId"])
+        return Response({"stocks": stocks})
+
+
+class DeviceDetailApi(BmpApi):
+    """describeDevice (GET), modifyDevice (PUT), deleteDevice (DELETE)"""
+
+    rules = {
+        "get": rbac.INVENTORY_READ,
+        "put": rbac.INVENTORY_WRITE,
+        "delete": rbac.INVENTORY_WRITE,
+    }
+    audit = {"put": "ModifyDevice", "delete": "DeleteDevice"}
+
+    def get(self, request, device_id):
+        return Response(render_device(selectors.device_get(device_id=device_id), request))
+
+    def put(self, request, device_id):
+        self.audit_resource = device_id
+        body = ModifyDeviceSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.device_modify(device_id=device_id, data=body.validated_data, actor=request.user)
+        return Response(SUCCESS)
+
+    def delete(self, request, device_id):
+        self.audit_resource = device_id
+        services.device_delete(device_id=device_id, actor=request.user)
+        return Response(SUCCESS)

@@ -1,0 +1,170 @@
+"""Devices (physical servers), their collected disks and NICs, and disk-to-volume links.
+
+Network identities are unique among the live devices of an IDC (the DHCP server of an IDC
+reserves addresses by MAC, and the driver reaches BMCs by IP); the SN is unique everywhere (it
+routes the LiveOS agent's messages). ``delete_marker`` is part of every unique constraint, so a
+deleted device frees its SN and addresses on MySQL too.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from bmp_openapi.core.models import SoftDeleteModel
+from bmp_openapi.devices import choices, states
+
+
+class Device(SoftDeleteModel):
+    device_id = models.CharField(max_length=64, unique=True)
+    sn = models.CharField(max_length=64)
+    idc = models.ForeignKey("idcs.Idc", on_delete=models.PROTECT, related_name="devices")
+    # Bound by deviceAssociateDeviceType (or associateDeviceDisks); none after import.
+    device_type = models.ForeignKey(
+        "catalog.DeviceType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+    )
+    manage_status = models.CharField(max_length=16, default=states.IN)
+    reason = models.CharField(max_length=64, blank=True, default="")  # choices.REASON_NAMES
+    collect_status = models.CharField(max_length=1, default=choices.NOT_COLLECTED)
+    collect_fail_reason = models.CharField(max_length=255, blank=True, default="")
+    cabinet = models.CharField(max_length=64)
+    u_position = models.CharField(max_length=64)
+    brand = models.CharField(max_length=64, blank=True, default="")
+    model = models.CharField(max_length=64, blank=True, default="")
+    architecture = models.CharField(max_length=16, blank=True, default="")
+    # The BMC: its own credentials, or the IDC's when empty. The password is encrypted.
+    ilo_ip = models.CharField(max_length=15)
+    ilo_user = models.CharField(max_length=64, blank=True, default="")
+    ilo_password_encrypted = models.TextField(blank=True, default="")
+    # The provisioning NIC(s), lower-case colon form, and the address the install configures.
+    mac1 = models.CharField(max_length=17)
+    mac2 = models.CharField(max_length=17, blank=True, default="")
+    private_ipv4 = models.CharField(max_length=15)
+    mask = models.CharField(max_length=15)
+    gateway = models.CharField(max_length=15)
+    private_ipv6 = models.CharField(max_length=45, blank=True, default="")  # compressed form
+    description = models.CharField(max_length=256, blank=True, default="")
+    # The instance that runs on it and its owner (set by the instances app when sold).
+    instance_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    user_id = models.CharField(max_length=64, blank=True, default="")
+    user_name = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        db_table = "device"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The list's order, alone and after the filters most used: each index gives both
+            # the rows and their order, so no planner has to choose between the two.
+            models.Index(fields=["delete_marker", "created_at"], name="device_live_created"),
+            models.Index(
+                fields=["manage_status", "delete_marker", "created_at"], name="device_status"
+            ),
+            models.Index(
+                fields=["private_ipv4", "delete_marker", "created_at"], name="device_private_ipv4"
+            ),
+            models.Index(fields=["ilo_ip", "delete_marker", "created_at"], name="device_ilo_ip"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["sn", "delete_marker"], name="device_unique_live_sn"),
+            models.UniqueConstraint(
+                fields=["idc", "mac1", "delete_marker"], name="device_unique_live_mac1"
+            ),
+            models.UniqueConstraint(
+                fields=["idc", "private_ipv4", "delete_marker"],
+                name="device_unique_live_private_ipv4",
+            ),
+            models.UniqueConstraint(
+                fields=["idc", "ilo_ip", "delete_marker"], name="device_unique_live_ilo_ip"
+            ),
+            models.CheckConstraint(
+                condition=Q(manage_status__in=states.STATUSES), name="device_manage_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(collect_status__in=choices.COLLECT_STATUSES),
+                name="device_collect_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.device_id
+
+
+class Disk(SoftDeleteModel):
+    """A physical disk the hardware collection found (behind a controller, NVMe, or plain)."""
+
+    disk_id = models.CharField(max_length=64, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="disks")
+    name = models.CharField(max_length=64, blank=True, default="")
+    enclosure = models.CharField(max_length=32, blank=True, default="")
+    slot = models.IntegerField(default=0)
+    disk_type = models.CharField(max_length=16, blank=True, default="")  # system / data
+    types = models.CharField(max_length=16)  # choices.DISK_CONTROLLER / DISK_NVME / DISK_PANFU
+    size = models.CharField(max_length=32, blank=True, default="")  # a decimal, as collected
+    size_unit = models.CharField(max_length=8, blank=True, default="")  # MB / GB / TB
+    pd_type = models.CharField(max_length=16, blank=True, default="")  # SATA / SAS / NVME
+    adapter_id = models.IntegerField(default=0)
+    media_type = models.CharField(max_length=16, blank=True, default="")  # SSD / HDD
+    device_path = models.CharField(max_length=255, blank=True, default="")
+    index = models.IntegerField(default=0)
+    serial_number = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        db_table = "disk"
+        ordering = ["index", "id"]
+
+    def __str__(self):
+        return self.disk_id
+
+
+class DeviceVolumeDisk(models.Model):
+    """A disk chosen for a volume of the device's type. A disk serves one volume at most."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="volume_disks")
+    volume = models.ForeignKey(
+        "catalog.Volume", on_delete=models.CASCADE, related_name="device_disks"
+    )
+    disk = models.ForeignKey(Disk, on_delete=models.CASCADE, related_name="volume_links")
+    volume_type = models.CharField(max_length=16)  # copied from the volume: system / data
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        db_table = "r_device_volume_disks"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["disk"], name="r_device_volume_disks_unique_disk"),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id}:{self.volume_id}:{self.disk_id}"
+
+
+class Interface(SoftDeleteModel):
+    """A NIC the hardware collection found, with the switch port it is cabled to."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="interfaces")
+    interface_name = models.CharField(max_length=32)  # eth0, eth1, ...
+    interface_type = models.CharField(max_length=8)  # choices.INTERFACE_LAN / INTERFACE_WAN
+    mac = models.CharField(max_length=17)
+    # NULL when unknown, so that unknown ports never clash in the unique constraint.
+    switch_ip = models.CharField(max_length=45, null=True, blank=True)  # noqa: DJ001
+    switch_port = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    ipv4_address = models.CharField(max_length=15, blank=True, default="")
+    ipv6_address = models.CharField(max_length=45, blank=True, default="")
+    nic_number = models.IntegerField(default=0)
+    bus_info = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        db_table = "interface"
+        ordering = ["device", "interface_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["switch_ip", "switch_port", "delete_marker"],
+                name="interface_unique_live_switch_port",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id}:{self.interface_name}"

@@ -1,0 +1,134 @@
+"""Changes of a device's management status, all through ``device_transition`` and
+``states.TRANSITIONS``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+from bmp_common.errors import BmpError
+from bmp_common.i18n import EN_US, ZH_CN
+from bmp_openapi.devices import states
+from bmp_openapi.devices.choices import ACTION_NAMES, MANAGE_STATUS_NAMES
+from bmp_openapi.devices.error_codes import (
+    ACTION_REFUSED,
+    DEVICE_NOT_FOUND,
+    NO_DEVICE_TYPE,
+    NO_INSTANCE_TO_REMOVE,
+)
+from bmp_openapi.devices.models import Device
+
+log = logging.getLogger(__name__)
+
+# Called with the locked device before removeDevice forgets its instance. The instances app
+# registers its check (the instance must be running, stopped, or failed to reinstall or to reset
+# its password) and its soft delete here; it may raise a BmpError to refuse.
+BEFORE_REMOVE: list[Callable[[Device], None]] = []
+
+
+def device_lock(*, device_id: str) -> Device:
+    """The live device, locked for the rest of the transaction (404 when there is none).
+
+    Only the device's row: a join here would lock its IDC and device type rows as well on MySQL
+    (and MariaDB has no ``FOR UPDATE OF``).
+    """
+    device = Device.objects.select_for_update().filter(device_id=device_id).first()
+    if device is None:
+        raise BmpError(DEVICE_NOT_FOUND, device_id=device_id)
+    return device
+
+
+def _names(values, names: dict, language: str) -> str:
+    return ", ".join(names[value][language] for value in values) or (
+        "无" if language == ZH_CN else "none"
+    )
+
+
+def device_check(device: Device, action: str) -> str:
+    """The status ``action`` leads to; a 409 naming the status and the allowed actions if the
+    table does not allow it now."""
+    after = states.next_status(device.manage_status, action)
+    if after is None:
+        allowed = states.allowed_actions(device.manage_status)
+        raise BmpError(
+            ACTION_REFUSED,
+            device_id=device.device_id,
+            status=device.manage_status,
+            status_zh=MANAGE_STATUS_NAMES[device.manage_status][ZH_CN],
+            action=ACTION_NAMES[action][EN_US],
+            action_zh=ACTION_NAMES[action][ZH_CN],
+            allowed=_names(allowed, ACTION_NAMES, EN_US),
+            allowed_zh=_names(allowed, ACTION_NAMES, ZH_CN),
+        )
+    return after
+
+
+def device_transition(*, device: Device, action: str, actor_name: str, **changes) -> str:
+    """Applies ``action`` to a locked ``device``: the one place ``manage_status`` changes.
+
+    ``changes`` are other columns saved with it (the scheduler passes the put-away check's
+    ``reason`` with MOUNT_FAILED; remove clears the instance link). Returns the new status.
+    """
+    before = device.manage_status
+    after = device_check(device, action)
+    fields = ["updated_by", "updated_at", *changes]
+    if after != before:
+        device.manage_status = after
+        fields.append("manage_status")
+    for column, value in changes.items():
+        setattr(device, column, value)
+    device.updated_by = actor_name
+    device.save(update_fields=fields)
+    level = logging.ERROR if after == states.PUTAWAYFAIL else logging.INFO
+    log.log(level, "device %s: %s -> %s (%s)", device.device_id, before, after, action)
+    return after
+
+
+@transaction.atomic(durable=True)
+def device_mount(*, device_id: str, actor) -> Device:
+    """Puts the device on sale: ``putawaying`` until the scheduler's checks pass.
+
+    The PutawayDevice chain (DHCPConfigAddSubnet, CheckInitConfig) and its MOUNT_SUCCEEDED /
+    MOUNT_FAILED events belong to the lifecycle issue; until it lands the device stays
+    ``putawaying``.
+    """
+    device = device_lock(device_id=device_id)
+    device_check(device, states.MOUNT)
+    if device.device_type_id is None:
+        raise BmpError(NO_DEVICE_TYPE, device_id=device.device_id)
+    device_transition(device=device, action=states.MOUNT, actor_name=actor.user_name, reason="")
+    return device
+
+
+@transaction.atomic(durable=True)
+def device_unmount(*, device_id: str, actor) -> Device:
+    """Takes the device off sale, straight back to stock."""
+    device = device_lock(device_id=device_id)
+    device_transition(device=device, action=states.UNMOUNT, actor_name=actor.user_name)
+    return device
+
+
+@transaction.atomic(durable=True)
+def device_remove(*, device_id: str, actor) -> Device:
+    """Forgets the instance running on the device (the device becomes ``removed``)."""
+    device = device_lock(device_id=device_id)
+    if states.next_status(device.manage_status, states.REMOVE) is None:
+        raise BmpError(
+            NO_INSTANCE_TO_REMOVE,
+            device_id=device.device_id,
+            status=device.manage_status,
+            status_zh=MANAGE_STATUS_NAMES[device.manage_status][ZH_CN],
+        )
+    for hook in BEFORE_REMOVE:
+        hook(device)
+    device_transition(
+        device=device,
+        action=states.REMOVE,
+        actor_name=actor.user_name,
+        instance_id="",
+        user_id="",
+        user_name="",
+    )
+    return device

@@ -1,0 +1,224 @@
+"""Writes of projects and their shares.
+
+Every user has exactly one default project, created with the user; it cannot be deleted. Project
+names are unique per owner among live projects (a database constraint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from bmp_common.errors import BmpError
+from bmp_common.ids import new_id
+from bmp_openapi.accounts.models import User
+from bmp_openapi.projects.error_codes import (
+    DEFAULT_EXISTS,
+    IS_DEFAULT,
+    MOVE_TO_OWNER,
+    NAME_TAKEN,
+    NOT_OWNER,
+    ONLY_PROJECT,
+    OWNER_MISMATCH,
+    PROJECT_IN_USE,
+    SHARE_NOT_FOUND,
+    SHARE_WITH_OWNER,
+)
+from bmp_openapi.projects.models import Project, SharingProject
+from bmp_openapi.projects.selectors import user_get
+
+DEFAULT_PROJECT_NAME = "default project"
+
+# Checks that refuse deleting a project still in use: (label, function(project) -> bool). The
+# instances app registers "instances" here.
+IN_USE_CHECKS: list[tuple[str, Callable[[Project], bool]]] = []
+# Called when a project changes owner, inside the move's transaction:
+# function(project, old_owner, new_owner). Instances follow their project; monitoring rules of
+# the project are dropped, as upstream does.
+MOVE_HOOKS: list[Callable[[Project, User, User], None]] = []
+
+
+def _locked(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("user").get(pk=project.pk)
+
+
+def _save(project: Project, **kwargs) -> None:
+    """Saves, turning a broken uniqueness rule into the 409 that names it."""
+    try:
+        with transaction.atomic():
+            project.save(**kwargs)
+    except IntegrityError:
+        live = Project.objects.filter(user=project.user).exclude(pk=project.pk)
+        if project.is_default and live.filter(is_default=True).exists():
+            raise BmpError(DEFAULT_EXISTS, user_name=project.user.user_name) from None
+        raise BmpError(
+            NAME_TAKEN, user_name=project.user.user_name, name=project.project_name
+        ) from None
+
+
+def _make_default(project: Project) -> None:
+    """Records ``project`` as its owner's default on the user too (upstream's column)."""
+    owner = project.user
+    owner.default_project_id = project.project_id
+    owner.save(update_fields=["default_project_id", "updated_at"])
+
+
+def _check_owner_id(project: Project, owner_id: str) -> None:
+    if project.user.user_id != owner_id:
+        raise BmpError(OWNER_MISMATCH, owner_id=owner_id, project_id=project.project_id)
+
+
+def project_create_default(*, user: User) -> Project:
+    """The default project every user gets at creation (inside the caller's transaction)."""
+    project = Project(
+        project_id=new_id("project"),
+        project_name=DEFAULT_PROJECT_NAME,
+        user=user,
+        is_default=True,
+        created_by=user.user_name,
+        updated_by=user.user_name,
+    )
+    _save(project)
+    _make_default(project)
+    return project
+
+
+@transaction.atomic(durable=True)
+def project_create(*, data: dict, actor: User) -> Project:
+    """A new project of the caller's; with isDefault=1 it becomes their default project."""
+    if data.get("isDefault"):
+        previous = Project.objects.select_for_update().filter(user=actor, is_default=True)
+        for old_default in previous:
+            old_default.is_default = None
+            old_default.save(update_fields=["is_default", "updated_at"])
+    project = Project(
+        project_id=new_id("project"),
+        project_name=data["projectName"],
+        user=actor,
+        is_default=True if data.get("isDefault") else None,
+        is_system=bool(data.get("isSystem")),
+        created_by=actor.user_name,
+        updated_by=actor.user_name,
+    )
+    _save(project)
+    if project.is_default:
+        _make_default(project)
+    return project
+
+
+@transaction.atomic(durable=True)
+def project_modify(*, project: Project, data: dict, actor: User) -> Project:
+    """Renames the project (projectName) and/or describes it (description)."""
+    locked = _locked(project)
+    changed = []
+    if "projectName" in data:
+        locked.project_name = data["projectName"]
+        changed.append("project_name")
+    if "description" in data:
+        locked.description = data["description"]
+        changed.append("description")
+    locked.updated_by = actor.user_name
+    _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def project_delete(*, project: Project, actor: User) -> None:
+    locked = _locked(project)
+    if locked.is_default:
+        raise BmpError(IS_DEFAULT, project_id=locked.project_id)
+    for label, in_use in IN_USE_CHECKS:
+        if in_use(locked):
+            raise BmpError(PROJECT_IN_USE, project_id=locked.project_id, what=label)
+    for share in SharingProject.objects.filter(project=locked):
+        share.mark_deleted(actor=actor.user_name)
+    locked.mark_deleted(actor=actor.user_name)
+
+
+@transaction.atomic(durable=True)
+def project_share(
+    *, project: Project, owner_id: str, sharer_id: str, permission: str, actor: User
+) -> SharingProject:
+    """Shares the project with an existing user, or changes the permission of their share."""
+    locked = _locked(project)
+    _check_owner_id(locked, owner_id)
+    sharer = user_get(user_id=sharer_id)
+    if sharer.pk == locked.user_id:
+        raise BmpError(SHARE_WITH_OWNER)
+    share = SharingProject.objects.filter(project=locked, shared_user=sharer).first()
+    if share is None:
+        share = SharingProject.objects.create(
+            project=locked,
+            shared_user=sharer,
+            permission=permission,
+            created_by=actor.user_name,
+            updated_by=actor.user_name,
+        )
+    elif share.permission != permission:
+        share.permission = permission
+        share.updated_by = actor.user_name
+        share.save(update_fields=["permission", "updated_by", "updated_at"])
+    return share
+
+
+@transaction.atomic(durable=True)
+def project_cancel_share(*, project: Project, owner_id: str, sharer_id: str, actor: User) -> None:
+    """Ends a share: the owner may end any, the user it is shared with may leave it."""
+    locked = _locked(project)
+    if actor.pk != locked.user_id and actor.user_id != sharer_id:
+        raise BmpError(NOT_OWNER, project_id=locked.project_id)
+    _check_owner_id(locked, owner_id)
+    share = SharingProject.objects.filter(project=locked, shared_user__user_id=sharer_id).first()
+    if share is None:
+        raise BmpError(SHARE_NOT_FOUND, project_id=locked.project_id, user_id=sharer_id)
+    share.mark_deleted(actor=actor.user_name)
+
+
+@transaction.atomic(durable=True)
+def project_move(*, project: Project, owner_id: str, mover_id: str, actor: User) -> Project:
+    """Gives the project to another user. A share they had of it ends (they own it now); other
+    shares stay. A default project leaves its default role to the owner's oldest other
+    project; the moved project is not the new owner's default."""
+    locked = _locked(project)
+    _check_owner_id(locked, owner_id)
+    mover = user_get(user_id=mover_id)
+    old_owner = locked.user
+    if mover.pk == old_owner.pk:
+        raise BmpError(MOVE_TO_OWNER, project_id=locked.project_id, user_id=mover.user_id)
+    if locked.is_default:
+        heir = (
+            Project.objects.select_for_update()
+            .filter(user=old_owner)
+            .exclude(pk=locked.pk)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if heir is None:
+            raise BmpError(
+                ONLY_PROJECT, project_id=locked.project_id, user_name=old_owner.user_name
+            )
+        locked.is_default = None
+        locked.save(update_fields=["is_default", "updated_at"])
+        heir.is_default = True
+        heir.save(update_fields=["is_default", "updated_at"])
+        _make_default(heir)
+    for share in SharingProject.objects.filter(project=locked, shared_user=mover):
+        share.mark_deleted(actor=actor.user_name)
+    locked.user = mover
+    locked.updated_by = actor.user_name
+    _save(locked, update_fields=["user", "updated_by", "updated_at"])
+    for hook in MOVE_HOOKS:
+        hook(locked, old_owner, mover)
+    return locked
+
+
+def projects_of_deleted_user(user: User, actor: User) -> None:
+    """What a deleted user leaves (an accounts USER_DELETE_HOOK): their projects, the shares of
+    those projects, and the shares others gave them."""
+    shares = SharingProject.objects.filter(Q(shared_user=user) | Q(project__user=user))
+    for share in shares:
+        share.mark_deleted(actor=actor.user_name)
+    for project in Project.objects.filter(user=user):
+        project.mark_deleted(actor=actor.user_name)
