@@ -13,6 +13,27 @@ from bmp_common.i18n import ZH_CN
 
 
 @dataclass(frozen=True)
+class Localized:
+    """A message parameter that has its own translation, e.g. Localized("devices", "设备")."""
+
+    en: str
+    zh: str
+
+    @classmethod
+    def of(cls, value) -> Localized:
+        """From a Localized, an (English, Chinese) pair, or one string for both."""
+        if isinstance(value, Localized):
+            return value
+        if isinstance(value, str):
+            return cls(value, value)
+        en, zh = value
+        return cls(en, zh)
+
+    def in_language(self, language: str) -> str:
+        return self.zh if language == ZH_CN else self.en
+
+
+@dataclass(frozen=True)
 class ErrorSpec:
     code: int
     status: str
@@ -21,7 +42,13 @@ class ErrorSpec:
 
     def message(self, language: str, **params) -> str:
         template = self.zh if language == ZH_CN else self.en
-        return template.format(**params) if params else template
+        if not params:
+            return template
+        resolved = {
+            key: value.in_language(language) if isinstance(value, Localized) else value
+            for key, value in params.items()
+        }
+        return template.format(**resolved)
 
 
 INVALID_ARGUMENT = ErrorSpec(

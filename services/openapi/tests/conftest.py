@@ -1,5 +1,8 @@
 import pytest
 
+# Build the default (operation) profile's routes now, before any test switches the profile:
+# bmp_openapi.urls reads BMP_OPENAPI_PROFILE when it is first imported.
+import bmp_openapi.urls  # noqa: F401
 from bmp_common.testing.contract import ContractClient
 from bmp_openapi.accounts.choices import ROLE_OPERATOR
 from bmp_openapi.accounts.services import admin_bootstrap, apikey_create, user_create

@@ -60,7 +60,9 @@ class StrictIntegerField(serializers.IntegerField):
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or isinstance(data, float):
+        # A query string carries text ("?pageSize=20"); a JSON body must carry a number.
+        from_query = hasattr(getattr(self.parent, "initial_data", None), "getlist")
+        if isinstance(data, bool | float) or (isinstance(data, str) and not from_query):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -16,4 +16,4 @@ class CatalogConfig(AppConfig):
         from bmp_openapi.idcs.services import IN_USE_CHECKS
 
         if not any(check is _idc_has_device_types for _, check in IN_USE_CHECKS):
-            IN_USE_CHECKS.append(("device types", _idc_has_device_types))
+            IN_USE_CHECKS.append((("device types", "机型"), _idc_has_device_types))

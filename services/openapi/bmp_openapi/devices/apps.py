@@ -12,8 +12,8 @@ class DevicesConfig(AppConfig):
         from bmp_openapi.devices.selectors import device_type_has_devices, idc_has_devices
         from bmp_openapi.idcs.services import IN_USE_CHECKS as IDC_IN_USE_CHECKS
 
-        # The IDC's message takes one label for both languages; the catalog's takes a pair.
-        _register(IDC_IN_USE_CHECKS, "devices", idc_has_devices)
+        # Labels in English and Chinese: the refusal names what is left in the caller's language.
+        _register(IDC_IN_USE_CHECKS, ("devices", "设备"), idc_has_devices)
         _register(DEVICE_TYPE_IN_USE_CHECKS, ("devices", "设备"), device_type_has_devices)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from bmp_common.crypto import encrypt_secret
-from bmp_common.errors import BmpError
+from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
 from bmp_openapi.idcs.error_codes import IDC_IN_USE, IDC_NAME_TAKEN
 from bmp_openapi.idcs.models import Idc
@@ -27,8 +27,9 @@ SECRET_FIELDS = {
     "switchPassword2": "switch_password2_encrypted",
 }
 
-# Checks that refuse deleting an IDC still in use: (label, function(idc) -> bool). Apps that
-# hang things off an IDC (device types, devices) register theirs here.
+# Checks that refuse deleting an IDC still in use: (label, function(idc) -> bool), the label a
+# string or an (English, Chinese) pair. Apps that hang things off an IDC (device types,
+# devices) register theirs here from their AppConfig.ready().
 IN_USE_CHECKS: list[tuple[str, callable]] = []
 
 
@@ -74,5 +75,5 @@ def idc_delete(*, idc: Idc, actor) -> None:
     locked = Idc.objects.select_for_update().get(pk=idc.pk)
     for label, in_use in IN_USE_CHECKS:
         if in_use(locked):
-            raise BmpError(IDC_IN_USE, idc_id=locked.idc_id, what=label)
+            raise BmpError(IDC_IN_USE, idc_id=locked.idc_id, what=Localized.of(label))
     locked.mark_deleted(actor=actor.user_name)

@@ -37,18 +37,6 @@ PERMISSION_NAMES = {
 }
 
 
-class FlagField(StrictIntegerField):
-    """0 or 1 in a JSON body: a number, not "1"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_value=1, required=False, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 def project_name_field(**kwargs):
     # Not trimmed: " a" is refused as the contract says, not silently renamed.
     return name_field(64, trim_whitespace=False, validators=[PROJECT_NAME], **kwargs)
@@ -129,8 +117,8 @@ class ProjectListCreateApi(BmpApi):
 
     class InputSerializer(StrictSerializer):
         projectName = project_name_field()
-        isDefault = FlagField()
-        isSystem = FlagField()
+        isDefault = StrictIntegerField(min_value=0, max_value=1, required=False)
+        isSystem = StrictIntegerField(min_value=0, max_value=1, required=False)
 
     def get(self, request):
         projects = selectors.project_list(actor=request.user, filters=self.query)

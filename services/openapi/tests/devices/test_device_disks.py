@@ -123,6 +123,15 @@ def test_bad_disk_choices_are_400_naming_the_field_and_change_nothing(
     assert device.device_type is None
 
 
+def test_a_blank_disk_id_is_400_naming_it(admin_api, idc_id, device, make_device_type):
+    volumes = [{"volumeId": "vl-1", "diskId": ["disk-1", "  "]}]
+
+    answer = associate(admin_api, device, make_device_type(idc_id), volumes)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith("Invalid argument: volumes[0].diskId[1]")
+
+
 def test_a_volume_of_another_type_is_400_in_chinese(
     admin_api, idc_id, device, make_device_type, make_volume
 ):

@@ -230,13 +230,13 @@ def test_stock_counts_devices_on_sale_without_instance(
 
 
 def test_an_idc_with_devices_cannot_be_deleted(admin_api, idc_id, device_id):
-    refused = admin_api.delete(f"/v1/idcs/{idc_id}")
+    refused = admin_api.delete(f"/v1/idcs/{idc_id}", HTTP_BMPLANGUAGE="zh_CN")
     for device in Device.objects.all():
         admin_api.delete(f"/v1/devices/{device.device_id}")
     allowed = admin_api.delete(f"/v1/idcs/{idc_id}")
 
     assert refused.status_code == 409
-    assert "devices" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["message"] == f"机房 {idc_id} 下仍有设备，请先删除"
     assert allowed.status_code == 200
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, models, transaction
 
-from bmp_common.errors import BmpError, ErrorSpec
+from bmp_common.errors import BmpError, ErrorSpec, Localized
 
 
 def apply_fields(obj: models.Model, data: dict, fields: dict[str, str]) -> list[str]:
@@ -31,8 +31,4 @@ def save_or_conflict(obj: models.Model, spec: ErrorSpec, *, update_fields=None, 
 
 def in_use_error(spec: ErrorSpec, label, **params) -> BmpError:
     """The in-use error naming ``label`` (a string or an (English, Chinese) pair)."""
-    en, zh = (label, label) if isinstance(label, str) else label
-    spec = ErrorSpec(
-        spec.code, spec.status, spec.en.replace("{what}", en), spec.zh.replace("{what}", zh)
-    )
-    return BmpError(spec, **params)
+    return BmpError(spec, what=Localized.of(label), **params)

@@ -20,9 +20,9 @@ from bmp_openapi.devices.fields import (
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
 
 
-class IndexedListSerializer(serializers.ListSerializer):
+class IndexedErrors:
     """Item errors as a list, which the error handler names ``devices[3].mac1``; DRF's dict
-    form (LIST_SERIALIZER_ERRORS_AS_DICT) would read ``devices.3.mac1``."""
+    form (LIST_SERIALIZER_ERRORS_AS_DICT, and ListField's) would read ``devices.3.mac1``."""
 
     def to_internal_value(self, data):
         try:
@@ -33,6 +33,14 @@ class IndexedListSerializer(serializers.ListSerializer):
                 items = [detail.get(index, {}) for index in range(max(detail) + 1)]
                 raise serializers.ValidationError(items) from None
             raise
+
+
+class IndexedListSerializer(IndexedErrors, serializers.ListSerializer):
+    pass
+
+
+class IndexedListField(IndexedErrors, serializers.ListField):
+    pass
 
 
 class StrictItemSerializer(serializers.Serializer):
@@ -113,7 +121,7 @@ class AssociateDeviceTypeSerializer(StrictSerializer):
 
 class VolumeDisksSerializer(StrictItemSerializer):
     volumeId = VisibleNameField(64)
-    diskId = serializers.ListField(child=VisibleNameField(64), max_length=64)
+    diskId = IndexedListField(child=VisibleNameField(64), max_length=64)
 
 
 class AssociateDisksSerializer(StrictSerializer):
