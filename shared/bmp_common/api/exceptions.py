@@ -21,7 +21,10 @@ def flatten_detail(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
         lines = []
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # DRF reports list items by index: devices[3].mac1
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             if key == "non_field_errors":
                 name = prefix
             lines.extend(flatten_detail(value, name))

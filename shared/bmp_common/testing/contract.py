@@ -46,6 +46,7 @@ def _routes():
         for op in resource.operations.values():
             pattern = re.sub(r"\{[^/}]+\}", "[^/]+", base + op.path_name)
             routes.append((op.http_method.upper(), re.compile(f"^{pattern}$"), op))
+    routes.sort(key=lambda route: route[2].path_name.count("{"))  # literal paths first
     return routes
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from bmp_common.errors import BmpError
+from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
 from bmp_openapi.accounts.models import User
 from bmp_openapi.projects.error_codes import (
@@ -31,9 +31,10 @@ from bmp_openapi.projects.selectors import user_get
 
 DEFAULT_PROJECT_NAME = "default project"
 
-# Checks that refuse deleting a project still in use: (label, function(project) -> bool). The
-# instances app registers "instances" here.
-IN_USE_CHECKS: list[tuple[str, Callable[[Project], bool]]] = []
+# Checks that refuse deleting a project still in use: (label, function(project) -> bool), the
+# label a string or an (English, Chinese) pair. The instances app registers
+# (("instances", "实例"), ...) here.
+IN_USE_CHECKS: list[tuple[object, Callable[[Project], bool]]] = []
 # Called when a project changes owner, inside the move's transaction:
 # function(project, old_owner, new_owner). Instances follow their project; monitoring rules of
 # the project are dropped, as upstream does.
@@ -131,7 +132,7 @@ def project_delete(*, project: Project, actor: User) -> None:
         raise BmpError(IS_DEFAULT, project_id=locked.project_id)
     for label, in_use in IN_USE_CHECKS:
         if in_use(locked):
-            raise BmpError(PROJECT_IN_USE, project_id=locked.project_id, what=label)
+            raise BmpError(PROJECT_IN_USE, project_id=locked.project_id, what=Localized.of(label))
     for share in SharingProject.objects.filter(project=locked):
         share.mark_deleted(actor=actor.user_name)
     locked.mark_deleted(actor=actor.user_name)

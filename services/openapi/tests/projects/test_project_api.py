@@ -176,11 +176,15 @@ def test_the_default_project_cannot_be_deleted(operator):
 def test_a_project_in_use_cannot_be_deleted(operator, monkeypatch):
     project_id = create(operator, "web")
     # What the instances app registers: here, every project has instances.
-    monkeypatch.setattr(services, "IN_USE_CHECKS", [("instances", lambda project: True)])
+    monkeypatch.setattr(services, "IN_USE_CHECKS", [(("instances", "实例"), lambda project: True)])
 
-    message = error(operator.delete(f"/v1/user/projects/{project_id}"), 409)
+    english = error(operator.delete(f"/v1/user/projects/{project_id}"), 409)
+    chinese = error(
+        operator.delete(f"/v1/user/projects/{project_id}", HTTP_BMPLANGUAGE="zh_CN"), 409
+    )
 
-    assert message == f"Project {project_id} still has instances: remove them first"
+    assert english == f"Project {project_id} still has instances: remove them first"
+    assert chinese == f"项目 {project_id} 下仍有实例，请先删除"
     assert Project.objects.filter(project_id=project_id).exists()
 
 
