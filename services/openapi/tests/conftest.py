@@ -9,6 +9,15 @@ from bmp_openapi.accounts.services import admin_bootstrap, apikey_create, user_c
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Counters kept in the cache (login rate limits) must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.3 s a user; tests make hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

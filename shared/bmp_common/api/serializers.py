@@ -30,7 +30,7 @@ class MaskedSecretField(serializers.Field):
 
 
 # Field builders that match what the contract says of a field (patterns in the contract:
-# NO_NUL = ^[^\x00]*$ ; NAME = ^[^\x00]*\S[^\x00]*$). Keep the two in step: schemathesis
+# NO_NUL = ^[^\x00]*$ ; NAME = ^[^\x00]*[^\s\x00][^\x00]*$). Keep the two in step: schemathesis
 # sends whatever the contract allows and expects it accepted.
 
 
