@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from bmp_common.ids import new_id
@@ -12,6 +12,8 @@ from bmp_openapi.audit.choices import RESULT_FAIL, RESULT_SUCCESS
 from bmp_openapi.audit.models import AuditLog
 
 log = logging.getLogger(__name__)
+
+ID_LENGTH = 64  # the id columns of AuditLog
 
 
 def audit_record(*, user, operation: str, resource_id: str = "", response=None, **ids) -> None:
@@ -24,20 +26,26 @@ def audit_record(*, user, operation: str, resource_id: str = "", response=None, 
     reason = ""
     if failed and isinstance(getattr(response, "data", None), dict):
         reason = str(response.data.get("error", {}).get("message", ""))[:1024]
+        # Messages quote what the caller sent: no lone surrogate may reach the database.
+        reason = reason.encode("utf-8", "replace").decode("utf-8")
     now = timezone.now()
+    # Ids come from the path as the caller typed them: keep what fits the columns.
+    ids = {key: str(value)[:ID_LENGTH] for key, value in ids.items()}
     try:
-        AuditLog.objects.create(
-            logid=new_id("log"),
-            operation=operation,
-            user_id=user.user_id,
-            user_name=user.user_name,
-            resource_id=resource_id or "",
-            result=RESULT_FAIL if failed else RESULT_SUCCESS,
-            fail_reason=reason,
-            operate_time=getattr(response, "started_at", None) or now,
-            finish_time=now,
-            **ids,
-        )
+        # A savepoint: a failed audit write must not poison the caller's transaction.
+        with transaction.atomic():
+            AuditLog.objects.create(
+                logid=new_id("log"),
+                operation=operation,
+                user_id=user.user_id,
+                user_name=user.user_name,
+                resource_id=(resource_id or "")[:ID_LENGTH],
+                result=RESULT_FAIL if failed else RESULT_SUCCESS,
+                fail_reason=reason,
+                operate_time=getattr(response, "started_at", None) or now,
+                finish_time=now,
+                **ids,
+            )
     except DatabaseError:
         # The write itself is done (or failed) already; losing its audit line must be loud.
         log.exception("audit entry for %s by %s could not be written", operation, user.user_id)
