@@ -20,35 +20,9 @@ from bmp_openapi.devices.fields import (
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
 
 
-class IndexedErrors:
-    """Item errors as a list, which the error handler names ``devices[3].mac1``; DRF's dict
-    form (LIST_SERIALIZER_ERRORS_AS_DICT, and ListField's) would read ``devices.3.mac1``."""
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail
-            if isinstance(detail, dict) and detail and all(isinstance(k, int) for k in detail):
-                items = [detail.get(index, {}) for index in range(max(detail) + 1)]
-                raise serializers.ValidationError(items) from None
-            raise
-
-
-class IndexedListSerializer(IndexedErrors, serializers.ListSerializer):
-    pass
-
-
-class IndexedListField(IndexedErrors, serializers.ListField):
-    pass
-
-
 class StrictItemSerializer(serializers.Serializer):
     """A nested object that refuses fields it does not know (StrictSerializer's rule, which
     needs ``initial_data`` and so only works at the top level)."""
-
-    class Meta:
-        list_serializer_class = IndexedListSerializer
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -121,7 +95,7 @@ class AssociateDeviceTypeSerializer(StrictSerializer):
 
 class VolumeDisksSerializer(StrictItemSerializer):
     volumeId = VisibleNameField(64)
-    diskId = IndexedListField(child=VisibleNameField(64), max_length=64)
+    diskId = serializers.ListField(child=VisibleNameField(64), max_length=64)
 
 
 class AssociateDisksSerializer(StrictSerializer):
