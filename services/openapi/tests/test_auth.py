@@ -110,6 +110,37 @@ def test_a_system_key_acts_as_the_user_named_in_bmp_user_id(api, make_user):
     assert answer.json()["result"]["userName"] == "olga"
 
 
+def test_a_system_key_may_check_a_login_before_it_knows_the_user(api, make_user):
+    """What a console BFF does at login: verifyUser, then getUserByName, with no bmpUserId."""
+    _, system_key = make_user("console-bff", key_type="system")
+    tenant, _ = make_user("tina", role_id=ROLE_USER)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+
+    verified = api.post(
+        "/v1/users/verify",
+        {"userName": "tina", "password": "Pass-word-123", "roleId": ROLE_USER},
+        format="json",
+    )
+    found = api.get("/v1/users/getUserByName", {"userName": "tina"})
+
+    assert verified.json()["result"] == {"success": True}
+    assert found.json()["result"]["userId"] == tenant.user_id
+
+
+def test_a_user_key_may_not_check_logins_on_the_console(api, make_user, settings):
+    settings.BMP_OPENAPI_PROFILE = "console"
+    _, token = make_user("tina", role_id=ROLE_USER, source="console")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = api.post(
+        "/v1/users/verify",
+        {"userName": "tina", "password": "Pass-word-123", "roleId": ROLE_USER},
+        format="json",
+    )
+
+    assert answer.status_code == 403
+
+
 @pytest.mark.parametrize("user_id", [None, "user-nobody"])
 def test_a_system_key_without_a_known_bmp_user_id_is_refused(api, make_user, user_id):
     _, system_key = make_user("console-bff", key_type="system")

@@ -12,6 +12,7 @@ from bmp_openapi.accounts.models import ApiKey, User
 def credentials_file(tmp_path, monkeypatch):
     path = tmp_path / "credentials"
     monkeypatch.setenv("BMP_CREDENTIALS_FILE", str(path))
+    monkeypatch.setenv("BMP_SYSTEM_API_KEY_FILE", str(tmp_path / "system-api-key"))
     monkeypatch.delenv("BMP_ADMIN_PASSWORD", raising=False)
     return path
 
@@ -85,3 +86,36 @@ def test_the_three_roles_are_seeded_with_upstream_ids():
         "role-operator-uuid-01",
         "role-user-uuid-01",
     }
+
+
+@pytest.mark.django_db
+def test_the_bffs_system_key_is_generated_and_kept_across_starts(credentials_file, capsys):
+    key_file = credentials_file.parent / "system-api-key"
+    call_command("bmp_bootstrap")
+    token = key_file.read_text().strip()
+    call_command("bmp_bootstrap")
+
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text().strip() == token
+    assert token not in capsys.readouterr().out
+    assert ApiKey.objects.filter(type="system").count() == 1
+
+    from bmp_common.testing.contract import ContractClient
+
+    client = ContractClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    admin = User.objects.get(user_name="admin")
+    assert client.get("/v1/local/users", HTTP_BMPUSERID=admin.user_id).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_lost_system_key_file_gets_a_new_key_and_the_old_one_stops(credentials_file):
+    key_file = credentials_file.parent / "system-api-key"
+    call_command("bmp_bootstrap")
+    lost = key_file.read_text().strip()
+    key_file.unlink()
+
+    call_command("bmp_bootstrap")
+
+    assert key_file.read_text().strip() != lost
+    assert ApiKey.objects.filter(type="system").count() == 1

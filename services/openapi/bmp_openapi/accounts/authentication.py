@@ -3,7 +3,8 @@
 - A ``user`` key acts as its user, and only on the profile it was made for (its ``source``:
   ``operation`` keys on port 8801, ``console`` keys on 8802).
 - A ``system`` key (our own BFFs; generated at install, never published) acts as the user named
-  in the ``bmpUserId`` header, on either profile. Without that header it is refused.
+  in the ``bmpUserId`` header, on either profile. Without that header it may call only the
+  operations a BFF needs before it knows its user (``BmpApi.service_methods``: the login check).
 - An ``alert`` key may only post alerts (pronoea); it authenticates nothing else.
 - A read-only key may only read.
 """
@@ -17,6 +18,7 @@ from rest_framework import authentication, exceptions
 from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from bmp_openapi.accounts.choices import ApiKeyType
 from bmp_openapi.accounts.models import User
+from bmp_openapi.accounts.principals import ServiceCaller
 from bmp_openapi.accounts.selectors import apikey_by_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -40,6 +42,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if api_key.read_only and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied()
         user = self._acting_user(request, api_key)
+        if isinstance(user, ServiceCaller):
+            return user, api_key
         # Messages fall back to the user's own language when the request names none.
         request._request._bmp_user = user
         if header_language(request) is None:
@@ -49,11 +53,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def _acting_user(self, request, api_key):
         if api_key.type == ApiKeyType.SYSTEM:
             user_id = request.META.get("HTTP_BMPUSERID", "").strip()
-            user = (
-                User.objects.select_related("role").filter(user_id=user_id).first()
-                if user_id
-                else None
-            )
+            if not user_id:
+                return ServiceCaller(key_name=api_key.name)
+            user = User.objects.select_related("role").filter(user_id=user_id).first()
             if user is None:
                 raise exceptions.AuthenticationFailed()
             return user

@@ -35,6 +35,7 @@ from bmp_openapi.accounts.error_codes import (
     WRONG_OLD_PASSWORD,
 )
 from bmp_openapi.accounts.models import ApiKey, Role, User
+from bmp_openapi.accounts.selectors import apikey_by_token
 from bmp_openapi.projects.services import project_create_default
 
 log = logging.getLogger(__name__)
@@ -263,3 +264,22 @@ def admin_bootstrap(*, password: str | None = None) -> AdminCredentials | None:
     admin = user_create(user_name=ADMIN_USER_NAME, password=chosen, role_id=ROLE_ADMIN)
     _, token = apikey_create(user=admin, name="admin", key_type=ApiKeyType.USER)
     return AdminCredentials(user_name=ADMIN_USER_NAME, password=chosen, api_key=token)
+
+
+BFF_KEY_NAME = "bmp-bff"
+
+
+@transaction.atomic(durable=True)
+def bff_key_ensure(*, current_token: str = "") -> str | None:
+    """The ``system`` key our BFFs use: a new one unless ``current_token`` is still that key.
+
+    Returns the new token (the caller saves it; only its digest is kept) or None when the
+    current one stands. Needs the admin, who owns it; an older key of that name is replaced.
+    """
+    existing = apikey_by_token(current_token) if current_token else None
+    if existing is not None and existing.type == ApiKeyType.SYSTEM:
+        return None
+    admin = User.objects.get(user_name=ADMIN_USER_NAME)
+    ApiKey.objects.filter(user=admin, type=ApiKeyType.SYSTEM, name=BFF_KEY_NAME).delete()
+    _, token = apikey_create(user=admin, name=BFF_KEY_NAME, key_type=ApiKeyType.SYSTEM)
+    return token

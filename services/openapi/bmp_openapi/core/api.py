@@ -5,15 +5,20 @@ for writes, ``audit = {"post": "CreateIdc"}``. A GET that takes query parameters
 ``FilterSerializer``; the validated values are in ``self.query``. Query parameters nobody
 declared are refused (400), as unknown body fields are. Handlers set ``self.audit_resource`` to
 the id of what they touched; the audit entry is written after the answer, with its result.
+An API whose entries also name a device or an instance overrides ``audit_columns``.
+
+``service_methods`` lists the methods our own BFFs may call with their ``system`` key before
+they know which user acts (the login check): nothing else accepts a key without a user.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
+from bmp_openapi.accounts.principals import ServiceCaller
 from bmp_openapi.core.rbac import Rule
 
 
@@ -26,12 +31,18 @@ class RoleAllowed(BasePermission):
         profile = settings.BMP_OPENAPI_PROFILE
         if rule is None or not rule.served_on(profile):
             return True  # no such operation on this profile: the dispatcher answers 405
+        if isinstance(user, ServiceCaller):
+            if request.method.lower() in view.service_methods:
+                return True
+            # Anything else needs the acting user named: the key alone is not enough.
+            raise exceptions.AuthenticationFailed()
         return user.role.role_id in rule.roles(profile)
 
 
 class BmpApi(APIView):
     rules: dict[str, Rule] = {}
     audit: dict[str, str] = {}
+    service_methods: frozenset[str] = frozenset()
     permission_classes = (RoleAllowed,)
 
     FilterSerializer: type[serializers.Serializer] | None = None
@@ -66,7 +77,7 @@ class BmpApi(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         operation = self.audit.get(request.method.lower())
         user = getattr(request, "user", None)
-        if operation and getattr(user, "is_authenticated", False):
+        if operation and getattr(user, "is_authenticated", False) and user.user_id:
             from bmp_openapi.audit.services import audit_record
 
             audit_record(
@@ -74,5 +85,10 @@ class BmpApi(APIView):
                 operation=operation,
                 resource_id=self.audit_resource,
                 response=response,
+                **self.audit_columns(),
             )
         return response
+
+    def audit_columns(self) -> dict[str, str]:
+        """Extra columns of this API's audit entries (``device_id``, ``sn``, ``instance_id``)."""
+        return {}

@@ -251,6 +251,8 @@ def test_lifecycle_writes_are_audited(admin_api, idc_id, device_id, make_device_
         .order_by("id")
         .values_list("operation", "resource_id", "result")
     )
+    sn = Device.objects.get(device_id=device_id).sn
+    by_sn = admin_api.get("/v1/auditLogs", {"sn": sn}).json()["result"]
 
     assert entries == [
         ("AssociateDeviceType", device_id, "success"),
@@ -258,6 +260,8 @@ def test_lifecycle_writes_are_audited(admin_api, idc_id, device_id, make_device_
         ("UnPutawayDevice", device_id, "fail"),
         ("DeleteDevice", device_id, "fail"),
     ]
+    assert by_sn["totalCount"] == 4
+    assert {(row["sn"], row["deviceId"]) for row in by_sn["auditLogs"]} == {(sn, device_id)}
 
 
 def test_unknown_devices_are_404(admin_api):

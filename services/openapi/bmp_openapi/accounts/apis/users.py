@@ -179,9 +179,13 @@ class UserDetailApi(BmpApi):
 
 
 class UserByNameApi(BmpApi):
-    """describeUserByName (GET ?userName=): authenticated, unlike upstream."""
+    """describeUserByName (GET ?userName=): authenticated, unlike upstream.
+
+    A BFF's system key may call it before its user is known (it resolves the login name).
+    """
 
     rules = {"get": rbac.ADMIN_READ}
+    service_methods = frozenset({"get"})
 
     class FilterSerializer(serializers.Serializer):
         userName = name_field(64)
@@ -192,9 +196,13 @@ class UserByNameApi(BmpApi):
 
 
 class UserVerifyApi(BmpApi):
-    """verifyUser (POST): the portals' login check. Failed attempts are rate-limited per name."""
+    """verifyUser (POST): the portals' login check. Failed attempts are rate-limited per name.
+
+    A BFF's system key calls it before anyone is logged in.
+    """
 
     rules = {"post": rbac.ADMIN_READ}
+    service_methods = frozenset({"post"})
 
     class InputSerializer(StrictSerializer):
         userName = name_field(64)

@@ -6,12 +6,13 @@ from rest_framework.response import Response
 
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
+from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices import services
 from bmp_openapi.devices.apis.serializers import AssociateDeviceTypeSerializer, DeviceIdSerializer
 
 
-class _DeviceActionApi(BmpApi):
+class _DeviceActionApi(DeviceAudited, BmpApi):
     """PUT {deviceId}: one lifecycle service."""
 
     rules = {"put": rbac.INVENTORY_WRITE}
@@ -39,7 +40,7 @@ class DeviceUnmountApi(_DeviceActionApi):
     service = staticmethod(services.device_unmount)
 
 
-class DeviceRemoveApi(BmpApi):
+class DeviceRemoveApi(DeviceAudited, BmpApi):
     """removeDevice"""
 
     rules = {"put": rbac.INVENTORY_WRITE}
@@ -51,7 +52,7 @@ class DeviceRemoveApi(BmpApi):
         return Response(SUCCESS)
 
 
-class DeviceAssociateDeviceTypeApi(BmpApi):
+class DeviceAssociateDeviceTypeApi(DeviceAudited, BmpApi):
     """deviceAssociateDeviceType"""
 
     rules = {"put": rbac.INVENTORY_WRITE}

@@ -1,4 +1,5 @@
-"""First-start setup: the admin user and its API key, written to a 0600 credentials file."""
+"""First-start setup: the admin user and its API key, written to a 0600 credentials file, and
+the BFFs' ``system`` key, written alone to its own 0600 file (the consoles' BFFs read it)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from bmp_common import env
-from bmp_openapi.accounts.services import admin_bootstrap
+from bmp_openapi.accounts.services import admin_bootstrap, bff_key_ensure
 
 
 def credentials_path() -> Path:
     return Path(env.env_str("BMP_CREDENTIALS_FILE", str(env.data_dir() / "credentials")))
+
+
+def system_key_path() -> Path:
+    return Path(env.env_str("BMP_SYSTEM_API_KEY_FILE", str(env.data_dir() / "system-api-key")))
 
 
 def write_credentials(path: Path, lines: list[str]) -> None:
@@ -35,6 +40,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, print_credentials=False, **options):
+        self._admin(print_credentials)
+        self._system_key()
+
+    def _system_key(self):
+        path = system_key_path()
+        current = path.read_text().strip() if path.exists() else ""
+        token = bff_key_ensure(current_token=current)
+        if token is None:
+            return
+        write_credentials(path, [token])
+        self.stdout.write(f"system API key for the BFFs created; saved to {path} (mode 0600)")
+
+    def _admin(self, print_credentials):
         created = admin_bootstrap(password=env.env_str("BMP_ADMIN_PASSWORD"))
         path = credentials_path()
         if created is None:
