@@ -6,9 +6,9 @@ from rest_framework.response import Response
 
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
-from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices import services
+from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.devices.apis.serializers import AssociateDeviceTypeSerializer, DeviceIdSerializer
 
 

@@ -12,9 +12,9 @@ from bmp_common.i18n import request_language
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
-from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices import choices, selectors, services, states
+from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.devices.apis.serializers import (
     CreateDevicesSerializer,
     DeviceOutputSerializer,

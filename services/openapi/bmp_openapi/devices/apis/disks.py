@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from bmp_common.i18n import request_language
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
-from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices import selectors, services
+from bmp_openapi.devices.apis.audit import DeviceAudited
 from bmp_openapi.devices.apis.serializers import (
     AssociateDisksSerializer,
     DeviceDisksOutputSerializer,
