@@ -18,6 +18,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+command -v ipmitool >/dev/null 2>&1 || need_apt+=(ipmitool)
 pkg-config --exists mysqlclient 2>/dev/null || need_apt+=(default-libmysqlclient-dev pkg-config build-essential)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
@@ -26,13 +27,14 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
+EXTRAS="openapi,scheduler,driver,dhcp,lab,mysql,local,dev"
 stamp="$VENV/.bmp-test-installed"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  echo "== installing bmp[openapi,mysql,local,dev] into $VENV"
+  echo "== installing bmp[$EXTRAS] into $VENV"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   # (this machine's pip configuration warns about absent local indexes: not our news)
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[openapi,mysql,local,dev]" \
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[$EXTRAS]" \
     2> >(grep -v '^WARNING: Location' >&2)
   echo "$want" >"$stamp"
 fi

@@ -1,6 +1,6 @@
 """Celery queue names and the one routing table every service shares.
 
-Control-plane work goes to ``scheduler``; out-of-band work of an IDC to ``driver.<idc_id>``; DHCP
+Control-plane work goes to ``scheduler``; job events for openapi's worker to ``openapi``; out-of-band work of an IDC to ``driver.<idc_id>``; DHCP
 changes of an IDC to ``dhcp.<idc_id>``. Task names carry their owner as a prefix (``bmp.driver.``)
 and IDC tasks take ``idc_id`` as a keyword argument, which is how the router finds the queue.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 SCHEDULER_QUEUE = "scheduler"
+OPENAPI_QUEUE = "openapi"
 DRIVER_PREFIX = "driver"
 DHCP_PREFIX = "dhcp"
 
@@ -34,6 +35,8 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     """Celery ``task_routes`` router: the queue of a task from its name and ``idc_id``."""
     if name.startswith("bmp.scheduler."):
         return {"queue": SCHEDULER_QUEUE}
+    if name.startswith("bmp.openapi."):
+        return {"queue": OPENAPI_QUEUE}
     if name.startswith("bmp.driver."):
         return {"queue": driver_queue((kwargs or {}).get("idc_id"))}
     if name.startswith("bmp.dhcp."):

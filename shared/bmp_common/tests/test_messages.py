@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bmp_common.messages import MessageSchemaError
+from bmp_common.messages.jobs import JobEvent, JobSubmit
 from bmp_common.messages.steps import StepDispatch, StepResult
 from bmp_common.queues import dhcp_queue, driver_queue, route_task
 
@@ -70,7 +71,33 @@ def test_tasks_are_routed_by_owner_and_idc():
         "queue": "driver.idc-a"
     }
     assert route_task("bmp.dhcp.run_step", (), {"idc_id": "idc-a"}, {}) == {"queue": "dhcp.idc-a"}
+    assert route_task("bmp.openapi.job_event", (), {}, {}) == {"queue": "openapi"}
     assert route_task("celery.ping", (), {}, {}) is None
+
+
+def test_job_messages_round_trip_and_refuse_unknown_tasks_and_kinds():
+    submit = JobSubmit(
+        job_id="job-1",
+        task="CreateInstances",
+        idc_id="idc-a",
+        instance_id="bmp-x",
+        node={"sn": "SN1", "bmc": {"address": "127.0.0.1", "port": 16230}},
+        spec={"hostname": "web-1"},
+    )
+    event = JobEvent(
+        job_id="job-1",
+        sequence=3,
+        task="CreateInstances",
+        kind="succeeded",
+        observed={"power": "on"},
+    )
+
+    assert JobSubmit.from_wire(submit.to_wire()) == submit
+    assert JobEvent.from_wire(event.to_wire()) == event
+    with pytest.raises(MessageSchemaError, match="unknown task"):
+        JobSubmit.from_wire({**submit.to_wire(), "body": {**submit.to_wire()["body"], "task": "X"}})
+    with pytest.raises(MessageSchemaError, match="unknown job event kind"):
+        JobEvent.from_wire({**event.to_wire(), "body": {**event.to_wire()["body"], "kind": "meh"}})
 
 
 @pytest.mark.parametrize("idc_id", ["", "a.b", "a b", "x" * 65, None, "idc/../x"])

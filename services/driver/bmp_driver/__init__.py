@@ -1,0 +1,1 @@
+"""The driver: out-of-band actions of one IDC through its BMCs."""

@@ -1,0 +1,1 @@
+"""The scheduler: jobs, steps, dispatch, retries, timeouts, and the LiveOS agent gateway."""
