@@ -1,8 +1,9 @@
 """Celery queue names and the one routing table every service shares.
 
-Control-plane work goes to ``scheduler``; job events for openapi's worker to ``openapi``; out-of-band work of an IDC to ``driver.<idc_id>``; DHCP
-changes of an IDC to ``dhcp.<idc_id>``. Task names carry their owner as a prefix (``bmp.driver.``)
-and IDC tasks take ``idc_id`` as a keyword argument, which is how the router finds the queue.
+Control-plane work goes to ``scheduler``; job events for openapi's worker to ``openapi``;
+out-of-band work of an IDC to ``driver.<idc_id>``; DHCP changes of an IDC to ``dhcp.<idc_id>``.
+Task names carry their owner as a prefix (``bmp.driver.``) and IDC tasks take ``idc_id`` as a
+keyword argument, which is how the router finds the queue.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.devices",
     "bmp_openapi.inbox",
     "bmp_openapi.resources",
+    "bmp_openapi.jobs",
+    "bmp_openapi.instances",
 ]
 
 ROOT_URLCONF = "bmp_openapi.urls"

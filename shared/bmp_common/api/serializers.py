@@ -18,6 +18,18 @@ class StrictSerializer(serializers.Serializer):
         return super().validate(attrs)
 
 
+class StrictItemSerializer(serializers.Serializer):
+    """A nested object (an item of a list) that refuses fields it does not know: the rule of
+    ``StrictSerializer``, which needs ``initial_data`` and so only works at the top level."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
+        return super().to_internal_value(data)
+
+
 class MaskedSecretField(serializers.Field):
     """Renders a stored (encrypted) secret as a mask: set or not, never its value."""
 

@@ -20,7 +20,7 @@ from bmp_common.messages import Message
 CREATE_INSTANCES = "CreateInstances"
 REINSTALL_INSTANCE = "ReinstallInstance"
 DELETE_INSTANCE = "DeleteInstance"
-RESET_PASSWORD = "InstanceResetPassword"
+RESET_PASSWORD = "InstanceResetPassword"  # noqa: S105 (a task name)
 START_INSTANCES = "StartInstances"
 STOP_INSTANCES = "StopInstances"
 RESTART_INSTANCES = "RestartInstances"

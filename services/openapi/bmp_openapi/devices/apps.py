@@ -16,6 +16,13 @@ class DevicesConfig(AppConfig):
         _register(IDC_IN_USE_CHECKS, ("devices", "设备"), idc_has_devices)
         _register(DEVICE_TYPE_IN_USE_CHECKS, ("devices", "设备"), device_type_has_devices)
 
+        # What the ends of device jobs mean.
+        from bmp_openapi.devices.services.jobs import on_collect_event, on_putaway_event
+        from bmp_openapi.jobs.events import HANDLERS
+
+        HANDLERS["PutawayDevice"] = on_putaway_event
+        HANDLERS["CollectHardwareInfo"] = on_collect_event
+
 
 def _register(checks: list, label, check) -> None:
     if not any(registered is check for _, registered in checks):

@@ -20,6 +20,12 @@ DISK_PANFU = "panfu"  # a plain block device (upstream's 盘符)
 INTERFACE_LAN = "lan"
 INTERFACE_WAN = "wan"
 
+# (ours) How the driver reaches a BMC: its UDP port and its client.
+DEFAULT_BMC_PORT = 623
+BMC_NATIVE = "native"  # IPMI 2.0 lanplus in the driver's process
+BMC_IPMITOOL = "ipmitool"  # for BMCs the native client cannot talk to
+BMC_INTERFACES = (BMC_NATIVE, BMC_IPMITOOL)
+
 # Batch import limit: one transaction, all or nothing.
 MAX_IMPORT = 1000
 

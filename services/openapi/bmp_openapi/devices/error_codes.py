@@ -126,3 +126,13 @@ DISK_COUNT = ErrorSpec(
     "Invalid argument: {field}: volume {volume_name} needs {least} to {most} disks, got {count}",
     "参数错误：{field}：卷 {volume_name} 需要 {least} 到 {most} 块磁盘，实际 {count} 块",
 )
+DEVICE_SN_NOT_FOUND = ErrorSpec(
+    404, "NOT_FOUND", "No device has serial number {sn}", "序列号为 {sn} 的设备不存在"
+)
+COLLECT_REFUSED = ErrorSpec(
+    409,
+    "CONFLICT",
+    "{field}: device {sn} is {status} or being collected: only stocked (in), failed-to-mount"
+    " (putawayfail) and removed devices may be collected",
+    "{field}：设备 {sn} 当前状态为 {status} 或正在采集：仅已入库、上架失败和已移除的设备可采集",
+)

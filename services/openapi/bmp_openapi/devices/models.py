@@ -36,6 +36,10 @@ class Device(SoftDeleteModel):
     architecture = models.CharField(max_length=16, blank=True, default="")
     # The BMC: its own credentials, or the IDC's when empty. The password is encrypted.
     ilo_ip = models.CharField(max_length=15)
+    # (ours) The BMC's UDP port (623 on real hardware; lab BMCs share 127.0.0.1) and the client
+    # the driver talks to it with: "native" IPMI 2.0 or "ipmitool" for BMCs the native one can't.
+    ilo_port = models.PositiveIntegerField(default=623)
+    bmc_interface = models.CharField(max_length=16, default="native")
     ilo_user = models.CharField(max_length=64, blank=True, default="")
     ilo_password_encrypted = models.TextField(blank=True, default="")
     # The provisioning NIC(s), lower-case colon form, and the address the install configures.
@@ -76,7 +80,8 @@ class Device(SoftDeleteModel):
                 name="device_unique_live_private_ipv4",
             ),
             models.UniqueConstraint(
-                fields=["idc", "ilo_ip", "delete_marker"], name="device_unique_live_ilo_ip"
+                fields=["idc", "ilo_ip", "ilo_port", "delete_marker"],
+                name="device_unique_live_bmc_address",
             ),
             models.CheckConstraint(
                 condition=Q(manage_status__in=states.STATUSES), name="device_manage_status_valid"

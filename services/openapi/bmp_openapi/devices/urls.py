@@ -3,6 +3,7 @@ from bmp_openapi.devices import apis
 
 # Literal paths before devices/<device_id>, which would swallow them.
 ROUTES = [
+    api("collect/collectDeviceInfo", apis.DeviceCollectApi, "device-collect"),
     api("devices", apis.DeviceListCreateApi, "devices"),
     api("devices/stock", apis.DeviceStockApi, "device-stock"),
     api("devices/mount", apis.DeviceMountApi, "device-mount"),

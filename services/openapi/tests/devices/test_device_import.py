@@ -155,7 +155,8 @@ def test_an_unknown_idc_is_404(admin_api):
         ({"sn": "SN000001"}, "devices[4].sn", "SN000001"),
         ({"mac1": "0C:42:A1:00:01:02"}, "devices[4].mac1", "0c:42:a1:00:01:02"),  # a mac2
         ({"privateIpv4": "10.0.1.11"}, "devices[4].privateIpv4", "10.0.1.11"),
-        ({"iloIp": "10.1.1.11"}, "devices[4].iloIp", "10.1.1.11"),
+        # A BMC is known by its address and port.
+        ({"iloIp": "10.1.1.11"}, "devices[4].iloIp", "10.1.1.11:623"),
     ],
 )
 def test_duplicates_within_the_batch_are_409_and_nothing_is_written(
@@ -170,6 +171,27 @@ def test_duplicates_within_the_batch_are_409_and_nothing_is_written(
     message = answer.json()["error"]["message"]
     assert message.startswith(f"{field} {value} is given twice: also in devices[1]")
     assert Device.all_objects.count() == 0
+
+
+def test_bmcs_may_share_an_address_on_different_ports(admin_api, idc_id):
+    """Lab BMCs (and some chassis managers) answer on one IP, one UDP port per server."""
+    devices = [{**spec(n), "iloIp": "127.0.0.1", "iloPort": 16230 + n} for n in range(3)]
+    clash = [{**spec(5), "iloIp": "127.0.0.1", "iloPort": 16231, "bmcInterface": "ipmitool"}]
+
+    imported = import_devices(admin_api, idc_id, devices)
+    refused = import_devices(admin_api, idc_id, clash)
+
+    assert imported.status_code == 200, imported.content
+    listed = admin_api.get("/v1/devices", {"iloIp": "127.0.0.1"}).json()["result"]["devices"]
+    assert sorted((d["iloPort"], d["bmcInterface"]) for d in listed) == [
+        (16230, "native"),
+        (16231, "native"),
+        (16232, "native"),
+    ]
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"].startswith(
+        "devices[0].iloIp 127.0.0.1:16231 is already used by"
+    )
 
 
 def test_duplicates_against_live_devices_are_409_in_both_languages(admin_api, idc_id):

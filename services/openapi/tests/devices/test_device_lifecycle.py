@@ -173,7 +173,7 @@ def test_modify_checks_addresses_against_the_other_devices(admin_api, device_id)
     own = put(admin_api, f"/v1/devices/{device_id}", {"iloIp": "10.1.1.11"})  # its own
 
     assert taken.status_code == 409
-    assert taken.json()["error"]["message"].startswith("iloIp 10.1.1.12 is already used by")
+    assert taken.json()["error"]["message"].startswith("iloIp 10.1.1.12:623 is already used by")
     assert outside.status_code == 400
     assert outside.json()["error"]["message"].startswith("Invalid argument: gateway")
     assert own.status_code == 200

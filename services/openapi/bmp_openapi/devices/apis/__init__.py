@@ -2,6 +2,7 @@
 
 from bmp_openapi.devices.apis.actions import (
     DeviceAssociateDeviceTypeApi,
+    DeviceCollectApi,
     DeviceMountApi,
     DeviceRemoveApi,
     DeviceUnmountApi,
@@ -21,6 +22,7 @@ __all__ = [
     "DeviceAssociateDeviceTypeApi",
     "DeviceAssociateDisksApi",
     "DeviceAssociatedDisksApi",
+    "DeviceCollectApi",
     "DeviceDetailApi",
     "DeviceDisksApi",
     "DeviceListCreateApi",

@@ -1,4 +1,4 @@
-"""mountDevice, unMountDevice, removeDevice, deviceAssociateDeviceType."""
+"""mountDevice, unMountDevice, removeDevice, deviceAssociateDeviceType, collectDeviceInfo."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices import services
 from bmp_openapi.devices.apis.audit import DeviceAudited
-from bmp_openapi.devices.apis.serializers import AssociateDeviceTypeSerializer, DeviceIdSerializer
+from bmp_openapi.devices.apis.serializers import (
+    AssociateDeviceTypeSerializer,
+    CollectDevicesSerializer,
+    DeviceIdSerializer,
+)
+from bmp_openapi.devices.services import jobs as device_jobs
 
 
 class _DeviceActionApi(DeviceAudited, BmpApi):
@@ -67,4 +72,19 @@ class DeviceAssociateDeviceTypeApi(DeviceAudited, BmpApi):
             device_type_id=body.validated_data["deviceTypeId"],
             actor=request.user,
         )
+        return Response(SUCCESS)
+
+
+class DeviceCollectApi(BmpApi):
+    """collectDeviceInfo: boot the LiveOS on the devices and read their hardware."""
+
+    rules = {"post": rbac.INVENTORY_WRITE}
+    audit = {"post": "CollectHardwareInfo"}
+
+    def post(self, request):
+        body = CollectDevicesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        collects = body.validated_data["collects"]
+        self.audit_resource = collects[0]["sn"] if len(collects) == 1 else ""
+        device_jobs.devices_collect(collects=collects, actor=request.user)
         return Response(SUCCESS)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from bmp_common.api.fields import LocalTimeField
-from bmp_common.api.serializers import MaskedSecretField, StrictSerializer, secret_field, text_field
+from bmp_common.api.serializers import (
+    MaskedSecretField,
+    StrictIntegerField,
+    StrictItemSerializer,
+    StrictSerializer,
+    secret_field,
+    text_field,
+)
 from bmp_common.i18n import EN_US, ZH_CN, display_name
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.devices import choices
@@ -18,18 +25,6 @@ from bmp_openapi.devices.fields import (
     VisibleNameField,
 )
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
-
-
-class StrictItemSerializer(serializers.Serializer):
-    """A nested object that refuses fields it does not know (StrictSerializer's rule, which
-    needs ``initial_data`` and so only works at the top level)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
-        return super().to_internal_value(data)
 
 
 def architecture_field():
@@ -49,6 +44,8 @@ class DeviceSpecSerializer(StrictItemSerializer):
     mask = serializers.ChoiceField(choices=NETMASKS)
     gateway = Ipv4Field()
     iloIp = Ipv4Field()
+    iloPort = StrictIntegerField(min_value=1, max_value=65535, required=False)
+    bmcInterface = serializers.ChoiceField(choices=choices.BMC_INTERFACES, required=False)
     iloUser = text_field(64)
     iloPassword = secret_field()
     description = text_field(256)
@@ -72,6 +69,8 @@ class ModifyDeviceSerializer(StrictSerializer):
     architecture = architecture_field()
     description = text_field(256)
     iloIp = Ipv4Field(required=False)
+    iloPort = StrictIntegerField(min_value=1, max_value=65535, required=False)
+    bmcInterface = serializers.ChoiceField(choices=choices.BMC_INTERFACES, required=False)
     iloUser = text_field(64)
     iloPassword = secret_field()
     mac1 = MacField(required=False)
@@ -152,6 +151,8 @@ class DeviceOutputSerializer(serializers.Serializer):
     brand = serializers.CharField()
     model = serializers.CharField()
     iloIp = serializers.CharField(source="ilo_ip")
+    iloPort = serializers.IntegerField(source="ilo_port")
+    bmcInterface = serializers.CharField(source="bmc_interface")
     iloUser = serializers.CharField(source="ilo_user")
     iloPassword = MaskedSecretField(source="ilo_password_encrypted")
     mac1 = serializers.CharField()
@@ -260,3 +261,14 @@ class DeviceDisksOutputSerializer(serializers.Serializer):
     disks = DiskOutputSerializer(many=True)
     panfu = DiskOutputSerializer(many=True)
     volumes = VolumeDisksOutputSerializer(many=True)
+
+
+class CollectSpecSerializer(StrictItemSerializer):
+    sn = PatternField(SN_PATTERN, message="letters, digits, '.', '_' and '-' only", max_length=64)
+    allowOverride = serializers.BooleanField(required=False)
+
+
+class CollectDevicesSerializer(StrictSerializer):
+    """collectDeviceInfo: up to 100 devices at once (upstream's parallel limit)."""
+
+    collects = CollectSpecSerializer(many=True, min_length=1, max_length=100)

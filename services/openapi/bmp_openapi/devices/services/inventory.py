@@ -10,6 +10,7 @@ from bmp_common.crypto import encrypt_secret
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.devices import states
+from bmp_openapi.devices.choices import DEFAULT_BMC_PORT
 from bmp_openapi.devices.error_codes import DUPLICATE_IN_REQUEST, DUPLICATE_LIVE, DUPLICATE_RACE
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.network import check_addressing
@@ -27,6 +28,8 @@ PLAIN_FIELDS = {
     "architecture": "architecture",
     "description": "description",
     "iloIp": "ilo_ip",
+    "iloPort": "ilo_port",
+    "bmcInterface": "bmc_interface",
     "iloUser": "ilo_user",
     "mac1": "mac1",
     "mac2": "mac2",
@@ -44,7 +47,6 @@ IDENTITIES = (
     (("sn",), False),
     (("mac1", "mac2"), True),
     (("privateIpv4",), True),
-    (("iloIp",), True),
     (("privateIpv6",), True),
 )
 CHUNK = 500  # values per IN (...): far below every database's limit on parameters
@@ -64,6 +66,38 @@ def _check_unique_in_request(devices: list[dict]) -> None:
                         DUPLICATE_IN_REQUEST, field=where, value=value, first=first_seen[value]
                     )
                 first_seen[value] = where
+
+
+def _bmc_address(spec: dict) -> str:
+    if not spec.get("iloIp"):
+        return ""
+    return f"{spec['iloIp']}:{spec.get('iloPort') or DEFAULT_BMC_PORT}"
+
+
+def _check_bmc_addresses(idc: Idc, devices: list[dict], *, prefix, exclude_pk=None) -> None:
+    """A BMC address (IP and port) is one device's, in the request and among the live devices."""
+    first_seen: dict[str, str] = {}
+    for index, spec in enumerate(devices):
+        address = _bmc_address(spec)
+        if not address:
+            continue
+        where = prefix(index) + "iloIp"
+        if address in first_seen:
+            raise BmpError(
+                DUPLICATE_IN_REQUEST, field=where, value=address, first=first_seen[address]
+            )
+        first_seen[address] = where
+    ips = sorted({spec["iloIp"] for spec in devices if spec.get("iloIp")})
+    owners: dict[str, str] = {}
+    for start in range(0, len(ips), CHUNK):
+        rows = Device.objects.filter(idc=idc, ilo_ip__in=ips[start : start + CHUNK])
+        if exclude_pk is not None:
+            rows = rows.exclude(pk=exclude_pk)
+        for row in rows.values("ilo_ip", "ilo_port", "device_id"):
+            owners[f"{row['ilo_ip']}:{row['ilo_port']}"] = row["device_id"]
+    for address, where in first_seen.items():
+        if address in owners:
+            raise BmpError(DUPLICATE_LIVE, field=where, value=address, device_id=owners[address])
 
 
 def _check_unique_live(idc: Idc, devices: list[dict], *, prefix, exclude_pk=None) -> None:
@@ -121,6 +155,7 @@ def device_import(*, idc_id: str, devices: list[dict], actor) -> list[Device]:
         check_addressing(spec, prefix=f"devices[{index}].")
     _check_unique_in_request(devices)
     _check_unique_live(idc, devices, prefix=lambda index: f"devices[{index}].")
+    _check_bmc_addresses(idc, devices, prefix=lambda index: f"devices[{index}].")
     rows = [
         Device(
             device_id=new_id("d"),
@@ -152,6 +187,9 @@ def device_modify(*, device_id: str, data: dict, actor) -> Device:
     if any(field in data for field in ADDRESSING):
         check_addressing({**_current(device), **data})
     _check_unique_live(idc, [data], prefix=lambda _: "", exclude_pk=device.pk)
+    if "iloIp" in data or "iloPort" in data:
+        merged = {**_current(device), **data}
+        _check_bmc_addresses(idc, [merged], prefix=lambda _: "", exclude_pk=device.pk)
     try:
         with transaction.atomic():
             device_transition(

@@ -19,6 +19,7 @@ from bmp_openapi.devices.error_codes import (
     NO_INSTANCE_TO_REMOVE,
 )
 from bmp_openapi.devices.models import Device
+from bmp_openapi.jobs.submission import job_submit
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +89,15 @@ def device_transition(*, device: Device, action: str, actor_name: str, **changes
 
 @transaction.atomic(durable=True)
 def device_mount(*, device_id: str, actor) -> Device:
-    """Puts the device on sale: ``putawaying`` until the scheduler's checks pass.
-
-    The PutawayDevice chain (DHCPConfigAddSubnet, CheckInitConfig) and its MOUNT_SUCCEEDED /
-    MOUNT_FAILED events belong to the lifecycle issue; until it lands the device stays
-    ``putawaying``.
-    """
+    """Puts the device on sale: ``putawaying`` until the scheduler's PutawayDevice job
+    (DHCPConfigAddSubnet, CheckInitConfig of the BMC credentials) ends: ``putaway`` or
+    ``putawayfail`` with the reason (``services.jobs.on_putaway_event``)."""
     device = device_lock(device_id=device_id)
     device_check(device, states.MOUNT)
     if device.device_type_id is None:
         raise BmpError(NO_DEVICE_TYPE, device_id=device.device_id)
     device_transition(device=device, action=states.MOUNT, actor_name=actor.user_name, reason="")
+    job_submit(task="PutawayDevice", device=device, actor_name=actor.user_name)
     return device
 
 

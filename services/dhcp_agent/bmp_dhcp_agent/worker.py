@@ -1,0 +1,89 @@
+"""The dhcp-agent's Celery worker: it runs DHCP steps of its IDC and reports every result.
+
+Task ``bmp.dhcp.run_step(idc_id, message)`` (queue ``dhcp.<idc_id>``) decodes a ``StepDispatch``,
+runs the action on the IDC's host table and sends ``bmp.scheduler.step_result`` with the
+``StepResult``. Unlike upstream (fire-and-forget), every command is answered. A message that
+cannot be decoded is logged and dropped: there is no step to answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from kombu.exceptions import OperationalError
+
+from bmp_common.celery import make_celery
+from bmp_common.messages import MessageSchemaError
+from bmp_common.messages.steps import StepDispatch, StepResult
+from bmp_dhcp_agent.actions import Outcome, run_action
+from bmp_dhcp_agent.hosts import HostTable, table_path
+
+log = logging.getLogger(__name__)
+
+app = make_celery("dhcp")
+
+STEP_RESULT_TASK = "bmp.scheduler.step_result"
+
+_tables: dict[Path, HostTable] = {}
+_tables_lock = threading.Lock()
+
+
+def host_table(idc_id: str) -> HostTable:
+    """The process-wide table of ``idc_id`` (one connection, shared by the worker's threads)."""
+    path = table_path(idc_id)
+    with _tables_lock:
+        if path not in _tables:
+            _tables[path] = HostTable(path)
+        return _tables[path]
+
+
+def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
+    """The outcome of one dispatched step; unexpected errors become a failed outcome too."""
+    if dispatch.idc_id != idc_id:
+        return Outcome.failed(
+            f"step {dispatch.step_id} is for IDC {dispatch.idc_id!r} but reached the "
+            f"dhcp-agent of IDC {idc_id!r}"
+        )
+    try:
+        return run_action(host_table(idc_id), dispatch.action, dispatch.params)
+    except Exception:
+        log.exception("DHCP step %s (%s) failed unexpectedly", dispatch.step_id, dispatch.action)
+        return Outcome.failed(f"the dhcp-agent failed to run {dispatch.action} (see its log)")
+
+
+def report(dispatch: StepDispatch, outcome: Outcome) -> None:
+    result = StepResult(
+        step_id=dispatch.step_id,
+        attempt=dispatch.attempt,
+        status=outcome.status,
+        data=outcome.data,
+        error=outcome.error,
+    )
+    app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
+
+
+@app.task(
+    name="bmp.dhcp.run_step",
+    # Only the report can fail on the broker; re-running the action is idempotent.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def run_step(idc_id=None, message=None, **unexpected) -> None:
+    try:
+        dispatch = StepDispatch.from_wire(message)
+        table_path(idc_id)  # a usable IDC id, or ValueError
+    except (MessageSchemaError, ValueError) as exc:
+        log.error("dropping a malformed DHCP step for IDC %r: %s", idc_id, exc)
+        return
+    if unexpected:
+        log.warning("step %s: ignoring unknown arguments %s", dispatch.step_id, sorted(unexpected))
+    outcome = execute(idc_id, dispatch)
+    step = (dispatch.step_id, dispatch.attempt, dispatch.action)
+    if outcome.error:
+        log.warning("DHCP step %s attempt %s %s failed: %s", *step, outcome.data.get("message"))
+    else:
+        log.info("DHCP step %s attempt %s %s: ok", *step)
+    report(dispatch, outcome)

@@ -1,0 +1,7 @@
+"""`python -m bmp_lab` entry point."""
+
+import sys
+
+from bmp_lab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,232 @@
+"""The simulated LiveOS agent of one node: what the node does after it PXE-boots.
+
+On a boot from PXE (power on, reset or cycle with boot device pxe) it asks the gateway for the
+node's iPXE script. A script carrying `bmp.token=` means "boot the LiveOS": the agent then
+heartbeats, runs the step it is handed (simulated), and posts the result, until the node powers
+off or reboots into something else, or the gateway answers 401 (token revoked). A script without
+a token boots the local disk: the agent does nothing.
+
+HTTP uses only the standard library. Each boot runs on its own daemon thread; the node listener
+only bumps a generation counter, so the BMC's loop never waits on HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from bmp_lab import hardware
+from bmp_lab.node import BOOT_EVENTS, VirtualNode
+
+log = logging.getLogger(__name__)
+
+_KERNEL_ARG = re.compile(r"\bbmp\.(gateway|token|sn)=(\S+)")
+
+
+@dataclass(frozen=True)
+class BootScript:
+    """What the LiveOS learns from its kernel command line."""
+
+    text: str
+    gateway: str | None
+    token: str | None
+    sn: str | None
+
+    @property
+    def boots_liveos(self) -> bool:
+        return bool(self.token)
+
+
+def parse_boot_script(text: str) -> BootScript:
+    args = dict(_KERNEL_ARG.findall(text))
+    return BootScript(
+        text=text, gateway=args.get("gateway"), token=args.get("token"), sn=args.get("sn")
+    )
+
+
+class GatewayRejected(Exception):
+    """The gateway answered 401: the token is wrong or revoked."""
+
+
+class SimulatedAgent:
+    """The LiveOS agent of `node`, talking to the agent gateway at `gateway`."""
+
+    def __init__(
+        self,
+        node: VirtualNode,
+        *,
+        gateway: str,
+        step_delay: float = 0.0,
+        heartbeat_interval: float = 1.0,
+        http_timeout: float = 5.0,
+    ) -> None:
+        if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
+            raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
+        self.node = node
+        self.gateway = gateway.rstrip("/")
+        self.step_delay = step_delay
+        self.heartbeat_interval = heartbeat_interval
+        self.http_timeout = http_timeout
+        self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
+        self.die_on: str | None = None
+        self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
+        self.running = False
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    # -- fault injection ---------------------------------------------------------------------
+    def fail_action(self, action: str, times: int | None = None) -> None:
+        """Report `action` as failed (`times` times, or always when None)."""
+        self.failures[action] = times
+
+    def die_during(self, action: str | None) -> None:
+        """Go silent when handed `action`: no result, no heartbeat (a crashed LiveOS)."""
+        self.die_on = action
+
+    # -- node events -------------------------------------------------------------------------
+    def attach(self) -> None:
+        self.node.add_listener(self._on_node_event)
+
+    def detach(self) -> None:
+        self.node.remove_listener(self._on_node_event)
+        with self._lock:
+            self._generation += 1
+
+    def _on_node_event(self, node: VirtualNode, event: str) -> None:
+        with self._lock:
+            self._generation += 1  # whatever ran before belongs to the previous boot
+            generation = self._generation
+        if event in BOOT_EVENTS and node.booted_from == "pxe":
+            name = f"bmp-lab-agent-{node.sn}"
+            threading.Thread(target=self._boot, args=(generation,), name=name, daemon=True).start()
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def _record(self, kind: str, detail: str = "") -> None:
+        self.events.append((kind, detail))
+
+    def wait_for(self, kind: str, detail: str | None = None, timeout: float = 10.0) -> bool:
+        """Wait until an event of `kind` (and `detail`) was recorded; for tests."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(k == kind and (detail is None or d == detail) for k, d in list(self.events)):
+                return True
+            time.sleep(0.02)
+        return False
+
+    # -- one boot ----------------------------------------------------------------------------
+    def _boot(self, generation: int) -> None:
+        try:
+            script = self._fetch_script(generation)
+            if script is None or not script.boots_liveos:
+                self._record("boot", "disk")
+                return
+            self._record("boot", "liveos")
+            self.running = True
+            self._run_liveos(generation, script)
+        except GatewayRejected:
+            self._record("stopped", "token rejected")
+        except Exception:
+            log.exception("simulated agent of %s crashed", self.node.sn)
+            self._record("stopped", "crashed")
+        finally:
+            if self._current(generation):
+                self.running = False
+
+    def _fetch_script(self, generation: int) -> BootScript | None:
+        query = urllib.parse.urlencode({"mac": self.node.mac})
+        url = f"{self.gateway}/v1/boot/ipxe?{query}"
+        delay = 0.2
+        while self._current(generation):
+            try:
+                # The scheme is checked in __init__ (http/https only).
+                with urllib.request.urlopen(url, timeout=self.http_timeout) as response:  # noqa: S310
+                    text = response.read().decode()
+                self._record("script", "token" if "bmp.token=" in text else "disk")
+                return parse_boot_script(text)
+            except (urllib.error.URLError, OSError) as exc:
+                # Like iPXE: retry while the node stays up in this boot.
+                log.info("iPXE script for %s not fetched: %s", self.node.mac, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        return None
+
+    def _run_liveos(self, generation: int, script: BootScript) -> None:
+        gateway = self.gateway
+        if script.gateway and urllib.parse.urlsplit(script.gateway).scheme in ("http", "https"):
+            gateway = script.gateway.rstrip("/")
+        identity = {"sn": self.node.sn, "token": script.token}
+        while self._current(generation):
+            steps = self._post(generation, gateway, "/v1/agent/heartbeat", identity)
+            self._record("heartbeat")
+            while steps and self._current(generation):
+                step = steps.pop(0)
+                outcome = self._run_step(generation, step)
+                if outcome is None:
+                    return  # died, or the node went away mid-step
+                body = {**identity, **outcome}
+                steps = self._post(generation, gateway, "/v1/agent/result", body) or steps
+                self._record("result", f"{step['action']}:{outcome['status']}")
+            self._sleep(generation, self.heartbeat_interval)
+        self._record("stopped", "node left the LiveOS")
+
+    def _run_step(self, generation: int, step: dict) -> dict | None:
+        action = step["action"]
+        self._record("step", action)
+        if self.die_on == action:
+            self._record("stopped", f"died during {action}")
+            with self._lock:
+                self._generation += 1  # silent until the node boots again
+            return None
+        self._sleep(generation, self.step_delay)
+        if not self._current(generation):
+            return None
+        result = {"step_id": step["step_id"], "attempt": step["attempt"]}
+        if action in self.failures:
+            left = self.failures[action]
+            if left is not None:
+                if left <= 1:
+                    del self.failures[action]
+                else:
+                    self.failures[action] = left - 1
+            error = f"{action} failed (injected)"
+            return {**result, "status": "failed", "data": {}, "error": error}
+        data = hardware.step_data(self.node, action, step.get("params") or {})
+        return {**result, "status": "ok", "data": data, "error": None}
+
+    def _post(self, generation: int, gateway: str, path: str, body: dict) -> list[dict]:
+        """POST `body`; return the steps the gateway hands out. Retries network errors."""
+        request = urllib.request.Request(  # noqa: S310 (scheme checked)
+            gateway + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        delay = 0.2
+        while self._current(generation):
+            try:
+                with urllib.request.urlopen(request, timeout=self.http_timeout) as response:  # noqa: S310
+                    answer = json.loads(response.read() or b"{}")
+                return list((answer.get("result") or {}).get("steps") or [])
+            except urllib.error.HTTPError as exc:
+                if exc.code == 401:
+                    raise GatewayRejected() from None
+                log.info("gateway %s answered %s for %s", path, exc.code, self.node.sn)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.info("gateway %s unreachable for %s: %s", path, self.node.sn, exc)
+            self._sleep(generation, delay)
+            delay = min(delay * 2, 2.0)
+        return []
+
+    def _sleep(self, generation: int, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while self._current(generation) and time.monotonic() < deadline:
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))

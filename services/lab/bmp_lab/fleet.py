@@ -1,0 +1,229 @@
+"""Run N virtual servers (node + BMC + simulated agent) in one process, on one reactor thread.
+
+    with Fleet(200, base_port=0, username="admin", password=pw) as fleet:
+        server = fleet.nodes[0]          # LAB-0001
+        server.bmc_port, server.power    # -> 41234, "off"
+
+`base_port=0` gives every BMC a free ephemeral port (what tests want); the CLI uses consecutive
+ports from 16230. The state file lists the nodes for enrolment tools; the password never goes in
+it (see `write_state`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bmp_lab.agent import SimulatedAgent
+from bmp_lab.bmc import LabBmc
+from bmp_lab.commands import PRIVILEGE_NAMES
+from bmp_lab.node import VirtualNode, make_node
+from bmp_lab.reactor import Reactor
+
+DEFAULT_BASE_PORT = 16230
+STATE_FILE = "lab-state.json"
+PASSWORD_FILE = "bmc-password"  # noqa: S105 (a file name)
+
+
+@dataclass
+class LabServer:
+    """One simulated server: its node state, its BMC and (with a gateway) its LiveOS agent."""
+
+    node: VirtualNode
+    bmc: LabBmc
+    agent: SimulatedAgent | None = field(default=None)
+
+    @property
+    def index(self) -> int:
+        return self.node.index
+
+    @property
+    def sn(self) -> str:
+        return self.node.sn
+
+    @property
+    def mac(self) -> str:
+        return self.node.mac
+
+    @property
+    def bmc_address(self) -> str:
+        return self.bmc.address
+
+    @property
+    def bmc_port(self) -> int:
+        return self.bmc.port
+
+    @property
+    def power(self) -> str:
+        return "on" if self.node.power_on else "off"
+
+    # -- fault injection (safe from any thread) ----------------------------------------------
+    def set_latency(self, seconds: float) -> None:
+        self.bmc.latency = seconds
+
+    def set_loss(self, probability: float) -> None:
+        self.bmc.loss = probability
+
+    def set_wrong_password(self, wrong: bool = True) -> None:
+        """The BMC's password no longer matches what the platform has (auth failures)."""
+        self.bmc.wrong_password = wrong
+
+    def set_privilege(self, level: str) -> None:
+        """The lab user's privilege limit: "administrator" (default), "operator" or "user"."""
+        self.bmc.privilege = PRIVILEGE_NAMES[level]
+
+    def reboot_bmc(self, seconds: float) -> None:
+        """The BMC stops answering for `seconds` (sessions are lost), then comes back."""
+        self.bmc.reactor.call_soon(lambda: self.bmc.reboot(seconds))
+
+    def enrolment(self) -> dict:
+        return {
+            "index": self.index,
+            "sn": self.sn,
+            "mac": self.mac,
+            "bmc": {
+                "address": self.bmc_address,
+                "port": self.bmc_port,
+                "username": self.bmc.username,
+            },
+        }
+
+
+class Fleet:
+    """N virtual servers answering IPMI on 127.0.0.1, served by one reactor thread."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        username: str,
+        password: str,
+        base_port: int = DEFAULT_BASE_PORT,
+        address: str = "127.0.0.1",
+        latency: float = 0.0,
+        loss: float = 0.0,
+        gateway: str | None = None,
+        agent_options: dict | None = None,
+        first_index: int = 1,
+    ) -> None:
+        if not password:
+            raise ValueError("a BMC password is required")
+        self.count = count
+        self.username = username
+        self.password = password
+        self.base_port = base_port
+        self.address = address
+        self.latency = latency
+        self.loss = loss
+        self.gateway = gateway
+        self.agent_options = agent_options or {}
+        self.first_index = first_index
+        self.reactor = Reactor()
+        self.nodes: list[LabServer] = []
+        self.started_at: float | None = None
+
+    def start(self) -> Fleet:
+        self.reactor.start()
+        try:
+            for offset in range(self.count):
+                self.nodes.append(self._make_server(self.first_index + offset, offset))
+        except Exception:
+            self.stop()
+            raise
+        self.started_at = time.time()
+        return self
+
+    def _make_server(self, index: int, offset: int) -> LabServer:
+        node = make_node(index)
+        port = self.base_port + offset if self.base_port else 0
+        try:
+            bmc = LabBmc(
+                node,
+                reactor=self.reactor,
+                username=self.username,
+                password=self.password,
+                port=port,
+                address=self.address,
+                latency=self.latency,
+                loss=self.loss,
+            )
+        except OSError as exc:
+            message = f"cannot bind the BMC of {node.sn} on {self.address}:{port}: {exc}"
+            raise OSError(message) from exc
+        agent = None
+        if self.gateway:
+            agent = SimulatedAgent(node, gateway=self.gateway, **self.agent_options)
+            agent.attach()
+        return LabServer(node=node, bmc=bmc, agent=agent)
+
+    def stop(self) -> None:
+        for server in self.nodes:
+            if server.agent is not None:
+                server.agent.detach()
+        self.reactor.stop()
+
+    def __enter__(self) -> Fleet:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def by_sn(self, sn: str) -> LabServer:
+        for server in self.nodes:
+            if server.sn == sn:
+                return server
+        raise KeyError(sn)
+
+    def by_mac(self, mac: str) -> LabServer:
+        for server in self.nodes:
+            if server.mac == mac.lower():
+                return server
+        raise KeyError(mac)
+
+    def state(self, *, password_file: str | None = None) -> dict:
+        return {
+            "version": 1,
+            "pid": os.getpid(),
+            "started_at": self.started_at,
+            "address": self.address,
+            "username": self.username,
+            "password_file": password_file,
+            "gateway": self.gateway,
+            "nodes": [server.enrolment() for server in self.nodes],
+        }
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write `text` to `path` via a temp file + rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_state(fleet: Fleet, state_dir: Path) -> Path:
+    """Write the password (0600 file) and the state file (no secrets); return the state path."""
+    password_path = state_dir / PASSWORD_FILE
+    write_atomically(password_path, fleet.password + "\n", mode=0o600)
+    state_path = state_dir / STATE_FILE
+    state = fleet.state(password_file=str(password_path))
+    write_atomically(state_path, json.dumps(state, indent=1) + "\n")
+    return state_path
+
+
+def read_state(state_dir: Path) -> dict:
+    return json.loads((state_dir / STATE_FILE).read_text())
+
+
+def read_password(state_dir: Path) -> str:
+    return (state_dir / PASSWORD_FILE).read_text().strip()

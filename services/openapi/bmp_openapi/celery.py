@@ -1,0 +1,24 @@
+"""openapi's Celery app: it sends jobs to the scheduler, and its worker (queue ``openapi``)
+applies the scheduler's job events.
+
+    python -m celery -A bmp_openapi.celery worker -Q openapi -B
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+
+from bmp_common.celery import make_celery
+from bmp_common.queues import OPENAPI_QUEUE
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bmp_openapi.settings")
+django.setup()
+
+app = make_celery("openapi")
+app.conf.task_default_queue = OPENAPI_QUEUE
+app.conf.beat_schedule = {
+    "resend-unacknowledged-jobs": {"task": "bmp.openapi.resend_jobs", "schedule": 30.0},
+}
+app.autodiscover_tasks(["bmp_openapi.jobs"])

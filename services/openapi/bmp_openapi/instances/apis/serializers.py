@@ -1,0 +1,196 @@
+"""Instance answers (one shape for list and describe) and request bodies."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.serializers import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictItemSerializer,
+    StrictSerializer,
+    name_field,
+    text_field,
+)
+from bmp_common.i18n import display_name
+from bmp_openapi.accounts.apis.fields import PASSWORD_PATTERN, PatternField
+from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.instances import choices, states
+
+HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$"
+INSTANCE_NAME_PATTERN = r"^[\u4e00-\u9fa5A-Za-z0-9._:-]+$"
+
+
+def _name(names, value, context):
+    return display_name(names, value, context["language"])
+
+
+class InstanceOutputSerializer(serializers.Serializer):
+    instanceId = serializers.CharField(source="instance_id")
+    instanceName = serializers.CharField(source="instance_name")
+    hostname = serializers.CharField()
+    status = serializers.CharField()
+    statusName = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    reasonName = serializers.SerializerMethodField()
+    reasonMessage = serializers.CharField(source="reason_message")
+    locked = serializers.CharField()
+    lockedName = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    projectId = serializers.CharField(source="project.project_id")
+    projectName = serializers.CharField(source="project.project_name")
+    userId = serializers.CharField(source="user.user_id")
+    userName = serializers.CharField(source="user.user_name")
+    idcId = serializers.CharField(source="idc.idc_id")
+    idcName = serializers.SerializerMethodField()
+    deviceId = serializers.CharField(source="device.device_id")
+    sn = serializers.CharField(source="device.sn")
+    iloIp = serializers.CharField(source="device.ilo_ip")
+    privateIpv4 = serializers.CharField(source="device.private_ipv4")
+    privateIpv6 = serializers.CharField(source="device.private_ipv6")
+    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
+    deviceType = serializers.CharField(source="device_type.device_type")
+    deviceTypeName = serializers.CharField(source="device_type.name")
+    deviceSeries = serializers.CharField(source="device_type.device_series")
+    deviceSeriesName = serializers.SerializerMethodField()
+    imageId = serializers.CharField(source="image.image_id")
+    imageName = serializers.CharField(source="image.image_name")
+    osType = serializers.CharField(source="image.os.os_type")
+    osVersion = serializers.CharField(source="image.os.os_version")
+    systemVolumeRaidId = serializers.SerializerMethodField()
+    systemVolumeRaidName = serializers.SerializerMethodField()
+    bootMode = serializers.CharField(source="boot_mode")
+    interfaceMode = serializers.CharField(source="device_type.interface_mode")
+    cpuAmount = serializers.IntegerField(source="device_type.cpu_amount")
+    cpuCores = serializers.IntegerField(source="device_type.cpu_cores")
+    cpuManufacturer = serializers.CharField(source="device_type.cpu_manufacturer")
+    cpuModel = serializers.CharField(source="device_type.cpu_model")
+    cpuFrequency = serializers.CharField(source="device_type.cpu_frequency")
+    memType = serializers.CharField(source="device_type.mem_type")
+    memSize = serializers.IntegerField(source="device_type.mem_size")
+    memAmount = serializers.IntegerField(source="device_type.mem_amount")
+    memFrequency = serializers.IntegerField(source="device_type.mem_frequency")
+    nicAmount = serializers.IntegerField(source="device_type.nic_amount")
+    nicRate = serializers.IntegerField(source="device_type.nic_rate")
+    gpuAmount = serializers.IntegerField(source="device_type.gpu_amount")
+    gpuManufacturer = serializers.CharField(source="device_type.gpu_manufacturer")
+    gpuModel = serializers.CharField(source="device_type.gpu_model")
+    # (ours) what the platform knows of the server and of the job running for it.
+    power = serializers.CharField()
+    jobId = serializers.CharField(source="job_id")
+    progress = serializers.JSONField()
+    allowedActions = serializers.SerializerMethodField()
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = LocalTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = LocalTimeField(source="updated_at")
+
+    def get_statusName(self, instance):
+        return _name(choices.STATUS_NAMES, instance.status, self.context)
+
+    def get_reasonName(self, instance):
+        return (
+            choices.reason_name(instance.reason, self.context["language"])
+            if instance.reason
+            else ""
+        )
+
+    def get_lockedName(self, instance):
+        return _name(choices.LOCKED_NAMES, instance.locked, self.context)
+
+    def get_idcName(self, instance):
+        return instance.idc.name if self.context["language"] == "zh_CN" else instance.idc.name_en
+
+    def get_deviceSeriesName(self, instance):
+        return _name(catalog_choices.NAMES, instance.device_type.device_series, self.context)
+
+    def get_systemVolumeRaidId(self, instance):
+        raid = instance.system_volume_raid
+        return raid.raid_id if raid else ""
+
+    def get_systemVolumeRaidName(self, instance):
+        raid = instance.system_volume_raid
+        return raid.name if raid else ""
+
+    def get_allowedActions(self, instance):
+        return states.allowed_actions(instance.status, locked=instance.locked == choices.LOCKED)
+
+
+class PartitionSerializer(StrictItemSerializer):
+    format = serializers.ChoiceField(choices=["ext4", "xfs", "swap", "vfat"])
+    point = StrictCharField(min_length=1, max_length=255)
+    size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
+
+
+def password_field():
+    return PatternField(PASSWORD_PATTERN, min_length=8, max_length=30, required=False)
+
+
+class _InstallSerializer(StrictSerializer):
+    """What create and reinstall share."""
+
+    imageId = name_field(64)
+    systemVolumeRaidId = name_field(64)
+    instanceName = PatternField(INSTANCE_NAME_PATTERN, min_length=1, max_length=128)
+    hostname = PatternField(HOSTNAME_PATTERN, max_length=64, required=False)
+    password = password_field()
+    # One id or several, comma-separated (upstream); the service gets a list.
+    sshKeyId = StrictCharField(max_length=1024, required=False, allow_blank=True)
+    bootMode = serializers.ChoiceField(choices=choices.BOOT_MODES, required=False)
+    boot_mode = serializers.ChoiceField(choices=choices.BOOT_MODES, required=False)
+    systemPartition = PartitionSerializer(many=True, required=False, max_length=32)
+    description = text_field(256)
+    userData = StrictCharField(max_length=65536, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)  # unknown fields first
+        ids = [part.strip() for part in attrs.pop("sshKeyId", "").split(",") if part.strip()]
+        attrs["sshKeyIds"] = list(dict.fromkeys(ids))
+        upstream = attrs.pop("boot_mode", None)
+        attrs.setdefault("bootMode", upstream or "")
+        return attrs
+
+
+class CreateInstanceSerializer(_InstallSerializer):
+    idcId = name_field(64)
+    projectId = name_field(64)
+    deviceTypeId = name_field(64)
+    count = StrictIntegerField(min_value=1, max_value=choices.MAX_COUNT, required=False)
+
+
+class ReinstallInstanceSerializer(_InstallSerializer):
+    keepData = serializers.BooleanField(required=False)
+
+
+class ModifyInstanceSerializer(StrictSerializer):
+    instanceName = PatternField(INSTANCE_NAME_PATTERN, min_length=1, max_length=128, required=False)
+    description = text_field(256)
+
+
+class ResetPasswordSerializer(StrictSerializer):
+    password = PatternField(PASSWORD_PATTERN, min_length=8, max_length=30)
+
+
+def ids_field():
+    return serializers.ListField(child=name_field(64), min_length=1, max_length=choices.MAX_COUNT)
+
+
+class InstanceIdsSerializer(StrictSerializer):
+    """start/stop/restart batches: ``instanceIds``."""
+
+    instanceIds = ids_field()
+
+
+class SnakeInstanceIdsSerializer(StrictSerializer):
+    """delete batch: ``instance_ids`` (upstream's spelling)."""
+
+    instance_ids = ids_field()
+
+
+class ModifyInstancesSerializer(ModifyInstanceSerializer):
+    instance_ids = ids_field()
+
+
+class ResetPasswordsSerializer(ResetPasswordSerializer):
+    instance_ids = ids_field()

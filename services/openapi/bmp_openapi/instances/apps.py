@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InstancesConfig(AppConfig):
+    name = "bmp_openapi.instances"
+    label = "instances"
+    verbose_name = "Instances"
+
+    def ready(self):
+        from bmp_openapi.instances import hooks
+
+        hooks.register()

@@ -1,0 +1,78 @@
+"""Instances: an operating system installed on a device for a user, in a project."""
+
+from django.db import models
+
+from bmp_openapi.core.models import SoftDeleteModel
+from bmp_openapi.instances import choices, states
+
+
+class Instance(SoftDeleteModel):
+    instance_id = models.CharField(max_length=64, unique=True)  # "bmp-" + 28 of [0-9a-z]
+    instance_name = models.CharField(max_length=128)
+    hostname = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=32, default=states.CREATING)
+    reason = models.CharField(max_length=64, blank=True, default="")
+    reason_message = models.CharField(max_length=512, blank=True, default="")
+    locked = models.CharField(max_length=8, default=choices.UNLOCKED)
+    description = models.CharField(max_length=256, blank=True, default="")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    idc = models.ForeignKey("idcs.Idc", on_delete=models.PROTECT, related_name="+")
+    # The device it runs on; kept after destruction, for the record.
+    device = models.ForeignKey("devices.Device", on_delete=models.PROTECT, related_name="+")
+    device_type = models.ForeignKey(
+        "catalog.DeviceType", on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.ForeignKey("catalog.Image", on_delete=models.PROTECT, related_name="+")
+    system_volume_raid = models.ForeignKey(
+        "catalog.Raid", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    boot_mode = models.CharField(max_length=16, default=choices.BOOT_UEFI)
+    # The root password for the next install or reset (encrypted; cleared when the job ends).
+    password_encrypted = models.TextField(blank=True, default="")
+    ssh_keys = models.ManyToManyField(
+        "sshkeys.SshKey", db_table="r_instance_sshkey", blank=True, related_name="+"
+    )
+    user_data = models.TextField(blank=True, default="")  # base64, as upstream
+    # The job running for it now (or last), and how far it got.
+    job_id = models.CharField(max_length=64, blank=True, default="")
+    progress = models.JSONField(default=dict, blank=True)
+    power = models.CharField(max_length=8, blank=True, default="")  # last observed: on / off
+
+    class Meta:
+        db_table = "instance"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["delete_marker", "created_at"], name="instance_live_created"),
+            models.Index(fields=["project", "delete_marker"], name="instance_project"),
+        ]
+        constraints = [
+            # Upstream: an instance name is unique among its user's instances.
+            models.UniqueConstraint(
+                fields=["user", "instance_name", "delete_marker"],
+                name="instance_unique_live_name_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return self.instance_id
+
+
+class InstancePartition(models.Model):
+    """A partition the install makes on the system disk (sizes in MB)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="partitions")
+    number = models.PositiveSmallIntegerField()
+    point = models.CharField(max_length=255)  # "/", "/var", "swap"
+    fs_type = models.CharField(max_length=16)
+    size_mb = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "instance_partition"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "number"], name="instance_partition_number")
+        ]
+
+    def __str__(self):
+        return f"{self.instance_id}:{self.number}"

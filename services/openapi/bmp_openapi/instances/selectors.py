@@ -1,0 +1,85 @@
+"""Reading instances: who may see which, and the list filters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from bmp_common.errors import BmpError
+from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR
+from bmp_openapi.instances.error_codes import INSTANCE_NOT_FOUND, READ_ONLY_SHARE
+from bmp_openapi.instances.models import Instance
+from bmp_openapi.projects.models import Permission, SharingProject
+
+STAFF = (ROLE_ADMIN, ROLE_OPERATOR)
+
+EXACT_FILTERS = {
+    "instanceId": "instance_id",
+    "deviceTypeId": "device_type__device_type_id",
+    "status": "status",
+    "deviceId": "device__device_id",
+    "idcId": "idc__idc_id",
+    "projectId": "project__project_id",
+    "ilo_ip": "device__ilo_ip",
+    "ipv4": "device__private_ipv4",
+    "ipv6": "device__private_ipv6",
+}
+CONTAINS_FILTERS = {"instanceName": "instance_name__icontains", "sn": "device__sn__icontains"}
+
+
+def _sees_everything(actor) -> bool:
+    """Staff on the operator portal see every instance; everyone else their own and shared."""
+    return settings.BMP_OPENAPI_PROFILE == "operation" and actor.role.role_id in STAFF
+
+
+def _visible(actor) -> QuerySet[Instance]:
+    queryset = Instance.objects.select_related(
+        "project",
+        "user",
+        "idc",
+        "device",
+        "device_type",
+        "image",
+        "image__os",
+        "system_volume_raid",
+    )
+    if _sees_everything(actor):
+        return queryset
+    shared = SharingProject.objects.filter(shared_user=actor).values("project")
+    return queryset.filter(Q(user=actor) | Q(project__in=shared))
+
+
+def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
+    queryset = _visible(actor)
+    for name, lookup in EXACT_FILTERS.items():
+        if filters.get(name):
+            queryset = queryset.filter(**{lookup: filters[name]})
+    for name, lookup in CONTAINS_FILTERS.items():
+        if filters.get(name):
+            queryset = queryset.filter(**{lookup: filters[name]})
+    return queryset
+
+
+def instance_get(*, actor, instance_id: str) -> Instance:
+    instance = _visible(actor).filter(instance_id=instance_id).first()
+    if instance is None:
+        raise BmpError(INSTANCE_NOT_FOUND, instance_id=instance_id)
+    return instance
+
+
+def instance_get_writable(*, actor, instance_id: str) -> Instance:
+    """An instance the caller may act on: theirs, shared with write, or any for staff here."""
+    instance = instance_get(actor=actor, instance_id=instance_id)
+    if instance.user_id == actor.pk or _sees_everything(actor):
+        return instance
+    writable = SharingProject.objects.filter(
+        project=instance.project, shared_user=actor, permission=Permission.WRITE
+    ).exists()
+    if not writable:
+        raise BmpError(READ_ONLY_SHARE, instance_id=instance_id)
+    return instance
+
+
+def instance_name_search(text: str):
+    """Ids of live instances whose name contains ``text`` (the device list's filter)."""
+    return Instance.objects.filter(instance_name__icontains=text).values("instance_id")

@@ -1,0 +1,1 @@
+"""Instance services: create, the lifecycle actions, and the job events that finish them."""

@@ -1,0 +1,159 @@
+"""The lifecycle actions of one instance, each one transaction: check the table, move to the
+transitional status, hand the job over. Batch variants run them one by one, all or nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from bmp_common.crypto import encrypt_secret
+from bmp_openapi.instances import choices, states
+from bmp_openapi.instances.models import InstancePartition
+from bmp_openapi.instances.selectors import instance_get_writable
+from bmp_openapi.instances.services.create import (
+    check_boot_mode,
+    check_credentials,
+    check_image,
+    check_raid,
+    partitions_for,
+    resolve_ssh_keys,
+)
+from bmp_openapi.instances.services.jobs import install_spec, submit_instance_job
+from bmp_openapi.instances.services.lifecycle import (
+    instance_check,
+    instance_lock,
+    instance_set_status,
+)
+from bmp_openapi.instances.services.release import instance_release
+
+
+def _locked_writable(*, actor, instance_id: str):
+    instance_get_writable(actor=actor, instance_id=instance_id)  # 404 / 403 first
+    return instance_lock(instance_id=instance_id)
+
+
+def _power_action(*, actor, instance_id: str, action: str):
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    after = instance_check(instance, action)
+    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
+    submit_instance_job(instance, task=states.ACTION_TASKS[action], actor_name=actor.user_name)
+    return instance
+
+
+@transaction.atomic(durable=True)
+def instances_power(*, actor, instance_ids: list[str], action: str) -> None:
+    """start / stop / restart of one or more instances (all or nothing)."""
+    for instance_id in instance_ids:
+        _power_action(actor=actor, instance_id=instance_id, action=action)
+
+
+def _delete(*, actor, instance_id: str) -> None:
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    after = instance_check(instance, states.DELETE)
+    if after == states.DESTROYED:  # never installed: give the device back now
+        instance_release(instance, actor_name=actor.user_name)
+        return
+    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
+    submit_instance_job(instance, task="DeleteInstance", actor_name=actor.user_name)
+
+
+@transaction.atomic(durable=True)
+def instances_delete(*, actor, instance_ids: list[str]) -> None:
+    for instance_id in instance_ids:
+        _delete(actor=actor, instance_id=instance_id)
+
+
+def _reset_password(*, actor, instance_id: str, password: str) -> None:
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    after = instance_check(instance, states.RESET_PASSWORD)
+    instance_set_status(
+        instance,
+        after,
+        actor_name=actor.user_name,
+        reason="",
+        reason_message="",
+        password_encrypted=encrypt_secret(password),
+    )
+    spec = {"password_encrypted": instance.password_encrypted}
+    submit_instance_job(
+        instance, task="InstanceResetPassword", spec=spec, actor_name=actor.user_name
+    )
+
+
+@transaction.atomic(durable=True)
+def instances_reset_password(*, actor, instance_ids: list[str], password: str) -> None:
+    for instance_id in instance_ids:
+        _reset_password(actor=actor, instance_id=instance_id, password=password)
+
+
+@transaction.atomic(durable=True)
+def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    after = instance_check(instance, states.REINSTALL)
+    device_type = instance.device_type
+    image = check_image(device_type=device_type, image_id=data["imageId"])
+    raid = check_raid(device_type=device_type, raid_id=data["systemVolumeRaidId"])
+    password = data.get("password", "")
+    sshkey_ids = data.get("sshKeyIds", [])
+    check_credentials(password, sshkey_ids)
+    ssh_keys = resolve_ssh_keys(actor=instance.user, sshkey_ids=sshkey_ids)
+    boot_mode = check_boot_mode(data.get("bootMode", ""), device_type=device_type, image=image)
+    partitions = partitions_for(
+        device_type=device_type, image=image, asked=data.get("systemPartition")
+    )
+    instance.image = image
+    instance.system_volume_raid = raid
+    instance.boot_mode = boot_mode
+    instance.instance_name = data["instanceName"]
+    instance.hostname = data.get("hostname") or instance.hostname
+    if "description" in data:
+        instance.description = data["description"]
+    instance.save()
+    instance.ssh_keys.set(ssh_keys)
+    InstancePartition.objects.filter(instance=instance).delete()
+    InstancePartition.objects.bulk_create(
+        InstancePartition(instance=instance, **partition) for partition in partitions
+    )
+    instance_set_status(
+        instance,
+        after,
+        actor_name=actor.user_name,
+        reason="",
+        reason_message="",
+        password_encrypted=encrypt_secret(password) if password else "",
+    )
+    keep_data = data.get("keepData", False)
+    submit_instance_job(
+        instance,
+        task="ReinstallInstance",
+        spec=install_spec(instance, keep_data=keep_data),
+        actor_name=actor.user_name,
+    )
+
+
+@transaction.atomic(durable=True)
+def instance_set_locked(*, actor, instance_id: str, locked: bool) -> None:
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    instance_check(instance, states.LOCK if locked else states.UNLOCK)
+    instance.locked = choices.LOCKED if locked else choices.UNLOCKED
+    instance.updated_by = actor.user_name
+    instance.save(update_fields=["locked", "updated_by", "updated_at"])
+
+
+@transaction.atomic(durable=True)
+def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
+    for instance_id in instance_ids:
+        instance = _locked_writable(actor=actor, instance_id=instance_id)
+        instance_check(instance, states.MODIFY)
+        changes = {}
+        if "instanceName" in data:
+            changes["instance_name"] = data["instanceName"]
+        if "description" in data:
+            changes["description"] = data["description"]
+        instance_set_status(instance, instance.status, actor_name=actor.user_name, **changes)
+
+
+@transaction.atomic(durable=True)
+def instance_reset_status(*, actor, instance_id: str) -> None:
+    instance = _locked_writable(actor=actor, instance_id=instance_id)
+    after = instance_check(instance, states.RESET_STATUS)
+    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")

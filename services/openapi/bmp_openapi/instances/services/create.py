@@ -1,0 +1,215 @@
+"""createProjectInstance: check everything, take free devices, write the instances, hand the
+jobs to the scheduler — in one transaction, so a refusal leaves nothing behind.
+
+Devices are taken with ``SELECT ... FOR UPDATE SKIP LOCKED``: concurrent creates of the same
+device type each get other devices, and the stock check is the allocation itself (fewer free
+rows than asked means 409, with nothing written).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+
+from django.db import IntegrityError, connection, transaction
+
+from bmp_common.crypto import encrypt_secret
+from bmp_common.errors import BmpError
+from bmp_openapi.catalog.models import DeviceTypeImage, VolumeRaid
+from bmp_openapi.catalog.selectors.device_type import device_type_get
+from bmp_openapi.catalog.selectors.image import image_get, image_partitions
+from bmp_openapi.catalog.selectors.raid import raid_get
+from bmp_openapi.devices import states as device_states
+from bmp_openapi.devices.models import Device
+from bmp_openapi.devices.services.lifecycle import device_transition
+from bmp_openapi.idcs.selectors import idc_get
+from bmp_openapi.instances import choices, states
+from bmp_openapi.instances.error_codes import (
+    BOOT_MODE_UNSUPPORTED,
+    CREDENTIALS_REQUIRED,
+    IMAGE_NOT_BOUND,
+    NAME_TAKEN,
+    OTHER_IDC,
+    RAID_NOT_OFFERED,
+    SSHKEY_NOT_FOUND,
+    STOCK_INSUFFICIENT,
+)
+from bmp_openapi.instances.models import Instance, InstancePartition
+from bmp_openapi.instances.services.jobs import install_spec, submit_instance_job
+from bmp_openapi.projects.selectors import project_get_owned
+from bmp_openapi.sshkeys.models import SshKey
+
+log = logging.getLogger(__name__)
+
+_ID_ALPHABET = string.digits + string.ascii_lowercase
+
+
+def new_instance_id() -> str:
+    """Upstream's format: ``bmp-`` and 28 random characters of [0-9a-z]."""
+    return "bmp-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(28))
+
+
+def resolve_ssh_keys(*, actor, sshkey_ids: list[str]) -> list[SshKey]:
+    keys = {
+        key.sshkey_id: key for key in SshKey.objects.filter(user=actor, sshkey_id__in=sshkey_ids)
+    }
+    for sshkey_id in sshkey_ids:
+        if sshkey_id not in keys:
+            raise BmpError(SSHKEY_NOT_FOUND, sshkey_id=sshkey_id)
+    return [keys[sshkey_id] for sshkey_id in sshkey_ids]
+
+
+def check_credentials(password: str, sshkey_ids: list[str]) -> None:
+    if bool(password) == bool(sshkey_ids):
+        raise BmpError(CREDENTIALS_REQUIRED)
+
+
+def check_boot_mode(boot_mode: str, *, device_type, image) -> str:
+    """The boot mode asked for, or the first both the image and the device type support."""
+    supported = [
+        mode
+        for mode in choices.BOOT_MODES
+        if mode in image.boot_mode.split(",") and mode in device_type.boot_mode.split(",")
+    ]
+    if not boot_mode:
+        if supported:
+            return supported[0]
+        boot_mode = image.boot_mode
+    if boot_mode not in supported:
+        raise BmpError(
+            BOOT_MODE_UNSUPPORTED, boot_mode=boot_mode, supported=", ".join(supported) or "-"
+        )
+    return boot_mode
+
+
+def check_image(*, device_type, image_id: str):
+    image = image_get(image_id=image_id)
+    if not DeviceTypeImage.objects.filter(device_type=device_type, image=image).exists():
+        raise BmpError(
+            IMAGE_NOT_BOUND, image_id=image_id, device_type_id=device_type.device_type_id
+        )
+    return image
+
+
+def check_raid(*, device_type, raid_id: str):
+    raid = raid_get(raid_id=raid_id)
+    offered = VolumeRaid.objects.filter(device_type=device_type, raid=raid).exists()
+    if not offered and raid.name != choices.NO_RAID:
+        raise BmpError(RAID_NOT_OFFERED, raid_id=raid_id, device_type_id=device_type.device_type_id)
+    return raid
+
+
+def partitions_for(*, device_type, image, asked: list[dict] | None) -> list[dict]:
+    """The partitions asked for, else the defaults of the (device type, image) binding."""
+    rows = (
+        asked
+        if asked
+        else image_partitions(device_type=device_type, image=image)["systemPartition"]
+    )
+    return [
+        {"number": index, "point": row["point"], "fs_type": row["format"], "size_mb": row["size"]}
+        for index, row in enumerate(rows, start=1)
+    ]
+
+
+def _default_hostname(idc, device_type, index: int) -> str:
+    base = f"{idc.shortname or 'bmp'}-{device_type.device_type}-{index}"
+    return base.replace(".", "-").replace("_", "-").lower()[:64]
+
+
+def _names(name: str, count: int) -> list[str]:
+    return [name] if count == 1 else [f"{name}-{index}" for index in range(1, count + 1)]
+
+
+def _take_devices(*, idc, device_type, count: int) -> list[Device]:
+    free = Device.objects.filter(
+        idc=idc, device_type=device_type, manage_status=device_states.PUTAWAY, instance_id=""
+    ).order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        free = free.select_for_update(skip_locked=True)
+    else:  # SQLite: one writer at a time already
+        free = free.select_for_update()
+    taken = list(free[:count])
+    if len(taken) < count:
+        raise BmpError(
+            STOCK_INSUFFICIENT,
+            device_type_id=device_type.device_type_id,
+            idc_id=idc.idc_id,
+            stock=len(taken),
+            count=count,
+        )
+    return taken
+
+
+@transaction.atomic(durable=True)
+def instances_create(*, data: dict, actor) -> list[Instance]:
+    idc = idc_get(idc_id=data["idcId"])
+    project = project_get_owned(project_id=data["projectId"], actor=actor)
+    device_type = device_type_get(device_type_id=data["deviceTypeId"])
+    if device_type.idc_id != idc.pk:
+        raise BmpError(OTHER_IDC, device_type_id=device_type.device_type_id, idc_id=idc.idc_id)
+    image = check_image(device_type=device_type, image_id=data["imageId"])
+    raid = check_raid(device_type=device_type, raid_id=data["systemVolumeRaidId"])
+    password = data.get("password", "")
+    sshkey_ids = data.get("sshKeyIds", [])
+    check_credentials(password, sshkey_ids)
+    ssh_keys = resolve_ssh_keys(actor=actor, sshkey_ids=sshkey_ids)
+    boot_mode = check_boot_mode(data.get("bootMode", ""), device_type=device_type, image=image)
+    partitions = partitions_for(
+        device_type=device_type, image=image, asked=data.get("systemPartition")
+    )
+    count = data.get("count", 1)
+    names = _names(data["instanceName"], count)
+    taken_name = Instance.objects.filter(user=actor, instance_name__in=names).first()
+    if taken_name is not None:
+        raise BmpError(NAME_TAKEN, name=taken_name.instance_name)
+    devices = _take_devices(idc=idc, device_type=device_type, count=count)
+    password_encrypted = encrypt_secret(password) if password else ""
+    created = []
+    for index, (name, device) in enumerate(zip(names, devices, strict=True), start=1):
+        instance = Instance(
+            instance_id=new_instance_id(),
+            instance_name=name,
+            hostname=data.get("hostname") or _default_hostname(idc, device_type, index),
+            status=states.CREATING,
+            description=data.get("description", ""),
+            project=project,
+            user=actor,
+            idc=idc,
+            device=device,
+            device_type=device_type,
+            image=image,
+            system_volume_raid=raid,
+            boot_mode=boot_mode,
+            password_encrypted=password_encrypted,
+            user_data=data.get("userData", ""),
+            created_by=actor.user_name,
+            updated_by=actor.user_name,
+        )
+        try:
+            with transaction.atomic():
+                instance.save()
+        except IntegrityError:
+            raise BmpError(NAME_TAKEN, name=name) from None
+        instance.ssh_keys.set(ssh_keys)
+        InstancePartition.objects.bulk_create(
+            InstancePartition(instance=instance, **partition) for partition in partitions
+        )
+        device_transition(
+            device=device,
+            action=device_states.SELL,
+            actor_name=actor.user_name,
+            instance_id=instance.instance_id,
+            user_id=actor.user_id,
+            user_name=actor.user_name,
+        )
+        submit_instance_job(
+            instance,
+            task="CreateInstances",
+            spec=install_spec(instance),
+            actor_name=actor.user_name,
+        )
+        created.append(instance)
+    log.info("%d instance(s) created for %s", len(created), actor.user_id)
+    return created

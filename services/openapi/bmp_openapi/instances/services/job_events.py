@@ -1,0 +1,69 @@
+"""What the end of an instance job means for the instance: the status the platform observed.
+
+The chain ends by reading the power state from the BMC; the instance becomes ``running`` or
+``stopped`` only if that is what was seen. A failed job puts the instance in its task's
+failure state with the reason, and the owner gets an in-site message either way.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bmp_common.messages.jobs import EVENT_STEP, EVENT_SUCCEEDED, JobEvent
+from bmp_openapi.inbox.services import message_send
+from bmp_openapi.instances import states
+from bmp_openapi.instances.models import Instance
+from bmp_openapi.instances.services.lifecycle import instance_set_status
+from bmp_openapi.instances.services.release import instance_release
+
+log = logging.getLogger(__name__)
+
+SCHEDULER = "scheduler"  # who the audit columns name for changes jobs make
+
+
+def on_instance_job_event(job, event: JobEvent) -> None:
+    instance = Instance.objects.select_for_update().filter(instance_id=job.instance_id).first()
+    if instance is None or instance.job_id != job.job_id:
+        log.info("job %s: instance %s has moved on; event ignored", job.job_id, job.instance_id)
+        return
+    if event.kind == EVENT_STEP:
+        instance.progress = {"action": event.action, **event.progress}
+        instance.save(update_fields=["progress", "updated_at"])
+        return
+    running, done, expected_power, failed = states.JOB_OUTCOMES[job.task]
+    if instance.status != running:
+        log.warning(
+            "job %s ended but instance %s is %s", job.job_id, job.instance_id, instance.status
+        )
+        return
+    power = event.observed.get("power", "")
+    if event.kind == EVENT_SUCCEEDED and power == expected_power:
+        status, reason, text = done, "", ""
+    elif event.kind == EVENT_SUCCEEDED:
+        status, reason = failed, "PowerStatusError"
+        text = f"the BMC reports power {power or 'unknown'}, {expected_power} was expected"
+    else:
+        status, reason, text = failed, event.reason or "ERROR", event.message
+    changes = {"reason": reason, "reason_message": text[:512], "progress": {}}
+    if power:
+        changes["power"] = power
+    if status == states.DESTROYED:
+        instance_release(instance, actor_name=SCHEDULER)
+    else:
+        instance_set_status(
+            instance, status, actor_name=SCHEDULER, password_encrypted="", **changes
+        )
+    message_send(
+        user=instance.user,
+        message_type="operation",
+        message_sub_type=job.task,
+        content=f"{job.task} {instance.instance_name}: {text or reason or 'succeeded'}",
+        resource_type="instance",
+        result="succ" if not reason else "fail",
+        instance_id=instance.instance_id,
+        instance_name=instance.instance_name,
+        sn=job.sn,
+        device_id=job.device_id,
+        idc_id=job.idc_id,
+        project_id=instance.project.project_id,
+    )

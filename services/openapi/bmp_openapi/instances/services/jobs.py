@@ -1,0 +1,45 @@
+"""What an instance's jobs carry to the scheduler."""
+
+from __future__ import annotations
+
+from bmp_openapi.instances import choices
+from bmp_openapi.instances.models import Instance
+from bmp_openapi.jobs.submission import job_submit
+
+
+def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
+    """Everything an install (create or reinstall) needs; the password stays encrypted."""
+    image = instance.image
+    raid = instance.system_volume_raid
+    return {
+        "instance_name": instance.instance_name,
+        "hostname": instance.hostname,
+        "password_encrypted": instance.password_encrypted,
+        "ssh_keys": [key.key for key in instance.ssh_keys.all()],
+        "image": {
+            "image_id": image.image_id,
+            "url": image.url,
+            "format": image.format,
+            "hash": image.hash,
+            "filename": image.filename,
+            "os_type": image.os.os_type,
+            "os_version": image.os.os_version,
+        },
+        "boot_mode": "uefi" if instance.boot_mode == choices.BOOT_UEFI else "bios",
+        "raid": {"raid_id": raid.raid_id, "name": raid.name} if raid else {},
+        "partitions": [
+            {"point": row.point, "fs_type": row.fs_type, "size_mb": row.size_mb}
+            for row in instance.partitions.all()
+        ],
+        "user_data": instance.user_data,
+        "keep_data": keep_data,
+    }
+
+
+def submit_instance_job(instance: Instance, *, task: str, spec: dict | None = None, actor_name):
+    device = instance.device
+    job = job_submit(task=task, device=device, instance=instance, spec=spec, actor_name=actor_name)
+    instance.job_id = job.job_id
+    instance.progress = {}
+    instance.save(update_fields=["job_id", "progress"])
+    return job

@@ -1,0 +1,1 @@
+"""openapi's side of the scheduler's jobs: handing them over, and applying what comes back."""

@@ -1,0 +1,58 @@
+"""Applying the scheduler's job events: once each, in order, in one transaction.
+
+The owner of a task registers what its events mean (``HANDLERS[task]``): the instances app for
+instance jobs, the devices app for collection and put-away. A handler gets the locked job and
+the event, after the job's own record is updated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from bmp_common.messages.jobs import (
+    EVENT_CANCELLED,
+    EVENT_FAILED,
+    EVENT_STEP,
+    EVENT_SUCCEEDED,
+    JobEvent,
+)
+from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED, Job
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Callable[[Job, JobEvent], None]] = {}
+
+_STATUS_AFTER = {
+    EVENT_STEP: RUNNING,
+    EVENT_SUCCEEDED: SUCCEEDED,
+    EVENT_FAILED: FAILED,
+    EVENT_CANCELLED: CANCELLED,
+}
+
+
+@transaction.atomic
+def job_event_apply(event: JobEvent) -> bool:
+    """Applies ``event``; False when it was already applied, is stale, or names no job of ours."""
+    job = Job.objects.select_for_update().filter(job_id=event.job_id).first()
+    if job is None:
+        log.warning("job event %s#%d: no such job", event.job_id, event.sequence)
+        return False
+    if job.status in FINAL or event.sequence <= job.last_sequence:
+        log.info("job event %s#%d ignored (already applied or stale)", job.job_id, event.sequence)
+        return False
+    job.last_sequence = event.sequence
+    job.status = _STATUS_AFTER[event.kind]
+    job.action = event.action[:64]
+    job.reason = event.reason[:64]
+    job.message = event.message[:512]
+    if job.status in FINAL:
+        job.finished_at = timezone.now()
+    job.save()
+    handler = HANDLERS.get(job.task)
+    if handler is not None:
+        handler(job, event)
+    return True

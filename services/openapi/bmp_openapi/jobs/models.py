@@ -1,0 +1,39 @@
+"""openapi's record of a job it handed to the scheduler (the scheduler keeps the steps)."""
+
+from django.db import models
+
+SUBMITTED = "submitted"  # sent; the scheduler has not reported yet
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+CANCELLED = "cancelled"
+FINAL = (SUCCEEDED, FAILED, CANCELLED)
+
+
+class Job(models.Model):
+    job_id = models.CharField(max_length=64, unique=True)
+    task = models.CharField(max_length=32)
+    idc_id = models.CharField(max_length=64)
+    device_id = models.CharField(max_length=64, db_index=True)
+    sn = models.CharField(max_length=64)
+    instance_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    status = models.CharField(max_length=16, default=SUBMITTED)
+    # The last event applied: events are applied once, in order, later ones only.
+    last_sequence = models.PositiveIntegerField(default=0)
+    action = models.CharField(max_length=64, blank=True, default="")  # the step now (or failed)
+    reason = models.CharField(max_length=64, blank=True, default="")
+    message = models.CharField(max_length=512, blank=True, default="")
+    # The JobSubmit wire, kept to send again if it was lost (its secrets are encrypted).
+    submission = models.JSONField(default=dict)
+    created_by = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "job"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="job_status_created")]
+
+    def __str__(self):
+        return self.job_id

@@ -1,0 +1,93 @@
+"""Who sees and acts on which instance, and the batch variants (all or nothing)."""
+
+from __future__ import annotations
+
+from bmp_openapi.accounts.choices import ROLE_USER
+from bmp_openapi.instances.models import Instance
+
+from ..catalog.data import ok
+from ..projects.helpers import Caller
+from .test_instance_lifecycle import create, describe, finish_instance_job, put
+
+
+def tenant(make_user, name):
+    user, token = make_user(name, role_id=ROLE_USER, source="console")
+    return Caller(user, token, console=True)
+
+
+def default_project(caller) -> str:
+    return ok(caller.get("/v1/user/projects"))["projects"][0]["projectId"]
+
+
+def test_tenants_see_their_own_instances_and_shared_ones_read_only(admin_api, stock, make_user):
+    tina, tom = tenant(make_user, "tina"), tenant(make_user, "tom")
+    project = default_project(tina)
+    instance_id = ok(tina.post("/v1/project/instances", stock.create_body(project)))["instanceIds"][
+        0
+    ]
+    finish_instance_job(instance_id, power="on")
+
+    hidden = tom.get(f"/v1/project/instances/{instance_id}")
+    assert hidden.status_code == 404
+    assert ok(tom.get("/v1/project/instances"))["totalCount"] == 0
+
+    ok(
+        tina.put(
+            f"/v1/user/projects/{project}/share",
+            {
+                "ownerID": tina.user.user_id,
+                "sharerID": tom.user.user_id,
+                "permission": "read",
+            },
+        )
+    )
+    assert ok(tom.get(f"/v1/project/instances/{instance_id}"))["instanceName"] == "web"
+    refused = tom.put(f"/v1/project/instances/{instance_id}/stop", {})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        f"Instance {instance_id} is in a project shared with you read-only"
+    )
+    # staff on the operator portal see every instance
+    assert ok(admin_api.get("/v1/project/instances"))["totalCount"] == 1
+
+
+def test_a_tenant_cannot_create_in_someone_elses_project(stock, make_user):
+    tina, tom = tenant(make_user, "tina"), tenant(make_user, "tom")
+
+    answer = tom.post("/v1/project/instances", stock.create_body(default_project(tina)))
+
+    assert answer.status_code == 404
+    assert Instance.objects.count() == 0
+
+
+def test_batches_are_all_or_nothing(admin_api, stock, project_id):
+    first, second, third = ok(create(admin_api, stock, project_id, count=3))["instanceIds"]
+    for instance_id in (first, second, third):
+        finish_instance_job(instance_id, power="on")
+    ok(put(admin_api, third, "lock"))
+
+    refused = admin_api.put(
+        "/v1/project/instances/batch/instances:stopInstances",
+        {"instanceIds": [first, second, third]},
+        format="json",
+    )
+    assert refused.status_code == 409
+    assert [describe(admin_api, i)["status"] for i in (first, second)] == ["running", "running"]
+
+    ok(
+        admin_api.put(
+            "/v1/project/instances/batch/instances:stopInstances",
+            {"instanceIds": [first, second]},
+            format="json",
+        )
+    )
+    assert [describe(admin_api, i)["status"] for i in (first, second)] == ["stopping"] * 2
+
+    ok(
+        admin_api.put(
+            "/v1/project/instances/batch/instances:modifyInstances",
+            {"instance_ids": [first, second], "description": "batch"},
+            format="json",
+        )
+    )
+    assert {describe(admin_api, i)["description"] for i in (first, second)} == {"batch"}
