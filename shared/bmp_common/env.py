@@ -135,6 +135,9 @@ def _sqlite(path: Path) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
+        # Tests get a file too, not Django's in-memory default: threads and processes then
+        # share it the way the runtime's do.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
     }
 
 

@@ -91,3 +91,15 @@ def test_batches_are_all_or_nothing(admin_api, stock, project_id):
         )
     )
     assert {describe(admin_api, i)["description"] for i in (first, second)} == {"batch"}
+
+
+def test_renaming_to_a_name_taken_is_409(admin_api, stock, project_id):
+    _first, second = ok(create(admin_api, stock, project_id, count=2))["instanceIds"]
+
+    answer = admin_api.put(
+        f"/v1/project/instances/{second}", {"instanceName": "web-1"}, format="json"
+    )
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["message"] == "You already have an instance named web-1"
+    assert describe(admin_api, second)["instanceName"] == "web-2"

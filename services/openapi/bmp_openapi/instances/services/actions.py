@@ -3,10 +3,12 @@ transitional status, hand the job over. Batch variants run them one by one, all 
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.errors import BmpError
 from bmp_openapi.instances import choices, states
+from bmp_openapi.instances.error_codes import NAME_TAKEN
 from bmp_openapi.instances.models import InstancePartition
 from bmp_openapi.instances.selectors import instance_get_writable
 from bmp_openapi.instances.services.create import (
@@ -149,7 +151,13 @@ def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
             changes["instance_name"] = data["instanceName"]
         if "description" in data:
             changes["description"] = data["description"]
-        instance_set_status(instance, instance.status, actor_name=actor.user_name, **changes)
+        try:
+            with transaction.atomic():
+                instance_set_status(
+                    instance, instance.status, actor_name=actor.user_name, **changes
+                )
+        except IntegrityError:  # the name is unique among the owner's instances
+            raise BmpError(NAME_TAKEN, name=data["instanceName"]) from None
 
 
 @transaction.atomic(durable=True)
