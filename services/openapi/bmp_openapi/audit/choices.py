@@ -23,6 +23,9 @@ OPERATIONS = {
     "DropInstances": ("Drop instances", "批量删除实例"),
     "LockInstances": ("Lock instances", "锁定实例"),
     # ours: every other write is audited too
+    "UnLockInstances": ("Unlock instances", "解锁实例"),
+    "CancelJob": ("Cancel job", "取消任务"),
+    "RetryJob": ("Retry job", "重试任务"),
     "CreateIdc": ("Create IDC", "创建机房"),
     "ModifyIdc": ("Modify IDC", "修改机房"),
     "DeleteIdc": ("Delete IDC", "删除机房"),

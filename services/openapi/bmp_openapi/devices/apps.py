@@ -17,11 +17,14 @@ class DevicesConfig(AppConfig):
         _register(DEVICE_TYPE_IN_USE_CHECKS, ("devices", "设备"), device_type_has_devices)
 
         # What the ends of device jobs mean.
-        from bmp_openapi.devices.services.jobs import on_collect_event, on_putaway_event
+        from bmp_openapi.devices.services import jobs
         from bmp_openapi.jobs.events import HANDLERS
+        from bmp_openapi.jobs.operator import RETRY_HOOKS
 
-        HANDLERS["PutawayDevice"] = on_putaway_event
-        HANDLERS["CollectHardwareInfo"] = on_collect_event
+        HANDLERS["PutawayDevice"] = jobs.on_putaway_event
+        HANDLERS["CollectHardwareInfo"] = jobs.on_collect_event
+        RETRY_HOOKS["PutawayDevice"] = jobs.retry_putaway
+        RETRY_HOOKS["CollectHardwareInfo"] = jobs.retry_collect
 
 
 def _register(checks: list, label, check) -> None:

@@ -82,6 +82,7 @@ REASON_NAMES = {
     },
     "USER_PRIVILEGE_ERROR": {ZH_CN: "带外用户权限错误", EN_US: "The BMC user lacks privileges"},
     "PING_ILOIP_ERROR": {ZH_CN: "带外不通", EN_US: "The BMC does not answer"},
+    "Cancelled": {ZH_CN: "任务已被取消", EN_US: "The job was cancelled"},
     "ERROR": {ZH_CN: "未知错误", EN_US: "Unknown error"},
 }
 

@@ -72,6 +72,21 @@ def _before_device_remove(device) -> None:
     instance.mark_deleted(actor="removeDevice")
 
 
+def _retry_instance_job(job, actor_name: str) -> None:
+    """A retried job puts its instance back in the job's transitional status."""
+    from bmp_common.errors import BmpError
+    from bmp_openapi.instances import states
+    from bmp_openapi.instances.models import Instance
+    from bmp_openapi.instances.services.lifecycle import instance_set_status
+    from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
+
+    running, _done, _power, failed = states.JOB_OUTCOMES[job.task]
+    instance = Instance.objects.select_for_update().filter(instance_id=job.instance_id).first()
+    if instance is None or instance.job_id != job.job_id or instance.status != failed:
+        raise BmpError(JOB_SUPERSEDED, job_id=job.job_id, resource="instance", resource_zh="实例")
+    instance_set_status(instance, running, actor_name=actor_name, reason="", reason_message="")
+
+
 def _add_once(registry: list, item) -> None:
     if not any(existing == item for existing in registry):
         registry.append(item)
@@ -85,6 +100,7 @@ def register() -> None:
     from bmp_openapi.instances.selectors import instance_name_search
     from bmp_openapi.instances.services.job_events import on_instance_job_event
     from bmp_openapi.jobs.events import HANDLERS
+    from bmp_openapi.jobs.operator import RETRY_HOOKS
     from bmp_openapi.projects.selectors import INSTANCE_COUNTERS
     from bmp_openapi.projects.services import IN_USE_CHECKS as PROJECT_IN_USE
     from bmp_openapi.projects.services import MOVE_HOOKS
@@ -99,3 +115,4 @@ def register() -> None:
     _add_once(BEFORE_REMOVE, _before_device_remove)
     for task in states.JOB_OUTCOMES:
         HANDLERS[task] = on_instance_job_event
+        RETRY_HOOKS[task] = _retry_instance_job

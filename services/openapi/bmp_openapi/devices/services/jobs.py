@@ -20,6 +20,7 @@ from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import COLLECT_REFUSED, DEVICE_SN_NOT_FOUND
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.services.lifecycle import device_transition
+from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
 from bmp_openapi.jobs.submission import job_submit
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def on_collect_event(job, event: JobEvent) -> None:
         return
     if event.kind != EVENT_SUCCEEDED:
         device.collect_status = choices.COLLECT_FAILED
-        device.collect_fail_reason = (event.message or event.reason)[:255]
+        device.collect_fail_reason = (event.message or event.reason or "cancelled")[:255]
         device.save(update_fields=["collect_status", "collect_fail_reason", "updated_at"])
         return
     _apply_inventory(device, event.data)
@@ -142,3 +143,20 @@ def _write_disks(device: Device, locations: dict) -> None:
             serial_number=str(disk.get("serial_number", disk.get("serial", "")))[:128],
             index=index,
         )
+
+
+def retry_collect(job, actor_name: str) -> None:
+    device = Device.objects.select_for_update().filter(device_id=job.device_id).first()
+    if device is None or device.collect_status != choices.COLLECT_FAILED:
+        raise BmpError(JOB_SUPERSEDED, job_id=job.job_id, resource="device", resource_zh="设备")
+    device.collect_status = choices.COLLECTING
+    device.collect_fail_reason = ""
+    device.updated_by = actor_name
+    device.save()
+
+
+def retry_putaway(job, actor_name: str) -> None:
+    device = Device.objects.select_for_update().filter(device_id=job.device_id).first()
+    if device is None or device.manage_status != states.PUTAWAYFAIL:
+        raise BmpError(JOB_SUPERSEDED, job_id=job.job_id, resource="device", resource_zh="设备")
+    device_transition(device=device, action=states.MOUNT, actor_name=actor_name, reason="")

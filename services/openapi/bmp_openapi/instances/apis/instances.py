@@ -157,7 +157,7 @@ class InstanceUnlockApi(_InstanceActionApi):
 
 
 class InstanceResetStatusApi(_InstanceActionApi):
-    audit = {"put": "ResetInstanceStatus"}
+    audit = {"put": "ResetInstances"}
 
     def run(self, actor, instance_id):
         actions.instance_reset_status(actor=actor, instance_id=instance_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from bmp_common.messages.jobs import EVENT_STEP, EVENT_SUCCEEDED, JobEvent
+from bmp_common.messages.jobs import EVENT_CANCELLED, EVENT_STEP, EVENT_SUCCEEDED, JobEvent
 from bmp_openapi.inbox.services import message_send
 from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
@@ -42,6 +42,8 @@ def on_instance_job_event(job, event: JobEvent) -> None:
     elif event.kind == EVENT_SUCCEEDED:
         status, reason = failed, "PowerStatusError"
         text = f"the BMC reports power {power or 'unknown'}, {expected_power} was expected"
+    elif event.kind == EVENT_CANCELLED:
+        status, reason, text = failed, "Cancelled", event.message or "cancelled by an operator"
     else:
         status, reason, text = failed, event.reason or "ERROR", event.message
     changes = {"reason": reason, "reason_message": text[:512], "progress": {}}

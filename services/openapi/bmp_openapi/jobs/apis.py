@@ -1,0 +1,112 @@
+"""Job endpoints (tag ``job``, ours): what the platform is doing to a server, and the
+operators' cancel and retry."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.api.serializers import StrictIntegerField, StrictSerializer, filter_field
+from bmp_common.errors import BmpError
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+from bmp_openapi.jobs import operator
+from bmp_openapi.jobs.error_codes import JOB_NOT_FOUND
+from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, Job
+
+STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
+
+
+class JobOutputSerializer(serializers.Serializer):
+    jobId = serializers.CharField(source="job_id")
+    task = serializers.CharField()
+    status = serializers.CharField()
+    idcId = serializers.CharField(source="idc_id")
+    deviceId = serializers.CharField(source="device_id")
+    sn = serializers.CharField()
+    instanceId = serializers.CharField(source="instance_id")
+    action = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = LocalTimeField(source="created_at")
+    updatedTime = LocalTimeField(source="updated_at")
+    finishedTime = LocalTimeField(source="finished_at", allow_null=True)
+
+
+def _job(job_id: str) -> Job:
+    job = Job.objects.filter(job_id=job_id).first()
+    if job is None:
+        raise BmpError(JOB_NOT_FOUND, job_id=job_id)
+    return job
+
+
+class JobListApi(BmpApi):
+    """describeJobs"""
+
+    rules = {"get": rbac.STAFF_ONLY}
+
+    class FilterSerializer(PageQuerySerializer):
+        instanceId = filter_field(64)
+        deviceId = filter_field(64)
+        sn = filter_field(64)
+        task = filter_field(32)
+        status = serializers.ChoiceField(choices=[*STATUSES, ""], required=False)
+
+    def get(self, request):
+        jobs = Job.objects.all()
+        for name, column in (
+            ("instanceId", "instance_id"),
+            ("deviceId", "device_id"),
+            ("sn", "sn"),
+            ("task", "task"),
+            ("status", "status"),
+        ):
+            if self.query.get(name):
+                jobs = jobs.filter(**{column: self.query[name]})
+        items, page = paginate(jobs, self.query)
+        rows = JobOutputSerializer(items, many=True, context={"request": request}).data
+        return Response(list_result("jobs", rows, page))
+
+
+class JobDetailApi(BmpApi):
+    """describeJob"""
+
+    rules = {"get": rbac.STAFF_ONLY}
+
+    def get(self, request, job_id):
+        return Response(JobOutputSerializer(_job(job_id), context={"request": request}).data)
+
+
+class JobCancelApi(BmpApi):
+    """cancelJob"""
+
+    rules = {"put": rbac.STAFF_ONLY}
+    audit = {"put": "CancelJob"}
+
+    def put(self, request, job_id):
+        self.audit_resource = job_id
+        operator.job_cancel(job_id=job_id, actor=request.user)
+        return Response(SUCCESS)
+
+
+class JobRetryApi(BmpApi):
+    """retryJob"""
+
+    rules = {"put": rbac.STAFF_ONLY}
+    audit = {"put": "RetryJob"}
+
+    class InputSerializer(StrictSerializer):
+        fromStep = StrictIntegerField(min_value=0, max_value=100, required=False)
+
+    def put(self, request, job_id):
+        self.audit_resource = job_id
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        operator.job_retry(
+            job_id=job_id, from_step=body.validated_data.get("fromStep"), actor=request.user
+        )
+        return Response(SUCCESS)

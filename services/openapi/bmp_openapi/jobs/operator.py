@@ -1,0 +1,63 @@
+"""Operators' hands on jobs: cancel one that runs, retry one that failed (from its failed step
+or from a step they name). Both are requests to the scheduler; its events finish them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+from bmp_common.errors import BmpError
+from bmp_openapi.jobs.error_codes import JOB_NOT_FAILED, JOB_NOT_FOUND, JOB_NOT_RUNNING
+from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
+
+log = logging.getLogger(__name__)
+
+CANCEL_TASK = "bmp.scheduler.cancel_job"
+RETRY_TASK = "bmp.scheduler.retry_job"
+
+# Per task, what a retry does to the resource before the job runs again (the instance back to
+# its transitional status, the device back to collecting...). It may refuse with a BmpError.
+RETRY_HOOKS: dict[str, Callable[[Job, str], None]] = {}
+
+
+def _locked(job_id: str) -> Job:
+    job = Job.objects.select_for_update().filter(job_id=job_id).first()
+    if job is None:
+        raise BmpError(JOB_NOT_FOUND, job_id=job_id)
+    return job
+
+
+def _send(task: str, **kwargs) -> None:
+    from bmp_openapi.celery import app
+
+    app.send_task(task, kwargs=kwargs)
+
+
+@transaction.atomic(durable=True)
+def job_cancel(*, job_id: str, actor) -> Job:
+    job = _locked(job_id)
+    if job.status not in (SUBMITTED, RUNNING):
+        raise BmpError(JOB_NOT_RUNNING, job_id=job_id, status=job.status)
+    transaction.on_commit(lambda: _send(CANCEL_TASK, job_id=job_id))
+    log.warning("job %s: cancel asked by %s", job_id, actor.user_id)
+    return job
+
+
+@transaction.atomic(durable=True)
+def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
+    job = _locked(job_id)
+    if job.status not in (FAILED, CANCELLED):
+        raise BmpError(JOB_NOT_FAILED, job_id=job_id, status=job.status)
+    hook = RETRY_HOOKS.get(job.task)
+    if hook is not None:
+        hook(job, actor.user_name)
+    job.status = RUNNING
+    job.finished_at = None
+    job.reason = ""
+    job.message = ""
+    job.save()
+    transaction.on_commit(lambda: _send(RETRY_TASK, job_id=job_id, from_step=from_step))
+    log.warning("job %s: retry from step %s asked by %s", job_id, from_step, actor.user_id)
+    return job
