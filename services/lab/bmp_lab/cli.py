@@ -1,4 +1,5 @@
-"""`python -m bmp_lab up N ...` runs a fleet in the foreground; `status` reports on it.
+"""`python -m bmp_lab up N ...` runs a fleet in the foreground; `status` reports on it;
+`enrol` imports it into a running platform through the API (see `bmp_lab.enrol`).
 
 The BMC password comes from BMP_LAB_BMC_PASSWORD or is generated; either way it is written to a
 0600 file next to the state file and never appears on a command line.
@@ -19,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from bmp_lab.enrol import run_enrol
 from bmp_lab.fleet import DEFAULT_BASE_PORT, STATE_FILE, Fleet, read_state, write_state
 
 PASSWORD_ENV = "BMP_LAB_BMC_PASSWORD"  # noqa: S105 (the variable name, not a secret)
@@ -40,7 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--heartbeat", type=float, default=1.0, help="agent heartbeat interval (s)")
     status = commands.add_parser("status", help="show a running fleet and ping its BMCs")
     status.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    enrol = commands.add_parser("enrol", help="enrol the running fleet into a platform (/v1 API)")
+    enrol.add_argument("--api", default=_default_api(), help="openapi URL (operation profile)")
+    enrol.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    enrol.add_argument("--idc-name", default="lab")
+    enrol.add_argument(
+        "--key-file",
+        type=Path,
+        help="file with the admin API key (default: the BMP_ADMIN_API_KEY= line of "
+        "$BMP_CREDENTIALS_FILE)",
+    )
+    enrol.add_argument("--wait", action="store_true", help="wait until the devices are put away")
+    enrol.add_argument("--timeout", type=float, default=300.0, help="seconds --wait waits")
     return parser
+
+
+def _default_api() -> str:
+    host = os.environ.get("BMP_HOST_IP") or "127.0.0.1"
+    return f"http://{host}:{os.environ.get('BMP_OPENAPI_PORT') or 8801}"
 
 
 def run_up(args) -> int:
@@ -129,7 +148,8 @@ def run_status(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     args = _parser().parse_args(argv)
-    return run_up(args) if args.command == "up" else run_status(args)
+    commands = {"up": run_up, "status": run_status, "enrol": run_enrol}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,221 @@
+"""The BMC backend interface: one method per concern, and the errors a BMC call can end in.
+
+A backend implements *one try* of each operation (``_power_status``, ``_chassis_control``...);
+this base class owns the policy around it: a deadline on every call, retries with a short
+backoff when the BMC did not answer, and no retry at all on an authentication or privilege
+failure (repeating a bad password locks the account on real BMCs).
+
+Errors carry upstream's driver status codes (``code``), which end up in ``StepResult.error``.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from bmp_common import env
+from bmp_driver.config import env_float
+
+log = logging.getLogger(__name__)
+
+POWER_ON = "on"
+POWER_OFF = "off"
+PRIVILEGES = ("user", "operator", "administrator")
+# Boot devices by their ipmitool names; each backend maps them to its own spelling.
+BOOT_DEVICES = ("none", "pxe", "disk", "safe", "diag", "cdrom", "bios")
+
+USERNAME_OR_PASSWORD_ERROR = "USERNAME_OR_PASSWORD_ERROR"  # noqa: S105 (a status code)
+USER_PRIVILEGE_ERROR = "USER_PRIVILEGE_ERROR"
+PING_ILOIP_ERROR = "PING_ILOIP_ERROR"
+ERROR = "ERROR"
+
+T = TypeVar("T")
+
+
+class DriverError(Exception):
+    """A BMC call failed; ``code`` is upstream's driver status code, the text is for people."""
+
+    code = ERROR
+    transient = False  # worth another try after a short pause
+
+
+class BmcAuthError(DriverError):
+    code = USERNAME_OR_PASSWORD_ERROR
+
+
+class BmcPrivilegeError(DriverError):
+    code = USER_PRIVILEGE_ERROR
+
+
+class BmcUnreachableError(DriverError):
+    code = PING_ILOIP_ERROR
+    transient = True
+
+
+class BmcBusyError(DriverError):
+    """The BMC answered but cannot take the request now (e.g. out of sessions)."""
+
+    transient = True
+
+
+@dataclasses.dataclass(frozen=True)
+class BmcCredentials:
+    address: str
+    port: int = 623
+    username: str = ""
+    password: str = dataclasses.field(default="", repr=False)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """What identifies the BMC (locks, cipher-suite memory)."""
+        return (self.address, self.port)
+
+    def __str__(self) -> str:
+        return f"{self.address}:{self.port}"
+
+
+@dataclasses.dataclass(frozen=True)
+class BootSetting:
+    device: str  # one of BOOT_DEVICES
+    persistent: bool
+    efi: bool
+    valid: bool  # the override is in force (a one-time one is consumed by the next boot)
+
+
+@dataclasses.dataclass(frozen=True)
+class SelRecord:
+    record_id: int
+    timestamp: int | None  # unix seconds when the backend can tell
+    sensor_number: int | None
+    asserted: bool
+    event_data: str  # hex
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CallPolicy:
+    """Timeouts and retries of one backend call."""
+
+    timeout: float = 2.0  # seconds to wait for one BMC answer
+    attempts: int = 3  # tries when the BMC does not answer
+    backoff: float = 0.2  # seconds before the 2nd try, doubled after each
+    deadline: float = 30.0  # no new try starts after this many seconds
+
+    @classmethod
+    def from_env(cls) -> CallPolicy:
+        return cls(
+            timeout=env_float("BMP_DRIVER_BMC_TIMEOUT", cls.timeout),
+            attempts=max(1, env.env_int("BMP_DRIVER_BMC_ATTEMPTS", cls.attempts)),
+            backoff=env_float("BMP_DRIVER_BMC_BACKOFF", cls.backoff),
+            deadline=env_float("BMP_DRIVER_BMC_DEADLINE", cls.deadline),
+        )
+
+
+class BmcBackend(abc.ABC):
+    """One BMC, reached through one protocol implementation."""
+
+    name = "abstract"
+
+    def __init__(
+        self,
+        credentials: BmcCredentials,
+        policy: CallPolicy | None = None,
+        *,
+        privilege: str = "administrator",
+    ) -> None:
+        if privilege not in PRIVILEGES:
+            raise ValueError(f"privilege must be one of {PRIVILEGES}, got {privilege!r}")
+        self.credentials = credentials
+        self.policy = policy or CallPolicy.from_env()
+        self.privilege = privilege
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.credentials}>"
+
+    # -- the interface -----------------------------------------------------------------------
+    def power_status(self) -> str:
+        """``"on"`` or ``"off"``, as the BMC reports it."""
+        return self._call("power status", self._power_status)
+
+    def power_on(self) -> None:
+        self._call("power on", lambda: self._chassis_control("on"))
+
+    def power_off(self) -> None:
+        """Hard power off (no OS shutdown)."""
+        self._call("power off", lambda: self._chassis_control("off"))
+
+    def power_soft(self) -> None:
+        """ACPI soft off: asks the OS to shut down; the power goes off when it has."""
+        self._call("power soft", lambda: self._chassis_control("soft"))
+
+    def power_cycle(self) -> None:
+        self._call("power cycle", lambda: self._chassis_control("cycle"))
+
+    def power_reset(self) -> None:
+        self._call("power reset", lambda: self._chassis_control("reset"))
+
+    def get_boot_device(self) -> BootSetting:
+        return self._call("get boot device", self._get_boot_device)
+
+    def set_boot_device(self, device: str, persistent: bool = True, efi: bool = False) -> None:
+        if device not in BOOT_DEVICES:
+            raise ValueError(f"boot device must be one of {BOOT_DEVICES}, got {device!r}")
+        self._call("set boot device", lambda: self._set_boot_device(device, persistent, efi))
+
+    def check_credentials(self, privilege: str = "administrator") -> None:
+        """Raise unless the user can open a session at ``privilege`` with this password."""
+        if privilege not in PRIVILEGES:
+            raise ValueError(f"privilege must be one of {PRIVILEGES}, got {privilege!r}")
+        self._call("credentials check", lambda: self._check_credentials(privilege))
+
+    def sel_list(self) -> list[SelRecord]:
+        return self._call("SEL list", self._sel_list)
+
+    # -- one try each, for the implementations -----------------------------------------------
+    @abc.abstractmethod
+    def _power_status(self) -> str: ...
+
+    @abc.abstractmethod
+    def _chassis_control(self, command: str) -> None:
+        """``command``: "on", "off", "soft", "cycle" or "reset"."""
+
+    @abc.abstractmethod
+    def _get_boot_device(self) -> BootSetting: ...
+
+    @abc.abstractmethod
+    def _set_boot_device(self, device: str, persistent: bool, efi: bool) -> None: ...
+
+    @abc.abstractmethod
+    def _check_credentials(self, privilege: str) -> None: ...
+
+    @abc.abstractmethod
+    def _sel_list(self) -> list[SelRecord]: ...
+
+    # -- the policy --------------------------------------------------------------------------
+    def _call(self, what: str, once: Callable[[], T]) -> T:
+        policy = self.policy
+        started = time.monotonic()
+        pause = policy.backoff
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                return once()
+            except DriverError as exc:
+                elapsed = time.monotonic() - started
+                last = attempt >= policy.attempts or elapsed + pause > policy.deadline
+                if not exc.transient or last:
+                    raise
+                log.info(
+                    "BMC %s: %s try %d failed (%s); again in %.1f s",
+                    self.credentials,
+                    what,
+                    attempt,
+                    exc,
+                    pause,
+                )
+            time.sleep(pause)
+            pause *= 2
+        raise AssertionError("unreachable")  # the loop returns or raises

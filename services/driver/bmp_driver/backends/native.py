@@ -1,0 +1,274 @@
+"""IPMI 2.0 "lanplus" in-process, through python-ipmi's native RMCP+ client (no subprocess).
+
+Each call opens one RMCP+ session, does its command(s) and closes it: no keep-alive thread and
+no session left behind on the BMC (real BMCs hold only 4 to 32). The strongest cipher suite
+goes first (17: RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128), then 3 when the BMC refuses it;
+the suite a BMC accepted is remembered for the process, so later sessions skip the refusal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+
+import pyipmi
+import pyipmi.interfaces
+from pyipmi.chassis import (
+    BOOT_PARAMETER_BOOT_FLAGS,
+    BootDevice,
+    data_to_boot_device,
+    data_to_boot_mode,
+    data_to_boot_persistency,
+)
+from pyipmi.errors import (
+    AuthenticationError,
+    CompletionCodeError,
+    DecodingError,
+    IpmiConnectionError,
+    IpmiLongPasswordError,
+    MessageStatusCodeError,
+    NotSupportedError,
+    RetryError,
+)
+from pyipmi.event import EVENT_ASSERTION
+from pyipmi.msgs import constants
+
+from bmp_driver.backends.base import (
+    POWER_OFF,
+    POWER_ON,
+    BmcAuthError,
+    BmcBackend,
+    BmcBusyError,
+    BmcPrivilegeError,
+    BmcUnreachableError,
+    BootSetting,
+    DriverError,
+    SelRecord,
+)
+
+log = logging.getLogger(__name__)
+
+SUITE_ORDER = (17, 3)
+
+# RMCP+ status codes (IPMI 2.0 table 13-15) that mean "not these algorithms": try the next suite.
+_SUITE_REFUSED = {
+    constants.MSC_INVALID_AUTHENTICATION_ALGORITHM,
+    constants.MSC_INVALID_INTEGRITY_ALGORITHM,
+    constants.MSC_NO_MATCHING_AUTHENTICATION_PAYLOAD,
+    constants.MSC_NO_MATCHING_INTEGRITY_PAYLOAD,
+    constants.MSC_INVALID_CONFIDENTIALITY_ALGORITHM,
+    constants.MSC_NO_CIPHER_SUITE_MATCH,
+}
+_MSC_BAD_USER_OR_PASSWORD = {
+    constants.MSC_UNAUTHORIZED_NAME,
+    constants.MSC_INVALID_INTEGRITY_CHECK_VALUE,
+    constants.MSC_INVALID_NAME_LENGTH,
+}
+_MSC_BAD_ROLE = {constants.MSC_INVALID_ROLE, constants.MSC_UNAUTHORIZED_ROLE}
+_MSC_BUSY = {constants.MSC_INSUFFICIENT_RESOURCES, constants.MSC_INSUFFICIENT_RESOURCES_FOR_ROLE}
+# Completion codes of Set Session Privilege Level that mean "above the user's limit".
+_CC_PRIVILEGE = {0x80, 0x81, constants.CC_INSUFFICIENT_PRIVILEGES}
+
+_CHASSIS_CONTROL = {
+    "on": "chassis_control_power_up",
+    "off": "chassis_control_power_down",
+    "soft": "chassis_control_soft_shutdown",
+    "cycle": "chassis_control_power_cycle",
+    "reset": "chassis_control_hard_reset",
+}
+_BOOT_DEVICE = {
+    "none": BootDevice.NO_OVERRIDE,
+    "pxe": BootDevice.PXE,
+    "disk": BootDevice.DEFAULT_HDD,
+    "safe": BootDevice.DEFAULT_HDD_SAFE,
+    "diag": BootDevice.DIAGNOSTIC,
+    "cdrom": BootDevice.CD,
+    "bios": BootDevice.BIOS,
+}
+_BOOT_DEVICE_NAME = {value: key for key, value in _BOOT_DEVICE.items()}
+
+
+class _HideSessionDump(logging.Filter):
+    """python-ipmi logs its whole Session at DEBUG when it closes one, password included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Password:" in str(record.msg):
+            record.msg = "Close Session (details withheld: they hold the password)"
+            record.args = None
+        return True
+
+
+logging.getLogger("pyipmi.interfaces.rmcp").addFilter(_HideSessionDump())
+
+# (address, port) -> the cipher suite the BMC accepted last.
+_accepted_suites: dict[tuple[str, int], int] = {}
+_suites_lock = threading.Lock()
+
+
+def accepted_suite(address: str, port: int) -> int | None:
+    """The cipher suite this process last opened a session with on that BMC, if any."""
+    with _suites_lock:
+        return _accepted_suites.get((address, port))
+
+
+def forget_suites() -> None:
+    with _suites_lock:
+        _accepted_suites.clear()
+
+
+def _suite_order(key: tuple[str, int]) -> list[int]:
+    with _suites_lock:
+        known = _accepted_suites.get(key)
+    return [known] + [s for s in SUITE_ORDER if s != known] if known else list(SUITE_ORDER)
+
+
+def _remember_suite(key: tuple[str, int], suite: int) -> None:
+    with _suites_lock:
+        _accepted_suites[key] = suite
+
+
+def _suite_refused(exc: Exception) -> bool:
+    if isinstance(exc, MessageStatusCodeError):
+        return exc.msc in _SUITE_REFUSED
+    # Some BMCs (pyghmi's bare server) answer a suite they do not run with other algorithms.
+    return isinstance(exc, DecodingError) and "other algorithms" in str(exc)
+
+
+def _translate(exc: Exception, where: str, *, opening: bool) -> DriverError:
+    """One table from python-ipmi's exceptions to the driver's errors."""
+    if isinstance(exc, IpmiConnectionError | TimeoutError | RetryError | ConnectionError):
+        return BmcUnreachableError(f"the BMC at {where} does not answer (IPMI over UDP)")
+    if isinstance(exc, AuthenticationError | IpmiLongPasswordError):
+        return BmcAuthError(f"the BMC at {where} refused the user name or password")
+    if isinstance(exc, MessageStatusCodeError):
+        if exc.msc in _MSC_BAD_USER_OR_PASSWORD:
+            return BmcAuthError(f"the BMC at {where} refused the user name or password")
+        if exc.msc in _MSC_BAD_ROLE:
+            return BmcPrivilegeError(
+                f"the BMC user at {where} lacks the privilege level this action needs"
+            )
+        if exc.msc in _MSC_BUSY:
+            return BmcBusyError(f"the BMC at {where} has no free session: {exc}")
+        return DriverError(f"the BMC at {where} refused the session: {exc}")
+    if isinstance(exc, CompletionCodeError):
+        if exc.cc in _CC_PRIVILEGE and (opening or exc.cc == constants.CC_INSUFFICIENT_PRIVILEGES):
+            return BmcPrivilegeError(
+                f"the BMC user at {where} lacks the privilege level this action needs"
+            )
+        if exc.cc == constants.CC_NOT_SUPPORTED_PRESENT_STATE:
+            return DriverError(f"the BMC at {where} cannot do that in the present power state")
+        return DriverError(f"the BMC at {where} answered with an error: {exc}")
+    if isinstance(exc, DecodingError | NotSupportedError):
+        return DriverError(f"the BMC at {where} sent an answer that cannot be used: {exc}")
+    if isinstance(exc, OSError):
+        return BmcUnreachableError(f"the BMC at {where} cannot be reached: {exc.strerror or exc}")
+    return DriverError(f"IPMI call to {where} failed: {type(exc).__name__}")
+
+
+class NativeBackend(BmcBackend):
+    name = "native"
+
+    # -- sessions ----------------------------------------------------------------------------
+    def _open(self, suite: int, privilege: str) -> pyipmi.Ipmi:
+        creds = self.credentials
+        # max_retries=1: one lost UDP packet is sent again inside the session.
+        interface = pyipmi.interfaces.create_interface(
+            "rmcpplus", keep_alive_interval=0, cipher_suite=suite, max_retries=1
+        )
+        ipmi = pyipmi.create_connection(interface)
+        ipmi.session.set_session_type_rmcp(creds.address, port=creds.port)
+        ipmi.session.set_auth_type_user(creds.username, creds.password)
+        ipmi.session.set_priv_level(privilege)
+        ipmi.target = pyipmi.Target(ipmb_address=0x20)
+        interface.open()  # the socket, with python-ipmi's fixed 2 s timeout...
+        interface.set_timeout(self.policy.timeout)  # ...replaced by ours before the first packet
+        try:
+            ipmi.session.establish()
+        except BaseException:
+            interface.close()
+            raise
+        return ipmi
+
+    def _connect(self, privilege: str) -> pyipmi.Ipmi:
+        key = self.credentials.key
+        suites = _suite_order(key)
+        for suite in suites:
+            try:
+                ipmi = self._open(suite, privilege)
+            except Exception as exc:
+                if _suite_refused(exc) and suite != suites[-1]:
+                    log.debug("BMC %s refused cipher suite %d", self.credentials, suite)
+                    continue
+                raise _translate(exc, str(self.credentials), opening=True) from None
+            if _suite_order(key)[0] != suite:
+                log.info("BMC %s: using cipher suite %d", self.credentials, suite)
+            _remember_suite(key, suite)
+            return ipmi
+        raise AssertionError("unreachable")  # the last suite returns or raises
+
+    @contextlib.contextmanager
+    def session(self, privilege: str | None = None) -> Iterator[pyipmi.Ipmi]:
+        """An open RMCP+ session; python-ipmi errors inside come out as ``DriverError``."""
+        ipmi = self._connect(privilege or self.privilege)
+        try:
+            yield ipmi
+        except DriverError:
+            raise
+        except Exception as exc:
+            raise _translate(exc, str(self.credentials), opening=False) from None
+        finally:
+            try:
+                ipmi.close()
+            except Exception:  # the BMC may be gone; the session then times out on its side
+                log.debug("BMC %s: closing the session failed", self.credentials)
+
+    # -- one try each ------------------------------------------------------------------------
+    def _power_status(self) -> str:
+        with self.session() as ipmi:
+            return POWER_ON if ipmi.get_chassis_status().power_on else POWER_OFF
+
+    def _chassis_control(self, command: str) -> None:
+        with self.session() as ipmi:
+            getattr(ipmi, _CHASSIS_CONTROL[command])()
+
+    def _get_boot_device(self) -> BootSetting:
+        with self.session() as ipmi:
+            data = ipmi.get_system_boot_options(BOOT_PARAMETER_BOOT_FLAGS)
+        try:
+            device = _BOOT_DEVICE_NAME.get(data_to_boot_device(data), "none")
+        except KeyError:  # a reserved device code
+            device = "none"
+        return BootSetting(
+            device=device,
+            persistent=data_to_boot_persistency(data),
+            efi=data_to_boot_mode(data) == "efi",
+            valid=bool(data[0] & 0x80),
+        )
+
+    def _set_boot_device(self, device: str, persistent: bool, efi: bool) -> None:
+        with self.session() as ipmi:
+            ipmi.set_boot_options(_BOOT_DEVICE[device], "efi" if efi else "legacy", persistent)
+
+    def _check_credentials(self, privilege: str) -> None:
+        # The BMC checks the role in RAKP 1 and again in Set Session Privilege Level.
+        with self.session(privilege) as ipmi:
+            ipmi.get_chassis_status()
+
+    def _sel_list(self) -> list[SelRecord]:
+        with self.session() as ipmi:
+            entries = ipmi.get_sel_entries()
+        return [
+            SelRecord(
+                record_id=entry.record_id,
+                timestamp=entry.timestamp,
+                sensor_number=entry.sensor_number,
+                asserted=entry.event_direction == EVENT_ASSERTION,
+                event_data=bytes(entry.event_data).hex(),
+                description=(
+                    f"sensor type 0x{entry.sensor_type:02x}, event type 0x{entry.event_type:02x}"
+                ),
+            )
+            for entry in entries
+        ]

@@ -1,0 +1,132 @@
+"""Both backends against a virtual BMC: what they do is what the BMC then reports."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bmp_driver.backends import make_backend
+from bmp_driver.backends.base import (
+    PING_ILOIP_ERROR,
+    USER_PRIVILEGE_ERROR,
+    USERNAME_OR_PASSWORD_ERROR,
+    BmcCredentials,
+    CallPolicy,
+    DriverError,
+)
+
+from .conftest import FAST, credentials, wait_until
+
+
+def test_power_commands_change_what_the_bmc_reports(backend, server):
+    assert backend.power_status() == "off"
+    backend.power_on()
+    assert server.power == "on" and backend.power_status() == "on"
+    boots = server.node.boot_count
+    backend.power_reset()
+    assert server.node.boot_count == boots + 1
+    backend.power_cycle()
+    assert server.node.boot_count == boots + 2 and backend.power_status() == "on"
+    server.node.soft_off_delay = 0.1
+    backend.power_soft()
+    assert wait_until(lambda: backend.power_status() == "off", timeout=3)
+    backend.power_on()
+    backend.power_off()
+    assert server.power == "off" and backend.power_status() == "off"
+
+
+def test_cycle_of_a_server_that_is_off_is_refused_with_error(backend, server):
+    with pytest.raises(DriverError) as refused:
+        backend.power_cycle()
+    assert refused.value.code == "ERROR"
+    assert server.power == "off"
+
+
+@pytest.mark.parametrize(
+    ("device", "persistent", "efi"), [("pxe", False, True), ("disk", True, False)]
+)
+def test_boot_device_is_set_and_read_back(backend, server, device, persistent, efi):
+    backend.set_boot_device(device, persistent=persistent, efi=efi)
+
+    node = server.node
+    assert (node.boot_device, node.boot_persistent, node.boot_efi) == (device, persistent, efi)
+    setting = backend.get_boot_device()
+    assert (setting.device, setting.persistent, setting.efi, setting.valid) == (
+        device,
+        persistent,
+        efi,
+        True,
+    )
+
+
+def test_sel_list_returns_the_event_log(backend, server):
+    records = backend.sel_list()
+    assert len(records) == len(server.node.sel) >= 5
+    assert [r.record_id for r in records] == [r.record_id for r in server.node.sel]
+
+
+def test_wrong_password_fails_at_once_without_retries(interface, server, password):
+    policy = CallPolicy(timeout=1, attempts=3, backoff=0.5, deadline=10)
+    right = make_backend(interface, credentials(server, password), policy)
+    right.power_status()  # one successful session: the packets of one try
+    one_session = received = server.bmc.stats["received"]
+    wrong = make_backend(interface, credentials(server, password + "x"), policy)
+
+    started = time.monotonic()
+    with pytest.raises(DriverError) as failed:
+        wrong.power_status()
+
+    assert failed.value.code == USERNAME_OR_PASSWORD_ERROR
+    assert time.monotonic() - started < 0.5  # no 0.5 s backoff: not retried
+    assert server.bmc.stats["received"] - received <= one_session  # a single try on the wire
+    assert password not in str(failed.value)
+
+
+def test_unknown_user_is_a_username_or_password_error(interface, server, password):
+    backend = make_backend(interface, credentials(server, password, username="nobody"), FAST)
+    with pytest.raises(DriverError) as failed:
+        backend.power_status()
+    assert failed.value.code == USERNAME_OR_PASSWORD_ERROR
+
+
+def test_privilege_below_the_requested_level_is_a_privilege_error(interface, server, password):
+    server.set_privilege("operator")
+    backend = make_backend(interface, credentials(server, password), FAST)
+
+    with pytest.raises(DriverError) as failed:
+        backend.check_credentials("administrator")
+
+    assert failed.value.code == USER_PRIVILEGE_ERROR
+    backend.check_credentials("operator")  # what the user does have passes
+
+
+def test_silent_bmc_fails_with_ping_error_within_the_timeout(interface, silent_port):
+    # ipmitool waits whole seconds (-N 1) and tries twice itself (-R 1): one try of ours.
+    policy = FAST if interface == "native" else CallPolicy(timeout=1, attempts=1)
+    backend = make_backend(
+        interface, BmcCredentials("127.0.0.1", silent_port, "admin", "pw"), policy
+    )
+    budget = policy.attempts * policy.timeout * 2 + policy.backoff * 2 + 1
+
+    started = time.monotonic()
+    with pytest.raises(DriverError) as failed:
+        backend.power_status()
+
+    assert failed.value.code == PING_ILOIP_ERROR
+    assert time.monotonic() - started < budget
+    assert "does not answer" in str(failed.value)
+
+
+def test_a_bmc_back_from_a_reboot_is_reached_by_the_retries(server, password):
+    policy = CallPolicy(timeout=0.3, attempts=5, backoff=0.2, deadline=10)
+    backend = make_backend("native", credentials(server, password), policy)
+    server.reboot_bmc(0.8)
+    time.sleep(0.05)
+
+    assert backend.power_status() == "off"
+
+
+def test_credentials_never_show_the_password():
+    creds = BmcCredentials("127.0.0.1", 623, "admin", "Sup3r-Secret")
+    assert "Sup3r-Secret" not in repr(creds) + str(creds)

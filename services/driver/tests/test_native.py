@@ -1,0 +1,41 @@
+"""The native backend's cipher-suite negotiation: 17 first, 3 when refused, remembered."""
+
+from __future__ import annotations
+
+from bmp_driver.backends.native import NativeBackend, accepted_suite, forget_suites
+
+from .conftest import FAST, credentials
+
+
+def test_suite_17_refusal_falls_back_to_3_and_is_remembered(server, password):
+    forget_suites()
+    backend = NativeBackend(credentials(server, password), FAST)
+    address, port = server.bmc_address, server.bmc_port
+    assert accepted_suite(address, port) is None
+
+    backend.power_status()
+    first = server.bmc.stats["received"]
+    backend.power_status()
+    second = server.bmc.stats["received"] - first
+
+    assert accepted_suite(address, port) == 3
+    # The first call asked for suite 17 (ping, auth capabilities, open session: refused with
+    # 0x11) before suite 3; the second goes to suite 3 at once: three packets fewer.
+    assert second == first - 3
+
+
+def test_every_bmc_is_remembered_on_its_own(fleet, password):
+    forget_suites()
+    first, second = fleet.nodes[0], fleet.nodes[1]
+    NativeBackend(credentials(first, password), FAST).power_status()
+
+    assert accepted_suite(first.bmc_address, first.bmc_port) == 3
+    assert accepted_suite(second.bmc_address, second.bmc_port) is None
+
+
+def test_a_session_serves_several_commands(server, password):
+    backend = NativeBackend(credentials(server, password), FAST)
+    with backend.session() as ipmi:
+        ipmi.chassis_control_power_up()
+        assert ipmi.get_chassis_status().power_on is True
+    assert server.power == "on"

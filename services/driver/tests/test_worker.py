@@ -1,0 +1,148 @@
+"""The real task on the real broker: a StepDispatch in on driver.<idc>, a StepResult out."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from kombu import Connection
+
+from bmp_common.crypto import encrypt_secret
+from bmp_common.messages.steps import StepDispatch, StepResult
+from bmp_common.queues import SCHEDULER_QUEUE, driver_queue
+from bmp_driver.__main__ import main
+from bmp_driver.worker import app
+
+IDC = f"idc-driver-{uuid.uuid4().hex[:8]}"
+_step_ids = itertools.count(5000)
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=4,
+        queues=[driver_queue(IDC)],
+        perform_ping_check=False,
+        loglevel="WARNING",
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def scheduler_queue():
+    """The queue the scheduler consumes, read here instead: what the driver reported."""
+    with Connection(app.conf.broker_url) as conn:
+        queue = conn.SimpleQueue(SCHEDULER_QUEUE)
+        try:
+            yield queue
+        finally:
+            queue.close()
+
+
+def bmc_params(server, password: str, **extra) -> dict:
+    bmc = {
+        "address": server.bmc_address,
+        "port": server.bmc_port,
+        "username": "admin",
+        "password_encrypted": encrypt_secret(password),
+        "interface": "native",
+    }
+    return {"bmc": {**bmc, **extra}}
+
+
+def send_step(action, params, *, step_id=None, attempt=1) -> StepDispatch:
+    step = StepDispatch(
+        step_id=step_id or next(_step_ids),
+        attempt=attempt,
+        action=action,
+        idc_id=IDC,
+        params=params,
+    )
+    app.send_task("bmp.driver.run_step", kwargs={"idc_id": IDC, "message": step.to_wire()})
+    return step
+
+
+def next_result(queue, timeout=20) -> StepResult:
+    received = queue.get(timeout=timeout)
+    received.ack()
+    assert received.headers["task"] == "bmp.scheduler.step_result"
+    _args, kwargs, _embed = received.payload
+    return StepResult.from_wire(kwargs["message"])
+
+
+def test_a_dispatched_power_on_turns_the_server_on_and_is_answered(
+    worker, scheduler_queue, server, password
+):
+    step = send_step("PowerOn", bmc_params(server, password), attempt=2)
+
+    result = next_result(scheduler_queue)
+
+    assert (result.step_id, result.attempt, result.status, result.error) == (
+        step.step_id,
+        2,
+        "ok",
+        None,
+    )
+    assert result.data == {"power": "on"}
+    assert server.power == "on"
+
+
+def test_the_ipmitool_interface_is_used_when_asked(worker, scheduler_queue, server, password):
+    send_step("PowerStatus", bmc_params(server, password, interface="ipmitool"))
+    assert next_result(scheduler_queue).data == {"power": "off"}
+
+
+def test_a_wrong_password_is_answered_with_its_status_code(
+    worker, scheduler_queue, server, password
+):
+    send_step("PowerOn", bmc_params(server, password + "-stale"))
+
+    result = next_result(scheduler_queue)
+
+    assert (result.status, result.error) == ("failed", "USERNAME_OR_PASSWORD_ERROR")
+    assert password not in result.data["message"]
+    assert server.power == "off"
+
+
+def test_a_redelivered_step_is_answered_again_without_a_second_reboot(
+    worker, scheduler_queue, server, password
+):
+    server.node.power_up()
+    step = send_step("PowerCycle", bmc_params(server, password))
+    first = next_result(scheduler_queue)
+    send_step("PowerCycle", bmc_params(server, password), step_id=step.step_id)
+    again = next_result(scheduler_queue)
+
+    assert first == again and first.data == {"power": "on"}
+    assert server.node.boot_count == 2  # the power-up, then one cycle
+
+
+def test_malformed_messages_are_dropped_and_the_worker_keeps_going(
+    worker, scheduler_queue, server, password
+):
+    app.send_task("bmp.driver.run_step", kwargs={"idc_id": IDC, "message": {"schema": "junk"}})
+    app.send_task("bmp.driver.run_step", kwargs={"idc_id": IDC, "message": "not even a dict"})
+    bad_params = send_step("PowerOn", {"bmc": {"address": server.bmc_address}})
+    undecryptable = send_step(
+        "PowerOn", bmc_params(server, password, password_encrypted="not-fernet")
+    )
+    good = send_step("PowerStatus", bmc_params(server, password))
+
+    results = {r.step_id: r for r in (next_result(scheduler_queue) for _ in range(3))}
+
+    assert results[good.step_id].data == {"power": "off"}
+    assert results[bad_params.step_id].error == "ERROR"
+    assert "params.bmc.username" in results[bad_params.step_id].data["message"]
+    assert "cannot be decrypted" in results[undecryptable.step_id].data["message"]
+    with pytest.raises(scheduler_queue.Empty):  # nothing at all for the two junk messages
+        scheduler_queue.get(timeout=1)
+
+
+def test_the_command_line_refuses_a_bad_idc_id(capsys):
+    with pytest.raises(SystemExit):
+        main(["--idc", "not an id!"])
+    assert "invalid IDC id" in capsys.readouterr().err
