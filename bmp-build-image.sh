@@ -17,7 +17,8 @@ Usage: ./bmp-build-image.sh build SERVICE...
 Build the docker image of each SERVICE from dockerfiles/<name>.Dockerfile (build context: the
 repository root). SERVICE is "all" or one of (the "bmp-" prefix is optional):
   ${bmp_app_services[*]}
-Services that share an image (bmp-openapi-console uses the bmp-openapi image) are built once.
+Services that share an image are built once: bmp-openapi-console and bmp-openapi-worker use
+the bmp-openapi image, bmp-scheduler-gateway the bmp-scheduler one.
 
 Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TAG:-\${BMP_VERSION:-v1.0}}.
 BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.

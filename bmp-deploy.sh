@@ -27,6 +27,11 @@ COMMAND:
     logs         Print the last lines of SERVICE's log (LINES=N to change, default 100)
     config       Print the effective configuration (secrets masked)
     credentials  Print the admin credentials generated at first start
+    lab          Virtual servers to try the platform with (local runtime):
+                   lab up N    run N virtual servers (IPMI BMCs on 127.0.0.1) as bmp-lab
+                               and enrol them into the running platform (IDC "lab")
+                   lab down    stop them (they stay enrolled)
+                   lab status  list them and ping their BMCs
 
 SERVICE:
     all                   every service
@@ -137,7 +142,9 @@ ensure_secrets() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,lab,local" stamp="$BMP_VENV/.bmp-installed" want
+  # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
+  command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   if uses_mysql; then
     extras="$extras,mysql"
     pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential
@@ -296,6 +303,8 @@ local_start() {
   fi
   if [[ -n "$needs_migration" ]]; then
     django_admin migrate --noinput
+    # The scheduler keeps its own tables (jobs, steps, agent tokens) in the same database.
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings "$BMP_VENV/bin/django-admin" migrate --noinput
     django_admin bmp_bootstrap --print-credentials
   fi
   for service in "${services[@]}"; do
@@ -377,7 +386,13 @@ compose() {
     # shellcheck source=image.cfg
     source "$ROOT/image.cfg"
     export BMP_OPENAPI_IMAGE="$bmp_openapi_image" BMP_DB_IMAGE="$bmp_db_image" \
-      BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image"
+      BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image" \
+      BMP_SCHEDULER_IMAGE="$bmp_scheduler_image" BMP_DRIVER_IMAGE="$bmp_driver_image" \
+      BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image"
+    # The IDC workers (bmp-driver, bmp-dhcp-agent) are in the compose profile "idc".
+    if [[ -n "${BMP_IDC_ID:-}" ]]; then
+      export COMPOSE_PROFILES="${COMPOSE_PROFILES:+$COMPOSE_PROFILES,}idc"
+    fi
     exec docker compose "${args[@]}" "$@"
   )
 }
@@ -402,9 +417,145 @@ docker_status() {
 
 docker_is_running() { grep -qx "$1" <<<"$DOCKER_RUNNING"; }
 
+DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent)
+
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
-  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console | tr ' ' '\n'
+  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-openapi-worker \
+    bmp-scheduler-gateway bmp-scheduler | tr ' ' '\n'
+  # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
+  # platform runs, so `start all` works without it).
+  if [[ -n "${BMP_IDC_ID:-}" ]]; then
+    printf '%s\n' "${DOCKER_IDC_SERVICES[@]}"
+  fi
+}
+
+docker_need_idc() {
+  # Fails, saying why, when SERVICE... names an IDC worker and BMP_IDC_ID is not set.
+  local wanted
+  [[ -z "${BMP_IDC_ID:-}" ]] || return 0
+  for wanted in "$@"; do
+    [[ "$wanted" == bmp-* ]] || wanted="bmp-$wanted"
+    if [[ " ${DOCKER_IDC_SERVICES[*]} " == *" $wanted "* ]]; then
+      echo "bmp-deploy.sh: $wanted serves one IDC: set BMP_IDC_ID in .env (the id of an IDC created through the API)" >&2
+      return 1
+    fi
+  done
+}
+
+# -- lab: virtual servers (local runtime) ----------------------------------------------------
+
+runtime_env_set() {
+  # runtime_env_set KEY [VALUE]: sets KEY in var/runtime.env, or removes it when no VALUE.
+  local key="$1" file="$BMP_VAR_DIR/runtime.env" tmp
+  mkdir -p "$BMP_VAR_DIR"
+  tmp="$(mktemp "$file.XXXXXX")"
+  if [[ -f "$file" ]]; then
+    grep -v "^$key=" "$file" >"$tmp" || true
+  fi
+  if [[ $# -gt 1 ]]; then
+    echo "$key=$2" >>"$tmp"
+  fi
+  mv "$tmp" "$file"
+}
+
+lab_secrets() {
+  # The lab BMCs' password, generated once into var/secrets.env (0600) like the other secrets.
+  ensure_secrets
+  if [[ -z "${BMP_LAB_BMC_PASSWORD:-}" ]]; then
+    # 16 characters: IPMI 2.0 passwords are at most 20 bytes.
+    BMP_LAB_BMC_PASSWORD="$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+    echo "BMP_LAB_BMC_PASSWORD=$BMP_LAB_BMC_PASSWORD" >>"$BMP_VAR_DIR/secrets.env"
+    export BMP_LAB_BMC_PASSWORD
+  fi
+}
+
+supervisor_has_program() {
+  supervisorctl avail 2>/dev/null | awk '{print $1}' | grep -qx "$1"
+}
+
+lab_up() {
+  local count="$1" state="$BMP_RUN_DIR/lab/lab-state.json" log ids idc_id service changed=""
+  [[ "$count" =~ ^[1-9][0-9]{0,4}$ ]] || die_usage "lab up needs a number of servers (1-99999)"
+  if ! local_is_running bmp-openapi; then
+    echo "bmp-openapi is not running: start the platform first (./bmp-deploy.sh start all)" >&2
+    return 1
+  fi
+  lab_secrets
+  if local_is_running bmp-lab && [[ "${BMP_LAB_NODES:-}" != "$count" ]]; then
+    supervisorctl stop bmp-lab >/dev/null # another size: start it again
+  fi
+  runtime_env_set BMP_LAB_NODES "$count"
+  export BMP_LAB_NODES="$count"
+  local_is_running bmp-lab || rm -f "$state" # a fresh state file tells us the fleet is up
+  local_start bmp-lab
+  for _ in $(seq 1 150); do
+    [[ -f "$state" ]] && break
+    sleep 0.2
+  done
+  if [[ ! -f "$state" ]]; then
+    echo "bmp-lab wrote no $state; see ./bmp-deploy.sh logs bmp-lab" >&2
+    return 1
+  fi
+
+  log="$(mktemp "$BMP_RUN_DIR/lab-enrol.XXXXXX")"
+  if ! "$BMP_VENV/bin/python" -m bmp_lab enrol --state-dir "$BMP_RUN_DIR/lab" \
+    --api "http://${BMP_HOST_IP:-127.0.0.1}:${BMP_OPENAPI_PORT:-8801}" | tee "$log"; then
+    rm -f "$log"
+    return 1
+  fi
+  idc_id="$(sed -n 's/^idc_id=//p' "$log" | tail -n 1)"
+  rm -f "$log"
+  [[ -n "$idc_id" ]] || { echo "bmp-lab enrol printed no idc_id" >&2 && return 1; }
+
+  # The driver and the dhcp-agent serve the IDCs of BMP_IDC_IDS (var/runtime.env).
+  ids="${BMP_IDC_IDS:-}"
+  if [[ ",$ids," == *",$idc_id,"* ]]; then
+    echo "BMP_IDC_IDS already names $idc_id"
+  else
+    ids="${ids:+$ids,}$idc_id"
+    changed=1
+    runtime_env_set BMP_IDC_IDS "$ids"
+    echo "BMP_IDC_IDS=$ids written to $BMP_VAR_DIR/runtime.env"
+  fi
+  export BMP_IDC_IDS="$ids"
+  ensure_supervisord # adds the programs that serve IDCs, now that there is one
+  for service in bmp-driver bmp-dhcp-agent; do
+    supervisor_has_program "$service" || continue
+    # Restarted to take a new IDC; left alone when it already serves it.
+    [[ -z "$changed" ]] && local_status_of "$service" && continue
+    if supervisorctl restart "$service" >/dev/null 2>&1; then
+      echo "$service restarted for BMP_IDC_IDS=$ids"
+    else
+      echo "$service did not start; see ./bmp-deploy.sh logs $service" >&2
+    fi
+  done
+}
+
+lab_down() {
+  if supervisord_running && supervisor_has_program bmp-lab; then
+    supervisorctl stop bmp-lab >/dev/null 2>&1 || true
+  fi
+  # Not started again by `start all` until the next `lab up`.
+  runtime_env_set BMP_LAB_NODES
+  unset BMP_LAB_NODES
+  if supervisord_running; then
+    ensure_supervisord
+  fi
+  echo "bmp-lab stopped (its servers stay enrolled; their BMCs no longer answer)"
+}
+
+lab_command() {
+  local action="${1:-}"
+  case "$action" in
+    up)
+      [[ $# -eq 2 ]] || die_usage "usage: lab up N"
+      lab_up "$2"
+      ;;
+    down) lab_down ;;
+    status) "$BMP_VENV/bin/python" -m bmp_lab status --state-dir "$BMP_RUN_DIR/lab" ;;
+    *) die_usage "lab needs up N, down or status" ;;
+  esac
 }
 
 # -- commands --------------------------------------------------------------------------------
@@ -455,7 +606,7 @@ main() {
       return 0
       ;;
     start | stop | restart | status | reinstall | logs) ;;
-    config | credentials) ;;
+    config | credentials | lab) ;;
     *) die_usage "unknown command '$command'" ;;
   esac
   local rt
@@ -473,10 +624,16 @@ main() {
       print_credentials "$rt"
       return
       ;;
+    lab)
+      [[ "$rt" == local ]] || die_usage "lab runs with the local runtime (BMP_RUNTIME=local)"
+      lab_command "$@"
+      return
+      ;;
   esac
 
   if [[ "$rt" == docker ]]; then
     local resolved services
+    docker_need_idc "$@" || exit 1
     resolved="$(resolve_services "$@")" || exit 2
     mapfile -t services <<<"$resolved"
     case "$command" in

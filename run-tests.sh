@@ -48,8 +48,20 @@ shellcheck -x bmp-deploy.sh bmp-build-image.sh run-tests.sh .ci/run deploy/local
 # Tests choose their servers from these keys only; the caller's .env must not leak in.
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST
 
+# The scheduler is a Django project of its own: its tests run in a pytest of their own.
+pytest_all() {
+  if [[ $# -eq 0 ]]; then
+    python -m pytest
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest services/scheduler/tests
+  elif [[ "$*" == *services/scheduler* ]]; then
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest "$@"
+  else
+    python -m pytest "$@"
+  fi
+}
+
 echo "== pytest: SQLite + private redis-server"
-python -m pytest "$@"
+pytest_all "$@"
 
 db_url="${BMP_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/bmp}"
 broker_url="${BMP_TEST_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//}"
@@ -78,5 +90,5 @@ PY
 fi
 
 echo "== pytest: MariaDB/MySQL + RabbitMQ + Redis"
-BMP_DATABASE_URL="$db_url" BMP_BROKER_URL="$broker_url" BMP_REDIS_URL="$redis_url" \
-  python -m pytest "$@"
+export BMP_DATABASE_URL="$db_url" BMP_BROKER_URL="$broker_url" BMP_REDIS_URL="$redis_url"
+pytest_all "$@"

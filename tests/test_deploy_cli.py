@@ -106,7 +106,15 @@ def credentials(deployment) -> dict[str, str]:
 
 def expected_services(deployment) -> list[str]:
     embedded_redis = "BMP_REDIS_URL" not in deployment["env"]
-    return [*(["bmp-redis"] if embedded_redis else []), "bmp-openapi", "bmp-openapi-console"]
+    # The driver and dhcp-agent start only once an IDC is known (BMP_IDC_IDS): none here.
+    return [
+        *(["bmp-redis"] if embedded_redis else []),
+        "bmp-openapi",
+        "bmp-openapi-console",
+        "bmp-openapi-worker",
+        "bmp-scheduler",
+        "bmp-scheduler-gateway",
+    ]
 
 
 def test_start_all_starts_every_service_and_shows_the_credentials_once(deployment):

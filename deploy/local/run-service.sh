@@ -36,6 +36,39 @@ case "$service" in
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings BMP_OPENAPI_PROFILE=console
     gunicorn_app bmp_openapi.wsgi:application "${BMP_OPENAPI_CONSOLE_PORT:-8802}"
     ;;
+  bmp-openapi-worker)
+    # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.
+    export DJANGO_SETTINGS_MODULE=bmp_openapi.settings
+    exec "$BMP_VENV/bin/celery" -A bmp_openapi.celery worker -Q openapi -B -P threads -c 4 \
+      -n "openapi@%h" -s "$BMP_RUN_DIR/openapi-beat-schedule" --loglevel "${BMP_LOG_LEVEL:-INFO}"
+    ;;
+  bmp-scheduler)
+    export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
+    exec "$BMP_VENV/bin/celery" -A bmp_scheduler.celery worker -Q scheduler -B -P threads \
+      -c "${BMP_SCHEDULER_CONCURRENCY:-8}" -n "scheduler@%h" \
+      -s "$BMP_RUN_DIR/scheduler-beat-schedule" --loglevel "${BMP_LOG_LEVEL:-INFO}"
+    ;;
+  bmp-scheduler-gateway)
+    export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
+    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_PORT:-8803}"
+    ;;
+  bmp-driver)
+    idc_args=()
+    IFS=',' read -ra idcs <<<"${BMP_IDC_IDS:-}"
+    for idc in "${idcs[@]}"; do idc_args+=(--idc "$idc"); done
+    exec "$BMP_VENV/bin/python" -m bmp_driver "${idc_args[@]}"
+    ;;
+  bmp-dhcp-agent)
+    # One DHCP server per site: the local runtime serves the first IDC it is given.
+    exec "$BMP_VENV/bin/python" -m bmp_dhcp_agent --idc "${BMP_IDC_IDS%%,*}"
+    ;;
+  bmp-lab)
+    # N virtual servers (bmp-deploy.sh lab up N). Their BMC password is BMP_LAB_BMC_PASSWORD,
+    # from var/secrets.env (the environment, never argv); the fleet writes it to a 0600 file.
+    exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
+      --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
+      --gateway "http://$bind:${BMP_GATEWAY_PORT:-8803}"
+    ;;
   *)
     echo "run-service.sh: unknown service $service" >&2
     exit 2

@@ -8,16 +8,23 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-redis]=""
   [bmp-openapi]="/health"
   [bmp-openapi-console]="/health"
+  [bmp-openapi-worker]=""
+  [bmp-scheduler]=""
+  [bmp-scheduler-gateway]="/health"
+  [bmp-driver]=""
+  [bmp-dhcp-agent]=""
+  [bmp-lab]=""
 )
 
 # name → port variable and default port
 declare -A BMP_LOCAL_PORT=(
   [bmp-openapi]="${BMP_OPENAPI_PORT:-8801}"
   [bmp-openapi-console]="${BMP_OPENAPI_CONSOLE_PORT:-8802}"
+  [bmp-scheduler-gateway]="${BMP_GATEWAY_PORT:-8803}"
 )
 
 # Services that need the database schema migrated before they start.
-BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console)
+BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway)
 
 bmp_local_services() {
   # bmp-redis is ours only while no external redis is configured.
@@ -26,4 +33,17 @@ bmp_local_services() {
   fi
   echo bmp-openapi
   echo bmp-openapi-console
+  echo bmp-openapi-worker
+  echo bmp-scheduler
+  echo bmp-scheduler-gateway
+  # The out-of-band and DHCP workers serve IDCs: none until BMP_IDC_IDS names some (the lab
+  # writes it into var/runtime.env when it enrols its servers).
+  if [[ -n "${BMP_IDC_IDS:-}" ]]; then
+    echo bmp-driver
+    echo bmp-dhcp-agent
+  fi
+  # Virtual servers, after `bmp-deploy.sh lab up N` (which writes BMP_LAB_NODES=N there too).
+  if [[ -n "${BMP_LAB_NODES:-}" ]]; then
+    echo bmp-lab
+  fi
 }

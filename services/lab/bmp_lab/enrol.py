@@ -102,7 +102,14 @@ CHECKING = "putawaying"  # the PutawayDevice job still runs
 
 
 class EnrolError(Exception):
-    """Something the operator must fix; the message says what (and never holds a secret)."""
+    """Something the operator must fix; the message says what (and never holds a secret).
+
+    ``status`` is the HTTP status of a refused call (None when the API did not answer).
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class Api:
@@ -127,7 +134,7 @@ class Api:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                 return json.loads(answer.read())["result"]
         except urllib.error.HTTPError as error:
-            raise EnrolError(f"{method} /v1{path}: {_error_text(error)}") from None
+            raise EnrolError(f"{method} /v1{path}: {_error_text(error)}", error.code) from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise EnrolError(f"cannot reach the API at {self.base_url}: {reason}") from None
@@ -138,8 +145,11 @@ class Api:
     def post(self, path: str, body: dict) -> dict:
         return self.call("POST", path, body)
 
-    def put(self, path: str, body: dict) -> dict:
-        return self.call("PUT", path, body)
+    def put(self, path: str, body: dict | None = None) -> dict:
+        return self.call("PUT", path, body if body is not None else {})
+
+    def delete(self, path: str) -> dict:
+        return self.call("DELETE", path)
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:

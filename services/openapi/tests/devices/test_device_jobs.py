@@ -35,7 +35,7 @@ def test_mount_ends_on_sale_or_failed_with_the_bmc_reason(admin_api, idc_id, mak
 
 
 INVENTORY = {
-    "CollectHardwareInfo": {
+    "hardware_info": {
         "system_vendor": {
             "manufacturer": "Lab",
             "product_name": "QEMU-2U",
@@ -44,7 +44,7 @@ INVENTORY = {
         "cpu": {"count": 4, "model_name": "Xeon", "architecture": "x86_64"},
         "interfaces": [{"name": "eth0", "mac_address": "0C:42:A1:00:00:01", "has_carrier": True}],
     },
-    "CollectDiskLocations": {
+    "disk_locations": {
         "controllers": [
             {
                 "disks": [

@@ -1,8 +1,8 @@
 """Device jobs: put-away checks and hardware collection, and what their ends mean.
 
-The scheduler reports a collection's inventory keyed by the agent step that produced it:
-``data["CollectHardwareInfo"]`` (vendor, CPU, memory, NICs, boot mode) and
-``data["CollectDiskLocations"]`` (disks with enclosure/slot, NVMe and plain block devices).
+The scheduler reports a collection's inventory as ``data["hardware_info"]`` (the
+CollectHardwareInfo step: vendor, CPU, memory, NICs, boot mode) and ``data["disk_locations"]``
+(the CollectDiskLocations step: disks with enclosure/slot, NVMe and plain block devices).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def on_collect_event(job, event: JobEvent) -> None:
 
 
 def _apply_inventory(device: Device, data: dict) -> None:
-    hardware = data.get("CollectHardwareInfo") or {}
+    hardware = data.get("hardware_info") or {}
     vendor = hardware.get("system_vendor") or {}
     device.brand = str(vendor.get("manufacturer", device.brand))[:64]
     device.model = str(vendor.get("product_name", device.model))[:64]
@@ -105,7 +105,7 @@ def _apply_inventory(device: Device, data: dict) -> None:
     DeviceVolumeDisk.objects.filter(device=device).delete()
     for model in (Disk, Interface):
         model.objects.filter(device=device).update(deleted_at=now, delete_marker=F("pk"))
-    _write_disks(device, data.get("CollectDiskLocations") or {})
+    _write_disks(device, data.get("disk_locations") or {})
     for number, nic in enumerate(hardware.get("interfaces") or []):
         Interface.objects.create(
             device=device,

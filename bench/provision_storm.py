@@ -1,0 +1,208 @@
+"""Provisioning storm: N lab servers created at once, from the API call to all ``running``.
+
+    python bench/provision_storm.py --nodes 100 [--heartbeat 0.5]
+
+Starts the platform as processes (``bmp_lab.platform``: openapi, its worker, the scheduler and
+its gateway, a driver and a dhcp-agent; SQLite and a private redis-server unless
+BMP_DATABASE_URL / BMP_BROKER_URL name others), a lab of N virtual servers with zero hardware
+delay in a child process, enrols them, then creates N instances (100 per call) and polls until
+every one is ``running`` (or failed). It then measures the broker floor in the same run: as many
+plain Celery round trips (a no-op task through a worker on the same broker, same concurrency)
+as the storm's driver and DHCP steps, and ends with one line:
+
+    nodes=N running=R wall_s=… steps_per_s=… floor_ratio=…
+
+(floor_ratio = storm wall time / floor wall time: what the platform costs above the broker.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bmp_lab import enrol
+from bmp_lab.fleet import STATE_FILE
+from bmp_lab.platform import Platform
+
+SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler", "bmp-scheduler-gateway")
+NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
+BROKER_STEP_TARGETS = ("driver", "dhcp")
+
+
+def start_lab(platform: Platform, nodes: int, state_dir: Path, password: str, heartbeat: float):
+    env = {**platform.env, "BMP_LAB_BMC_PASSWORD": password}
+    command = [
+        sys.executable,
+        "-m",
+        "bmp_lab",
+        "up",
+        str(nodes),
+        "--base-port",
+        "0",
+        "--state-dir",
+        str(state_dir),
+        "--gateway",
+        platform.env["BMP_GATEWAY_URL"],
+        "--heartbeat",
+        str(heartbeat),
+    ]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+    deadline = time.monotonic() + 120
+    while not (state_dir / STATE_FILE).exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            raise SystemExit("the lab did not start")
+        time.sleep(0.1)
+    return child
+
+
+def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str, int]]:
+    api = platform.api
+    project_id = api.get("/user/projects")["projects"][0]["projectId"]
+    started = time.monotonic()
+    for first in range(0, nodes, 100):
+        count = min(100, nodes - first)
+        api.post(
+            "/project/instances",
+            {
+                "idcId": report["idc_id"],
+                "projectId": project_id,
+                "deviceTypeId": report["device_type_id"],
+                "imageId": report["image_id"],
+                "systemVolumeRaidId": NO_RAID,
+                "instanceName": f"storm-{first}",
+                "password": "Root-Pass-2026",
+                "count": count,
+            },
+        )
+    counts: dict[str, int] = {}
+    while time.monotonic() - started < 600:
+        instances = api.get("/project/instances", isAll=1)["instances"]
+        counts = {}
+        for instance in instances:
+            counts[instance["status"]] = counts.get(instance["status"], 0) + 1
+        if counts.get("creating", 0) == 0:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started, counts
+
+
+def steps_done(platform: Platform) -> tuple[int, int]:
+    """(all steps of CreateInstances jobs, those that went through the broker)."""
+    query = (
+        "SELECT s.target, COUNT(*) FROM scheduler_step s JOIN scheduler_job j ON s.job_id = j.id"
+        " WHERE j.task = 'CreateInstances' AND s.status = 'succeeded' GROUP BY s.target"
+    )
+    rows = platform.sql(query)
+    total = sum(count for _, count in rows)
+    broker = sum(count for target, count in rows if target in BROKER_STEP_TARGETS)
+    return total, broker
+
+
+def broker_floor(platform: Platform, round_trips: int, concurrency: int) -> float:
+    """Wall time of ``round_trips`` no-op tasks through a worker on the platform's broker."""
+    env = {**platform.env, "PYTHONPATH": str(Path(__file__).parent)}
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "floor_app",
+            "worker",
+            "-Q",
+            "bench.floor",
+            "-P",
+            "threads",
+            "-c",
+            str(concurrency),
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        os.environ.update({k: v for k, v in platform.env.items() if k.startswith("BMP_")})
+        sys.path.insert(0, str(Path(__file__).parent))
+        from floor_app import app, echo
+
+        echo.apply_async((0,), queue="bench.floor").get(timeout=60)  # the worker is up
+        started = time.monotonic()
+        results = [echo.apply_async((n,), queue="bench.floor") for n in range(round_trips)]
+        for result in results:
+            result.get(timeout=600)
+        elapsed = time.monotonic() - started
+        app.close()
+        return elapsed
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument("--heartbeat", type=float, default=0.5)
+    parser.add_argument("--concurrency", type=int, default=8, help="scheduler/driver threads")
+    args = parser.parse_args()
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory(prefix="provision-storm-") as work:
+        platform = Platform(
+            Path(work),
+            settings={
+                "BMP_SCHEDULER_CONCURRENCY": str(args.concurrency),
+                "BMP_DRIVER_CONCURRENCY": str(args.concurrency),
+                "BMP_DRIVER_SOFT_OFF_GRACE": "0",
+                "BMP_WORKERS": "2",
+                "BMP_LOG_LEVEL": "WARNING",
+            },
+        )
+        lab = None
+        try:
+            platform.up(*SERVICES)
+            platform.env["BMP_IDC_IDS"] = enrol.ensure_idc(platform.api, "lab")[0]
+            platform.start("bmp-driver")
+            platform.start("bmp-dhcp-agent")
+            state_dir = Path(work) / "lab"
+            lab = start_lab(platform, args.nodes, state_dir, password, args.heartbeat)
+            state, _ = enrol.read_fleet(state_dir)
+            enrolled = time.monotonic()
+            report = enrol.enrol(
+                platform.api, state, password, wait=True, timeout=600, say=lambda _: None
+            )
+            print(
+                f"{args.nodes} servers enrolled and put away in "
+                f"{time.monotonic() - enrolled:.1f} s",
+                flush=True,
+            )
+            wall, counts = storm(platform, report, args.nodes)
+            total, broker = steps_done(platform)
+            print(f"statuses: {counts}; steps: {total} ({broker} through the broker)", flush=True)
+            floor = broker_floor(platform, broker + 2 * args.nodes, args.concurrency)
+            print(f"broker floor: {broker + 2 * args.nodes} round trips in {floor:.2f} s")
+        except BaseException:
+            print(platform.log_tails(20), file=sys.stderr)
+            raise
+        finally:
+            if lab is not None:
+                lab.terminate()
+                lab.wait(timeout=30)
+            platform.stop()
+    running = counts.get("running", 0)
+    print(
+        f"nodes={args.nodes} running={running} wall_s={wall:.2f} "
+        f"steps_per_s={total / wall:.1f} floor_ratio={wall / floor:.1f}"
+    )
+    return 0 if running == args.nodes else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

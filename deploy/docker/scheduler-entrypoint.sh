@@ -1,0 +1,25 @@
+#!/bin/sh
+# Entrypoint of the bmp-scheduler image (the agent gateway and the workflow worker).
+#
+# No arguments: when BMP_RUN_MIGRATIONS=1 (only the bmp-scheduler-gateway container sets it),
+# apply the scheduler's migrations (its own tables, in the same database as openapi); then
+# replace this shell with gunicorn serving the agent gateway on 0.0.0.0:${BMP_PORT:-8803}. Extra
+# gunicorn options can be given in GUNICORN_CMD_ARGS, which gunicorn reads itself.
+# With arguments: run them instead (the bmp-scheduler worker's `celery ... worker`, or one-off
+# commands, e.g. `django-admin showmigrations`).
+set -eu
+
+if [ "$#" -gt 0 ]; then
+    exec "$@"
+fi
+
+if [ "${BMP_RUN_MIGRATIONS:-0}" = "1" ]; then
+    echo "bmp-scheduler: applying database migrations" >&2
+    django-admin migrate --noinput
+fi
+
+exec gunicorn bmp_scheduler.wsgi:application \
+    --bind "0.0.0.0:${BMP_PORT:-8803}" \
+    --workers "${BMP_WORKERS:-2}" \
+    --no-control-socket \
+    --access-logfile -

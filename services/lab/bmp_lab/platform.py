@@ -1,0 +1,267 @@
+"""The platform as real processes, for integration tests and benchmarks.
+
+Each service starts the way the local runtime starts it (``deploy/local/run-service.sh``), on
+free 127.0.0.1 ports, over the database and broker the run names — or, by default, a SQLite file
+and a private redis-server.
+
+Every process is ours: started here, stopped here by its PID. A test may SIGKILL one and start
+it again to check that nothing is lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bmp_lab.enrol import Api
+
+ROOT = Path(__file__).resolve().parents[3]  # the repository (services/lab/bmp_lab/platform.py)
+RUN_SERVICE = ROOT / "deploy" / "local" / "run-service.sh"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Platform:
+    def __init__(self, work: Path, *, settings: dict[str, str] | None = None):
+        self.work = work
+        self.var = work / "var"
+        self.logs = self.var / "log"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.cleanups: list = []
+        self.openapi_port = free_port()
+        self.gateway_port = free_port()
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("BMP_", "DJANGO_"))},
+            "BMP_VAR_DIR": str(self.var),
+            "BMP_DATA_DIR": str(self.var / "data"),
+            "BMP_RUN_DIR": str(self.var / "run"),
+            "BMP_LOG_DIR": str(self.logs),
+            "BMP_VENV": sys.prefix,
+            "BMP_HOST_IP": "127.0.0.1",
+            "BMP_SECRET_KEY": secrets.token_urlsafe(40),
+            "BMP_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "BMP_OPENAPI_PORT": str(self.openapi_port),
+            "BMP_GATEWAY_PORT": str(self.gateway_port),
+            "BMP_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
+            "BMP_WORKERS": "2",
+            "BMP_LOG_LEVEL": "INFO",
+            "PATH": f"{sys.prefix}/bin:{os.environ.get('PATH', '')}",
+            **(settings or {}),
+        }
+        (self.var / "run").mkdir(parents=True, exist_ok=True)
+        self._database()
+        self._broker()
+
+    # -- servers ---------------------------------------------------------------------------
+
+    def _database(self) -> None:
+        url = os.environ.get("BMP_DATABASE_URL", "")
+        if not url.startswith("mysql"):
+            self.env["BMP_DATABASE_URL"] = f"sqlite:///{self.var / 'data' / 'bmp.sqlite3'}"
+            (self.var / "data").mkdir(parents=True, exist_ok=True)
+            return
+        import MySQLdb
+
+        parts = urlsplit(url)
+        name = f"bmp_it_{secrets.token_hex(4)}"
+        options = {
+            "host": parts.hostname,
+            "port": parts.port or 3306,
+            "user": parts.username or "root",
+            "password": parts.password or "",
+        }
+        connection = MySQLdb.connect(**options)
+        connection.cursor().execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+        connection.close()
+        self.env["BMP_DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
+
+        def drop():
+            connection = MySQLdb.connect(**options)
+            connection.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+            connection.close()
+
+        self.cleanups.append(drop)
+
+    def _broker(self) -> None:
+        broker = os.environ.get("BMP_BROKER_URL", "")
+        if broker.startswith("amqp"):
+            self._rabbitmq_vhost(broker)
+            self.env["BMP_REDIS_URL"] = os.environ.get("BMP_REDIS_URL", "redis://127.0.0.1:6379/0")
+            return
+        # The local runtime's default: a private redis-server on a unix socket.
+        socket_path = self.var / "run" / "redis.sock"
+        self._spawn_raw(
+            "bmp-redis",
+            [
+                shutil.which("redis-server"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket_path),
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.var),
+            ],
+        )
+        wait_for(socket_path.exists, 10, "the platform's redis-server")
+
+    def _rabbitmq_vhost(self, broker: str) -> None:
+        """Our own vhost, so that no queue is shared with other tests; else the default one."""
+        vhost = f"bmp_it_{secrets.token_hex(4)}"
+        parts = urlsplit(broker)
+        ctl = shutil.which("rabbitmqctl")
+        ok = (
+            ctl is not None
+            and subprocess.run(
+                [ctl, "add_vhost", vhost], capture_output=True, timeout=60
+            ).returncode
+            == 0
+        )
+        if ok:
+            subprocess.run(
+                [ctl, "set_permissions", "-p", vhost, parts.username or "guest", ".*", ".*", ".*"],
+                capture_output=True,
+                timeout=60,
+                check=True,
+            )
+            self.cleanups.append(
+                lambda: subprocess.run(
+                    [ctl, "delete_vhost", vhost], capture_output=True, timeout=60
+                )
+            )
+            broker = parts._replace(path=f"/{vhost}").geturl()
+        self.env["BMP_BROKER_URL"] = broker
+
+    # -- processes -------------------------------------------------------------------------
+
+    def _spawn_raw(self, name: str, argv: list[str]) -> subprocess.Popen:
+        log = open(self.logs / f"{name}.log", "ab")
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.work,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def start(self, name: str) -> subprocess.Popen:
+        return self._spawn_raw(name, ["bash", str(RUN_SERVICE), name])
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(name)
+        os.killpg(process.pid, sig)  # its session: gunicorn and celery children too
+        process.wait(timeout=30)
+
+    def manage(self, settings_module: str, *args: str) -> str:
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": settings_module}
+        result = subprocess.run(
+            [sys.executable, "-m", "django", *args],
+            env=env,
+            cwd=self.work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"django-admin {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def up(self, *services: str) -> None:
+        self.manage("bmp_openapi.settings", "migrate", "--noinput")
+        self.manage("bmp_scheduler.settings", "migrate", "--noinput")
+        self.manage("bmp_openapi.settings", "bmp_bootstrap")
+        credentials = dict(
+            line.split("=", 1)
+            for line in (self.var / "data" / "credentials").read_text().splitlines()
+        )
+        self.api = Api(f"http://127.0.0.1:{self.openapi_port}", credentials["BMP_ADMIN_API_KEY"])
+        for service in services:
+            self.start(service)
+        if "bmp-openapi" in services:
+            wait_http(f"http://127.0.0.1:{self.openapi_port}/health", "openapi")
+        if "bmp-scheduler-gateway" in services:
+            wait_http(f"http://127.0.0.1:{self.gateway_port}/health", "the gateway")
+
+    def sql(self, query: str) -> list[tuple]:
+        """Rows of a read-only query on the platform's database (for benches' counts)."""
+        url = urlsplit(self.env["BMP_DATABASE_URL"])
+        if url.scheme == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(url.path) as connection:
+                return connection.execute(query).fetchall()
+        import MySQLdb
+
+        connection = MySQLdb.connect(
+            host=url.hostname,
+            port=url.port or 3306,
+            user=url.username or "root",
+            password=url.password or "",
+            database=url.path.lstrip("/"),
+        )
+        try:
+            cursor = connection.cursor()
+            cursor.execute(query)
+            return list(cursor.fetchall())
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            try:
+                self.kill(name, signal.SIGTERM)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+
+    def log_tails(self, lines: int = 40) -> str:
+        parts = []
+        for path in sorted(self.logs.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            parts.append(f"== {path.name}\n" + "\n".join(tail))
+        return "\n".join(parts)
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout} s")
+
+
+def wait_http(url: str, what: str, timeout: float = 60) -> None:
+    def answers():
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (http only)
+                return answer.status == 200
+        except OSError:
+            return False
+
+    wait_for(answers, timeout, what, interval=0.2)

@@ -1,0 +1,78 @@
+"""The agent gateway's endpoints: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bmp_common import errors
+from bmp_common.errors import BmpError
+from bmp_common.messages.steps import STEP_FAILED, STEP_OK
+from bmp_scheduler.gateway import ipxe, selectors, services
+from bmp_scheduler.workflow import tokens
+
+MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
+
+
+class GatewayApi(APIView):
+    """Agents authenticate with their job token in the body, not with an API key."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+
+class IpxeScriptApi(GatewayApi):
+    """GET /v1/boot/ipxe?mac=: the LiveOS for a machine with agent work, else the local disk."""
+
+    def get(self, request):
+        mac = (request.query_params.get("mac") or "").strip().lower()
+        if not MAC.match(mac):
+            raise BmpError(errors.INVALID_ARGUMENT, detail="mac: a MAC address is required")
+        job = selectors.job_booting_liveos(mac=mac.replace("-", ":"))
+        token = tokens.current(job) if job is not None else None
+        if job is None or token is None:
+            script = ipxe.LOCAL_DISK_SCRIPT
+        else:
+            script = ipxe.liveos_script(sn=job.sn, token=token)
+        return HttpResponse(script, content_type="text/plain; charset=utf-8")
+
+
+class AgentIdentitySerializer(serializers.Serializer):
+    sn = serializers.CharField(max_length=128)
+    token = serializers.CharField(max_length=256)
+
+
+class HeartbeatApi(GatewayApi):
+    """POST /v1/agent/heartbeat: the agent's sign of life; answers with its step, if due."""
+
+    class InputSerializer(AgentIdentitySerializer):
+        progress = serializers.DictField(required=False)
+
+    def post(self, request):
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        steps = services.agent_heartbeat(**body.validated_data)
+        return Response({"steps": steps})
+
+
+class ResultApi(GatewayApi):
+    """POST /v1/agent/result: the result of one attempt of a step; answers with the next."""
+
+    class InputSerializer(AgentIdentitySerializer):
+        step_id = serializers.IntegerField(min_value=1)
+        attempt = serializers.IntegerField(min_value=1)
+        status = serializers.ChoiceField(choices=[STEP_OK, STEP_FAILED])
+        data = serializers.DictField(required=False, default=dict)
+        error = serializers.CharField(
+            max_length=64, required=False, allow_null=True, allow_blank=True, default=None
+        )
+
+    def post(self, request):
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(services.agent_result(**body.validated_data))

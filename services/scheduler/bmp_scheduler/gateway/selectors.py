@@ -1,0 +1,27 @@
+"""Reads of the gateway: which job, if any, a booting MAC or an agent belongs to."""
+
+from __future__ import annotations
+
+from bmp_common.errors import BmpError
+from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
+from bmp_scheduler.workflow import tokens
+from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, STEP_WAITING, TARGET_AGENT
+from bmp_scheduler.workflow.models import Job
+
+
+def job_booting_liveos(*, mac: str) -> Job | None:
+    """The running job of the machine with ``mac`` if its chain still has agent work to do."""
+    job = (
+        Job.objects.filter(mac=mac, status=JOB_RUNNING).exclude(token_digest="").order_by("-id")
+    ).first()
+    if job is None:
+        return None
+    pending = job.steps.filter(target=TARGET_AGENT, status__in=(STEP_WAITING, STEP_RUNNING))
+    return job if pending.exists() else None
+
+
+def agent_job(*, sn: str, token: str) -> Job:
+    job = tokens.job_for(sn=sn, token=token)
+    if job is None:
+        raise BmpError(AGENT_TOKEN_INVALID)
+    return job

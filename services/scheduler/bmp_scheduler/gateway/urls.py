@@ -1,0 +1,9 @@
+from django.urls import path
+
+from bmp_scheduler.gateway import apis
+
+urlpatterns = [
+    path("boot/ipxe", apis.IpxeScriptApi.as_view(), name="boot-ipxe"),
+    path("agent/heartbeat", apis.HeartbeatApi.as_view(), name="agent-heartbeat"),
+    path("agent/result", apis.ResultApi.as_view(), name="agent-result"),
+]

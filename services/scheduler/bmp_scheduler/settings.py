@@ -1,0 +1,58 @@
+"""Settings of the scheduler: the workflow engine (Celery worker + beat) and the agent gateway."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from bmp_common.django_settings import base_settings
+from bmp_common.env import env_int, env_str
+
+globals().update(base_settings("scheduler"))
+
+
+def _env_float(key: str, default: float) -> float:
+    raw = env_str(key, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{key} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ImproperlyConfigured(f"{key} must be positive, got {raw!r}")
+    return value
+
+
+INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
+    "bmp_scheduler.workflow",
+    "bmp_scheduler.gateway",
+]
+
+ROOT_URLCONF = "bmp_scheduler.urls"
+WSGI_APPLICATION = "bmp_scheduler.wsgi.application"
+
+# The agent gateway authenticates by agent token inside the body, not by API key.
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [  # noqa: F821
+    "rest_framework.permissions.AllowAny"
+]
+
+# -- workflow engine ---------------------------------------------------------------------------
+# Multiplies every step timeout (upstream's values); tests use small values.
+BMP_SCHEDULER_TIMEOUT_SCALE = _env_float("BMP_SCHEDULER_TIMEOUT_SCALE", 1.0)
+# Retry n of a step waits base * 2^(n-1) seconds, at most BMP_SCHEDULER_BACKOFF_CAP.
+BMP_SCHEDULER_BACKOFF_BASE = _env_float("BMP_SCHEDULER_BACKOFF_BASE", 2.0)
+BMP_SCHEDULER_BACKOFF_CAP = _env_float("BMP_SCHEDULER_BACKOFF_CAP", 30.0)
+BMP_SCHEDULER_MAX_ATTEMPTS = env_int("BMP_SCHEDULER_MAX_ATTEMPTS", 3)
+# A message still in the outbox this long after its commit was never sent: the sweep sends it.
+BMP_SCHEDULER_OUTBOX_GRACE = _env_float("BMP_SCHEDULER_OUTBOX_GRACE", 5.0)
+# Rows one sweep handles per kind (timeouts, retries, queued jobs, outbox); the rest wait 5 s.
+BMP_SCHEDULER_SWEEP_BATCH = env_int("BMP_SCHEDULER_SWEEP_BATCH", 500)
+# At most one progress event per step in this many seconds (agent heartbeats).
+BMP_SCHEDULER_PROGRESS_INTERVAL = _env_float("BMP_SCHEDULER_PROGRESS_INTERVAL", 5.0)
+
+# -- agent gateway -----------------------------------------------------------------------------
+# Where the LiveOS kernel and initrd are served (bmp-image), and how the agent reaches us.
+BMP_IMAGE_URL = env_str("BMP_IMAGE_URL", "http://127.0.0.1:10000").rstrip("/")
+BMP_GATEWAY_URL = env_str("BMP_GATEWAY_URL", "http://127.0.0.1:8803").rstrip("/")
+BMP_LIVEOS_KERNEL = env_str("BMP_LIVEOS_KERNEL", "liveos/vmlinuz")
+BMP_LIVEOS_INITRD = env_str("BMP_LIVEOS_INITRD", "liveos/initrd.img")
+# Extra kernel arguments of the LiveOS (the gateway adds bmp.gateway, bmp.token and bmp.sn).
+BMP_LIVEOS_CMDLINE = env_str("BMP_LIVEOS_CMDLINE", "console=tty0 console=ttyS0,115200n8")

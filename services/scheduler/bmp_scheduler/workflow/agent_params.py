@@ -1,0 +1,176 @@
+"""Parameters of the LiveOS agent's commands (upstream section 5.2 "Agent commands").
+
+Secrets stay encrypted here (``password_encrypted``); the gateway decrypts them only in the
+answer that hands the step to the agent.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from bmp_common.messages.jobs import JobSubmit
+
+VERSION = "2.0"
+NAMESERVERS = ["114.114.114.114", "8.8.8.8"]
+
+
+def _label(point: str) -> str:
+    if point == "/":
+        return "l_root"
+    name = point.strip("/").replace("/", "_") or "root"
+    return f"l_{name}"
+
+
+def _partitions(spec: dict) -> list[dict[str, Any]]:
+    """The spec's partitions with the ids and labels the three partition steps share."""
+    rows = []
+    for number, part in enumerate(spec.get("partitions") or [], start=1):
+        point = part.get("point", "")
+        rows.append(
+            {
+                "id": f"ipt-{number}",
+                "number": number,
+                "point": point,
+                "fs_type": part.get("fs_type", ""),
+                "size": part.get("size_mb", 0),
+                "label": "l_swap" if point == "swap" else _label(point),
+            }
+        )
+    return rows
+
+
+def make_raid(spec: dict) -> dict[str, Any]:
+    raid = spec.get("raid") or {}
+    return {"raid_id": raid.get("raid_id", ""), "raid_name": raid.get("name", ""), "raid_datas": []}
+
+
+def clean_raid() -> dict[str, Any]:
+    return {"raid_datas": []}  # the agent detects the controllers itself
+
+
+def collect_disk_locations(allow_override: bool) -> dict[str, Any]:
+    return {"version": VERSION, "allow_override": allow_override, "raid_driver": ""}
+
+
+def init_node(spec: dict) -> dict[str, Any]:
+    image = spec.get("image") or {}
+    return {
+        "node_data": {
+            "root_device_hints": {},
+            "os_type": image.get("os_type", ""),
+            "os_version": image.get("os_version", ""),
+        }
+    }
+
+
+def make_partitions(spec: dict) -> dict[str, Any]:
+    boot_mode = spec.get("boot_mode") or "uefi"
+    return {
+        "version": VERSION,
+        "boot_mode": boot_mode,
+        "auto_create_efi": boot_mode == "uefi",
+        "auto_create_bios_grub": boot_mode == "bios",
+        "volumes": [
+            {
+                "keep_data": bool(spec.get("keep_data")),
+                "is_root_device": True,
+                "disk_hints": {},
+                "disk_label": "gpt",
+                "partitions": [
+                    {
+                        "id": part["id"],
+                        "part_type": "primary",
+                        "fs_type": part["fs_type"],
+                        "boot_flag": None,
+                        "number": part["number"],
+                        "size": part["size"],
+                    }
+                    for part in _partitions(spec)
+                ],
+            }
+        ],
+    }
+
+
+def format_partitions(spec: dict) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "partitions": [
+            {
+                "volume": part["id"],
+                "fs_type": part["fs_type"],
+                "label": part["label"],
+                "is_root": part["point"] == "/",
+            }
+            for part in _partitions(spec)
+        ],
+    }
+
+
+def mount_partitions(spec: dict) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "auto_mount_efi": (spec.get("boot_mode") or "uefi") == "uefi",
+        "mounts": [
+            {
+                "is_root_device": True,
+                "disk_hints": {},
+                "label": part["label"],
+                "options": "defaults",
+                "mountpoint": part["point"],
+            }
+            for part in _partitions(spec)
+            if part["point"].startswith("/")
+        ],
+    }
+
+
+def write_image(spec: dict) -> dict[str, Any]:
+    image = spec.get("image") or {}
+    return {
+        key: image.get(key, "")
+        for key in ("url", "format", "hash", "filename", "os_type", "os_version")
+    }
+
+
+def set_password(spec: dict) -> dict[str, Any]:
+    return {"username": "root", "password_encrypted": spec.get("password_encrypted") or ""}
+
+
+def set_cloudinit_conf(spec: dict) -> dict[str, Any]:
+    return {"version": VERSION, "ssh_pwauth": "no" if spec.get("ssh_keys") else "yes"}
+
+
+def set_meta_data(submit: JobSubmit) -> dict[str, Any]:
+    spec = submit.spec
+    return {
+        "version": VERSION,
+        "meta_data": {
+            "instance-id": submit.instance_id,
+            "local-hostname": spec.get("hostname", ""),
+            "public-keys": list(spec.get("ssh_keys") or []),
+        },
+    }
+
+
+def set_network(node: dict) -> dict[str, Any]:
+    ip, mask = node.get("private_ipv4", ""), node.get("mask", "")
+    try:
+        prefix = ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+        addresses = [f"{ip}/{prefix}"]
+    except ValueError:
+        addresses = []
+    eth0 = {
+        "match": {"macaddress": node.get("mac1", "")},
+        "set-name": "eth0",
+        "addresses": addresses,
+        "netmask": mask,
+        "gateway4": node.get("gateway", ""),
+        "nameservers": {"addresses": NAMESERVERS},
+    }
+    return {"version": VERSION, "network": {"version": 2, "ethernets": {"eth0": eth0}}}
+
+
+def set_user_data(spec: dict) -> dict[str, Any]:
+    return {"version": VERSION, "user_data": spec.get("user_data") or ""}

@@ -1,0 +1,277 @@
+"""Jobs in, steps out: submit a job, start it when its device is free, run its chain, end it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bmp_common.messages.jobs import (
+    COLLECT_HARDWARE_INFO,
+    EVENT_CANCELLED,
+    EVENT_FAILED,
+    EVENT_STEP,
+    EVENT_SUCCEEDED,
+    JobSubmit,
+)
+from bmp_common.messages.steps import StepDispatch
+from bmp_scheduler.workflow import chains, tokens
+from bmp_scheduler.workflow.choices import (
+    ERROR_TIMEOUT,
+    JOB_CANCELLED,
+    JOB_FAILED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    JOB_SUCCEEDED,
+    STEP_RUNNING,
+    STEP_SKIPPED,
+    STEP_SUCCEEDED,
+    STEP_WAITING,
+    TARGET_AGENT,
+    TARGET_DHCP,
+    TARGET_DRIVER,
+)
+from bmp_scheduler.workflow.engine import events, outbox
+from bmp_scheduler.workflow.models import Job, Step
+
+log = logging.getLogger(__name__)
+
+RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
+
+
+def lock_job(pk: int) -> Job:
+    """The job row, locked until the transaction ends: the one lock every engine write takes."""
+    return Job.objects.select_for_update().get(pk=pk)
+
+
+def backoff_seconds(attempts_used: int) -> float:
+    base = settings.BMP_SCHEDULER_BACKOFF_BASE
+    return min(base * 2 ** max(attempts_used - 1, 0), settings.BMP_SCHEDULER_BACKOFF_CAP)
+
+
+# -- submit and start ------------------------------------------------------------------------
+
+
+def submit_job(submit: JobSubmit) -> Job:
+    """Store the job and its chain, and start it if its device is free. Idempotent by job_id."""
+    with transaction.atomic():
+        existing = Job.objects.filter(job_id=submit.job_id).first()
+        if existing is not None:
+            return existing
+        node = submit.node
+        try:
+            with transaction.atomic():  # a concurrent duplicate submit loses here, cleanly
+                job = Job.objects.create(
+                    job_id=submit.job_id,
+                    task=submit.task,
+                    idc_id=submit.idc_id,
+                    sn=node.get("sn") or "",
+                    mac=(node.get("mac1") or "").lower(),
+                    device_id=node.get("device_id") or "",
+                    instance_id=submit.instance_id,
+                    request_id=submit.request_id,
+                    node=node,
+                    spec=submit.spec,
+                )
+        except IntegrityError:
+            return Job.objects.get(job_id=submit.job_id)
+        Step.objects.bulk_create(
+            Step(
+                job=job,
+                index=index,
+                action=spec.action,
+                target=spec.target,
+                params=spec.params,
+                timeout_s=spec.timeout_s,
+                policy=spec.policy,
+                max_attempts=settings.BMP_SCHEDULER_MAX_ATTEMPTS,
+                status=STEP_SKIPPED if spec.skip else STEP_WAITING,
+            )
+            for index, spec in enumerate(chains.build_chain(submit))
+        )
+        log.info("job %s (%s) submitted for SN %s", job.job_id, job.task, job.sn)
+        if job.sn:
+            start_queued(job.sn)
+        else:
+            start_job(job)
+        return job
+
+
+def start_queued(sn: str) -> Job | None:
+    """Start the oldest queued job of device ``sn`` unless one of its jobs is running."""
+    if Job.objects.filter(active_sn=sn).exists():
+        return None
+    job = Job.objects.select_for_update().filter(sn=sn, status=JOB_QUEUED).order_by("id").first()
+    if job is not None and start_job(job):
+        return job
+    return None
+
+
+def start_job(job: Job) -> bool:
+    """Queued → running (``job`` locked). False when another job of the SN got there first."""
+    job.status = JOB_RUNNING
+    job.active_sn = job.sn or None
+    job.started_at = timezone.now()
+    if job.steps.filter(target=TARGET_AGENT).exists():
+        tokens.issue(job)
+    try:
+        with transaction.atomic():  # the unique active_sn refuses a second running job
+            job.save(
+                update_fields=[
+                    "status",
+                    "active_sn",
+                    "started_at",
+                    "token_nonce",
+                    "token_digest",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError:
+        job.status, job.active_sn = JOB_QUEUED, None
+        log.info("job %s waits: another job of SN %s is running", job.job_id, job.sn)
+        return False
+    log.info("job %s started", job.job_id)
+    start_next(job)
+    return True
+
+
+# -- the chain ---------------------------------------------------------------------------------
+
+
+def start_next(job: Job) -> Step | None:
+    """Run the first unfinished step of ``job`` (locked), or end the job when none is left.
+
+    Returns the running step, or None when the job ended or the step waits for its backoff.
+    """
+    step = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()
+    if step is None:
+        finish_job(job, JOB_SUCCEEDED)
+        return None
+    if step.status == STEP_RUNNING:
+        return step
+    if step.not_before is not None and step.not_before > timezone.now():
+        return None
+    begin_step(job, step)
+    return step
+
+
+def begin_step(job: Job, step: Step) -> None:
+    """A new attempt of ``step``: running, with its deadline; sent on commit unless agent."""
+    now = timezone.now()
+    step.status = STEP_RUNNING
+    step.attempt += 1
+    step.started_at = now
+    step.deadline = now + timedelta(seconds=step.timeout_s)
+    step.not_before = None
+    step.finished_at = None
+    step.save(
+        update_fields=["status", "attempt", "started_at", "deadline", "not_before", "finished_at"]
+    )
+    step.job = job
+    log.info(
+        "job %s step %d %s: attempt %d (deadline %s)",
+        job.job_id,
+        step.index,
+        step.action,
+        step.attempt,
+        step.deadline.isoformat(),
+    )
+    events.emit(
+        job,
+        EVENT_STEP,
+        action=step.action,
+        progress={
+            "step": step.index + 1,
+            "steps": job.steps.count(),
+            "attempt": step.attempts_used,
+        },
+    )
+    dispatch(step)
+
+
+def dispatch(step: Step) -> None:
+    """Send a driver or DHCP step to its IDC's queue after commit; agent steps wait for the
+    agent's heartbeat."""
+    task = RUN_STEP_TASKS.get(step.target)
+    if task is None:
+        return
+    idc_id = step.job.idc_id
+    message = StepDispatch(
+        step_id=step.pk,
+        attempt=step.attempt,
+        action=step.action,
+        idc_id=idc_id,
+        params=step.params,
+    )
+    outbox.enqueue(task, {"idc_id": idc_id, "message": message.to_wire()})
+
+
+# -- the end -----------------------------------------------------------------------------------
+
+
+def failure_reason(step: Step) -> str:
+    """Upstream's reason: the driver's status code for driver steps, else ``<Action>Error``."""
+    if step.target == TARGET_DRIVER and step.error and step.error != ERROR_TIMEOUT:
+        return step.error
+    return f"{step.action}Error"
+
+
+def finish_job(job: Job, status: str, *, step: Step | None = None, message: str = "") -> None:
+    """End ``job`` (locked): revoke its token, tell openapi, start the SN's next queued job."""
+    job.status = status
+    job.finished_at = timezone.now()
+    job.active_sn = None
+    job.reason = failure_reason(step) if status == JOB_FAILED and step is not None else ""
+    job.message = message
+    tokens.revoke(job)
+    job.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "active_sn",
+            "reason",
+            "message",
+            "token_digest",
+            "updated_at",
+        ]
+    )
+    log.log(
+        logging.ERROR if status == JOB_FAILED else logging.INFO,
+        "job %s %s%s",
+        job.job_id,
+        status,
+        f": {job.reason} {message}" if status == JOB_FAILED else "",
+    )
+    if status == JOB_SUCCEEDED:
+        events.emit(job, EVENT_SUCCEEDED, observed=_observed(job), data=_collected(job))
+    elif status == JOB_FAILED:
+        action = step.action if step is not None else ""
+        events.emit(job, EVENT_FAILED, action=action, reason=job.reason, message=message)
+    elif status == JOB_CANCELLED:
+        events.emit(job, EVENT_CANCELLED, action=step.action if step is not None else "")
+    if job.sn:
+        start_queued(job.sn)
+
+
+def _result_of(job: Job, action: str) -> dict:
+    step = (
+        job.steps.filter(action=action, status=STEP_SUCCEEDED).order_by("-index").only("result")
+    ).first()
+    return step.result if step is not None else {}
+
+
+def _observed(job: Job) -> dict:
+    power = _result_of(job, "PowerStatus").get("power")
+    return {"power": power} if power in ("on", "off") else {}
+
+
+def _collected(job: Job) -> dict:
+    if job.task != COLLECT_HARDWARE_INFO:
+        return {}
+    return {
+        "hardware_info": _result_of(job, "CollectHardwareInfo"),
+        "disk_locations": _result_of(job, "CollectDiskLocations"),
+    }

@@ -1,0 +1,86 @@
+"""What an operator can do to a job through openapi: cancel it, or retry it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from bmp_scheduler.workflow.choices import (
+    JOB_ACTIVE,
+    JOB_CANCELLED,
+    JOB_FAILED,
+    JOB_QUEUED,
+    STEP_CANCELLED,
+    STEP_DONE,
+    STEP_FAILED,
+    STEP_RUNNING,
+    STEP_SKIPPED,
+    STEP_WAITING,
+)
+from bmp_scheduler.workflow.engine.core import finish_job, lock_job, start_job, start_queued
+from bmp_scheduler.workflow.models import Job
+
+log = logging.getLogger(__name__)
+
+
+def _locked(job_id: str) -> Job | None:
+    pk = Job.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+    return lock_job(pk) if pk is not None else None
+
+
+def cancel_job(job_id: str) -> Job | None:
+    """Stop a queued or running job; results still on their way are then ignored."""
+    with transaction.atomic():
+        job = _locked(job_id)
+        if job is None or job.status not in JOB_ACTIVE:
+            log.info("cancel of job %s ignored: %s", job_id, job.status if job else "unknown")
+            return job
+        current = job.steps.filter(status=STEP_RUNNING).first()
+        job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).update(
+            status=STEP_CANCELLED, deadline=None, not_before=None, finished_at=timezone.now()
+        )
+        finish_job(job, JOB_CANCELLED, step=current, message="cancelled by an operator")
+        return job
+
+
+def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
+    """Run a failed (or cancelled) job again from its failed step, or from step ``from_step``.
+
+    Steps before the restart point that never finished are skipped; the attempt counter keeps
+    counting (so results of the earlier run are still recognised as stale), with a fresh budget.
+    """
+    with transaction.atomic():
+        job = _locked(job_id)
+        if job is None or job.status not in (JOB_FAILED, JOB_CANCELLED):
+            log.info("retry of job %s ignored: %s", job_id, job.status if job else "unknown")
+            return job
+        steps = list(job.steps.order_by("index"))
+        if from_step is None:
+            stopped = [s for s in steps if s.status in (STEP_FAILED, STEP_CANCELLED)]
+            from_step = stopped[0].index if stopped else len(steps)
+        if not 0 <= from_step < len(steps):
+            log.warning("retry of job %s: no step %s", job_id, from_step)
+            return job
+        for step in steps:
+            if step.index >= from_step:
+                if step.status == STEP_SKIPPED and step.attempt == 0:
+                    continue  # not needed by this chain (SetPassword without a password)
+                step.status = STEP_WAITING
+                step.attempt_base = step.attempt
+                step.result, step.error = {}, ""
+                step.not_before = step.deadline = step.started_at = step.finished_at = None
+                step.progress, step.progress_sent_at, step.delivered_attempt = {}, None, 0
+            elif step.status not in STEP_DONE:
+                step.status = STEP_SKIPPED
+            step.save()
+        job.status, job.reason, job.message, job.finished_at = JOB_QUEUED, "", "", None
+        job.save(update_fields=["status", "reason", "message", "finished_at", "updated_at"])
+        log.info("job %s retried from step %d", job_id, from_step)
+        if job.sn:
+            start_queued(job.sn)  # it starts now unless another job of its device runs
+        else:
+            start_job(job)
+        job.refresh_from_db()
+        return job

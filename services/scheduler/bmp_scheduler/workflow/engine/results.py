@@ -1,0 +1,99 @@
+"""Step results: record one, advance the chain, or retry with backoff, or end the job."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from bmp_common.messages.steps import STEP_OK, StepResult
+from bmp_scheduler.workflow.choices import (
+    JOB_FAILED,
+    JOB_RUNNING,
+    POLICY_SKIP,
+    STEP_FAILED,
+    STEP_RUNNING,
+    STEP_SKIPPED,
+    STEP_SUCCEEDED,
+    STEP_WAITING,
+)
+from bmp_scheduler.workflow.engine.core import backoff_seconds, finish_job, lock_job, start_next
+from bmp_scheduler.workflow.models import Job, Step
+
+log = logging.getLogger(__name__)
+
+RECORDED = "recorded"
+IGNORED = "ignored"  # duplicate, late (earlier attempt), unknown step, or step not running
+
+
+def record_result(result: StepResult) -> str:
+    """Apply a result to its step; RECORDED or IGNORED. Safe to call twice with one result."""
+    with transaction.atomic():
+        job_pk = Step.objects.filter(pk=result.step_id).values_list("job_id", flat=True).first()
+        if job_pk is None:
+            log.warning("result for unknown step %s ignored", result.step_id)
+            return IGNORED
+        job = lock_job(job_pk)
+        step = Step.objects.get(pk=result.step_id)
+        if (
+            job.status != JOB_RUNNING
+            or step.status != STEP_RUNNING
+            or step.attempt != result.attempt
+        ):
+            log.info(
+                "result of step %s attempt %s ignored (step %s attempt %s, job %s)",
+                step.pk,
+                result.attempt,
+                step.status,
+                step.attempt,
+                job.status,
+            )
+            return IGNORED
+        step.result = result.data
+        if result.status == STEP_OK:
+            step.status = STEP_SUCCEEDED
+            step.error = ""
+            step.finished_at = timezone.now()
+            step.save(update_fields=["status", "error", "finished_at", "result"])
+            start_next(job)
+        else:
+            error = result.error or "ERROR"
+            message = str(result.data.get("message") or f"{step.action} failed: {error}")
+            fail_attempt(job, step, error=error, message=message)
+        return RECORDED
+
+
+def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
+    """An attempt failed (or timed out): retry after a backoff while attempts remain; then
+    skip the step (policy ``skip``) or fail the job."""
+    now = timezone.now()
+    step.error = error[:64]
+    if step.attempts_used < step.max_attempts:
+        delay = backoff_seconds(step.attempts_used)
+        step.status = STEP_WAITING
+        step.not_before = now + timedelta(seconds=delay)
+        step.deadline = None
+        step.save(update_fields=["status", "not_before", "deadline", "error", "result"])
+        log.warning(
+            "job %s step %d %s attempt %d failed (%s): retry in %.1f s",
+            job.job_id,
+            step.index,
+            step.action,
+            step.attempt,
+            error,
+            delay,
+        )
+        return
+    step.finished_at = now
+    step.deadline = None
+    if step.policy == POLICY_SKIP:
+        step.status = STEP_SKIPPED
+        step.save(update_fields=["status", "finished_at", "deadline", "error", "result"])
+        log.warning("job %s step %s failed (%s): skipped by policy", job.job_id, step, error)
+        start_next(job)
+        return
+    step.status = STEP_FAILED
+    step.save(update_fields=["status", "finished_at", "deadline", "error", "result"])
+    finish_job(job, JOB_FAILED, step=step, message=message)

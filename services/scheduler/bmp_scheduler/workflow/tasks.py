@@ -1,0 +1,74 @@
+"""Celery tasks of queue ``scheduler``: thin interfaces over the engine.
+
+Every task is idempotent (job ids, (step, attempt) pairs), which is what makes ``acks_late``
+safe. A malformed message is logged and dropped: retrying it could never succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import OperationalError
+
+from bmp_common.messages import MessageSchemaError
+from bmp_common.messages.jobs import JobSubmit
+from bmp_common.messages.steps import StepResult
+from bmp_scheduler.celery import app
+from bmp_scheduler.workflow import engine
+
+log = logging.getLogger(__name__)
+
+# A database that rolled this transaction back (a MariaDB deadlock victim, a lost connection):
+# run the task again, which is safe because every task is idempotent.
+DB_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 0.5,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@app.task(name="bmp.scheduler.submit_job", **DB_RETRY)
+def submit_job(message=None, **extra):
+    try:
+        submit = JobSubmit.from_wire(message)
+    except MessageSchemaError as exc:
+        log.error("submit_job: malformed message dropped: %s", exc)
+        return None
+    return engine.submit_job(submit).status
+
+
+@app.task(name="bmp.scheduler.step_result", **DB_RETRY)
+def step_result(message=None, **extra):
+    try:
+        result = StepResult.from_wire(message)
+    except MessageSchemaError as exc:
+        log.error("step_result: malformed message dropped: %s", exc)
+        return None
+    return engine.record_result(result)
+
+
+@app.task(name="bmp.scheduler.sweep")  # the next sweep is 5 s away: no retries
+def sweep():
+    return engine.sweep()
+
+
+@app.task(name="bmp.scheduler.cancel_job", **DB_RETRY)
+def cancel_job(job_id=None, **extra):
+    if not isinstance(job_id, str) or not job_id:
+        log.error("cancel_job: malformed job_id %r dropped", job_id)
+        return None
+    job = engine.cancel_job(job_id)
+    return job.status if job else None
+
+
+@app.task(name="bmp.scheduler.retry_job", **DB_RETRY)
+def retry_job(job_id=None, from_step=None, **extra):
+    if not isinstance(job_id, str) or not job_id:
+        log.error("retry_job: malformed job_id %r dropped", job_id)
+        return None
+    if from_step is not None and (isinstance(from_step, bool) or not isinstance(from_step, int)):
+        log.error("retry_job: malformed from_step %r dropped", from_step)
+        return None
+    job = engine.retry_job(job_id, from_step=from_step)
+    return job.status if job else None

@@ -1,0 +1,224 @@
+"""Fixtures: a file SQLite test database (a Celery worker thread shares it), the real broker
+(the plugin's private redis), and ``lab``: drives chains the way the driver, the dhcp-agent and
+the LiveOS agent would, and reads the JobEvents openapi would receive."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from kombu import Connection
+
+from bmp_common.crypto import encrypt_secret
+from bmp_common.env import data_dir
+from bmp_common.messages.jobs import JobEvent, JobSubmit
+from bmp_common.messages.steps import StepDispatch, StepResult
+from bmp_scheduler.celery import app
+from bmp_scheduler.workflow import tasks
+from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
+from bmp_scheduler.workflow.models import Job
+
+OPENAPI_QUEUE = "openapi"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """A file, not SQLite's in-memory database: the worker-thread test needs a second
+    connection that sees committed rows."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = Path(data_dir()) / f"scheduler-test-{uuid.uuid4().hex[:8]}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def engine_settings(settings):
+    settings.BMP_SCHEDULER_BACKOFF_BASE = 0.1
+    settings.BMP_SCHEDULER_BACKOFF_CAP = 1.0
+    settings.BMP_SCHEDULER_OUTBOX_GRACE = 0.2
+    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 5.0
+    settings.BMP_SCHEDULER_TIMEOUT_SCALE = 1.0
+    return settings
+
+
+class Broker:
+    """Reads what the scheduler sent, from the real broker's queues."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.queues = {}
+
+    def queue(self, name):
+        if name not in self.queues:
+            self.queues[name] = self.connection.SimpleQueue(name)
+        return self.queues[name]
+
+    def get(self, name, timeout=5.0):
+        message = self.queue(name).get(timeout=timeout)
+        message.ack()
+        _args, kwargs, _embed = message.payload
+        return message.headers["task"], kwargs
+
+    def drain(self, name):
+        received = []
+        queue = self.queue(name)
+        while True:
+            try:
+                message = queue.get(block=False)
+            except queue.Empty:
+                return received
+            message.ack()
+            received.append((message.headers["task"], message.payload[1]))
+
+    def close(self):
+        for name, queue in self.queues.items():
+            queue.close()
+            self.connection.default_channel.queue_delete(name)
+
+
+@pytest.fixture
+def broker():
+    with Connection(app.conf.broker_url) as connection:
+        broker = Broker(connection)
+        broker.drain(OPENAPI_QUEUE)  # events of earlier tests
+        try:
+            yield broker
+        finally:
+            broker.close()
+
+
+TOKEN = re.compile(r"bmp\.token=(\S+)")
+
+
+class Lab:
+    """One IDC's outside world: driver, dhcp-agent and agents answer through the real paths."""
+
+    def __init__(self, broker, client):
+        self.broker = broker
+        self.client = client
+        self.idc_id = f"idc-{uuid.uuid4().hex[:8]}"
+        self.tokens = {}
+
+    # -- openapi's side
+    def node(self, sn, mac):
+        return {
+            "sn": sn,
+            "device_id": f"d-{sn}",
+            "mac1": mac,
+            "private_ipv4": "10.0.0.5",
+            "mask": "255.255.255.0",
+            "gateway": "10.0.0.1",
+            "architecture": "x86_64",
+            "bmc": {
+                "address": "127.0.0.1",
+                "port": 6230,
+                "username": "admin",
+                "password_encrypted": encrypt_secret("bmc-secret"),
+                "interface": "native",
+            },
+        }
+
+    def submission(self, task, *, sn="SN1", mac="52:54:00:00:00:01", spec=None, job_id=None):
+        return JobSubmit(
+            job_id=job_id or f"job-{uuid.uuid4().hex[:12]}",
+            task=task,
+            idc_id=self.idc_id,
+            request_id="req-1",
+            instance_id=f"i-{sn}",
+            node=self.node(sn, mac),
+            spec=spec or {},
+        )
+
+    def submit(self, task, **kwargs) -> str:
+        submit = self.submission(task, **kwargs)
+        tasks.submit_job(message=submit.to_wire())
+        return submit.job_id
+
+    def events(self) -> list[JobEvent]:
+        return [JobEvent.from_wire(kw["message"]) for _t, kw in self.broker.drain(OPENAPI_QUEUE)]
+
+    # -- the driver's and the dhcp-agent's side
+    def take(self, target, timeout=5.0) -> StepDispatch:
+        task, kwargs = self.broker.get(f"{target}.{self.idc_id}", timeout=timeout)
+        assert task == f"bmp.{target}.run_step"
+        assert kwargs["idc_id"] == self.idc_id
+        return StepDispatch.from_wire(kwargs["message"])
+
+    def pending(self, target) -> list[StepDispatch]:
+        return [
+            StepDispatch.from_wire(kw["message"])
+            for _t, kw in self.broker.drain(f"{target}.{self.idc_id}")
+        ]
+
+    def answer(self, dispatch, *, data=None, error=None, attempt=None):
+        result = StepResult(
+            step_id=dispatch.step_id,
+            attempt=attempt or dispatch.attempt,
+            status="failed" if error else "ok",
+            data=data or {},
+            error=error,
+        )
+        return tasks.step_result(message=result.to_wire())
+
+    # -- the LiveOS agent's side
+    def boot(self, mac):
+        response = self.client.get("/v1/boot/ipxe", {"mac": mac})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def token_for(self, mac):
+        match = TOKEN.search(self.boot(mac))
+        return match.group(1) if match else None
+
+    def heartbeat(self, sn, token, progress=None):
+        body = {"sn": sn, "token": token}
+        if progress is not None:
+            body["progress"] = progress
+        return self.client.post("/v1/agent/heartbeat", body, content_type="application/json")
+
+    def report(self, sn, token, step, *, data=None, error=None, attempt=None):
+        body = {
+            "sn": sn,
+            "token": token,
+            "step_id": step["step_id"],
+            "attempt": attempt or step["attempt"],
+            "status": "failed" if error else "ok",
+            "data": data or {},
+            "error": error,
+        }
+        return self.client.post("/v1/agent/result", body, content_type="application/json")
+
+    # -- a whole chain
+    def run(self, job_id, *, results=None, max_rounds=100):
+        """Answer every step with success (``results[action]`` as its data) until the job
+        ends; returns the list of actions in the order they ran."""
+        results = results or {}
+        ran = []
+        for _ in range(max_rounds):
+            job = Job.objects.get(job_id=job_id)
+            if job.status != JOB_RUNNING:
+                return ran
+            step = job.steps.get(status=STEP_RUNNING)
+            if step.target != TARGET_AGENT:
+                dispatch = self.take(step.target)
+                ran.append(dispatch.action)
+                self.answer(dispatch, data=results.get(dispatch.action))
+                continue
+            token = self.token_for(job.mac)
+            handed = self.heartbeat(job.sn, token).json()["result"]["steps"]
+            while handed:
+                ran.append(handed[0]["action"])
+                data = results.get(handed[0]["action"])
+                answer = self.report(job.sn, token, handed[0], data=data)
+                assert answer.status_code == 200, answer.content
+                handed = answer.json()["result"]["steps"]
+        raise AssertionError("the chain did not end")
+
+
+@pytest.fixture
+def lab(broker, transactional_db, client):
+    return Lab(broker, client)

@@ -1,0 +1,192 @@
+"""Each task's chain: the steps, in order, with their targets, timeouts and policies."""
+
+import pytest
+
+from bmp_common.messages import jobs
+from bmp_common.messages.jobs import JobSubmit
+from bmp_scheduler.workflow.chains import build_chain
+
+NODE = {
+    "sn": "SN1",
+    "mac1": "52:54:00:00:00:01",
+    "private_ipv4": "10.0.3.7",
+    "mask": "255.255.255.0",
+    "gateway": "10.0.3.1",
+    "bmc": {"address": "127.0.0.1", "port": 623, "username": "admin", "password_encrypted": "x"},
+}
+INSTALL = {
+    "hostname": "web-1",
+    "password_encrypted": "gAAAA-secret",
+    "ssh_keys": ["ssh-ed25519 AAAA test"],
+    "image": {"url": "http://img/centos.tar", "format": "tar", "os_type": "CentOS"},
+    "boot_mode": "uefi",
+    "raid": {"raid_id": "r-1", "name": "NO RAID"},
+    "partitions": [
+        {"point": "/", "fs_type": "xfs", "size_mb": 10240},
+        {"point": "swap", "fs_type": "swap", "size_mb": 1024},
+    ],
+    "user_data": "",
+    "keep_data": False,
+}
+AFTER_INSTALL = [
+    "SetPassword",
+    "SetCloudinitConf",
+    "SetMetaData",
+    "SetNetwork",
+    "SetUserData",
+    "DHCPConfigDelHost",
+    "SetDISKBoot",
+    "PowerCycle",
+    "PowerStatus",
+]
+INTO_LIVEOS = ["DHCPConfigAddHost", "SetPXEBoot", "Ping"]
+TAR_STEPS = ["MakePartitions", "FormatPartitions", "MountPartitions", "WriteImageTar"]
+
+
+def chain(task, spec=None):
+    submit = JobSubmit(job_id="j", task=task, idc_id="idc-1", node=NODE, spec=spec or {})
+    return build_chain(submit)
+
+
+def actions(task, spec=None):
+    return [step.action for step in chain(task, spec)]
+
+
+def test_create_with_a_tar_image():
+    assert actions(jobs.CREATE_INSTANCES, INSTALL) == [
+        *INTO_LIVEOS,
+        "InitNode",
+        *TAR_STEPS,
+        *AFTER_INSTALL,
+    ]
+
+
+def test_create_with_raid_and_qcow2_image():
+    spec = {
+        **INSTALL,
+        "raid": {"raid_id": "r-2", "name": "RAID1"},
+        "image": {"format": "qcow2"},
+    }
+    assert actions(jobs.CREATE_INSTANCES, spec) == [
+        *INTO_LIVEOS,
+        "MakeRaid",
+        "InitNode",
+        "WriteImage",
+        *AFTER_INSTALL,
+    ]
+
+
+def test_create_without_password_skips_set_password():
+    steps = chain(jobs.CREATE_INSTANCES, {**INSTALL, "password_encrypted": ""})
+    skipped = [step.action for step in steps if step.skip]
+    assert skipped == ["SetPassword"]
+    with_password = chain(jobs.CREATE_INSTANCES, INSTALL)
+    assert not any(step.skip for step in with_password)
+
+
+def test_reinstall_wipes_disks_unless_keep_data():
+    wiped = actions(jobs.REINSTALL_INSTANCE, INSTALL)
+    assert wiped[:5] == [*INTO_LIVEOS, "CleanBlockDevice", "InitNode"]
+    kept = actions(jobs.REINSTALL_INSTANCE, {**INSTALL, "keep_data": True})
+    assert "CleanBlockDevice" not in kept
+    assert kept == actions(jobs.CREATE_INSTANCES, INSTALL)
+
+
+def test_delete_chain():
+    assert actions(jobs.DELETE_INSTANCE, INSTALL) == [
+        *INTO_LIVEOS,
+        "CleanBlockDevice",
+        "DHCPConfigDelHost",
+        "PowerOff",
+        "PowerStatus",
+    ]
+    with_raid = actions(jobs.DELETE_INSTANCE, {"raid": {"raid_id": "r", "name": "RAID10"}})
+    assert with_raid[3:5] == ["CleanBlockDevice", "CleanRaid"]
+
+
+def test_reset_password_chain():
+    assert actions(jobs.RESET_PASSWORD, {"password_encrypted": "x"}) == [
+        *INTO_LIVEOS,
+        "InitNode",
+        "SetPassword",
+        "DHCPConfigDelHost",
+        "PowerOff",
+        "PowerStatus",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("task", "action"),
+    [
+        (jobs.START_INSTANCES, "PowerOn"),
+        (jobs.STOP_INSTANCES, "PowerOff"),
+        (jobs.RESTART_INSTANCES, "PowerCycle"),
+    ],
+)
+def test_power_chains_end_with_an_observation(task, action):
+    steps = chain(task)
+    assert [(s.action, s.target) for s in steps] == [
+        (action, "driver"),
+        ("PowerStatus", "driver"),
+    ]
+    assert steps[0].params["bmc"] == NODE["bmc"]
+
+
+def test_collect_chain():
+    assert actions(jobs.COLLECT_HARDWARE_INFO, {"allow_override": False}) == [
+        "DHCPConfigAddSubnet",
+        *INTO_LIVEOS,
+        "CollectDiskLocations",
+        "CollectHardwareInfo",
+        "DHCPConfigDelHost",
+        "PowerOff",
+        "PowerStatus",
+    ]
+    override = actions(jobs.COLLECT_HARDWARE_INFO, {"allow_override": True})
+    assert override[4:6] == ["CleanRaid", "CollectDiskLocations"]
+
+
+def test_putaway_chain():
+    steps = chain(jobs.PUTAWAY_DEVICE)
+    assert [(s.action, s.target) for s in steps] == [
+        ("DHCPConfigAddSubnet", "dhcp"),
+        ("CheckInitConfig", "driver"),
+    ]
+    assert steps[0].params == {
+        "subnet": "10.0.3.0",
+        "subnet_mask": "255.255.255.0",
+        "routes": "10.0.3.1",
+    }
+    assert steps[1].params["privilege"] == "administrator"
+
+
+def test_targets_timeouts_and_policies_are_upstreams():
+    steps = {s.action: s for s in chain(jobs.COLLECT_HARDWARE_INFO, {"allow_override": True})}
+    assert (steps["DHCPConfigAddHost"].target, steps["DHCPConfigAddHost"].timeout_s) == (
+        "dhcp",
+        180,
+    )
+    assert steps["DHCPConfigAddHost"].params == {"ip": "10.0.3.7", "mac": "52:54:00:00:00:01"}
+    assert (steps["Ping"].target, steps["Ping"].timeout_s) == ("agent", 1800)
+    assert (steps["CleanRaid"].timeout_s, steps["CleanRaid"].policy) == (360, "fail")
+    assert (steps["CollectHardwareInfo"].timeout_s, steps["CollectHardwareInfo"].policy) == (
+        600,
+        "skip",
+    )
+    install = {s.action: s for s in chain(jobs.CREATE_INSTANCES, INSTALL)}
+    assert install["WriteImageTar"].timeout_s == 1500
+    assert install["SetNetwork"].params["network"]["ethernets"]["eth0"]["addresses"] == [
+        "10.0.3.7/24"
+    ]
+    # Secrets stay encrypted in the stored chain.
+    assert install["SetPassword"].params == {
+        "username": "root",
+        "password_encrypted": "gAAAA-secret",
+    }
+
+
+def test_timeout_scale(settings):
+    settings.BMP_SCHEDULER_TIMEOUT_SCALE = 0.01
+    steps = {s.action: s for s in chain(jobs.CREATE_INSTANCES, INSTALL)}
+    assert steps["Ping"].timeout_s == pytest.approx(18)
+    assert steps["SetPXEBoot"].timeout_s == pytest.approx(1.8)

@@ -1,0 +1,118 @@
+"""A whole create chain, driven through the real paths: results of driver and DHCP steps as
+``bmp.scheduler.step_result`` tasks, agent steps through the gateway with the iPXE script's token.
+"""
+
+from bmp_common.crypto import encrypt_secret
+from bmp_common.messages import jobs
+from bmp_scheduler.workflow.models import Job
+
+CREATE_SPEC = {
+    "hostname": "web-1",
+    "instance_name": "web-1",
+    "ssh_keys": [],
+    "image": {"url": "http://img/c.tar", "format": "tar", "hash": "abc", "os_type": "CentOS"},
+    "boot_mode": "uefi",
+    "raid": {"raid_id": "r-1", "name": "NO RAID"},
+    "partitions": [{"point": "/", "fs_type": "xfs", "size_mb": 10240}],
+    "user_data": "",
+    "keep_data": False,
+}
+CREATE_ACTIONS = [
+    "DHCPConfigAddHost",
+    "SetPXEBoot",
+    "Ping",
+    "InitNode",
+    "MakePartitions",
+    "FormatPartitions",
+    "MountPartitions",
+    "WriteImageTar",
+    "SetPassword",
+    "SetCloudinitConf",
+    "SetMetaData",
+    "SetNetwork",
+    "SetUserData",
+    "DHCPConfigDelHost",
+    "SetDISKBoot",
+    "PowerCycle",
+    "PowerStatus",
+]
+
+
+def test_create_chain_runs_to_success_and_reports_each_step(lab):
+    spec = {**CREATE_SPEC, "password_encrypted": encrypt_secret("Root-Pass-1")}
+    job_id = lab.submit(jobs.CREATE_INSTANCES, sn="SN-C1", mac="52:54:00:aa:00:01", spec=spec)
+
+    # The first step goes to the IDC's dhcp queue, with the node's reservation.
+    first = lab.take("dhcp")
+    assert (first.action, first.attempt, first.params) == (
+        "DHCPConfigAddHost",
+        1,
+        {"ip": "10.0.0.5", "mac": "52:54:00:aa:00:01"},
+    )
+    lab.answer(first)
+    # The machine PXE-boots: its iPXE script loads the LiveOS with the gateway and a token.
+    script = lab.boot("52:54:00:AA:00:01")
+    assert "liveos/vmlinuz" in script and "bmp.gateway=http://127.0.0.1:8803" in script
+    assert "bmp.sn=SN-C1" in script
+
+    ran = ["DHCPConfigAddHost", *lab.run(job_id, results={"PowerStatus": {"power": "on"}})]
+
+    assert ran == CREATE_ACTIONS
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason, job.token_digest) == ("succeeded", "", "")
+    events = lab.events()
+    assert [e.sequence for e in events] == list(range(1, len(CREATE_ACTIONS) + 2))
+    assert [e.kind for e in events] == ["step"] * len(CREATE_ACTIONS) + ["succeeded"]
+    assert [e.action for e in events[:-1]] == CREATE_ACTIONS
+    assert events[2].progress == {"step": 3, "steps": 17, "attempt": 1}
+    end = events[-1]
+    assert (end.job_id, end.task, end.sn, end.device_id) == (
+        job_id,
+        jobs.CREATE_INSTANCES,
+        "SN-C1",
+        "d-SN-C1",
+    )
+    assert end.observed == {"power": "on"}
+    # After the job, the machine boots from its disk and the token is dead.
+    assert "sanboot" in lab.boot("52:54:00:aa:00:01")
+
+
+def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
+    spec = {**CREATE_SPEC, "password_encrypted": encrypt_secret("Root-Pass-1")}
+    job_id = lab.submit(jobs.RESET_PASSWORD, sn="SN-P1", mac="52:54:00:aa:00:02", spec=spec)
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    token = lab.token_for("52:54:00:aa:00:02")
+    (ping,) = lab.heartbeat("SN-P1", token).json()["result"]["steps"]
+    assert (ping["action"], ping["params"]) == ("Ping", {})
+    (init,) = lab.report("SN-P1", token, ping).json()["result"]["steps"]
+    (password,) = lab.report("SN-P1", token, init).json()["result"]["steps"]
+    assert password["action"] == "SetPassword"
+    assert password["params"] == {"username": "root", "password": "Root-Pass-1"}
+    stored = Job.objects.get(job_id=job_id).steps.get(action="SetPassword").params
+    assert "Root-Pass-1" not in str(stored)
+
+
+def test_collect_reports_the_inventory(lab):
+    job_id = lab.submit(jobs.COLLECT_HARDWARE_INFO, sn="SN-H1", mac="52:54:00:aa:00:03")
+    inventory = {"cpu": {"count": 2}, "memory": {"physical_mb": 4096}}
+    disks = {"devices": [{"name": "sda", "size": 100}]}
+    ran = lab.run(
+        job_id,
+        results={
+            "CollectHardwareInfo": inventory,
+            "CollectDiskLocations": disks,
+            "PowerStatus": {"power": "off"},
+        },
+    )
+    assert ran[-5:] == [
+        "CollectDiskLocations",
+        "CollectHardwareInfo",
+        "DHCPConfigDelHost",
+        "PowerOff",
+        "PowerStatus",
+    ]
+    end = lab.events()[-1]
+    assert end.kind == "succeeded"
+    assert end.observed == {"power": "off"}
+    assert end.data == {"hardware_info": inventory, "disk_locations": disks}

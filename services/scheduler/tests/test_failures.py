@@ -1,0 +1,140 @@
+"""Results that must be ignored, retries with backoff, timeouts found by the sweep, policies."""
+
+import time
+
+from bmp_common.messages import jobs
+from bmp_scheduler.workflow import engine, tasks
+from bmp_scheduler.workflow.models import Job
+
+
+def test_duplicate_and_late_results_are_ignored(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-D1")
+    power_on = lab.take("driver")
+    assert lab.answer(power_on, error="ERROR", data={"message": "BMC busy"}) == engine.RECORDED
+    assert lab.answer(power_on, error="ERROR") == engine.IGNORED  # duplicate
+
+    time.sleep(0.15)  # backoff of the first retry: 0.1 s
+    assert engine.sweep()["retried"] == 1
+    second = lab.take("driver")
+    assert (second.step_id, second.attempt) == (power_on.step_id, 2)
+    assert lab.answer(power_on) == engine.IGNORED  # a late success of attempt 1
+    assert lab.answer(second) == engine.RECORDED
+    assert lab.answer(second) == engine.IGNORED  # the same result, delivered twice
+    status = lab.take("driver")
+    assert status.action == "PowerStatus"
+    assert lab.answer(status, data={"power": "on"}) == engine.RECORDED
+    assert lab.answer(status, data={"power": "off"}) == engine.IGNORED
+    assert Job.objects.get(job_id=job_id).status == "succeeded"
+    assert [e.observed for e in lab.events() if e.kind == "succeeded"] == [{"power": "on"}]
+
+
+def test_unknown_steps_and_malformed_messages_are_dropped(lab):
+    assert tasks.step_result(message={"schema": "bmp.step.result", "version": 1}) is None
+    assert tasks.step_result(message="not a message") is None
+    assert tasks.submit_job(message={"schema": "bmp.job.submit", "version": 9}) is None
+    assert tasks.cancel_job(job_id=12) is None
+    assert tasks.retry_job(job_id="job-x", from_step="2") is None
+    missing = {"schema": "bmp.step.result", "version": 1, "body": {}}
+    assert tasks.step_result(message=missing) is None
+    result = {
+        "schema": "bmp.step.result",
+        "version": 1,
+        "body": {"step_id": 999999, "attempt": 1, "status": "ok"},
+    }
+    assert tasks.step_result(message=result) == engine.IGNORED
+
+
+def test_a_failing_driver_step_is_retried_with_backoff_then_fails_the_job(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-F1")
+    wrong = {"message": "the BMC refused the user name or password"}
+    first = lab.take("driver")
+    lab.answer(first, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+    assert engine.sweep()["retried"] == 0  # still backing off
+    assert lab.pending("driver") == []
+    time.sleep(0.12)
+    engine.sweep()
+    second = lab.take("driver")
+    assert second.attempt == 2
+    lab.answer(second, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+    engine.sweep()
+    assert lab.pending("driver") == []  # the second backoff is 0.2 s
+    time.sleep(0.22)
+    engine.sweep()
+    third = lab.take("driver")
+    assert third.attempt == 3
+    lab.answer(third, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason, job.message) == (
+        "failed",
+        "USERNAME_OR_PASSWORD_ERROR",
+        wrong["message"],
+    )
+    events = lab.events()
+    assert [(e.kind, e.action) for e in events] == [("step", "PowerOn")] * 3 + [
+        ("failed", "PowerOn")
+    ]
+    assert (events[-1].reason, events[-1].message) == (
+        "USERNAME_OR_PASSWORD_ERROR",
+        wrong["message"],
+    )
+    assert [e.sequence for e in events] == [1, 2, 3, 4]
+
+
+def test_a_lost_agent_times_out_after_retries(lab, settings):
+    settings.BMP_SCHEDULER_TIMEOUT_SCALE = 0.0002  # Ping: 0.36 s
+    job_id = lab.submit(jobs.DELETE_INSTANCE, sn="SN-L1", mac="52:54:00:bb:00:01")
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    # The server never boots its agent.
+    for _ in range(3):
+        time.sleep(0.4)
+        assert engine.sweep()["timed_out"] == 1
+        time.sleep(0.25)
+        engine.sweep()  # the backoff is over: the next attempt starts (or the job has failed)
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason) == ("failed", "PingError")
+    assert "no result within" in job.message
+    ping = job.steps.get(action="Ping")
+    assert (ping.status, ping.attempt, ping.error) == ("failed", 3, "TIMEOUT")
+    failed = lab.events()[-1]
+    assert (failed.kind, failed.action, failed.reason) == ("failed", "Ping", "PingError")
+
+
+def test_a_driver_step_without_result_is_sent_again_as_a_new_attempt(lab, settings):
+    settings.BMP_SCHEDULER_TIMEOUT_SCALE = 0.001  # driver steps: 0.18 s
+    job_id = lab.submit(jobs.STOP_INSTANCES, sn="SN-L2")
+    lost = lab.take("driver")  # the driver died with it
+    time.sleep(0.2)
+    assert engine.sweep()["timed_out"] == 1
+    time.sleep(0.12)
+    engine.sweep()
+    again = lab.take("driver")
+    assert (again.step_id, again.attempt, again.action) == (lost.step_id, 2, "PowerOff")
+    lab.answer(again)
+    lab.answer(lab.take("driver"), data={"power": "off"})
+    assert Job.objects.get(job_id=job_id).status == "succeeded"
+
+
+def test_policy_skip_lets_the_chain_carry_on(lab):
+    job_id = lab.submit(jobs.COLLECT_HARDWARE_INFO, sn="SN-S1", mac="52:54:00:bb:00:02")
+    lab.answer(lab.take("dhcp"))  # subnet
+    lab.answer(lab.take("dhcp"))  # host
+    lab.answer(lab.take("driver"))  # PXE
+    token = lab.token_for("52:54:00:bb:00:02")
+    (step,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    (step,) = lab.report("SN-S1", token, step).json()["result"]["steps"]  # Ping
+    (step,) = lab.report("SN-S1", token, step, data={"devices": []}).json()["result"]["steps"]
+    assert step["action"] == "CollectHardwareInfo"
+    for attempt in (1, 2, 3):
+        assert step["attempt"] == attempt
+        answer = lab.report("SN-S1", token, step, error="CollectHardwareInfoError")
+        assert answer.json()["result"] == {"steps": []}
+        if attempt < 3:
+            time.sleep(0.1 * 2 ** (attempt - 1) + 0.02)
+            (step,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    # Skipped: the chain went on to the next (DHCP) step.
+    assert lab.take("dhcp").action == "DHCPConfigDelHost"
+    job = Job.objects.get(job_id=job_id)
+    assert job.steps.get(action="CollectHardwareInfo").status == "skipped"
+    assert job.status == "running"

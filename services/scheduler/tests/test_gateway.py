@@ -1,0 +1,126 @@
+"""The agent gateway over HTTP: scripts, tokens, heartbeats, results, envelopes."""
+
+import time
+
+from bmp_common.messages import jobs
+from bmp_scheduler.workflow.models import Job
+
+MAC = "52:54:00:cc:00:01"
+
+
+def _into_liveos(lab, sn="SN-G1", mac=MAC, task=jobs.DELETE_INSTANCE):
+    job_id = lab.submit(task, sn=sn, mac=mac)
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    return job_id, lab.token_for(mac)
+
+
+def test_a_mac_without_a_job_boots_from_its_disk(lab):
+    script = lab.boot("52:54:00:cc:99:99")
+    assert script.startswith("#!ipxe")
+    assert "sanboot --no-describe --drive 0x80" in script
+    assert "bmp.token" not in script
+
+
+def test_a_power_job_does_not_boot_the_liveos(lab):
+    lab.submit(jobs.START_INSTANCES, sn="SN-G0", mac="52:54:00:cc:00:00")
+    assert "sanboot" in lab.boot("52:54:00:cc:00:00")
+
+
+def test_a_malformed_mac_is_a_400_envelope(lab):
+    response = lab.client.get("/v1/boot/ipxe", {"mac": "nonsense"})
+    assert response.status_code == 400
+    assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert "requestId" in response.json()
+
+
+def test_the_ipxe_script_uses_the_configured_urls(lab, settings):
+    settings.BMP_IMAGE_URL = "http://127.0.0.1:10001"
+    settings.BMP_GATEWAY_URL = "http://127.0.0.1:18803"
+    _job_id, token = _into_liveos(lab)
+    script = lab.boot(MAC)
+    assert "kernel http://127.0.0.1:10001/liveos/vmlinuz " in script
+    assert "initrd --name initrd.img http://127.0.0.1:10001/liveos/initrd.img" in script
+    assert "bmp.gateway=http://127.0.0.1:18803" in script
+    assert f"bmp.token={token}" in script
+    assert script.rstrip().endswith("boot")
+
+
+def test_a_wrong_token_is_refused_with_401(lab):
+    _job_id, token = _into_liveos(lab)
+    for sn, bad in (("SN-G1", token + "x"), ("SN-OTHER", token), ("SN-G1", "")):
+        response = lab.heartbeat(sn, bad)
+        assert response.status_code in (400, 401)
+    response = lab.heartbeat("SN-G1", "not-the-token")
+    assert response.status_code == 401
+    assert response.json()["error"]["status"] == "AUTH_ERROR_OR_PERMISSION_DENIED"
+    step = {"step_id": 1, "attempt": 1}
+    assert lab.report("SN-G1", "not-the-token", step).status_code == 401
+
+
+def test_the_token_is_revoked_when_the_job_ends(lab):
+    job_id, token = _into_liveos(lab)
+    assert lab.heartbeat("SN-G1", token).status_code == 200
+    from bmp_scheduler.workflow import tasks
+
+    tasks.cancel_job(job_id=job_id)
+    assert lab.heartbeat("SN-G1", token).status_code == 401
+    assert Job.objects.get(job_id=job_id).token_digest == ""
+
+
+def test_a_step_is_handed_out_once_per_attempt(lab):
+    _job_id, token = _into_liveos(lab)
+    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    assert clean["action"] == "CleanBlockDevice"
+    # While the agent works on it, heartbeats hand out nothing.
+    assert lab.heartbeat("SN-G1", token).json()["result"] == {"steps": []}
+
+
+def test_duplicate_and_late_agent_results_are_ignored(lab):
+    _job_id, token = _into_liveos(lab)
+    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    assert lab.report("SN-G1", token, ping).json()["result"]["steps"][0]["action"] == (
+        "CleanBlockDevice"
+    )
+    again = lab.report("SN-G1", token, ping)
+    assert again.status_code == 200
+    assert again.json()["result"] == {"steps": [], "ignored": True}
+    # A result for a step of another job, or a wrong attempt, is ignored too.
+    assert lab.report("SN-G1", token, {"step_id": 999999, "attempt": 1}).json()["result"] == {
+        "steps": [],
+        "ignored": True,
+    }
+
+
+def test_heartbeat_progress_is_forwarded_at_most_every_5_seconds(lab, settings):
+    _job_id, token = _into_liveos(lab)
+    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    lab.events()
+    lab.heartbeat("SN-G1", token, progress={"bytes": 10, "total": 100})
+    lab.heartbeat("SN-G1", token, progress={"bytes": 20, "total": 100})
+    events = lab.events()
+    assert [(e.kind, e.action, e.progress) for e in events] == [
+        ("step", "CleanBlockDevice", {"step": 4, "steps": 7, "bytes": 10, "total": 100})
+    ]
+    step = Job.objects.get(job_id=_job_id).steps.get(pk=clean["step_id"])
+    assert step.progress == {"bytes": 20, "total": 100}  # stored, even when not forwarded
+    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 0.05
+    time.sleep(0.06)
+    lab.heartbeat("SN-G1", token, progress={"bytes": 30, "total": 100})
+    assert [e.progress["bytes"] for e in lab.events()] == [30]
+
+
+def test_a_malformed_result_is_a_400_envelope(lab):
+    _job_id, token = _into_liveos(lab)
+    body = {"sn": "SN-G1", "token": token, "step_id": "x", "attempt": 0, "status": "maybe"}
+    response = lab.client.post("/v1/agent/result", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == 400
+
+
+def test_health(lab):
+    response = lab.client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["result"]["service"] == "scheduler"

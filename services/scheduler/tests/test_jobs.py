@@ -1,0 +1,108 @@
+"""Job-level behaviour: idempotent submits, one job per device, cancel, retry, crash recovery."""
+
+import time
+
+from django.db import connection, transaction
+
+from bmp_common.messages import jobs
+from bmp_scheduler.workflow import engine, tasks
+from bmp_scheduler.workflow.models import Job, Outbox
+
+
+def test_submitting_a_job_twice_runs_it_once(lab):
+    submit = lab.submission(jobs.START_INSTANCES, sn="SN-I1")
+    tasks.submit_job(message=submit.to_wire())
+    tasks.submit_job(message=submit.to_wire())
+    assert Job.objects.filter(job_id=submit.job_id).count() == 1
+    assert [d.action for d in lab.pending("driver")] == ["PowerOn"]
+
+
+def test_one_job_per_device_at_a_time(lab):
+    first = lab.submit(jobs.START_INSTANCES, sn="SN-Q1")
+    second = lab.submit(jobs.STOP_INSTANCES, sn="SN-Q1")
+    other = lab.submit(jobs.RESTART_INSTANCES, sn="SN-Q2")
+    assert Job.objects.get(job_id=second).status == "queued"
+    sent = {d.action: d for d in lab.pending("driver")}
+    assert set(sent) == {"PowerOn", "PowerCycle"}  # SN-Q1's first job and SN-Q2's job
+    engine.sweep()
+    assert Job.objects.get(job_id=second).status == "queued"
+
+    lab.answer(sent["PowerOn"])
+    lab.answer(lab.take("driver"), data={"power": "on"})
+    assert Job.objects.get(job_id=first).status == "succeeded"
+    # The end of the first job started the second.
+    assert Job.objects.get(job_id=second).status == "running"
+    assert lab.take("driver").action == "PowerOff"
+    assert Job.objects.get(job_id=other).status == "running"
+
+
+def test_cancel_stops_the_chain_and_frees_the_device(lab):
+    first = lab.submit(jobs.START_INSTANCES, sn="SN-X1")
+    second = lab.submit(jobs.STOP_INSTANCES, sn="SN-X1")
+    power_on = lab.take("driver")
+    assert tasks.cancel_job(job_id=first) == "cancelled"
+    assert lab.answer(power_on) == engine.IGNORED  # on its way when we cancelled
+    job = Job.objects.get(job_id=first)
+    assert job.steps.get(action="PowerOn").status == "cancelled"
+    assert Job.objects.get(job_id=second).status == "running"
+    cancelled = [e for e in lab.events() if e.job_id == first][-1]
+    assert (cancelled.kind, cancelled.action) == ("cancelled", "PowerOn")
+    assert tasks.cancel_job(job_id=first) == "cancelled"  # a second cancel changes nothing
+
+
+def _fail_power_on(lab, job_id):
+    for attempt in (1, 2, 3):
+        dispatch = lab.take("driver")
+        assert dispatch.attempt == attempt
+        lab.answer(dispatch, error="PING_ILOIP_ERROR", data={"message": "no answer"})
+        if attempt < 3:
+            time.sleep(0.1 * 2 ** (attempt - 1) + 0.02)
+            engine.sweep()
+    assert Job.objects.get(job_id=job_id).status == "failed"
+
+
+def test_retry_restarts_a_failed_job_at_its_failed_step(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-R1")
+    _fail_power_on(lab, job_id)
+    lab.events()
+    assert tasks.retry_job(job_id=job_id) == "running"
+    again = lab.take("driver")
+    assert (again.action, again.attempt) == ("PowerOn", 4)  # attempts keep counting
+    lab.answer(again)
+    lab.answer(lab.take("driver"), data={"power": "on"})
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason) == ("succeeded", "")
+    events = lab.events()
+    assert [e.kind for e in events] == ["step", "step", "succeeded"]
+    assert events[0].sequence == 5  # after 3 step events and the failure of the first run
+
+
+def test_retry_from_a_given_step(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-R2")
+    _fail_power_on(lab, job_id)
+    assert tasks.retry_job(job_id=job_id, from_step=1) == "running"
+    status = lab.take("driver")
+    assert status.action == "PowerStatus"
+    lab.answer(status, data={"power": "off"})
+    job = Job.objects.get(job_id=job_id)
+    assert job.status == "succeeded"
+    assert job.steps.get(action="PowerOn").status == "skipped"
+    assert tasks.retry_job(job_id=job_id) == "succeeded"  # nothing to retry
+
+
+def test_a_send_lost_between_commit_and_send_is_sent_by_the_sweep(lab):
+    """A worker killed right after its commit: the outbox row survives and the sweep sends."""
+    submit = lab.submission(jobs.START_INSTANCES, sn="SN-K1")
+    with transaction.atomic():
+        engine.submit_job(submit)
+        connection.run_on_commit = []  # the process "dies" before its on-commit sends
+    assert lab.pending("driver") == []
+    assert Outbox.objects.count() == 2  # the step event and the dispatch
+    engine.sweep()  # within the grace period: an on-commit send may still be on its way
+    assert lab.pending("driver") == []
+    time.sleep(0.25)
+    assert engine.sweep()["resent"] == 2
+    dispatch = lab.take("driver")
+    assert (dispatch.action, dispatch.attempt) == ("PowerOn", 1)
+    assert [e.kind for e in lab.events()] == ["step"]
+    assert Outbox.objects.count() == 0

@@ -1,0 +1,132 @@
+"""A running platform and a lab of virtual servers enrolled into it.
+
+The platform is every service as a real process (``platform.Platform``); the lab's BMCs answer
+real IPMI on 127.0.0.1 and its simulated agents call the real gateway. Timeouts are scaled
+down so that a lost agent is noticed in seconds, not upstream's half hour.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from bmp_lab import enrol
+from bmp_lab.fleet import Fleet
+from bmp_lab.platform import Platform, wait_for
+
+NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"  # seeded with upstream's id
+PLATFORM_SERVICES = (
+    "bmp-openapi",
+    "bmp-openapi-worker",
+    "bmp-scheduler",
+    "bmp-scheduler-gateway",
+)
+TEST_SETTINGS = {
+    "BMP_SCHEDULER_TIMEOUT_SCALE": "0.005",  # Ping 9 s, image writes 7.5 s, driver steps 0.9 s
+    "BMP_SCHEDULER_BACKOFF_BASE": "0.2",
+    "BMP_DRIVER_SOFT_OFF_GRACE": "1",
+    "BMP_DRIVER_TIMEOUT": "2",
+}
+
+
+class Lab:
+    """The enrolled lab: its fleet, IDC, device type and image, and the platform's API."""
+
+    def __init__(self, platform: Platform, fleet: Fleet):
+        self.platform = platform
+        self.api = platform.api
+        self.fleet = fleet
+        self.idc_id = ""
+        self.device_type_id = ""
+        self.image_id = ""
+        self.device_ids: dict[str, str] = {}  # sn -> device id
+
+    def start_workers(self) -> None:
+        """The driver and dhcp-agent serve the lab's IDC: it is made first, then they start."""
+        api = self.platform.api
+        self.platform.env["BMP_IDC_IDS"] = enrol.ensure_idc(api, "lab")[0]
+        self.platform.start("bmp-driver")
+        self.platform.start("bmp-dhcp-agent")
+
+    def enrol(self, fleet: Fleet, password: str, count: int) -> None:
+        """The lab's own enrolment (``bmp_lab.enrol``), waiting for the put-away checks."""
+        state = fleet.state()
+        state["nodes"] = state["nodes"][:count]
+        self.enrolled = fleet.nodes[:count]
+        api = self.platform.api
+        report = enrol.enrol(api, state, password, wait=True, timeout=120, say=lambda _: None)
+        assert not report.get("failed"), report
+        self.idc_id = report["idc_id"]
+        self.device_type_id = report["device_type_id"]
+        self.image_id = report["image_id"]
+        devices = self.api.get(f"/devices?idcId={self.idc_id}&isAll=1")["devices"]
+        self.device_ids = {device["sn"]: device["deviceId"] for device in devices}
+
+    def device(self, sn: str) -> dict:
+        return self.api.get(f"/devices/{self.device_ids[sn]}")
+
+    def wait_device(self, sn: str, field: str, values: tuple, timeout: float = 60) -> dict:
+        return wait_for(
+            lambda: (d := self.device(sn))[field] in values and d,
+            timeout,
+            f"{sn} {field} in {values}",
+        )
+
+    def project_id(self) -> str:
+        return self.api.get("/user/projects")["projects"][0]["projectId"]
+
+    def create(self, name: str, count: int = 1, **changes) -> list[str]:
+        body = {
+            "idcId": self.idc_id,
+            "projectId": self.project_id(),
+            "deviceTypeId": self.device_type_id,
+            "imageId": self.image_id,
+            "systemVolumeRaidId": NO_RAID,
+            "instanceName": name,
+            "password": "Root-Pass-2026",
+            "count": count,
+            **changes,
+        }
+        return self.api.post("/project/instances", body)["instanceIds"]
+
+    def instance(self, instance_id: str) -> dict:
+        return self.api.get(f"/project/instances/{instance_id}")
+
+    def wait_status(self, instance_id: str, statuses: tuple, timeout: float = 90) -> dict:
+        def reached():
+            instance = self.instance(instance_id)
+            return instance["status"] in statuses and instance
+
+        try:
+            return wait_for(reached, timeout, f"{instance_id} in {statuses}", interval=0.3)
+        except TimeoutError:
+            print(self.platform.log_tails())
+            raise
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    platform = Platform(tmp_path_factory.mktemp("platform"), settings=TEST_SETTINGS)
+    password = secrets.token_urlsafe(12)
+    try:
+        platform.up(*PLATFORM_SERVICES)
+        gateway = f"http://127.0.0.1:{platform.gateway_port}"
+        with Fleet(
+            8,
+            base_port=0,
+            username="admin",
+            password=password,
+            gateway=gateway,
+            agent_options={"heartbeat_interval": 0.1, "step_delay": 0},
+        ) as fleet:
+            lab = Lab(platform, fleet)
+            lab.start_workers()
+            lab.enrol(fleet, password, count=7)
+            lab.password = password
+            yield lab
+    except BaseException:
+        print(platform.log_tails())
+        raise
+    finally:
+        platform.stop()

@@ -1,0 +1,155 @@
+"""Every lifecycle action through the real services: openapi → scheduler → driver (IPMI over
+UDP to a lab BMC) and dhcp-agent, the simulated LiveOS agent on the real gateway, and back.
+
+Each test asserts what a user sees (the instance's status and reason, the device's state) and
+what the server went through (its power and the device it last booted from).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bmp_lab.enrol import EnrolError
+from bmp_lab.platform import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def node_of(lab, instance: dict):
+    return lab.fleet.by_sn(instance["sn"])
+
+
+def running_instance(lab, name: str) -> str:
+    instance_id = lab.create(name)[0]
+    lab.wait_status(instance_id, ("running", "Creation failed"))
+    assert lab.instance(instance_id)["status"] == "running", lab.instance(instance_id)
+    return instance_id
+
+
+def act(lab, instance_id: str, action: str, body: dict | None = None) -> None:
+    lab.api.put(f"/project/instances/{instance_id}/{action}", body)
+
+
+def test_create_installs_through_the_liveos_and_boots_from_disk(lab):
+    instance_id = lab.create("create")[0]
+
+    instance = lab.wait_status(instance_id, ("running", "Creation failed"))
+
+    assert (instance["status"], instance["power"], instance["reason"]) == ("running", "on", "")
+    node = node_of(lab, instance)
+    assert node.power == "on"
+    assert node.node.booted_from == "disk"  # after the install, the platform booted the disk
+    jobs = lab.api.get(f"/jobs?instanceId={instance_id}")["jobs"]
+    assert [(job["task"], job["status"]) for job in jobs] == [("CreateInstances", "succeeded")]
+    device = lab.device(instance["sn"])
+    assert (device["manageStatus"], device["instanceId"]) == ("created", instance_id)
+
+
+def test_stop_start_restart_follow_the_servers_power(lab):
+    instance_id = running_instance(lab, "power")
+    node = node_of(lab, lab.instance(instance_id))
+
+    act(lab, instance_id, "stop")
+    assert lab.wait_status(instance_id, ("stopped", "Shutdown failed"))["status"] == "stopped"
+    assert node.power == "off"
+
+    act(lab, instance_id, "start")
+    assert lab.wait_status(instance_id, ("running", "Startup failed"))["status"] == "running"
+    assert node.power == "on"
+
+    act(lab, instance_id, "restart")
+    assert lab.wait_status(instance_id, ("running", "Reboot failed"))["status"] == "running"
+
+
+def test_reset_password_and_reinstall_go_through_the_liveos(lab):
+    instance_id = running_instance(lab, "reinstall")
+    act(lab, instance_id, "stop")
+    lab.wait_status(instance_id, ("stopped",))
+
+    act(lab, instance_id, "resetpasswd", {"password": "New-Root-Pass-1"})
+    instance = lab.wait_status(instance_id, ("stopped", "Resetpasswd failed"))
+    assert instance["status"] == "stopped"
+
+    act(
+        lab,
+        instance_id,
+        "reinstallInstance",
+        {
+            "imageId": lab.image_id,
+            "systemVolumeRaidId": instance["systemVolumeRaidId"],
+            "instanceName": "reinstalled",
+            "password": "Other-Pass-22",
+        },
+    )
+    instance = lab.wait_status(instance_id, ("running", "Reinstall failed"))
+    assert (instance["status"], instance["instanceName"]) == ("running", "reinstalled")
+
+
+def test_delete_wipes_and_gives_the_device_back(lab):
+    instance_id = running_instance(lab, "delete")
+    sn = lab.instance(instance_id)["sn"]
+    act(lab, instance_id, "stop")
+    lab.wait_status(instance_id, ("stopped",))
+
+    lab.api.delete(f"/project/instances/{instance_id}")
+
+    def gone():
+        try:
+            lab.instance(instance_id)
+        except EnrolError as error:
+            return error.status == 404
+        return False
+
+    wait_for(gone, 60, "the instance to be destroyed", interval=0.3)
+    device = lab.device(sn)
+    assert (device["manageStatus"], device["instanceId"]) == ("putaway", "")
+    assert lab.fleet.by_sn(sn).power == "off"
+
+
+def test_a_bmc_that_rejects_the_password_fails_the_step_with_that_reason(lab):
+    instance_id = running_instance(lab, "badpass")
+    act(lab, instance_id, "stop")
+    lab.wait_status(instance_id, ("stopped",))
+    node = node_of(lab, lab.instance(instance_id))
+    node.set_wrong_password(True)
+    try:
+        act(lab, instance_id, "start")
+        instance = lab.wait_status(instance_id, ("Startup failed", "running"))
+    finally:
+        node.set_wrong_password(False)
+
+    assert (instance["status"], instance["reason"]) == (
+        "Startup failed",
+        "USERNAME_OR_PASSWORD_ERROR",
+    )
+    messages = lab.api.get("/messages?isAll=1")["messages"]
+    # upstream spells the message fields in snake case
+    assert any(m["instance_id"] == instance_id and m["result"] == "fail" for m in messages)
+
+
+def test_collect_reads_the_hardware_of_a_stocked_device(lab):
+    free = [node for node in lab.enrolled if lab.device(node.sn)["manageStatus"] == "putaway"]
+    device_id = lab.device_ids[free[0].sn]
+    lab.api.put("/devices/unmount", {"deviceId": device_id})
+
+    lab.api.post("/collect/collectDeviceInfo", {"collects": [{"sn": free[0].sn}]})
+
+    device = lab.wait_device(free[0].sn, "collectStatus", ("1", "4"))
+    assert device["collectStatus"] == "1", device
+    assert device["brand"] != "" and free[0].power == "off"  # collected, then powered off
+    lab.api.put("/devices/mount", {"deviceId": device_id})  # back on sale
+    lab.wait_device(free[0].sn, "manageStatus", ("putaway",))
+
+
+def test_a_lost_agent_times_out_and_the_instance_fails(lab):
+    for node in lab.fleet.nodes:
+        node.agent.die_during("WriteImageTar")
+    try:
+        instance_id = lab.create("lost")[0]
+        instance = lab.wait_status(instance_id, ("Creation failed", "running"), timeout=120)
+    finally:
+        for node in lab.fleet.nodes:
+            node.agent.die_during(None)
+
+    assert instance["status"] == "Creation failed"
+    assert instance["reason"] == "WriteImageTarError"
