@@ -16,15 +16,18 @@ log = logging.getLogger(__name__)
 ID_LENGTH = 64  # the id columns of AuditLog
 
 
-def audit_record(*, user, operation: str, resource_id: str = "", response=None, **ids) -> None:
-    """Records ``operation`` by ``user`` with the result ``response`` carries.
+def audit_record(
+    *, user, operation: str, resource_id: str = "", response=None, error: str = "", **ids
+) -> None:
+    """Records ``operation`` by ``user`` with the result ``response`` carries (an API write),
+    or failed with ``error`` when it says why (the end of a job).
 
     Runs after the answer is rendered, outside the write's transaction: a failed write is
     recorded as failed, with the error message the caller saw.
     """
-    failed = response is not None and response.status_code >= 400
-    reason = ""
-    if failed and isinstance(getattr(response, "data", None), dict):
+    failed = bool(error) or (response is not None and response.status_code >= 400)
+    reason = error[:1024]
+    if response is not None and failed and isinstance(getattr(response, "data", None), dict):
         reason = str(response.data.get("error", {}).get("message", ""))[:1024]
         # Messages quote what the caller sent: no lone surrogate may reach the database.
         reason = reason.encode("utf-8", "replace").decode("utf-8")

@@ -9,6 +9,7 @@ from kombu import Connection
 
 from bmp_common import env
 from bmp_common.messages.jobs import JobSubmit
+from bmp_openapi.audit.models import AuditLog
 from bmp_openapi.devices.models import Device
 from bmp_openapi.inbox.models import Message
 from bmp_openapi.instances.models import Instance
@@ -117,6 +118,12 @@ def test_a_failed_job_sets_the_failure_state_with_the_drivers_reason(admin_api, 
         "USERNAME_OR_PASSWORD_ERROR",
     )
     assert chinese["reasonName"] == "带外用户名或密码错误"
+    ended = AuditLog.objects.filter(operation="StopInstances").order_by("id").last()
+    assert (ended.result, ended.instance_id, ended.fail_reason) == (
+        "fail",
+        running,
+        "USERNAME_OR_PASSWORD_ERROR: the BMC refused the user or password",
+    )
     # resetStatus puts it back where it was, as upstream
     ok(put(admin_api, running, "resetStatus"))
     assert describe(admin_api, running)["status"] == "running"

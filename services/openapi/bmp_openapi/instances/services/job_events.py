@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bmp_common.messages.jobs import EVENT_CANCELLED, EVENT_STEP, EVENT_SUCCEEDED, JobEvent
+from bmp_openapi.audit.services import audit_record
 from bmp_openapi.inbox.services import message_send
 from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
@@ -55,6 +56,16 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         instance_set_status(
             instance, status, actor_name=SCHEDULER, password_encrypted="", **changes
         )
+    # The job's end in the audit trail, as upstream marks it: who asked, and how it ended.
+    audit_record(
+        user=instance.user,
+        operation=job.task,
+        resource_id=instance.instance_id,
+        error=f"{reason}: {text}" if reason else "",
+        instance_id=instance.instance_id,
+        device_id=job.device_id,
+        sn=job.sn,
+    )
     message_send(
         user=instance.user,
         message_type="operation",
