@@ -91,4 +91,6 @@ fi
 
 echo "== pytest: MariaDB/MySQL + RabbitMQ + Redis"
 export BMP_DATABASE_URL="$db_url" BMP_BROKER_URL="$broker_url" BMP_REDIS_URL="$redis_url"
+# The fuzzing repeats the first pass's first examples: what differs here is the database.
+export BMP_FUZZ_EXAMPLES="${BMP_FUZZ_EXAMPLES_EXTERNAL:-10}"
 pytest_all "$@"

@@ -46,8 +46,26 @@ class MaskedSecretField(serializers.Field):
 # sends whatever the contract allows and expects it accepted.
 
 
+# What ECMAScript's \s matches, which the contract's patterns are written in: Python's str.strip()
+# would also strip \x1c-\x1f and \x85, and so refuse as blank a value the contract calls valid.
+JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
+
+
 class StrictCharField(serializers.CharField):
-    """A string, and only a string: DRF would turn 12 or true into "12" or "True"."""
+    """A string, and only a string: DRF would turn 12 or true into "12" or "True".
+
+    Surrounding whitespace is trimmed (unless ``trim_whitespace=False``) as the contract's
+    patterns see whitespace, so that a value the contract accepts is never "blank" here.
+    """
+
+    def __init__(self, **kwargs):
+        self.trim_contract_whitespace = kwargs.pop("trim_whitespace", True)
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if self.trim_contract_whitespace and isinstance(data, str):
+            data = data.strip(JS_WHITESPACE)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
