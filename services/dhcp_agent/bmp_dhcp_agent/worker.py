@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 
 from bmp_common.celery import make_celery
 from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.steps import StepDispatch, StepResult
+from bmp_common.messages.steps import StepDispatch, send_step_result
 from bmp_dhcp_agent.actions import Outcome, run_action
 from bmp_dhcp_agent.hosts import HostTable, table_path
 
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 app = make_celery("dhcp")
 
-STEP_RESULT_TASK = "bmp.scheduler.step_result"
 
 _tables: dict[Path, HostTable] = {}
 _tables_lock = threading.Lock()
@@ -53,17 +52,6 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
         return Outcome.failed(f"the dhcp-agent failed to run {dispatch.action} (see its log)")
 
 
-def report(dispatch: StepDispatch, outcome: Outcome) -> None:
-    result = StepResult(
-        step_id=dispatch.step_id,
-        attempt=dispatch.attempt,
-        status=outcome.status,
-        data=outcome.data,
-        error=outcome.error,
-    )
-    app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
-
-
 @app.task(
     name="bmp.dhcp.run_step",
     # Only the report can fail on the broker; re-running the action is idempotent.
@@ -86,4 +74,4 @@ def run_step(idc_id=None, message=None, **unexpected) -> None:
         log.warning("DHCP step %s attempt %s %s failed: %s", *step, outcome.data.get("message"))
     else:
         log.info("DHCP step %s attempt %s %s: ok", *step)
-    report(dispatch, outcome)
+    send_step_result(app, dispatch, outcome)

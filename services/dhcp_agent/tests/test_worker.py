@@ -7,11 +7,11 @@ import sys
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from kombu import Connection
 
 from bmp_common.messages.steps import StepDispatch, StepResult
-from bmp_common.queues import SCHEDULER_QUEUE, dhcp_queue
+from bmp_common.queues import dhcp_queue
+from bmp_common.testing import broker
+from bmp_common.testing.broker import step_worker
 from bmp_dhcp_agent.hosts import HostTable, table_path
 from bmp_dhcp_agent.worker import app
 
@@ -22,32 +22,14 @@ _step_ids = itertools.count(1000)
 
 @pytest.fixture(scope="module")
 def worker():
-    with start_worker(
-        app,
-        pool="threads",
-        concurrency=2,
-        queues=[dhcp_queue(IDC)],
-        perform_ping_check=False,
-        loglevel="WARNING",
-    ) as running:
+    with step_worker(app, dhcp_queue(IDC), concurrency=2) as running:
         yield running
 
 
 @pytest.fixture
 def scheduler_queue():
-    """The queue the scheduler consumes, read here instead: what the dhcp-agent reported."""
-    with Connection(app.conf.broker_url) as conn:
-        queue = conn.SimpleQueue(SCHEDULER_QUEUE)
-        # What other tests sent the scheduler (jobs from openapi's tests) is not ours to read.
-        while True:
-            try:
-                queue.get(block=False).ack()
-            except queue.Empty:
-                break
-        try:
-            yield queue
-        finally:
-            queue.close()
+    with broker.scheduler_queue(app) as queue:
+        yield queue
 
 
 def send_step(action, params, *, idc_id=IDC, step_idc=None, attempt=1) -> StepDispatch:

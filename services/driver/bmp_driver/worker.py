@@ -26,7 +26,7 @@ from kombu.exceptions import OperationalError
 from bmp_common import env
 from bmp_common.celery import make_celery
 from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.steps import StepDispatch, StepResult
+from bmp_common.messages.steps import StepDispatch, send_step_result
 from bmp_common.queues import driver_queue
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 app = make_celery("driver")
 
-STEP_RESULT_TASK = "bmp.scheduler.step_result"
 FINISHED_TTL = 600.0  # seconds a finished step is remembered for redeliveries
 FINISHED_MAX = 4096
 
@@ -143,17 +142,6 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
         return Outcome.failed(ERROR, f"the driver failed to run {dispatch.action} (see its log)")
 
 
-def report(dispatch: StepDispatch, outcome: Outcome) -> None:
-    result = StepResult(
-        step_id=dispatch.step_id,
-        attempt=dispatch.attempt,
-        status=outcome.status,
-        data=outcome.data,
-        error=outcome.error,
-    )
-    app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
-
-
 @app.task(
     name="bmp.driver.run_step",
     # Only the report can fail on the broker; the re-run answers from memory (see _recall).
@@ -184,4 +172,4 @@ def run_step(idc_id=None, message=None, **unexpected) -> None:
         )
     else:
         log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, outcome.data, took)
-    report(dispatch, outcome)
+    send_step_result(app, dispatch, outcome)

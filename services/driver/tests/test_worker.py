@@ -6,12 +6,12 @@ import itertools
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from kombu import Connection
 
 from bmp_common.crypto import encrypt_secret
 from bmp_common.messages.steps import StepDispatch, StepResult
-from bmp_common.queues import SCHEDULER_QUEUE, driver_queue
+from bmp_common.queues import driver_queue
+from bmp_common.testing import broker
+from bmp_common.testing.broker import step_worker
 from bmp_driver.__main__ import main
 from bmp_driver.worker import app
 
@@ -21,32 +21,14 @@ _step_ids = itertools.count(5000)
 
 @pytest.fixture(scope="module")
 def worker():
-    with start_worker(
-        app,
-        pool="threads",
-        concurrency=4,
-        queues=[driver_queue(IDC)],
-        perform_ping_check=False,
-        loglevel="WARNING",
-    ) as running:
+    with step_worker(app, driver_queue(IDC), concurrency=4) as running:
         yield running
 
 
 @pytest.fixture
 def scheduler_queue():
-    """The queue the scheduler consumes, read here instead: what the driver reported."""
-    with Connection(app.conf.broker_url) as conn:
-        queue = conn.SimpleQueue(SCHEDULER_QUEUE)
-        # What other tests sent the scheduler (jobs from openapi's tests) is not ours to read.
-        while True:
-            try:
-                queue.get(block=False).ack()
-            except queue.Empty:
-                break
-        try:
-            yield queue
-        finally:
-            queue.close()
+    with broker.scheduler_queue(app) as queue:
+        yield queue
 
 
 def bmc_params(server, password: str, **extra) -> dict:

@@ -13,6 +13,7 @@ from bmp_common.messages import Message
 
 STEP_OK = "ok"
 STEP_FAILED = "failed"
+STEP_RESULT_TASK = "bmp.scheduler.step_result"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -41,3 +42,16 @@ class StepResult(Message):
     def __post_init__(self):
         if self.status not in (STEP_OK, STEP_FAILED):
             raise ValueError(f"step status must be {STEP_OK!r} or {STEP_FAILED!r}")
+
+
+def send_step_result(app, dispatch: StepDispatch, outcome) -> None:
+    """Answers ``dispatch`` to the scheduler with ``outcome`` (its ``status``, ``data`` and
+    ``error``), keyed by the dispatch's step and attempt: what every step worker does last."""
+    result = StepResult(
+        step_id=dispatch.step_id,
+        attempt=dispatch.attempt,
+        status=outcome.status,
+        data=outcome.data,
+        error=outcome.error,
+    )
+    app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
