@@ -23,6 +23,8 @@ def _wait_for(predicate, timeout=10.0):
 
 # The worker thread has its own database connection: with the test inside a transaction it would
 # wait on the test's locks (MariaDB), so this test commits for real.
+# On RabbitMQ a worker thread beside the test's own connections takes seconds per hop (the
+# real processes do not: tests/integration), hence the generous waits.
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_a_job_from_the_broker(lab):
     submit = lab.submission(jobs.START_INSTANCES, sn="SN-W1")
@@ -31,10 +33,12 @@ def test_a_worker_runs_a_job_from_the_broker(lab):
         power_on = lab.take("driver", timeout=30)
         assert power_on.action == "PowerOn"
         for dispatch, data in ((power_on, {"power": "on"}), (None, {"power": "on"})):
-            dispatch = dispatch or lab.take("driver", timeout=10)
+            dispatch = dispatch or lab.take("driver", timeout=30)
             result = StepResult(step_id=dispatch.step_id, attempt=1, status="ok", data=data)
             app.send_task("bmp.scheduler.step_result", kwargs={"message": result.to_wire()})
-        assert _wait_for(lambda: Job.objects.get(job_id=submit.job_id).status == "succeeded")
+        assert _wait_for(
+            lambda: Job.objects.get(job_id=submit.job_id).status == "succeeded", timeout=30
+        )
     events = lab.events()
     assert [e.kind for e in events] == ["step", "step", "succeeded"]
     assert events[-1].observed == {"power": "on"}
