@@ -15,8 +15,7 @@ from pathlib import Path
 from kombu.exceptions import OperationalError
 
 from bmp_common.celery import make_celery
-from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.steps import StepDispatch, send_step_result
+from bmp_common.messages.steps import StepDispatch, receive_step, send_step_result
 from bmp_dhcp_agent.actions import Outcome, run_action
 from bmp_dhcp_agent.hosts import HostTable, table_path
 
@@ -60,14 +59,9 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
     max_retries=8,
 )
 def run_step(idc_id=None, message=None, **unexpected) -> None:
-    try:
-        dispatch = StepDispatch.from_wire(message)
-        table_path(idc_id)  # a usable IDC id, or ValueError
-    except (MessageSchemaError, ValueError) as exc:
-        log.error("dropping a malformed DHCP step for IDC %r: %s", idc_id, exc)
+    dispatch = receive_step(idc_id, message, unexpected, worker="DHCP", log=log)
+    if dispatch is None:
         return
-    if unexpected:
-        log.warning("step %s: ignoring unknown arguments %s", dispatch.step_id, sorted(unexpected))
     outcome = execute(idc_id, dispatch)
     step = (dispatch.step_id, dispatch.attempt, dispatch.action)
     if outcome.error:

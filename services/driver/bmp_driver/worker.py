@@ -25,9 +25,7 @@ from kombu.exceptions import OperationalError
 
 from bmp_common import env
 from bmp_common.celery import make_celery
-from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.steps import StepDispatch, send_step_result
-from bmp_common.queues import driver_queue
+from bmp_common.messages.steps import StepDispatch, receive_step, send_step_result
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
 from bmp_driver.backends import BACKENDS, make_backend
@@ -150,14 +148,9 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
     max_retries=8,
 )
 def run_step(idc_id=None, message=None, **unexpected) -> None:
-    try:
-        dispatch = StepDispatch.from_wire(message)
-        driver_queue(idc_id)  # a usable IDC id, or ValueError
-    except (MessageSchemaError, ValueError) as exc:
-        log.error("dropping a malformed driver step for IDC %r: %s", idc_id, exc)
+    dispatch = receive_step(idc_id, message, unexpected, worker="driver", log=log)
+    if dispatch is None:
         return
-    if unexpected:
-        log.warning("step %s: ignoring unknown arguments %s", dispatch.step_id, sorted(unexpected))
     started = time.monotonic()
     outcome = execute(idc_id, dispatch)
     took = time.monotonic() - started

@@ -55,3 +55,20 @@ def send_step_result(app, dispatch: StepDispatch, outcome) -> None:
         error=outcome.error,
     )
     app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
+
+
+def receive_step(idc_id, message, unexpected: dict, *, worker: str, log) -> StepDispatch | None:
+    """The dispatch a step worker's task was given, or None (logged) when it is malformed: a bad
+    message is dropped, never retried forever. ``idc_id`` must be a usable IDC id too."""
+    from bmp_common.messages import MessageSchemaError
+    from bmp_common.queues import driver_queue
+
+    try:
+        dispatch = StepDispatch.from_wire(message)
+        driver_queue(idc_id)  # the IDC id rule every per-IDC queue follows, or ValueError
+    except (MessageSchemaError, ValueError) as exc:
+        log.error("dropping a malformed %s step for IDC %r: %s", worker, idc_id, exc)
+        return None
+    if unexpected:
+        log.warning("step %s: ignoring unknown arguments %s", dispatch.step_id, sorted(unexpected))
+    return dispatch

@@ -11,6 +11,7 @@ from django.db import transaction
 from bmp_common.errors import BmpError
 from bmp_openapi.jobs.error_codes import JOB_NOT_FAILED, JOB_NOT_FOUND, JOB_NOT_RUNNING
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
+from bmp_openapi.jobs.submission import send_to_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +30,12 @@ def _locked(job_id: str) -> Job:
     return job
 
 
-def _send(task: str, **kwargs) -> None:
-    from bmp_openapi.celery import app
-
-    app.send_task(task, kwargs=kwargs)
-
-
 @transaction.atomic(durable=True)
 def job_cancel(*, job_id: str, actor) -> Job:
     job = _locked(job_id)
     if job.status not in (SUBMITTED, RUNNING):
         raise BmpError(JOB_NOT_RUNNING, job_id=job_id, status=job.status)
-    transaction.on_commit(lambda: _send(CANCEL_TASK, job_id=job_id))
+    transaction.on_commit(lambda: send_to_scheduler(CANCEL_TASK, job_id=job_id))
     log.warning("job %s: cancel asked by %s", job_id, actor.user_id)
     return job
 
@@ -58,6 +53,6 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
     job.reason = ""
     job.message = ""
     job.save()
-    transaction.on_commit(lambda: _send(RETRY_TASK, job_id=job_id, from_step=from_step))
+    transaction.on_commit(lambda: send_to_scheduler(RETRY_TASK, job_id=job_id, from_step=from_step))
     log.warning("job %s: retry from step %s asked by %s", job_id, from_step, actor.user_id)
     return job

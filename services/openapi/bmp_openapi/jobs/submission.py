@@ -68,15 +68,15 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
         submission=message.to_wire(),
         created_by=actor_name,
     )
-    transaction.on_commit(lambda: _send(job.submission))
+    transaction.on_commit(lambda: send_to_scheduler(SUBMIT_TASK, message=job.submission))
     log.info("job %s (%s) for device %s submitted", job.job_id, task, device.device_id)
     return job
 
 
-def _send(wire: dict) -> None:
+def send_to_scheduler(task: str, **kwargs) -> None:
     from bmp_openapi.celery import app
 
-    app.send_task(SUBMIT_TASK, kwargs={"message": wire})
+    app.send_task(task, kwargs=kwargs)
 
 
 def jobs_resend_unacknowledged() -> int:
@@ -84,7 +84,7 @@ def jobs_resend_unacknowledged() -> int:
     stale = Job.objects.filter(status=SUBMITTED, created_at__lt=timezone.now() - RESEND_AFTER)
     count = 0
     for job in stale.iterator():
-        _send(job.submission)
+        send_to_scheduler(SUBMIT_TASK, message=job.submission)
         count += 1
     if count:
         log.warning("%d job(s) not acknowledged by the scheduler: sent again", count)
