@@ -1,9 +1,14 @@
-"""``python -m bmp_dhcp_agent --idc IDC_ID``: the dhcp-agent worker of one IDC (dhcp.<idc>)."""
+"""The dhcp-agent of one IDC.
+
+python -m bmp_dhcp_agent [worker] --idc IDC_ID      the Celery worker of dhcp.<idc>
+python -m bmp_dhcp_agent serve --idc IDC_ID ...    the DHCP server (see serve.py)
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging.config
+import sys
 
 from bmp_common import env
 from bmp_common.logging import logging_config
@@ -11,7 +16,18 @@ from bmp_common.queues import dhcp_queue
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="bmp_dhcp_agent", description=__doc__)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        from bmp_dhcp_agent.serve import main as serve_main
+
+        serve_main(argv[1:])
+        return
+    # "worker" is optional: the bare form is what deployments ran before the server existed.
+    worker_main(argv[1:] if argv[:1] == ["worker"] else argv)
+
+
+def worker_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bmp_dhcp_agent worker", description=__doc__)
     parser.add_argument(
         "--idc", default=env.env_str("BMP_IDC_ID"), help="IDC id (default $BMP_IDC_ID)"
     )

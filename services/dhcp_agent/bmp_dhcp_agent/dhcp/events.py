@@ -1,0 +1,133 @@
+"""The DHCP server's record: one row per DHCP message seen or sent, plus counters.
+
+Rows live in the IDC's host table file (tables ``dhcp_events`` and ``dhcp_counters``), so an
+operator or a test reads what happened to a MAC with ``read_events(path, mac)``. The server
+buffers rows and writes them in one transaction when it is idle (or every ``FLUSH_EVERY`` rows):
+one commit per packet would cap the server at the disk's commit rate. The table is bounded: the
+oldest rows go once there are more than ``max_rows``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import time
+from pathlib import Path
+
+FLUSH_EVERY = 256
+DEFAULT_MAX_ROWS = 100_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dhcp_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,          -- epoch seconds
+    mac TEXT NOT NULL,         -- 52:54:00:ab:cd:ef
+    xid INTEGER NOT NULL,
+    kind TEXT NOT NULL,        -- DISCOVER, OFFER, REQUEST, ACK, NAK, INFORM, RELEASE, DECLINE
+    ip TEXT NOT NULL,          -- the address offered/acked/requested, or ''
+    detail TEXT NOT NULL       -- e.g. 'unknown_mac' when a request got no answer
+);
+CREATE INDEX IF NOT EXISTS dhcp_events_mac ON dhcp_events (mac, id);
+CREATE TABLE IF NOT EXISTS dhcp_counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    at: float
+    mac: str
+    xid: int
+    kind: str
+    ip: str = ""
+    detail: str = ""
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=20, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    # Events are a log, not the reservations: losing the last second in a power cut is fine.
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(_SCHEMA)
+    return db
+
+
+class EventLog:
+    """The writer, owned by the server loop (one thread)."""
+
+    def __init__(self, path: Path | str, max_rows: int = DEFAULT_MAX_ROWS):
+        self.path = Path(path)
+        self.max_rows = max_rows
+        self._db = _connect(self.path)
+        self._pending: list[tuple] = []  # Event fields; tuples because this is per packet
+        self._counts: dict[str, int] = {}
+        self.totals: dict[str, int] = {}  # counters since this process started
+
+    def record(self, mac: str, xid: int, kind: str, ip: str = "", detail: str = "") -> None:
+        self._pending.append((time.time(), mac, xid, kind, ip, detail))
+
+    def count(self, name: str) -> None:
+        self._counts[name] = self._counts.get(name, 0) + 1
+        self.totals[name] = self.totals.get(name, 0) + 1
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> None:
+        if not self._pending and not self._counts:
+            return
+        events, counts = self._pending, self._counts
+        self._pending, self._counts = [], {}
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT INTO dhcp_events (at, mac, xid, kind, ip, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                events,
+            )
+            db.executemany(
+                "INSERT INTO dhcp_counters (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                counts.items(),
+            )
+            last = db.execute("SELECT MAX(id) FROM dhcp_events").fetchone()[0] or 0
+            if last > self.max_rows:
+                db.execute("DELETE FROM dhcp_events WHERE id <= ?", (last - self.max_rows,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._db.close()
+
+
+def read_events(path: Path | str, mac: str | None = None, limit: int = 1000) -> list[Event]:
+    """The last ``limit`` events (of ``mac`` when given), oldest first."""
+    db = _connect(path)
+    try:
+        where, args = ("WHERE mac = ?", [mac.lower()]) if mac else ("", [])
+        rows = db.execute(
+            f"SELECT at, mac, xid, kind, ip, detail FROM dhcp_events {where}"  # noqa: S608
+            " ORDER BY id DESC LIMIT ?",
+            [*args, limit],
+        ).fetchall()
+    finally:
+        db.close()
+    return [Event(*row) for row in reversed(rows)]
+
+
+def read_counters(path: Path | str) -> dict[str, int]:
+    """Counters summed over every run of the server: packets dropped by reason, replies sent."""
+    db = _connect(path)
+    try:
+        return dict(db.execute("SELECT name, value FROM dhcp_counters ORDER BY name"))
+    finally:
+        db.close()
