@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bmp_lab import enrol
@@ -83,14 +84,14 @@ def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str
         )
     counts: dict[str, int] = {}
     while time.monotonic() - started < 600:
-        instances = api.get("/project/instances", isAll=1)["instances"]
-        counts = {}
-        for instance in instances:
-            counts[instance["status"]] = counts.get(instance["status"], 0) + 1
-        if counts.get("creating", 0) == 0:
+        # One cheap count per poll: the poll must not be what the platform spends its time on.
+        if api.get("/project/instances", status="creating", pageSize=1)["totalCount"] == 0:
             break
         time.sleep(0.5)
-    return time.monotonic() - started, counts
+    wall = time.monotonic() - started
+    for instance in api.get("/project/instances", isAll=1)["instances"]:
+        counts[instance["status"]] = counts.get(instance["status"], 0) + 1
+    return wall, counts
 
 
 def steps_done(platform: Platform) -> tuple[int, int]:
@@ -103,6 +104,70 @@ def steps_done(platform: Platform) -> tuple[int, int]:
     total = sum(count for _, count in rows)
     broker = sum(count for target, count in rows if target in BROKER_STEP_TARGETS)
     return total, broker
+
+
+def _seconds(value) -> float:
+    """A datetime column as epoch seconds (SQLite gives text, MySQL datetimes)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc).timestamp()
+
+
+def step_profile(platform: Platform) -> str:
+    """Per action: how long a step waited after the previous one ended, and how long it ran."""
+    rows = platform.sql(
+        "SELECT s.job_id, s.`index`, s.action, s.started_at, s.finished_at FROM scheduler_step s"
+        " JOIN scheduler_job j ON s.job_id = j.id WHERE j.task = 'CreateInstances'"
+        " AND s.status = 'succeeded' ORDER BY s.job_id, s.`index`"
+    )
+    waits: dict[str, list[float]] = {}
+    runs: dict[str, list[float]] = {}
+    order: list[str] = []
+    previous_end: dict[int, float] = {}
+    for job, _, action, started, finished in rows:
+        start, end = _seconds(started), _seconds(finished)
+        if action not in runs:
+            order.append(action)
+        runs.setdefault(action, []).append(end - start)
+        if job in previous_end:
+            waits.setdefault(action, []).append(start - previous_end[job])
+        previous_end[job] = end
+    lines = [f"{'action':<24}{'wait p50':>10}{'wait p95':>10}{'run p50':>10}{'run p95':>10}"]
+    for action in order:
+        wait = sorted(waits.get(action, [0.0]))
+        run = sorted(runs[action])
+        lines.append(
+            f"{action:<24}{_pct(wait, 50):>10.3f}{_pct(wait, 95):>10.3f}"
+            f"{_pct(run, 50):>10.3f}{_pct(run, 95):>10.3f}"
+        )
+    return "\n".join(lines)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its living descendants (gunicorn workers, pools)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            total += (int(stats[current][11]) + int(stats[current][12])) / tick
+        todo.extend(children.get(current, []))
+    return total
+
+
+def _pct(values: list[float], pct: int) -> float:
+    return values[min(len(values) - 1, len(values) * pct // 100)]
 
 
 def broker_floor(platform: Platform, round_trips: int, concurrency: int) -> float:
@@ -150,7 +215,7 @@ def broker_floor(platform: Platform, round_trips: int, concurrency: int) -> floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=100)
-    parser.add_argument("--heartbeat", type=float, default=0.5)
+    parser.add_argument("--heartbeat", type=float, default=5.0, help="longest idle poll (s)")
     parser.add_argument("--concurrency", type=int, default=8, help="scheduler/driver threads")
     args = parser.parse_args()
     password = secrets.token_urlsafe(12)
@@ -186,6 +251,10 @@ def main() -> int:
             wall, counts = storm(platform, report, args.nodes)
             total, broker = steps_done(platform)
             print(f"statuses: {counts}; steps: {total} ({broker} through the broker)", flush=True)
+            print(step_profile(platform), flush=True)
+            usage = {name: cpu_seconds(p.pid) for name, p in platform.processes.items()}
+            usage["lab"] = cpu_seconds(lab.pid)
+            print("CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in usage.items()), flush=True)
             floor = broker_floor(platform, broker + 2 * args.nodes, args.concurrency)
             print(f"broker floor: {broker + 2 * args.nodes} round trips in {floor:.2f} s")
         except BaseException:

@@ -13,6 +13,7 @@ gunicorn_app() {
   exec "$BMP_VENV/bin/gunicorn" "$module" \
     --bind "$bind:$port" \
     --workers "${BMP_WORKERS:-2}" \
+    --worker-class gthread --threads "${BMP_THREADS:-4}" \
     --timeout 60 \
     --no-control-socket \
     --access-logfile - \

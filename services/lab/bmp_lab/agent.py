@@ -23,10 +23,11 @@ import urllib.request
 from dataclasses import dataclass
 
 from bmp_lab import hardware
-from bmp_lab.node import BOOT_EVENTS, VirtualNode
+from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
 
 log = logging.getLogger(__name__)
 
+FIRST_POLL_S = 0.1  # an idle agent's first heartbeat delay; doubles up to the interval
 _KERNEL_ARG = re.compile(r"\bbmp\.(gateway|token|sn)=(\S+)")
 
 
@@ -100,6 +101,8 @@ class SimulatedAgent:
             self._generation += 1
 
     def _on_node_event(self, node: VirtualNode, event: str) -> None:
+        if event == SOFT_OFF:
+            return  # the simulated OS acts on it through soft_off_delay (a power_off event)
         with self._lock:
             self._generation += 1  # whatever ran before belongs to the previous boot
             generation = self._generation
@@ -164,9 +167,12 @@ class SimulatedAgent:
         if script.gateway and urllib.parse.urlsplit(script.gateway).scheme in ("http", "https"):
             gateway = script.gateway.rstrip("/")
         identity = {"sn": self.node.sn, "token": script.token}
+        idle_wait = FIRST_POLL_S
         while self._current(generation):
             steps = self._post(generation, gateway, "/v1/agent/heartbeat", identity)
             self._record("heartbeat")
+            if steps:
+                idle_wait = FIRST_POLL_S
             while steps and self._current(generation):
                 step = steps.pop(0)
                 outcome = self._run_step(generation, step)
@@ -175,7 +181,9 @@ class SimulatedAgent:
                 body = {**identity, **outcome}
                 steps = self._post(generation, gateway, "/v1/agent/result", body) or steps
                 self._record("result", f"{step['action']}:{outcome['status']}")
-            self._sleep(generation, self.heartbeat_interval)
+            # Poll soon after work (the next step may be a moment away), then back off.
+            self._sleep(generation, idle_wait)
+            idle_wait = min(idle_wait * 2, self.heartbeat_interval)
         self._record("stopped", "node left the LiveOS")
 
     def _run_step(self, generation: int, step: dict) -> dict | None:

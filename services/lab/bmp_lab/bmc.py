@@ -184,7 +184,10 @@ class LabBmc(Bmc):
         self.pktqueue = []
         self._random = random.Random(node.index)  # noqa: S311 (reproducible loss, not crypto)
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if port:
+            # Only for fixed ports (a restarted lab): with port 0, Linux may hand two
+            # SO_REUSEADDR sockets the same ephemeral port.
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind((address, port))
         self.address, self.port = self.socket.getsockname()[:2]
         self.serversocket = _ReplySocket(self.socket)

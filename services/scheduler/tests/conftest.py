@@ -40,7 +40,7 @@ def engine_settings(settings):
     settings.BMP_SCHEDULER_BACKOFF_BASE = 0.1
     settings.BMP_SCHEDULER_BACKOFF_CAP = 1.0
     settings.BMP_SCHEDULER_OUTBOX_GRACE = 0.2
-    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 5.0
+    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 0  # every step's event; throttling has its tests
     settings.BMP_SCHEDULER_TIMEOUT_SCALE = 1.0
     return settings
 
@@ -174,10 +174,12 @@ class Lab:
         match = TOKEN.search(self.boot(mac))
         return match.group(1) if match else None
 
-    def heartbeat(self, sn, token, progress=None):
+    def heartbeat(self, sn, token, progress=None, working=None):
         body = {"sn": sn, "token": token}
         if progress is not None:
             body["progress"] = progress
+        if working is not None:
+            body["working"] = working
         return self.client.post("/v1/agent/heartbeat", body, content_type="application/json")
 
     def report(self, sn, token, step, *, data=None, error=None, attempt=None):

@@ -77,6 +77,23 @@ def test_create_chain_runs_to_success_and_reports_each_step(lab):
     assert "sanboot" in lab.boot("52:54:00:aa:00:01")
 
 
+def test_instant_steps_send_progress_at_most_once_per_interval_and_always_the_outcome(
+    lab, settings
+):
+    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 5.0
+    job_id = lab.submit(
+        jobs.CREATE_INSTANCES, sn="SN-C2", mac="52:54:00:aa:00:02", spec=CREATE_SPEC
+    )
+    lab.answer(lab.take("dhcp"))
+    lab.run(job_id, results={"PowerStatus": {"power": "on"}})
+    events = lab.events()
+    # The chain took well under the 5 s interval: its first step, then its outcome.
+    assert [(e.sequence, e.kind, e.action) for e in events] == [
+        (1, "step", "DHCPConfigAddHost"),
+        (2, "succeeded", ""),
+    ]
+
+
 def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
     spec = {**CREATE_SPEC, "password_encrypted": encrypt_secret("Root-Pass-1")}
     job_id = lab.submit(jobs.RESET_PASSWORD, sn="SN-P1", mac="52:54:00:aa:00:02", spec=spec)

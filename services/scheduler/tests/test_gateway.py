@@ -68,47 +68,56 @@ def test_the_token_is_revoked_when_the_job_ends(lab):
     assert Job.objects.get(job_id=job_id).token_digest == ""
 
 
-def test_a_step_is_handed_out_once_per_attempt(lab):
+def test_a_busy_agent_gets_nothing_and_an_idle_one_gets_its_step_again(lab):
     _job_id, token = _into_liveos(lab)
     (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
     (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
     assert clean["action"] == "CleanBlockDevice"
-    # While the agent works on it, heartbeats hand out nothing.
-    assert lab.heartbeat("SN-G1", token).json()["result"] == {"steps": []}
+    working = {"step_id": clean["step_id"], "attempt": clean["attempt"]}
+    assert lab.heartbeat("SN-G1", token, working=working).json()["result"] == {"steps": []}
+    # An agent that lost the answer asks again while idle: the same attempt, not a new one.
+    (again,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    assert (again["step_id"], again["attempt"], again["action"]) == (
+        clean["step_id"],
+        clean["attempt"],
+        "CleanBlockDevice",
+    )
 
 
 def test_duplicate_and_late_agent_results_are_ignored(lab):
     _job_id, token = _into_liveos(lab)
     (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
-    assert lab.report("SN-G1", token, ping).json()["result"]["steps"][0]["action"] == (
-        "CleanBlockDevice"
-    )
+    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    assert clean["action"] == "CleanBlockDevice"
     again = lab.report("SN-G1", token, ping)
     assert again.status_code == 200
-    assert again.json()["result"] == {"steps": [], "ignored": True}
+    # Ignored, and the idle agent is handed its current step (the answer it may have lost).
+    assert again.json()["result"] == {"steps": [clean], "ignored": True}
     # A result for a step of another job, or a wrong attempt, is ignored too.
-    assert lab.report("SN-G1", token, {"step_id": 999999, "attempt": 1}).json()["result"] == {
-        "steps": [],
-        "ignored": True,
-    }
+    other = lab.report("SN-G1", token, {"step_id": 999999, "attempt": 1}).json()["result"]
+    assert other == {"steps": [clean], "ignored": True}
+    late = lab.report("SN-G1", token, {**clean, "attempt": clean["attempt"] + 1}).json()
+    assert late["result"]["ignored"] is True
 
 
-def test_heartbeat_progress_is_forwarded_at_most_every_5_seconds(lab, settings):
+def test_heartbeat_progress_is_forwarded_at_most_once_per_interval(lab, settings):
     _job_id, token = _into_liveos(lab)
     (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
     (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
     lab.events()
-    lab.heartbeat("SN-G1", token, progress={"bytes": 10, "total": 100})
-    lab.heartbeat("SN-G1", token, progress={"bytes": 20, "total": 100})
+    working = {"step_id": clean["step_id"], "attempt": clean["attempt"]}
+    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 0.3
+    time.sleep(0.31)  # the job's last event (a step began) is older than the interval
+    lab.heartbeat("SN-G1", token, working=working, progress={"bytes": 10, "total": 100})
+    lab.heartbeat("SN-G1", token, working=working, progress={"bytes": 20, "total": 100})
     events = lab.events()
     assert [(e.kind, e.action, e.progress) for e in events] == [
         ("step", "CleanBlockDevice", {"step": 4, "steps": 7, "bytes": 10, "total": 100})
     ]
     step = Job.objects.get(job_id=_job_id).steps.get(pk=clean["step_id"])
     assert step.progress == {"bytes": 20, "total": 100}  # stored, even when not forwarded
-    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 0.05
-    time.sleep(0.06)
-    lab.heartbeat("SN-G1", token, progress={"bytes": 30, "total": 100})
+    time.sleep(0.31)
+    lab.heartbeat("SN-G1", token, working=working, progress={"bytes": 30, "total": 100})
     assert [e.progress["bytes"] for e in lab.events()] == [30]
 
 

@@ -47,10 +47,16 @@ class AgentIdentitySerializer(serializers.Serializer):
     token = serializers.CharField(max_length=256)
 
 
+class WorkingSerializer(serializers.Serializer):
+    step_id = serializers.IntegerField(min_value=1)
+    attempt = serializers.IntegerField(min_value=1)
+
+
 class HeartbeatApi(GatewayApi):
-    """POST /v1/agent/heartbeat: the agent's sign of life; answers with its step, if due."""
+    """POST /v1/agent/heartbeat: the agent's sign of life; an idle agent gets its step, if due."""
 
     class InputSerializer(AgentIdentitySerializer):
+        working = WorkingSerializer(required=False)  # absent: the agent is idle
         progress = serializers.DictField(required=False)
 
     def post(self, request):

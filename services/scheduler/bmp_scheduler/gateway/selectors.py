@@ -6,7 +6,7 @@ from bmp_common.errors import BmpError
 from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
 from bmp_scheduler.workflow import tokens
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, STEP_WAITING, TARGET_AGENT
-from bmp_scheduler.workflow.models import Job
+from bmp_scheduler.workflow.models import Job, Step
 
 
 def job_booting_liveos(*, mac: str) -> Job | None:
@@ -25,3 +25,8 @@ def agent_job(*, sn: str, token: str) -> Job:
     if job is None:
         raise BmpError(AGENT_TOKEN_INVALID)
     return job
+
+
+def current_step(job: Job) -> Step | None:
+    """The first unfinished step of ``job`` (read without a lock: a hint, not a decision)."""
+    return job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()

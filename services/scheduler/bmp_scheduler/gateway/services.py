@@ -1,20 +1,22 @@
 """Writes of the gateway: an agent's heartbeat and results, and handing out its next step.
 
 Agent steps never touch the broker: a result is recorded through the engine and the next agent
-step is handed out in the same request.
+step is handed out in the same request. An idle agent is handed the running agent step every time
+it asks: results are keyed by (step, attempt), so a repeat costs nothing, and an answer lost on
+the way (a timeout under load) never strands a step until its deadline. Heartbeats are read-only
+unless there is something to write (progress, or a step to begin), so thousands of agents polling
+do not queue behind the database's write lock.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.errors import BmpError
-from bmp_common.messages.jobs import EVENT_STEP
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
@@ -26,10 +28,6 @@ from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
-# Handed out again on every heartbeat while running: instant and harmless to repeat, and a
-# lost answer must not cost the 30 minutes of Ping's deadline.
-REPEATABLE_ACTIONS = frozenset({"Ping"})
-
 
 def _locked_agent_job(*, sn: str, token: str) -> Job:
     job = lock_job(selectors.agent_job(sn=sn, token=token).pk)
@@ -38,14 +36,37 @@ def _locked_agent_job(*, sn: str, token: str) -> Job:
     return job
 
 
-def agent_heartbeat(*, sn: str, token: str, progress: dict | None = None) -> list[dict]:
-    with transaction.atomic():
-        job = _locked_agent_job(sn=sn, token=token)
-        if progress:
-            current = job.steps.filter(status=STEP_RUNNING, target=TARGET_AGENT).first()
-            if current is not None:
-                _record_progress(job, current, progress)
-        return _hand_out(job)
+def agent_heartbeat(
+    *, sn: str, token: str, working: dict | None = None, progress: dict | None = None
+) -> list[dict]:
+    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
+    job = selectors.agent_job(sn=sn, token=token)
+    step = selectors.current_step(job)
+    busy = working is not None or bool(progress)
+    if busy:
+        if progress and step is not None and _is_running_agent_step(step, working):
+            with transaction.atomic():
+                job = _locked_agent_job(sn=sn, token=token)
+                step = Step.objects.get(pk=step.pk)
+                if step.status == STEP_RUNNING:
+                    _record_progress(job, step, progress)
+        return []
+    if step is None or step.target != TARGET_AGENT:
+        return []
+    if step.status == STEP_RUNNING:
+        return [_order(job, step)]
+    if step.not_before is not None and step.not_before > timezone.now():
+        return []  # a retry waits for its backoff
+    with transaction.atomic():  # the step is due to begin: that is a write
+        return _hand_out(_locked_agent_job(sn=sn, token=token))
+
+
+def _is_running_agent_step(step: Step, working: dict | None) -> bool:
+    if step.status != STEP_RUNNING or step.target != TARGET_AGENT:
+        return False
+    if working is None:
+        return True
+    return working.get("step_id") == step.pk and working.get("attempt") == step.attempt
 
 
 def agent_result(
@@ -58,26 +79,28 @@ def agent_result(
     data: dict,
     error: str | None,
 ) -> dict:
+    """Record one result; the agent is idle now, so the answer carries its next step."""
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
         mine = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).exists()
         result = StepResult(step_id=step_id, attempt=attempt, status=status, data=data, error=error)
         outcome = engine.record_result(result) if mine else engine.IGNORED
-        if outcome == engine.IGNORED:
-            return {"steps": [], "ignored": True}
         job.refresh_from_db()
-        return {"steps": _hand_out(job) if job.status == JOB_RUNNING else []}
+        steps = _hand_out(job) if job.status == JOB_RUNNING else []
+    if outcome == engine.IGNORED:
+        return {"steps": steps, "ignored": True}
+    return {"steps": steps}
 
 
 def _hand_out(job: Job) -> list[dict]:
-    """The agent step due now (begun if its backoff is over), once per attempt."""
+    """The agent step due now (begun if its backoff is over), for an idle agent."""
     step = start_next(job)
     if step is None or step.target != TARGET_AGENT:
         return []
-    if step.delivered_attempt == step.attempt and step.action not in REPEATABLE_ACTIONS:
-        return []  # the agent is working on it; a lost one comes back at its deadline
-    step.delivered_attempt = step.attempt
-    step.save(update_fields=["delivered_attempt"])
+    return [_order(job, step)]
+
+
+def _order(job: Job, step: Step) -> dict:
     log.info(
         "job %s: step %d %s attempt %d handed to the agent",
         job.job_id,
@@ -85,14 +108,12 @@ def _hand_out(job: Job) -> list[dict]:
         step.action,
         step.attempt,
     )
-    return [
-        {
-            "step_id": step.pk,
-            "attempt": step.attempt,
-            "action": step.action,
-            "params": _agent_params(step),
-        }
-    ]
+    return {
+        "step_id": step.pk,
+        "attempt": step.attempt,
+        "action": step.action,
+        "params": _agent_params(step),
+    }
 
 
 def _agent_params(step: Step) -> dict:
@@ -107,17 +128,10 @@ def _agent_params(step: Step) -> dict:
 
 
 def _record_progress(job: Job, step: Step, progress: dict) -> None:
-    now = timezone.now()
     step.progress = progress
-    fields = ["progress"]
-    interval = settings.BMP_SCHEDULER_PROGRESS_INTERVAL
-    if step.progress_sent_at is None or (now - step.progress_sent_at).total_seconds() >= interval:
-        step.progress_sent_at = now
-        fields.append("progress_sent_at")
-        events.emit(
-            job,
-            EVENT_STEP,
-            action=step.action,
-            progress={"step": step.index + 1, "steps": job.steps.count(), **progress},
-        )
-    step.save(update_fields=fields)
+    step.save(update_fields=["progress"])
+    events.emit_progress(
+        job,
+        action=step.action,
+        progress={"step": step.index + 1, "steps": job.steps.count(), **progress},
+    )

@@ -29,6 +29,7 @@ class Job(models.Model):
     reason = models.CharField(max_length=64, blank=True, default="")
     message = models.TextField(blank=True, default="")
     event_sequence = models.PositiveIntegerField(default=0)  # last JobEvent sequence sent
+    progress_sent_at = models.DateTimeField(null=True, blank=True)  # last step event sent
     # The agent token: only its digest is stored; the plaintext is derived from the nonce with
     # the server's secret (see tokens.py). An empty digest means no token (none yet or revoked).
     token_nonce = models.CharField(max_length=64, blank=True, default="")
@@ -71,9 +72,7 @@ class Step(models.Model):
     not_before = models.DateTimeField(null=True, blank=True)  # backoff before the next attempt
     started_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
-    delivered_attempt = models.PositiveIntegerField(default=0)  # agent steps: handed out
     progress = models.JSONField(default=dict)  # the agent's last reported progress
-    progress_sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict)  # data of the last result (ok or failed)
     error = models.CharField(max_length=64, blank=True, default="")  # last error code

@@ -13,7 +13,6 @@ from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
     EVENT_CANCELLED,
     EVENT_FAILED,
-    EVENT_STEP,
     EVENT_SUCCEEDED,
     JobSubmit,
 )
@@ -179,9 +178,8 @@ def begin_step(job: Job, step: Step) -> None:
         step.attempt,
         step.deadline.isoformat(),
     )
-    events.emit(
+    events.emit_progress(
         job,
-        EVENT_STEP,
         action=step.action,
         progress={
             "step": step.index + 1,

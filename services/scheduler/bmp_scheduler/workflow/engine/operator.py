@@ -71,7 +71,7 @@ def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
                 step.attempt_base = step.attempt
                 step.result, step.error = {}, ""
                 step.not_before = step.deadline = step.started_at = step.finished_at = None
-                step.progress, step.progress_sent_at, step.delivered_attempt = {}, None, 0
+                step.progress = {}
             elif step.status not in STEP_DONE:
                 step.status = STEP_SKIPPED
             step.save()
