@@ -19,6 +19,9 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 command -v ipmitool >/dev/null 2>&1 || need_apt+=(ipmitool)
+[[ -f /usr/lib/ipxe/undionly.kpxe ]] || need_apt+=(ipxe)
+command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 pkg-config --exists mysqlclient 2>/dev/null || need_apt+=(default-libmysqlclient-dev pkg-config build-essential)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
@@ -27,7 +30,7 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
-EXTRAS="openapi,scheduler,driver,dhcp,lab,mysql,local,dev"
+EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,mysql,local,dev"
 stamp="$VENV/.bmp-test-installed"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then

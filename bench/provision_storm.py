@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bmp_lab import enrol
@@ -110,7 +110,7 @@ def _seconds(value) -> float:
     """A datetime column as epoch seconds (SQLite gives text, MySQL datetimes)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc).timestamp()
+    return value.replace(tzinfo=UTC).timestamp()
 
 
 def step_profile(platform: Platform) -> str:

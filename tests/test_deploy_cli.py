@@ -25,8 +25,8 @@ DEPLOY = str(ROOT / "bmp-deploy.sh")
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -48,7 +48,13 @@ def mysql_database(url: str):
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     var = tmp_path_factory.mktemp("deploy-var")
-    ports = {"operation": free_port(), "console": free_port()}
+    ports = {
+        "operation": free_port(),
+        "console": free_port(),
+        "gateway": free_port(),
+        "image": free_port(),
+        "tftp": free_port(socket.SOCK_DGRAM),
+    }
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
     }
@@ -61,6 +67,9 @@ def deployment(tmp_path_factory):
         BMP_VENV=os.environ.get("BMP_TEST_DEPLOY_VENV", str(ROOT / ".venv-deploy")),
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
+        BMP_GATEWAY_PORT=str(ports["gateway"]),
+        BMP_IMAGE_PORT=str(ports["image"]),
+        BMP_TFTP_PORT=str(ports["tftp"]),
     )
     mysql = None
     if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
@@ -114,6 +123,8 @@ def expected_services(deployment) -> list[str]:
         "bmp-openapi-worker",
         "bmp-scheduler",
         "bmp-scheduler-gateway",
+        "bmp-tftp",
+        "bmp-image",
     ]
 
 
@@ -136,7 +147,7 @@ def test_status_all_prints_running_for_every_service(deployment):
 
 
 def test_the_api_answers_with_the_contract_and_envelopes(deployment):
-    for port in deployment["ports"].values():
+    for port in (deployment["ports"]["operation"], deployment["ports"]["console"]):
         status, contract, _ = get(port, "/swagger.json")
         assert (status, contract["swagger"]) == (200, "2.0")
 
@@ -148,6 +159,26 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
         status, body, _ = get(port, "/health")
         assert status == 200
         assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deployment, tmp_path):
+    import tftpy
+
+    fetched = tmp_path / "undionly.kpxe"
+    client = tftpy.TftpClient("127.0.0.1", deployment["ports"]["tftp"])
+    client.download("undionly.kpxe", str(fetched), timeout=5)
+    assert fetched.read_bytes() == Path("/usr/lib/ipxe/undionly.kpxe").read_bytes()
+
+    image = deployment["var"] / "data" / "images" / "guest.tar"
+    image.write_bytes(bytes(range(256)) * 64)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{deployment['ports']['image']}/guest.tar",
+        headers={"Range": "bytes=256-511"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 206
+        assert answer.headers["Content-Range"] == f"bytes 256-511/{256 * 64}"
+        assert answer.read() == bytes(range(256))
 
 
 def test_the_printed_admin_key_works(deployment):

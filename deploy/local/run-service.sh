@@ -63,6 +63,22 @@ case "$service" in
     # One DHCP server per site: the local runtime serves the first IDC it is given.
     exec "$BMP_VENV/bin/python" -m bmp_dhcp_agent --idc "${BMP_IDC_IDS%%,*}"
     ;;
+  bmp-dhcp-server)
+    # The DHCP server of the first IDC, answering from the host table the dhcp-agent keeps
+    # (BMP_DHCP_INTERFACE, BMP_DHCP_SERVER_IP: see services/dhcp_agent/README.md).
+    exec "$BMP_VENV/bin/python" -m bmp_dhcp_agent serve --idc "${BMP_IDC_IDS%%,*}"
+    ;;
+  bmp-tftp)
+    # iPXE programs, copied from Debian's ipxe package into a read-only root.
+    "$BMP_VENV/bin/python" -m bmp_tftp prepare --root "$BMP_DATA_DIR/tftp"
+    exec "$BMP_VENV/bin/python" -m bmp_tftp --root "$BMP_DATA_DIR/tftp" \
+      --host "${BMP_TFTP_HOST:-$bind}" --port "${BMP_TFTP_PORT:-6969}"
+    ;;
+  bmp-image)
+    mkdir -p "$BMP_DATA_DIR/images"
+    exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
+      --bind "$bind:${BMP_IMAGE_PORT:-10000}"
+    ;;
   bmp-lab)
     # N virtual servers (bmp-deploy.sh lab up N). Their BMC password is BMP_LAB_BMC_PASSWORD,
     # from var/secrets.env (the environment, never argv); the fleet writes it to a 0600 file.

@@ -13,6 +13,9 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-scheduler-gateway]="/health"
   [bmp-driver]=""
   [bmp-dhcp-agent]=""
+  [bmp-dhcp-server]=""
+  [bmp-tftp]=""
+  [bmp-image]="/health"
   [bmp-lab]=""
 )
 
@@ -21,6 +24,7 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-openapi]="${BMP_OPENAPI_PORT:-8801}"
   [bmp-openapi-console]="${BMP_OPENAPI_CONSOLE_PORT:-8802}"
   [bmp-scheduler-gateway]="${BMP_GATEWAY_PORT:-8803}"
+  [bmp-image]="${BMP_IMAGE_PORT:-10000}"
 )
 
 # Services that need the database schema migrated before they start.
@@ -36,11 +40,17 @@ bmp_local_services() {
   echo bmp-openapi-worker
   echo bmp-scheduler
   echo bmp-scheduler-gateway
+  echo bmp-tftp
+  echo bmp-image
   # The out-of-band and DHCP workers serve IDCs: none until BMP_IDC_IDS names some (the lab
   # writes it into var/runtime.env when it enrols its servers).
   if [[ -n "${BMP_IDC_IDS:-}" ]]; then
     echo bmp-driver
     echo bmp-dhcp-agent
+    # Answering DHCP takes root and the provisioning interface: only where one is named.
+    if [[ -n "${BMP_DHCP_INTERFACE:-}" ]]; then
+      echo bmp-dhcp-server
+    fi
   fi
   # Virtual servers, after `bmp-deploy.sh lab up N` (which writes BMP_LAB_NODES=N there too).
   if [[ -n "${BMP_LAB_NODES:-}" ]]; then

@@ -1,0 +1,1 @@
+"""bmp-tftp: the boot programs (iPXE) over TFTP, read-only, with fbtftp."""
