@@ -389,8 +389,9 @@ compose() {
     export BMP_OPENAPI_IMAGE="$bmp_openapi_image" BMP_DB_IMAGE="$bmp_db_image" \
       BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image" \
       BMP_SCHEDULER_IMAGE="$bmp_scheduler_image" BMP_DRIVER_IMAGE="$bmp_driver_image" \
-      BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image"
-    # The IDC workers (bmp-driver, bmp-dhcp-agent) are in the compose profile "idc".
+      BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image" BMP_TFTP_IMAGE="$bmp_tftp_image" \
+      BMP_IMAGE_IMAGE="$bmp_image_image"
+    # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server) are in the compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
       export COMPOSE_PROFILES="${COMPOSE_PROFILES:+$COMPOSE_PROFILES,}idc"
     fi
@@ -418,16 +419,22 @@ docker_status() {
 
 docker_is_running() { grep -qx "$1" <<<"$DOCKER_RUNNING"; }
 
-DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent)
+DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
 
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then
-    printf '%s\n' "${DOCKER_IDC_SERVICES[@]}"
+    echo bmp-driver
+    echo bmp-dhcp-agent
+    # Answering DHCP takes the host's network and the provisioning interface: only where one
+    # is named.
+    if [[ -n "${BMP_DHCP_INTERFACE:-}" ]]; then
+      echo bmp-dhcp-server
+    fi
   fi
 }
 

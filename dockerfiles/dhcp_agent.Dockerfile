@@ -1,5 +1,7 @@
 # bmp-dhcp-agent: the DHCP worker of one IDC (Celery, queue dhcp.<BMP_IDC_ID>). It owns the IDC's
-# host table (SQLite) in BMP_DHCP_STATE_DIR. Serving DHCP itself (udp/67, host network) comes later.
+# host table (SQLite) in BMP_DHCP_STATE_DIR. The same image is the IDC's DHCP server,
+# `python -m bmp_dhcp_agent serve` (compose service bmp-dhcp-server: host network, started as root
+# and switched to user bmp by setpriv, from the base image's util-linux, keeping two capabilities).
 # Build context: the repository root.   ./bmp-build-image.sh build dhcp-agent
 
 # ---- builder: install the service into /opt/venv ------------------------------------------------

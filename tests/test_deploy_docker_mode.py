@@ -33,10 +33,16 @@ SERVICES = (
     "bmp-openapi-worker",
     "bmp-scheduler-gateway",
     "bmp-scheduler",
+    "bmp-tftp",
+    "bmp-image",
 )
 # The workers of one IDC: part of "all" once BMP_IDC_ID names it.
 IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent")
+# Its DHCP server (host network, udp/67): part of "all" once BMP_DHCP_INTERFACE names the
+# provisioning interface too, as in the local runtime.
+DHCP_SERVER = "bmp-dhcp-server"
 IDC_ID = "idc-test1"
+DHCP_ENV = {"BMP_IDC_ID": IDC_ID, "BMP_DHCP_INTERFACE": "br-prov", "BMP_DHCP_SERVER_IP": "10.0.0.2"}
 PASSWORDS = ("BMP_DB_PASSWORD", "BMP_DB_ROOT_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD")
 SECRETS = ("BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY", *PASSWORDS)
 MASK = "******"
@@ -259,7 +265,7 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
     config = compose_config(result.stdout)
     assert set(config["services"]) == set(SERVICES)
     masked = {
-        name: {key for key, value in service["environment"].items() if value == MASK}
+        name: {key for key, value in (service.get("environment") or {}).items() if value == MASK}
         for name, service in config["services"].items()
     }
     app = {"BMP_DB_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"}
@@ -274,6 +280,9 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-openapi-worker": app,
         "bmp-scheduler-gateway": app,
         "bmp-scheduler": app,
+        # The file servers hold no secret.
+        "bmp-tftp": set(),
+        "bmp-image": set(),
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"
@@ -298,6 +307,8 @@ def test_config_shows_the_image_names_of_image_cfg(started, env, tag):
     assert services["bmp-openapi-worker"]["image"] == f"reg.example/x/bmp-openapi:{tag}"
     assert services["bmp-scheduler-gateway"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
     assert services["bmp-scheduler"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
+    assert services["bmp-tftp"]["image"] == f"reg.example/x/bmp-tftp:{tag}"
+    assert services["bmp-image"]["image"] == f"reg.example/x/bmp-image:{tag}"
     for name in ("bmp-db", "bmp-redis", "bmp-mq"):
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image"), name
 
@@ -327,6 +338,8 @@ def test_status_all_names_the_services_that_are_down(deployment):
         "bmp-openapi-worker": "not running",
         "bmp-scheduler-gateway": "not running",
         "bmp-scheduler": "not running",
+        "bmp-tftp": "not running",
+        "bmp-image": "not running",
     }
     assert deployment.calls() == [
         deployment.compose_call("ps", "--status", "running", "--services")
@@ -408,23 +421,37 @@ def test_start_all_adds_the_idc_workers_once_bmp_idc_id_is_set(deployment):
     assert status_lines(result.stdout) == dict.fromkeys(everything, "running")
 
 
+def test_start_all_adds_the_dhcp_server_once_its_interface_is_named(deployment):
+    everything = (*SERVICES, *IDC_SERVICES, DHCP_SERVER)
+    deployment.set_running(*everything)
+    result = deployment.run("start", "all", **DHCP_ENV)
+    assert result.returncode == 0, result.stderr
+    assert deployment.calls()[0] == deployment.compose_call("up", "-d", "--wait", *everything)
+    assert status_lines(result.stdout) == dict.fromkeys(everything, "running")
+
+
 def test_config_with_an_idc_shows_its_workers_for_real(started):
     """bmp-deploy.sh enables the compose profile "idc": the real Compose renders the workers."""
-    result = started.run("config", BMP_IDC_ID=IDC_ID)
+    result = started.run("config", **DHCP_ENV)
     assert result.returncode == 0, result.stderr
     services = compose_config(result.stdout)["services"]
-    assert set(services) == {*SERVICES, *IDC_SERVICES}
-    for name in IDC_SERVICES:
+    assert set(services) == {*SERVICES, *IDC_SERVICES, DHCP_SERVER}
+    for name in (*IDC_SERVICES, DHCP_SERVER):
         assert services[name]["environment"]["BMP_IDC_ID"] == IDC_ID
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image")
     masked = {k for k, v in services["bmp-driver"]["environment"].items() if v == MASK}
     assert masked == {"BMP_ENCRYPTION_KEY", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"}
+    server = services[DHCP_SERVER]
+    assert server["network_mode"] == "host"
+    assert server["environment"]["BMP_DHCP_INTERFACE"] == "br-prov"
+    assert server["environment"]["BMP_DHCP_SERVER_IP"] == "10.0.0.2"
+    assert not [k for k, v in server["environment"].items() if v == MASK], "it holds no secret"
     for key, value in started.read_secrets().items():
         assert value not in result.stdout + result.stderr, f"{key} leaked"
 
 
 @pytest.mark.parametrize("command", ["start", "stop", "status", "logs"])
-@pytest.mark.parametrize("service", ["driver", "bmp-dhcp-agent"])
+@pytest.mark.parametrize("service", ["driver", "bmp-dhcp-agent", "dhcp-server"])
 def test_an_idc_worker_needs_bmp_idc_id(deployment, command, service):
     result = deployment.run(command, "openapi", service)
     assert result.returncode == 1

@@ -17,9 +17,11 @@ import os
 import re
 import secrets
 import shutil
+import site
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,8 +54,19 @@ DB_APPS = (
     "bmp-scheduler-gateway",
     "bmp-scheduler",
 )
-IDC_APPS = ("bmp-driver", "bmp-dhcp-agent")
-APPS = (*DB_APPS, *IDC_APPS)
+# They serve files to the servers (TFTP, HTTP): no database, no broker, no secret.
+BOOT_APPS = ("bmp-tftp", "bmp-image")
+# The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
+IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
+DHCP_SERVER = "bmp-dhcp-server"
+IDC_APPS = (*IDC_WORKERS, DHCP_SERVER)
+BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
+APPS = (*DB_APPS, *BOOT_APPS, *IDC_APPS)
+# The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
+# server answers from it and records its events there. Same image, hence same user and paths.
+SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
+# What the DHCP server holds once started: udp/67 and its raw ICMPv6 socket, nothing else.
+DHCP_SERVER_CAPS = {"NET_BIND_SERVICE", "NET_RAW"}
 IDC_ID = "idc-test1"
 # With the profile and its IDC: every service of the file.
 FULL_MODEL = {"COMPOSE_PROFILES": "idc", "BMP_IDC_ID": IDC_ID}
@@ -156,7 +169,7 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
     """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
     result = compose("config", "--services", env=given_secrets)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS}
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BOOT_APPS}
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
@@ -215,7 +228,8 @@ def test_no_service_is_privileged_or_touches_host_devices(config):
     for name, service in config["services"].items():
         assert not service.get("privileged"), name
         assert not service.get("devices"), name
-        assert service.get("network_mode") != "host", name
+        # Broadcast DHCP on the provisioning interface needs the host's network: that one only.
+        assert (service.get("network_mode") == "host") == (name == DHCP_SERVER), name
         assert "no-new-privileges:true" in service.get("security_opt", []), name
         for volume in service.get("volumes", []):
             assert not volume["source"].startswith("/dev"), name
@@ -233,6 +247,8 @@ def test_data_lives_in_named_volumes(config):
         "bmp-scheduler-gateway": "/var/lib/bmp",
         "bmp-scheduler": "/var/lib/bmp",
         "bmp-dhcp-agent": "/var/lib/bmp",
+        "bmp-dhcp-server": "/var/lib/bmp",
+        "bmp-image": "/srv/bmp-image",
     }
     for name, service in config["services"].items():
         for volume in service.get("volumes", []):
@@ -241,27 +257,44 @@ def test_data_lives_in_named_volumes(config):
     for name, target in expected.items():
         targets = {v["target"] for v in config["services"][name].get("volumes", [])}
         assert target in targets, f"{name} keeps {target} outside a named volume"
-    # No service sees another's data (e.g. openapi's admin credentials file).
-    owners: dict[str, str] = {}
+    # No service sees another's data (e.g. openapi's admin credentials file), but for the
+    # documented exception.
+    users: dict[str, set[str]] = {}
     for name, service in config["services"].items():
         for volume in service.get("volumes", []):
-            assert owners.setdefault(volume["source"], name) == name, volume["source"]
-    # The dhcp-agent's host table (BMP_DHCP_STATE_DIR) lives inside its volume.
-    state_dir = config["services"]["bmp-dhcp-agent"]["environment"]["BMP_DHCP_STATE_DIR"]
-    assert state_dir.startswith("/var/lib/bmp/")
-    # The driver keeps no state.
+            users.setdefault(volume["source"], set()).add(name)
+    shared = {source: names for source, names in users.items() if len(names) > 1}
+    assert shared == SHARED_VOLUMES
+    for source, names in SHARED_VOLUMES.items():
+        services = [config["services"][name] for name in sorted(names)]
+        assert len({s["image"] for s in services}) == 1, f"{source}: one image, one user"
+        mounts = {(v["target"], bool(v.get("read_only"))) for s in services for v in s["volumes"]}
+        assert len(mounts) == 1, f"{source}: mounted at one path, writable by both"
+    # The host table (BMP_DHCP_STATE_DIR) lives inside that volume, the same file for both.
+    state_dirs = {
+        config["services"][name]["environment"]["BMP_DHCP_STATE_DIR"]
+        for name in SHARED_VOLUMES["bmp-dhcp-agent-data"]
+    }
+    assert len(state_dirs) == 1 and state_dirs.pop().startswith("/var/lib/bmp/")
+    # bmp-image only serves its volume (uploads will come through operation-api).
+    assert [v["read_only"] for v in config["services"]["bmp-image"]["volumes"]] == [True]
+    # The driver keeps no state; the TFTP programs are baked into its image.
     assert not config["services"]["bmp-driver"].get("volumes")
+    assert not config["services"]["bmp-tftp"].get("volumes")
 
 
 def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     services = config["services"]
-    for app in APPS:
+    for app in BROKER_APPS:
         depends = services[app]["depends_on"]
         needed = MIDDLEWARE if app in DB_APPS else ("bmp-redis", "bmp-mq")
         for name in needed:
             assert depends[name]["condition"] == "service_healthy", (app, name)
-        if app in IDC_APPS:
+        if app in IDC_WORKERS:
             assert "bmp-db" not in depends, app
+    # File servers and the DHCP server use no middleware: they start at once.
+    for app in (*BOOT_APPS, DHCP_SERVER):
+        assert not services[app].get("depends_on"), app
     # Healthy = migrated: openapi, then the scheduler's gateway (never two `migrate` at once).
     migrated_by = {
         "bmp-openapi-console": "bmp-openapi",
@@ -271,29 +304,46 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     }
     for app, first in migrated_by.items():
         assert services[app]["depends_on"][first]["condition"] == "service_healthy", app
-    migrating = {n for n in APPS if services[n]["environment"].get("BMP_RUN_MIGRATIONS") == "1"}
+    migrating = {
+        n for n in APPS if services[n].get("environment", {}).get("BMP_RUN_MIGRATIONS") == "1"
+    }
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
+
+
+PUBLISHED = {
+    "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
+    "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
+    "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
+    # The non-root TFTP server listens on 6969; the servers' firmware asks port 69.
+    "bmp-tftp": [("127.0.0.1", "69", 6969, "udp")],
+    "bmp-image": [("127.0.0.1", "10000", 10000, "tcp")],
+}
 
 
 def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets):
     published = {
-        name: [(p["host_ip"], p["published"], p["target"]) for p in s.get("ports", [])]
+        name: [
+            (p["host_ip"], p["published"], p["target"], p.get("protocol", "tcp"))
+            for p in s.get("ports", [])
+        ]
         for name, s in config["services"].items()
     }
-    assert published["bmp-openapi"] == [("127.0.0.1", "8801", 8801)]
-    assert published["bmp-openapi-console"] == [("127.0.0.1", "8802", 8802)]
-    assert published["bmp-scheduler-gateway"] == [("127.0.0.1", "8803", 8803)]
-    for name in (*MIDDLEWARE, "bmp-openapi-worker", "bmp-scheduler", *IDC_APPS):
-        assert published[name] == [], f"{name} must not be published on the host"
+    assert published == {name: PUBLISHED.get(name, []) for name in config["services"]}
 
-    result = compose("config", "--format", "json", env={**given_secrets, "BMP_HOST_IP": "10.0.0.2"})
+    result = compose(
+        "config",
+        "--format",
+        "json",
+        env={**given_secrets, **FULL_MODEL, "BMP_HOST_IP": "10.0.0.2"},
+    )
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    for name in ("bmp-openapi", "bmp-openapi-console", "bmp-scheduler-gateway"):
+    for name in PUBLISHED:
         assert {p["host_ip"] for p in services[name]["ports"]} == {"10.0.0.2"}
-    # What the LiveOS agents are told: where the gateway is published.
-    for name in ("bmp-scheduler-gateway", "bmp-scheduler"):
+    # What the LiveOS agents and iPXE are told: where the gateway and TFTP are published.
+    for name in ("bmp-scheduler-gateway", "bmp-scheduler", DHCP_SERVER):
         assert services[name]["environment"]["BMP_GATEWAY_URL"] == "http://10.0.0.2:8803"
+    assert services[DHCP_SERVER]["environment"]["BMP_TFTP_HOST"] == "10.0.0.2"
 
 
 def test_app_containers_are_hardened_and_wired(config, given_secrets):
@@ -302,13 +352,21 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         service = services[name]
         assert service.get("read_only") is True, name
         assert service.get("cap_drop") == ["ALL"], name
-        assert service.get("user") in (None, ""), f"{name}: the image's non-root user is kept"
         assert "/tmp" in service.get("tmpfs", []), name
-        env = service["environment"]
+        if name != DHCP_SERVER:  # (see test_dhcp_server_starts_as_root_only_to_drop_to_bmp)
+            assert service.get("user") in (None, ""), f"{name}: the image's non-root user is kept"
+            assert not service.get("cap_add"), name
+    for name in BROKER_APPS:
+        env = services[name]["environment"]
         assert env["BMP_REDIS_HOST"] == "bmp-redis"
         assert env["BMP_MQ_HOST"] == "bmp-mq"
         assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
         assert env["BMP_MQ_PASSWORD"] == given_secrets["BMP_MQ_PASSWORD"]
+    for name in (*BOOT_APPS, DHCP_SERVER):
+        # Least privilege: they talk to no broker and no database, and hold no secret.
+        env = services[name].get("environment") or {}
+        assert not [key for key in env if SECRET_KEY_RE.search(key)], name
+        assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
     for name in IDC_APPS:
         env = services[name]["environment"]
         assert env["BMP_IDC_ID"] == IDC_ID, name
@@ -355,6 +413,151 @@ def test_redis_password_stays_off_the_command_line(config, given_secrets):
     assert given_secrets["BMP_REDIS_PASSWORD"] not in command
     assert "requirepass" in command
     assert given_secrets["BMP_REDIS_PASSWORD"] not in " ".join(redis["healthcheck"]["test"])
+
+
+# --------------------------------------------------------------------------- DHCP server
+
+SERVE = ["python", "-m", "bmp_dhcp_agent", "serve"]
+
+
+def setpriv_options(command: list[str]) -> dict[str, str]:
+    """The --name=value options of the `setpriv ... -- PROGRAM` prefix of a command."""
+    assert command[0] == "setpriv" and "--" in command, command
+    options = {}
+    for option in command[1 : command.index("--")]:
+        name, _, value = option.partition("=")
+        options[name] = value
+    return options
+
+
+def caps_of(setpriv_value: str) -> set[str]:
+    """ "-all,+net_raw" -> {"NET_RAW"}."""
+    parts = setpriv_value.split(",")
+    assert parts[0] == "-all", setpriv_value
+    return {part.removeprefix("+").upper() for part in parts[1:]}
+
+
+def test_dhcp_server_starts_as_root_only_to_drop_to_bmp(config):
+    """Docker gives cap_add to a non-root user in no usable form (no ambient capabilities) and
+    no-new-privileges rules out file capabilities: the container starts as root holding only what
+    setpriv needs, and the server runs as the image's user with two ambient capabilities."""
+    services = config["services"]
+    server, agent = services[DHCP_SERVER], services["bmp-dhcp-agent"]
+    assert server["image"] == agent["image"]
+    assert server["profiles"] == agent["profiles"] == ["idc"]
+    assert server["network_mode"] == "host"
+    assert not server.get("ports")
+    assert server["user"] == "0:0"
+    assert set(server["cap_add"]) == DHCP_SERVER_CAPS | {"SETUID", "SETGID"}
+    command = server["command"]
+    assert command[command.index("--") + 1 :] == SERVE
+    options = setpriv_options(command)
+    image_user = re.findall(
+        r"^USER\s+(\S+)", (ROOT / "dockerfiles" / "dhcp_agent.Dockerfile").read_text(), re.M
+    )[-1]
+    assert f"{options['--reuid']}:{options['--regid']}" == image_user == "10001:10001"
+    assert "--clear-groups" in options
+    assert caps_of(options["--inh-caps"]) == caps_of(options["--ambient-caps"]) == DHCP_SERVER_CAPS
+    env = server["environment"]
+    for key in ("BMP_DHCP_INTERFACE", "BMP_DHCP_SERVER_IP"):
+        assert key in env, f"{key} must reach the server (it refuses to start without it)"
+    assert env["BMP_IDC_ID"] == IDC_ID
+
+
+def link_python_for_uid(bin_dir: Path, uid: int, bounding: str) -> bool:
+    """Make BIN_DIR/python an interpreter of this Python version that UID may run the way the
+    container runs it (no_new_privs, BOUNDING capabilities, through PATH): the venv's own, or
+    else the system's."""
+    link = bin_dir / "python"
+    drop = ["setpriv", "--no-new-privs", f"--bounding-set=-all,{bounding}", "--", "setpriv"]
+    drop += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    env = clean_env(PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    for candidate in (os.path.realpath(sys.executable), "/usr/bin/python3"):
+        link.unlink(missing_ok=True)
+        link.symlink_to(candidate)
+        probe = run([*drop, "python", "-c", "import sys; print(sys.version_info[:2])"], env=env)
+        if probe.stdout.strip() == str(sys.version_info[:2]):
+            return True
+    return False
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")),
+    reason="needs root, unshare and setpriv (util-linux)",
+)
+def test_dhcp_server_command_serves_as_bmp_with_two_capabilities(config, tmp_path):
+    """The compose command and healthcheck of bmp-dhcp-server, run as the engine runs them.
+
+    In a network namespace of its own, as root holding only the service's cap_add (the bounding
+    set) with no_new_privs, the real `python -m bmp_dhcp_agent serve` must bind udp/67 on its
+    interface as uid 10001 with NET_BIND_SERVICE and NET_RAW only; the healthcheck passes while
+    it runs and fails once it stopped.
+    """
+    server = config["services"][DHCP_SERVER]
+    # tmp_path's parents are private to root: the server's user gets a directory of its own.
+    work = Path(tempfile.mkdtemp(prefix="bmp-dhcp-server-", dir="/tmp"))
+    try:
+        work.chmod(0o755)
+        (work / "bin").mkdir()
+        caps = ",".join(f"+{cap.lower()}" for cap in server["cap_add"])
+        if not link_python_for_uid(work / "bin", 10001, caps):
+            pytest.skip(f"no Python {sys.version_info[:2]} that uid 10001 may run")
+        (work / "site").mkdir()
+        (work / "site" / "sitecustomize.py").write_text(
+            f"import site\nfor path in {site.getsitepackages()!r}:\n    site.addsitedir(path)\n"
+        )
+        state = work / "state"
+        state.mkdir()
+        os.chown(state, 10001, 10001)
+        script = """
+            ip link set lo up
+            ip link add bmpdsv0 type veth peer name bmpdsv1
+            ip link set bmpdsv0 up && ip link set bmpdsv1 up
+            setpriv --no-new-privs --bounding-set="-all,$CAPS" -- "$@" >"$WORK/server.log" 2>&1 &
+            server=$!
+            healthy=no
+            for _ in $(seq 1 100); do
+                if python -c "$CHECK"; then healthy=yes; break; fi
+                kill -0 "$server" 2>/dev/null || break
+                sleep 0.1
+            done
+            echo "healthy=$healthy"
+            grep -E '^(Uid|CapPrm|CapEff|CapAmb|NoNewPrivs):' "/proc/$server/status"
+            kill -TERM "$server"
+            wait "$server"
+            echo "exit=$?"
+            if python -c "$CHECK"; then echo "after=healthy"; else echo "after=unhealthy"; fi
+        """
+        check = server["healthcheck"]["test"]
+        assert check[:3] == ["CMD", "python", "-c"]
+        env = clean_env(
+            PATH=f"{work / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            PYTHONPATH=str(work / "site"),
+            WORK=str(work),
+            CAPS=caps,
+            CHECK=check[3],
+            **{k: v for k, v in server["environment"].items() if v is not None},
+        )
+        env.update(
+            BMP_DHCP_INTERFACE="bmpdsv0",
+            BMP_DHCP_SERVER_IP="10.9.0.2",
+            BMP_DHCP_STATE_DIR=str(state),
+        )
+        result = run(["unshare", "-n", "--", "sh", "-c", script, "sh", *server["command"]], env=env)
+        log = (work / "server.log").read_text() if (work / "server.log").exists() else ""
+        assert result.returncode == 0, result.stdout + result.stderr + log
+        out = dict(line.replace(":\t", "=", 1).split("=", 1) for line in result.stdout.splitlines())
+        assert out["healthy"] == "yes", result.stdout + result.stderr + log
+        assert out["Uid"].split() == ["10001"] * 4
+        wanted = f"{(1 << 10) | (1 << 13):016x}"  # CAP_NET_BIND_SERVICE, CAP_NET_RAW
+        assert out["CapPrm"] == out["CapEff"] == out["CapAmb"] == wanted, result.stdout
+        assert out["NoNewPrivs"] == "1"
+        assert out["exit"] == "0", log
+        assert out["after"] == "unhealthy"
+        assert "dhcp-server: IDC idc-test1 on bmpdsv0:67" in log
+        assert (state / f"hosts-{IDC_ID}.sqlite3").stat().st_uid == 10001
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- Dockerfiles
@@ -421,6 +624,9 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
     assert services["bmp-openapi-worker"] == services["bmp-openapi"]
     assert services["bmp-scheduler-gateway"] == services["bmp-scheduler"]
     assert services["bmp-dhcp-agent"][1] == "dockerfiles/dhcp_agent.Dockerfile"
+    assert services["bmp-dhcp-server"] == services["bmp-dhcp-agent"]
+    assert services["bmp-tftp"][1] == "dockerfiles/tftp.Dockerfile"
+    assert services["bmp-image"][1] == "dockerfiles/image.Dockerfile"
 
 
 def test_every_compose_app_service_is_in_image_cfg(raw_compose):
@@ -461,6 +667,9 @@ def test_image_cfg_defaults():
     assert image_cfg_value("bmp_scheduler_image") == "localhost/bmp/bmp-scheduler:v1.0"
     assert image_cfg_value("bmp_driver_image") == "localhost/bmp/bmp-driver:v1.0"
     assert image_cfg_value("bmp_dhcp_agent_image") == "localhost/bmp/bmp-dhcp-agent:v1.0"
+    assert image_cfg_value("bmp_dhcp_server_image") == "localhost/bmp/bmp-dhcp-agent:v1.0"
+    assert image_cfg_value("bmp_tftp_image") == "localhost/bmp/bmp-tftp:v1.0"
+    assert image_cfg_value("bmp_image_image") == "localhost/bmp/bmp-image:v1.0"
 
 
 # --------------------------------------------------------------------------- bmp-build-image.sh
@@ -508,6 +717,8 @@ def builds(calls: list[str]) -> list[str]:
 IMAGES = (
     ("openapi", "bmp-openapi"),
     ("scheduler", "bmp-scheduler"),
+    ("tftp", "bmp-tftp"),
+    ("image", "bmp-image"),
     ("driver", "bmp-driver"),
     ("dhcp_agent", "bmp-dhcp-agent"),
 )
@@ -563,6 +774,8 @@ def test_build_all_builds_each_shared_image_once(build_tree):
         (("scheduler", "driver", "dhcp-agent"), ["scheduler", "driver", "dhcp_agent"]),
         (("bmp-scheduler-gateway", "bmp-scheduler"), ["scheduler"]),
         (("dhcp-agent", "openapi"), ["dhcp_agent", "openapi"]),
+        (("tftp", "bmp-image"), ["tftp", "image"]),
+        (("dhcp-server", "bmp-dhcp-agent"), ["dhcp_agent"]),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
@@ -647,7 +860,7 @@ def run_entrypoint(tmp_path, *args: str, script: Path = ENTRYPOINT, **env: str):
 
 GUNICORN = (
     "gunicorn bmp_openapi.wsgi:application --bind 0.0.0.0:{port} --workers {workers} "
-    "--no-control-socket --access-logfile -"
+    "--worker-class gthread --threads {threads} --no-control-socket --access-logfile -"
 )
 
 
@@ -657,14 +870,14 @@ def test_entrypoint_migrates_bootstraps_then_serves(tmp_path):
     assert calls == [
         "django-admin migrate --noinput",
         "django-admin bmp_bootstrap",
-        GUNICORN.format(port=8801, workers=2),
+        GUNICORN.format(port=8801, workers=2, threads=4),
     ]
 
 
 def test_entrypoint_console_profile_only_serves(tmp_path):
-    result, calls = run_entrypoint(tmp_path, BMP_PORT="8802", BMP_WORKERS="4")
+    result, calls = run_entrypoint(tmp_path, BMP_PORT="8802", BMP_WORKERS="4", BMP_THREADS="8")
     assert result.returncode == 0, result.stderr
-    assert calls == [GUNICORN.format(port=8802, workers=4)]
+    assert calls == [GUNICORN.format(port=8802, workers=4, threads=8)]
 
 
 @pytest.mark.parametrize("failing", ["migrate", "bmp_bootstrap"])
@@ -682,7 +895,7 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
 
 SCHEDULER_GUNICORN = (
     "gunicorn bmp_scheduler.wsgi:application --bind 0.0.0.0:{port} --workers 2 "
-    "--no-control-socket --access-logfile -"
+    "--worker-class gthread --threads 4 --no-control-socket --access-logfile -"
 )
 
 
@@ -722,6 +935,8 @@ IMAGE_CONTENTS = {
     "scheduler.Dockerfile": ({"scheduler", "mysql"}, "services/scheduler", "bmp_scheduler"),
     "driver.Dockerfile": ({"driver"}, "services/driver", "bmp_driver"),
     "dhcp_agent.Dockerfile": ({"dhcp"}, "services/dhcp_agent", "bmp_dhcp_agent"),
+    "tftp.Dockerfile": ({"tftp"}, "services/tftp", "bmp_tftp"),
+    "image.Dockerfile": ({"image"}, "services/image", "bmp_image"),
 }
 
 

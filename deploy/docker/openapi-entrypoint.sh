@@ -4,7 +4,8 @@
 # No arguments: when BMP_RUN_MIGRATIONS=1 (only the bmp-openapi container sets it), apply the
 # database migrations and run the idempotent bootstrap; then replace this shell with gunicorn on
 # 0.0.0.0:${BMP_PORT:-8801} (the console profile sets BMP_PORT=8802). Extra gunicorn options can be
-# given in GUNICORN_CMD_ARGS, which gunicorn reads itself.
+# given in GUNICORN_CMD_ARGS, which gunicorn reads itself. Threaded workers (gthread, BMP_THREADS
+# each), as in the local runtime: a request waiting on the database does not hold a whole worker.
 # With arguments: run them instead (one-off commands, e.g. `django-admin showmigrations`).
 set -eu
 
@@ -22,5 +23,6 @@ fi
 exec gunicorn bmp_openapi.wsgi:application \
     --bind "0.0.0.0:${BMP_PORT:-8801}" \
     --workers "${BMP_WORKERS:-2}" \
+    --worker-class gthread --threads "${BMP_THREADS:-4}" \
     --no-control-socket \
     --access-logfile -

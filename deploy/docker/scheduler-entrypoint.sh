@@ -4,7 +4,8 @@
 # No arguments: when BMP_RUN_MIGRATIONS=1 (only the bmp-scheduler-gateway container sets it),
 # apply the scheduler's migrations (its own tables, in the same database as openapi); then
 # replace this shell with gunicorn serving the agent gateway on 0.0.0.0:${BMP_PORT:-8803}. Extra
-# gunicorn options can be given in GUNICORN_CMD_ARGS, which gunicorn reads itself.
+# gunicorn options can be given in GUNICORN_CMD_ARGS, which gunicorn reads itself. Threaded workers
+# (gthread, BMP_THREADS each), as in the local runtime.
 # With arguments: run them instead (the bmp-scheduler worker's `celery ... worker`, or one-off
 # commands, e.g. `django-admin showmigrations`).
 set -eu
@@ -21,5 +22,6 @@ fi
 exec gunicorn bmp_scheduler.wsgi:application \
     --bind "0.0.0.0:${BMP_PORT:-8803}" \
     --workers "${BMP_WORKERS:-2}" \
+    --worker-class gthread --threads "${BMP_THREADS:-4}" \
     --no-control-socket \
     --access-logfile -

@@ -1,0 +1,58 @@
+# bmp-image: nginx serving the image root (LiveOS kernel/initrd, GuestOS images) read-only over
+# HTTP on port 10000 (deploy/docker/nginx-image.conf). The image also carries services/image
+# (`python -m bmp_image`, the local runtime's server, same rules) and Python for the healthcheck.
+# Build context: the repository root.   ./bmp-build-image.sh build image
+
+# ---- builder: install the service into /opt/venv ------------------------------------------------
+# (no compiler: bmp_image needs nothing beyond the base dependencies)
+FROM python:3.11-slim-bookworm AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+WORKDIR /src
+# Only what the image distribution needs: no other service, no .env, no var/.
+COPY pyproject.toml README.md ./
+COPY shared/ shared/
+COPY services/image/ services/image/
+# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
+RUN pip install --no-cache-dir './[image]'
+
+# ---- runtime: Debian's nginx, the venv, a non-root user -----------------------------------------
+FROM python:3.11-slim-bookworm AS runtime
+
+LABEL org.opencontainers.image.title="bmp-image" \
+      org.opencontainers.image.description="BMP image service: LiveOS and GuestOS files over HTTP (nginx)"
+
+# The root is a volume shared with operation-api (uploads land there); it exists in the image,
+# owned by bmp, so that a fresh named volume mounted on it gets that owner.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nginx-light=1.22.1-* \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 bmp \
+    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
+        --no-create-home --shell /usr/sbin/nologin bmp \
+    && install -d -o bmp -g bmp -m 0755 /srv/bmp-image
+
+COPY --from=builder /opt/venv /opt/venv
+COPY deploy/docker/nginx-image.conf /etc/nginx/nginx.conf
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    BMP_IMAGE_ROOT=/srv/bmp-image \
+    BMP_IMAGE_BIND=0.0.0.0:10000
+
+WORKDIR /srv/bmp-image
+# Numeric, so that runtimes can verify it is not root without reading /etc/passwd (user bmp).
+USER 10001:10001
+EXPOSE 10000
+
+# /health is answered by nginx itself (deploy/docker/nginx-image.conf), with the standard library.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:10000/health', timeout=4)"]
+
+# -e stderr: Debian's nginx opens its compiled-in error log before reading the config, which a
+# non-root user on a read-only root fs cannot.
+CMD ["nginx", "-e", "stderr", "-g", "daemon off;"]
