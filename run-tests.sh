@@ -66,6 +66,12 @@ pytest_all() {
 echo "== pytest: SQLite + private redis-server"
 pytest_all "$@"
 
+# Network boot end to end (QEMU, a namespace, taps; root): once, on its own SQLite and redis.
+if [[ $# -eq 0 ]]; then
+  echo "== pytest -m e2e: network boot"
+  python -m pytest tests/e2e -m e2e
+fi
+
 db_url="${BMP_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/bmp}"
 broker_url="${BMP_TEST_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//}"
 redis_url="${BMP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -95,5 +101,18 @@ fi
 echo "== pytest: MariaDB/MySQL + RabbitMQ + Redis"
 export BMP_DATABASE_URL="$db_url" BMP_BROKER_URL="$broker_url" BMP_REDIS_URL="$redis_url"
 # The fuzzing repeats the first pass's first examples: what differs here is the database.
-export BMP_FUZZ_EXAMPLES="${BMP_FUZZ_EXAMPLES_EXTERNAL:-10}"
-pytest_all "$@"
+export BMP_FUZZ_EXAMPLES="${BMP_FUZZ_EXAMPLES_EXTERNAL:-5}"
+if [[ $# -eq 0 ]]; then
+  # What this pass adds is the database and the broker: suites that touch neither ran above.
+  set -- --ignore=services/tftp/tests --ignore=services/image/tests \
+    --ignore=services/lab/tests --ignore=services/driver/tests/test_backends.py \
+    --ignore=tests/test_docker_static.py --ignore=tests/test_deploy_docker_mode.py \
+    --ignore=services/dhcp_agent/tests/test_dhcp_codec.py \
+    --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
+    --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
+    --ignore=services/dhcp_agent/tests/test_dhcp_netns.py
+  python -m pytest "$@"
+  DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest services/scheduler/tests
+else
+  pytest_all "$@"
+fi

@@ -102,8 +102,12 @@ def chassis_control(bmc: LabBmc, session, data) -> tuple[int, bytes]:
     elif directive in (2, 3):  # power cycle / hard reset: only meaningful while on
         if not node.power_on:
             return CC_NOT_IN_PRESENT_STATE, b""
-        node.reset()
+        if directive == 2:
+            node.power_cycle()
+        else:
+            node.reset()
     elif directive == 5:  # soft shutdown via ACPI: the OS powers off a moment later
+        node.press_power_button()
         if node.power_on and node.soft_off_delay is not None:
             bmc.reactor.call_later(node.soft_off_delay, node.power_down)
     elif directive != 4:  # 4 = diagnostic interrupt: accepted, nothing to simulate

@@ -19,9 +19,11 @@ BOOT_DEVICE_NAMES = {code: name for name, code in BOOT_DEVICE_CODES.items()}
 
 # Events a listener receives: (node, event). A boot event carries the device the node booted from.
 POWER_ON = "power_on"  # from off; node.booted_from tells the device
-RESET = "reset"  # warm reset or power cycle while on; node.booted_from tells the device
+RESET = "reset"  # warm (hard) reset while on; node.booted_from tells the device
+POWER_CYCLE = "power_cycle"  # off then on while on; node.booted_from tells the device
 POWER_OFF = "power_off"  # hard off, or the end of a soft (ACPI) shutdown
-BOOT_EVENTS = (POWER_ON, RESET)
+SOFT_OFF = "soft_off"  # the BMC pressed the ACPI power button; the OS decides what follows
+BOOT_EVENTS = (POWER_ON, RESET, POWER_CYCLE)
 
 SEL_CAPACITY = 512  # records; a full SEL drops its oldest record (like BMCs set to "circular")
 
@@ -130,6 +132,14 @@ class VirtualNode:
 
     def reset(self) -> None:
         self._boot(RESET)
+
+    def power_cycle(self) -> None:
+        self._boot(POWER_CYCLE)
+
+    def press_power_button(self) -> None:
+        """ACPI soft-off request: listeners running a real OS (QEMU) pass it on."""
+        if self.power_on:
+            self._notify(SOFT_OFF)
 
     def power_down(self) -> None:
         with self._lock:

@@ -154,11 +154,13 @@ class Platform:
 
     # -- processes -------------------------------------------------------------------------
 
-    def _spawn_raw(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn_raw(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")
         process = subprocess.Popen(
             argv,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.work,
@@ -167,8 +169,25 @@ class Platform:
         self.processes[name] = process
         return process
 
-    def start(self, name: str) -> subprocess.Popen:
-        return self._spawn_raw(name, ["bash", str(RUN_SERVICE), name])
+    def start(
+        self, name: str, *, netns: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
+        """Start service `name` as the local runtime does; in network namespace `netns` if given
+        (the network-facing services of a PXE test listen on its bridge), with `env` on top."""
+        return self.spawn(name, ["bash", str(RUN_SERVICE), name], netns=netns, env=env)
+
+    def spawn(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        netns: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.Popen:
+        """Run any command as platform process `name` (log: var/log/<name>.log)."""
+        if netns:
+            argv = ["ip", "netns", "exec", netns, *argv]  # exec: the PID stays the command's
+        return self._spawn_raw(name, argv, env)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)

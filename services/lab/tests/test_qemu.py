@@ -1,0 +1,124 @@
+"""QEMU mode: IPMI power commands (real ipmitool) drive a real qemu-system-x86_64 under TCG.
+
+The VMs here have no NIC and a blank disk: SeaBIOS finds nothing to boot and waits, which is
+all a power test needs (a few MB of RAM, little CPU).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+
+import pytest
+
+from bmp_lab.qemu import UEFI, QemuMachine, QemuPower, qemu_argv
+
+from .conftest import ipmitool, wait_until
+
+needs_qemu = pytest.mark.skipif(
+    shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None,
+    reason="qemu-system-x86_64/qemu-img not installed (apt-get install qemu-system-x86 qemu-utils)",
+)
+
+
+def power(server, password) -> str:
+    return ipmitool(server, password, "chassis", "power", "status").stdout.strip()
+
+
+def test_pxe_boot_on_bios_uses_the_ipxe_rom_and_the_tap(tmp_path):
+    machine = QemuMachine(tmp_path, tap="bmpe2e0t0", netns="bmpe2e0")
+
+    argv = qemu_argv(machine, mac="52:54:00:00:00:01", boot_device="pxe")
+
+    assert argv[:5] == ["ip", "netns", "exec", "bmpe2e0", "qemu-system-x86_64"]
+    assert ["-accel", "tcg"] == argv[5:7]
+    assert argv[argv.index("-boot") + 1] == "order=n"
+    assert "virtio-net-pci,netdev=net0,mac=52:54:00:00:00:01" in argv
+    assert "tap,id=net0,ifname=bmpe2e0t0,script=no,downscript=no" in argv
+    assert f"unix:{tmp_path / 'qmp.sock'},server=on,wait=off" in argv
+    assert "-no-reboot" in argv
+
+
+def test_uefi_uses_firmware_pxe_and_its_own_nvram(tmp_path):
+    machine = QemuMachine(tmp_path, tap="t0", firmware=UEFI)
+
+    pxe = qemu_argv(machine, mac="52:54:00:00:00:02", boot_device="pxe")
+    disk = qemu_argv(machine, mac="52:54:00:00:00:02", boot_device="disk")
+
+    assert "virtio-net-pci,netdev=net0,mac=52:54:00:00:00:02,bootindex=1,romfile=" in pxe
+    assert "virtio-blk-pci,drive=disk0,bootindex=1" in disk
+    assert f"if=pflash,format=raw,file={tmp_path / 'OVMF_VARS.fd'}" in pxe
+    assert "-boot" not in pxe  # OVMF ignores it; bootindex decides
+
+
+@pytest.fixture
+def qemu_server(fleet, tmp_path):
+    server = fleet.nodes[0]
+    qemu = QemuPower(server.node, QemuMachine(tmp_path, memory_mb=64, disk_gb=1)).attach()
+    yield server, qemu
+    qemu.detach()
+
+
+@needs_qemu
+def test_power_on_starts_qemu_and_power_off_quits_it(qemu_server, password):
+    server, qemu = qemu_server
+
+    assert ipmitool(server, password, "chassis", "power", "on").returncode == 0
+    assert qemu.wait_idle()
+    assert qemu.running and qemu.status() == "running"
+    assert power(server, password) == "Chassis Power is on"
+    assert (qemu.machine.workdir / "disk.qcow2").exists()
+
+    pid = qemu.process.pid
+    assert ipmitool(server, password, "chassis", "power", "off").returncode == 0
+    assert qemu.wait_idle()
+    assert not qemu.running and not os.path.exists(f"/proc/{pid}/status")
+    assert power(server, password) == "Chassis Power is off"
+
+
+@needs_qemu
+def test_reset_keeps_qemu_and_cycle_restarts_it_with_the_new_boot_device(qemu_server, password):
+    server, qemu = qemu_server
+    ipmitool(server, password, "chassis", "power", "on")
+    assert qemu.wait_idle() and qemu.booted_device == "disk"
+    first = qemu.process.pid
+
+    assert ipmitool(server, password, "chassis", "power", "reset").returncode == 0
+    assert qemu.wait_idle()
+    assert qemu.process.pid == first and qemu.status() == "running"  # system_reset, same VM
+    # SeaBIOS resets once more by itself after a warm reset: that must not end QEMU either.
+    assert not wait_until(lambda: not qemu.running, timeout=1.5)
+
+    ipmitool(server, password, "chassis", "bootdev", "pxe")
+    assert ipmitool(server, password, "chassis", "power", "cycle").returncode == 0
+    assert qemu.wait_idle()
+    assert qemu.process.pid != first and qemu.booted_device == "pxe"
+    assert qemu.status() == "running"
+    assert "order=n" in (qemu.machine.workdir / "qemu.log").read_text()
+
+
+@needs_qemu
+def test_soft_off_reaches_the_guest_and_a_guest_that_ignores_it_stays_on(qemu_server, password):
+    server, qemu = qemu_server
+    ipmitool(server, password, "chassis", "power", "on")
+    assert qemu.wait_idle()
+
+    assert ipmitool(server, password, "chassis", "power", "soft").returncode == 0
+    assert qemu.wait_idle()
+
+    # SeaBIOS waiting for a boot device does not handle ACPI: like a hung OS, it stays on.
+    assert not wait_until(lambda: not qemu.running, timeout=1.0)
+    assert power(server, password) == "Chassis Power is on"
+
+
+@needs_qemu
+def test_qemu_ending_by_itself_is_a_power_off(qemu_server, password):
+    server, qemu = qemu_server
+    ipmitool(server, password, "chassis", "power", "on")
+    assert qemu.wait_idle()
+
+    os.kill(qemu.process.pid, signal.SIGTERM)  # as if the guest powered off or crashed
+
+    assert wait_until(lambda: server.power == "off", timeout=10)
+    assert power(server, password) == "Chassis Power is off"

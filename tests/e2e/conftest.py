@@ -1,0 +1,199 @@
+"""Network boot end to end: the platform, a PXE segment in a network namespace, QEMU servers.
+
+Needs root (namespaces, taps, DHCP on port 67) and the Debian packages below, which the
+`host_packages` fixture installs when they are missing; otherwise every test is skipped with
+the reason. One TCG VM runs at a time (this machine has 2 cores).
+
+Layout: namespace ``bmpe2e<N>`` with bridge ``bmpe2e<N>br`` (10.200.0.1/16, the lab's enrolled
+subnet) and taps ``bmpe2e<N>t0`` (SeaBIOS server LAB-0001) and ``t1`` (OVMF server LAB-0002).
+Inside: the gateway, DHCP, TFTP and image HTTP, bound to 10.200.0.1. On the host: openapi, its
+worker, the scheduler, the driver and the dhcp-agent worker; the BMCs on 127.0.0.1 (QMP over a
+unix socket crosses the namespace; the database and redis are files and unix sockets too).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from bmp_lab import enrol
+from bmp_lab.fleet import Fleet
+from bmp_lab.netns import ProvisioningNetwork
+from bmp_lab.platform import Platform, wait_for
+from bmp_lab.qemu import BIOS, UEFI, QemuMachine, QemuPower
+
+from .boot_services import IMAGE_PORT, boot_services, choose
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build-minimal.sh"
+PACKAGES = (
+    "qemu-system-x86 qemu-utils ipxe-qemu ipxe ovmf ipmitool busybox-static bridge-utils cpio "
+    "dnsmasq-base"
+).split()
+NEEDED_FILES = (
+    "/usr/bin/qemu-system-x86_64",
+    "/usr/bin/qemu-img",
+    "/usr/bin/ipmitool",
+    "/bin/busybox",
+    "/usr/bin/cpio",
+    "/usr/sbin/dnsmasq",
+    "/usr/lib/ipxe/snponly.efi",
+    "/usr/lib/ipxe/undionly.kpxe",
+    "/usr/lib/ipxe/qemu/efi-virtio.rom",
+    "/usr/share/OVMF/OVMF_CODE_4M.fd",
+)
+PLATFORM_SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler")
+ADDRESS = "10.200.0.1"  # the bridge: where the lab's enrolled devices find their gateway
+GATEWAY_PORT = 8803  # inside the namespace
+FIRMWARES = {1: BIOS, 2: UEFI}  # lab index -> firmware
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "e2e: network boot with QEMU, namespaces and taps (root; pytest -m e2e)"
+    )
+
+
+@pytest.fixture(scope="session")
+def host_packages():
+    if os.geteuid() != 0:
+        pytest.skip("the network-boot test needs root (network namespaces, taps, DHCP port 67)")
+    missing = [path for path in NEEDED_FILES if not os.path.exists(path)]
+    if missing and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        command = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
+        subprocess.run(command, env=env, capture_output=True, timeout=900)
+        missing = [path for path in NEEDED_FILES if not os.path.exists(path)]
+    if missing:
+        pytest.skip(f"cannot install {' '.join(PACKAGES)}: missing {', '.join(missing)}")
+
+
+@pytest.fixture(scope="session")
+def liveos_images(host_packages, tmp_path_factory) -> Path:
+    """The image root: liveos/vmlinuz and liveos/initrd.img from the minimal LiveOS build."""
+    images = tmp_path_factory.mktemp("images")
+    built = subprocess.run(
+        ["bash", str(BUILD_LIVEOS), str(images / "liveos")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    print(built.stdout.strip().splitlines()[-1])
+    return images
+
+
+class NetBoot:
+    """The running platform, segment, boot services and QEMU-backed lab servers."""
+
+    def __init__(self, platform: Platform, net: ProvisioningNetwork, fleet: Fleet, password: str):
+        self.platform = platform
+        self.api = None  # after platform.up()
+        self.net = net
+        self.fleet = fleet
+        self.password = password
+        self.gateway = f"http://{ADDRESS}:{GATEWAY_PORT}"
+        self.qemu: dict[str, QemuPower] = {}
+        self.device_ids: dict[str, str] = {}
+        self.idc_id = ""
+        self.services = None
+
+    def device(self, sn: str) -> dict:
+        return self.api.get(f"/devices/{self.device_ids[sn]}")
+
+    def steps(self, sn: str) -> list[tuple[str, str]]:
+        """(action, status) of the steps of `sn`'s latest job."""
+        assert re.fullmatch(r"LAB-\d+", sn)  # platform.sql takes no parameters
+        latest = f"(SELECT MAX(id) FROM scheduler_job WHERE sn = '{sn}')"  # noqa: S608
+        return self.platform.sql(
+            "SELECT action, status FROM scheduler_step "  # noqa: S608 (checked above)
+            f'WHERE job_id = {latest} ORDER BY "index"'
+        )
+
+
+def _settings() -> dict[str, str]:
+    return {
+        "BMP_GATEWAY_PORT": str(GATEWAY_PORT),
+        "BMP_GATEWAY_URL": f"http://{ADDRESS}:{GATEWAY_PORT}",
+        "BMP_IMAGE_URL": f"http://{ADDRESS}:{IMAGE_PORT}",
+        # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG
+        "BMP_LIVEOS_CMDLINE": "console=ttyS0,115200n8 panic=-1 quiet bmp.heartbeat=2",
+        "BMP_DRIVER_TIMEOUT": "5",
+    }
+
+
+@pytest.fixture(scope="module")
+def netboot(liveos_images, tmp_path_factory):
+    # The gateway runs inside the namespace, where the host's 127.0.0.1 is out of reach: the
+    # platform must use its file database and unix-socket redis, not a TCP MySQL or broker.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("BMP_DATABASE_URL", raising=False)
+        patch.delenv("BMP_BROKER_URL", raising=False)
+        yield from _netboot(liveos_images, tmp_path_factory.mktemp("netboot"))
+
+
+def _netboot(liveos_images: Path, work: Path):
+    net = ProvisioningNetwork(f"bmpe2e{os.getpid() % 10000}", address=ADDRESS).create()
+    try:
+        platform = Platform(work, settings=_settings())
+    except BaseException:
+        net.destroy()
+        raise
+    password = secrets.token_urlsafe(12)
+    fleet = Fleet(2, base_port=0, username="admin", password=password)
+    lab = NetBoot(platform, net, fleet, password)
+    try:
+        platform.up(*PLATFORM_SERVICES)
+        lab.api = platform.api
+        lab.idc_id = enrol.ensure_idc(platform.api, "lab")[0]
+        platform.env["BMP_IDC_IDS"] = lab.idc_id
+        platform.start("bmp-driver")
+        platform.start("bmp-dhcp-agent")
+        platform.start("bmp-scheduler-gateway", netns=net.name, env={"BMP_HOST_IP": ADDRESS})
+        wait_for(lambda: net.http(f"{lab.gateway}/health")[0] == 200, 60, "the gateway")
+        kind = choose()
+        print(f"boot services: {kind}")
+        lab.services = boot_services(kind, platform, net, lab.idc_id, liveos_images)
+        lab.services.start()
+        fleet.start()
+        for server in fleet.nodes:
+            tap = net.add_tap(server.index - 1)
+            machine = QemuMachine(
+                work / "vm" / server.sn, tap=tap, netns=net.name, firmware=FIRMWARES[server.index]
+            )
+            lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
+        report = enrol.enrol(
+            platform.api, fleet.state(), password, wait=True, timeout=120, say=lambda _: None
+        )
+        assert not report.get("failed"), report
+        devices = platform.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
+        lab.device_ids = {device["sn"]: device["deviceId"] for device in devices}
+        yield lab
+    except BaseException:
+        print(platform.log_tails())
+        raise
+    finally:
+        for qemu in lab.qemu.values():
+            qemu.detach()
+        fleet.stop()
+        if lab.services is not None:
+            lab.services.stop()
+        platform.stop()
+        net.destroy()
+
+
+def wait_for_line(path: Path, pattern: str, timeout: float) -> float | None:
+    """time.time() when regex `pattern` first matched in `path` (polled every 0.1 s), or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and re.search(pattern, path.read_text(errors="replace")):
+            return time.time()
+        time.sleep(0.1)
+    return None
