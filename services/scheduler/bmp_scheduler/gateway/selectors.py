@@ -20,8 +20,8 @@ def job_booting_liveos(*, mac: str) -> Job | None:
     return job if pending.exists() else None
 
 
-def agent_job(*, sn: str, token: str) -> Job:
-    job = tokens.job_for(sn=sn, token=token)
+def agent_job(*, sn: str, token: str, lock: bool = False) -> Job:
+    job = tokens.job_for(sn=sn, token=token, lock=lock)
     if job is None:
         raise BmpError(AGENT_TOKEN_INVALID)
     return job

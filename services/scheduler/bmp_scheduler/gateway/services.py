@@ -16,24 +16,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
-from bmp_common.errors import BmpError
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
-from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
 from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
 from bmp_scheduler.workflow.engine import events
-from bmp_scheduler.workflow.engine.core import lock_job, start_next
+from bmp_scheduler.workflow.engine.core import start_next
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
 
 def _locked_agent_job(*, sn: str, token: str) -> Job:
-    job = lock_job(selectors.agent_job(sn=sn, token=token).pk)
-    if job.status != JOB_RUNNING or not job.token_digest:
-        raise BmpError(AGENT_TOKEN_INVALID)  # the job ended while we waited for the lock
-    return job
+    # Found and locked in one query: a job that ended while we waited no longer matches.
+    return selectors.agent_job(sn=sn, token=token, lock=True)
 
 
 def agent_heartbeat(
@@ -82,10 +78,9 @@ def agent_result(
     """Record one result; the agent is idle now, so the answer carries its next step."""
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
-        mine = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).exists()
+        step = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
         result = StepResult(step_id=step_id, attempt=attempt, status=status, data=data, error=error)
-        outcome = engine.record_result(result) if mine else engine.IGNORED
-        job.refresh_from_db()
+        outcome = engine.apply_result(job, step, result) if step else engine.IGNORED
         steps = _hand_out(job) if job.status == JOB_RUNNING else []
     if outcome == engine.IGNORED:
         return {"steps": steps, "ignored": True}

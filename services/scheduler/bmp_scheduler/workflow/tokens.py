@@ -40,8 +40,11 @@ def current(job: Job) -> str | None:
     return derive(job) if job.token_digest else None
 
 
-def job_for(*, sn: str, token: str) -> Job | None:
-    """The running job this agent token belongs to, for that SN; None if invalid or revoked."""
+def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
+    """The running job this agent token belongs to, for that SN; None if invalid or revoked.
+
+    ``lock``: the row is locked until the transaction ends (the engine's one lock)."""
     if not token or not sn:
         return None
-    return Job.objects.filter(token_digest=token_digest(token), sn=sn, status=JOB_RUNNING).first()
+    jobs = Job.objects.select_for_update() if lock else Job.objects
+    return jobs.filter(token_digest=token_digest(token), sn=sn, status=JOB_RUNNING).first()

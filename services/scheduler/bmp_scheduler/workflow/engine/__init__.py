@@ -7,12 +7,13 @@ outbox, after commit.
 
 from bmp_scheduler.workflow.engine.core import dispatch, start_next, submit_job
 from bmp_scheduler.workflow.engine.operator import cancel_job, retry_job
-from bmp_scheduler.workflow.engine.results import IGNORED, RECORDED, record_result
+from bmp_scheduler.workflow.engine.results import IGNORED, RECORDED, apply_result, record_result
 from bmp_scheduler.workflow.engine.sweep import sweep
 
 __all__ = [
     "IGNORED",
     "RECORDED",
+    "apply_result",
     "cancel_job",
     "dispatch",
     "record_result",

@@ -36,33 +36,33 @@ def record_result(result: StepResult) -> str:
             log.warning("result for unknown step %s ignored", result.step_id)
             return IGNORED
         job = lock_job(job_pk)
-        step = Step.objects.get(pk=result.step_id)
-        if (
-            job.status != JOB_RUNNING
-            or step.status != STEP_RUNNING
-            or step.attempt != result.attempt
-        ):
-            log.info(
-                "result of step %s attempt %s ignored (step %s attempt %s, job %s)",
-                step.pk,
-                result.attempt,
-                step.status,
-                step.attempt,
-                job.status,
-            )
-            return IGNORED
-        step.result = result.data
-        if result.status == STEP_OK:
-            step.status = STEP_SUCCEEDED
-            step.error = ""
-            step.finished_at = timezone.now()
-            step.save(update_fields=["status", "error", "finished_at", "result"])
-            start_next(job)
-        else:
-            error = result.error or "ERROR"
-            message = str(result.data.get("message") or f"{step.action} failed: {error}")
-            fail_attempt(job, step, error=error, message=message)
-        return RECORDED
+        return apply_result(job, Step.objects.get(pk=result.step_id), result)
+
+
+def apply_result(job: Job, step: Step, result: StepResult) -> str:
+    """Apply ``result`` to ``step`` of ``job`` (locked): advance, retry, or end the job."""
+    if job.status != JOB_RUNNING or step.status != STEP_RUNNING or step.attempt != result.attempt:
+        log.info(
+            "result of step %s attempt %s ignored (step %s attempt %s, job %s)",
+            step.pk,
+            result.attempt,
+            step.status,
+            step.attempt,
+            job.status,
+        )
+        return IGNORED
+    step.result = result.data
+    if result.status == STEP_OK:
+        step.status = STEP_SUCCEEDED
+        step.error = ""
+        step.finished_at = timezone.now()
+        step.save(update_fields=["status", "error", "finished_at", "result"])
+        start_next(job)
+    else:
+        error = result.error or "ERROR"
+        message = str(result.data.get("message") or f"{step.action} failed: {error}")
+        fail_attempt(job, step, error=error, message=message)
+    return RECORDED
 
 
 def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
