@@ -178,6 +178,7 @@ def test_targets_timeouts_and_policies_are_upstreams():
     assert install["SetNetwork"].params["network"]["ethernets"]["eth0"]["addresses"] == [
         "10.0.3.7/24"
     ]
+    assert install["WriteImageTar"].params["url"] == "http://img/centos.tar"
     # Secrets stay encrypted in the stored chain.
     assert install["SetPassword"].params == {
         "username": "root",
@@ -190,3 +191,10 @@ def test_timeout_scale(settings):
     steps = {s.action: s for s in chain(jobs.CREATE_INSTANCES, INSTALL)}
     assert steps["Ping"].timeout_s == pytest.approx(18)
     assert steps["SetPXEBoot"].timeout_s == pytest.approx(1.8)
+
+
+def test_an_upstream_image_url_gets_the_image_service_address(settings):
+    settings.BMP_IMAGE_URL = "http://10.0.0.1:10000"
+    spec = {**INSTALL, "image": {**INSTALL["image"], "url": "{host}/req-1_centos.tar"}}
+    steps = {s.action: s for s in chain(jobs.CREATE_INSTANCES, spec)}
+    assert steps["WriteImageTar"].params["url"] == "http://10.0.0.1:10000/req-1_centos.tar"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from django.conf import settings
+
 from bmp_common.messages.jobs import JobSubmit
 
 VERSION = "2.0"
@@ -128,10 +130,13 @@ def mount_partitions(spec: dict) -> dict[str, Any]:
 
 def write_image(spec: dict) -> dict[str, Any]:
     image = spec.get("image") or {}
-    return {
+    params = {
         key: image.get(key, "")
         for key in ("url", "format", "hash", "filename", "os_type", "os_version")
     }
+    # Upstream's image records say "{host}/<file>": the agent gets the whole URL.
+    params["url"] = params["url"].replace("{host}", settings.BMP_IMAGE_URL)
+    return params
 
 
 def set_password(spec: dict) -> dict[str, Any]:

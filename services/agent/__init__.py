@@ -1,0 +1,1 @@
+"""(A package only so that its tests/ gets a unique module name under pytest.)"""

@@ -1,0 +1,149 @@
+"""Block devices as the kernel shows them in sysfs: which disks, their partitions, sizes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bmp_agent import shell
+from bmp_agent.context import StepContext
+from bmp_agent.errors import StepError
+
+# Not installation targets: RAM disks, CD-ROMs, device-mapper, zram, floppies.
+_SKIP_PREFIXES = ("loop", "ram", "sr", "dm-", "zram", "fd", "nbd", "md")
+
+
+@dataclass(frozen=True)
+class Disk:
+    path: str  # /dev/sda
+    name: str  # sda
+    size: int  # bytes
+    serial: str
+    model: str
+    rotational: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.path,
+            "model": self.model,
+            "size": self.size,
+            "rotational": self.rotational,
+            "serial": self.serial,
+        }
+
+
+def _read(path: Path, default: str = "") -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return default
+
+
+def _serial(sys_block: Path) -> str:
+    for candidate in ("serial", "device/serial", "wwid", "device/wwid"):
+        value = _read(sys_block / candidate)
+        if value:
+            return value
+    raw = sys_block / "device" / "vpd_pg80"  # SCSI unit serial number page
+    try:
+        return raw.read_bytes()[4:].decode(errors="replace").strip(" \x00")
+    except OSError:
+        return ""
+
+
+def disk_info(ctx: StepContext, path: str) -> Disk:
+    name = os.path.basename(os.path.realpath(path))
+    sys_block = ctx.sys_root / "class" / "block" / name
+    if not sys_block.exists():
+        raise StepError("DISK_NOT_FOUND", f"{path} is not a block device known to the kernel")
+    return Disk(
+        path=path,
+        name=name,
+        size=int(_read(sys_block / "size", "0")) * 512,
+        serial=_serial(sys_block),
+        model=_read(sys_block / "device" / "model"),
+        rotational=_read(sys_block / "queue" / "rotational", "0") == "1",
+    )
+
+
+def disks(ctx: StepContext) -> list[Disk]:
+    """Installation candidates: the context's list, else every non-virtual, non-empty disk."""
+    if ctx.disks is not None:
+        paths = list(ctx.disks)
+    else:
+        names = sorted(os.listdir(ctx.sys_root / "block"))
+        paths = [f"/dev/{n}" for n in names if not n.startswith(_SKIP_PREFIXES)]
+    found = [disk_info(ctx, p) for p in paths]
+    return [d for d in found if d.size > 0 and d.path not in holding_live_root(ctx)]
+
+
+def partitions_of(ctx: StepContext, disk: str) -> list[str]:
+    name = os.path.basename(os.path.realpath(disk))
+    base = ctx.sys_root / "class" / "block" / name
+    try:
+        subs = [p for p in os.listdir(base) if (base / p / "partition").exists()]
+    except OSError:
+        return []
+    subs.sort(key=lambda p: int(_read(base / p / "partition", "0")))
+    return [f"/dev/{p}" for p in subs]
+
+
+def partition_path(disk: str, number: int) -> str:
+    """sda -> sda1, nvme0n1 / loop0 / md0 -> nvme0n1p1 (the kernel's naming rule)."""
+    return f"{disk}p{number}" if disk[-1].isdigit() else f"{disk}{number}"
+
+
+def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
+    """Make the kernel see the new table and wait for the partition device nodes.
+
+    Without udev (a minimal LiveOS, a container) devtmpfs creates the nodes a moment later;
+    a node still missing after the wait is made from sysfs' major:minor.
+    """
+    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+    wanted = [partition_path(disk, n) for n in range(1, count + 1)]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if all(_is_block(p) for p in wanted):
+            return wanted
+        time.sleep(0.1)
+    for path in wanted:
+        if not _is_block(path):
+            numbers = _read(ctx.sys_root / "class" / "block" / os.path.basename(path) / "dev")
+            if not numbers:
+                raise StepError("PARTITION_NOT_VISIBLE", f"the kernel does not show {path}")
+            major, minor = (int(x) for x in numbers.split(":"))
+            os.mknod(path, 0o600 | stat.S_IFBLK, os.makedev(major, minor))
+    return wanted
+
+
+def _is_block(path: str) -> bool:
+    try:
+        return stat.S_ISBLK(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def mounted(ctx: StepContext) -> list[tuple[str, str]]:
+    """(device, mountpoint) of every mount."""
+    rows = []
+    for line in _read(ctx.proc_root / "mounts").splitlines():
+        fields = line.split()
+        if len(fields) >= 2:
+            rows.append((fields[0], fields[1].replace("\\040", " ")))
+    return rows
+
+
+def holding_live_root(ctx: StepContext) -> set[str]:
+    """Disks that hold the running system's / (never wiped: a safety net on a dev machine)."""
+    held = set()
+    for device, point in mounted(ctx):
+        if point == "/" and device.startswith("/dev/"):
+            name = os.path.basename(os.path.realpath(device))
+            parent = ctx.sys_root / "class" / "block" / name / ".."
+            if (ctx.sys_root / "class" / "block" / name / "partition").exists():
+                held.add("/dev/" + os.path.basename(os.path.realpath(parent)))
+            held.add("/dev/" + name)
+    return held

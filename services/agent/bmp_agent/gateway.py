@@ -1,0 +1,66 @@
+"""The agent gateway's two endpoints, over plain HTTP(S) with the standard library."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from bmp_agent.config import AgentConfig
+
+
+class TokenRevoked(Exception):
+    """401: this boot's token is wrong or revoked; the agent stops."""
+
+
+class GatewayUnavailable(Exception):
+    """Network error or a 5xx: try again later."""
+
+
+class GatewayRefused(Exception):
+    """A 4xx other than 401: retrying the same body will not help."""
+
+
+class GatewayClient:
+    def __init__(self, config: AgentConfig, timeout_s: float = 15.0) -> None:
+        self.config = config
+        self.timeout_s = timeout_s
+
+    def _post(self, path: str, body: dict) -> list[dict]:
+        payload = {"sn": self.config.sn, "token": self.config.token, **body}
+        request = urllib.request.Request(  # noqa: S310 (scheme checked in config.load)
+            self.config.gateway + path,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                raise TokenRevoked() from None
+            if exc.code >= 500:
+                raise GatewayUnavailable(f"{path}: HTTP {exc.code}") from None
+            raise GatewayRefused(f"{path}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise GatewayUnavailable(f"{path}: {exc}") from None
+        return list((answer.get("result") or {}).get("steps") or [])
+
+    def heartbeat(self, working: dict | None = None, progress: dict | None = None) -> list[dict]:
+        body: dict = {}
+        if working is not None:
+            body["working"] = working
+        if progress:
+            body["progress"] = progress
+        return self._post("/v1/agent/heartbeat", body)
+
+    def result(self, step: dict, status: str, data: dict, error: str | None) -> list[dict]:
+        body = {
+            "step_id": step["step_id"],
+            "attempt": step["attempt"],
+            "status": status,
+            "data": data,
+            "error": error,
+        }
+        return self._post("/v1/agent/result", body)

@@ -1,0 +1,84 @@
+"""Boot loader of the installed system: GRUB for BIOS (i386-pc, into the bios_grub partition) or
+UEFI (x86_64-efi, --removable: EFI/BOOT/BOOTX64.EFI, so no NVRAM entry is needed).
+
+GRUB's modules come from the LiveOS; the grub.cfg is ours, so a GuestOS image needs only a kernel
+and an initrd in /boot (vmlinuz*/initrd.img*, or the names their packages use).
+"""
+
+from __future__ import annotations
+
+import os
+
+from bmp_agent import shell
+from bmp_agent.context import StepContext
+from bmp_agent.errors import StepError
+from bmp_agent.steps import partitions
+
+KERNEL_ARGS = "ro console=tty0 console=ttyS0,115200n8 net.ifnames=0 biosdevname=0"
+
+
+def _newest(boot: str, prefixes: tuple[str, ...]) -> str:
+    names = sorted(n for n in os.listdir(boot) if n.startswith(prefixes) and not n.endswith(".old"))
+    return names[-1] if names else ""
+
+
+def grub_cfg(ctx: StepContext) -> str:
+    boot = ctx.in_target("/boot")
+    kernel = _newest(str(boot), ("vmlinuz", "bzImage", "kernel"))
+    if not kernel:
+        raise StepError("KERNEL_NOT_FOUND", "the image has no kernel in /boot (vmlinuz*)")
+    initrd = _newest(str(boot), ("initrd.img", "initramfs", "initrd"))
+    separate_boot = any(m["mountpoint"] == "/boot" for m in ctx.state.mounts)
+    prefix = "" if separate_boot else "/boot"
+    root_label = next((m["label"] for m in ctx.state.mounts if m["mountpoint"] == "/"), "l_root")
+    lines = [
+        "# written by the BMP agent",
+        "set timeout=1",
+        "set default=0",
+        "serial --unit=0 --speed=115200",
+        "terminal_input console serial",
+        "terminal_output console serial",
+        "insmod part_gpt",
+        "insmod ext2",
+        "insmod xfs",
+        f"search --no-floppy --set=root --label {root_label}",
+        "menuentry 'Installed system' {",
+        f"    linux {prefix}/{kernel} root=LABEL={root_label} {KERNEL_ARGS}",
+    ]
+    if initrd:
+        lines.append(f"    initrd {prefix}/{initrd}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def install_bootloader(params: dict, ctx: StepContext) -> dict:
+    """grub-install for the boot mode MakePartitions used; writes /boot/grub/grub.cfg."""
+    if not shell.have("grub-install"):
+        raise StepError(
+            "BOOTLOADER_UNAVAILABLE", "grub-install is not in this LiveOS: no boot loader installed"
+        )
+    disk = ctx.state.root_disk
+    mode = str(params.get("boot_mode") or ctx.state.boot_mode or "uefi").lower()
+    boot_dir = ctx.in_target("/boot")
+    if mode == "bios":
+        if partitions.BIOS_GRUB_ID not in ctx.state.partitions:
+            raise StepError("BOOTLOADER_NO_BIOS_GRUB", "BIOS boot needs the bios_grub partition")
+        argv = ["grub-install", "--target=i386-pc", f"--boot-directory={boot_dir}", disk]
+    else:
+        efi_dir = ctx.in_target("/boot/efi")
+        if not os.path.ismount(efi_dir):
+            raise StepError("BOOTLOADER_NO_ESP", "UEFI boot needs the ESP mounted at /boot/efi")
+        argv = [
+            "grub-install",
+            "--target=x86_64-efi",
+            f"--efi-directory={efi_dir}",
+            f"--boot-directory={boot_dir}",
+            "--removable",
+            "--no-nvram",
+            disk,
+        ]
+    shell.run(argv, code="BOOTLOADER_INSTALL_FAILED")
+    config = grub_cfg(ctx)
+    (boot_dir / "grub").mkdir(parents=True, exist_ok=True)
+    (boot_dir / "grub" / "grub.cfg").write_text(config)
+    return {"boot_mode": mode, "disk": disk, "grub_cfg": "/boot/grub/grub.cfg"}

@@ -1,0 +1,146 @@
+"""The agent's loop against a tiny HTTP gateway on 127.0.0.1 that implements the two endpoints
+(a test double of the network peer): steps handed out, results posted, heartbeats with
+``working`` and ``progress`` during a long step, backoff while the gateway is down, 401 stops."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bmp_agent import steps
+from bmp_agent.config import AgentConfig, load, parse_cmdline
+from bmp_agent.context import StepContext
+from bmp_agent.runner import Agent
+
+
+class Gateway:
+    def __init__(self, queue: list[dict]):
+        self.queue = queue
+        self.heartbeats: list[dict] = []
+        self.results: list[dict] = []
+        self.revoke_after_results = None
+        self.down_for = 0  # answer this many requests with 503
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                code, answer = gateway.answer(self.path, body)
+                raw = json.dumps(answer).encode()
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, path: str, body: dict):
+        if self.down_for:
+            self.down_for -= 1
+            return 503, {}
+        if body.get("token") != "tok-1":
+            return 401, {"error": "bad token"}
+        if self.revoke_after_results is not None and len(self.results) >= self.revoke_after_results:
+            return 401, {"error": "revoked"}
+        if path == "/v1/agent/result":
+            self.results.append(body)
+        else:
+            self.heartbeats.append(body)
+            if "working" in body:
+                return 200, {"result": {"steps": []}}
+        steps_now = [self.queue.pop(0)] if self.queue else []
+        return 200, {"result": {"steps": steps_now}}
+
+
+def slow_step(params, ctx):
+    ctx.progress.start(1000)
+    for _ in range(10):
+        time.sleep(0.05)
+        ctx.progress.add(100)
+    return {"done": True}
+
+
+def run_agent(gateway: Gateway, tmp_path, **config) -> Agent:
+    cfg = AgentConfig(gateway=gateway.url, token="tok-1", sn="SN-1", heartbeat_s=0.05, **config)
+    agent = Agent(cfg, StepContext(target_root=tmp_path / "t", work_dir=tmp_path / "w", disks=[]))
+    thread = threading.Thread(target=agent.run, daemon=True)
+    thread.start()
+    return agent, thread
+
+
+@pytest.fixture
+def slow(monkeypatch):
+    monkeypatch.setitem(steps.ACTIONS, "SlowTestStep", slow_step)
+
+
+def test_steps_results_progress_and_revocation(tmp_path, slow, caplog):
+    queue = [
+        {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
+        {"step_id": 2, "attempt": 1, "action": "SlowTestStep", "params": {}},
+        {"step_id": 3, "attempt": 2, "action": "NoSuchAction", "params": {}},
+        {"step_id": 4, "attempt": 1, "action": "SetPassword", "params": {"password": "hunter2-x"}},
+    ]
+    gateway = Gateway(queue)
+    gateway.down_for = 2  # the first two requests fail: the agent backs off and retries
+    gateway.revoke_after_results = 4
+    agent, thread = run_agent(gateway, tmp_path)
+    thread.join(timeout=20)
+    assert not thread.is_alive() and agent.revoked
+
+    got = [(r["step_id"], r["attempt"], r["status"], r["error"]) for r in gateway.results]
+    assert got == [
+        (1, 1, "ok", None),
+        (2, 1, "ok", None),
+        (3, 2, "failed", "UNKNOWN_ACTION"),
+        (4, 1, "failed", "TARGET_NOT_INSTALLED"),
+    ]
+    assert gateway.results[1]["data"] == {"done": True}
+    assert all(r["sn"] == "SN-1" and r["token"] == "tok-1" for r in gateway.results)
+    working = [h for h in gateway.heartbeats if h.get("working") == {"step_id": 2, "attempt": 1}]
+    progress = [h["progress"] for h in working if "progress" in h]
+    assert progress and all(p["total"] == 1000 for p in progress)
+    assert progress == sorted(progress, key=lambda p: p["bytes"]) and progress[-1]["bytes"] > 0
+    assert "hunter2-x" not in caplog.text and "tok-1" not in caplog.text
+
+
+def test_idle_agent_heartbeats_and_stops_on_request(tmp_path):
+    gateway = Gateway([])
+    agent, thread = run_agent(gateway, tmp_path)
+    time.sleep(0.5)
+    agent.stop.set()
+    thread.join(timeout=5)
+    assert len(gateway.heartbeats) >= 3
+    assert all("working" not in h for h in gateway.heartbeats)
+
+
+def test_cmdline_identity(tmp_path):
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_text(
+        "initrd=initrd.img console=ttyS0 bmp.gateway=http%3A//10.0.0.1%3A8000 "
+        "bmp.token=a%2Bb=c bmp.image=http://10.0.0.1:10000\n"
+    )
+    sys_root = tmp_path / "sys"
+    (sys_root / "class/dmi/id").mkdir(parents=True)
+    (sys_root / "class/dmi/id/product_serial").write_text("DMI-SERIAL-9\n")
+    nic = sys_root / "class/net/eth0"
+    (nic / "device").mkdir(parents=True)
+    (nic / "address").write_text("52:54:00:AA:BB:CC\n")
+    (sys_root / "class/net/lo").mkdir()
+    config = load(cmdline, sys_root)
+    assert (config.gateway, config.token, config.sn) == (
+        "http://10.0.0.1:8000",
+        "a+b=c",
+        "DMI-SERIAL-9",
+    )
+    assert config.macs == ("52:54:00:aa:bb:cc",) and config.image_host == "http://10.0.0.1:10000"
+    assert "a+b=c" not in repr(config)
+    assert parse_cmdline("bmp.sn=X1 bmp.token=t")["sn"] == "X1"
