@@ -66,7 +66,9 @@ class SimulatedAgent:
         gateway: str,
         step_delay: float = 0.0,
         heartbeat_interval: float = 1.0,
-        http_timeout: float = 5.0,
+        # Generous, like a real LiveOS: a client that gives up on a busy gateway and asks
+        # again only doubles its load (the answer of the first request is lost, not the work).
+        http_timeout: float = 30.0,
     ) -> None:
         if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
             raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
