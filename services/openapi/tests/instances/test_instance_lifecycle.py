@@ -240,6 +240,28 @@ def test_reinstall_and_reset_password_hand_the_new_secrets_encrypted(admin_api, 
     assert describe(admin_api, running)["status"] == "running"
 
 
+def test_reinstall_without_a_boot_mode_keeps_the_servers(admin_api, running, stock):
+    from bmp_openapi.catalog.models import DeviceType
+
+    assert describe(admin_api, running)["bootMode"] == "Legacy/BIOS"
+    # The device type learns UEFI: a reinstall that names no mode must not switch firmware.
+    DeviceType.objects.filter(device_type_id=stock.device_type_id).update(
+        boot_mode="UEFI,Legacy/BIOS"
+    )
+    ok(put(admin_api, running, "stop"))
+    finish_instance_job(running, power="off")
+    instance = describe(admin_api, running)
+    body = {
+        "imageId": instance["imageId"],
+        "systemVolumeRaidId": instance["systemVolumeRaidId"],
+        "instanceName": "web-again",
+        "password": "Other-Pass-22",
+    }
+    ok(put(admin_api, running, "reinstallInstance", body))
+    assert describe(admin_api, running)["bootMode"] == "Legacy/BIOS"
+    assert last_job(instance_id=running).submission["body"]["spec"]["boot_mode"] == "bios"
+
+
 def test_duplicate_and_stale_job_events_are_ignored(admin_api, running):
     ok(put(admin_api, running, "stop"))
     job = last_job(instance_id=running)

@@ -98,7 +98,9 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     sshkey_ids = data.get("sshKeyIds", [])
     check_credentials(password, sshkey_ids)
     ssh_keys = resolve_ssh_keys(actor=instance.user, sshkey_ids=sshkey_ids)
-    boot_mode = check_boot_mode(data.get("bootMode", ""), device_type=device_type, image=image)
+    boot_mode = check_boot_mode(
+        data.get("bootMode", ""), device_type=device_type, image=image, current=instance.boot_mode
+    )
     partitions = partitions_for(
         device_type=device_type, image=image, asked=data.get("systemPartition")
     )

@@ -65,14 +65,17 @@ def check_credentials(password: str, sshkey_ids: list[str]) -> None:
         raise BmpError(CREDENTIALS_REQUIRED)
 
 
-def check_boot_mode(boot_mode: str, *, device_type, image) -> str:
-    """The boot mode asked for, or the first both the image and the device type support."""
+def check_boot_mode(boot_mode: str, *, device_type, image, current: str = "") -> str:
+    """The boot mode asked for, else ``current`` (a reinstall keeps the server's firmware
+    setting) if still supported, else the first both the image and the device type support."""
     supported = [
         mode
         for mode in choices.BOOT_MODES
         if mode in image.boot_mode.split(",") and mode in device_type.boot_mode.split(",")
     ]
     if not boot_mode:
+        if current in supported:
+            return current
         if supported:
             return supported[0]
         boot_mode = image.boot_mode
