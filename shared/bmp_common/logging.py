@@ -80,6 +80,11 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info or record.exc_text:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        # extra={"fields": {...}}: top-level keys a log shipper can index (never over ours).
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            for key, value in redact(fields).items():
+                entry.setdefault(key, value)
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -69,3 +69,14 @@ def test_a_logged_line_is_json_with_trace_id_and_no_secret():
     assert first["level"] == "WARNING"
     assert "10.0.0.9" in first["message"]
     assert "ValueError" in second["exception"]
+
+
+def test_fields_given_as_extra_are_top_level_keys_redacted_and_never_over_ours():
+    record = logging.LogRecord("bmp.test", logging.INFO, __file__, 1, "sent %s", ("a",), None)
+    record.fields = {"file": "undionly.kpxe", "bytes": 68, "password": "hunter2", "level": "X"}
+
+    entry = json.loads(JsonFormatter("tftp").format(record))
+
+    assert (entry["file"], entry["bytes"], entry["message"]) == ("undionly.kpxe", 68, "sent a")
+    assert entry["level"] == "INFO"
+    assert "hunter2" not in json.dumps(entry)

@@ -38,6 +38,17 @@ def finish_instance_job(instance_id, kind="succeeded", **kwargs):
     assert finish_job(job_id, kind, **kwargs)
 
 
+def reinstall_body(api, instance_id):
+    """The same image and RAID again, a new name and password."""
+    instance = describe(api, instance_id)
+    return {
+        "imageId": instance["imageId"],
+        "systemVolumeRaidId": instance["systemVolumeRaidId"],
+        "instanceName": "web-again",
+        "password": "Other-Pass-22",
+    }
+
+
 @pytest.fixture
 def running(admin_api, stock, project_id):
     instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
@@ -226,14 +237,7 @@ def test_reinstall_and_reset_password_hand_the_new_secrets_encrypted(admin_api, 
     finish_instance_job(running, power="off")
     assert describe(admin_api, running)["status"] == "stopped"
 
-    instance = describe(admin_api, running)
-    body = {
-        "imageId": instance["imageId"],
-        "systemVolumeRaidId": instance["systemVolumeRaidId"],
-        "instanceName": "web-again",
-        "password": "Other-Pass-22",
-    }
-    ok(put(admin_api, running, "reinstallInstance", body))
+    ok(put(admin_api, running, "reinstallInstance", reinstall_body(admin_api, running)))
     assert describe(admin_api, running)["status"] == "reinstalling"
     assert last_job(instance_id=running).submission["body"]["spec"]["instance_name"] == "web-again"
     finish_instance_job(running, power="on")
@@ -250,14 +254,7 @@ def test_reinstall_without_a_boot_mode_keeps_the_servers(admin_api, running, sto
     )
     ok(put(admin_api, running, "stop"))
     finish_instance_job(running, power="off")
-    instance = describe(admin_api, running)
-    body = {
-        "imageId": instance["imageId"],
-        "systemVolumeRaidId": instance["systemVolumeRaidId"],
-        "instanceName": "web-again",
-        "password": "Other-Pass-22",
-    }
-    ok(put(admin_api, running, "reinstallInstance", body))
+    ok(put(admin_api, running, "reinstallInstance", reinstall_body(admin_api, running)))
     assert describe(admin_api, running)["bootMode"] == "Legacy/BIOS"
     assert last_job(instance_id=running).submission["body"]["spec"]["boot_mode"] == "bios"
 
