@@ -17,6 +17,8 @@ Usage: ./bmp-build-image.sh build SERVICE...
 Build the docker image of each SERVICE from dockerfiles/<name>.Dockerfile (build context: the
 repository root). SERVICE is "all" or one of (the "bmp-" prefix is optional):
   ${bmp_app_services[*]}
+Boot images (no docker; root and Debian tools): "bmp-liveos" (the agent LiveOS) and
+"bmp-guestos" (the test GuestOS) go into \${BMP_IMAGE_ROOT:-\$BMP_DATA_DIR/images}.
 Services that share an image are built once: bmp-openapi-console and bmp-openapi-worker use
 the bmp-openapi image, bmp-scheduler-gateway the bmp-scheduler one.
 
@@ -86,6 +88,31 @@ if [[ $# -eq 0 ]]; then
     usage >&2
     exit 2
 fi
+
+# Boot images, not docker images: the agent LiveOS (liveos/vmlinuz, liveos/initrd.img) and the
+# test GuestOS (guestos/bmp-guestos.tar.xz + .sha256), built on this host (root, Debian) into
+# the image service's root: BMP_IMAGE_ROOT, default $BMP_DATA_DIR/images as the local runtime.
+case ${1:-} in
+    bmp-liveos | liveos | bmp-guestos | guestos)
+        image_root=${BMP_IMAGE_ROOT:-${BMP_DATA_DIR:-${BMP_VAR_DIR:-$ROOT/var}/data}/images}
+        for arg in "$@"; do
+            case $arg in
+                bmp-liveos | liveos | bmp-guestos | guestos) ;;
+                *)
+                    err "build $1 takes only bmp-liveos and bmp-guestos, not $arg"
+                    exit 2
+                    ;;
+            esac
+        done
+        for arg in "$@"; do
+            case $arg in
+                *liveos) services/agent/liveos/build.sh "$image_root/liveos" ;;
+                *guestos) services/guestos/build.sh "$image_root/guestos" ;;
+            esac
+        done
+        exit 0
+        ;;
+esac
 
 selected=()
 for arg in "$@"; do

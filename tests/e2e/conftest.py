@@ -13,6 +13,7 @@ unix socket crosses the namespace; the database and redis are files and unix soc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -103,6 +104,7 @@ class NetBoot:
         self.qemu: dict[str, QemuPower] = {}
         self.device_ids: dict[str, str] = {}
         self.idc_id = ""
+        self.device_type_id = ""
         self.services = None
 
     def device(self, sn: str) -> dict:
@@ -123,31 +125,48 @@ def _settings() -> dict[str, str]:
         "BMP_GATEWAY_PORT": str(GATEWAY_PORT),
         "BMP_GATEWAY_URL": f"http://{ADDRESS}:{GATEWAY_PORT}",
         "BMP_IMAGE_URL": f"http://{ADDRESS}:{IMAGE_PORT}",
-        # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG
-        "BMP_LIVEOS_CMDLINE": "console=ttyS0,115200n8 panic=-1 quiet bmp.heartbeat=2",
+        # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG;
+        # bmp.image: what the agent puts for {host} in image URLs
+        "BMP_LIVEOS_CMDLINE": (
+            f"console=ttyS0,115200n8 panic=-1 quiet bmp.heartbeat=2 "
+            f"bmp.image=http://{ADDRESS}:{IMAGE_PORT}"
+        ),
         "BMP_DRIVER_TIMEOUT": "5",
     }
 
 
 @pytest.fixture(scope="module")
 def netboot(liveos_images, tmp_path_factory):
+    with _file_platform():
+        yield from _netboot(liveos_images, tmp_path_factory.mktemp("netboot"))
+
+
+@contextlib.contextmanager
+def _file_platform():
     # The gateway runs inside the namespace, where the host's 127.0.0.1 is out of reach: the
     # platform must use its file database and unix-socket redis, not a TCP MySQL or broker.
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("BMP_DATABASE_URL", raising=False)
         patch.delenv("BMP_BROKER_URL", raising=False)
-        yield from _netboot(liveos_images, tmp_path_factory.mktemp("netboot"))
+        yield
 
 
-def _netboot(liveos_images: Path, work: Path):
-    net = ProvisioningNetwork(f"bmpe2e{os.getpid() % 10000}", address=ADDRESS).create()
+def _netboot(
+    liveos_images: Path,
+    work: Path,
+    *,
+    prefix: str = "bmpe2e",
+    servers: int = 2,
+    memory_mb: int = 512,
+):
+    net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
         platform = Platform(work, settings=_settings())
     except BaseException:
         net.destroy()
         raise
     password = secrets.token_urlsafe(12)
-    fleet = Fleet(2, base_port=0, username="admin", password=password)
+    fleet = Fleet(servers, base_port=0, username="admin", password=password)
     lab = NetBoot(platform, net, fleet, password)
     try:
         platform.up(*PLATFORM_SERVICES)
@@ -166,13 +185,18 @@ def _netboot(liveos_images: Path, work: Path):
         for server in fleet.nodes:
             tap = net.add_tap(server.index - 1)
             machine = QemuMachine(
-                work / "vm" / server.sn, tap=tap, netns=net.name, firmware=FIRMWARES[server.index]
+                work / "vm" / server.sn,
+                tap=tap,
+                netns=net.name,
+                firmware=FIRMWARES[server.index],
+                memory_mb=memory_mb,
             )
             lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
         report = enrol.enrol(
             platform.api, fleet.state(), password, wait=True, timeout=120, say=lambda _: None
         )
         assert not report.get("failed"), report
+        lab.device_type_id = report["device_type_id"]
         devices = platform.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
         lab.device_ids = {device["sn"]: device["deviceId"] for device in devices}
         yield lab

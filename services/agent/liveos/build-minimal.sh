@@ -13,14 +13,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${BMP_LIVEOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/liveos}"
 busybox="${BMP_LIVEOS_BUSYBOX:-/bin/busybox}"
 started_ms=$(($(date +%s%N) / 1000000))
+# shellcheck source=services/agent/liveos/kernel.sh
+source "$here/kernel.sh"
 
-# One exact kernel package, never a glob (a glob pulls every kernel of the archive). By default
-# the one Debian's linux-image-amd64 points at.
-package="${BMP_LIVEOS_KERNEL_PACKAGE:-}"
-if [ -z "$package" ]; then
-  package=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
-fi
-[ -n "$package" ] || { echo "build-minimal: cannot tell which linux-image package to use" >&2; exit 1; }
+package=$(bmp_kernel_package)
 if ldd "$busybox" >/dev/null 2>&1; then  # ldd fails on a static binary
   echo "build-minimal: $busybox is not a static busybox (apt-get install busybox-static)" >&2
   exit 1
@@ -29,13 +25,7 @@ fi
 key=$( (echo "$package"; cat "$here/init.sh" "$here/udhcpc-script.sh" "$0"; sha256sum "$busybox") | sha256sum | cut -c1-16)
 build="$cache/build-$key"
 if [ ! -s "$build/initrd.img" ]; then
-  kernel_dir="$cache/$package"
-  if [ ! -d "$kernel_dir/boot" ]; then
-    mkdir -p "$cache/download"
-    (cd "$cache/download" && rm -f ./*.deb && apt-get download "$package" 2>/dev/null)
-    rm -rf "$kernel_dir.tmp" && dpkg-deb -x "$cache"/download/"$package"_*.deb "$kernel_dir.tmp"
-    mv "$kernel_dir.tmp" "$kernel_dir" && rm -f "$cache"/download/"$package"_*.deb
-  fi
+  kernel_dir=$(bmp_kernel_dir "$cache" "$package")
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
   mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
@@ -64,7 +54,6 @@ else
 fi
 mkdir -p "$out"
 cp "$build/vmlinuz" "$build/initrd.img" "$out/"
-elapsed_ms=$(($(date +%s%N) / 1000000 - started_ms))
 printf 'build-minimal: %s %s (kernel %s, initrd %s bytes) into %s in %s s\n' "$how" \
   "$(cat "$build/kernel-package")" "$(stat -c %s "$out/vmlinuz")" "$(stat -c %s "$out/initrd.img")" \
-  "$out" "$((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000)))"
+  "$out" "$(bmp_elapsed "$started_ms")"

@@ -1,0 +1,39 @@
+#!/bin/sh
+# /init of the GuestOS initramfs: load the disk and file-system drivers, find the root file
+# system named by root= (UUID=, LABEL=, PARTUUID= or a device), mount it and switch to it.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+say() { echo "bmp-guestos initramfs: $*"; }
+# The insmod order was resolved at build time (modprobe --show-depends): no modules.dep here.
+while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done </modules.order
+
+root="" flags=ro
+for arg in $(cat /proc/cmdline); do
+  case $arg in
+    root=*) root=${arg#root=} ;;
+    rw) flags=rw ;;
+  esac
+done
+device=""
+for _ in $(seq 1 50); do
+  case $root in
+    UUID=* | LABEL=*) device=$(findfs "$root" 2>/dev/null) ;;
+    PARTUUID=*) device=$(blkid | sed -n "s/^\([^:]*\):.*PARTUUID=\"${root#PARTUUID=}\".*/\1/p") ;;
+    /dev/*) [ -b "$root" ] && device=$root ;;
+  esac
+  [ -n "$device" ] && break
+  sleep 0.2
+done
+if [ -z "$device" ]; then
+  say "root device '$root' not found; block devices: $(ls /sys/class/block | tr '\n' ' ')"
+  exec sh
+fi
+mkdir -p /newroot
+mount -o "$flags" "$device" /newroot || { say "cannot mount $device"; exec sh; }
+say "root is $device"
+umount /sys /proc
+mount --move /dev /newroot/dev 2>/dev/null || umount /dev
+exec switch_root /newroot /sbin/init
