@@ -138,3 +138,54 @@ def test_policy_skip_lets_the_chain_carry_on(lab):
     job = Job.objects.get(job_id=job_id)
     assert job.steps.get(action="CollectHardwareInfo").status == "skipped"
     assert job.status == "running"
+
+
+def _at_init_node(lab):
+    """A create job whose agent took Ping and is now handed InitNode."""
+    job_id = lab.submit(jobs.CREATE_INSTANCES, sn="SN-S1", mac="52:54:00:bb:00:09", spec={})
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    token = lab.token_for("52:54:00:bb:00:09")
+    (ping,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    (init,) = lab.report("SN-S1", token, ping).json()["result"]["steps"]
+    assert init["action"] == "InitNode"
+    return job_id, token, init
+
+
+def test_a_step_whose_agent_went_silent_is_retried_as_a_new_attempt(lab, settings):
+    settings.BMP_SCHEDULER_AGENT_SILENCE = 0.4
+    job_id, token, init = _at_init_node(lab)
+    time.sleep(0.2)
+    assert engine.sweep()["silent"] == 0  # not silent long enough yet
+    time.sleep(0.3)  # the LiveOS died mid-step: no heartbeat, no result
+
+    assert engine.sweep()["silent"] == 1
+    step = Job.objects.get(job_id=job_id).steps.get(pk=init["step_id"])
+    assert (step.status, step.error) == ("waiting", "AGENT_SILENT")
+    time.sleep(0.15)  # the backoff
+    # The LiveOS is back (its init restarted the agent): idle, it gets the new attempt.
+    (again,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    assert (again["step_id"], again["attempt"]) == (init["step_id"], init["attempt"] + 1)
+    assert lab.report("SN-S1", token, init).json()["result"]["ignored"] is True  # the old one
+
+
+def test_an_agent_that_heartbeats_while_working_is_not_silent(lab, settings):
+    settings.BMP_SCHEDULER_AGENT_SILENCE = 0.4
+    job_id, token, init = _at_init_node(lab)
+    working = {"step_id": init["step_id"], "attempt": init["attempt"]}
+    for _ in range(4):
+        time.sleep(0.15)
+        assert lab.heartbeat("SN-S1", token, working=working).json()["result"] == {"steps": []}
+        assert engine.sweep()["silent"] == 0
+    step = Job.objects.get(job_id=job_id).steps.get(pk=init["step_id"])
+    assert (step.status, step.attempt) == ("running", 1)
+
+
+def test_ping_waits_for_the_boot_without_a_silence_rule(lab, settings):
+    settings.BMP_SCHEDULER_AGENT_SILENCE = 0.1
+    job_id = lab.submit(jobs.DELETE_INSTANCE, sn="SN-S2", mac="52:54:00:bb:00:0a")
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    time.sleep(0.2)
+    assert engine.sweep()["silent"] == 0
+    assert Job.objects.get(job_id=job_id).steps.get(action="Ping").status == "running"

@@ -11,8 +11,11 @@ do not queue behind the database's write lock.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
@@ -32,11 +35,22 @@ def _locked_agent_job(*, sn: str, token: str) -> Job:
     return selectors.agent_job(sn=sn, token=token, lock=True)
 
 
+def note_agent_seen(job: Job) -> None:
+    """Record the agent's sign of life, at most once per quarter of the silence allowed: a
+    write every 30 s per job by default, not one per heartbeat."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.BMP_SCHEDULER_AGENT_SILENCE / 4)
+    Job.objects.filter(pk=job.pk).filter(
+        Q(agent_seen_at__isnull=True) | Q(agent_seen_at__lt=stale)
+    ).update(agent_seen_at=now)
+
+
 def agent_heartbeat(
     *, sn: str, token: str, working: dict | None = None, progress: dict | None = None
 ) -> list[dict]:
     """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
     job = selectors.agent_job(sn=sn, token=token)
+    note_agent_seen(job)
     step = selectors.current_step(job)
     busy = working is not None or bool(progress)
     if busy:
@@ -78,6 +92,7 @@ def agent_result(
     """Record one result; the agent is idle now, so the answer carries its next step."""
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
+        note_agent_seen(job)
         step = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
         result = StepResult(step_id=step_id, attempt=attempt, status=status, data=data, error=error)
         outcome = engine.apply_result(job, step, result) if step else engine.IGNORED

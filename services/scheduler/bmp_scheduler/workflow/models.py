@@ -30,6 +30,7 @@ class Job(models.Model):
     message = models.TextField(blank=True, default="")
     event_sequence = models.PositiveIntegerField(default=0)  # last JobEvent sequence sent
     progress_sent_at = models.DateTimeField(null=True, blank=True)  # last step event sent
+    agent_seen_at = models.DateTimeField(null=True, blank=True)  # the agent's last sign of life
     # The agent token: only its digest is stored; the plaintext is derived from the nonce with
     # the server's secret (see tokens.py). An empty digest means no token (none yet or revoked).
     token_nonce = models.CharField(max_length=64, blank=True, default="")

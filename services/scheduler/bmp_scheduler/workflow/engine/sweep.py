@@ -8,17 +8,21 @@ the rest).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bmp_scheduler.workflow.choices import (
+    ERROR_AGENT_SILENT,
     ERROR_TIMEOUT,
     JOB_QUEUED,
     JOB_RUNNING,
     STEP_RUNNING,
     STEP_WAITING,
+    TARGET_AGENT,
 )
 from bmp_scheduler.workflow.engine import outbox
 from bmp_scheduler.workflow.engine.core import lock_job, start_job, start_next, start_queued
@@ -32,6 +36,7 @@ def sweep() -> dict[str, int]:
     limit = settings.BMP_SCHEDULER_SWEEP_BATCH
     counts = {
         "timed_out": expire_steps(limit),
+        "silent": expire_silent_agents(limit),
         "retried": start_due_retries(limit),
         "started": start_queued_jobs(limit),
         "resent": outbox.send_pending(limit),
@@ -60,6 +65,37 @@ def expire_steps(limit: int) -> int:
                 f"(attempt {step.attempts_used} of {step.max_attempts})"
             )
             fail_attempt(job, step, error=ERROR_TIMEOUT, message=message)
+            expired += 1
+    return expired
+
+
+# Ping waits for the server to boot its LiveOS: there is no agent to be silent yet.
+SILENCE_EXEMPT = ("Ping",)
+
+
+def expire_silent_agents(limit: int) -> int:
+    """Running agent steps whose agent has not been heard of for the silence allowed (counted
+    from the step's start at the earliest) fail their attempt, and are retried."""
+    silence = settings.BMP_SCHEDULER_AGENT_SILENCE
+    cutoff = timezone.now() - timedelta(seconds=silence)
+    due = (
+        Step.objects.filter(status=STEP_RUNNING, target=TARGET_AGENT, started_at__lt=cutoff)
+        .exclude(action__in=SILENCE_EXEMPT)
+        .filter(Q(job__agent_seen_at__isnull=True) | Q(job__agent_seen_at__lt=cutoff))
+    )
+    expired = 0
+    for step_pk, job_pk in due.values_list("pk", "job_id")[:limit]:
+        with transaction.atomic():
+            job = lock_job(job_pk)
+            step = Step.objects.get(pk=step_pk)
+            seen = max(filter(None, (job.agent_seen_at, step.started_at)))
+            if job.status != JOB_RUNNING or step.status != STEP_RUNNING or seen >= cutoff:
+                continue  # a result or a heartbeat arrived meanwhile
+            message = (
+                f"{step.action}: the agent was silent for {silence:g} s "
+                f"(attempt {step.attempts_used} of {step.max_attempts})"
+            )
+            fail_attempt(job, step, error=ERROR_AGENT_SILENT, message=message)
             expired += 1
     return expired
 
