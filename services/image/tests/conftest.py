@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from bmp_common.testing.logged_process import LoggedProcess
+
 BIG = 5 * 1024 * 1024 + 17  # several sendfile rounds, not a multiple of a page
 
 
-class RunningServer:
+class RunningServer(LoggedProcess):
     def __init__(self, root: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bmp_image", "--root", str(root), "--bind", "127.0.0.1:0"],
-            stderr=subprocess.PIPE,
-            text=True,
+        super().__init__(
+            [sys.executable, "-m", "bmp_image", "--root", str(root), "--bind", "127.0.0.1:0"]
         )
-        self.lines: list[dict] = []
-        threading.Thread(target=self._read_log, daemon=True).start()
-        self.port = self.wait_for("listening", timeout=20)["port"]
-
-    def _read_log(self) -> None:
-        for line in self.process.stderr:
-            try:
-                self.lines.append(json.loads(line))
-            except ValueError:
-                self.lines.append({"raw": line})
-
-    def wait_for(self, event: str, timeout: float = 5, **match) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for entry in list(self.lines):
-                if entry.get("event") == event and all(entry.get(k) == v for k, v in match.items()):
-                    return entry
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.lines}")
-            time.sleep(0.02)
-        raise AssertionError(f"no {event} {match} in the log: {self.lines}")
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -57,14 +32,6 @@ class RunningServer:
             return response.status, response.headers, response.read()
         finally:
             connection.close()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture(scope="module")

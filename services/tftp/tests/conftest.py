@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import tftpy
+
+from bmp_common.testing.logged_process import LoggedProcess
 
 BLOCK = 512
 LOOPBACK_ANY_PORT = ("--host", "127.0.0.1", "--port", "0")  # the server logs the port it got
@@ -29,47 +27,15 @@ def download(port: int, name: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-class RunningServer:
+class RunningServer(LoggedProcess):
     def __init__(self, root: Path):
         self.root = root
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bmp_tftp", "--root", str(root), *LOOPBACK_ANY_PORT],
-            stderr=subprocess.PIPE,
-            text=True,
+        super().__init__(
+            [sys.executable, "-m", "bmp_tftp", "--root", str(root), *LOOPBACK_ANY_PORT]
         )
-        self.lines: list[dict] = []
-        self._reader = threading.Thread(target=self._read_log, daemon=True)
-        self._reader.start()
-        self.port = self._wait_for("listening", timeout=20)["port"]
-
-    def _read_log(self) -> None:
-        for line in self.process.stderr:
-            try:
-                self.lines.append(json.loads(line))
-            except ValueError:
-                self.lines.append({"raw": line})
-
-    def _wait_for(self, event: str, timeout: float = 5, **match) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for entry in list(self.lines):
-                if entry.get("event") == event and all(entry.get(k) == v for k, v in match.items()):
-                    return entry
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.lines}")
-            time.sleep(0.02)
-        raise AssertionError(f"no {event} {match} in the log: {self.lines}")
 
     def transfer_log(self, file: str) -> dict:
-        return self._wait_for("tftp_transfer", file=file)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        return self.wait_for("tftp_transfer", file=file)
 
 
 @pytest.fixture

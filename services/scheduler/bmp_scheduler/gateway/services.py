@@ -40,6 +40,8 @@ def note_agent_seen(job: Job) -> None:
     write every 30 s per job by default, not one per heartbeat."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.BMP_SCHEDULER_AGENT_SILENCE / 4)
+    if job.agent_seen_at is not None and job.agent_seen_at >= stale:
+        return  # recent enough: no statement at all (an UPDATE takes SQLite's write lock)
     Job.objects.filter(pk=job.pk).filter(
         Q(agent_seen_at__isnull=True) | Q(agent_seen_at__lt=stale)
     ).update(agent_seen_at=now)
