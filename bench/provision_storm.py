@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,39 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def start_profilers(out: Path, pids: dict[str, int]) -> list[subprocess.Popen]:
+    """py-spy (``pip install py-spy``, root) on every service: collapsed stacks per service."""
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--nonblocking",
+                "--rate",
+                "50",
+                "--format",
+                "raw",
+                "--output",
+                str(out / f"{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    ]
+
+
+def stop_profilers(profilers: list[subprocess.Popen]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+    for profiler in profilers:
+        profiler.wait(timeout=60)
+
+
 def _pct(values: list[float], pct: int) -> float:
     return values[min(len(values) - 1, len(values) * pct // 100)]
 
@@ -217,6 +251,11 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=100)
     parser.add_argument("--heartbeat", type=float, default=5.0, help="longest idle poll (s)")
     parser.add_argument("--concurrency", type=int, default=8, help="scheduler/driver threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per API")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--profile", type=Path, help="record the storm with py-spy: DIR/<service>.txt (stacks)"
+    )
     args = parser.parse_args()
     password = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="provision-storm-") as work:
@@ -226,7 +265,8 @@ def main() -> int:
                 "BMP_SCHEDULER_CONCURRENCY": str(args.concurrency),
                 "BMP_DRIVER_CONCURRENCY": str(args.concurrency),
                 "BMP_DRIVER_SOFT_OFF_GRACE": "0",
-                "BMP_WORKERS": "2",
+                "BMP_WORKERS": str(args.workers),
+                "BMP_THREADS": str(args.threads),
                 "BMP_LOG_LEVEL": "WARNING",
             },
         )
@@ -248,13 +288,21 @@ def main() -> int:
                 f"{time.monotonic() - enrolled:.1f} s",
                 flush=True,
             )
+            pids = {name: p.pid for name, p in platform.processes.items()} | {"lab": lab.pid}
+            profilers = start_profilers(args.profile, pids) if args.profile else []
+            before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             wall, counts = storm(platform, report, args.nodes)
+            usage = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+            stop_profilers(profilers)
             total, broker = steps_done(platform)
             print(f"statuses: {counts}; steps: {total} ({broker} through the broker)", flush=True)
             print(step_profile(platform), flush=True)
-            usage = {name: cpu_seconds(p.pid) for name, p in platform.processes.items()}
-            usage["lab"] = cpu_seconds(lab.pid)
-            print("CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in usage.items()), flush=True)
+            print(
+                f"CPU s during the storm: {sum(usage.values()):.1f} ("
+                + ", ".join(f"{k} {v:.1f}" for k, v in usage.items())
+                + ")",
+                flush=True,
+            )
             floor = broker_floor(platform, broker + 2 * args.nodes, args.concurrency)
             print(f"broker floor: {broker + 2 * args.nodes} round trips in {floor:.2f} s")
         except BaseException:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 import urllib.error
@@ -168,7 +169,9 @@ class SimulatedAgent:
         gateway = self.gateway
         if script.gateway and urllib.parse.urlsplit(script.gateway).scheme in ("http", "https"):
             gateway = script.gateway.rstrip("/")
-        identity = {"sn": self.node.sn, "token": script.token}
+        # A fresh boot id per LiveOS run, as the real agent sends: the scheduler redoes the
+        # segment of an agent that restarted.
+        identity = {"sn": self.node.sn, "token": script.token, "boot_id": secrets.token_hex(8)}
         idle_wait = FIRST_POLL_S
         while self._current(generation):
             steps = self._post(generation, gateway, "/v1/agent/heartbeat", identity)

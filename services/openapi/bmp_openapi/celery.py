@@ -10,13 +10,14 @@ import os
 
 import django
 
-from bmp_common.celery import make_celery
+from bmp_common.celery import keep_django_connections, make_celery
 from bmp_common.queues import OPENAPI_QUEUE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bmp_openapi.settings")
 django.setup()
 
 app = make_celery("openapi")
+keep_django_connections(app)
 app.conf.task_default_queue = OPENAPI_QUEUE
 app.conf.beat_schedule = {
     "resend-unacknowledged-jobs": {"task": "bmp.openapi.resend_jobs", "schedule": 30.0},

@@ -6,12 +6,13 @@ celery -A bmp_scheduler.celery beat
 
 import os
 
-from bmp_common.celery import make_celery
+from bmp_common.celery import keep_django_connections, make_celery
 from bmp_common.env import env_str
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bmp_scheduler.settings")
 
 app = make_celery("scheduler")
+keep_django_connections(app)
 # Celery's Django fixup (active because DJANGO_SETTINGS_MODULE is set) runs django.setup() in the
 # worker and closes stale database connections between tasks.
 app.autodiscover_tasks(["bmp_scheduler.workflow"])

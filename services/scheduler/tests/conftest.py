@@ -174,15 +174,17 @@ class Lab:
         match = TOKEN.search(self.boot(mac))
         return match.group(1) if match else None
 
-    def heartbeat(self, sn, token, progress=None, working=None):
+    def heartbeat(self, sn, token, progress=None, working=None, boot_id=None):
         body = {"sn": sn, "token": token}
+        if boot_id is not None:
+            body["boot_id"] = boot_id
         if progress is not None:
             body["progress"] = progress
         if working is not None:
             body["working"] = working
         return self.client.post("/v1/agent/heartbeat", body, content_type="application/json")
 
-    def report(self, sn, token, step, *, data=None, error=None, attempt=None):
+    def report(self, sn, token, step, *, data=None, error=None, attempt=None, boot_id=None):
         body = {
             "sn": sn,
             "token": token,
@@ -192,6 +194,8 @@ class Lab:
             "data": data or {},
             "error": error,
         }
+        if boot_id is not None:
+            body["boot_id"] = boot_id
         return self.client.post("/v1/agent/result", body, content_type="application/json")
 
     # -- a whole chain

@@ -6,6 +6,8 @@ from bmp_common.messages import jobs
 from bmp_scheduler.workflow import engine, tasks
 from bmp_scheduler.workflow.models import Job
 
+from .test_create_chain import CREATE_SPEC
+
 
 def test_duplicate_and_late_results_are_ignored(lab):
     job_id = lab.submit(jobs.START_INSTANCES, sn="SN-D1")
@@ -152,21 +154,88 @@ def _at_init_node(lab):
     return job_id, token, init
 
 
-def test_a_step_whose_agent_went_silent_is_retried_as_a_new_attempt(lab, settings):
+def test_a_silent_agent_gets_its_server_booted_into_the_liveos_again(lab, settings):
     settings.BMP_SCHEDULER_AGENT_SILENCE = 0.4
     job_id, token, init = _at_init_node(lab)
     time.sleep(0.2)
     assert engine.sweep()["silent"] == 0  # not silent long enough yet
-    time.sleep(0.3)  # the LiveOS died mid-step: no heartbeat, no result
+    time.sleep(0.3)  # the server hung mid-step: no heartbeat, no result
 
     assert engine.sweep()["silent"] == 1
-    step = Job.objects.get(job_id=job_id).steps.get(pk=init["step_id"])
-    assert (step.status, step.error) == ("waiting", "AGENT_SILENT")
-    time.sleep(0.15)  # the backoff
-    # The LiveOS is back (its init restarted the agent): idle, it gets the new attempt.
-    (again,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    steps = {s.action: s for s in Job.objects.get(job_id=job_id).steps.all()}
+    assert (steps["InitNode"].status, steps["InitNode"].error) == ("waiting", "AGENT_SILENT")
+    assert steps["Ping"].status == "waiting"  # to be awaited again
+    # A hung server does not come back by itself: it is PXE-booted again.
+    pxe = lab.take("driver")
+    assert (pxe.action, pxe.attempt) == ("SetPXEBoot", 2)
+    lab.answer(pxe)
+    (ping,) = lab.heartbeat("SN-S1", token, boot_id="boot-2").json()["result"]["steps"]
+    assert ping["action"] == "Ping"
+    time.sleep(0.15)  # InitNode's backoff
+    (again,) = lab.report("SN-S1", token, ping, boot_id="boot-2").json()["result"]["steps"]
     assert (again["step_id"], again["attempt"]) == (init["step_id"], init["attempt"] + 1)
     assert lab.report("SN-S1", token, init).json()["result"]["ignored"] is True  # the old one
+
+
+def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(lab):
+    job_id = lab.submit(
+        jobs.CREATE_INSTANCES, sn="SN-R1", mac="52:54:00:bb:00:0b", spec=CREATE_SPEC
+    )
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    token = lab.token_for("52:54:00:bb:00:0b")
+    (step,) = lab.heartbeat("SN-R1", token, boot_id="boot-1").json()["result"]["steps"]
+    while step["action"] != "WriteImageTar":  # Ping .. MountPartitions
+        (step,) = lab.report("SN-R1", token, step, boot_id="boot-1").json()["result"]["steps"]
+    same = lab.heartbeat("SN-R1", token, boot_id="boot-1", working=step)  # the same boot
+    assert same.json()["result"] == {"steps": []}
+
+    # The server reset mid-write: the LiveOS boots again and its agent asks, idle.
+    (init,) = lab.heartbeat("SN-R1", token, boot_id="boot-2").json()["result"]["steps"]
+    assert (init["action"], init["attempt"]) == ("InitNode", 2)
+    job = Job.objects.get(job_id=job_id)
+    write = job.steps.get(action="WriteImageTar")
+    assert (write.status, write.error) == ("waiting", "AGENT_RESTARTED")
+    assert job.steps.get(action="Ping").status == "succeeded"  # the agent is there
+    late = lab.report("SN-R1", token, step, boot_id="boot-1")  # the old boot's last word
+    assert late.json()["result"]["ignored"] is True
+
+    ran, step = [], init
+    while step["action"] != "SetCloudinitConf":  # (no password: SetPassword is skipped)
+        ran.append((step["action"], step["attempt"]))
+        time.sleep(0.12 if step["action"] == "MountPartitions" else 0)  # WriteImageTar backoff
+        (step,) = lab.report("SN-R1", token, step, boot_id="boot-2").json()["result"]["steps"]
+    assert ran == [
+        ("InitNode", 2),
+        ("MakePartitions", 2),
+        ("FormatPartitions", 2),
+        ("MountPartitions", 2),
+        ("WriteImageTar", 2),
+    ]
+
+
+def test_an_agent_restarting_again_and_again_fails_the_job(lab):
+    job_id = lab.submit(
+        jobs.CREATE_INSTANCES, sn="SN-R2", mac="52:54:00:bb:00:0c", spec=CREATE_SPEC
+    )
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    token = lab.token_for("52:54:00:bb:00:0c")
+    (ping,) = lab.heartbeat("SN-R2", token, boot_id="boot-0").json()["result"]["steps"]
+    lab.report("SN-R2", token, ping, boot_id="boot-0")  # InitNode handed out
+    for boot in range(1, 4):  # InitNode's three attempts, each cut short by a restart
+        restarted = lab.heartbeat("SN-R2", token, boot_id=f"boot-{boot}")
+        if boot < 3:
+            assert restarted.json()["result"] == {"steps": []}  # InitNode waits for its backoff
+            time.sleep(0.1 * 2 ** (boot - 1) + 0.05)
+            (init,) = lab.heartbeat("SN-R2", token, boot_id=f"boot-{boot}").json()["result"][
+                "steps"
+            ]
+            assert (init["action"], init["attempt"]) == ("InitNode", boot + 1)
+    assert restarted.status_code == 401  # the third restart ended the job: its token is gone
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason) == ("failed", "InitNodeError")
+    assert "the agent restarted" in job.message
 
 
 def test_an_agent_that_heartbeats_while_working_is_not_silent(lab, settings):

@@ -45,6 +45,8 @@ class IpxeScriptApi(GatewayApi):
 class AgentIdentitySerializer(serializers.Serializer):
     sn = serializers.CharField(max_length=128)
     token = serializers.CharField(max_length=256)
+    # Random per start of the agent: another one means the LiveOS restarted and forgot its work.
+    boot_id = serializers.CharField(max_length=64, required=False, default="")
 
 
 class WorkingSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
 from bmp_scheduler.workflow.engine import events
 from bmp_scheduler.workflow.engine.core import start_next
+from bmp_scheduler.workflow.engine.results import IGNORED
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,19 @@ def note_agent_seen(job: Job) -> None:
 
 
 def agent_heartbeat(
-    *, sn: str, token: str, working: dict | None = None, progress: dict | None = None
+    *,
+    sn: str,
+    token: str,
+    boot_id: str = "",
+    working: dict | None = None,
+    progress: dict | None = None,
 ) -> list[dict]:
     """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
     job = selectors.agent_job(sn=sn, token=token)
+    if boot_id and boot_id != job.agent_boot:  # once per boot: a write
+        with transaction.atomic():
+            job = _locked_agent_job(sn=sn, token=token)
+            engine.agent_booted(job, boot_id)
     note_agent_seen(job)
     step = selectors.current_step(job)
     busy = working is not None or bool(progress)
@@ -90,16 +100,24 @@ def agent_result(
     status: str,
     data: dict,
     error: str | None,
+    boot_id: str = "",
 ) -> dict:
-    """Record one result; the agent is idle now, so the answer carries its next step."""
+    """Record one result; the agent is idle now, so the answer carries its next step.
+
+    ``boot_id`` is not looked at: a restarted agent announces its new boot with a heartbeat
+    (it is idle, it knows no step), and a result can be a late one of an earlier boot.
+    """
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
         note_agent_seen(job)
         step = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
         result = StepResult(step_id=step_id, attempt=attempt, status=status, data=data, error=error)
-        outcome = engine.apply_result(job, step, result) if step else engine.IGNORED
-        steps = _hand_out(job) if job.status == JOB_RUNNING else []
-    if outcome == engine.IGNORED:
+        applied = engine.apply_result(job, step, result) if step else engine.Applied(IGNORED, None)
+        if applied.running is not None:  # the step the result started: no need to look again
+            steps = [_order(job, applied.running)] if applied.running.target == TARGET_AGENT else []
+        else:
+            steps = _hand_out(job) if job.status == JOB_RUNNING else []
+    if applied.outcome == IGNORED:
         return {"steps": steps, "ignored": True}
     return {"steps": steps}
 
@@ -142,8 +160,4 @@ def _agent_params(step: Step) -> dict:
 def _record_progress(job: Job, step: Step, progress: dict) -> None:
     step.progress = progress
     step.save(update_fields=["progress"])
-    events.emit_progress(
-        job,
-        action=step.action,
-        progress={"step": step.index + 1, "steps": job.steps.count(), **progress},
-    )
+    events.emit_progress(job, step, **progress)

@@ -41,6 +41,7 @@ POLICIES = (POLICY_FAIL, POLICY_SKIP)
 # Step.error of an attempt that produced no result before its deadline.
 ERROR_TIMEOUT = "TIMEOUT"
 ERROR_AGENT_SILENT = "AGENT_SILENT"
+ERROR_AGENT_RESTARTED = "AGENT_RESTARTED"
 
 
 def as_choices(values) -> list[tuple[str, str]]:

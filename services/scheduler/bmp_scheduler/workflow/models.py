@@ -31,6 +31,10 @@ class Job(models.Model):
     event_sequence = models.PositiveIntegerField(default=0)  # last JobEvent sequence sent
     progress_sent_at = models.DateTimeField(null=True, blank=True)  # last step event sent
     agent_seen_at = models.DateTimeField(null=True, blank=True)  # the agent's last sign of life
+    # The boot the agent reported first: another one means the LiveOS restarted and forgot what
+    # it did (root disk, partitions, mounts), so its steps run again (engine/agent.py).
+    agent_boot = models.CharField(max_length=64, blank=True, default="")
+    step_count = models.PositiveIntegerField(default=0)  # steps of the chain, for progress
     # The agent token: only its digest is stored; the plaintext is derived from the nonce with
     # the server's secret (see tokens.py). An empty digest means no token (none yet or revoked).
     token_nonce = models.CharField(max_length=64, blank=True, default="")
@@ -100,7 +104,8 @@ class Step(models.Model):
 class Outbox(models.Model):
     """A Celery task to send once the transaction that decided it commits.
 
-    The row commits with the decision; ``transaction.on_commit`` sends it and deletes the row.
+    The row commits with the decision; ``transaction.on_commit`` sends it, and the row is
+    deleted soon after (engine/outbox.py).
     A worker killed between commit and send leaves the row, and the sweep sends it: nothing the
     engine decided is lost, and receivers ignore duplicates ((step, attempt), (job, sequence)).
     """

@@ -47,4 +47,5 @@ def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
     if not token or not sn:
         return None
     jobs = Job.objects.select_for_update() if lock else Job.objects
-    return jobs.filter(token_digest=token_digest(token), sn=sn, status=JOB_RUNNING).first()
+    matching = jobs.filter(token_digest=token_digest(token), sn=sn, status=JOB_RUNNING)
+    return matching.defer("node", "spec").first()  # what openapi submitted: not needed here

@@ -5,14 +5,24 @@ results (or a result and the sweep) can never advance one chain twice. Messages 
 outbox, after commit.
 """
 
+from bmp_scheduler.workflow.engine.agent import agent_booted, agent_silent
 from bmp_scheduler.workflow.engine.core import dispatch, start_next, submit_job
 from bmp_scheduler.workflow.engine.operator import cancel_job, retry_job
-from bmp_scheduler.workflow.engine.results import IGNORED, RECORDED, apply_result, record_result
+from bmp_scheduler.workflow.engine.results import (
+    IGNORED,
+    RECORDED,
+    Applied,
+    apply_result,
+    record_result,
+)
 from bmp_scheduler.workflow.engine.sweep import sweep
 
 __all__ = [
     "IGNORED",
     "RECORDED",
+    "Applied",
+    "agent_booted",
+    "agent_silent",
     "apply_result",
     "cancel_job",
     "dispatch",

@@ -41,9 +41,13 @@ log = logging.getLogger(__name__)
 RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
 
 
+# What openapi submitted about the device and the request: read once, when the chain is built.
+SUBMITTED_ONLY = ("node", "spec")
+
+
 def lock_job(pk: int) -> Job:
     """The job row, locked until the transaction ends: the one lock every engine write takes."""
-    return Job.objects.select_for_update().get(pk=pk)
+    return Job.objects.select_for_update().defer(*SUBMITTED_ONLY).get(pk=pk)
 
 
 def backoff_seconds(attempts_used: int) -> float:
@@ -61,6 +65,7 @@ def submit_job(submit: JobSubmit) -> Job:
         if existing is not None:
             return existing
         node = submit.node
+        chain = chains.build_chain(submit)
         try:
             with transaction.atomic():  # a concurrent duplicate submit loses here, cleanly
                 job = Job.objects.create(
@@ -74,6 +79,7 @@ def submit_job(submit: JobSubmit) -> Job:
                     request_id=submit.request_id,
                     node=node,
                     spec=submit.spec,
+                    step_count=len(chain),
                 )
         except IntegrityError:
             return Job.objects.get(job_id=submit.job_id)
@@ -89,7 +95,7 @@ def submit_job(submit: JobSubmit) -> Job:
                 max_attempts=settings.BMP_SCHEDULER_MAX_ATTEMPTS,
                 status=STEP_SKIPPED if spec.skip else STEP_WAITING,
             )
-            for index, spec in enumerate(chains.build_chain(submit))
+            for index, spec in enumerate(chain)
         )
         log.info("job %s (%s) submitted for SN %s", job.job_id, job.task, job.sn)
         if job.sn:
@@ -178,15 +184,7 @@ def begin_step(job: Job, step: Step) -> None:
         step.attempt,
         step.deadline.isoformat(),
     )
-    events.emit_progress(
-        job,
-        action=step.action,
-        progress={
-            "step": step.index + 1,
-            "steps": job.steps.count(),
-            "attempt": step.attempts_used,
-        },
-    )
+    events.emit_progress(job, step, attempt=step.attempts_used)
     dispatch(step)
 
 

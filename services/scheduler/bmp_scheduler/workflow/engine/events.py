@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bmp_common.messages.jobs import EVENT_STEP, JobEvent
 from bmp_scheduler.workflow.engine import outbox
-from bmp_scheduler.workflow.models import Job
+from bmp_scheduler.workflow.models import Job, Step
 
 JOB_EVENT_TASK = "bmp.openapi.job_event"
 
@@ -35,12 +35,16 @@ def emit(job: Job, kind: str, **fields) -> JobEvent:
     return event
 
 
-def emit_progress(job: Job, *, action: str, progress: dict) -> bool:
-    """A step event of ``job`` (locked), unless one went out less than the interval ago."""
+def emit_progress(job: Job, step: Step, **progress) -> bool:
+    """A step event of ``job`` (locked), unless one went out less than the interval ago.
+
+    ``progress`` adds to (or overrides) the step's place in the chain: attempt, bytes, total.
+    """
     now = timezone.now()
     sent = job.progress_sent_at
     if sent is not None and (now - sent).total_seconds() < settings.BMP_SCHEDULER_PROGRESS_INTERVAL:
         return False
     job.progress_sent_at = now
-    emit(job, EVENT_STEP, action=action, progress=progress)
+    place = {"step": step.index + 1, "steps": job.step_count or job.steps.count()}
+    emit(job, EVENT_STEP, action=step.action, progress={**place, **progress})
     return True

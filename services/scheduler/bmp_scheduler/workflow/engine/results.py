@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,11 @@ RECORDED = "recorded"
 IGNORED = "ignored"  # duplicate, late (earlier attempt), unknown step, or step not running
 
 
+class Applied(NamedTuple):
+    outcome: str  # RECORDED or IGNORED
+    running: Step | None  # the step running now, if the result started one (the gateway's next)
+
+
 def record_result(result: StepResult) -> str:
     """Apply a result to its step; RECORDED or IGNORED. Safe to call twice with one result."""
     with transaction.atomic():
@@ -36,10 +42,10 @@ def record_result(result: StepResult) -> str:
             log.warning("result for unknown step %s ignored", result.step_id)
             return IGNORED
         job = lock_job(job_pk)
-        return apply_result(job, Step.objects.get(pk=result.step_id), result)
+        return apply_result(job, Step.objects.get(pk=result.step_id), result).outcome
 
 
-def apply_result(job: Job, step: Step, result: StepResult) -> str:
+def apply_result(job: Job, step: Step, result: StepResult) -> Applied:
     """Apply ``result`` to ``step`` of ``job`` (locked): advance, retry, or end the job."""
     if job.status != JOB_RUNNING or step.status != STEP_RUNNING or step.attempt != result.attempt:
         log.info(
@@ -50,19 +56,18 @@ def apply_result(job: Job, step: Step, result: StepResult) -> str:
             step.attempt,
             job.status,
         )
-        return IGNORED
+        return Applied(IGNORED, None)
     step.result = result.data
     if result.status == STEP_OK:
         step.status = STEP_SUCCEEDED
         step.error = ""
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "error", "finished_at", "result"])
-        start_next(job)
-    else:
-        error = result.error or "ERROR"
-        message = str(result.data.get("message") or f"{step.action} failed: {error}")
-        fail_attempt(job, step, error=error, message=message)
-    return RECORDED
+        return Applied(RECORDED, start_next(job))
+    error = result.error or "ERROR"
+    message = str(result.data.get("message") or f"{step.action} failed: {error}")
+    fail_attempt(job, step, error=error, message=message)
+    return Applied(RECORDED, None)
 
 
 def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bmp_scheduler.workflow.choices import (
-    ERROR_AGENT_SILENT,
     ERROR_TIMEOUT,
     JOB_QUEUED,
     JOB_RUNNING,
@@ -24,7 +23,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
     TARGET_AGENT,
 )
-from bmp_scheduler.workflow.engine import outbox
+from bmp_scheduler.workflow.engine import agent, outbox
 from bmp_scheduler.workflow.engine.core import lock_job, start_job, start_next, start_queued
 from bmp_scheduler.workflow.engine.results import fail_attempt
 from bmp_scheduler.workflow.models import Job, Step
@@ -95,7 +94,7 @@ def expire_silent_agents(limit: int) -> int:
                 f"{step.action}: the agent was silent for {silence:g} s "
                 f"(attempt {step.attempts_used} of {step.max_attempts})"
             )
-            fail_attempt(job, step, error=ERROR_AGENT_SILENT, message=message)
+            agent.agent_silent(job, step, message=message)
             expired += 1
     return expired
 

@@ -1,0 +1,20 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("workflow", "0003_agent_seen_at"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="job",
+            name="agent_boot",
+            field=models.CharField(blank=True, default="", max_length=64),
+        ),
+        migrations.AddField(
+            model_name="job",
+            name="step_count",
+            field=models.PositiveIntegerField(default=0),
+        ),
+    ]
