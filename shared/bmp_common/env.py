@@ -127,7 +127,7 @@ def _mysql(*, host: str, port: int, user: str, password: str, name: str) -> dict
 def _sqlite(path: Path) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "bmp_common.db.sqlite3",
+        "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # Writers queue instead of failing with "database is locked" mid-transaction.

@@ -25,7 +25,7 @@ def clean_env(monkeypatch, tmp_path):
 def test_nothing_configured_means_sqlite_and_the_private_redis(clean_env, tmp_path):
     database = env.database_config()
 
-    assert database["ENGINE"] == "bmp_common.db.sqlite3"  # Django's, with a fair write lock
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(tmp_path / "data" / "bmp.sqlite3")
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert env.redis_url(2) == f"unix://{tmp_path}/run/redis.sock?db=2"
