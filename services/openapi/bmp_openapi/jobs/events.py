@@ -37,7 +37,8 @@ _STATUS_AFTER = {
 @transaction.atomic
 def job_event_apply(event: JobEvent) -> bool:
     """Applies ``event``; False when it was already applied, is stale, or names no job of ours."""
-    job = Job.objects.select_for_update().filter(job_id=event.job_id).first()
+    # The submission (the whole JobSubmit) is not needed here: not read, not written back.
+    job = Job.objects.select_for_update().defer("submission").filter(job_id=event.job_id).first()
     if job is None:
         log.warning("job event %s#%d: no such job", event.job_id, event.sequence)
         return False
@@ -51,7 +52,17 @@ def job_event_apply(event: JobEvent) -> bool:
     job.message = event.message[:512]
     if job.status in FINAL:
         job.finished_at = timezone.now()
-    job.save()
+    job.save(
+        update_fields=[
+            "last_sequence",
+            "status",
+            "action",
+            "reason",
+            "message",
+            "finished_at",
+            "updated_at",
+        ]
+    )
     handler = HANDLERS.get(job.task)
     if handler is not None:
         handler(job, event)
