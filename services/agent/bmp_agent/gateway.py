@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import urllib.error
 import urllib.request
 
@@ -25,9 +26,13 @@ class GatewayClient:
     def __init__(self, config: AgentConfig, timeout_s: float = 15.0) -> None:
         self.config = config
         self.timeout_s = timeout_s
+        # New with every start of the agent: what it did (root disk, partitions, mounts) lives
+        # in this process, so a scheduler that sees another boot_id redoes those steps.
+        self.boot_id = secrets.token_hex(8)
 
     def _post(self, path: str, body: dict) -> list[dict]:
-        payload = {"sn": self.config.sn, "token": self.config.token, **body}
+        payload = {"sn": self.config.sn, "token": self.config.token, "boot_id": self.boot_id}
+        payload.update(body)
         request = urllib.request.Request(  # noqa: S310 (scheme checked in config.load)
             self.config.gateway + path,
             data=json.dumps(payload).encode(),

@@ -120,6 +120,13 @@ def test_idle_agent_heartbeats_and_stops_on_request(tmp_path):
     thread.join(timeout=5)
     assert len(gateway.heartbeats) >= 3
     assert all("working" not in h for h in gateway.heartbeats)
+    # One boot id for the whole run of the agent, another for the next run.
+    (boot_id,) = {h["boot_id"] for h in gateway.heartbeats}
+    again, thread = run_agent(gateway, tmp_path)
+    time.sleep(0.2)
+    again.stop.set()
+    thread.join(timeout=5)
+    assert len(boot_id) == 16 and gateway.heartbeats[-1]["boot_id"] != boot_id
 
 
 def test_cmdline_identity(tmp_path):
