@@ -18,7 +18,7 @@ Build the docker image of each SERVICE from dockerfiles/<name>.Dockerfile (build
 repository root). SERVICE is "all" or one of (the "bmp-" prefix is optional):
   ${bmp_app_services[*]}
 Boot images (no docker; root and Debian tools): "bmp-liveos" (the agent LiveOS) and
-"bmp-guestos" (the test GuestOS) go into \${BMP_IMAGE_ROOT:-\$BMP_DATA_DIR/images}.
+"bmp-guestos" (the test GuestOS, .tar.xz and whole-disk .qcow2) go into \${BMP_IMAGE_ROOT:-\$BMP_DATA_DIR/images}.
 Services that share an image are built once: bmp-openapi-console and bmp-openapi-worker use
 the bmp-openapi image, bmp-scheduler-gateway the bmp-scheduler one.
 
@@ -90,8 +90,8 @@ if [[ $# -eq 0 ]]; then
 fi
 
 # Boot images, not docker images: the agent LiveOS (liveos/vmlinuz, liveos/initrd.img) and the
-# test GuestOS (guestos/bmp-guestos.tar.xz + .sha256), built on this host (root, Debian) into
-# the image service's root: BMP_IMAGE_ROOT, default $BMP_DATA_DIR/images as the local runtime.
+# test GuestOS (guestos/bmp-guestos.tar.xz and the whole-disk guestos/bmp-guestos.qcow2, each
+# + .sha256), built on this host (root, Debian, loop devices) into the image service's root: BMP_IMAGE_ROOT, default $BMP_DATA_DIR/images as the local runtime.
 case ${1:-} in
     bmp-liveos | liveos | bmp-guestos | guestos)
         image_root=${BMP_IMAGE_ROOT:-${BMP_DATA_DIR:-${BMP_VAR_DIR:-$ROOT/var}/data}/images}

@@ -24,7 +24,7 @@ command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 # The LiveOS agent's disk tools, for its tests on loop devices.
 for tool in sgdisk:gdisk parted:parted sfdisk:fdisk mkfs.xfs:xfsprogs mkfs.vfat:dosfstools \
-  mdadm:mdadm grub-install:grub2-common; do
+  mdadm:mdadm grub-install:grub2-common qemu-img:qemu-utils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool#*:}")
 done
 [[ -d /usr/lib/grub/i386-pc ]] || need_apt+=(grub-pc-bin)

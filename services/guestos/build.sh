@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test GuestOS: a busybox root file system with the Debian kernel, its own small
 # initramfs (virtio, ext4/xfs/vfat drivers) and a first-boot line on the console, packed as
-# OUT_DIR/bmp-guestos.tar.xz (+ .sha256, the hash of the image record).
+# OUT_DIR/bmp-guestos.tar.xz (+ .sha256, the hash of the image record), and the same system as a
+# whole disk, OUT_DIR/bmp-guestos.qcow2 (+ .sha256; GPT, ext4 LABEL=bmp-root, grub i386-pc; see
+# disk-image.sh; BMP_GUESTOS_DISK_MB, default 128, its virtual size).
 #
 #   services/guestos/build.sh OUT_DIR
 #
@@ -10,7 +12,8 @@
 #   BMP-GUEST-UP hostname=<NoCloud local-hostname or /etc/hostname> root=<dev> boot=<n> kernel=<v>
 # Cached under BMP_GUESTOS_CACHE (default ~/.cache/bmp/guestos) by the hash of its inputs; the
 # kernel package is shared with the LiveOS cache (BMP_LIVEOS_CACHE). Needs: apt-get, dpkg-deb,
-# busybox-static, cpio, gzip, xz, depmod/modprobe (kmod).
+# busybox-static, cpio, gzip, xz, depmod/modprobe (kmod); for the qcow2 root (loop devices) and
+# what disk-image.sh lists.
 set -euo pipefail
 out="${1:?usage: build.sh OUT_DIR}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +21,8 @@ cache="${BMP_GUESTOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/guestos}"
 kernels="${BMP_LIVEOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/liveos}"
 busybox="${BMP_GUESTOS_BUSYBOX:-/bin/busybox}"
 name=bmp-guestos.tar.xz
+disk=bmp-guestos.qcow2
+disk_mb="${BMP_GUESTOS_DISK_MB:-128}"
 started_ms=$(($(date +%s%N) / 1000000))
 die() { echo "build-guestos: $*" >&2; exit 1; }
 
@@ -32,13 +37,13 @@ kernel_dir=$(bmp_kernel_dir "$kernels" "$package")
 version=$(basename "$(ls -d "$kernel_dir"/lib/modules/*)")
 
 key=$( (
-  echo "$package"
-  cat "$0" "$here/initramfs-init.sh"
+  echo "$package $disk_mb"
+  cat "$0" "$here/initramfs-init.sh" "$here/disk-image.sh"
   find "$here/rootfs" -type f | LC_ALL=C sort | xargs sha256sum | sed "s|$here/||"
   sha256sum "$busybox" | cut -d' ' -f1
 ) | sha256sum | cut -c1-16)
 build="$cache/build-$key"
-if [ ! -s "$build/$name" ]; then
+if [ ! -s "$build/$name" ] || [ ! -s "$build/$disk" ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work" "$build.tmp"' EXIT
   root="$work/root"
@@ -100,6 +105,10 @@ if [ ! -s "$build/$name" ]; then
   tar --numeric-owner --owner=0 --group=0 --sort=name -C "$root" -cf - . | xz -T0 -6 \
     >"$build.tmp/$name"
   (cd "$build.tmp" && sha256sum "$name" >"$name.sha256")
+  disk_started_ms=$(($(date +%s%N) / 1000000))
+  bash "$here/disk-image.sh" "$root" "$version" "$disk_mb" "$build.tmp/$disk"
+  (cd "$build.tmp" && sha256sum "$disk" >"$disk.sha256")
+  bmp_elapsed "$disk_started_ms" >"$build.tmp/disk-seconds"
   echo "$package" >"$build.tmp/kernel-package"
   du -sm "$root" | cut -f1 >"$build.tmp/root-mb"
   rm -rf "$build" && mv "$build.tmp" "$build"
@@ -108,8 +117,11 @@ else
   how="cached"
 fi
 mkdir -p "$out"
-cp "$build/$name" "$build/$name.sha256" "$out/"
+cp "$build/$name" "$build/$name.sha256" "$build/$disk" "$build/$disk.sha256" "$out/"
 printf 'build-guestos: %s %s (%s bytes, %s MB unpacked, kernel %s) sha256 %s in %s s\n' "$how" \
   "$out/$name" "$(stat -c %s "$out/$name")" "$(cat "$build/root-mb")" \
   "$(cat "$build/kernel-package")" "$(cut -d' ' -f1 "$out/$name.sha256")" \
   "$(bmp_elapsed "$started_ms")"
+printf 'build-guestos: %s %s (%s bytes, %s MB disk, grub i386-pc, root LABEL=bmp-root; made in %s s) sha256 %s\n' \
+  "$how" "$out/$disk" "$(stat -c %s "$out/$disk")" "$disk_mb" "$(cat "$build/disk-seconds")" \
+  "$(cut -d' ' -f1 "$out/$disk.sha256")"

@@ -6,8 +6,9 @@ partitions, formats, mounts, streams the GuestOS tar (services/guestos/build.sh)
 service, writes the password, NoCloud seed and grub → the platform boots the disk → the GuestOS
 prints ``BMP-GUEST-UP hostname=<ours>`` on its console → the instance is ``running``. Then the
 disk is inspected, the instance reinstalled and deleted (disk wiped), and an image whose
-checksum is wrong fails WriteImageTar. SeaBIOS only: one TCG VM, 1.5 GiB (the LiveOS is a
-~90 MB initramfs unpacked in RAM).
+checksum is wrong fails WriteImageTar. Last, on the same VM, the whole-disk qcow2 GuestOS:
+WriteImage, then the guest steps on the root it found and mounted. SeaBIOS only: one TCG VM,
+1.5 GiB (the LiveOS is a ~90 MB initramfs unpacked in RAM).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SN = "LAB-0001"
 INSTALL_TIMEOUT = 1200  # s: TCG on 2 shared cores
 GUEST_UP = r"BMP-GUEST-UP hostname=(\S+) root=(\S*) boot=(\d+)"
 PASSWORD = "Guest-Root-Pass-7"
+QCOW2_PASSWORD = "Qcow2-Root-Pass-9"
 GUEST_IMAGE = {
     "architecture": "x86_64",
     "osType": "Linux",
@@ -54,6 +56,15 @@ GUEST_IMAGE = {
         {"format": "swap", "point": "swap", "size": 256},
     ],
 }
+QCOW2_IMAGE = {
+    **GUEST_IMAGE,
+    "format": "qcow2",
+    "boot_mode": "Legacy/BIOS",  # grub i386-pc in its MBR
+    "filename": "bmp-guestos.qcow2",
+    "url": "{host}/guestos/bmp-guestos.qcow2",
+    "description": "services/guestos: the same system as a whole disk (GPT, LABEL=bmp-root)",
+    "systemPartition": [{"format": "ext4", "point": "/", "size": 128}],  # the image's own
+}
 
 
 def _build(script: Path, out: Path) -> str:
@@ -61,7 +72,7 @@ def _build(script: Path, out: Path) -> str:
         ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800
     )
     assert built.returncode == 0, built.stderr[-3000:]
-    return built.stdout.strip().splitlines()[-1]
+    return "\n".join(ln for ln in built.stdout.splitlines() if ln.startswith("build-"))
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +95,8 @@ def _sha256(path: Path) -> str:
     return (path.parent / (path.name + ".sha256")).read_text().split()[0]
 
 
-def register_image(lab, name: str, digest: str) -> str:
-    image_id = lab.api.post("/images", {**GUEST_IMAGE, "imageName": name, "hash": digest})[
-        "imageId"
-    ]
+def register_image(lab, name: str, digest: str, record: dict = GUEST_IMAGE) -> str:
+    image_id = lab.api.post("/images", {**record, "imageName": name, "hash": digest})["imageId"]
     enrol.ensure_image_bound(lab.api, lab.device_type_id, image_id)
     return image_id
 
@@ -141,7 +150,7 @@ def wait_guest_up(lab, starts_before: int) -> tuple[str, int, float]:
     return found.group(1), int(found.group(3)), seen
 
 
-def phases(lab, power_on: float, guest_up: float) -> str:
+def phases(lab, power_on: float, guest_up: float, write: str = "WriteImageTar") -> str:
     steps = step_times(lab)
 
     def took(action):
@@ -153,7 +162,7 @@ def phases(lab, power_on: float, guest_up: float) -> str:
     return (
         f"power-on → heartbeat {heartbeat - power_on:.1f} s, "
         f"partitioning {took('MakePartitions')} (+ format {took('FormatPartitions')}), "
-        f"image write {took('WriteImageTar')}, "
+        f"image write {took(write)}, "
         f"reboot → call home {guest_up - cycled:.1f} s"
     )
 
@@ -300,3 +309,60 @@ def test_an_image_with_a_wrong_checksum_fails_write_image_tar(install_lab, insta
     finally:
         lab.fleet.by_sn(SN).node.power_down()
         time.sleep(1)
+    lab.api.delete(f"/project/instances/{instance_id}")  # nothing installed: the device is free
+
+
+@pytest.fixture(scope="module")
+def qcow2_installed(install_lab, installed):
+    """Created from the whole-disk qcow2 image, after the tests above freed the device."""
+    lab, (_, _, _, body) = install_lab, installed
+    guest = lab.services.images / "guestos" / "bmp-guestos.qcow2"
+    image_id = register_image(lab, "bmp-guestos-qcow2", _sha256(guest), QCOW2_IMAGE)
+    starts = lab.qemu[SN].starts
+    create = {**body, "imageId": image_id, "instanceName": "qcow", "hostname": "guest-qcow"}
+    del create["sshKeyId"]  # a password or keys: the qcow2 test checks the password
+    create["password"] = QCOW2_PASSWORD
+    return lab.api.post("/project/instances", create)["instanceIds"][0], starts
+
+
+def test_create_from_the_qcow2_image_boots_its_disk(install_lab, qcow2_installed, capsys):
+    lab, (instance_id, starts) = install_lab, qcow2_installed
+    wait_for(lambda: lab.qemu[SN].starts > starts, 120, "the LiveOS boot of the qcow2 create")
+    power_on = lab.qemu[SN].started_at
+
+    instance = wait_instance(lab, instance_id, ("running", "Creation failed"))
+    hostname, boots, up = wait_guest_up(lab, starts_before=starts + 1)
+
+    steps = step_times(lab)
+    assert instance["status"] == "running", steps
+    assert "WriteImageTar" not in steps and steps["WriteImage"][0] == "succeeded", steps
+    assert (hostname, boots) == ("guest-qcow", 1)
+    guest = steps["SetPassword"][1], steps["SetUserData"][2]
+    with capsys.disabled():
+        print(
+            f"\ninstall (qcow2): power-on → heartbeat {steps['Ping'][2] - power_on:.1f} s, "
+            f"image write {steps['WriteImage'][2] - steps['WriteImage'][1]:.1f} s, "
+            f"guest steps {guest[1] - guest[0]:.1f} s, "
+            f"reboot → call home {up - steps['PowerCycle'][2]:.1f} s"
+        )
+
+
+def test_the_qcow2_install_holds_the_password_and_the_seed(install_lab, qcow2_installed):
+    lab, (instance_id, _) = install_lab, qcow2_installed
+    stop(lab, instance_id)
+
+    with disk.raw_copy(lab.qemu[SN].machine.disk) as raw:
+        table = disk.partition_table(raw)
+        dps_root = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
+        assert [part["type"].upper() for part in table["partitions"]][1] == dps_root
+        assert table["lastlba"] > (4 << 30) // disk.SECTOR - 100  # backup GPT at the disk's end
+        with disk.mounted(raw, disk.find_partition(raw, "bmp-root")) as target:
+            shadow = (target / "etc/shadow").read_text()
+            seed = target / "var/lib/cloud/seed/nocloud"
+            meta = (seed / "meta-data").read_text()
+            assert "guest-qcow" in meta and instance_id in meta
+            assert (seed / "user-data").exists() and (seed / "network-config").exists()
+            assert (target / "etc/cloud/cloud.cfg.d/99-bmp.cfg").exists()
+            assert "root=LABEL=bmp-root" in (target / "boot/grub/grub.cfg").read_text()
+    root_hash = shadow.splitlines()[0].split(":")[1]
+    assert root_hash.startswith("$6$") and QCOW2_PASSWORD not in shadow

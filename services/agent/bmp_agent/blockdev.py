@@ -97,26 +97,41 @@ def partition_path(disk: str, number: int) -> str:
 
 
 def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
-    """Make the kernel see the new table and wait for the partition device nodes.
-
-    Without udev (a minimal LiveOS, a container) devtmpfs creates the nodes a moment later;
-    a node still missing after the wait is made from sysfs' major:minor.
-    """
+    """Make the kernel see the new table and wait for the partition device nodes."""
     shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
     wanted = [partition_path(disk, n) for n in range(1, count + 1)]
+    _wait_for_nodes(ctx, wanted)
+    return wanted
+
+
+def partition_devices(ctx: StepContext, disk: str) -> list[str]:
+    """The partitions of a disk written from an image (their number is the image's): reread
+    the table, then every partition the kernel lists, with its device node."""
+    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+    found = partitions_of(ctx, disk)
+    _wait_for_nodes(ctx, found)
+    return found
+
+
+def _wait_for_nodes(ctx: StepContext, wanted: list[str]) -> None:
+    """Without udev (a minimal LiveOS, a container) devtmpfs creates the nodes a moment later;
+    a node still missing after the wait, or left over with other numbers, is made from sysfs'
+    major:minor (partition minors are handed out again when loop devices come and go)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if all(_is_block(p) for p in wanted):
-            return wanted
+            break
         time.sleep(0.1)
     for path in wanted:
-        if not _is_block(path):
-            numbers = _read(ctx.sys_root / "class" / "block" / os.path.basename(path) / "dev")
-            if not numbers:
-                raise StepError("PARTITION_NOT_VISIBLE", f"the kernel does not show {path}")
-            major, minor = (int(x) for x in numbers.split(":"))
-            os.mknod(path, 0o600 | stat.S_IFBLK, os.makedev(major, minor))
-    return wanted
+        numbers = _read(ctx.sys_root / "class" / "block" / os.path.basename(path) / "dev")
+        if not numbers:
+            raise StepError("PARTITION_NOT_VISIBLE", f"the kernel does not show {path}")
+        major, minor = (int(x) for x in numbers.split(":"))
+        if _is_block(path) and os.stat(path).st_rdev == os.makedev(major, minor):
+            continue
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.mknod(path, 0o600 | stat.S_IFBLK, os.makedev(major, minor))
 
 
 def _is_block(path: str) -> bool:

@@ -19,7 +19,8 @@ bmp_kernel_dir() {
   local cache="$1" package="$2" dir="$1/$2"
   if [ ! -d "$dir/boot" ]; then
     mkdir -p "$cache/download"
-    (cd "$cache/download" && rm -f ./*.deb && apt-get download "$package" 2>/dev/null)
+    # apt-get's progress goes to stderr: this function's stdout is the directory only.
+    (cd "$cache/download" && rm -f ./*.deb && apt-get download "$package" >&2 2>/dev/null)
     rm -rf "$dir.tmp" && dpkg-deb -x "$cache"/download/"$package"_*.deb "$dir.tmp"
     mv "$dir.tmp" "$dir" && rm -f "$cache"/download/"$package"_*.deb
   fi

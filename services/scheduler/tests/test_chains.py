@@ -116,6 +116,21 @@ def test_reset_password_chain():
 
 
 @pytest.mark.parametrize(
+    ("task", "spec", "last"),
+    [
+        (jobs.CREATE_INSTANCES, INSTALL, "SetUserData"),
+        (jobs.CREATE_INSTANCES, {**INSTALL, "image": {"format": "qcow2"}}, "SetUserData"),
+        (jobs.REINSTALL_INSTANCE, INSTALL, "SetUserData"),
+        (jobs.RESET_PASSWORD, {"password_encrypted": "x"}, "SetPassword"),
+    ],
+)
+def test_the_last_agent_step_releases_the_installed_system(task, spec, last):
+    """The agent unmounts the target after it, before the driver cycles the power."""
+    releasing = [step.action for step in chain(task, spec) if step.params.get("release_target")]
+    assert releasing == [last]
+
+
+@pytest.mark.parametrize(
     ("task", "action"),
     [
         (jobs.START_INSTANCES, "PowerOn"),

@@ -105,7 +105,11 @@ def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
     (init,) = lab.report("SN-P1", token, ping).json()["result"]["steps"]
     (password,) = lab.report("SN-P1", token, init).json()["result"]["steps"]
     assert password["action"] == "SetPassword"
-    assert password["params"] == {"username": "root", "password": "Root-Pass-1"}
+    assert password["params"] == {
+        "username": "root",
+        "password": "Root-Pass-1",
+        "release_target": True,  # the last agent step of the chain
+    }
     stored = Job.objects.get(job_id=job_id).steps.get(action="SetPassword").params
     assert "Root-Pass-1" not in str(stored)
 

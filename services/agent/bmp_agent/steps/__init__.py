@@ -7,6 +7,7 @@ import os
 import traceback
 from collections.abc import Callable
 
+from bmp_agent import target
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
 from bmp_agent.steps import bootloader, disks, guest, image, inventory, partitions, raid
@@ -47,6 +48,8 @@ def run_step(action: str, params: dict, ctx: StepContext) -> tuple[str, dict, st
     ctx.progress.clear()
     try:
         data = step(params, ctx)
+        if params.get("release_target"):  # the chain's last agent step: a power cycle follows
+            data = {**data, "released": target.release(ctx)}
         status, error = "ok", None
     except StepError as exc:
         log.warning("%s failed: %s %s", action, exc.code, exc.message)

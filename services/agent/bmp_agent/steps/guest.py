@@ -10,7 +10,7 @@ import time
 import warnings
 from pathlib import Path
 
-from bmp_agent import yamlish
+from bmp_agent import target, yamlish
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
 
@@ -37,6 +37,7 @@ def _write(path: Path, text: str, mode: int = 0o644) -> None:
 
 
 def _target_etc(ctx: StepContext) -> Path:
+    target.ensure_mounted(ctx)  # after WriteImage, a release, or in a fresh LiveOS (reset)
     etc = ctx.in_target("/etc")
     if not etc.is_dir():
         raise StepError("TARGET_NOT_INSTALLED", f"{etc} does not exist: no system in the target")

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from bmp_agent import blockdev, download, shell
+from bmp_agent import blockdev, download, shell, target
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
 from bmp_agent.steps import bootloader, partitions
@@ -134,6 +134,8 @@ def write_image(params: dict, ctx: StepContext) -> dict:
     expected = download.expected_hash(str(params.get("hash", "")))
     fmt = str(params.get("format") or "raw").lower()
     _release_disk(ctx, disk)
+    ctx.state.partitions, ctx.state.mounts = {}, []  # the image brings its own layout
+    ctx.save_state()
     try:
         if fmt == "qcow2":
             count, digest = _write_qcow2(params, ctx, expected, disk)
@@ -146,13 +148,26 @@ def write_image(params: dict, ctx: StepContext) -> dict:
         raise
     if _has_gpt(disk):  # usually smaller than the disk: move the backup GPT to the disk's end
         shell.run(["sgdisk", "--move-second-header", disk], check=False)
-    shell.run(["partprobe", disk], check=False)
     return {
         "bytes_written": count,
         expected.algorithm: digest,
         "format": fmt,
         "root_device_hints": {"serial": blockdev.disk_info(ctx, disk).serial},
+        "root": _mount_root(params, ctx, disk),
     }
+
+
+def _mount_root(params: dict, ctx: StepContext, disk: str) -> dict | None:
+    """The written system's root at the target, for the guest steps that follow. An image
+    without a Linux root (another OS, a data disk) is still written; the guest steps then
+    fail with ROOT_FS_NOT_FOUND. A ``root_label`` the platform names must be there."""
+    label = str(params.get("root_label") or "")
+    try:
+        return target.mount_root(ctx, disk, label)
+    except StepError as exc:
+        if exc.code != "ROOT_FS_NOT_FOUND" or label:
+            raise
+        return None
 
 
 def _has_gpt(disk: str) -> bool:

@@ -122,6 +122,17 @@ def _has_raid(spec: dict) -> bool:
     return bool(raid.get("raid_id")) and (raid.get("name") or "").upper() not in NO_RAID_NAMES
 
 
+def _release_target_at_end(steps: list[StepSpec]) -> list[StepSpec]:
+    """The last agent step that runs unmounts the installed system when it succeeds, so the
+    power cycle that follows finds clean file systems (no journal to replay on first boot)."""
+    for at in range(len(steps) - 1, -1, -1):
+        if steps[at].target == TARGET_AGENT and not steps[at].skip:
+            params = {**steps[at].params, "release_target": True}
+            steps[at] = dataclasses.replace(steps[at], params=params)
+            break
+    return steps
+
+
 # -- chains ----------------------------------------------------------------------------------
 
 
@@ -155,7 +166,7 @@ def _install(submit: JobSubmit, *, reinstall: bool) -> list[StepSpec]:
         _driver("PowerCycle", node),
         _driver("PowerStatus", node),
     ]
-    return steps
+    return _release_target_at_end(steps)
 
 
 def create_chain(submit: JobSubmit) -> list[StepSpec]:
@@ -181,14 +192,16 @@ def delete_chain(submit: JobSubmit) -> list[StepSpec]:
 
 def reset_password_chain(submit: JobSubmit) -> list[StepSpec]:
     node, spec = submit.node, submit.spec
-    return [
-        *_into_liveos(node),
-        step("InitNode", agent_params.init_node(spec)),
-        step("SetPassword", agent_params.set_password(spec)),
-        _dhcp_host("DHCPConfigDelHost", node),
-        _driver("PowerOff", node),
-        _driver("PowerStatus", node),
-    ]
+    return _release_target_at_end(
+        [
+            *_into_liveos(node),
+            step("InitNode", agent_params.init_node(spec)),
+            step("SetPassword", agent_params.set_password(spec)),
+            _dhcp_host("DHCPConfigDelHost", node),
+            _driver("PowerOff", node),
+            _driver("PowerStatus", node),
+        ]
+    )
 
 
 def _power_chain(action: str):
