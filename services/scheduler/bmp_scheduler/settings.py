@@ -45,10 +45,9 @@ BMP_SCHEDULER_MAX_ATTEMPTS = env_int("BMP_SCHEDULER_MAX_ATTEMPTS", 3)
 BMP_SCHEDULER_OUTBOX_GRACE = _env_float("BMP_SCHEDULER_OUTBOX_GRACE", 5.0)
 # Rows one sweep handles per kind (timeouts, retries, queued jobs, outbox); the rest wait 5 s.
 BMP_SCHEDULER_SWEEP_BATCH = env_int("BMP_SCHEDULER_SWEEP_BATCH", 500)
-# At most one progress event per job in this many seconds (steps begun, agent heartbeats).
-BMP_SCHEDULER_PROGRESS_INTERVAL = _env_float("BMP_SCHEDULER_PROGRESS_INTERVAL", 5.0)
 # An agent step whose agent has not been heard of (heartbeat or result) for this long fails its
-# attempt and is retried: a LiveOS that died mid-step costs this, not the step's whole timeout.
+# attempt and the server is PXE-booted again (engine/agent.py): a dead LiveOS costs this, not
+# the step's whole timeout.
 BMP_SCHEDULER_AGENT_SILENCE = _env_float("BMP_SCHEDULER_AGENT_SILENCE", 120.0)
 
 # -- agent gateway -----------------------------------------------------------------------------

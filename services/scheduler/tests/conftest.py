@@ -40,7 +40,6 @@ def engine_settings(settings):
     settings.BMP_SCHEDULER_BACKOFF_BASE = 0.1
     settings.BMP_SCHEDULER_BACKOFF_CAP = 1.0
     settings.BMP_SCHEDULER_OUTBOX_GRACE = 0.2
-    settings.BMP_SCHEDULER_PROGRESS_INTERVAL = 0  # every step's event; throttling has its tests
     settings.BMP_SCHEDULER_TIMEOUT_SCALE = 1.0
     return settings
 

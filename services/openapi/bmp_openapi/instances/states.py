@@ -120,6 +120,7 @@ JOB_OUTCOMES: dict[str, tuple[str, str, str, str]] = {
     "DeleteInstance": (DESTROYING, DESTROYED, "off", DELETE_FAILED),
 }
 JOB_FAILURES = tuple(outcome[3] for outcome in JOB_OUTCOMES.values())
+JOB_RUNNING = frozenset(outcome[0] for outcome in JOB_OUTCOMES.values())  # creating, …
 
 # The job each API action hands to the scheduler.
 ACTION_TASKS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from kombu import Connection
 
-from bmp_common import env
+from bmp_common import env, progress
 from bmp_common.messages.jobs import JobSubmit
 from bmp_openapi.audit.models import AuditLog
 from bmp_openapi.devices.models import Device
@@ -110,6 +110,22 @@ def test_creation_ends_running_only_when_the_bmc_says_on(admin_api, stock, proje
     assert failed["reasonMessage"] == "the BMC reports power off, on was expected"
     subjects = Message.objects.order_by("id").values_list("instance_id", "result")
     assert list(subjects) == [(on, "succ"), (off, "fail")]
+
+
+def test_a_running_job_shows_the_step_the_scheduler_published(admin_api, stock, project_id):
+    instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
+    job_id = Instance.objects.get(instance_id=instance_id).job_id
+    step = {"action": "WriteImageTar", "step": 8, "steps": 17, "bytes": 512, "total": 2048}
+    progress.publish(job_id, step)  # what the scheduler does as the agent reports
+    try:
+        assert describe(admin_api, instance_id)["progress"] == step
+        listed = ok(admin_api.get("/v1/project/instances", {"isAll": 1}))["instances"]
+        assert [i["progress"] for i in listed if i["instanceId"] == instance_id] == [step]
+
+        finish_instance_job(instance_id, power="on")
+        assert describe(admin_api, instance_id)["progress"] == {}  # over: nothing running
+    finally:
+        progress.forget(job_id)
 
 
 def test_a_failed_job_sets_the_failure_state_with_the_drivers_reason(admin_api, running):

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common import progress as live
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
-from bmp_scheduler.workflow.engine import events
 from bmp_scheduler.workflow.engine.core import start_next
 from bmp_scheduler.workflow.engine.results import IGNORED
 from bmp_scheduler.workflow.models import Job, Step
@@ -67,11 +67,8 @@ def agent_heartbeat(
     busy = working is not None or bool(progress)
     if busy:
         if progress and step is not None and _is_running_agent_step(step, working):
-            with transaction.atomic():
-                job = _locked_agent_job(sn=sn, token=token)
-                step = Step.objects.get(pk=step.pk)
-                if step.status == STEP_RUNNING:
-                    _record_progress(job, step, progress)
+            # The live display only (bmp_common.progress): no write, no lock.
+            live.publish(job.job_id, {"action": step.action, **_place(job, step), **progress})
         return []
     if step is None or step.target != TARGET_AGENT:
         return []
@@ -157,7 +154,5 @@ def _agent_params(step: Step) -> dict:
     return params
 
 
-def _record_progress(job: Job, step: Step, progress: dict) -> None:
-    step.progress = progress
-    step.save(update_fields=["progress"])
-    events.emit_progress(job, step, **progress)
+def _place(job: Job, step: Step) -> dict:
+    return {"step": step.index + 1, "steps": job.step_count or job.steps.count()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from bmp_common import progress
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import request_language
@@ -23,10 +24,16 @@ from bmp_openapi.instances.apis.serializers import (
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.instances.services import actions
 from bmp_openapi.instances.services.create import instances_create
+from bmp_openapi.instances.states import JOB_RUNNING
 
 
 def render_instances(request, instances, *, many=False):
-    context = {"request": request, "language": request_language(request)}
+    running = [i.job_id for i in (instances if many else [instances]) if i.status in JOB_RUNNING]
+    context = {
+        "request": request,
+        "language": request_language(request),
+        "progress": progress.read(running),  # one round trip to the cache per page
+    }
     return InstanceOutputSerializer(instances, many=many, context=context).data
 
 

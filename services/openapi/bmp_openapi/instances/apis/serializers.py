@@ -79,12 +79,21 @@ class InstanceOutputSerializer(serializers.Serializer):
     # (ours) what the platform knows of the server and of the job running for it.
     power = serializers.CharField()
     jobId = serializers.CharField(source="job_id")
-    progress = serializers.JSONField()
+    progress = serializers.SerializerMethodField()
     allowedActions = serializers.SerializerMethodField()
     createdBy = serializers.CharField(source="created_by")
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+
+    def get_progress(self, instance):
+        """The running job's step now (the scheduler keeps it in the cache), else the last one
+        openapi was told of."""
+        if instance.status in states.JOB_RUNNING:
+            live = self.context.get("progress", {}).get(instance.job_id)
+            if live is not None:
+                return live
+        return instance.progress
 
     def get_statusName(self, instance):
         return _name(choices.STATUS_NAMES, instance.status, self.context)

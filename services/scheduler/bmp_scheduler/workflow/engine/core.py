@@ -223,6 +223,7 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
     job.reason = failure_reason(step) if status == JOB_FAILED and step is not None else ""
     job.message = message
     tokens.revoke(job)
+    events.forget_progress(job)
     job.save(
         update_fields=[
             "status",

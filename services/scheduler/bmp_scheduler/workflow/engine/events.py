@@ -1,15 +1,16 @@
-"""JobEvents for openapi: numbered per job, sent through the outbox.
+"""What openapi learns of a job: numbered JobEvents through the outbox, and live progress.
 
-Progress (a step begins, an agent reports bytes written) goes out at most once per
-``BMP_SCHEDULER_PROGRESS_INTERVAL`` per job; outcomes always go. A real install's steps take
-minutes, so each one still shows; a lab's instant steps do not flood openapi with writes.
+Events: the job's first step (openapi then knows the scheduler has it) and its outcome. The
+progress of every step (which one, attempt, bytes written) goes to the shared Redis cache
+(bmp_common.progress) once the transaction commits: it changes every few seconds and needs no
+database write on either side.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils import timezone
+from django.db import transaction
 
+from bmp_common import progress as live
 from bmp_common.messages.jobs import EVENT_STEP, JobEvent
 from bmp_scheduler.workflow.engine import outbox
 from bmp_scheduler.workflow.models import Job, Step
@@ -20,7 +21,7 @@ JOB_EVENT_TASK = "bmp.openapi.job_event"
 def emit(job: Job, kind: str, **fields) -> JobEvent:
     """Number and queue one event of ``job`` (locked by the caller)."""
     job.event_sequence += 1
-    job.save(update_fields=["event_sequence", "progress_sent_at", "updated_at"])
+    job.save(update_fields=["event_sequence", "updated_at"])
     event = JobEvent(
         job_id=job.job_id,
         sequence=job.event_sequence,
@@ -35,16 +36,17 @@ def emit(job: Job, kind: str, **fields) -> JobEvent:
     return event
 
 
-def emit_progress(job: Job, step: Step, **progress) -> bool:
-    """A step event of ``job`` (locked), unless one went out less than the interval ago.
-
-    ``progress`` adds to (or overrides) the step's place in the chain: attempt, bytes, total.
-    """
-    now = timezone.now()
-    sent = job.progress_sent_at
-    if sent is not None and (now - sent).total_seconds() < settings.BMP_SCHEDULER_PROGRESS_INTERVAL:
-        return False
-    job.progress_sent_at = now
+def emit_progress(job: Job, step: Step, **progress) -> None:
+    """``step`` of ``job`` (locked) began or moved on: ``progress`` adds to (or overrides) its
+    place in the chain (attempt, bytes, total)."""
     place = {"step": step.index + 1, "steps": job.step_count or job.steps.count()}
-    emit(job, EVENT_STEP, action=step.action, progress={**place, **progress})
-    return True
+    now = {**place, **progress}
+    if job.event_sequence == 0:  # the first: openapi marks the job running
+        emit(job, EVENT_STEP, action=step.action, progress=now)
+    job_id, shown = job.job_id, {"action": step.action, **now}
+    transaction.on_commit(lambda: live.publish(job_id, shown))
+
+
+def forget_progress(job: Job) -> None:
+    job_id = job.job_id
+    transaction.on_commit(lambda: live.forget(job_id))

@@ -7,6 +7,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Progress lives in the cache now (bmp_common.progress): no throttle to remember.
+        migrations.RemoveField(model_name="job", name="progress_sent_at"),
         migrations.AddField(
             model_name="job",
             name="agent_boot",

@@ -1,0 +1,51 @@
+"""Where a running job is, for the API to show: kept in the shared Redis cache, not a database.
+
+A step's progress is a fact of the moment, replaced every few seconds and worthless once the job
+has ended. Sending each one through the broker into openapi's database cost a message and a
+write transaction per step: in a storm of 1,000 installs openapi's event worker fell minutes
+behind a scheduler that had already finished. The scheduler publishes it here (after its
+transaction commits) and forgets it when the job ends; openapi reads it when it renders an
+instance whose job runs. Redis being down loses only this display, never a job's state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+TTL_S = 6 * 3600  # longer than any chain's steps; a job that vanished takes its key with it
+
+
+def _key(job_id: str) -> str:
+    return f"job-progress:{job_id}"
+
+
+def publish(job_id: str, progress: dict) -> None:
+    try:
+        cache.set(_key(job_id), progress, TTL_S)
+    except Exception:
+        log.warning("progress of job %s not published (cache unavailable)", job_id)
+
+
+def forget(job_id: str) -> None:
+    try:
+        cache.delete(_key(job_id))
+    except Exception:
+        log.warning("progress of job %s not cleared (cache unavailable)", job_id)
+
+
+def read(job_ids: Iterable[str]) -> dict[str, dict]:
+    """job_id -> its last progress, for the jobs that have one."""
+    keys = {_key(job_id): job_id for job_id in job_ids if job_id}
+    if not keys:
+        return {}
+    try:
+        found = cache.get_many(list(keys))
+    except Exception:
+        log.warning("job progress not read (cache unavailable)")
+        return {}
+    return {keys[key]: value for key, value in found.items()}
