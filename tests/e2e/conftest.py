@@ -132,6 +132,9 @@ def _settings() -> dict[str, str]:
             f"bmp.image=http://{ADDRESS}:{IMAGE_PORT}"
         ),
         "BMP_DRIVER_TIMEOUT": "5",
+        # A dead server is noticed in 20 s, not 120 (test_install_crash.py); a working agent
+        # heartbeats every 2 s, so no live one looks silent.
+        "BMP_SCHEDULER_AGENT_SILENCE": "20",
     }
 
 
