@@ -251,8 +251,8 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=100)
     parser.add_argument("--heartbeat", type=float, default=5.0, help="longest idle poll (s)")
     parser.add_argument("--concurrency", type=int, default=8, help="scheduler/driver threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per API")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per API")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument(
         "--profile", type=Path, help="record the storm with py-spy: DIR/<service>.txt (stacks)"
     )

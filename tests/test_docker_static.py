@@ -870,7 +870,7 @@ def test_entrypoint_migrates_bootstraps_then_serves(tmp_path):
     assert calls == [
         "django-admin migrate --noinput",
         "django-admin bmp_bootstrap",
-        GUNICORN.format(port=8801, workers=2, threads=4),
+        GUNICORN.format(port=8801, workers=4, threads=2),
     ]
 
 
@@ -894,8 +894,8 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
 
 
 SCHEDULER_GUNICORN = (
-    "gunicorn bmp_scheduler.wsgi:application --bind 0.0.0.0:{port} --workers 2 "
-    "--worker-class gthread --threads 4 --no-control-socket --access-logfile -"
+    "gunicorn bmp_scheduler.wsgi:application --bind 0.0.0.0:{port} --workers 4 "
+    "--worker-class gthread --threads 2 --no-control-socket --access-logfile -"
 )
 
 

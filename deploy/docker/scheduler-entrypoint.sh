@@ -21,7 +21,7 @@ fi
 
 exec gunicorn bmp_scheduler.wsgi:application \
     --bind "0.0.0.0:${BMP_PORT:-8803}" \
-    --workers "${BMP_WORKERS:-2}" \
-    --worker-class gthread --threads "${BMP_THREADS:-4}" \
+    --workers "${BMP_WORKERS:-4}" \
+    --worker-class gthread --threads "${BMP_THREADS:-2}" \
     --no-control-socket \
     --access-logfile -
