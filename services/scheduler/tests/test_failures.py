@@ -175,14 +175,19 @@ def test_a_silent_agent_gets_its_server_booted_into_the_liveos_again(lab, settin
     assert lab.report("SN-S1", token, init).json()["result"]["ignored"] is True  # the old one
 
 
-def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(lab):
-    job_id = lab.submit(
-        jobs.CREATE_INSTANCES, sn="SN-R1", mac="52:54:00:bb:00:0b", spec=CREATE_SPEC
-    )
+def _pinged_by(lab, sn, mac, boot_id):
+    """A create job whose agent, in boot ``boot_id``, has just been handed Ping."""
+    job_id = lab.submit(jobs.CREATE_INSTANCES, sn=sn, mac=mac, spec=CREATE_SPEC)
     lab.answer(lab.take("dhcp"))
     lab.answer(lab.take("driver"))
-    token = lab.token_for("52:54:00:bb:00:0b")
-    (step,) = lab.heartbeat("SN-R1", token, boot_id="boot-1").json()["result"]["steps"]
+    token = lab.token_for(mac)
+    (ping,) = lab.heartbeat(sn, token, boot_id=boot_id).json()["result"]["steps"]
+    assert ping["action"] == "Ping"
+    return job_id, token, ping
+
+
+def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(lab):
+    job_id, token, step = _pinged_by(lab, "SN-R1", "52:54:00:bb:00:0b", "boot-1")
     while step["action"] != "WriteImageTar":  # Ping .. MountPartitions
         (step,) = lab.report("SN-R1", token, step, boot_id="boot-1").json()["result"]["steps"]
     same = lab.heartbeat("SN-R1", token, boot_id="boot-1", working=step)  # the same boot
@@ -213,13 +218,7 @@ def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(
 
 
 def test_an_agent_restarting_again_and_again_fails_the_job(lab):
-    job_id = lab.submit(
-        jobs.CREATE_INSTANCES, sn="SN-R2", mac="52:54:00:bb:00:0c", spec=CREATE_SPEC
-    )
-    lab.answer(lab.take("dhcp"))
-    lab.answer(lab.take("driver"))
-    token = lab.token_for("52:54:00:bb:00:0c")
-    (ping,) = lab.heartbeat("SN-R2", token, boot_id="boot-0").json()["result"]["steps"]
+    job_id, token, ping = _pinged_by(lab, "SN-R2", "52:54:00:bb:00:0c", "boot-0")
     lab.report("SN-R2", token, ping, boot_id="boot-0")  # InitNode handed out
     for boot in range(1, 4):  # InitNode's three attempts, each cut short by a restart
         restarted = lab.heartbeat("SN-R2", token, boot_id=f"boot-{boot}")

@@ -24,6 +24,7 @@ from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
+from bmp_scheduler.workflow.engine import events
 from bmp_scheduler.workflow.engine.core import start_next
 from bmp_scheduler.workflow.engine.results import IGNORED
 from bmp_scheduler.workflow.models import Job, Step
@@ -68,7 +69,7 @@ def agent_heartbeat(
     if busy:
         if progress and step is not None and _is_running_agent_step(step, working):
             # The live display only (bmp_common.progress): no write, no lock.
-            live.publish(job.job_id, {"action": step.action, **_place(job, step), **progress})
+            live.publish(job.job_id, {"action": step.action, **events.place(job, step), **progress})
         return []
     if step is None or step.target != TARGET_AGENT:
         return []
@@ -152,7 +153,3 @@ def _agent_params(step: Step) -> dict:
         except SecretDecryptionError:
             log.error("step %s: the password cannot be decrypted; sent without it", step.pk)
     return params
-
-
-def _place(job: Job, step: Step) -> dict:
-    return {"step": step.index + 1, "steps": job.step_count or job.steps.count()}

@@ -36,11 +36,15 @@ def emit(job: Job, kind: str, **fields) -> JobEvent:
     return event
 
 
+def place(job: Job, step: Step) -> dict:
+    """Where ``step`` stands in the chain of ``job``: {"step": n, "steps": total}."""
+    return {"step": step.index + 1, "steps": job.step_count or job.steps.count()}
+
+
 def emit_progress(job: Job, step: Step, **progress) -> None:
     """``step`` of ``job`` (locked) began or moved on: ``progress`` adds to (or overrides) its
     place in the chain (attempt, bytes, total)."""
-    place = {"step": step.index + 1, "steps": job.step_count or job.steps.count()}
-    now = {**place, **progress}
+    now = {**place(job, step), **progress}
     if job.event_sequence == 0:  # the first: openapi marks the job running
         emit(job, EVENT_STEP, action=step.action, progress=now)
     job_id, shown = job.job_id, {"action": step.action, **now}
