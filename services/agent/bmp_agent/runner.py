@@ -1,4 +1,7 @@
-"""The agent's loop: heartbeat while idle, run each step it is handed, post the result.
+"""The agent's loop: heartbeat while idle, run the steps it is handed in order, post each result.
+
+The gateway hands a plan (the running step and the agent steps after it); every result's answer
+is the plan from there on, so a failed step ends the plan here and the agent asks again later.
 
 While a step runs a thread keeps heartbeating with ``working`` (and ``progress`` for long
 writes), so the scheduler knows the agent is alive and shows bytes written. Network errors back
@@ -63,7 +66,8 @@ class Agent:
                     if not pending:
                         self.stop.wait(self.config.heartbeat_s)
                         continue
-                pending = self._run_and_report(pending.pop(0)) or pending
+                # The answer is the plan from here on: [] after a failed step (it backs off).
+                pending = self._run_and_report(pending.pop(0))
         except TokenRevoked:
             self.revoked = True
             log.warning("the gateway revoked this agent's token: stopping")

@@ -112,6 +112,39 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog):
     assert "hunter2-x" not in caplog.text and "tok-1" not in caplog.text
 
 
+class PlanGateway(Gateway):
+    """Hands the whole queue as one plan; a result's answer is the plan's rest, none after a
+    failure (the failed step backs off), as the scheduler's gateway does."""
+
+    def __init__(self, queue: list[dict]):
+        super().__init__([])
+        self.plan = queue
+
+    def answer(self, path: str, body: dict):
+        if path == "/v1/agent/result":
+            self.results.append(body)
+            rest = [step for step in self.plan if step["step_id"] > body["step_id"]]
+            return 200, {"result": {"steps": rest if body["status"] == "ok" else []}}
+        self.heartbeats.append(body)
+        return 200, {"result": {"steps": self.plan if not self.results else []}}
+
+
+def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path):
+    gateway = PlanGateway(
+        [
+            {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
+            {"step_id": 2, "attempt": 1, "action": "NoSuchAction", "params": {}},
+            {"step_id": 3, "attempt": 1, "action": "Ping", "params": {}},
+        ]
+    )
+    agent, thread = run_agent(gateway, tmp_path)
+    time.sleep(0.5)
+    agent.stop.set()
+    thread.join(timeout=5)
+    assert [(r["step_id"], r["status"]) for r in gateway.results] == [(1, "ok"), (2, "failed")]
+    assert len(gateway.heartbeats) >= 3  # idle again after the failure: it asks, gets nothing
+
+
 def test_idle_agent_heartbeats_and_stops_on_request(tmp_path):
     gateway = Gateway([])
     agent, thread = run_agent(gateway, tmp_path)

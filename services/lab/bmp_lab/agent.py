@@ -2,8 +2,9 @@
 
 On a boot from PXE (power on, reset or cycle with boot device pxe) it asks the gateway for the
 node's iPXE script. A script carrying `bmp.token=` means "boot the LiveOS": the agent then
-heartbeats, runs the step it is handed (simulated), and posts the result, until the node powers
-off or reboots into something else, or the gateway answers 401 (token revoked). A script without
+heartbeats, runs the steps it is handed (simulated) in order and posts their results (those of
+quick steps together), until the node powers off or reboots into something else, or the gateway
+answers 401 (token revoked). A script without
 a token boots the local disk: the agent does nothing.
 
 HTTP uses only the standard library. Each boot runs on its own daemon thread; the node listener
@@ -29,6 +30,7 @@ from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
 log = logging.getLogger(__name__)
 
 FIRST_POLL_S = 0.1  # an idle agent's first heartbeat delay; doubles up to the interval
+REPORT_WINDOW_S = 1.0  # results of steps quicker than this travel together
 _KERNEL_ARG = re.compile(r"\bbmp\.(gateway|token|sn)=(\S+)")
 
 
@@ -179,26 +181,60 @@ class SimulatedAgent:
             if steps:
                 idle_wait = FIRST_POLL_S
             while steps and self._current(generation):
-                step = steps.pop(0)
-                outcome = self._run_step(generation, step)
-                if outcome is None:
+                steps = self._run_plan(generation, gateway, identity, steps)
+                if steps is None:
                     return  # died, or the node went away mid-step
-                body = {**identity, **outcome}
-                steps = self._post(generation, gateway, "/v1/agent/result", body) or steps
-                self._record("result", f"{step['action']}:{outcome['status']}")
             # Poll soon after work (the next step may be a moment away), then back off.
             self._sleep(generation, idle_wait)
             idle_wait = min(idle_wait * 2, self.heartbeat_interval)
         self._record("stopped", "node left the LiveOS")
 
+    def _run_plan(
+        self, generation: int, gateway: str, identity: dict, steps: list[dict]
+    ) -> list[dict] | None:
+        """Run the handed steps in order and report their results; the gateway's last answer
+        (the next plan), or None when the agent died or the node went away.
+
+        Results go together while they come quickly: a report is sent when a step failed, the
+        plan is done, or REPORT_WINDOW_S have passed since the first unreported step began.
+        """
+        unreported: list[tuple[str, dict]] = []
+        began = 0.0
+        while steps and self._current(generation):
+            step = steps.pop(0)
+            if not unreported:
+                began = time.monotonic()
+            if self.die_on == step["action"]:
+                self._report(generation, gateway, identity, unreported)  # sent before it died
+                self._record("step", step["action"])
+                self._record("stopped", f"died during {step['action']}")
+                with self._lock:
+                    self._generation += 1  # silent until the node boots again
+                return None
+            outcome = self._run_step(generation, step)
+            if outcome is None:
+                return None
+            unreported.append((step["action"], outcome))
+            quick = time.monotonic() - began < REPORT_WINDOW_S
+            if outcome["status"] != "ok" or not steps or not quick:
+                steps = self._report(generation, gateway, identity, unreported)
+                unreported = []
+        return steps
+
+    def _report(
+        self, generation: int, gateway: str, identity: dict, results: list[tuple[str, dict]]
+    ) -> list[dict]:
+        if not results:
+            return []
+        body = {**identity, "results": [outcome for _action, outcome in results]}
+        steps = self._post(generation, gateway, "/v1/agent/results", body)
+        for action, outcome in results:
+            self._record("result", f"{action}:{outcome['status']}")
+        return steps
+
     def _run_step(self, generation: int, step: dict) -> dict | None:
         action = step["action"]
         self._record("step", action)
-        if self.die_on == action:
-            self._record("stopped", f"died during {action}")
-            with self._lock:
-                self._generation += 1  # silent until the node boots again
-            return None
         self._sleep(generation, self.step_delay)
         if not self._current(generation):
             return None

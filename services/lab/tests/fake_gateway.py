@@ -12,16 +12,18 @@ DISK_SCRIPT = "#!ipxe\nsanboot --no-describe --drive 0x80 || exit\n"
 
 
 class FakeGateway:
-    """Hands out queued steps per SN, one at a time, and records everything it is sent."""
+    """Hands out the queued steps of an SN as one plan, like the scheduler's gateway, and
+    records everything it is sent. A result that answers a step out of order is ignored."""
 
     def __init__(self) -> None:
         self.tokens: dict[str, str] = {}  # sn -> token; a node with a token gets the LiveOS
         self.macs: dict[str, str] = {}  # mac -> sn
         self.queued: dict[str, list[dict]] = {}
-        self.running: dict[str, dict] = {}
+        self.handed: dict[str, list[dict]] = {}  # sn -> the plan's steps not reported yet
         self.scripts: list[str] = []
         self.heartbeats: list[dict] = []
         self.results: list[dict] = []
+        self.reports: list[int] = []  # how many results each POST carried
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -65,12 +67,10 @@ class FakeGateway:
             "initrd http://127.0.0.1/liveos/initramfs.gz\nboot\n"
         )
 
-    def _next_step(self, sn: str) -> list[dict]:
-        if sn in self.running or not self.queued.get(sn):
-            return []
-        step = self.queued[sn].pop(0)
-        self.running[sn] = step
-        return [step]
+    def _plan(self, sn: str) -> list[dict]:
+        if not self.handed.get(sn):
+            self.handed[sn], self.queued[sn] = self.queued.get(sn, []), []
+        return list(self.handed[sn])
 
     def agent_call(self, path: str, body: dict) -> tuple[int, dict]:
         with self._lock:
@@ -81,13 +81,19 @@ class FakeGateway:
                 }
             if path == "/v1/agent/heartbeat":
                 self.heartbeats.append(body)
-                return 200, {"result": {"steps": self._next_step(sn)}}
-            step = self.running.get(sn)
-            if step is None or step["step_id"] != body.get("step_id"):
-                return 200, {"result": {"steps": [], "ignored": True}}
-            self.results.append(body)
-            del self.running[sn]
-            return 200, {"result": {"steps": self._next_step(sn)}}
+                return 200, {"result": {"steps": self._plan(sn)}}
+            if path != "/v1/agent/results":
+                return 404, {"error": {"code": 404, "message": path, "status": "NotFound"}}
+            self.reports.append(len(body.get("results") or []))
+            recorded = 0
+            for result in body.get("results") or []:
+                handed = self.handed.get(sn) or []
+                if not handed or handed[0]["step_id"] != result.get("step_id"):
+                    break
+                self.results.append(result)
+                handed.pop(0)
+                recorded += 1
+            return 200, {"result": {"steps": self._plan(sn), "recorded": recorded}}
 
     def _handler_class(self):
         gateway = self

@@ -60,6 +60,7 @@ def test_pxe_boot_runs_the_steps_and_posts_results(lab, gateway, password):
     pxe_boot(server, password)
     assert wait_until(lambda: len(gateway.results) == 3)
     assert [r["status"] for r in gateway.results] == ["ok", "ok", "ok"]
+    assert gateway.reports == [3]  # quick steps: their results went together
     assert server.mac in gateway.scripts
     assert gateway.heartbeats[0]["sn"] == server.sn
     disks = gateway.results[1]["data"]["controllers"][0]["disks"]
@@ -126,6 +127,7 @@ def test_injected_failure_and_death(lab, gateway, password):
         ("s-1", "ok"),
     ]
     assert "injected" in gateway.results[0]["error"]
+    assert gateway.reports == [1, 1]  # a failure is reported at once; then what ran before death
     count = len(gateway.heartbeats)
     time.sleep(0.3)
     assert len(gateway.heartbeats) == count  # a dead agent is silent

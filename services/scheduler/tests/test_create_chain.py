@@ -112,10 +112,10 @@ def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
     lab.answer(lab.take("dhcp"))
     lab.answer(lab.take("driver"))
     token = lab.token_for("52:54:00:aa:00:02")
-    (ping,) = lab.heartbeat("SN-P1", token).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-P1", token).json()["result"]["steps"]
     assert (ping["action"], ping["params"]) == ("Ping", {})
-    (init,) = lab.report("SN-P1", token, ping).json()["result"]["steps"]
-    (password,) = lab.report("SN-P1", token, init).json()["result"]["steps"]
+    init, *_ = lab.report("SN-P1", token, ping).json()["result"]["steps"]
+    password, *_ = lab.report("SN-P1", token, init).json()["result"]["steps"]
     assert password["action"] == "SetPassword"
     assert password["params"] == {
         "username": "root",

@@ -122,9 +122,9 @@ def test_policy_skip_lets_the_chain_carry_on(lab):
     lab.answer(lab.take("dhcp"))  # host
     lab.answer(lab.take("driver"))  # PXE
     token = lab.token_for("52:54:00:bb:00:02")
-    (step,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
-    (step,) = lab.report("SN-S1", token, step).json()["result"]["steps"]  # Ping
-    (step,) = lab.report("SN-S1", token, step, data={"devices": []}).json()["result"]["steps"]
+    step, *_ = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    step, *_ = lab.report("SN-S1", token, step).json()["result"]["steps"]  # Ping
+    step, *_ = lab.report("SN-S1", token, step, data={"devices": []}).json()["result"]["steps"]
     assert step["action"] == "CollectHardwareInfo"
     for attempt in (1, 2, 3):
         assert step["attempt"] == attempt
@@ -132,7 +132,7 @@ def test_policy_skip_lets_the_chain_carry_on(lab):
         assert answer.json()["result"] == {"steps": []}
         if attempt < 3:
             time.sleep(0.1 * 2 ** (attempt - 1) + 0.02)
-            (step,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+            step, *_ = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
     # Skipped: the chain went on to the next (DHCP) step.
     assert lab.take("dhcp").action == "DHCPConfigDelHost"
     job = Job.objects.get(job_id=job_id)
@@ -146,8 +146,8 @@ def _at_init_node(lab):
     lab.answer(lab.take("dhcp"))
     lab.answer(lab.take("driver"))
     token = lab.token_for("52:54:00:bb:00:09")
-    (ping,) = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
-    (init,) = lab.report("SN-S1", token, ping).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-S1", token).json()["result"]["steps"]
+    init, *_ = lab.report("SN-S1", token, ping).json()["result"]["steps"]
     assert init["action"] == "InitNode"
     return job_id, token, init
 
@@ -167,10 +167,10 @@ def test_a_silent_agent_gets_its_server_booted_into_the_liveos_again(lab, settin
     pxe = lab.take("driver")
     assert (pxe.action, pxe.attempt) == ("SetPXEBoot", 2)
     lab.answer(pxe)
-    (ping,) = lab.heartbeat("SN-S1", token, boot_id="boot-2").json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-S1", token, boot_id="boot-2").json()["result"]["steps"]
     assert ping["action"] == "Ping"
     time.sleep(0.15)  # InitNode's backoff
-    (again,) = lab.report("SN-S1", token, ping, boot_id="boot-2").json()["result"]["steps"]
+    again, *_ = lab.report("SN-S1", token, ping, boot_id="boot-2").json()["result"]["steps"]
     assert (again["step_id"], again["attempt"]) == (init["step_id"], init["attempt"] + 1)
     assert lab.report("SN-S1", token, init).json()["result"]["ignored"] is True  # the old one
 
@@ -181,7 +181,7 @@ def _pinged_by(lab, sn, mac, boot_id):
     lab.answer(lab.take("dhcp"))
     lab.answer(lab.take("driver"))
     token = lab.token_for(mac)
-    (ping,) = lab.heartbeat(sn, token, boot_id=boot_id).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat(sn, token, boot_id=boot_id).json()["result"]["steps"]
     assert ping["action"] == "Ping"
     return job_id, token, ping
 
@@ -189,12 +189,12 @@ def _pinged_by(lab, sn, mac, boot_id):
 def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(lab):
     job_id, token, step = _pinged_by(lab, "SN-R1", "52:54:00:bb:00:0b", "boot-1")
     while step["action"] != "WriteImageTar":  # Ping .. MountPartitions
-        (step,) = lab.report("SN-R1", token, step, boot_id="boot-1").json()["result"]["steps"]
+        step, *_ = lab.report("SN-R1", token, step, boot_id="boot-1").json()["result"]["steps"]
     same = lab.heartbeat("SN-R1", token, boot_id="boot-1", working=step)  # the same boot
     assert same.json()["result"] == {"steps": []}
 
     # The server reset mid-write: the LiveOS boots again and its agent asks, idle.
-    (init,) = lab.heartbeat("SN-R1", token, boot_id="boot-2").json()["result"]["steps"]
+    init, *_ = lab.heartbeat("SN-R1", token, boot_id="boot-2").json()["result"]["steps"]
     assert (init["action"], init["attempt"]) == ("InitNode", 2)
     job = Job.objects.get(job_id=job_id)
     write = job.steps.get(action="WriteImageTar")
@@ -207,7 +207,7 @@ def test_an_agent_that_restarted_runs_its_steps_again_from_the_first_after_ping(
     while step["action"] != "SetCloudinitConf":  # (no password: SetPassword is skipped)
         ran.append((step["action"], step["attempt"]))
         time.sleep(0.12 if step["action"] == "MountPartitions" else 0)  # WriteImageTar backoff
-        (step,) = lab.report("SN-R1", token, step, boot_id="boot-2").json()["result"]["steps"]
+        step, *_ = lab.report("SN-R1", token, step, boot_id="boot-2").json()["result"]["steps"]
     assert ran == [
         ("InitNode", 2),
         ("MakePartitions", 2),
@@ -225,7 +225,7 @@ def test_an_agent_restarting_again_and_again_fails_the_job(lab):
         if boot < 3:
             assert restarted.json()["result"] == {"steps": []}  # InitNode waits for its backoff
             time.sleep(0.1 * 2 ** (boot - 1) + 0.05)
-            (init,) = lab.heartbeat("SN-R2", token, boot_id=f"boot-{boot}").json()["result"][
+            init, *_ = lab.heartbeat("SN-R2", token, boot_id=f"boot-{boot}").json()["result"][
                 "steps"
             ]
             assert (init["action"], init["attempt"]) == ("InitNode", boot + 1)

@@ -1,5 +1,7 @@
 """The agent gateway over HTTP: scripts, tokens, heartbeats, results, envelopes."""
 
+import time
+
 from bmp_common import progress
 from bmp_common.messages import jobs
 from bmp_scheduler.workflow.models import Job
@@ -69,13 +71,13 @@ def test_the_token_is_revoked_when_the_job_ends(lab):
 
 def test_a_busy_agent_gets_nothing_and_an_idle_one_gets_its_step_again(lab):
     _job_id, token = _into_liveos(lab)
-    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
-    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    clean, *_ = lab.report("SN-G1", token, ping).json()["result"]["steps"]
     assert clean["action"] == "CleanBlockDevice"
     working = {"step_id": clean["step_id"], "attempt": clean["attempt"]}
     assert lab.heartbeat("SN-G1", token, working=working).json()["result"] == {"steps": []}
     # An agent that lost the answer asks again while idle: the same attempt, not a new one.
-    (again,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    again, *_ = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
     assert (again["step_id"], again["attempt"], again["action"]) == (
         clean["step_id"],
         clean["attempt"],
@@ -85,8 +87,8 @@ def test_a_busy_agent_gets_nothing_and_an_idle_one_gets_its_step_again(lab):
 
 def test_duplicate_and_late_agent_results_are_ignored(lab):
     _job_id, token = _into_liveos(lab)
-    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
-    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    clean, *_ = lab.report("SN-G1", token, ping).json()["result"]["steps"]
     assert clean["action"] == "CleanBlockDevice"
     again = lab.report("SN-G1", token, ping)
     assert again.status_code == 200
@@ -101,8 +103,8 @@ def test_duplicate_and_late_agent_results_are_ignored(lab):
 
 def test_heartbeat_progress_is_shown_live_without_an_event(lab):
     job_id, token = _into_liveos(lab)
-    (ping,) = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
-    (clean,) = lab.report("SN-G1", token, ping).json()["result"]["steps"]
+    ping, *_ = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    clean, *_ = lab.report("SN-G1", token, ping).json()["result"]["steps"]
     lab.events()
     working = {"step_id": clean["step_id"], "attempt": clean["attempt"]}
     lab.heartbeat("SN-G1", token, working=working, progress={"bytes": 10, "total": 100})
@@ -119,6 +121,98 @@ def test_heartbeat_progress_is_shown_live_without_an_event(lab):
     stale = {"step_id": clean["step_id"], "attempt": clean["attempt"] + 1}
     lab.heartbeat("SN-G1", token, working=stale, progress={"bytes": 99, "total": 100})
     assert progress.read([job_id])[job_id]["bytes"] == 20
+
+
+INSTALL_SPEC = {
+    "hostname": "web-1",
+    "image": {"url": "http://img/c.tar", "format": "tar", "os_type": "CentOS"},
+    "partitions": [{"point": "/", "fs_type": "xfs", "size_mb": 10240}],
+}
+INSTALL_AGENT_STEPS = [  # SetPassword is skipped: no password
+    "Ping",
+    "InitNode",
+    "MakePartitions",
+    "FormatPartitions",
+    "MountPartitions",
+    "WriteImageTar",
+    "SetCloudinitConf",
+    "SetMetaData",
+    "SetNetwork",
+    "SetUserData",
+]
+
+
+def _install_plan(lab, sn="SN-G2", mac="52:54:00:cc:00:02"):
+    job_id, token = _into_liveos(lab, sn=sn, mac=mac, task=jobs.CREATE_INSTANCES)
+    return job_id, token, lab.heartbeat(sn, token).json()["result"]["steps"]
+
+
+def _results(lab, sn, token, results):
+    body = {"sn": sn, "token": token, "results": results}
+    return lab.client.post("/v1/agent/results", body, content_type="application/json")
+
+
+def _ok(step, **data):
+    return {"step_id": step["step_id"], "attempt": step["attempt"], "status": "ok", "data": data}
+
+
+def test_an_idle_agent_is_handed_its_whole_segment_with_the_attempts_to_come(lab):
+    job_id, _token, plan = _install_plan(lab)
+    assert [step["action"] for step in plan] == INSTALL_AGENT_STEPS
+    assert [step["attempt"] for step in plan] == [1] * len(plan)
+    assert plan[-1]["params"]["release_target"] is True
+    job = Job.objects.get(job_id=job_id)
+    assert [s.action for s in job.steps.filter(status="running")] == ["Ping"]  # none began
+
+
+def test_results_reported_together_run_the_segment_and_move_on(lab):
+    job_id, token, plan = _install_plan(lab)
+    answer = _results(lab, "SN-G2", token, [_ok(step) for step in plan])
+    assert answer.status_code == 200
+    assert answer.json()["result"] == {"steps": [], "recorded": len(plan)}
+    job = Job.objects.get(job_id=job_id)
+    done = job.steps.filter(status="succeeded").order_by("index")
+    assert [s.action for s in done][2:] == INSTALL_AGENT_STEPS
+    assert all(s.attempt == 1 for s in done)
+    assert lab.take("dhcp").action == "DHCPConfigDelHost"
+
+
+def test_recording_stops_at_a_failed_result_and_what_follows_has_not_begun(lab):
+    job_id, token, plan = _install_plan(lab, sn="SN-G3", mac="52:54:00:cc:00:03")
+    ping, init, make, fmt = plan[:4]
+    failed = {**_ok(make), "status": "failed", "error": "DISK_GONE"}
+    answer = _results(lab, "SN-G3", token, [_ok(ping), _ok(init), failed, _ok(fmt)])
+    assert answer.json()["result"] == {"steps": [], "recorded": 3}  # MakePartitions backs off
+    steps = {s.action: s for s in Job.objects.get(job_id=job_id).steps.all()}
+    assert (steps["MakePartitions"].status, steps["MakePartitions"].error) == (
+        "waiting",
+        "DISK_GONE",
+    )
+    assert (steps["FormatPartitions"].status, steps["FormatPartitions"].attempt) == ("waiting", 0)
+    time.sleep(0.15)  # the backoff (0.1 s in tests)
+    again = lab.heartbeat("SN-G3", token).json()["result"]["steps"]
+    assert [(s["action"], s["attempt"]) for s in again[:2]] == [
+        ("MakePartitions", 2),
+        ("FormatPartitions", 1),
+    ]
+
+
+def test_a_result_for_a_step_the_chain_has_not_reached_is_not_recorded(lab):
+    job_id, token, plan = _install_plan(lab, sn="SN-G4", mac="52:54:00:cc:00:04")
+    answer = _results(lab, "SN-G4", token, [_ok(plan[1])])  # InitNode before Ping
+    assert answer.json()["result"]["recorded"] == 0
+    assert answer.json()["result"]["steps"] == plan  # the plan again, from Ping
+    job = Job.objects.get(job_id=job_id)
+    assert job.steps.get(action="InitNode").status == "waiting"
+
+
+def test_malformed_results_are_a_400_envelope_and_record_nothing(lab):
+    job_id, token, plan = _install_plan(lab, sn="SN-G5", mac="52:54:00:cc:00:05")
+    for results in ([], [_ok(plan[0])] * 101, [{**_ok(plan[0]), "status": "maybe"}], "x"):
+        response = _results(lab, "SN-G5", token, results)
+        assert response.status_code == 400, results
+        assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert Job.objects.get(job_id=job_id).steps.get(action="Ping").status == "running"
 
 
 def test_a_malformed_result_is_a_400_envelope(lab):

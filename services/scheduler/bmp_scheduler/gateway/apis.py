@@ -17,6 +17,7 @@ from bmp_scheduler.gateway import ipxe, selectors, services
 from bmp_scheduler.workflow import tokens
 
 MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
+MAX_RESULTS = 100  # more than any chain has agent steps
 
 
 class GatewayApi(APIView):
@@ -68,19 +69,36 @@ class HeartbeatApi(GatewayApi):
         return Response({"steps": steps})
 
 
+class StepResultSerializer(serializers.Serializer):
+    step_id = serializers.IntegerField(min_value=1)
+    attempt = serializers.IntegerField(min_value=1)
+    status = serializers.ChoiceField(choices=[STEP_OK, STEP_FAILED])
+    data = serializers.DictField(required=False, default=dict)
+    error = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True, default=None
+    )
+
+
 class ResultApi(GatewayApi):
     """POST /v1/agent/result: the result of one attempt of a step; answers with the next."""
 
-    class InputSerializer(AgentIdentitySerializer):
-        step_id = serializers.IntegerField(min_value=1)
-        attempt = serializers.IntegerField(min_value=1)
-        status = serializers.ChoiceField(choices=[STEP_OK, STEP_FAILED])
-        data = serializers.DictField(required=False, default=dict)
-        error = serializers.CharField(
-            max_length=64, required=False, allow_null=True, allow_blank=True, default=None
-        )
+    class InputSerializer(AgentIdentitySerializer, StepResultSerializer):
+        pass
 
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(services.agent_result(**body.validated_data))
+
+
+class ResultsApi(GatewayApi):
+    """POST /v1/agent/results: results of steps run in order, oldest first; answers with the
+    next steps and how many results were recorded."""
+
+    class InputSerializer(AgentIdentitySerializer):
+        results = StepResultSerializer(many=True, allow_empty=False, max_length=MAX_RESULTS)
+
+    def post(self, request):
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(services.agent_results(**body.validated_data))

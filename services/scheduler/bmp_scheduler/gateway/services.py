@@ -1,11 +1,17 @@
-"""Writes of the gateway: an agent's heartbeat and results, and handing out its next step.
+"""Writes of the gateway: an agent's heartbeat and results, and handing out its next steps.
 
-Agent steps never touch the broker: a result is recorded through the engine and the next agent
-step is handed out in the same request. An idle agent is handed the running agent step every time
-it asks: results are keyed by (step, attempt), so a repeat costs nothing, and an answer lost on
-the way (a timeout under load) never strands a step until its deadline. Heartbeats are read-only
-unless there is something to write (progress, or a step to begin), so thousands of agents polling
-do not queue behind the database's write lock.
+Agent steps never touch the broker: results are recorded through the engine and the next agent
+steps are handed out in the same request. What an agent is handed is a plan: the running agent
+step and the agent steps that follow it up to the next step of another target (the whole of
+InitNode…SetUserData), each with the attempt it will have when it begins. The agent runs them in
+order and may report several together (``agent_results``): an install's quick steps then cost
+the gateway one request, not one each. A result of a step that has not begun when it arrives is
+ignored like any late one, so a plan never runs a step the chain did not reach.
+
+An idle agent is handed its plan every time it asks: results are keyed by (step, attempt), so a
+repeat costs nothing, and an answer lost on the way (a timeout under load) never strands a step
+until its deadline. Heartbeats are read-only unless there is something to write (a step to
+begin), so thousands of agents polling do not queue behind the database's write lock.
 """
 
 from __future__ import annotations
@@ -20,13 +26,19 @@ from django.utils import timezone
 
 from bmp_common import progress as live
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
-from bmp_common.messages.steps import StepResult
+from bmp_common.messages.steps import STEP_OK, StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.workflow import engine
-from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
+from bmp_scheduler.workflow.choices import (
+    JOB_RUNNING,
+    STEP_RUNNING,
+    STEP_SKIPPED,
+    STEP_WAITING,
+    TARGET_AGENT,
+)
 from bmp_scheduler.workflow.engine import events
 from bmp_scheduler.workflow.engine.core import start_next
-from bmp_scheduler.workflow.engine.results import IGNORED
+from bmp_scheduler.workflow.engine.results import RECORDED
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
@@ -74,7 +86,7 @@ def agent_heartbeat(
     if step is None or step.target != TARGET_AGENT:
         return []
     if step.status == STEP_RUNNING:
-        return [_order(job, step)]
+        return _plan(job, step)
     if step.not_before is not None and step.not_before > timezone.now():
         return []  # a retry waits for its backoff
     with transaction.atomic():  # the step is due to begin: that is a write
@@ -89,56 +101,88 @@ def _is_running_agent_step(step: Step, working: dict | None) -> bool:
     return working.get("step_id") == step.pk and working.get("attempt") == step.attempt
 
 
-def agent_result(
-    *,
-    sn: str,
-    token: str,
-    step_id: int,
-    attempt: int,
-    status: str,
-    data: dict,
-    error: str | None,
-    boot_id: str = "",
-) -> dict:
-    """Record one result; the agent is idle now, so the answer carries its next step.
+def agent_result(*, sn: str, token: str, boot_id: str = "", **result) -> dict:
+    """Record one result (``step_id``, ``attempt``, ``status``, ``data``, ``error``); the
+    answer carries the agent's next steps, and ``ignored`` when the result was not recorded."""
+    answer = agent_results(sn=sn, token=token, results=[result], boot_id=boot_id)
+    if answer.pop("recorded") == 0:
+        return {**answer, "ignored": True}
+    return answer
+
+
+def agent_results(*, sn: str, token: str, results: list[dict], boot_id: str = "") -> dict:
+    """Record the results of steps the agent ran in order, in one transaction; the agent is
+    idle now, so the answer carries its next steps. Recording stops at the first result that
+    does not advance the chain (failed, ignored): the ones after it answer steps that, as far
+    as the chain is concerned, have not begun.
 
     ``boot_id`` is not looked at: a restarted agent announces its new boot with a heartbeat
     (it is idle, it knows no step), and a result can be a late one of an earlier boot.
     """
+    recorded = 0
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
         note_agent_seen(job)
-        step = Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
-        result = StepResult(step_id=step_id, attempt=attempt, status=status, data=data, error=error)
-        applied = engine.apply_result(job, step, result) if step else engine.Applied(IGNORED, None)
-        if applied.running is not None:  # the step the result started: no need to look again
-            steps = [_order(job, applied.running)] if applied.running.target == TARGET_AGENT else []
+        running: Step | None = None  # the step the last result began
+        for fields in results:
+            result = StepResult(**fields)
+            step = running if running is not None and running.pk == result.step_id else None
+            step = step or _agent_step(job, result.step_id)
+            applied = engine.apply_result(job, step, result) if step else None
+            if applied is None or applied.outcome != RECORDED:
+                break
+            recorded += 1
+            running = applied.running
+            if running is None or result.status != STEP_OK:
+                break
+        if running is not None:  # the step the results began: no need to look again
+            steps = _plan(job, running) if running.target == TARGET_AGENT else []
         else:
             steps = _hand_out(job) if job.status == JOB_RUNNING else []
-    if applied.outcome == IGNORED:
-        return {"steps": steps, "ignored": True}
-    return {"steps": steps}
+    return {"steps": steps, "recorded": recorded}
+
+
+def _agent_step(job: Job, step_id: int) -> Step | None:
+    return Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
 
 
 def _hand_out(job: Job) -> list[dict]:
-    """The agent step due now (begun if its backoff is over), for an idle agent."""
+    """The plan due now (its first step begun if its backoff is over), for an idle agent."""
     step = start_next(job)
     if step is None or step.target != TARGET_AGENT:
         return []
-    return [_order(job, step)]
+    return _plan(job, step)
 
 
-def _order(job: Job, step: Step) -> dict:
-    log.info(
-        "job %s: step %d %s attempt %d handed to the agent",
-        job.job_id,
-        step.index,
-        step.action,
-        step.attempt,
+def _plan(job: Job, running: Step) -> list[dict]:
+    """``running`` and the agent steps after it, up to a step of another target or one that
+    waits for a backoff; each with the attempt it will have when it begins."""
+    orders = [_order(running, running.attempt)]
+    following = (
+        job.steps.filter(index__gt=running.index)
+        .exclude(status=STEP_SKIPPED)
+        .order_by("index")
+        .only("index", "action", "target", "status", "attempt", "not_before", "params")
     )
+    for step in following:
+        if step.target != TARGET_AGENT or step.status != STEP_WAITING or step.not_before:
+            break
+        orders.append(_order(step, step.attempt + 1))
+    log.info(
+        "job %s: %s handed to the agent (step %d, attempt %d%s)",
+        job.job_id,
+        "…".join(dict.fromkeys((orders[0]["action"], orders[-1]["action"]))),
+        running.index,
+        running.attempt,
+        f", {len(orders)} steps" if len(orders) > 1 else "",
+    )
+    return orders
+
+
+def _order(step: Step, attempt: int) -> dict:
     return {
         "step_id": step.pk,
-        "attempt": step.attempt,
+        "attempt": attempt,
         "action": step.action,
         "params": _agent_params(step),
     }

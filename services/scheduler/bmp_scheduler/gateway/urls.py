@@ -6,4 +6,5 @@ urlpatterns = [
     path("boot/ipxe", apis.IpxeScriptApi.as_view(), name="boot-ipxe"),
     path("agent/heartbeat", apis.HeartbeatApi.as_view(), name="agent-heartbeat"),
     path("agent/result", apis.ResultApi.as_view(), name="agent-result"),
+    path("agent/results", apis.ResultsApi.as_view(), name="agent-results"),
 ]
