@@ -1,11 +1,12 @@
 """The driver's Celery worker: it runs the out-of-band steps of its IDCs and reports every result.
 
-Task ``bmp.driver.run_step(idc_id, message)`` (queue ``driver.<idc_id>``) decodes a
-``StepDispatch``, decrypts the BMC password in memory only, runs the action through the backend
-named by ``params.bmc.interface`` and sends ``bmp.scheduler.step_result`` with the
-``StepResult``. One call at a time per BMC (a lock per address and port), at most
-``BMP_DRIVER_CONCURRENCY`` steps at once per IDC. A message that cannot be decoded is logged and
-dropped: there is no step to answer.
+Task ``bmp.driver.run_step(idc_id, message, followed_by?)`` (queue ``driver.<idc_id>``) decodes
+a ``StepDispatch`` and the run that follows it (bmp_common.messages.steps), decrypts the BMC
+password in memory only, runs each action through the backend named by
+``params.bmc.interface``, and sends ``bmp.scheduler.step_result`` with the results, in one
+message. One call at a time per BMC (a lock per address and port), at most
+``BMP_DRIVER_CONCURRENCY`` steps at once per IDC. A message that cannot be decoded is logged
+and dropped: there is no step to answer.
 
 Redelivery (acks_late): a step already finished by this process is answered again from memory
 instead of power-cycling the server a second time.
@@ -25,7 +26,7 @@ from kombu.exceptions import OperationalError
 
 from bmp_common import env
 from bmp_common.celery import make_celery
-from bmp_common.messages.steps import StepDispatch, receive_step, send_step_result
+from bmp_common.messages.steps import StepDispatch, receive_run, send_step_results
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
 from bmp_driver.backends import BACKENDS, make_backend
@@ -147,10 +148,19 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
     retry_backoff=True,
     max_retries=8,
 )
-def run_step(idc_id=None, message=None, **unexpected) -> None:
-    dispatch = receive_step(idc_id, message, unexpected, worker="driver", log=log)
-    if dispatch is None:
-        return
+def run_step(idc_id=None, message=None, followed_by=None, **unexpected) -> None:
+    run = receive_run(idc_id, message, followed_by, unexpected, worker="driver", log=log)
+    answered = []
+    for dispatch in run:
+        outcome = _run_one(idc_id, dispatch)
+        answered.append((dispatch, outcome))
+        if outcome.error:
+            break  # the rest of the run has not begun for the scheduler: it dispatches again
+    if answered:
+        send_step_results(app, answered)
+
+
+def _run_one(idc_id: str, dispatch: StepDispatch) -> Outcome:
     started = time.monotonic()
     outcome = execute(idc_id, dispatch)
     took = time.monotonic() - started
@@ -165,4 +175,4 @@ def run_step(idc_id=None, message=None, **unexpected) -> None:
         )
     else:
         log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, outcome.data, took)
-    send_step_result(app, dispatch, outcome)
+    return outcome

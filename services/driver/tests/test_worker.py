@@ -109,6 +109,54 @@ def test_a_redelivered_step_is_answered_again_without_a_second_reboot(
     assert server.node.boot_count == 2  # the power-up, then one cycle
 
 
+def _wire(action, params, step_id, attempt=1) -> dict:
+    return StepDispatch(
+        step_id=step_id, attempt=attempt, action=action, idc_id=IDC, params=params
+    ).to_wire()
+
+
+def _run_results(queue) -> list[StepResult]:
+    received = queue.get(timeout=20)
+    received.ack()
+    _args, kwargs, _embed = received.payload
+    return [StepResult.from_wire(w) for w in [kwargs["message"], *kwargs.get("followed_by", [])]]
+
+
+def test_a_run_is_done_in_order_and_answered_in_one_message(
+    worker, scheduler_queue, server, password
+):
+    params = bmc_params(server, password)
+    first, _, _ = (next(_step_ids) for _ in range(3))  # three ids of their own
+    followers = [_wire("PowerCycle", params, first + 1), _wire("PowerStatus", params, first + 2)]
+    kwargs = {"idc_id": IDC, "message": _wire("PowerOn", params, first), "followed_by": followers}
+    app.send_task("bmp.driver.run_step", kwargs=kwargs)
+
+    results = _run_results(scheduler_queue)
+
+    assert [(r.step_id, r.status, r.data) for r in results] == [
+        (first, "ok", {"power": "on"}),
+        (first + 1, "ok", {"power": "on"}),
+        (first + 2, "ok", {"power": "on"}),
+    ]
+    assert server.node.boot_count == 2  # on, then one cycle
+
+
+def test_a_run_stops_at_its_first_failure(worker, scheduler_queue, server, password):
+    good, bad = bmc_params(server, password), bmc_params(server, password + "-stale")
+    first, _, _ = (next(_step_ids) for _ in range(3))
+    followers = [_wire("PowerOn", bad, first + 1), _wire("PowerStatus", good, first + 2)]
+    kwargs = {"idc_id": IDC, "message": _wire("PowerStatus", good, first), "followed_by": followers}
+    app.send_task("bmp.driver.run_step", kwargs=kwargs)
+
+    results = _run_results(scheduler_queue)
+
+    assert [(r.step_id, r.status, r.error) for r in results] == [
+        (first, "ok", None),
+        (first + 1, "failed", "USERNAME_OR_PASSWORD_ERROR"),
+    ]
+    assert server.power == "off"
+
+
 def test_malformed_messages_are_dropped_and_the_worker_keeps_going(
     worker, scheduler_queue, server, password
 ):

@@ -106,3 +106,70 @@ def test_a_send_lost_between_commit_and_send_is_sent_by_the_sweep(lab):
     assert (dispatch.action, dispatch.attempt) == ("PowerOn", 1)
     assert [e.kind for e in lab.events()] == ["step"]
     assert Outbox.objects.count() == 0
+
+
+def _run_of(lab):
+    """The next driver message: its dispatches (the step and the run following it)."""
+    from bmp_common.messages.steps import StepDispatch
+
+    task, kwargs = lab.broker.get(f"driver.{lab.idc_id}")
+    assert task == "bmp.driver.run_step"
+    return [StepDispatch.from_wire(w) for w in [kwargs["message"], *kwargs.get("followed_by", [])]]
+
+
+def _results_of(run, *, failed_at=None):
+    from bmp_common.messages.steps import StepResult
+
+    results = []
+    for at, dispatch in enumerate(run):
+        failed = at == failed_at
+        status, error = ("failed", "BMC_ERROR") if failed else ("ok", None)
+        result = StepResult(
+            step_id=dispatch.step_id,
+            attempt=dispatch.attempt,
+            status=status,
+            data={} if failed else {"power": "on"},
+            error=error,
+        )
+        results.append(result.to_wire())
+        if failed:
+            break
+    return results
+
+
+def test_driver_steps_in_a_row_go_as_one_run_and_come_back_as_one_message(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-RUN1")
+    run = _run_of(lab)
+    assert [(d.action, d.attempt) for d in run] == [("PowerOn", 1), ("PowerStatus", 1)]
+
+    results = _results_of(run)
+    assert tasks.step_result(message=results[0], followed_by=results[1:]) == [
+        engine.RECORDED,
+        engine.RECORDED,
+    ]
+    job = Job.objects.get(job_id=job_id)
+    assert job.status == "succeeded"
+    assert [(s.action, s.attempt, s.status) for s in job.steps.order_by("index")] == [
+        ("PowerOn", 1, "succeeded"),
+        ("PowerStatus", 1, "succeeded"),
+    ]
+    assert lab.pending("driver") == []  # PowerStatus was not sent a second time
+
+
+def test_a_run_that_failed_half_way_is_dispatched_again_from_the_failed_step(lab):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-RUN2")
+    run = _run_of(lab)
+    results = _results_of(run, failed_at=0)
+    assert tasks.step_result(message=results[0], followed_by=[]) == [engine.RECORDED]
+    job = Job.objects.get(job_id=job_id)
+    assert job.steps.get(action="PowerStatus").attempt == 0  # never began
+    time.sleep(0.15)  # PowerOn's backoff
+    engine.sweep()
+    again = _run_of(lab)
+    assert [(d.action, d.attempt) for d in again] == [("PowerOn", 2), ("PowerStatus", 1)]
+    # A result of the old run for a step that has not begun is not recorded.
+    stale = _results_of(run)
+    assert tasks.step_result(message=stale[0], followed_by=stale[1:]) == [
+        engine.IGNORED,
+        engine.IGNORED,
+    ]

@@ -2,6 +2,11 @@
 
 A result names the ``(step_id, attempt)`` it answers, so a duplicate or late result of an
 earlier attempt is recognised and ignored by the scheduler.
+
+A run: a dispatch may carry ``followed_by``, the steps of the same worker that come next in the
+chain (the driver's SetDISKBoot, PowerCycle, PowerStatus), with the attempts they will have. The
+worker runs them in order, stops at the first failure, and reports the results in one message
+(``message`` and ``followed_by`` again): one broker round trip for the run instead of one each.
 """
 
 from __future__ import annotations
@@ -47,14 +52,25 @@ class StepResult(Message):
 def send_step_result(app, dispatch: StepDispatch, outcome) -> None:
     """Answers ``dispatch`` to the scheduler with ``outcome`` (its ``status``, ``data`` and
     ``error``), keyed by the dispatch's step and attempt: what every step worker does last."""
-    result = StepResult(
-        step_id=dispatch.step_id,
-        attempt=dispatch.attempt,
-        status=outcome.status,
-        data=outcome.data,
-        error=outcome.error,
-    )
-    app.send_task(STEP_RESULT_TASK, kwargs={"message": result.to_wire()})
+    send_step_results(app, [(dispatch, outcome)])
+
+
+def send_step_results(app, answered: list[tuple[StepDispatch, object]]) -> None:
+    """The results of a run, in the order its steps ran, in one message."""
+    results = [
+        StepResult(
+            step_id=dispatch.step_id,
+            attempt=dispatch.attempt,
+            status=outcome.status,
+            data=outcome.data,
+            error=outcome.error,
+        ).to_wire()
+        for dispatch, outcome in answered
+    ]
+    kwargs = {"message": results[0]}
+    if len(results) > 1:
+        kwargs["followed_by"] = results[1:]
+    app.send_task(STEP_RESULT_TASK, kwargs=kwargs)
 
 
 def receive_step(idc_id, message, unexpected: dict, *, worker: str, log) -> StepDispatch | None:
@@ -72,3 +88,24 @@ def receive_step(idc_id, message, unexpected: dict, *, worker: str, log) -> Step
     if unexpected:
         log.warning("step %s: ignoring unknown arguments %s", dispatch.step_id, sorted(unexpected))
     return dispatch
+
+
+def receive_run(
+    idc_id, message, followed_by, unexpected: dict, *, worker: str, log
+) -> list[StepDispatch]:
+    """The dispatches of a run (``message`` and ``followed_by``), or [] when the first is
+    malformed. A malformed follower ends the run there: the scheduler dispatches the steps it
+    has no result for again, one by one."""
+    from bmp_common.messages import MessageSchemaError
+
+    first = receive_step(idc_id, message, unexpected, worker=worker, log=log)
+    if first is None:
+        return []
+    run = [first]
+    for follower in followed_by or []:
+        try:
+            run.append(StepDispatch.from_wire(follower))
+        except MessageSchemaError as exc:
+            log.error("step %s: dropping a malformed follower: %s", first.step_id, exc)
+            break
+    return run

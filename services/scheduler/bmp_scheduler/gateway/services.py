@@ -75,7 +75,9 @@ def agent_heartbeat(
         with transaction.atomic():
             job = _locked_agent_job(sn=sn, token=token)
             engine.agent_booted(job, boot_id)
-    note_agent_seen(job)
+            note_agent_seen(job)  # in the same turn of the write lock
+    else:
+        note_agent_seen(job)
     step = selectors.current_step(job)
     busy = working is not None or bool(progress)
     if busy:

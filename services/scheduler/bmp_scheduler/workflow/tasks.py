@@ -39,13 +39,16 @@ def submit_job(message=None, **extra):
 
 
 @app.task(name="bmp.scheduler.step_result", **DB_RETRY)
-def step_result(message=None, **extra):
+def step_result(message=None, followed_by=None, **extra):
+    """One result, or the results of a run (``followed_by``: the steps after it, in order)."""
     try:
-        result = StepResult.from_wire(message)
-    except MessageSchemaError as exc:
+        results = [StepResult.from_wire(message)]
+        results += [StepResult.from_wire(wire) for wire in followed_by or []]
+    except (MessageSchemaError, TypeError) as exc:
         log.error("step_result: malformed message dropped: %s", exc)
         return None
-    return engine.record_result(result)
+    outcomes = engine.record_results(results)
+    return outcomes[0] if followed_by is None else outcomes
 
 
 @app.task(name="bmp.scheduler.sweep")  # the next sweep is 5 s away: no retries

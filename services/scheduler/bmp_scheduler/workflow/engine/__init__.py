@@ -14,6 +14,7 @@ from bmp_scheduler.workflow.engine.results import (
     Applied,
     apply_result,
     record_result,
+    record_results,
 )
 from bmp_scheduler.workflow.engine.sweep import sweep
 
@@ -27,6 +28,7 @@ __all__ = [
     "cancel_job",
     "dispatch",
     "record_result",
+    "record_results",
     "retry_job",
     "start_next",
     "submit_job",

@@ -146,10 +146,12 @@ def start_job(job: Job) -> bool:
 # -- the chain ---------------------------------------------------------------------------------
 
 
-def start_next(job: Job) -> Step | None:
+def start_next(job: Job, *, in_hand: int | None = None) -> Step | None:
     """Run the first unfinished step of ``job`` (locked), or end the job when none is left.
 
-    Returns the running step, or None when the job ended or the step waits for its backoff.
+    ``in_hand``: the step whose result the caller holds already (the next of a run): it begins
+    without being sent again. Returns the running step, or None when the job ended or the step
+    waits for its backoff.
     """
     step = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()
     if step is None:
@@ -159,11 +161,11 @@ def start_next(job: Job) -> Step | None:
         return step
     if step.not_before is not None and step.not_before > timezone.now():
         return None
-    begin_step(job, step)
+    begin_step(job, step, send=step.pk != in_hand)
     return step
 
 
-def begin_step(job: Job, step: Step) -> None:
+def begin_step(job: Job, step: Step, *, send: bool = True) -> None:
     """A new attempt of ``step``: running, with its deadline; sent on commit unless agent."""
     now = timezone.now()
     step.status = STEP_RUNNING
@@ -185,24 +187,44 @@ def begin_step(job: Job, step: Step) -> None:
         step.deadline.isoformat(),
     )
     events.emit_progress(job, step, attempt=step.attempts_used)
-    dispatch(step)
+    if send:
+        dispatch(step)
 
 
 def dispatch(step: Step) -> None:
     """Send a driver or DHCP step to its IDC's queue after commit; agent steps wait for the
-    agent's heartbeat."""
+    agent's heartbeat. A driver step takes the driver steps right after it along (a run:
+    bmp_common.messages.steps), with the attempts they will have when they begin."""
     task = RUN_STEP_TASKS.get(step.target)
     if task is None:
         return
     idc_id = step.job.idc_id
-    message = StepDispatch(
-        step_id=step.pk,
-        attempt=step.attempt,
-        action=step.action,
-        idc_id=idc_id,
-        params=step.params,
-    )
-    outbox.enqueue(task, {"idc_id": idc_id, "message": message.to_wire()})
+    kwargs = {"idc_id": idc_id, "message": _dispatch(step, step.attempt, idc_id)}
+    if step.target == TARGET_DRIVER:
+        followers = [_dispatch(s, s.attempt + 1, idc_id) for s in _run_after(step)]
+        if followers:
+            kwargs["followed_by"] = followers
+    outbox.enqueue(task, kwargs)
+
+
+def _dispatch(step: Step, attempt: int, idc_id: str) -> dict:
+    return StepDispatch(
+        step_id=step.pk, attempt=attempt, action=step.action, idc_id=idc_id, params=step.params
+    ).to_wire()
+
+
+def _run_after(step: Step) -> list[Step]:
+    """The steps after ``step`` with its target, up to one of another target or one waiting
+    for a backoff."""
+    run = []
+    following = step.job.steps.filter(index__gt=step.index).exclude(status=STEP_SKIPPED)
+    for later in following.order_by("index").only(
+        "index", "action", "target", "status", "attempt", "not_before", "params"
+    ):
+        if later.target != step.target or later.status != STEP_WAITING or later.not_before:
+            break
+        run.append(later)
+    return run
 
 
 # -- the end -----------------------------------------------------------------------------------

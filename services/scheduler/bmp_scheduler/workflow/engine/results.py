@@ -36,17 +36,41 @@ class Applied(NamedTuple):
 
 def record_result(result: StepResult) -> str:
     """Apply a result to its step; RECORDED or IGNORED. Safe to call twice with one result."""
+    return record_results([result])[0]
+
+
+def record_results(results: list[StepResult]) -> list[str]:
+    """Apply the results of a run (steps of one job, in the order they ran) in one transaction;
+    RECORDED or IGNORED for each. Recording stops at the first result that does not advance the
+    chain: the steps after it have not begun, so their results are IGNORED too."""
+    outcomes = [IGNORED] * len(results)
+    # Read before the transaction: a step never changes jobs, and on SQLite the transaction
+    # holds the one write lock from its first statement.
+    first = results[0]
+    job_pk = Step.objects.filter(pk=first.step_id).values_list("job_id", flat=True).first()
+    if job_pk is None:
+        log.warning("result for unknown step %s ignored", first.step_id)
+        return outcomes
     with transaction.atomic():
-        job_pk = Step.objects.filter(pk=result.step_id).values_list("job_id", flat=True).first()
-        if job_pk is None:
-            log.warning("result for unknown step %s ignored", result.step_id)
-            return IGNORED
         job = lock_job(job_pk)
-        return apply_result(job, Step.objects.get(pk=result.step_id), result).outcome
+        step = Step.objects.filter(pk=first.step_id).first()
+        for at, result in enumerate(results):
+            if step is None or step.pk != result.step_id or step.job_id != job.pk:
+                break
+            in_hand = results[at + 1].step_id if at + 1 < len(results) else None
+            applied = apply_result(job, step, result, in_hand=in_hand)
+            outcomes[at] = applied.outcome
+            if applied.outcome != RECORDED:
+                break
+            step = applied.running
+    return outcomes
 
 
-def apply_result(job: Job, step: Step, result: StepResult) -> Applied:
-    """Apply ``result`` to ``step`` of ``job`` (locked): advance, retry, or end the job."""
+def apply_result(
+    job: Job, step: Step, result: StepResult, *, in_hand: int | None = None
+) -> Applied:
+    """Apply ``result`` to ``step`` of ``job`` (locked): advance, retry, or end the job.
+    ``in_hand``: the next step whose result the caller holds (a run): begun, not sent."""
     if job.status != JOB_RUNNING or step.status != STEP_RUNNING or step.attempt != result.attempt:
         log.info(
             "result of step %s attempt %s ignored (step %s attempt %s, job %s)",
@@ -63,7 +87,7 @@ def apply_result(job: Job, step: Step, result: StepResult) -> Applied:
         step.error = ""
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "error", "finished_at", "result"])
-        return Applied(RECORDED, start_next(job))
+        return Applied(RECORDED, start_next(job, in_hand=in_hand))
     error = result.error or "ERROR"
     message = str(result.data.get("message") or f"{step.action} failed: {error}")
     fail_attempt(job, step, error=error, message=message)
