@@ -227,3 +227,14 @@ def test_health(lab):
     response = lab.client.get("/health")
     assert response.status_code == 200
     assert response.json()["result"]["service"] == "scheduler"
+
+
+def test_heartbeats_at_ping_write_nothing_and_the_first_results_record_the_boot(lab):
+    job_id, token = _into_liveos(lab, sn="SN-G6", mac="52:54:00:cc:00:06")
+    for _ in range(2):
+        ping, *_ = lab.heartbeat("SN-G6", token, boot_id="boot-a").json()["result"]["steps"]
+    job = Job.objects.get(job_id=job_id)
+    assert (job.agent_boot, job.agent_seen_at) == ("", None)
+    lab.report("SN-G6", token, ping, boot_id="boot-a")
+    job = Job.objects.get(job_id=job_id)
+    assert job.agent_boot == "boot-a" and job.agent_seen_at is not None

@@ -71,14 +71,17 @@ def agent_heartbeat(
 ) -> list[dict]:
     """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
     job = selectors.agent_job(sn=sn, token=token)
-    if boot_id and boot_id != job.agent_boot:  # once per boot: a write
+    step = selectors.current_step(job)
+    if _waiting_for_first_results(job, step):
+        pass  # nothing to rewind, no silence limit on Ping: its results record the boot
+    elif boot_id and boot_id != job.agent_boot:  # once per boot: a write
         with transaction.atomic():
             job = _locked_agent_job(sn=sn, token=token)
             engine.agent_booted(job, boot_id)
             note_agent_seen(job)  # in the same turn of the write lock
+        step = selectors.current_step(job)  # a restart rewound the chain
     else:
         note_agent_seen(job)
-    step = selectors.current_step(job)
     busy = working is not None or bool(progress)
     if busy:
         if progress and step is not None and _is_running_agent_step(step, working):
@@ -93,6 +96,17 @@ def agent_heartbeat(
         return []  # a retry waits for its backoff
     with transaction.atomic():  # the step is due to begin: that is a write
         return _hand_out(_locked_agent_job(sn=sn, token=token))
+
+
+def _waiting_for_first_results(job: Job, step: Step | None) -> bool:
+    """The agent of this segment has reported nothing yet: the job knows no boot of it and
+    waits on Ping. A heartbeat then writes nothing (one write transaction less per install)."""
+    return (
+        not job.agent_boot
+        and step is not None
+        and step.action == engine.WAIT_FOR_AGENT
+        and step.status == STEP_RUNNING
+    )
 
 
 def _is_running_agent_step(step: Step, working: dict | None) -> bool:
@@ -118,12 +132,16 @@ def agent_results(*, sn: str, token: str, results: list[dict], boot_id: str = ""
     does not advance the chain (failed, ignored): the ones after it answer steps that, as far
     as the chain is concerned, have not begun.
 
-    ``boot_id`` is not looked at: a restarted agent announces its new boot with a heartbeat
-    (it is idle, it knows no step), and a result can be a late one of an earlier boot.
+    ``boot_id`` is recorded when the job knows none yet (heartbeats at Ping leave it to the
+    first results); otherwise it is not looked at: a restarted agent announces its new boot
+    with a heartbeat (it is idle, it knows no step), and a result can be a late one of an
+    earlier boot.
     """
     recorded = 0
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token)
+        if boot_id and not job.agent_boot:  # the first results of this segment's agent
+            engine.agent_booted(job, boot_id)
         note_agent_seen(job)
         running: Step | None = None  # the step the last result began
         for fields in results:

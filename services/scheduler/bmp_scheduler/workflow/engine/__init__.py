@@ -5,7 +5,7 @@ results (or a result and the sweep) can never advance one chain twice. Messages 
 outbox, after commit.
 """
 
-from bmp_scheduler.workflow.engine.agent import agent_booted, agent_silent
+from bmp_scheduler.workflow.engine.agent import WAIT_FOR_AGENT, agent_booted, agent_silent
 from bmp_scheduler.workflow.engine.core import dispatch, start_next, submit_job
 from bmp_scheduler.workflow.engine.operator import cancel_job, retry_job
 from bmp_scheduler.workflow.engine.results import (
@@ -21,6 +21,7 @@ from bmp_scheduler.workflow.engine.sweep import sweep
 __all__ = [
     "IGNORED",
     "RECORDED",
+    "WAIT_FOR_AGENT",
     "Applied",
     "agent_booted",
     "agent_silent",
