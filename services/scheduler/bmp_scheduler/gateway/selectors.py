@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bmp_common.errors import BmpError
+from bmp_common.ids import token_digest
 from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
 from bmp_scheduler.workflow import tokens
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, STEP_WAITING, TARGET_AGENT
@@ -25,6 +26,22 @@ def agent_job(*, sn: str, token: str, lock: bool = False) -> Job:
     if job is None:
         raise BmpError(AGENT_TOKEN_INVALID)
     return job
+
+
+def agent_job_and_step(*, sn: str, token: str) -> tuple[Job, Step | None]:
+    """The agent's job and its first unfinished step, in one query (a heartbeat's reads)."""
+    digest = token_digest(token) if token and sn else ""
+    step = (
+        Step.objects.select_related("job")
+        .defer("job__node", "job__spec", "result", "progress")  # params: the plan's
+        .filter(job__token_digest=digest, job__sn=sn, job__status=JOB_RUNNING)
+        .filter(status__in=(STEP_WAITING, STEP_RUNNING))
+        .order_by("index")
+        .first()
+    )
+    if step is not None and digest:
+        return step.job, step
+    return agent_job(sn=sn, token=token), None
 
 
 def current_step(job: Job) -> Step | None:

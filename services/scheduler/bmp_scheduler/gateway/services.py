@@ -70,8 +70,7 @@ def agent_heartbeat(
     progress: dict | None = None,
 ) -> list[dict]:
     """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
-    job = selectors.agent_job(sn=sn, token=token)
-    step = selectors.current_step(job)
+    job, step = selectors.agent_job_and_step(sn=sn, token=token)
     if _waiting_for_first_results(job, step):
         pass  # nothing to rewind, no silence limit on Ping: its results record the boot
     elif boot_id and boot_id != job.agent_boot:  # once per boot: a write
@@ -99,14 +98,13 @@ def agent_heartbeat(
 
 
 def _waiting_for_first_results(job: Job, step: Step | None) -> bool:
-    """The agent of this segment has reported nothing yet: the job knows no boot of it and
-    waits on Ping. A heartbeat then writes nothing (one write transaction less per install)."""
-    return (
-        not job.agent_boot
-        and step is not None
-        and step.action == engine.WAIT_FOR_AGENT
-        and step.status == STEP_RUNNING
-    )
+    """The agent of this segment has reported nothing yet: the job knows no boot of it and no
+    agent step but Ping has begun (an agent may come up before the scheduler has recorded
+    SetPXEBoot). There is nothing to rewind and no silence limit yet: a heartbeat writes
+    nothing, and the first results record the boot (one write transaction less per install)."""
+    if job.agent_boot:
+        return False
+    return step is None or step.target != TARGET_AGENT or step.action == engine.WAIT_FOR_AGENT
 
 
 def _is_running_agent_step(step: Step, working: dict | None) -> bool:

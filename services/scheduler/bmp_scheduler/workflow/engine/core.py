@@ -39,6 +39,9 @@ from bmp_scheduler.workflow.models import Job, Step
 log = logging.getLogger(__name__)
 
 RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
+# Unfinished steps read when the next one begins: it and those a driver run may take along
+# (the longest run of the chains is SetDISKBoot, PowerCycle, PowerStatus).
+RUN_LOOKAHEAD = 4
 
 
 # What openapi submitted about the device and the request: read once, when the chain is built.
@@ -153,7 +156,8 @@ def start_next(job: Job, *, in_hand: int | None = None) -> Step | None:
     without being sent again. Returns the running step, or None when the job ended or the step
     waits for its backoff.
     """
-    step = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()
+    unfinished = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")
+    step, *following = unfinished[:RUN_LOOKAHEAD] or [None]
     if step is None:
         finish_job(job, JOB_SUCCEEDED)
         return None
@@ -161,12 +165,13 @@ def start_next(job: Job, *, in_hand: int | None = None) -> Step | None:
         return step
     if step.not_before is not None and step.not_before > timezone.now():
         return None
-    begin_step(job, step, send=step.pk != in_hand)
+    begin_step(job, step, send=step.pk != in_hand, following=following)
     return step
 
 
-def begin_step(job: Job, step: Step, *, send: bool = True) -> None:
-    """A new attempt of ``step``: running, with its deadline; sent on commit unless agent."""
+def begin_step(job: Job, step: Step, *, send: bool = True, following: list[Step] = ()) -> None:
+    """A new attempt of ``step``: running, with its deadline; sent on commit unless agent.
+    ``following``: the unfinished steps after it, which a driver step may take along."""
     now = timezone.now()
     step.status = STEP_RUNNING
     step.attempt += 1
@@ -188,10 +193,10 @@ def begin_step(job: Job, step: Step, *, send: bool = True) -> None:
     )
     events.emit_progress(job, step, attempt=step.attempts_used)
     if send:
-        dispatch(step)
+        dispatch(step, following)
 
 
-def dispatch(step: Step) -> None:
+def dispatch(step: Step, following: list[Step] = ()) -> None:
     """Send a driver or DHCP step to its IDC's queue after commit; agent steps wait for the
     agent's heartbeat. A driver step takes the driver steps right after it along (a run:
     bmp_common.messages.steps), with the attempts they will have when they begin."""
@@ -201,7 +206,7 @@ def dispatch(step: Step) -> None:
     idc_id = step.job.idc_id
     kwargs = {"idc_id": idc_id, "message": _dispatch(step, step.attempt, idc_id)}
     if step.target == TARGET_DRIVER:
-        followers = [_dispatch(s, s.attempt + 1, idc_id) for s in _run_after(step)]
+        followers = [_dispatch(s, s.attempt + 1, idc_id) for s in _run_of(step, following)]
         if followers:
             kwargs["followed_by"] = followers
     outbox.enqueue(task, kwargs)
@@ -213,14 +218,11 @@ def _dispatch(step: Step, attempt: int, idc_id: str) -> dict:
     ).to_wire()
 
 
-def _run_after(step: Step) -> list[Step]:
-    """The steps after ``step`` with its target, up to one of another target or one waiting
-    for a backoff."""
+def _run_of(step: Step, following: list[Step]) -> list[Step]:
+    """The steps of ``following`` that run with ``step``: up to one of another target or one
+    waiting for a backoff."""
     run = []
-    following = step.job.steps.filter(index__gt=step.index).exclude(status=STEP_SKIPPED)
-    for later in following.order_by("index").only(
-        "index", "action", "target", "status", "attempt", "not_before", "params"
-    ):
+    for later in following:
         if later.target != step.target or later.status != STEP_WAITING or later.not_before:
             break
         run.append(later)
