@@ -29,7 +29,7 @@ from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
 
 log = logging.getLogger(__name__)
 
-FIRST_POLL_S = 0.1  # an idle agent's first heartbeat delay; doubles up to the interval
+FIRST_POLL_S = 0.25  # an idle agent's first heartbeat delay; doubles up to the interval
 REPORT_WINDOW_S = 1.0  # results of steps quicker than this travel together
 _KERNEL_ARG = re.compile(r"\bbmp\.(gateway|token|sn)=(\S+)")
 
