@@ -238,3 +238,14 @@ def test_heartbeats_at_ping_write_nothing_and_the_first_results_record_the_boot(
     lab.report("SN-G6", token, ping, boot_id="boot-a")
     job = Job.objects.get(job_id=job_id)
     assert job.agent_boot == "boot-a" and job.agent_seen_at is not None
+
+
+def test_an_agent_cannot_answer_a_driver_step(lab):
+    job_id = lab.submit(jobs.DELETE_INSTANCE, sn="SN-G7", mac="52:54:00:cc:00:07")
+    lab.answer(lab.take("dhcp"))
+    pxe = lab.take("driver")  # SetPXEBoot runs: the driver's, not the agent's
+    token = lab.token_for("52:54:00:cc:00:07")
+    forged = {"step_id": pxe.step_id, "attempt": pxe.attempt, "status": "ok", "data": {}}
+    answer = _results(lab, "SN-G7", token, [forged])
+    assert answer.json()["result"] == {"steps": [], "recorded": 0}
+    assert Job.objects.get(job_id=job_id).steps.get(action="SetPXEBoot").status == "running"

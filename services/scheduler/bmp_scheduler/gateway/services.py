@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bmp_common import progress as live
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
-from bmp_common.messages.steps import STEP_OK, StepResult
+from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.choices import (
@@ -141,27 +141,14 @@ def agent_results(*, sn: str, token: str, results: list[dict], boot_id: str = ""
         if boot_id and not job.agent_boot:  # the first results of this segment's agent
             engine.agent_booted(job, boot_id)
         note_agent_seen(job)
-        running: Step | None = None  # the step the last result began
-        for fields in results:
-            result = StepResult(**fields)
-            step = running if running is not None and running.pk == result.step_id else None
-            step = step or _agent_step(job, result.step_id)
-            applied = engine.apply_result(job, step, result) if step else None
-            if applied is None or applied.outcome != RECORDED:
-                break
-            recorded += 1
-            running = applied.running
-            if running is None or result.status != STEP_OK:
-                break
+        run = [StepResult(**fields) for fields in results]
+        applied = engine.apply_results(job, run, target=TARGET_AGENT)
+        recorded, running = applied.outcomes.count(RECORDED), applied.running
         if running is not None:  # the step the results began: no need to look again
             steps = _plan(job, running) if running.target == TARGET_AGENT else []
         else:
             steps = _hand_out(job) if job.status == JOB_RUNNING else []
     return {"steps": steps, "recorded": recorded}
-
-
-def _agent_step(job: Job, step_id: int) -> Step | None:
-    return Step.objects.filter(pk=step_id, job=job, target=TARGET_AGENT).first()
 
 
 def _hand_out(job: Job) -> list[dict]:

@@ -13,6 +13,7 @@ from bmp_scheduler.workflow.engine.results import (
     RECORDED,
     Applied,
     apply_result,
+    apply_results,
     record_result,
     record_results,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "agent_booted",
     "agent_silent",
     "apply_result",
+    "apply_results",
     "cancel_job",
     "dispatch",
     "record_result",

@@ -149,14 +149,18 @@ def start_job(job: Job) -> bool:
 # -- the chain ---------------------------------------------------------------------------------
 
 
-def start_next(job: Job, *, in_hand: int | None = None) -> Step | None:
+def start_next(
+    job: Job, *, in_hand: int | None = None, unfinished: list[Step] | None = None
+) -> Step | None:
     """Run the first unfinished step of ``job`` (locked), or end the job when none is left.
 
     ``in_hand``: the step whose result the caller holds already (the next of a run): it begins
     without being sent again. Returns the running step, or None when the job ended or the step
-    waits for its backoff.
+    waits for its backoff. ``unfinished``: the job's unfinished steps in order, when the
+    caller has read them all (or at least RUN_LOOKAHEAD of them) in this transaction.
     """
-    unfinished = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")
+    if unfinished is None:
+        unfinished = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")
     step, *following = unfinished[:RUN_LOOKAHEAD] or [None]
     if step is None:
         finish_job(job, JOB_SUCCEEDED)

@@ -20,7 +20,13 @@ from bmp_scheduler.workflow.choices import (
     STEP_SUCCEEDED,
     STEP_WAITING,
 )
-from bmp_scheduler.workflow.engine.core import backoff_seconds, finish_job, lock_job, start_next
+from bmp_scheduler.workflow.engine.core import (
+    RUN_LOOKAHEAD,
+    backoff_seconds,
+    finish_job,
+    lock_job,
+    start_next,
+)
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
@@ -41,36 +47,67 @@ def record_result(result: StepResult) -> str:
 
 def record_results(results: list[StepResult]) -> list[str]:
     """Apply the results of a run (steps of one job, in the order they ran) in one transaction;
-    RECORDED or IGNORED for each. Recording stops at the first result that does not advance the
-    chain: the steps after it have not begun, so their results are IGNORED too."""
-    outcomes = [IGNORED] * len(results)
+    RECORDED or IGNORED for each (see ``apply_results``)."""
     # Read before the transaction: a step never changes jobs, and on SQLite the transaction
     # holds the one write lock from its first statement.
-    first = results[0]
-    job_pk = Step.objects.filter(pk=first.step_id).values_list("job_id", flat=True).first()
+    job_pk = Step.objects.filter(pk=results[0].step_id).values_list("job_id", flat=True).first()
     if job_pk is None:
-        log.warning("result for unknown step %s ignored", first.step_id)
-        return outcomes
+        log.warning("result for unknown step %s ignored", results[0].step_id)
+        return [IGNORED] * len(results)
     with transaction.atomic():
-        job = lock_job(job_pk)
-        step = Step.objects.filter(pk=first.step_id).first()
-        for at, result in enumerate(results):
-            if step is None or step.pk != result.step_id or step.job_id != job.pk:
-                break
-            in_hand = results[at + 1].step_id if at + 1 < len(results) else None
-            applied = apply_result(job, step, result, in_hand=in_hand)
-            outcomes[at] = applied.outcome
-            if applied.outcome != RECORDED:
-                break
-            step = applied.running
-    return outcomes
+        return apply_results(lock_job(job_pk), results).outcomes
+
+
+class AppliedRun(NamedTuple):
+    outcomes: list[str]  # RECORDED or IGNORED, one per result
+    running: Step | None  # the step the last recorded result began, if any
+
+
+def apply_results(job: Job, results: list[StepResult], *, target: str = "") -> AppliedRun:
+    """Apply results of steps of ``job`` (locked) that ran one after the other, oldest first.
+
+    Recording stops at the first result that does not advance the chain (failed, or not the
+    running step's: duplicate, late, ahead of the chain, or not of ``target`` when given): the
+    steps after it have not begun, so their results are IGNORED. The unfinished steps are read
+    once for the whole run, not once per result.
+    """
+    outcomes = [IGNORED] * len(results)
+    limit = len(results) + RUN_LOOKAHEAD
+    unfinished = list(
+        job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")[:limit]
+    )
+    complete = len(unfinished) < limit  # every unfinished step is in the list
+    running = None
+    for at, result in enumerate(results):
+        step = unfinished[0] if unfinished else None
+        if step is None or step.pk != result.step_id or (target and step.target != target):
+            log.info(
+                "result of step %s attempt %s ignored: not the running step",
+                result.step_id,
+                result.attempt,
+            )
+            break
+        unfinished = unfinished[1:]
+        in_hand = results[at + 1].step_id if at + 1 < len(results) else None
+        known = unfinished if unfinished or complete else None  # None: start_next reads them
+        applied = apply_result(job, step, result, in_hand=in_hand, unfinished=known)
+        outcomes[at], running = applied.outcome, applied.running
+        if applied.outcome != RECORDED or running is None:
+            break
+    return AppliedRun(outcomes, running)
 
 
 def apply_result(
-    job: Job, step: Step, result: StepResult, *, in_hand: int | None = None
+    job: Job,
+    step: Step,
+    result: StepResult,
+    *,
+    in_hand: int | None = None,
+    unfinished: list[Step] | None = None,
 ) -> Applied:
     """Apply ``result`` to ``step`` of ``job`` (locked): advance, retry, or end the job.
-    ``in_hand``: the next step whose result the caller holds (a run): begun, not sent."""
+    ``in_hand``: the next step whose result the caller holds (a run): begun, not sent.
+    ``unfinished``: the job's unfinished steps after ``step``, when the caller has read them."""
     if job.status != JOB_RUNNING or step.status != STEP_RUNNING or step.attempt != result.attempt:
         log.info(
             "result of step %s attempt %s ignored (step %s attempt %s, job %s)",
@@ -87,7 +124,7 @@ def apply_result(
         step.error = ""
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "error", "finished_at", "result"])
-        return Applied(RECORDED, start_next(job, in_hand=in_hand))
+        return Applied(RECORDED, start_next(job, in_hand=in_hand, unfinished=unfinished))
     error = result.error or "ERROR"
     message = str(result.data.get("message") or f"{step.action} failed: {error}")
     fail_attempt(job, step, error=error, message=message)
