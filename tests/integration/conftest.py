@@ -27,6 +27,9 @@ TEST_SETTINGS = {
     "BMP_SCHEDULER_BACKOFF_BASE": "0.2",
     "BMP_DRIVER_SOFT_OFF_GRACE": "1",
     "BMP_DRIVER_TIMEOUT": "2",
+    # A dead agent is noticed after 4 s of silence (swept every second), not the step's timeout.
+    "BMP_SCHEDULER_AGENT_SILENCE": "4",
+    "BMP_SCHEDULER_SWEEP_INTERVAL": "1",
 }
 
 
