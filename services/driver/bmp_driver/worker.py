@@ -131,7 +131,8 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
                 log.info("step %s attempt %s ran already here: answering again", *step)
                 return earlier
             backend = make_backend(interface, credentials)
-            outcome = run_action(backend, dispatch.action, dispatch.params)
+            with backend.held_session():
+                outcome = run_action(backend, dispatch.action, dispatch.params)
         _remember(step, outcome)
         return outcome
     except BadStep as exc:

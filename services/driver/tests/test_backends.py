@@ -127,6 +127,20 @@ def test_a_bmc_back_from_a_reboot_is_reached_by_the_retries(server, password):
     assert backend.power_status() == "off"
 
 
+def test_a_held_session_lost_to_a_bmc_reboot_is_opened_again(server, password):
+    policy = CallPolicy(timeout=0.3, attempts=5, backoff=0.2, deadline=10)
+    backend = make_backend("native", credentials(server, password), policy)
+    with backend.held_session():
+        assert backend.power_status() == "off"
+        assert backend.power_status() == "off"
+        assert server.bmc.stats["sessions"] == 1  # shared by both calls
+        server.reboot_bmc(0.8)  # the BMC forgets every session
+        time.sleep(0.05)
+        backend.power_on()  # the held session is dead: a retry opens another
+        assert backend.power_status() == "on"
+    assert server.bmc.stats["sessions"] == 2
+
+
 def test_credentials_never_show_the_password():
     creds = BmcCredentials("127.0.0.1", 623, "admin", "Sup3r-Secret")
     assert "Sup3r-Secret" not in repr(creds) + str(creds)

@@ -109,6 +109,14 @@ def test_a_redelivered_step_is_answered_again_without_a_second_reboot(
     assert server.node.boot_count == 2  # the power-up, then one cycle
 
 
+def test_an_action_opens_one_session_on_the_bmc(worker, scheduler_queue, server, password):
+    server.node.power_up()
+    opened = server.bmc.stats["sessions"]
+    send_step("PowerCycle", bmc_params(server, password))  # status, cycle, confirmation polls
+    assert next_result(scheduler_queue).data == {"power": "on"}
+    assert server.bmc.stats["sessions"] - opened == 1
+
+
 def _wire(action, params, step_id, attempt=1) -> dict:
     return StepDispatch(
         step_id=step_id, attempt=attempt, action=action, idc_id=IDC, params=params

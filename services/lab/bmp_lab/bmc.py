@@ -175,7 +175,7 @@ class LabBmc(Bmc):
         self.down_until = 0.0
         self.sel_reservation = 0
         self.sessions: OrderedDict[tuple, LabSession] = OrderedDict()
-        self.stats = {"received": 0, "dropped": 0}
+        self.stats = {"received": 0, "dropped": 0, "sessions": 0}  # sessions: ever opened
         self.uuid = uuid.uuid5(uuid.NAMESPACE_DNS, f"{node.sn}.bmc.lab")
         self.authdata = _Credentials(self)
         self.authcap = struct.pack("9B", 0, 1, 0x80, 0x04, 0x02, 0, 0, 0, 0)
@@ -249,6 +249,7 @@ class LabBmc(Bmc):
             return
         self.sessions[addr] = session
         self.sessions.move_to_end(addr)
+        self.stats["sessions"] += 1
         while len(self.sessions) > MAX_SESSIONS:
             self.sessions.popitem(last=False)
 

@@ -11,10 +11,11 @@ Errors carry upstream's driver status codes (``code``), which end up in ``StepRe
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from bmp_common import env
@@ -135,6 +136,12 @@ class BmcBackend(abc.ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.credentials}>"
+
+    @contextlib.contextmanager
+    def held_session(self) -> Iterator[None]:
+        """Calls inside may share one BMC session (an action's status, command and polls);
+        a backend without sessions of its own (a process per call) does nothing."""
+        yield
 
     # -- the interface -----------------------------------------------------------------------
     def power_status(self) -> str:

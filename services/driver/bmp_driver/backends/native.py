@@ -208,21 +208,60 @@ class NativeBackend(BmcBackend):
             return ipmi
         raise AssertionError("unreachable")  # the last suite returns or raises
 
+    _held: pyipmi.Ipmi | None = None  # the session calls share inside held_session()
+    _held_privilege = ""
+    _holding = False
+
+    @contextlib.contextmanager
+    def held_session(self) -> Iterator[None]:
+        """Calls inside share one RMCP+ session, opened by the first: an action's power status,
+        command and confirmation polls cost one handshake (four UDP round trips and the key
+        exchange, on both sides) instead of one each. A call that fails drops the session, so
+        its retry opens a new one."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+            self._release_held()
+
+    def _release_held(self) -> None:
+        ipmi, self._held = self._held, None
+        if ipmi is not None:
+            self._close(ipmi)
+
     @contextlib.contextmanager
     def session(self, privilege: str | None = None) -> Iterator[pyipmi.Ipmi]:
         """An open RMCP+ session; python-ipmi errors inside come out as ``DriverError``."""
-        ipmi = self._connect(privilege or self.privilege)
+        privilege = privilege or self.privilege
+        if self._held is not None and self._held_privilege == privilege:
+            ipmi = self._held
+        else:
+            self._release_held()
+            ipmi = self._connect(privilege)
+            if self._holding:
+                self._held, self._held_privilege = ipmi, privilege
         try:
             yield ipmi
         except DriverError:
+            self._drop(ipmi)
             raise
         except Exception as exc:
+            self._drop(ipmi)
             raise _translate(exc, str(self.credentials), opening=False) from None
         finally:
-            try:
-                ipmi.close()
-            except Exception:  # the BMC may be gone; the session then times out on its side
-                log.debug("BMC %s: closing the session failed", self.credentials)
+            if ipmi is not self._held:
+                self._close(ipmi)
+
+    def _drop(self, ipmi: pyipmi.Ipmi) -> None:
+        if ipmi is self._held:  # it may be dead: closed below, the retry opens another
+            self._held = None
+
+    def _close(self, ipmi: pyipmi.Ipmi) -> None:
+        try:
+            ipmi.close()
+        except Exception:  # the BMC may be gone; the session then times out on its side
+            log.debug("BMC %s: closing the session failed", self.credentials)
 
     # -- one try each ------------------------------------------------------------------------
     def _power_status(self) -> str:
