@@ -331,10 +331,11 @@ def test_create_from_the_qcow2_image_boots_its_disk(install_lab, qcow2_installed
     power_on = lab.qemu[SN].started_at
 
     instance = wait_instance(lab, instance_id, ("running", "Creation failed"))
+    steps = step_times(lab)
+    assert instance["status"] == "running", (instance["reason"], steps)
     hostname, boots, up = wait_guest_up(lab, starts_before=starts + 1)
 
     steps = step_times(lab)
-    assert instance["status"] == "running", steps
     assert "WriteImageTar" not in steps and steps["WriteImage"][0] == "succeeded", steps
     assert (hostname, boots) == ("guest-qcow", 1)
     guest = steps["SetPassword"][1], steps["SetUserData"][2]

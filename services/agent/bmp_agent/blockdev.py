@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import time
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ def partition_path(disk: str, number: int) -> str:
 
 def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
     """Make the kernel see the new table and wait for the partition device nodes."""
-    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+    _reread(disk)
     wanted = [partition_path(disk, n) for n in range(1, count + 1)]
     _wait_for_nodes(ctx, wanted)
     return wanted
@@ -106,11 +107,36 @@ def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
 
 def partition_devices(ctx: StepContext, disk: str) -> list[str]:
     """The partitions of a disk written from an image (their number is the image's): reread
-    the table, then every partition the kernel lists, with its device node."""
-    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+    the table, then every partition the kernel lists, with its device node.
+
+    A re-read drops the partitions and adds them again: sysfs can be read in between, and a
+    disk that has a table then looks bare. Such a disk is read again for up to 10 s."""
+    _reread(disk)
     found = partitions_of(ctx, disk)
+    deadline = time.monotonic() + 10
+    while not found and time.monotonic() < deadline and _has_partition_table(disk):
+        time.sleep(0.1)
+        found = partitions_of(ctx, disk)
     _wait_for_nodes(ctx, found)
     return found
+
+
+def _reread(disk: str) -> None:
+    """The kernel reads the disk's table again; udev, where it runs (our LiveOS starts
+    systemd-udevd), has then handled the partitions' removal and return."""
+    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+    if shutil.which("udevadm"):
+        shell.run(["udevadm", "settle", "--timeout=10"], check=False, timeout=30)
+
+
+def _has_partition_table(disk: str) -> bool:
+    """An MBR or GPT (whose protective MBR) carries the boot signature 0x55AA."""
+    try:
+        with open(disk, "rb") as device:
+            device.seek(510)
+            return device.read(2) == b"\x55\xaa"
+    except OSError:
+        return False
 
 
 def _wait_for_nodes(ctx: StepContext, wanted: list[str]) -> None:
