@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import stat
@@ -12,6 +13,8 @@ from pathlib import Path
 from bmp_agent import shell
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
+
+log = logging.getLogger(__name__)
 
 # Not installation targets: RAM disks, CD-ROMs, device-mapper, zram, floppies.
 _SKIP_PREFIXES = ("loop", "ram", "sr", "dm-", "zram", "fd", "nbd", "md")
@@ -99,7 +102,7 @@ def partition_path(disk: str, number: int) -> str:
 
 def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
     """Make the kernel see the new table and wait for the partition device nodes."""
-    _reread(disk)
+    _reread(ctx, disk)
     wanted = [partition_path(disk, n) for n in range(1, count + 1)]
     _wait_for_nodes(ctx, wanted)
     return wanted
@@ -107,36 +110,68 @@ def reread_partitions(ctx: StepContext, disk: str, count: int) -> list[str]:
 
 def partition_devices(ctx: StepContext, disk: str) -> list[str]:
     """The partitions of a disk written from an image (their number is the image's): reread
-    the table, then every partition the kernel lists, with its device node.
-
-    A re-read drops the partitions and adds them again: sysfs can be read in between, and a
-    disk that has a table then looks bare. Such a disk is read again for up to 10 s."""
-    _reread(disk)
+    the table, then every partition the kernel lists, with its device node."""
+    _reread(ctx, disk)
     found = partitions_of(ctx, disk)
-    deadline = time.monotonic() + 10
-    while not found and time.monotonic() < deadline and _has_partition_table(disk):
-        time.sleep(0.1)
-        found = partitions_of(ctx, disk)
     _wait_for_nodes(ctx, found)
     return found
 
 
-def _reread(disk: str) -> None:
-    """The kernel reads the disk's table again; udev, where it runs (our LiveOS starts
-    systemd-udevd), has then handled the partitions' removal and return."""
-    shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+REREAD_TRIES = 5
+
+
+def _reread(ctx: StepContext, disk: str) -> None:
+    """Make the kernel's partitions of ``disk`` those of its table, and check that they are.
+
+    The kernel refuses to re-read the table of a disk something holds open, and udev (our
+    LiveOS runs systemd-udevd) opens new partitions to probe them: a re-read right after a
+    write can leave the kernel with the previous layout, whose partitions then hold no file
+    system. So: wait for udev, re-read, wait for udev, compare the start and size of every
+    partition the kernel shows with the table on the disk; again, a few times, until they
+    match, else PARTITION_REREAD_FAILED (a clear error, not a stale layout).
+    """
+    for attempt in range(1, REREAD_TRIES + 1):
+        _settle()
+        shell.run(["partprobe", disk], code="PARTITION_REREAD_FAILED", check=False)
+        _settle()
+        on_disk = _table_layout(disk)
+        if on_disk is None or on_disk == _kernel_layout(ctx, disk):
+            return
+        log.info("the kernel shows another partition table of %s (try %d)", disk, attempt)
+        time.sleep(0.5 * attempt)
+    raise StepError(
+        "PARTITION_REREAD_FAILED",
+        f"the kernel still shows an older partition table of {disk} than the one on it",
+    )
+
+
+def _settle() -> None:
     if shutil.which("udevadm"):
         shell.run(["udevadm", "settle", "--timeout=10"], check=False, timeout=30)
 
 
-def _has_partition_table(disk: str) -> bool:
-    """An MBR or GPT (whose protective MBR) carries the boot signature 0x55AA."""
-    try:
-        with open(disk, "rb") as device:
-            device.seek(510)
-            return device.read(2) == b"\x55\xaa"
-    except OSError:
-        return False
+def _table_layout(disk: str) -> list[tuple[int, int]] | None:
+    """(start, size) in 512-byte sectors of each partition of the table on ``disk``; None when
+    it has no table parted reads (a bare file system image)."""
+    done = shell.run(["parted", "-s", "-m", disk, "unit", "B", "print"], check=False)
+    lines = [line.split(":") for line in done.stdout.splitlines()]
+    # "BYT;", then the disk: path, size, transport, sector sizes, table type ("loop": none)...
+    if done.returncode != 0 or len(lines) < 2 or len(lines[1]) < 6 or lines[1][5] == "loop":
+        return None
+    return sorted(
+        (int(f[1].rstrip("B")) // 512, int(f[3].rstrip("B")) // 512)
+        for f in lines[2:]
+        if len(f) > 3 and f[0].isdigit()
+    )
+
+
+def _kernel_layout(ctx: StepContext, disk: str) -> list[tuple[int, int]]:
+    blocks = ctx.sys_root / "class" / "block"
+    names = [os.path.basename(p) for p in partitions_of(ctx, disk)]
+    return sorted(
+        (int(_read(blocks / name / "start", "-1")), int(_read(blocks / name / "size", "-1")))
+        for name in names
+    )
 
 
 def _wait_for_nodes(ctx: StepContext, wanted: list[str]) -> None:
