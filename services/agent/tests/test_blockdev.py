@@ -28,13 +28,14 @@ def test_a_table_written_behind_the_kernels_back_is_read_again(loop_disks, make_
     sh("blockdev", "--flushbufs", disk)  # the device's cache: the disk changed under it
 
     assert blockdev.partition_devices(ctx, disk) == [f"{disk}p1", f"{disk}p2", f"{disk}p3"]
-    assert _kernel_sizes(disk) == [8192, 16384, 131072 - 2048 - 8192 - 16384 - 33]
+    assert _kernel(disk, "size") == [8192, 16384, 131072 - 2048 - 8192 - 16384 - 33]
 
 
-def _kernel_sizes(disk: str) -> list[int]:
+def _kernel(disk: str, field: str) -> list[int]:
+    """``start`` or ``size`` of each partition the kernel shows, in 512-byte sectors."""
     name = os.path.basename(disk)
     parts = sorted(p for p in os.listdir(f"/sys/class/block/{name}") if p.startswith(name + "p"))
-    return [int(Path(f"/sys/class/block/{name}/{p}/size").read_text()) for p in parts]
+    return [int(Path(f"/sys/class/block/{name}/{p}/{field}").read_text()) for p in parts]
 
 
 @needs_disk_tools("parted")
@@ -50,7 +51,7 @@ def test_a_partition_held_open_is_read_again_once_it_is_let_go(loop_disks, make_
     ctx = make_ctx([disk])
 
     assert blockdev.partition_devices(ctx, disk) == [f"{disk}p1", f"{disk}p2"]
-    assert _kernel_starts(disk) == [4096, 4096 + 8192]  # the new table's, not the old p1
+    assert _kernel(disk, "start") == [4096, 4096 + 8192]  # the new table's, not the old p1
 
 
 @needs_disk_tools("parted")
@@ -69,9 +70,3 @@ def test_a_partition_held_open_for_good_is_a_clear_error(loop_disks, make_ctx, m
     finally:
         os.close(holder)
     assert failed.value.code == "PARTITION_REREAD_FAILED"
-
-
-def _kernel_starts(disk: str) -> list[int]:
-    name = os.path.basename(disk)
-    parts = sorted(p for p in os.listdir(f"/sys/class/block/{name}") if p.startswith(name + "p"))
-    return [int(Path(f"/sys/class/block/{name}/{p}/start").read_text()) for p in parts]
