@@ -188,7 +188,7 @@ def begin_step(job: Job, step: Step, *, send: bool = True, following: list[Step]
     )
     step.job = job
     log.info(
-        "job %s step %d %s: attempt %d (deadline %s)",
+        "job %s step %d %s, attempt %d (deadline %s)",
         job.job_id,
         step.index,
         step.action,
