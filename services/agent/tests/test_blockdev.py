@@ -38,14 +38,21 @@ def _kernel(disk: str, field: str) -> list[int]:
     return [int(Path(f"/sys/class/block/{name}/{p}/{field}").read_text()) for p in parts]
 
 
-@needs_disk_tools("parted")
-def test_a_partition_held_open_is_read_again_once_it_is_let_go(loop_disks, make_ctx, monkeypatch):
+def _p1_moved_behind_the_kernels_back(loop_disks) -> str:
+    """A disk whose kernel view has p1 at 2048, and whose table now has it at 4096: a moved
+    partition cannot be resized in place, the kernel must drop it."""
     disk = loop_disks(64)
     sh("sgdisk", "-o", "-n", "1:2048:+10M", disk)
     sh("partprobe", disk)
     backing = Path(f"/sys/block/{os.path.basename(disk)}/loop/backing_file").read_text().strip()
-    sh("sgdisk", "-o", "-n", "1:4096:+4M", "-n", "2:0:0", backing)  # p1 moves: no resize
+    sh("sgdisk", "-o", "-n", "1:4096:+4M", "-n", "2:0:0", backing)
     sh("blockdev", "--flushbufs", disk)
+    return disk
+
+
+@needs_disk_tools("parted")
+def test_a_partition_held_open_is_read_again_once_it_is_let_go(loop_disks, make_ctx):
+    disk = _p1_moved_behind_the_kernels_back(loop_disks)
     holder = os.open(f"{disk}p1", os.O_RDONLY)  # what udev's probe does for a moment
     threading.Timer(1.0, os.close, args=(holder,)).start()
     ctx = make_ctx([disk])
@@ -57,12 +64,7 @@ def test_a_partition_held_open_is_read_again_once_it_is_let_go(loop_disks, make_
 @needs_disk_tools("parted")
 def test_a_partition_held_open_for_good_is_a_clear_error(loop_disks, make_ctx, monkeypatch):
     monkeypatch.setattr(blockdev, "REREAD_TRIES", 2)
-    disk = loop_disks(64)
-    sh("sgdisk", "-o", "-n", "1:2048:+10M", disk)
-    sh("partprobe", disk)
-    backing = Path(f"/sys/block/{os.path.basename(disk)}/loop/backing_file").read_text().strip()
-    sh("sgdisk", "-o", "-n", "1:4096:+4M", "-n", "2:0:0", backing)  # p1 moves: no resize
-    sh("blockdev", "--flushbufs", disk)
+    disk = _p1_moved_behind_the_kernels_back(loop_disks)
     holder = os.open(f"{disk}p1", os.O_RDONLY)
     try:
         with pytest.raises(StepError) as failed:
