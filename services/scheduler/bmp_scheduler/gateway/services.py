@@ -69,7 +69,7 @@ def agent_heartbeat(
     working: dict | None = None,
     progress: dict | None = None,
 ) -> list[dict]:
-    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its step."""
+    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its plan."""
     job, step = selectors.agent_job_and_step(sn=sn, token=token)
     if _waiting_for_first_results(job, step):
         pass  # nothing to rewind, no silence limit on Ping: its results record the boot
