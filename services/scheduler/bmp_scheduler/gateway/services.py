@@ -29,15 +29,9 @@ from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.workflow import engine
-from bmp_scheduler.workflow.choices import (
-    JOB_RUNNING,
-    STEP_RUNNING,
-    STEP_SKIPPED,
-    STEP_WAITING,
-    TARGET_AGENT,
-)
+from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
 from bmp_scheduler.workflow.engine import events
-from bmp_scheduler.workflow.engine.core import start_next
+from bmp_scheduler.workflow.engine.core import run_after, start_next
 from bmp_scheduler.workflow.engine.results import RECORDED
 from bmp_scheduler.workflow.models import Job, Step
 
@@ -162,17 +156,9 @@ def _hand_out(job: Job) -> list[dict]:
 def _plan(job: Job, running: Step) -> list[dict]:
     """``running`` and the agent steps after it, up to a step of another target or one that
     waits for a backoff; each with the attempt it will have when it begins."""
+    running.job = job
     orders = [_order(running, running.attempt)]
-    following = (
-        job.steps.filter(index__gt=running.index)
-        .exclude(status=STEP_SKIPPED)
-        .order_by("index")
-        .only("index", "action", "target", "status", "attempt", "not_before", "params")
-    )
-    for step in following:
-        if step.target != TARGET_AGENT or step.status != STEP_WAITING or step.not_before:
-            break
-        orders.append(_order(step, step.attempt + 1))
+    orders += [_order(step, step.attempt + 1) for step in run_after(running)]
     log.info(
         "job %s: %s handed to the agent (step %d, attempt %d%s)",
         job.job_id,

@@ -173,9 +173,12 @@ def start_next(
     return step
 
 
-def begin_step(job: Job, step: Step, *, send: bool = True, following: list[Step] = ()) -> None:
+def begin_step(
+    job: Job, step: Step, *, send: bool = True, following: list[Step] | None = None
+) -> None:
     """A new attempt of ``step``: running, with its deadline; sent on commit unless agent.
-    ``following``: the unfinished steps after it, which a driver step may take along."""
+    ``following``: the unfinished steps after it (None: read when needed), which a driver step
+    may take along."""
     now = timezone.now()
     step.status = STEP_RUNNING
     step.attempt += 1
@@ -200,7 +203,7 @@ def begin_step(job: Job, step: Step, *, send: bool = True, following: list[Step]
         dispatch(step, following)
 
 
-def dispatch(step: Step, following: list[Step] = ()) -> None:
+def dispatch(step: Step, following: list[Step] | None = None) -> None:
     """Send a driver or DHCP step to its IDC's queue after commit; agent steps wait for the
     agent's heartbeat. A driver step takes the driver steps right after it along (a run:
     bmp_common.messages.steps), with the attempts they will have when they begin."""
@@ -210,7 +213,7 @@ def dispatch(step: Step, following: list[Step] = ()) -> None:
     idc_id = step.job.idc_id
     kwargs = {"idc_id": idc_id, "message": _dispatch(step, step.attempt, idc_id)}
     if step.target == TARGET_DRIVER:
-        followers = [_dispatch(s, s.attempt + 1, idc_id) for s in _run_of(step, following)]
+        followers = [_dispatch(s, s.attempt + 1, idc_id) for s in run_after(step, following)]
         if followers:
             kwargs["followed_by"] = followers
     outbox.enqueue(task, kwargs)
@@ -222,9 +225,14 @@ def _dispatch(step: Step, attempt: int, idc_id: str) -> dict:
     ).to_wire()
 
 
-def _run_of(step: Step, following: list[Step]) -> list[Step]:
-    """The steps of ``following`` that run with ``step``: up to one of another target or one
-    waiting for a backoff."""
+def run_after(step: Step, following: list[Step] | None = None) -> list[Step]:
+    """The steps right after ``step`` that run with it (a driver run, an agent's plan): of its
+    target, waiting, none waiting for a backoff. ``following``: the unfinished steps after it,
+    when the caller has read them; else they are read."""
+    if following is None:
+        following = step.job.steps.filter(index__gt=step.index, status=STEP_WAITING).order_by(
+            "index"
+        )
     run = []
     for later in following:
         if later.target != step.target or later.status != STEP_WAITING or later.not_before:
