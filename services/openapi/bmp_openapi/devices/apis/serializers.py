@@ -155,6 +155,10 @@ class DeviceOutputSerializer(serializers.Serializer):
     bmcInterface = serializers.CharField(source="bmc_interface")
     iloUser = serializers.CharField(source="ilo_user")
     iloPassword = MaskedSecretField(source="ilo_password_encrypted")
+    bmcCredentialState = serializers.CharField(source="bmc_credential_state")
+    bmcCredentialStateName = serializers.SerializerMethodField()
+    bmcCredentialReason = serializers.CharField(source="bmc_credential_reason")
+    bmcCredentialTime = LocalTimeField(source="bmc_credential_changed_at")
     mac1 = serializers.CharField()
     mac2 = serializers.CharField()
     privateIpv4 = serializers.CharField(source="private_ipv4")
@@ -206,6 +210,10 @@ class DeviceOutputSerializer(serializers.Serializer):
 
     def get_reasonName(self, device):
         return display_name(choices.REASON_NAMES, device.reason, _language(self))
+
+    def get_bmcCredentialStateName(self, device):
+        names = choices.BMC_CREDENTIAL_STATE_NAMES
+        return display_name(names, device.bmc_credential_state, _language(self))
 
     def get_collectStatusName(self, device):
         return display_name(choices.COLLECT_STATUS_NAMES, device.collect_status, _language(self))
