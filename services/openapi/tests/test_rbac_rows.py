@@ -9,6 +9,7 @@ contract by the client, on the caller's profile.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,15 @@ class Fleet:
 
         a, b = self.clients["tenantA"], self.clients["tenantB"]
         instance_a = self._create_instance(a, stock)
+        finish_instance_job(instance_a, power="on")
         instance_b = self._create_instance(b, stock)
+        bmc_b = Instance.objects.get(instance_id=instance_b).device.ilo_ip
+        finish_instance_job(
+            instance_b,
+            "failed",
+            reason="BmcUnreachable",
+            message=f"ipmitool got no answer from the BMC at {bmc_b}:623",
+        )
         project_a = Instance.objects.get(instance_id=instance_a).project.project_id
         share = {
             "ownerID": users["tenantA"].user_id,
@@ -106,24 +115,25 @@ class Fleet:
                 device_type__device_type_id=stock.device_type_id, volume_type="system"
             ).volume_id,
         }
-        # Values only the fleet's operators may read, as they would appear in JSON.
+        # Values only the fleet's operators may read, wherever they appear in an answer.
         devices = Device.objects.all()
         self.fleet_secrets = {
-            *(f'"{device.mac1}"' for device in devices),
-            *(f'"{device.mac2}"' for device in devices if device.mac2),
-            *(f'"{device.ilo_ip}"' for device in devices),
-            *(f'"{disk.serial_number}"' for disk in Disk.objects.all()),
-            *(f'"{value}"' for key, value in IDC_CREDENTIALS.items() if "User" in key),
-            f'"{device_free.device_id}"',
+            *(device.mac1 for device in devices),
+            *(device.mac2 for device in devices if device.mac2),
+            *(device.ilo_ip for device in devices),
+            *(disk.serial_number for disk in Disk.objects.all()),
+            *(value for key, value in IDC_CREDENTIALS.items() if "User" in key),
+            device_free.device_id,
+            device_free.sn,
         }
         # What each tenant's things would show of them: ids and names.
         self.tenant_traces = {
             tenant: {
-                f'"{users[caller].user_id}"',
-                f'"{users[caller].user_name}"',
-                f'"{instance}"',
-                f'"{device.device_id}"',
-                f'"{device.sn}"',
+                users[caller].user_id,
+                users[caller].user_name,
+                instance,
+                device.device_id,
+                device.sn,
             }
             for tenant, caller, instance, device in (
                 ("A", "tenantA", instance_a, device_a),
@@ -146,7 +156,6 @@ class Fleet:
         project = ok(tenant.get("/v1/user/projects"))["projects"][0]["projectId"]
         created = ok(tenant.post("/v1/project/instances", stock.create_body(project)))
         (instance_id,) = created["instanceIds"]
-        finish_instance_job(instance_id, power="on")
         return instance_id
 
     def name_of(self, value: str) -> str:
@@ -194,14 +203,22 @@ def field_problems(rows: list[dict], fleet_only: list[str], *, fleet: bool) -> l
     return problems
 
 
-def leak_problems(fleet: Fleet, caller: dict, body: str) -> list[str]:
+def leak_problems(fleet: Fleet, caller: dict, body: str, asked: str = "") -> list[str]:
+    """Values the answer shows that the caller may not know (but the id it asked for: a 404
+    may repeat it)."""
     if caller.get("fleet"):
         return []
     forbidden = set(fleet.fleet_secrets)
     for tenant, traces in fleet.tenant_traces.items():
         if tenant not in caller["sees"]:
             forbidden |= traces
-    return [f"leaks {token}" for token in sorted(forbidden) if token in body]
+    forbidden.discard(asked)
+    # A whole value: not a part of a longer name, address or number (10.1.1.1 of 10.1.1.10).
+    return [
+        f"leaks {token}"
+        for token in sorted(forbidden)
+        if re.search(rf"(?<![\w.-]){re.escape(token)}(?![\w-]|\.\w)", body)
+    ]
 
 
 def check(fleet: Fleet, read: dict, name: str) -> list[str]:
@@ -218,7 +235,7 @@ def check(fleet: Fleet, read: dict, name: str) -> list[str]:
             if answer.status_code != wanted:
                 problems.append(f"{each}: {answer.status_code}, not {wanted}")
                 continue
-            problems += leak_problems(fleet, caller, answer.content.decode())
+            problems += leak_problems(fleet, caller, answer.content.decode(), ids[each])
             if wanted == 200:
                 rows = rows_of(answer.json()["result"], read["rows"])
                 keys = {fleet.name_of(row[read["key"]]) for row in rows}

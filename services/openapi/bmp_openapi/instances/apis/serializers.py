@@ -28,8 +28,9 @@ def _name(names, value, context):
 
 
 class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
-    # The BMC is the operator's: a tenant manages power through the instance's actions.
-    fleet_only_fields = ("iloIp",)
+    # The BMC is the operator's: a tenant manages power through the instance's actions. The
+    # failure text is the driver's diagnosis (it names the BMC); reason and reasonName say why.
+    fleet_only_fields = ("iloIp", "reasonMessage")
 
     instanceId = serializers.CharField(source="instance_id")
     instanceName = serializers.CharField(source="instance_name")
