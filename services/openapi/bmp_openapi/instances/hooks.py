@@ -27,9 +27,12 @@ def _image_has_instances(image) -> bool:
 
 
 def _sshkey_instance_ids(sshkey) -> list[str]:
-    from bmp_openapi.instances.models import Instance
+    """The instances the key is on that its owner may still see: an instance of a project given
+    away since is someone else's now."""
+    from bmp_openapi.instances.selectors import visible_instance_ids
 
-    return list(Instance.objects.filter(ssh_keys=sshkey).values_list("instance_id", flat=True))
+    visible = visible_instance_ids(sshkey.user).filter(ssh_keys=sshkey)
+    return [row["instance_id"] for row in visible]
 
 
 def _follow_project(project, old_owner, new_owner) -> None:
