@@ -149,7 +149,8 @@ def test_a_repeat_while_the_first_runs_is_a_conflict_and_runs_nothing(
     assert devices_taken() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: another transactional test may have flushed the roles the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_first_requests_with_one_key_allocate_once(admin, admin_api):
     stock = Stock(admin_api, 3)
     project_id = ok(admin_api.get("/v1/user/projects"))["projects"][0]["projectId"]
