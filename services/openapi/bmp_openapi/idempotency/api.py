@@ -8,15 +8,19 @@ again, with ``Idempotent-Replayed: true``, and runs nothing. Keys belong to the 
 request refused by those leaves it unused.
 
 5xx answers are kept too (as Stripe does): a write may have committed before a later failure,
-and running it again could take a second device.
+and running it again could take a second device. An API whose successful answer holds a secret
+shown once (a new API key's token) lists that method in ``answer_shown_once``: the key still
+guards against a second run, but a repeat answers 409 instead of showing the secret again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 
+from django.conf import settings
 from django.http import HttpResponse
 
 from bmp_common.errors import BmpError
@@ -55,12 +59,16 @@ def caller_of(request) -> str:
 
 
 def fingerprint_of(request) -> str:
-    """Method, path and the body as canonical JSON (key order and spacing do not count)."""
+    """Method, path and the body as canonical JSON (key order and spacing do not count).
+
+    Keyed with SECRET_KEY: a body may hold a password, and a plain hash of a known body with a
+    weak password in it could be guessed back from a copy of the table.
+    """
     body = ""
     if request.stream is not None:
         body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = f"{request.method} {request.get_full_path()}\n{body}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 class _Replay(Exception):
@@ -72,6 +80,7 @@ class _Replay(Exception):
 
 
 class IdempotentApi:
+    answer_shown_once: frozenset[str] = frozenset()  # methods whose success holds a secret
     idempotency_record: IdempotencyRecord | None = None  # claimed by this request
     idempotency_replayed: bool = False
 
@@ -102,8 +111,11 @@ class IdempotentApi:
         if self.idempotency_record is None:
             return
         response.render()  # the envelope as the caller gets it, with this request's requestId
+        secret = (
+            response.status_code < 400 and self.request.method.lower() in self.answer_shown_once
+        )
         idempotency_answer(
             record=self.idempotency_record,
             status_code=response.status_code,
-            body=response.content.decode(),
+            body="" if secret else response.content.decode(),
         )

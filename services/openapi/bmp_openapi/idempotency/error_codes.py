@@ -22,3 +22,10 @@ KEY_IN_PROGRESS = ErrorSpec(
     "The first request with this Idempotency-Key has not finished yet: retry later",
     "使用此 Idempotency-Key 的第一个请求尚未完成：请稍后重试",
 )
+ANSWER_NOT_KEPT = ErrorSpec(
+    409,
+    "IDEMPOTENCY_ANSWER_NOT_KEPT",
+    "The request with this Idempotency-Key already succeeded; its answer held a secret that is "
+    "shown only once, so it is not repeated",
+    "使用此 Idempotency-Key 的请求已成功；其响应包含仅显示一次的密钥，因此不再重复返回",
+)

@@ -10,9 +10,11 @@ class IdempotencyRecord(models.Model):
     # for that user, "system:<apikeyId>" for a system key acting for nobody.
     caller = models.CharField(max_length=160)
     key = models.CharField(max_length=255)
-    # SHA-256 of the method, the path and the canonical JSON body: what "the same request" means.
+    # HMAC-SHA-256 (keyed with SECRET_KEY) of the method, the path and the canonical JSON body:
+    # what "the same request" means. Keyed, as bodies may hold passwords.
     fingerprint = models.CharField(max_length=64)
-    # Null while the first request runs; then the HTTP status and envelope it answered.
+    # Null while the first request runs; then the HTTP status and envelope it answered (empty
+    # when that answer held a secret shown once, such as a new API key's token: not kept).
     status_code = models.PositiveSmallIntegerField(null=True)
     body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()

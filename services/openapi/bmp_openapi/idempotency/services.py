@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bmp_common.errors import BmpError
-from bmp_openapi.idempotency.error_codes import KEY_IN_PROGRESS, KEY_REUSED
+from bmp_openapi.idempotency.error_codes import ANSWER_NOT_KEPT, KEY_IN_PROGRESS, KEY_REUSED
 from bmp_openapi.idempotency.models import IdempotencyRecord
 
 # A claim whose row vanishes under it (purged as it expired) is tried again this many times.
@@ -51,12 +51,17 @@ def idempotency_claim(*, caller: str, key: str, fingerprint: str) -> Claim:
             raise BmpError(KEY_REUSED)
         if existing.status_code is None:
             raise BmpError(KEY_IN_PROGRESS)
+        if not existing.body:
+            raise BmpError(ANSWER_NOT_KEPT)
         return Claim(record=existing, claimed=False)
     raise BmpError(KEY_IN_PROGRESS)
 
 
 def idempotency_answer(*, record: IdempotencyRecord, status_code: int, body: str) -> None:
-    """Keeps the answer the write gave, for every repeat until the key expires."""
+    """Keeps the answer the write gave, for every repeat until the key expires.
+
+    An empty ``body`` keeps only that the request ran: its answer held a secret shown once.
+    """
     record.status_code = status_code
     record.body = body
     record.save(update_fields=["status_code", "body"])
