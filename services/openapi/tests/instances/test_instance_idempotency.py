@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from bmp_common.testing.contract import ContractClient
+from bmp_openapi.accounts.models import User
 from bmp_openapi.devices.models import Device
 from bmp_openapi.idempotency.models import IdempotencyRecord
 from bmp_openapi.idempotency.services import idempotency_claim
@@ -23,12 +24,13 @@ KEY = "create-7c1f5d2e-0b7a-4f0e-9d43-3a1b2c4d5e6f"
 INSTANCES = "/v1/project/instances"
 
 
-def create(api, stock, project_id, key=KEY, **changes):
+def create(api, stock, project_id, key=KEY, headers=None, **changes):
     return api.post(
         INSTANCES,
         stock.create_body(project_id, **changes),
         format="json",
         HTTP_IDEMPOTENCY_KEY=key,
+        **(headers or {}),
     )
 
 
@@ -73,12 +75,8 @@ def test_the_same_key_with_another_body_is_a_conflict_in_both_languages(
     ok(create(admin_api, stock, project_id))
 
     other = create(admin_api, stock, project_id, instanceName="db")
-    chinese = admin_api.post(
-        INSTANCES,
-        stock.create_body(project_id, instanceName="db"),
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=KEY,
-        HTTP_BMPLANGUAGE="zh_CN",
+    chinese = create(
+        admin_api, stock, project_id, headers={"HTTP_BMPLANGUAGE": "zh_CN"}, instanceName="db"
     )
 
     assert other.status_code == 409
@@ -112,6 +110,26 @@ def test_keys_of_another_caller_are_independent(admin_api, stock, project_id, ma
     assert answer.status_code == 200
     assert not answer.has_header("Idempotent-Replayed")
     assert Instance.objects.count() == 2
+    assert devices_taken() == 2
+
+
+def test_a_system_key_acting_for_a_user_uses_that_users_keys(
+    admin_api, stock, project_id, make_user
+):
+    _, system_key = make_user("console-bff", key_type="system")
+    bff = ContractClient()
+    bff.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+
+    acting_for_admin = {"HTTP_BMPUSERID": User.objects.get(user_name="admin").user_id}
+    first = create(bff, stock, project_id, headers=acting_for_admin)
+    again = create(bff, stock, project_id, headers=acting_for_admin)
+    # The admin's own API key has keys of its own: this body would be REUSED for the BFF's.
+    own = create(admin_api, stock, project_id, instanceName="db")
+
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert own.status_code == 200
+    assert not own.has_header("Idempotent-Replayed")
     assert devices_taken() == 2
 
 
