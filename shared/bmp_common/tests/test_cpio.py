@@ -1,13 +1,13 @@
 """newc archives: what GNU cpio (the format's reference reader) extracts from ours."""
 
 import os
-import shutil
 import stat
 import subprocess
 
 import pytest
 
 from bmp_common import cpio
+from bmp_common.testing.requirements import require_tools
 
 TOKEN_ARCHIVE = [
     cpio.directory("etc"),
@@ -16,8 +16,8 @@ TOKEN_ARCHIVE = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("cpio") is None, reason="GNU cpio is not installed")
 def test_gnu_cpio_extracts_the_files_with_their_modes(tmp_path):
+    require_tools("cpio", install="apt-get install cpio (run-tests.sh does)")
     archive = cpio.write(TOKEN_ARCHIVE, mtime=1_700_000_000)
     listing = subprocess.run(
         ["cpio", "-i", "-d", "--no-absolute-filenames", "--quiet"],
