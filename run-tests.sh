@@ -23,6 +23,8 @@ command -v ipmitool >/dev/null 2>&1 || need_apt+=(ipmitool)
 command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+# GNU cpio reads back the agent-token archives the gateway writes (shared/bmp_common/tests/test_cpio.py).
+command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 # The lab's QEMU servers (services/lab/tests/test_qemu.py); a missing tool fails a test, never skips it.
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 # The LiveOS agent's disk tools, for its tests on loop devices.

@@ -23,6 +23,12 @@ with warnings.catch_warnings():
 
 pytestmark = needs_disk_tools("grub-install", "xz", "tar")
 
+
+def sha512_crypt(password: str) -> str:
+    """What the platform sends SetPassword (the agent never gets the password itself)."""
+    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
+
+
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 BIOS_GRUB_TYPE = "21686148-6449-6E6F-744E-656564454649"
 SWAP_TYPE = "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F"
@@ -148,7 +154,7 @@ def test_bios_install_from_tar_then_clean(loop_disks, make_ctx, http_dir, tmp_pa
     with open(small, "rb") as disk:
         assert b"GRUB" in disk.read(512)  # boot.img in the MBR
 
-    ok("SetPassword", {"username": "root", "password": "s3cret-Pw"}, ctx)
+    ok("SetPassword", {"username": "root", "password_hash": sha512_crypt("s3cret-Pw")}, ctx)
     shadow = (ctx.target_root / "etc/shadow").read_text().splitlines()
     hashed = shadow[0].split(":")[1]
     assert hashed.startswith("$6$") and crypt.crypt("s3cret-Pw", hashed) == hashed

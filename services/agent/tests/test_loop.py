@@ -16,6 +16,12 @@ from bmp_agent.config import AgentConfig, load, parse_cmdline
 from bmp_agent.context import StepContext
 from bmp_agent.runner import Agent
 
+# sha512-crypt of "hunter2-x": SetPassword takes nothing else.
+HASH = (
+    "$6$bmptestsalt$"
+    "bGTPAxoEwXtJ6bz2ogoKo4324wuo0dUC2xQAY5IkvNW2/HdWeXyrn//1JFFPzhTq2lWPTc8FJHgSCsRpdhcrZ."
+)
+
 
 class Gateway:
     def __init__(self, queue: list[dict]):
@@ -87,7 +93,7 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog):
         {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
         {"step_id": 2, "attempt": 1, "action": "SlowTestStep", "params": {}},
         {"step_id": 3, "attempt": 2, "action": "NoSuchAction", "params": {}},
-        {"step_id": 4, "attempt": 1, "action": "SetPassword", "params": {"password": "hunter2-x"}},
+        {"step_id": 4, "attempt": 1, "action": "SetPassword", "params": {"password_hash": HASH}},
     ]
     gateway = Gateway(queue)
     gateway.down_for = 2  # the first two requests fail: the agent backs off and retries
@@ -109,7 +115,7 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog):
     progress = [h["progress"] for h in working if "progress" in h]
     assert progress and all(p["total"] == 1000 for p in progress)
     assert progress == sorted(progress, key=lambda p: p["bytes"]) and progress[-1]["bytes"] > 0
-    assert "hunter2-x" not in caplog.text and "tok-1" not in caplog.text
+    assert HASH not in caplog.text and "tok-1" not in caplog.text
 
 
 class PlanGateway(Gateway):

@@ -20,7 +20,7 @@ from bmp_agent.steps import run_step
 from bmp_common.testing.requirements import require_tools
 
 from .conftest import needs_disk_tools, sh
-from .test_install import guest_tarball, ok, spec_partitions
+from .test_install import guest_tarball, ok, sha512_crypt, spec_partitions
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -145,7 +145,7 @@ def test_write_image_mounts_the_root_for_the_guest_steps(
         "options": "defaults",
     }
     assert os.path.ismount(ctx.target_root)
-    ok("SetPassword", {"username": "root", "password": "Qcow-Pass-1"}, ctx)
+    ok("SetPassword", {"username": "root", "password_hash": sha512_crypt("Qcow-Pass-1")}, ctx)
     ok("SetCloudinitConf", {"ssh_pwauth": "yes"}, ctx)
     ok("SetMetaData", {"meta_data": META}, ctx)
     released = ok("SetUserData", {"user_data": "", "release_target": True}, ctx)["released"]
@@ -176,7 +176,8 @@ def test_reset_password_in_a_fresh_liveos_finds_the_root(loop_disks, make_ctx, h
     fresh = StepContext(target_root=installed.target_root, work_dir=tmp_path / "new", disks=[disk])
 
     ok("InitNode", {"node_data": {}}, fresh)
-    data = ok("SetPassword", {"password": "Reset-Pass-2", "release_target": True}, fresh)
+    params = {"password_hash": sha512_crypt("Reset-Pass-2"), "release_target": True}
+    data = ok("SetPassword", params, fresh)
 
     assert data["released"] == [str(fresh.target_root)]
     hashed = read_back(f"{disk}p2", "etc/shadow")["etc/shadow"].split(":")[1]
@@ -195,7 +196,7 @@ def test_an_image_without_a_linux_root_is_written_but_guest_steps_say_why(
     params = {"url": f"{base}/blob.raw", "hash": hashlib.sha256(payload).hexdigest()}
     ok("InitNode", {"node_data": {"root_device_hints": {"name": disk}}}, ctx)
     assert ok("WriteImage", params, ctx)["root"] is None
-    status, data, error = run_step("SetPassword", {"password": "x-y-z-1"}, ctx)
+    status, data, error = run_step("SetPassword", {"password_hash": sha512_crypt("x-1")}, ctx)
     assert (status, error) == ("failed", "ROOT_FS_NOT_FOUND") and disk in data["message"]
     status, _, error = run_step("WriteImage", {**params, "root_label": "bmp-root"}, ctx)
     assert (status, error) == ("failed", "ROOT_FS_NOT_FOUND")

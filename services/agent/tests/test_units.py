@@ -10,7 +10,7 @@ import pytest
 
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
-from bmp_agent.steps import lldp, partitions, raid
+from bmp_agent.steps import lldp, partitions, raid, run_step
 
 # Written in the JSON format of storcli64 007.x (MegaRAID), not captured from hardware: replace
 # with a real capture when a controller is at hand.
@@ -231,3 +231,20 @@ def test_layout_rest_of_disk_in_the_middle():
         ("ipt-1", 513, 10240 - 2 - 512 - 1024),
         ("ipt-2", 10240 - 1 - 1024, 1024),
     ]
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"password": "Root-Pass-1"}, "PASSWORD_MISSING"),  # never the password itself
+        ({}, "PASSWORD_MISSING"),
+        ({"password_hash": "$1$salt$md5cryptisnotaccepted"}, "PASSWORD_HASH_INVALID"),
+        ({"password_hash": "$6$salt$" + "a" * 85 + ":0:99999"}, "PASSWORD_HASH_INVALID"),
+        ({"password_hash": "Root-Pass-1"}, "PASSWORD_HASH_INVALID"),
+    ],
+)
+def test_set_password_takes_a_sha512_crypt_hash_only(tmp_path, params, error):
+    ctx = StepContext(work_dir=tmp_path, disks=[], target_root=tmp_path / "target")
+    status, data, code = run_step("SetPassword", params, ctx)
+    assert (status, code) == ("failed", error)
+    assert "Root-Pass-1" not in str(data)

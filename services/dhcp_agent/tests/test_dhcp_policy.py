@@ -228,3 +228,15 @@ def test_proxy_ignores_plain_clients_and_unknown_macs():
 
 def test_port_4011_is_silent_without_proxy_mode():
     assert decide(request(vendor="PXEClient"), HOST, CONFIG, port="proxy").reply is None
+
+
+def test_ipxe_gets_the_gateways_plain_http_boot_url_when_the_agents_is_https(monkeypatch):
+    from bmp_dhcp_agent.serve import parse_args, server_config
+
+    monkeypatch.setenv("BMP_GATEWAY_URL", "https://10.0.0.2:8443")
+    monkeypatch.setenv("BMP_GATEWAY_BOOT_URL", "http://10.0.0.2:8803")
+    monkeypatch.setenv("BMP_DHCP_ALLOW_NO_INTERFACE", "1")
+    args = parse_args(["--idc", "idc-1", "--server-ip", SERVER])
+    assert server_config(args).policy.script_url(MAC) == SCRIPT_URL
+    monkeypatch.delenv("BMP_GATEWAY_BOOT_URL")
+    assert server_config(args).policy.script_url(MAC).startswith("https://10.0.0.2:8443/")

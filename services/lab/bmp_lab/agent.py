@@ -1,11 +1,16 @@
 """The simulated LiveOS agent of one node: what the node does after it PXE-boots.
 
 On a boot from PXE (power on, reset or cycle with boot device pxe) it asks the gateway for the
-node's iPXE script. A script carrying `bmp.token=` means "boot the LiveOS": the agent then
-heartbeats, runs the steps it is handed (simulated) in order and posts their results (those of
-quick steps together), until the node powers off or reboots into something else, or the gateway
-answers 401 (token revoked). A script without
-a token boots the local disk: the agent does nothing.
+node's iPXE script. A script that loads the agent's token archive (`initrd --name
+bmp-agent.cpio <url>`) means "boot the LiveOS": the agent fetches that archive as iPXE would and
+reads its token from `etc/bmp/agent-token` in it, as the LiveOS does; then it heartbeats, runs
+the steps it is handed (simulated) in order and posts their results (those of quick steps
+together), until the node powers off or reboots into something else, or the gateway answers 401
+(token revoked). A script without the archive boots the local disk, and an archive refused
+(handed out already) leaves the LiveOS without a token: either way the agent does nothing.
+
+Every request leaves from the node's own address (``source_address``, the one its DHCP
+reservation holds), because the gateway takes nothing from anywhere else.
 
 HTTP uses only the standard library. Each boot runs on its own daemon thread; the node listener
 only bumps a generation counter, so the BMC's loop never waits on HTTP.
@@ -13,17 +18,18 @@ only bumps a generation counter, so the BMC's loop never waits on HTTP.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
 import secrets
+import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
+from bmp_common import cpio
 from bmp_lab import hardware
 from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
 
@@ -31,32 +37,53 @@ log = logging.getLogger(__name__)
 
 FIRST_POLL_S = 0.25  # an idle agent's first heartbeat delay; doubles up to the interval
 REPORT_WINDOW_S = 1.0  # results of steps quicker than this travel together
-_KERNEL_ARG = re.compile(r"\bbmp\.(gateway|token|sn)=(\S+)")
+_KERNEL_ARG = re.compile(r"\bbmp\.(gateway|sn)=(\S+)")
+_AGENT_CPIO = re.compile(r"^initrd --name bmp-agent\.cpio (\S+)$", re.MULTILINE)
+TOKEN_FILE = "etc/bmp/agent-token"  # noqa: S105 (a path: where the LiveOS finds its token)
 
 
 @dataclass(frozen=True)
 class BootScript:
-    """What the LiveOS learns from its kernel command line."""
+    """What the LiveOS learns from its iPXE script: the kernel command line, and where iPXE
+    fetches the archive with its token."""
 
     text: str
     gateway: str | None
-    token: str | None
     sn: str | None
+    agent_cpio: str | None
 
     @property
     def boots_liveos(self) -> bool:
-        return bool(self.token)
+        return bool(self.agent_cpio)
 
 
 def parse_boot_script(text: str) -> BootScript:
     args = dict(_KERNEL_ARG.findall(text))
+    archive = _AGENT_CPIO.search(text)
     return BootScript(
-        text=text, gateway=args.get("gateway"), token=args.get("token"), sn=args.get("sn")
+        text=text,
+        gateway=args.get("gateway"),
+        sn=args.get("sn"),
+        agent_cpio=archive.group(1) if archive else None,
     )
+
+
+def token_in(archive: bytes) -> str | None:
+    """The agent token in an agent.cpio, where the LiveOS reads it; None when it has none."""
+    for entry in cpio.read(archive):
+        if entry.name == TOKEN_FILE:
+            return entry.data.decode()
+    return None
 
 
 class GatewayRejected(Exception):
     """The gateway answered 401: the token is wrong or revoked."""
+
+
+class HttpError(Exception):
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status}")
+        self.status = status
 
 
 class SimulatedAgent:
@@ -67,6 +94,7 @@ class SimulatedAgent:
         node: VirtualNode,
         *,
         gateway: str,
+        source_address: str = "",
         step_delay: float = 0.0,
         heartbeat_interval: float = 1.0,
         # Generous, like a real LiveOS: a client that gives up on a busy gateway and asks
@@ -77,6 +105,7 @@ class SimulatedAgent:
             raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
         self.node = node
         self.gateway = gateway.rstrip("/")
+        self.source_address = source_address  # "" lets the system choose
         self.step_delay = step_delay
         self.heartbeat_interval = heartbeat_interval
         self.http_timeout = http_timeout
@@ -137,9 +166,13 @@ class SimulatedAgent:
             if script is None or not script.boots_liveos:
                 self._record("boot", "disk")
                 return
+            token = self._fetch_token(generation, script.agent_cpio)
+            if token is None:
+                self._record("boot", "no token")
+                return
             self._record("boot", "liveos")
             self.running = True
-            self._run_liveos(generation, script)
+            self._run_liveos(generation, script, token)
         except GatewayRejected:
             self._record("stopped", "token rejected")
         except Exception:
@@ -155,25 +188,70 @@ class SimulatedAgent:
         delay = 0.2
         while self._current(generation):
             try:
-                # The scheme is checked in __init__ (http/https only).
-                with urllib.request.urlopen(url, timeout=self.http_timeout) as response:  # noqa: S310
-                    text = response.read().decode()
-                self._record("script", "token" if "bmp.token=" in text else "disk")
-                return parse_boot_script(text)
-            except (urllib.error.URLError, OSError) as exc:
+                text = self._http("GET", url).decode()
+                script = parse_boot_script(text)
+                self._record("script", "liveos" if script.boots_liveos else "disk")
+                return script
+            except (HttpError, OSError, http.client.HTTPException) as exc:
                 # Like iPXE: retry while the node stays up in this boot.
                 log.info("iPXE script for %s not fetched: %s", self.node.mac, exc)
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
         return None
 
-    def _run_liveos(self, generation: int, script: BootScript) -> None:
+    def _fetch_token(self, generation: int, url: str) -> str | None:
+        """What iPXE's ``initrd`` does with the archive (network errors retried), then what the
+        LiveOS does with it: read the token file. None when the gateway refused it."""
+        delay = 0.2
+        while self._current(generation):
+            try:
+                return token_in(self._http("GET", url))
+            except HttpError as exc:
+                log.info("agent.cpio for %s refused: %s", self.node.mac, exc)
+                return None
+            except (OSError, http.client.HTTPException, cpio.CpioError) as exc:
+                log.info("agent.cpio for %s not fetched: %s", self.node.mac, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        return None
+
+    def _http(self, method: str, url: str, body: bytes | None = None) -> bytes:
+        """One request from the node's address; the answer's body, or HttpError."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise HttpError(400)
+        source = (self.source_address, 0) if self.source_address else None
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(
+                parts.hostname,
+                parts.port,
+                timeout=self.http_timeout,
+                source_address=source,
+                context=ssl.create_default_context(),
+            )
+        else:
+            connection = http.client.HTTPConnection(
+                parts.hostname, parts.port, timeout=self.http_timeout, source_address=source
+            )
+        try:
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            headers = {"Content-Type": "application/json"} if body is not None else {}
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            if response.status >= 400:
+                raise HttpError(response.status)
+            return answer
+        finally:
+            connection.close()
+
+    def _run_liveos(self, generation: int, script: BootScript, token: str) -> None:
         gateway = self.gateway
         if script.gateway and urllib.parse.urlsplit(script.gateway).scheme in ("http", "https"):
             gateway = script.gateway.rstrip("/")
         # A fresh boot id per LiveOS run, as the real agent sends: the scheduler redoes the
         # segment of an agent that restarted.
-        identity = {"sn": self.node.sn, "token": script.token, "boot_id": secrets.token_hex(8)}
+        identity = {"sn": self.node.sn, "token": token, "boot_id": secrets.token_hex(8)}
         idle_wait = FIRST_POLL_S
         while self._current(generation):
             steps = self._post(generation, gateway, "/v1/agent/heartbeat", identity)
@@ -253,23 +331,17 @@ class SimulatedAgent:
 
     def _post(self, generation: int, gateway: str, path: str, body: dict) -> list[dict]:
         """POST `body`; return the steps the gateway hands out. Retries network errors."""
-        request = urllib.request.Request(  # noqa: S310 (scheme checked)
-            gateway + path,
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
+        data = json.dumps(body).encode()
         delay = 0.2
         while self._current(generation):
             try:
-                with urllib.request.urlopen(request, timeout=self.http_timeout) as response:  # noqa: S310
-                    answer = json.loads(response.read() or b"{}")
+                answer = json.loads(self._http("POST", gateway + path, data) or b"{}")
                 return list((answer.get("result") or {}).get("steps") or [])
-            except urllib.error.HTTPError as exc:
-                if exc.code == 401:
+            except HttpError as exc:
+                if exc.status == 401:
                     raise GatewayRejected() from None
-                log.info("gateway %s answered %s for %s", path, exc.code, self.node.sn)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.info("gateway %s answered %s for %s", path, exc.status, self.node.sn)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
                 log.info("gateway %s unreachable for %s: %s", path, self.node.sn, exc)
             self._sleep(generation, delay)
             delay = min(delay * 2, 2.0)

@@ -25,7 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from bmp_lab.fleet import PASSWORD_FILE, read_state
+from bmp_lab.fleet import BRIDGE_NETWORK, PASSWORD_FILE, private_ipv4, read_state
 
 # The seeded "NO RAID" level (bmp_openapi's catalog migration 0002): lab disks need no controller.
 NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
@@ -93,10 +93,6 @@ LAB_DEVICE_TYPE = {
         }
     ],
 }
-# Private addressing of lab servers: 10.200.0.0/16, gateway .0.1, hosts from 10.200.0.10.
-LAB_NETWORK = ipaddress.IPv4Network("10.200.0.0/16")
-LAB_GATEWAY = "10.200.0.1"
-FIRST_HOST_OFFSET = 10
 IMPORT_BATCH = 1000  # createDevice's maxItems
 CHECKING = "putawaying"  # the PutawayDevice job still runs
 
@@ -202,21 +198,20 @@ def read_fleet(state_dir: Path) -> tuple[dict, str]:
     return state, password
 
 
-def private_ipv4(index: int) -> str:
-    return str(LAB_NETWORK.network_address + FIRST_HOST_OFFSET + index)
-
-
-def device_spec(node: dict, username: str, password: str) -> dict:
-    """The createDevice item of one lab server."""
+def device_spec(
+    node: dict, username: str, password: str, network: ipaddress.IPv4Network = BRIDGE_NETWORK
+) -> dict:
+    """The createDevice item of one lab server, at the address the fleet gave it (a state file
+    of an older fleet names none: the bridge's addressing)."""
     index = node["index"]
     return {
         "sn": node["sn"],
         "cabinet": "lab",
         "uPosition": str(index),
         "mac1": node["mac"],
-        "privateIpv4": private_ipv4(index),
-        "mask": str(LAB_NETWORK.netmask),
-        "gateway": LAB_GATEWAY,
+        "privateIpv4": node.get("private_ipv4") or private_ipv4(network, index),
+        "mask": str(network.netmask),
+        "gateway": str(network.network_address + 1),
         "iloIp": node["bmc"]["address"],
         "iloPort": node["bmc"]["port"],
         "bmcInterface": "native",
@@ -331,7 +326,10 @@ def enrol(
 
     nodes = state["nodes"]
     known = idc_devices(api, idc_id)
-    new = [device_spec(n, state["username"], password) for n in nodes if n["sn"] not in known]
+    network = ipaddress.IPv4Network(state.get("network") or BRIDGE_NETWORK)
+    new = [
+        device_spec(n, state["username"], password, network) for n in nodes if n["sn"] not in known
+    ]
     if new:
         import_devices(api, idc_id, new)
         say(f"imported {len(new)} device(s): {_span([s['sn'] for s in new])}")

@@ -11,6 +11,7 @@ it (see `write_state`).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tempfile
@@ -25,6 +26,21 @@ from bmp_lab.node import VirtualNode, make_node
 from bmp_lab.reactor import Reactor
 
 DEFAULT_BASE_PORT = 16230
+# The servers' private network: each gets the address its DHCP reservation holds (enrol sends
+# it), network + 10 + index, and the network's first address as its gateway. A simulated agent
+# calls the gateway from its server's address, as a real LiveOS does, so the gateway's check
+# of the source address holds in the lab, switched on: all of 127.0.0.0/8 is local on Linux,
+# so each node's address is bindable with no set-up. Real VMs (QEMU mode, no simulated
+# agents) get theirs on the provisioning bridge.
+AGENT_NETWORK = ipaddress.IPv4Network("127.200.0.0/16")
+BRIDGE_NETWORK = ipaddress.IPv4Network("10.200.0.0/16")
+FIRST_HOST_OFFSET = 10
+
+
+def private_ipv4(network: ipaddress.IPv4Network, index: int) -> str:
+    return str(network.network_address + FIRST_HOST_OFFSET + index)
+
+
 STATE_FILE = "lab-state.json"
 PASSWORD_FILE = "bmc-password"  # noqa: S105 (a file name)
 
@@ -35,6 +51,7 @@ class LabServer:
 
     node: VirtualNode
     bmc: LabBmc
+    private_ipv4: str
     agent: SimulatedAgent | None = field(default=None)
 
     @property
@@ -85,6 +102,7 @@ class LabServer:
             "index": self.index,
             "sn": self.sn,
             "mac": self.mac,
+            "private_ipv4": self.private_ipv4,
             "bmc": {
                 "address": self.bmc_address,
                 "port": self.bmc_port,
@@ -120,6 +138,7 @@ class Fleet:
         self.latency = latency
         self.loss = loss
         self.gateway = gateway
+        self.network = AGENT_NETWORK if gateway else BRIDGE_NETWORK
         self.agent_options = agent_options or {}
         self.first_index = first_index
         self.reactor = Reactor()
@@ -154,11 +173,14 @@ class Fleet:
         except OSError as exc:
             message = f"cannot bind the BMC of {node.sn} on {self.address}:{port}: {exc}"
             raise OSError(message) from exc
+        address = private_ipv4(self.network, index)
         agent = None
         if self.gateway:
-            agent = SimulatedAgent(node, gateway=self.gateway, **self.agent_options)
+            agent = SimulatedAgent(
+                node, gateway=self.gateway, source_address=address, **self.agent_options
+            )
             agent.attach()
-        return LabServer(node=node, bmc=bmc, agent=agent)
+        return LabServer(node=node, bmc=bmc, private_ipv4=address, agent=agent)
 
     def stop(self) -> None:
         for server in self.nodes:
@@ -193,6 +215,7 @@ class Fleet:
             "username": self.username,
             "password_file": password_file,
             "gateway": self.gateway,
+            "network": str(self.network),
             "nodes": [server.enrolment() for server in self.nodes],
         }
 

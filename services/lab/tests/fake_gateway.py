@@ -8,16 +8,22 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from bmp_common import cpio
+
 DISK_SCRIPT = "#!ipxe\nsanboot --no-describe --drive 0x80 || exit\n"
 
 
 class FakeGateway:
     """Hands out the queued steps of an SN as one plan, like the scheduler's gateway, and
-    records everything it is sent. A result that answers a step out of order is ignored."""
+    records everything it is sent. A result that answers a step out of order is ignored.
+    The token goes out in agent.cpio, once per ``expect``; every request's source address is
+    recorded (``sources``)."""
 
     def __init__(self) -> None:
         self.tokens: dict[str, str] = {}  # sn -> token; a node with a token gets the LiveOS
+        self.unclaimed: set[str] = set()  # SNs whose token agent.cpio has not handed out yet
         self.macs: dict[str, str] = {}  # mac -> sn
+        self.sources: list[tuple[str, str]] = []  # (path, client address) of every request
         self.queued: dict[str, list[dict]] = {}
         self.handed: dict[str, list[dict]] = {}  # sn -> the plan's steps not reported yet
         self.scripts: list[str] = []
@@ -42,6 +48,7 @@ class FakeGateway:
         token = uuid.uuid4().hex
         with self._lock:
             self.tokens[sn], self.macs[mac] = token, sn
+            self.unclaimed.add(sn)
             self.queued[sn] = [
                 {"step_id": f"s-{n}", "attempt": 1, "action": action, "params": {}}
                 for n, action in enumerate(actions)
@@ -62,9 +69,27 @@ class FakeGateway:
             return DISK_SCRIPT
         return (
             "#!ipxe\n"
-            f"kernel {self.url}/liveos/vmlinuz initrd=initramfs.gz bmp.gateway={self.url} "
-            f"bmp.token={token} bmp.sn={sn} console=ttyS0\n"
-            "initrd http://127.0.0.1/liveos/initramfs.gz\nboot\n"
+            f"kernel {self.url}/liveos/vmlinuz initrd=initramfs.gz initrd=bmp-agent.cpio "
+            f"bmp.gateway={self.url} bmp.sn={sn} console=ttyS0\n"
+            "initrd --name initramfs.gz http://127.0.0.1/liveos/initramfs.gz\n"
+            f"initrd --name bmp-agent.cpio {self.url}/v1/boot/agent.cpio?mac={mac}\n"
+            "boot\n"
+        )
+
+    def agent_cpio(self, mac: str) -> bytes | None:
+        """The token archive, once per ``expect``; None after."""
+        with self._lock:
+            sn = self.macs.get(mac)
+            if sn not in self.unclaimed:
+                return None
+            self.unclaimed.discard(sn)
+            token = self.tokens[sn]
+        return cpio.write(
+            [
+                cpio.directory("etc"),
+                cpio.directory("etc/bmp", 0o700),
+                cpio.regular_file("etc/bmp/agent-token", token.encode(), 0o600),
+            ]
         )
 
     def _plan(self, sn: str) -> list[dict]:
@@ -111,12 +136,19 @@ class FakeGateway:
 
             def do_GET(self):
                 url = urlsplit(self.path)
-                if url.path != "/v1/boot/ipxe":
-                    return self._send(404, b"", "text/plain")
+                gateway.sources.append((url.path, self.client_address[0]))
                 mac = parse_qs(url.query).get("mac", [""])[0]
-                self._send(200, gateway.ipxe(mac).encode(), "text/plain")
+                if url.path == "/v1/boot/ipxe":
+                    return self._send(200, gateway.ipxe(mac).encode(), "text/plain")
+                if url.path == "/v1/boot/agent.cpio":
+                    archive = gateway.agent_cpio(mac)
+                    if archive is None:
+                        return self._send(403, b"{}", "application/json")
+                    return self._send(200, archive, "application/octet-stream")
+                return self._send(404, b"", "text/plain")
 
             def do_POST(self):
+                gateway.sources.append((self.path, self.client_address[0]))
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 status, answer = gateway.agent_call(self.path, body)

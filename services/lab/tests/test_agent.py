@@ -45,12 +45,17 @@ def pxe_boot(server, password):
         ipmi.close()
 
 
-def test_parse_boot_script_reads_the_kernel_line():
+def test_parse_boot_script_reads_the_kernel_line_and_the_token_archive():
     script = parse_boot_script(
-        "kernel http://g/vmlinuz bmp.gateway=http://g:8803 bmp.token=abc "
-        "bmp.sn=LAB-0001 quiet\nboot\n"
+        "#!ipxe\nkernel http://g/vmlinuz initrd=initrd.img initrd=bmp-agent.cpio "
+        "bmp.gateway=https://g:8443 bmp.sn=LAB-0001 quiet\n"
+        "initrd --name initrd.img http://g/initrd.img\n"
+        "initrd --name bmp-agent.cpio http://g:8803/v1/boot/agent.cpio?mac=52:54:00:00:00:01\n"
+        "boot\n"
     )
-    assert (script.gateway, script.token, script.sn) == ("http://g:8803", "abc", "LAB-0001")
+    assert (script.gateway, script.sn) == ("https://g:8443", "LAB-0001")
+    assert script.agent_cpio == "http://g:8803/v1/boot/agent.cpio?mac=52:54:00:00:00:01"
+    assert script.boots_liveos is True
     assert parse_boot_script("sanboot --drive 0x80").boots_liveos is False
 
 
@@ -63,6 +68,11 @@ def test_pxe_boot_runs_the_steps_and_posts_results(lab, gateway, password):
     assert gateway.reports == [3]  # quick steps: their results went together
     assert server.mac in gateway.scripts
     assert gateway.heartbeats[0]["sn"] == server.sn
+    assert gateway.heartbeats[0]["token"] == gateway.tokens[server.sn]  # read from agent.cpio
+    # Every request left from the node's reserved address, as the gateway demands.
+    assert server.private_ipv4.startswith("127.200.")
+    assert {source for _path, source in gateway.sources} == {server.private_ipv4}
+    assert [path for path, _ in gateway.sources][:2] == ["/v1/boot/ipxe", "/v1/boot/agent.cpio"]
     disks = gateway.results[1]["data"]["controllers"][0]["disks"]
     assert {"enclosure", "slot", "size", "size_unit", "pd_type", "media_type"} <= set(disks[0])
     info = gateway.results[2]["data"]
@@ -103,6 +113,20 @@ def test_a_disk_script_means_the_node_boots_its_os(lab, gateway, password):
     assert server.agent.wait_for("boot", "disk", timeout=5)
     time.sleep(0.2)
     assert gateway.heartbeats == []
+
+
+def test_a_second_boot_without_a_token_runs_nothing(lab, gateway, password):
+    server = lab.nodes[0]
+    gateway.expect(server.sn, server.mac, ["Ping"])
+    pxe_boot(server, password)
+    assert wait_until(lambda: len(gateway.results) == 1)
+    # The server boots from the network again on its own (nothing began a new SetPXEBoot).
+    server.node.set_boot_flags(device="pxe", valid=True, persistent=False, efi=True)
+    server.node.reset()
+    assert server.agent.wait_for("boot", "no token", timeout=5)  # agent.cpio answered 403
+    count = len(gateway.heartbeats)
+    time.sleep(0.3)
+    assert len(gateway.heartbeats) == count
 
 
 def test_reset_to_disk_ends_the_liveos(lab, gateway, password):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -51,9 +52,32 @@ def test_state_file_lists_nodes_without_the_password(tmp_path, password):
             "port": fleet.nodes[1].bmc_port,
             "username": "admin",
         }
+        # Real VMs (no simulated agent) are addressed on the provisioning bridge.
+        assert (state["network"], state["nodes"][1]["private_ipv4"]) == (
+            "10.200.0.0/16",
+            "10.200.0.12",
+        )
     assert password not in state_path.read_text()
     assert read_password(tmp_path) == password
     assert stat.S_IMODE(os.stat(tmp_path / "bmc-password").st_mode) == 0o600
+
+
+def test_simulated_agents_get_loopback_addresses_they_can_call_from(password):
+    """The gateway takes agent calls only from a node's reserved address: a simulated node's
+    is in 127.0.0.0/8 (all local on Linux), so its agent binds it as its source."""
+    with Fleet(2, base_port=0, username="admin", password=password, gateway="http://x") as fleet:
+        state = fleet.state()
+        assert state["network"] == "127.200.0.0/16"
+        assert [n["private_ipv4"] for n in state["nodes"]] == ["127.200.0.11", "127.200.0.12"]
+        assert fleet.nodes[0].agent.source_address == "127.200.0.11"
+        with socket.socket() as listener, socket.socket() as client:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            client.bind((fleet.nodes[1].private_ipv4, 0))
+            client.connect(listener.getsockname())
+            accepted, peer = listener.accept()
+            accepted.close()
+        assert peer[0] == "127.200.0.12"
 
 
 def test_cli_up_status_and_sigterm(tmp_path):

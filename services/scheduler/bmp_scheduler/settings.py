@@ -54,7 +54,17 @@ BMP_SCHEDULER_AGENT_SILENCE = _env_float("BMP_SCHEDULER_AGENT_SILENCE", 120.0)
 # Where the LiveOS kernel and initrd are served (bmp-image), and how the agent reaches us.
 BMP_IMAGE_URL = env_str("BMP_IMAGE_URL", "http://127.0.0.1:10000").rstrip("/")
 BMP_GATEWAY_URL = env_str("BMP_GATEWAY_URL", "http://127.0.0.1:8803").rstrip("/")
+# Where iPXE fetches the agent's token archive (agent.cpio): plain HTTP, which iPXE speaks
+# everywhere. Only the agent's own calls need BMP_GATEWAY_URL (which may be https).
+BMP_GATEWAY_BOOT_URL = env_str("BMP_GATEWAY_BOOT_URL", BMP_GATEWAY_URL).rstrip("/")
+# Behind a reverse proxy, the request header that carries the client's address (e.g.
+# X-Real-IP), set by the proxy itself; empty: the peer address of the connection. Nothing else
+# a client sends is ever taken as its address.
+BMP_GATEWAY_CLIENT_IP_HEADER = env_str("BMP_GATEWAY_CLIENT_IP_HEADER", "")
+# An agent token dies this long after it was issued (a SetPXEBoot), even if its job hangs.
+BMP_AGENT_TOKEN_TTL_S = _env_float("BMP_AGENT_TOKEN_TTL_S", 6 * 3600.0)
 BMP_LIVEOS_KERNEL = env_str("BMP_LIVEOS_KERNEL", "liveos/vmlinuz")
 BMP_LIVEOS_INITRD = env_str("BMP_LIVEOS_INITRD", "liveos/initrd.img")
-# Extra kernel arguments of the LiveOS (the gateway adds bmp.gateway, bmp.token and bmp.sn).
+# Extra kernel arguments of the LiveOS (the gateway adds bmp.gateway and bmp.sn; never a secret:
+# the kernel prints its command line on the console, which BMCs record over SOL).
 BMP_LIVEOS_CMDLINE = env_str("BMP_LIVEOS_CMDLINE", "console=tty0 console=ttyS0,115200n8")

@@ -5,18 +5,20 @@ the LiveOS agent would, and reads the JobEvents openapi would receive."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from kombu import Connection
 
+from bmp_common import cpio
 from bmp_common.crypto import encrypt_secret
 from bmp_common.env import data_dir
 from bmp_common.messages.jobs import JobEvent, JobSubmit
 from bmp_common.messages.steps import StepDispatch, StepResult
 from bmp_scheduler.celery import app
-from bmp_scheduler.workflow import tasks
+from bmp_scheduler.workflow import engine, tasks
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
 from bmp_scheduler.workflow.models import Job
 
@@ -90,7 +92,10 @@ def broker():
             broker.close()
 
 
-TOKEN = re.compile(r"bmp\.token=(\S+)")
+AGENT_CPIO = re.compile(r"^initrd --name bmp-agent\.cpio (\S+)$", re.MULTILINE)
+# The address the DHCP reservation gives every node of these tests (node["private_ipv4"]):
+# the only one the gateway hands a token to and takes the agent's calls from.
+NODE_ADDRESS = "10.0.0.5"
 
 
 class Lab:
@@ -100,7 +105,9 @@ class Lab:
         self.broker = broker
         self.client = client
         self.idc_id = f"idc-{uuid.uuid4().hex[:8]}"
-        self.tokens = {}
+        self.tokens = {}  # mac -> the token its LiveOS read from agent.cpio
+        self.plans = []  # every plan handed to an agent by ``run``
+        self.restart_before = None  # ``run``'s agent restarts when handed this action
 
     # -- openapi's side
     def node(self, sn, mac):
@@ -108,7 +115,7 @@ class Lab:
             "sn": sn,
             "device_id": f"d-{sn}",
             "mac1": mac,
-            "private_ipv4": "10.0.0.5",
+            "private_ipv4": NODE_ADDRESS,
             "mask": "255.255.255.0",
             "gateway": "10.0.0.1",
             "architecture": "x86_64",
@@ -169,9 +176,22 @@ class Lab:
         assert response.status_code == 200
         return response.content.decode()
 
+    def fetch_agent_cpio(self, url, source=NODE_ADDRESS):
+        """What iPXE does with the script's second initrd (from ``source``)."""
+        path, _, query = url.partition("?")
+        assert path.endswith("/v1/boot/agent.cpio")
+        return self.client.get(f"/v1/boot/agent.cpio?{query}", REMOTE_ADDR=source)
+
     def token_for(self, mac):
-        match = TOKEN.search(self.boot(mac))
-        return match.group(1) if match else None
+        """The token of the machine's current boot: when its script boots the LiveOS, the
+        token is read from agent.cpio (once per boot, as the LiveOS does); else the one it
+        got before, if any."""
+        match = AGENT_CPIO.search(self.boot(mac))
+        if match:
+            response = self.fetch_agent_cpio(match.group(1))
+            assert response.status_code == 200, response.content
+            self.tokens[mac.lower()] = token_in(response.content)
+        return self.tokens.get(mac.lower())
 
     def heartbeat(self, sn, token, progress=None, working=None, boot_id=None):
         body = {"sn": sn, "token": token}
@@ -181,7 +201,9 @@ class Lab:
             body["progress"] = progress
         if working is not None:
             body["working"] = working
-        return self.client.post("/v1/agent/heartbeat", body, content_type="application/json")
+        return self.client.post(
+            "/v1/agent/heartbeat", body, content_type="application/json", REMOTE_ADDR=NODE_ADDRESS
+        )
 
     def report(self, sn, token, step, *, data=None, error=None, attempt=None, boot_id=None):
         body = {
@@ -195,7 +217,13 @@ class Lab:
         }
         if boot_id is not None:
             body["boot_id"] = boot_id
-        return self.client.post("/v1/agent/result", body, content_type="application/json")
+        return self.client.post(
+            "/v1/agent/result", body, content_type="application/json", REMOTE_ADDR=NODE_ADDRESS
+        )
+
+    def restart_agent_before(self, action):
+        """``run``'s agent restarts (a new boot_id) once, when it is handed ``action``."""
+        self.restart_before = action
 
     # -- a whole chain
     def run(self, job_id, *, results=None, max_rounds=100):
@@ -203,25 +231,46 @@ class Lab:
         ends; returns the list of actions in the order they ran."""
         results = results or {}
         ran = []
+        boot = 1
         for _ in range(max_rounds):
             job = Job.objects.get(job_id=job_id)
             if job.status != JOB_RUNNING:
                 return ran
-            step = job.steps.get(status=STEP_RUNNING)
+            step = job.steps.filter(status=STEP_RUNNING).first()
+            if step is None:  # a retry waits for its backoff
+                time.sleep(0.05)
+                engine.sweep()
+                continue
             if step.target != TARGET_AGENT:
                 dispatch = self.take(step.target)
                 ran.append(dispatch.action)
                 self.answer(dispatch, data=results.get(dispatch.action))
                 continue
             token = self.token_for(job.mac)
-            handed = self.heartbeat(job.sn, token).json()["result"]["steps"]
+            answer = self.heartbeat(job.sn, token, boot_id=f"boot-{boot}")
+            handed = answer.json()["result"]["steps"]
             while handed:
+                self.plans.append(handed)
+                if handed[0]["action"] == self.restart_before:
+                    self.restart_before, boot = None, boot + 1
+                    answer = self.heartbeat(job.sn, token, boot_id=f"boot-{boot}")
+                    handed = answer.json()["result"]["steps"]
+                    continue
                 ran.append(handed[0]["action"])
                 data = results.get(handed[0]["action"])
-                answer = self.report(job.sn, token, handed[0], data=data)
+                answer = self.report(job.sn, token, handed[0], data=data, boot_id=f"boot-{boot}")
                 assert answer.status_code == 200, answer.content
                 handed = answer.json()["result"]["steps"]
         raise AssertionError("the chain did not end")
+
+
+def token_in(archive: bytes) -> str:
+    """The token in an agent.cpio, checked to be where and how the LiveOS expects it."""
+    files = {entry.name: entry for entry in cpio.read(archive)}
+    token = files["etc/bmp/agent-token"]
+    assert token.permissions == 0o600
+    assert files["etc/bmp"].is_dir and files["etc/bmp"].permissions == 0o700
+    return token.data.decode()
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 ``bmp.scheduler.step_result`` tasks, agent steps through the gateway with the iPXE script's token.
 """
 
+import json
 import time
+import warnings
 
 from bmp_common import progress
 from bmp_common.crypto import encrypt_secret
@@ -106,7 +108,14 @@ def test_each_step_shows_its_place_in_the_chain_live(lab):
     assert [e.kind for e in lab.events()] == ["step"]  # one event: the job runs
 
 
-def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
+def _crypt(password: str, salt: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # crypt leaves the stdlib in 3.13
+        import crypt
+    return crypt.crypt(password, salt)
+
+
+def test_the_agent_gets_a_crypt_hash_of_the_password_never_the_password(lab):
     spec = {**CREATE_SPEC, "password_encrypted": encrypt_secret("Root-Pass-1")}
     job_id = lab.submit(jobs.RESET_PASSWORD, sn="SN-P1", mac="52:54:00:aa:00:02", spec=spec)
     lab.answer(lab.take("dhcp"))
@@ -117,13 +126,49 @@ def test_agent_gets_the_password_in_clear_only_in_its_step(lab):
     init, *_ = lab.report("SN-P1", token, ping).json()["result"]["steps"]
     password, *_ = lab.report("SN-P1", token, init).json()["result"]["steps"]
     assert password["action"] == "SetPassword"
-    assert password["params"] == {
-        "username": "root",
-        "password": "Root-Pass-1",
-        "release_target": True,  # the last agent step of the chain
-    }
+    hashed = password["params"].pop("password_hash")
+    assert password["params"] == {"username": "root", "release_target": True}
+    assert hashed.startswith("$6$") and _crypt("Root-Pass-1", hashed) == hashed
+    assert _crypt("Root-Pass-2", hashed) != hashed
     stored = Job.objects.get(job_id=job_id).steps.get(action="SetPassword").params
     assert "Root-Pass-1" not in str(stored)
+    # Kept only while the job runs.
+    lab.report("SN-P1", token, {**password, "params": {}})
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    lab.answer(lab.take("driver"), data={"power": "off"})
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.password_hash) == ("succeeded", "")
+
+
+def test_no_plan_of_a_whole_install_holds_a_secret(lab):
+    spec = {**CREATE_SPEC, "password_encrypted": encrypt_secret("Root-Pass-1")}
+    job_id = lab.submit(jobs.CREATE_INSTANCES, sn="SN-P2", mac="52:54:00:aa:00:04", spec=spec)
+    # The agent restarts once mid-chain: the plans of its second boot are walked too.
+    lab.restart_agent_before("WriteImageTar")
+    ran = lab.run(job_id, results={"PowerStatus": {"power": "on"}})
+    assert Job.objects.get(job_id=job_id).status == "succeeded"
+    assert ran.count("InitNode") == 2
+    steps = [step for plan in lab.plans for step in plan]
+    assert {step["action"] for step in steps} >= set(CREATE_ACTIONS[2:13])
+
+    def keys(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield key
+                yield from keys(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from keys(inner)
+
+    for step in steps:
+        assert not {"password", "password_encrypted"} & set(keys(step)), step
+        assert "gAAAA" not in json.dumps(step)  # no Fernet token of any secret
+        assert "Root-Pass-1" not in json.dumps(step)
+    hashes = {s["params"]["password_hash"] for s in steps if s["action"] == "SetPassword"}
+    assert len(hashes) == 1  # made once per boot into the LiveOS, not once per plan
+    (hashed,) = hashes
+    assert hashed.startswith("$6$") and _crypt("Root-Pass-1", hashed) == hashed
 
 
 def test_collect_reports_the_inventory(lab):

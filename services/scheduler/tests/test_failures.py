@@ -184,12 +184,16 @@ def test_a_silent_agent_gets_its_server_booted_into_the_liveos_again(lab, settin
     pxe = lab.take("driver")
     assert (pxe.action, pxe.attempt) == ("SetPXEBoot", 2)
     lab.answer(pxe)
-    ping, *_ = lab.heartbeat("SN-S1", token, boot_id="boot-2").json()["result"]["steps"]
+    # The new boot gets a new token; the hung one's is dead.
+    fresh = lab.token_for("52:54:00:bb:00:09")
+    assert fresh != token
+    assert lab.heartbeat("SN-S1", token, boot_id="boot-2").status_code == 401
+    ping, *_ = lab.heartbeat("SN-S1", fresh, boot_id="boot-2").json()["result"]["steps"]
     assert ping["action"] == "Ping"
     time.sleep(0.15)  # InitNode's backoff
-    again, *_ = lab.report("SN-S1", token, ping, boot_id="boot-2").json()["result"]["steps"]
+    again, *_ = lab.report("SN-S1", fresh, ping, boot_id="boot-2").json()["result"]["steps"]
     assert (again["step_id"], again["attempt"]) == (init["step_id"], init["attempt"] + 1)
-    assert lab.report("SN-S1", token, init).json()["result"]["ignored"] is True  # the old one
+    assert lab.report("SN-S1", fresh, init).json()["result"]["ignored"] is True  # the old one
 
 
 def _pinged_by(lab, sn, mac, boot_id):

@@ -1,10 +1,16 @@
 """The agent gateway over HTTP: scripts, tokens, heartbeats, results, envelopes."""
 
 import time
+from datetime import timedelta
+
+from django.utils import timezone
 
 from bmp_common import progress
 from bmp_common.messages import jobs
+from bmp_scheduler.workflow import engine
 from bmp_scheduler.workflow.models import Job
+
+from .conftest import AGENT_CPIO, NODE_ADDRESS, token_in
 
 MAC = "52:54:00:cc:00:01"
 
@@ -20,7 +26,7 @@ def test_a_mac_without_a_job_boots_from_its_disk(lab):
     script = lab.boot("52:54:00:cc:99:99")
     assert script.startswith("#!ipxe")
     assert "sanboot --no-describe --drive 0x80" in script
-    assert "bmp.token" not in script
+    assert "agent.cpio" not in script
 
 
 def test_a_power_job_does_not_boot_the_liveos(lab):
@@ -35,16 +41,172 @@ def test_a_malformed_mac_is_a_400_envelope(lab):
     assert "requestId" in response.json()
 
 
-def test_the_ipxe_script_uses_the_configured_urls(lab, settings):
+def _booting(lab, sn="SN-G1", mac=MAC, task=jobs.DELETE_INSTANCE):
+    """A job whose server is booting into the LiveOS (SetPXEBoot began; no token fetched)."""
+    job_id = lab.submit(task, sn=sn, mac=mac)
+    lab.answer(lab.take("dhcp"))
+    return job_id
+
+
+def _agent_cpio_url(script):
+    match = AGENT_CPIO.search(script)
+    assert match, script
+    return match.group(1)
+
+
+def test_the_ipxe_script_uses_the_configured_urls_and_holds_no_token(lab, settings):
     settings.BMP_IMAGE_URL = "http://127.0.0.1:10001"
-    settings.BMP_GATEWAY_URL = "http://127.0.0.1:18803"
-    _job_id, token = _into_liveos(lab)
+    settings.BMP_GATEWAY_URL = "https://10.0.0.1:18443"
+    settings.BMP_GATEWAY_BOOT_URL = "http://10.0.0.1:18803"
+    _booting(lab)
     script = lab.boot(MAC)
-    assert "kernel http://127.0.0.1:10001/liveos/vmlinuz " in script
+    kernel = next(line for line in script.splitlines() if line.startswith("kernel "))
+    assert kernel.startswith("kernel http://127.0.0.1:10001/liveos/vmlinuz ")
+    assert " initrd=initrd.img initrd=bmp-agent.cpio " in kernel  # both, for EFI's stub
+    assert "bmp.gateway=https://10.0.0.1:18443" in kernel
+    assert "bmp.sn=SN-G1" in kernel
     assert "initrd --name initrd.img http://127.0.0.1:10001/liveos/initrd.img" in script
-    assert "bmp.gateway=http://127.0.0.1:18803" in script
-    assert f"bmp.token={token}" in script
+    assert _agent_cpio_url(script) == f"http://10.0.0.1:18803/v1/boot/agent.cpio?mac={MAC}"
     assert script.rstrip().endswith("boot")
+    token = token_in(lab.fetch_agent_cpio(_agent_cpio_url(script)).content)
+    assert "token" not in script and token not in script
+    assert token not in lab.boot(MAC)
+
+
+def test_agent_cpio_hands_the_token_out_once_per_boot(lab):
+    _booting(lab)
+    url = _agent_cpio_url(lab.boot(MAC))
+    first = lab.fetch_agent_cpio(url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/octet-stream"
+    assert first["Cache-Control"] == "no-store"
+    token = token_in(first.content)
+    second = lab.fetch_agent_cpio(url)
+    assert second.status_code == 403
+    assert second.json()["error"]["status"] == "PERMISSION_DENIED"
+    assert token.encode() not in second.content
+    # The one who got it keeps it; a machine booting now is sent to its disk.
+    assert lab.heartbeat("SN-G1", token).status_code == 200
+    assert "sanboot" in lab.boot(MAC)
+
+
+def test_agent_cpio_from_another_address_gets_no_token(lab):
+    _booting(lab)
+    url = _agent_cpio_url(lab.boot(MAC))
+    stolen = lab.fetch_agent_cpio(url, source="10.0.0.6")
+    assert stolen.status_code == 403
+    assert stolen.json()["error"]["status"] == "PERMISSION_DENIED"
+    assert b"agent-token" not in stolen.content
+    # It did not use the boot's token up: the machine itself still gets it.
+    assert lab.heartbeat("SN-G1", token_in(lab.fetch_agent_cpio(url).content)).status_code == 200
+
+
+def test_behind_a_proxy_only_the_configured_header_is_the_address(lab, settings):
+    _booting(lab)
+    query = {"mac": MAC}
+    forged = lab.client.get(
+        "/v1/boot/agent.cpio", query, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=NODE_ADDRESS
+    )
+    assert forged.status_code == 403  # no header is trusted unless configured
+    settings.BMP_GATEWAY_CLIENT_IP_HEADER = "X-Real-IP"
+    direct = lab.client.get("/v1/boot/agent.cpio", query, REMOTE_ADDR=NODE_ADDRESS)
+    assert direct.status_code == 403  # through the proxy: only its header counts
+    proxied = lab.client.get(
+        "/v1/boot/agent.cpio", query, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=NODE_ADDRESS
+    )
+    assert proxied.status_code == 200
+    assert token_in(proxied.content)
+
+
+def test_agent_calls_from_another_address_are_refused(lab):
+    job_id, token = _into_liveos(lab)
+    body = {"sn": "SN-G1", "token": token}
+    answer = lab.client.post(
+        "/v1/agent/heartbeat", body, content_type="application/json", REMOTE_ADDR="10.0.0.6"
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["status"] == "PERMISSION_DENIED"
+    assert answer.json().get("result") is None
+    ping, *_ = lab.heartbeat("SN-G1", token).json()["result"]["steps"]
+    result = {**body, "step_id": ping["step_id"], "attempt": 1, "status": "ok"}
+    answer = lab.client.post(
+        "/v1/agent/result", result, content_type="application/json", REMOTE_ADDR="10.0.0.6"
+    )
+    assert answer.status_code == 403
+    ping_step = Job.objects.get(job_id=job_id).steps.get(action="Ping")
+    assert (ping_step.status, ping_step.attempt) == ("running", 1)  # nothing recorded
+
+
+def test_a_retried_pxe_boot_gets_a_fresh_token_and_the_old_one_is_refused(lab):
+    job_id = _booting(lab)
+    pxe = lab.take("driver")
+    old = lab.token_for(MAC)  # the server booted, but the BMC call failed
+    assert lab.heartbeat("SN-G1", old).status_code == 200
+    lab.answer(pxe, error="ERROR")
+    time.sleep(0.15)
+    engine.sweep()
+    again = lab.take("driver")
+    assert (again.action, again.attempt) == ("SetPXEBoot", 2)
+    fresh = lab.token_for(MAC)
+    assert fresh and fresh != old
+    refused = lab.heartbeat("SN-G1", old)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["status"] == "AUTH_ERROR_OR_PERMISSION_DENIED"
+    assert lab.heartbeat("SN-G1", fresh).status_code == 200
+    assert Job.objects.get(job_id=job_id).token_boot == 2
+
+
+def _sleep_past_expiry(job_id):
+    expires = Job.objects.get(job_id=job_id).token_expires_at
+    time.sleep(max(0.0, (expires - timezone.now()).total_seconds()) + 0.05)
+
+
+def test_an_expired_token_is_refused_even_while_the_job_runs(lab, settings):
+    settings.BMP_AGENT_TOKEN_TTL_S = 2.0
+    job_id, token = _into_liveos(lab)
+    job = Job.objects.get(job_id=job_id)  # from its SetPXEBoot, which began after the start
+    assert timedelta(seconds=2) <= job.token_expires_at - job.started_at < timedelta(seconds=10)
+    assert lab.heartbeat("SN-G1", token).status_code == 200
+    _sleep_past_expiry(job_id)
+    assert lab.heartbeat("SN-G1", token).status_code == 401
+    assert Job.objects.get(job_id=job_id).status == "running"
+    # An expired token of a boot not claimed yet is not handed out either.
+    other = _booting(lab, sn="SN-G9", mac="52:54:00:cc:00:09")
+    url = _agent_cpio_url(lab.boot("52:54:00:cc:00:09"))
+    _sleep_past_expiry(other)
+    assert lab.fetch_agent_cpio(url).status_code == 403
+    assert "sanboot" in lab.boot("52:54:00:cc:00:09")
+
+
+def test_a_stale_token_with_a_fresh_boot_id_cannot_rewind_the_chain(lab, settings):
+    settings.BMP_SCHEDULER_AGENT_SILENCE = 0.3
+    mac = "52:54:00:cc:00:0a"
+    job_id = lab.submit(jobs.CREATE_INSTANCES, sn="SN-G10", mac=mac, spec=INSTALL_SPEC)
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    stale = lab.token_for(mac)
+    ping, *_ = lab.heartbeat("SN-G10", stale, boot_id="boot-1").json()["result"]["steps"]
+    lab.report("SN-G10", stale, ping, boot_id="boot-1")
+    time.sleep(0.35)  # the server hangs: it is booted into the LiveOS again
+    assert engine.sweep()["silent"] == 1
+    lab.answer(lab.take("driver"))
+    fresh = lab.token_for(mac)
+    ping, *_ = lab.heartbeat("SN-G10", fresh, boot_id="boot-2").json()["result"]["steps"]
+    assert lab.report("SN-G10", fresh, ping, boot_id="boot-2").status_code == 200
+    time.sleep(0.15)  # InitNode's backoff (its first attempt died with the hung server)
+    init, *_ = lab.heartbeat("SN-G10", fresh, boot_id="boot-2").json()["result"]["steps"]
+    assert init["action"] == "InitNode"
+    before = list(Job.objects.get(job_id=job_id).steps.values_list("status", "attempt"))
+
+    # Whoever kept the first boot's token claims a restart: refused, nothing rewound.
+    for call in (
+        lambda: lab.heartbeat("SN-G10", stale, boot_id="boot-evil"),
+        lambda: lab.report("SN-G10", stale, init, boot_id="boot-evil"),
+    ):
+        assert call().status_code == 401
+    job = Job.objects.get(job_id=job_id)
+    assert job.agent_boot == "boot-2"
+    assert list(job.steps.values_list("status", "attempt")) == before
 
 
 def test_a_wrong_token_is_refused_with_401(lab):
@@ -149,7 +311,9 @@ def _install_plan(lab, sn="SN-G2", mac="52:54:00:cc:00:02"):
 
 def _results(lab, sn, token, results):
     body = {"sn": sn, "token": token, "results": results}
-    return lab.client.post("/v1/agent/results", body, content_type="application/json")
+    return lab.client.post(
+        "/v1/agent/results", body, content_type="application/json", REMOTE_ADDR=NODE_ADDRESS
+    )
 
 
 def _ok(step, **data):

@@ -90,6 +90,29 @@ def test_retry_from_a_given_step(lab):
     assert tasks.retry_job(job_id=job_id) == "succeeded"  # nothing to retry
 
 
+def test_a_retry_among_agent_steps_boots_the_liveos_again_with_a_fresh_token(lab):
+    mac = "52:54:00:dd:00:01"
+    job_id = lab.submit(jobs.DELETE_INSTANCE, sn="SN-R3", mac=mac)
+    lab.answer(lab.take("dhcp"))
+    lab.answer(lab.take("driver"))
+    old = lab.token_for(mac)
+    ping, *_ = lab.heartbeat("SN-R3", old).json()["result"]["steps"]
+    clean, *_ = lab.report("SN-R3", old, ping).json()["result"]["steps"]
+    tasks.cancel_job(job_id=job_id)  # mid-CleanBlockDevice
+    assert lab.heartbeat("SN-R3", old).status_code == 401
+
+    assert tasks.retry_job(job_id=job_id) == "running"
+    pxe = lab.take("driver")  # not CleanBlockDevice: its agent is gone
+    assert (pxe.action, pxe.attempt) == ("SetPXEBoot", 2)
+    lab.answer(pxe)
+    fresh = lab.token_for(mac)
+    assert fresh and fresh != old
+    assert lab.heartbeat("SN-R3", old).status_code == 401
+    ping, *_ = lab.heartbeat("SN-R3", fresh).json()["result"]["steps"]
+    again, *_ = lab.report("SN-R3", fresh, ping).json()["result"]["steps"]
+    assert (again["action"], again["step_id"]) == ("CleanBlockDevice", clean["step_id"])
+
+
 def test_a_send_lost_between_commit_and_send_is_sent_by_the_sweep(lab):
     """A worker killed right after its commit: the outbox row survives and the sweep sends."""
     submit = lab.submission(jobs.START_INSTANCES, sn="SN-K1")

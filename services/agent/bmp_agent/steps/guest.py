@@ -6,17 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import time
-import warnings
 from pathlib import Path
 
 from bmp_agent import target, yamlish
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # removed in 3.13; Debian 12 has 3.11
-    import crypt
 
 SEED_DIR = "/var/lib/cloud/seed/nocloud"
 # netplan refuses keys it does not know; the platform's document carries these for upstream
@@ -44,17 +40,19 @@ def _target_etc(ctx: StepContext) -> Path:
     return etc
 
 
-def hash_password(password: str) -> str:
-    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
+# What the platform sends: a SHA-512 crypt hash, "$6$[rounds=N$]<salt>$<86 characters>".
+SHA512_CRYPT = re.compile(r"^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
 
 
 def set_password(params: dict, ctx: StepContext) -> dict:
+    """Write the platform's crypt hash into the target's /etc/shadow. The agent is never given
+    the password itself, and takes nothing but a SHA-512 crypt hash."""
     username = str(params.get("username") or "root")
-    password = params.get("password")
-    if not password:
-        raise StepError(
-            "PASSWORD_MISSING", "SetPassword got no password (it could not be decrypted?)"
-        )
+    password_hash = str(params.get("password_hash") or "")
+    if not password_hash:
+        raise StepError("PASSWORD_MISSING", "SetPassword got no password hash")
+    if not SHA512_CRYPT.match(password_hash):
+        raise StepError("PASSWORD_HASH_INVALID", "SetPassword takes a SHA-512 crypt hash only")
     shadow = _target_etc(ctx) / "shadow"
     try:
         lines = shadow.read_text().splitlines()
@@ -64,7 +62,7 @@ def set_password(params: dict, ctx: StepContext) -> dict:
     for index, line in enumerate(lines):
         fields = line.split(":")
         if fields[0] == username and len(fields) >= 3:
-            fields[1], fields[2] = hash_password(str(password)), today
+            fields[1], fields[2] = password_hash, today
             lines[index] = ":".join(fields)
             break
     else:

@@ -14,33 +14,50 @@ from bmp_common import errors
 from bmp_common.errors import BmpError
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_scheduler.gateway import ipxe, selectors, services
-from bmp_scheduler.workflow import tokens
+from bmp_scheduler.gateway.addresses import client_address
 
 MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 MAX_RESULTS = 100  # more than any chain has agent steps
 
 
 class GatewayApi(APIView):
-    """Agents authenticate with their job token in the body, not with an API key."""
+    """Agents authenticate with their boot's token in the body, not with an API key, and call
+    from their machine's reserved address."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
 
+def _mac(request) -> str:
+    mac = (request.query_params.get("mac") or "").strip().lower()
+    if not MAC.match(mac):
+        raise BmpError(errors.INVALID_ARGUMENT, detail="mac: a MAC address is required")
+    return mac.replace("-", ":")
+
+
 class IpxeScriptApi(GatewayApi):
-    """GET /v1/boot/ipxe?mac=: the LiveOS for a machine with agent work, else the local disk."""
+    """GET /v1/boot/ipxe?mac=: the LiveOS for a machine booting into it, else the local disk.
+    No token: the LiveOS script loads it as a second initrd (agent.cpio)."""
 
     def get(self, request):
-        mac = (request.query_params.get("mac") or "").strip().lower()
-        if not MAC.match(mac):
-            raise BmpError(errors.INVALID_ARGUMENT, detail="mac: a MAC address is required")
-        job = selectors.job_booting_liveos(mac=mac.replace("-", ":"))
-        token = tokens.current(job) if job is not None else None
-        if job is None or token is None:
+        mac = _mac(request)
+        job = selectors.job_booting_liveos(mac=mac)
+        if job is None:
             script = ipxe.LOCAL_DISK_SCRIPT
         else:
-            script = ipxe.liveos_script(sn=job.sn, token=token)
+            script = ipxe.liveos_script(sn=job.sn, mac=mac)
         return HttpResponse(script, content_type="text/plain; charset=utf-8")
+
+
+class AgentTokenArchiveApi(GatewayApi):
+    """GET /v1/boot/agent.cpio?mac=: the agent token as an initramfs archive, once per boot
+    into the LiveOS, to the machine's reserved address only (403 otherwise)."""
+
+    def get(self, request):
+        archive = services.agent_token_archive(mac=_mac(request), source=client_address(request))
+        response = HttpResponse(archive, content_type="application/octet-stream")
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class AgentIdentitySerializer(serializers.Serializer):
@@ -65,7 +82,7 @@ class HeartbeatApi(GatewayApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        steps = services.agent_heartbeat(**body.validated_data)
+        steps = services.agent_heartbeat(**body.validated_data, source=client_address(request))
         return Response({"steps": steps})
 
 
@@ -88,7 +105,8 @@ class ResultApi(GatewayApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(services.agent_result(**body.validated_data))
+        source = client_address(request)
+        return Response(services.agent_result(**body.validated_data, source=source))
 
 
 class ResultsApi(GatewayApi):
@@ -101,4 +119,5 @@ class ResultsApi(GatewayApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(services.agent_results(**body.validated_data))
+        source = client_address(request)
+        return Response(services.agent_results(**body.validated_data, source=source))

@@ -2,46 +2,69 @@
 
 from __future__ import annotations
 
+import logging
+
 from bmp_common.errors import BmpError
-from bmp_common.ids import token_digest
-from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_INVALID
+from bmp_scheduler.gateway.addresses import is_reserved_address
+from bmp_scheduler.gateway.error_codes import AGENT_ADDRESS_REFUSED, AGENT_TOKEN_INVALID
 from bmp_scheduler.workflow import tokens
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, STEP_WAITING, TARGET_AGENT
 from bmp_scheduler.workflow.models import Job, Step
 
+log = logging.getLogger(__name__)
+
 
 def job_booting_liveos(*, mac: str) -> Job | None:
-    """The running job of the machine with ``mac`` if its chain still has agent work to do."""
+    """The running job of the machine with ``mac`` if it is booting into the LiveOS: its chain
+    still has agent work to do and the token of this boot has not been handed out yet."""
     job = (
-        Job.objects.filter(mac=mac, status=JOB_RUNNING).exclude(token_digest="").order_by("-id")
-    ).first()
+        tokens.claimable(Job.objects.filter(mac=mac, status=JOB_RUNNING))
+        .defer("node", "spec")
+        .order_by("-id")
+        .first()
+    )
     if job is None:
         return None
     pending = job.steps.filter(target=TARGET_AGENT, status__in=(STEP_WAITING, STEP_RUNNING))
     return job if pending.exists() else None
 
 
-def agent_job(*, sn: str, token: str, lock: bool = False) -> Job:
+def check_agent_address(job: Job, source: str) -> None:
+    """Agents call only from the address reserved for their machine (a 403 otherwise)."""
+    if not is_reserved_address(source, job.agent_address):
+        log.warning(
+            "job %s: agent call from %s refused (reserved: %s)",
+            job.job_id,
+            source or "an unknown address",
+            job.agent_address or "none",
+        )
+        raise BmpError(AGENT_ADDRESS_REFUSED)
+
+
+def agent_job(*, sn: str, token: str, source: str, lock: bool = False) -> Job:
     job = tokens.job_for(sn=sn, token=token, lock=lock)
     if job is None:
         raise BmpError(AGENT_TOKEN_INVALID)
+    check_agent_address(job, source)
     return job
 
 
-def agent_job_and_step(*, sn: str, token: str) -> tuple[Job, Step | None]:
+def agent_job_and_step(*, sn: str, token: str, source: str) -> tuple[Job, Step | None]:
     """The agent's job and its first unfinished step, in one query (a heartbeat's reads)."""
-    digest = token_digest(token) if token and sn else ""
-    step = (
-        Step.objects.select_related("job")
-        .defer("job__node", "job__spec", "result", "progress")  # params: the plan's
-        .filter(job__token_digest=digest, job__sn=sn, job__status=JOB_RUNNING)
-        .filter(status__in=(STEP_WAITING, STEP_RUNNING))
-        .order_by("index")
-        .first()
-    )
-    if step is not None and digest:
-        return step.job, step
-    return agent_job(sn=sn, token=token), None
+    step = None
+    if token and sn:
+        step = (
+            Step.objects.select_related("job")
+            .defer("job__node", "job__spec", "result", "progress")  # params: the plan's
+            .filter(tokens.valid(token, via="job__"), job__sn=sn, job__status=JOB_RUNNING)
+            .filter(status__in=(STEP_WAITING, STEP_RUNNING))
+            .order_by("index")
+            .first()
+        )
+    if step is None:
+        return agent_job(sn=sn, token=token, source=source), None
+    check_agent_address(step.job, source)
+    return step.job, step
 
 
 def current_step(job: Job) -> Step | None:

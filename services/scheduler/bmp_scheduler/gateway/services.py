@@ -17,6 +17,7 @@ begin), so thousands of agents polling do not queue behind the database's write 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,11 +25,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common import cpio
 from bmp_common import progress as live
-from bmp_common.crypto import SecretDecryptionError, decrypt_secret
+from bmp_common.errors import BmpError
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
-from bmp_scheduler.workflow import engine
+from bmp_scheduler.gateway.addresses import is_reserved_address
+from bmp_scheduler.gateway.error_codes import AGENT_TOKEN_UNAVAILABLE
+from bmp_scheduler.gateway.ipxe import AGENT_TOKEN_FILE
+from bmp_scheduler.workflow import engine, tokens
 from bmp_scheduler.workflow.choices import JOB_RUNNING, STEP_RUNNING, TARGET_AGENT
 from bmp_scheduler.workflow.engine import events
 from bmp_scheduler.workflow.engine.core import run_after, start_next
@@ -37,10 +42,45 @@ from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
+SET_PASSWORD = "SetPassword"  # noqa: S105 (an action)
 
-def _locked_agent_job(*, sn: str, token: str) -> Job:
+
+def agent_token_archive(*, mac: str, source: str) -> bytes:
+    """``agent.cpio`` for the machine with ``mac``: its agent token as /etc/bmp/agent-token in
+    an initramfs archive. Handed out once per boot into the LiveOS, and only to the address the
+    DHCP reservation gives that MAC; anything else is a 403 (and the token stays good for the
+    one who got it)."""
+    job = selectors.job_booting_liveos(mac=mac)
+    if job is None:
+        log.warning("agent.cpio for %s refused: no boot into the LiveOS is due", mac)
+        raise BmpError(AGENT_TOKEN_UNAVAILABLE)
+    if not is_reserved_address(source, job.agent_address):
+        log.warning(
+            "job %s: agent.cpio for %s refused: asked from %s, reserved %s",
+            job.job_id,
+            mac,
+            source or "an unknown address",
+            job.agent_address or "none",
+        )
+        raise BmpError(AGENT_TOKEN_UNAVAILABLE)
+    token = tokens.claim(job)
+    if token is None:
+        log.warning("job %s: agent.cpio for %s refused: handed out already", job.job_id, mac)
+        raise BmpError(AGENT_TOKEN_UNAVAILABLE)
+    log.info("job %s: agent token of boot %d handed to %s", job.job_id, job.token_boot, source)
+    return cpio.write(
+        [
+            cpio.directory("etc"),
+            cpio.directory("etc/bmp", 0o700),
+            cpio.regular_file(AGENT_TOKEN_FILE, token.encode(), 0o600),
+        ],
+        mtime=int(time.time()),
+    )
+
+
+def _locked_agent_job(*, sn: str, token: str, source: str) -> Job:
     # Found and locked in one query: a job that ended while we waited no longer matches.
-    return selectors.agent_job(sn=sn, token=token, lock=True)
+    return selectors.agent_job(sn=sn, token=token, source=source, lock=True)
 
 
 def note_agent_seen(job: Job) -> None:
@@ -59,17 +99,22 @@ def agent_heartbeat(
     *,
     sn: str,
     token: str,
+    source: str,
     boot_id: str = "",
     working: dict | None = None,
     progress: dict | None = None,
 ) -> list[dict]:
-    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its plan."""
-    job, step = selectors.agent_job_and_step(sn=sn, token=token)
+    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its plan.
+    ``source``: the request's address (only the machine's reserved one is served).
+
+    A new ``boot_id`` rewinds the segment (engine.agent_booted); only the holder of the current
+    boot's token can send one: the token of an earlier boot is invalid."""
+    job, step = selectors.agent_job_and_step(sn=sn, token=token, source=source)
     if _waiting_for_first_results(job, step):
         pass  # nothing to rewind, no silence limit on Ping: its results record the boot
     elif boot_id and boot_id != job.agent_boot:  # once per boot: a write
         with transaction.atomic():
-            job = _locked_agent_job(sn=sn, token=token)
+            job = _locked_agent_job(sn=sn, token=token, source=source)
             engine.agent_booted(job, boot_id)
             note_agent_seen(job)  # in the same turn of the write lock
         step = selectors.current_step(job)  # a restart rewound the chain
@@ -88,7 +133,7 @@ def agent_heartbeat(
     if step.not_before is not None and step.not_before > timezone.now():
         return []  # a retry waits for its backoff
     with transaction.atomic():  # the step is due to begin: that is a write
-        return _hand_out(_locked_agent_job(sn=sn, token=token))
+        return _hand_out(_locked_agent_job(sn=sn, token=token, source=source))
 
 
 def _waiting_for_first_results(job: Job, step: Step | None) -> bool:
@@ -109,16 +154,18 @@ def _is_running_agent_step(step: Step, working: dict | None) -> bool:
     return working.get("step_id") == step.pk and working.get("attempt") == step.attempt
 
 
-def agent_result(*, sn: str, token: str, boot_id: str = "", **result) -> dict:
+def agent_result(*, sn: str, token: str, source: str, boot_id: str = "", **result) -> dict:
     """Record one result (``step_id``, ``attempt``, ``status``, ``data``, ``error``); the
     answer carries the agent's next steps, and ``ignored`` when the result was not recorded."""
-    answer = agent_results(sn=sn, token=token, results=[result], boot_id=boot_id)
+    answer = agent_results(sn=sn, token=token, source=source, results=[result], boot_id=boot_id)
     if answer.pop("recorded") == 0:
         return {**answer, "ignored": True}
     return answer
 
 
-def agent_results(*, sn: str, token: str, results: list[dict], boot_id: str = "") -> dict:
+def agent_results(
+    *, sn: str, token: str, source: str, results: list[dict], boot_id: str = ""
+) -> dict:
     """Record the results of steps the agent ran in order, in one transaction; the agent is
     idle now, so the answer carries its next steps. Recording stops at the first result that
     does not advance the chain (failed, ignored): the ones after it answer steps that, as far
@@ -131,7 +178,7 @@ def agent_results(*, sn: str, token: str, results: list[dict], boot_id: str = ""
     """
     recorded = 0
     with transaction.atomic():
-        job = _locked_agent_job(sn=sn, token=token)
+        job = _locked_agent_job(sn=sn, token=token, source=source)
         if boot_id and not job.agent_boot:  # the first results of this segment's agent
             engine.agent_booted(job, boot_id)
         note_agent_seen(job)
@@ -157,8 +204,8 @@ def _plan(job: Job, running: Step) -> list[dict]:
     """``running`` and the agent steps after it, up to a step of another target or one that
     waits for a backoff; each with the attempt it will have when it begins."""
     running.job = job
-    orders = [_order(running, running.attempt)]
-    orders += [_order(step, step.attempt + 1) for step in run_after(running)]
+    orders = [_order(job, running, running.attempt)]
+    orders += [_order(job, step, step.attempt + 1) for step in run_after(running)]
     log.info(
         "job %s: %s handed to the agent (step %d, attempt %d%s)",
         job.job_id,
@@ -170,21 +217,22 @@ def _plan(job: Job, running: Step) -> list[dict]:
     return orders
 
 
-def _order(step: Step, attempt: int) -> dict:
+def _order(job: Job, step: Step, attempt: int) -> dict:
     return {
         "step_id": step.pk,
         "attempt": attempt,
         "action": step.action,
-        "params": _agent_params(step),
+        "params": _agent_params(job, step),
     }
 
 
-def _agent_params(step: Step) -> dict:
-    params = dict(step.params)
-    encrypted = params.pop("password_encrypted", None)
-    if encrypted:
-        try:
-            params["password"] = decrypt_secret(encrypted)
-        except SecretDecryptionError:
-            log.error("step %s: the password cannot be decrypted; sent without it", step.pk)
+def _agent_params(job: Job, step: Step) -> dict:
+    """What the agent gets: never a secret, encrypted or not. SetPassword carries the crypt
+    hash made when the server booted into the LiveOS (engine.core)."""
+    params = {key: value for key, value in step.params.items() if not key.endswith("_encrypted")}
+    if step.action == SET_PASSWORD:
+        if job.password_hash:
+            params["password_hash"] = job.password_hash
+        else:
+            log.error("job %s: SetPassword has no password hash; sent without it", job.job_id)
     return params

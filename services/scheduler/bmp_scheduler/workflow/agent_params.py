@@ -1,12 +1,14 @@
 """Parameters of the LiveOS agent's commands (upstream section 5.2 "Agent commands").
 
-Secrets stay encrypted here (``password_encrypted``); the gateway decrypts them only in the
-answer that hands the step to the agent.
+Secrets stay encrypted here (``password_encrypted``) and never reach the agent: the gateway
+drops every ``*_encrypted`` key from a plan, and SetPassword gets the SHA-512 crypt hash the
+engine makes when the server boots into the LiveOS (``Job.password_hash``).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import warnings
 from typing import Any
 
 from django.conf import settings
@@ -137,6 +139,17 @@ def write_image(spec: dict) -> dict[str, Any]:
     # Upstream's image records say "{host}/<file>": the agent gets the whole URL.
     params["url"] = params["url"].replace("{host}", settings.BMP_IMAGE_URL)
     return params
+
+
+def sha512_crypt(password: str) -> str:
+    """``$6$<random salt>$<hash>``: what /etc/shadow holds, so the agent never needs the
+    password itself."""
+    with warnings.catch_warnings():
+        # crypt leaves the standard library in 3.13; Debian 12's 3.11 has it, and libxcrypt's
+        # sha512-crypt is what every Linux login checks against.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt
+    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))
 
 
 def set_password(spec: dict) -> dict[str, Any]:

@@ -34,10 +34,20 @@ class Job(models.Model):
     # it did (root disk, partitions, mounts), so its steps run again (engine/agent.py).
     agent_boot = models.CharField(max_length=64, blank=True, default="")
     step_count = models.PositiveIntegerField(default=0)  # steps of the chain, for progress
-    # The agent token: only its digest is stored; the plaintext is derived from the nonce with
-    # the server's secret (see tokens.py). An empty digest means no token (none yet or revoked).
+    # The address the DHCP reservation gives the server (the node's private_ipv4): the only
+    # source the gateway hands the token to and takes the agent's calls from.
+    agent_address = models.CharField(max_length=45, blank=True, default="")
+    # The agent token of the current boot into the LiveOS (one per SetPXEBoot attempt): only its
+    # digest is stored; the plaintext is derived from the boot and nonce with the server's
+    # secret (see tokens.py). An empty digest means no token (none yet, or revoked).
     token_nonce = models.CharField(max_length=64, blank=True, default="")
     token_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    token_boot = models.PositiveIntegerField(default=0)  # boots into the LiveOS so far
+    token_claimed_at = models.DateTimeField(null=True, blank=True)  # agent.cpio handed out
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    # SetPassword's SHA-512 crypt hash, made when the server boots into the LiveOS; cleared when
+    # the job ends. The agent never sees the password itself.
+    password_hash = models.CharField(max_length=128, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)

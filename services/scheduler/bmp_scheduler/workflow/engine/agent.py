@@ -26,14 +26,13 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
     TARGET_AGENT,
 )
-from bmp_scheduler.workflow.engine.core import start_next
+from bmp_scheduler.workflow.engine.core import BOOT_INTO_LIVEOS, start_next
 from bmp_scheduler.workflow.engine.results import fail_attempt
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
 WAIT_FOR_AGENT = "Ping"
-BOOT_INTO_LIVEOS = "SetPXEBoot"
 
 
 def agent_booted(job: Job, boot_id: str) -> bool:

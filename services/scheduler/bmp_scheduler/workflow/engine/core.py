@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
     EVENT_CANCELLED,
@@ -17,7 +18,7 @@ from bmp_common.messages.jobs import (
     JobSubmit,
 )
 from bmp_common.messages.steps import StepDispatch
-from bmp_scheduler.workflow import chains, tokens
+from bmp_scheduler.workflow import agent_params, chains, tokens
 from bmp_scheduler.workflow.choices import (
     ERROR_TIMEOUT,
     JOB_CANCELLED,
@@ -29,7 +30,6 @@ from bmp_scheduler.workflow.choices import (
     STEP_SKIPPED,
     STEP_SUCCEEDED,
     STEP_WAITING,
-    TARGET_AGENT,
     TARGET_DHCP,
     TARGET_DRIVER,
 )
@@ -38,6 +38,8 @@ from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
+# The driver step that boots a server into the LiveOS: each attempt is a new boot of the agent.
+BOOT_INTO_LIVEOS = "SetPXEBoot"
 RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
 # Unfinished steps read when the next one begins: it and those a driver run may take along
 # (the longest run of the chains is SetDISKBoot, PowerCycle, PowerStatus).
@@ -77,6 +79,7 @@ def submit_job(submit: JobSubmit) -> Job:
                     idc_id=submit.idc_id,
                     sn=node.get("sn") or "",
                     mac=(node.get("mac1") or "").lower(),
+                    agent_address=node.get("private_ipv4") or "",
                     device_id=node.get("device_id") or "",
                     instance_id=submit.instance_id,
                     request_id=submit.request_id,
@@ -123,20 +126,9 @@ def start_job(job: Job) -> bool:
     job.status = JOB_RUNNING
     job.active_sn = job.sn or None
     job.started_at = timezone.now()
-    if job.steps.filter(target=TARGET_AGENT).exists():
-        tokens.issue(job)
     try:
         with transaction.atomic():  # the unique active_sn refuses a second running job
-            job.save(
-                update_fields=[
-                    "status",
-                    "active_sn",
-                    "started_at",
-                    "token_nonce",
-                    "token_digest",
-                    "updated_at",
-                ]
-            )
+            job.save(update_fields=["status", "active_sn", "started_at", "updated_at"])
     except IntegrityError:
         job.status, job.active_sn = JOB_QUEUED, None
         log.info("job %s waits: another job of SN %s is running", job.job_id, job.sn)
@@ -190,6 +182,8 @@ def begin_step(
         update_fields=["status", "attempt", "started_at", "deadline", "not_before", "finished_at"]
     )
     step.job = job
+    if step.action == BOOT_INTO_LIVEOS:
+        _prepare_liveos_boot(job, step)
     log.info(
         "job %s step %d %s, attempt %d (deadline %s)",
         job.job_id,
@@ -201,6 +195,27 @@ def begin_step(
     events.emit_progress(job, step, attempt=step.attempts_used)
     if send:
         dispatch(step, following)
+
+
+def _prepare_liveos_boot(job: Job, boot: Step) -> None:
+    """The server is about to boot into the LiveOS: a fresh agent token for this boot (the
+    previous boot's dies), and SetPassword's crypt hash, made now rather than at submission and
+    kept only until the job ends."""
+    tokens.issue(job)
+    job.agent_boot = ""  # the agent of the new boot reports its boot_id first
+    job.password_hash = ""
+    set_password = (
+        job.steps.filter(index__gt=boot.index, action="SetPassword", status=STEP_WAITING)
+        .only("params")
+        .first()
+    )
+    encrypted = set_password.params.get("password_encrypted") if set_password else ""
+    if encrypted:
+        try:
+            job.password_hash = agent_params.sha512_crypt(decrypt_secret(encrypted))
+        except SecretDecryptionError:
+            log.error("job %s: the root password cannot be decrypted", job.job_id)
+    job.save(update_fields=[*tokens.FIELDS, "agent_boot", "password_hash", "updated_at"])
 
 
 def dispatch(step: Step, following: list[Step] | None = None) -> None:
@@ -259,6 +274,7 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
     job.reason = failure_reason(step) if status == JOB_FAILED and step is not None else ""
     job.message = message
     tokens.revoke(job)
+    job.password_hash = ""
     events.forget_progress(job)
     job.save(
         update_fields=[
@@ -267,7 +283,8 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
             "active_sn",
             "reason",
             "message",
-            "token_digest",
+            *tokens.FIELDS,
+            "password_hash",
             "updated_at",
         ]
     )

@@ -18,8 +18,15 @@ from bmp_scheduler.workflow.choices import (
     STEP_RUNNING,
     STEP_SKIPPED,
     STEP_WAITING,
+    TARGET_AGENT,
 )
-from bmp_scheduler.workflow.engine.core import finish_job, lock_job, start_job, start_queued
+from bmp_scheduler.workflow.engine.core import (
+    BOOT_INTO_LIVEOS,
+    finish_job,
+    lock_job,
+    start_job,
+    start_queued,
+)
 from bmp_scheduler.workflow.models import Job
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,9 @@ def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
 
     Steps before the restart point that never finished are skipped; the attempt counter keeps
     counting (so results of the earlier run are still recognised as stale), with a fresh budget.
+    A restart point among the LiveOS agent's steps moves back to the SetPXEBoot before them: the
+    agent of the ended job lost its token (and what it did), so the server boots into the
+    LiveOS again, with a new token.
     """
     with transaction.atomic():
         job = _locked(job_id)
@@ -63,6 +73,9 @@ def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
         if not 0 <= from_step < len(steps):
             log.warning("retry of job %s: no step %s", job_id, from_step)
             return job
+        if steps[from_step].target == TARGET_AGENT:
+            boots = [s.index for s in steps[:from_step] if s.action == BOOT_INTO_LIVEOS]
+            from_step = boots[-1] if boots else from_step
         for step in steps:
             if step.index >= from_step:
                 if step.status == STEP_SKIPPED and step.attempt == 0:
