@@ -1,7 +1,7 @@
 """Settings of the openapi service (and of its console profile, ``BMP_OPENAPI_PROFILE=console``)."""
 
 from bmp_common.django_settings import base_settings
-from bmp_common.env import env_str
+from bmp_common.env import env_int, env_str
 
 globals().update(base_settings("openapi"))
 
@@ -38,3 +38,13 @@ BMP_MAIL_ALLOWED_HOSTS = [
     host.strip() for host in env_str("BMP_MAIL_ALLOWED_HOSTS", "*").split(",") if host.strip()
 ]
 BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
+
+# -- jobs (jobs/outbox.py, jobs/reconcile.py) ---------------------------------------------------
+# Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
+BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
+# An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.
+BMP_OPENAPI_OUTBOX_GRACE = env_int("BMP_OPENAPI_OUTBOX_GRACE", 5)
+# An in-flight job nothing was heard of for this long: the scheduler is asked for its last event.
+BMP_OPENAPI_RECONCILE_AFTER = env_int("BMP_OPENAPI_RECONCILE_AFTER", 60)
+# Rows one sweep handles per part; the rest wait for the next sweep.
+BMP_OPENAPI_SWEEP_BATCH = env_int("BMP_OPENAPI_SWEEP_BATCH", 200)

@@ -75,3 +75,16 @@ def retry_job(job_id=None, from_step=None, **extra):
         return None
     job = engine.retry_job(job_id, from_step=from_step)
     return job.status if job else None
+
+
+# openapi names at most its sweep batch of jobs; a longer list is not ours to honour whole.
+RESEND_LIMIT = 1000
+
+
+@app.task(name="bmp.scheduler.resend_job_events", **DB_RETRY)
+def resend_job_events(job_ids=None, **extra):
+    """openapi's reconciliation: the last event of each of these jobs, again."""
+    if not isinstance(job_ids, list) or not all(isinstance(j, str) for j in job_ids):
+        log.error("resend_job_events: malformed job_ids dropped")
+        return None
+    return engine.resend_job_events(job_ids[:RESEND_LIMIT])
