@@ -173,3 +173,23 @@ def test_a_run_that_failed_half_way_is_dispatched_again_from_the_failed_step(lab
         engine.IGNORED,
         engine.IGNORED,
     ]
+
+
+def test_openapi_asking_again_gets_each_named_jobs_last_event_through_the_outbox(lab):
+    """openapi's reconciliation names jobs it heard nothing of: each known one's last event
+    comes again, the same event (openapi applies it once by its sequence)."""
+    ended = lab.submit(jobs.START_INSTANCES, sn="SN-E1")
+    lab.answer(lab.take("driver"))
+    lab.answer(lab.take("driver"), data={"power": "on"})
+    running = lab.submit(jobs.START_INSTANCES, sn="SN-E2")
+    queued = lab.submit(jobs.STOP_INSTANCES, sn="SN-E2")  # behind ``running``: no event yet
+    first_time = {(e.job_id, e.sequence): e for e in lab.events()}
+
+    assert tasks.resend_job_events(job_ids=[ended, running, queued, "job-unknown"]) == 2
+
+    again = lab.events()
+    assert sorted((e.job_id, e.sequence, e.kind) for e in again) == sorted(
+        [(ended, 2, "succeeded"), (running, 1, "step")]
+    )
+    assert all(e == first_time[(e.job_id, e.sequence)] for e in again)  # observed power too
+    assert tasks.resend_job_events(job_ids="job-x") is None  # malformed: dropped
