@@ -34,6 +34,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # When reconciliation last asked the scheduler about this job (jobs/reconcile.py).
     checked_at = models.DateTimeField(null=True, blank=True)
+    # An operator's retry the scheduler has not answered yet (its retry_job kwargs), sent again
+    # by the reconciliation: the scheduler ignores a repeat (``after_sequence``).
+    retry_command = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "job"

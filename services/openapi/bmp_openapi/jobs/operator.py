@@ -53,7 +53,13 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
     job.finished_at = None
     job.reason = ""
     job.message = ""
+    # after_sequence: the scheduler takes this retry once, however often it is sent.
+    job.retry_command = {
+        "job_id": job_id,
+        "from_step": from_step,
+        "after_sequence": job.last_sequence,
+    }
     job.save()
-    outbox.enqueue(RETRY_TASK, {"job_id": job_id, "from_step": from_step}, job_id=job_id)
+    outbox.enqueue(RETRY_TASK, job.retry_command, job_id=job_id)
     log.warning("job %s: retry from step %s asked by %s", job_id, from_step, actor.user_id)
     return job

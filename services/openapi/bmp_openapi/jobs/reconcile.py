@@ -7,7 +7,8 @@ of for ``BMP_OPENAPI_RECONCILE_AFTER`` seconds (not asked about in that time eit
 first, ``BMP_OPENAPI_SWEEP_BATCH`` at most) and asks the scheduler to send their latest event
 again (``bmp.scheduler.resend_job_events``): the answer takes the one event path, where an
 event already applied is ignored by (job, sequence). A job still ``submitted`` also has its
-submission sent again, in case that is what was lost: the scheduler takes a job once.
+submission sent again, and a retried job not heard of since its retry command, in case that is
+what was lost: the scheduler takes a job once, and a retry once (``after_sequence``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.models import RUNNING, SUBMITTED, Job, Outbox
+from bmp_openapi.jobs.operator import RETRY_TASK
 from bmp_openapi.jobs.submission import SUBMIT_TASK
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,12 @@ def jobs_reconcile(limit: int) -> int:
         submissions = Job.objects.filter(pk__in=unacknowledged).values_list("job_id", "submission")
         for job_id, submission in submissions:
             outbox.enqueue(SUBMIT_TASK, {"message": submission}, job_id=job_id)
+        commands = Job.objects.filter(pk__in=[pk for pk, _, _ in rows]).values_list(
+            "job_id", "retry_command"
+        )
+        for job_id, command in commands:
+            if command:
+                outbox.enqueue(RETRY_TASK, command, job_id=job_id)
         outbox.enqueue(RESEND_EVENTS_TASK, {"job_ids": job_ids}, job_id="")
     log.warning("reconciliation: asked the scheduler about %d silent job(s)", len(job_ids))
     return len(job_ids)

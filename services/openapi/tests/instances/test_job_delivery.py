@@ -196,3 +196,32 @@ def test_an_event_whose_apply_failed_is_tried_again_and_applied(admin_api, stock
     assert (result.successful(), result.result, failures) == (True, True, [1])
     assert describe(admin_api, instance_id)["status"] == "running"
     assert job_status(job.job_id) == "succeeded"
+
+
+def test_a_retry_lost_on_the_way_is_sent_again_until_the_scheduler_answers(
+    admin_api, stock, project_id, settings, django_capture_on_commit_callbacks
+):
+    settings.BMP_OPENAPI_RECONCILE_AFTER = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
+    job_id = describe(admin_api, instance_id)["jobId"]
+    assert finish_job(job_id, "failed", action="SetPXEBoot", reason="PING_ILOIP_ERROR")
+    with django_capture_on_commit_callbacks(execute=True):
+        ok(admin_api.put(f"/v1/jobs/{job_id}/retry", {"fromStep": 1}, format="json"))
+    sent = scheduler_messages()  # and lost: the scheduler never ran it
+    silent_for(job_id, 61)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep()["reconciled"] == 1
+    again = dict(scheduler_messages())
+
+    retry = {"job_id": job_id, "from_step": 1, "after_sequence": 1}
+    assert ("bmp.scheduler.retry_job", retry) in sent
+    assert again["bmp.scheduler.retry_job"] == retry  # taken once by the scheduler
+    assert again["bmp.scheduler.resend_job_events"] == {"job_ids": [job_id]}
+    # The retried chain ends: nothing in flight, nothing sent again.
+    assert finish_job(job_id, power="on")
+    silent_for(job_id, 61)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep()["reconciled"] == 0
+    assert describe(admin_api, instance_id)["status"] == "running"

@@ -66,14 +66,15 @@ def cancel_job(job_id=None, **extra):
 
 
 @app.task(name="bmp.scheduler.retry_job", **DB_RETRY)
-def retry_job(job_id=None, from_step=None, **extra):
+def retry_job(job_id=None, from_step=None, after_sequence=None, **extra):
     if not isinstance(job_id, str) or not job_id:
         log.error("retry_job: malformed job_id %r dropped", job_id)
         return None
-    if from_step is not None and (isinstance(from_step, bool) or not isinstance(from_step, int)):
-        log.error("retry_job: malformed from_step %r dropped", from_step)
-        return None
-    job = engine.retry_job(job_id, from_step=from_step)
+    for name, value in (("from_step", from_step), ("after_sequence", after_sequence)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            log.error("retry_job: malformed %s %r dropped", name, value)
+            return None
+    job = engine.retry_job(job_id, from_step=from_step, after_sequence=after_sequence)
     return job.status if job else None
 
 

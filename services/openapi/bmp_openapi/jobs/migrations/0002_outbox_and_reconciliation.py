@@ -31,4 +31,9 @@ class Migration(migrations.Migration):
             name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name="job",
+            name="retry_command",
+            field=models.JSONField(blank=True, default=dict),
+        ),
     ]
