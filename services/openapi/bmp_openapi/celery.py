@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import django
+from django.conf import settings
 
 from bmp_common.celery import keep_django_connections, make_celery
 from bmp_common.queues import OPENAPI_QUEUE
@@ -19,7 +20,9 @@ django.setup()
 app = make_celery("openapi")
 keep_django_connections(app)
 app.conf.task_default_queue = OPENAPI_QUEUE
+interval = settings.BMP_OPENAPI_SWEEP_INTERVAL
 app.conf.beat_schedule = {
-    "resend-unacknowledged-jobs": {"task": "bmp.openapi.resend_jobs", "schedule": 30.0},
+    # Outbox rows the broker did not take, and jobs whose events were lost (jobs/tasks.py).
+    "sweep": {"task": "bmp.openapi.sweep", "schedule": interval, "options": {"expires": interval}},
 }
 app.autodiscover_tasks(["bmp_openapi.jobs"])

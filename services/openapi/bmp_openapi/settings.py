@@ -42,3 +42,13 @@ BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
 
 # How long an Idempotency-Key and the answer it gave are kept (seconds).
 BMP_IDEMPOTENCY_TTL_S = env_int("BMP_IDEMPOTENCY_TTL_S", 24 * 3600)
+
+# -- jobs (jobs/outbox.py, jobs/reconcile.py) ---------------------------------------------------
+# Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
+BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
+# An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.
+BMP_OPENAPI_OUTBOX_GRACE = env_int("BMP_OPENAPI_OUTBOX_GRACE", 5)
+# An in-flight job nothing was heard of for this long: the scheduler is asked for its last event.
+BMP_OPENAPI_RECONCILE_AFTER = env_int("BMP_OPENAPI_RECONCILE_AFTER", 60)
+# Rows one sweep handles per part; the rest wait for the next sweep.
+BMP_OPENAPI_SWEEP_BATCH = env_int("BMP_OPENAPI_SWEEP_BATCH", 200)

@@ -196,3 +196,44 @@ def test_a_run_that_failed_half_way_is_dispatched_again_from_the_failed_step(lab
         engine.IGNORED,
         engine.IGNORED,
     ]
+
+
+def test_openapi_asking_again_gets_each_named_jobs_last_event_through_the_outbox(lab):
+    """openapi's reconciliation names jobs it heard nothing of: each known one's last event
+    comes again, the same event (openapi applies it once by its sequence)."""
+    ended = lab.submit(jobs.START_INSTANCES, sn="SN-E1")
+    lab.answer(lab.take("driver"))
+    lab.answer(lab.take("driver"), data={"power": "on"})
+    running = lab.submit(jobs.START_INSTANCES, sn="SN-E2")
+    queued = lab.submit(jobs.STOP_INSTANCES, sn="SN-E2")  # behind ``running``: no event yet
+    first_time = {(e.job_id, e.sequence): e for e in lab.events()}
+
+    assert tasks.resend_job_events(job_ids=[ended, running, queued, "job-unknown"]) == 2
+
+    again = lab.events()
+    assert sorted((e.job_id, e.sequence, e.kind) for e in again) == sorted(
+        [(ended, 2, "succeeded"), (running, 1, "step")]
+    )
+    assert all(e == first_time[(e.job_id, e.sequence)] for e in again)  # observed power too
+    assert tasks.resend_job_events(job_ids="job-x") is None  # malformed: dropped
+
+
+def test_a_retry_sent_again_by_openapi_runs_the_job_once(lab):
+    """openapi's reconciliation sends a retry again while it has heard nothing since: the
+    scheduler takes it once, even after the retried run failed in its turn."""
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-R3")
+    _fail_power_on(lab, job_id)
+    seen = Job.objects.get(job_id=job_id).event_sequence  # the failure, as openapi saw it
+
+    assert tasks.retry_job(job_id=job_id, after_sequence=seen - 1) == "failed"  # asked earlier
+    assert tasks.retry_job(job_id=job_id, after_sequence=seen) == "running"
+    assert tasks.retry_job(job_id=job_id, after_sequence=seen) == "running"  # the repeat
+    lab.answer(lab.take("driver"), error="PING_ILOIP_ERROR")
+    for _ in (1, 2):  # the retried run fails in its turn
+        time.sleep(0.5)
+        engine.sweep()
+        lab.answer(lab.take("driver"), error="PING_ILOIP_ERROR")
+    assert Job.objects.get(job_id=job_id).status == "failed"
+
+    assert tasks.retry_job(job_id=job_id, after_sequence=seen) == "failed"  # not a third run
+    assert lab.pending("driver") == []

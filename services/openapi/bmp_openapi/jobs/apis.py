@@ -16,6 +16,7 @@ from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.jobs import operator
 from bmp_openapi.jobs.error_codes import JOB_NOT_FOUND
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, Job
+from bmp_openapi.jobs.selectors import jobs_shown_status
 
 STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 
@@ -23,7 +24,7 @@ STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 class JobOutputSerializer(serializers.Serializer):
     jobId = serializers.CharField(source="job_id")
     task = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.SerializerMethodField()
     idcId = serializers.CharField(source="idc_id")
     deviceId = serializers.CharField(source="device_id")
     sn = serializers.CharField()
@@ -35,6 +36,14 @@ class JobOutputSerializer(serializers.Serializer):
     createdTime = LocalTimeField(source="created_at")
     updatedTime = LocalTimeField(source="updated_at")
     finishedTime = LocalTimeField(source="finished_at", allow_null=True)
+
+    def get_status(self, job):
+        return self.context["statuses"][job.job_id]
+
+
+def render_jobs(request, jobs, *, many=False):
+    context = {"request": request, "statuses": jobs_shown_status(jobs if many else [jobs])}
+    return JobOutputSerializer(jobs, many=many, context=context).data
 
 
 def _job(job_id: str) -> Job:
@@ -68,7 +77,7 @@ class JobListApi(BmpApi):
             if self.query.get(name):
                 jobs = jobs.filter(**{column: self.query[name]})
         items, page = paginate(jobs, self.query)
-        rows = JobOutputSerializer(items, many=True, context={"request": request}).data
+        rows = render_jobs(request, list(items), many=True)
         return Response(list_result("jobs", rows, page))
 
 
@@ -78,7 +87,7 @@ class JobDetailApi(BmpApi):
     rules = {"get": rbac.STAFF_ONLY}
 
     def get(self, request, job_id):
-        return Response(JobOutputSerializer(_job(job_id), context={"request": request}).data)
+        return Response(render_jobs(request, _job(job_id)))
 
 
 class JobCancelApi(BmpApi):

@@ -49,6 +49,7 @@ def job_event_apply(event: JobEvent) -> bool:
         log.info("job event %s#%d ignored (already applied or stale)", job.job_id, event.sequence)
         return False
     job.last_sequence = event.sequence
+    job.retry_command = {}  # any later event: the scheduler has it (or it was moot)
     job.status = _STATUS_AFTER[event.kind]
     job.action = event.action[:64]
     job.reason = event.reason[:64]
@@ -63,6 +64,7 @@ def job_event_apply(event: JobEvent) -> bool:
             "reason",
             "message",
             "finished_at",
+            "retry_command",
             "updated_at",
         ]
     )

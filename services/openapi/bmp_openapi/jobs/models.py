@@ -2,7 +2,10 @@
 
 from django.db import models
 
-SUBMITTED = "submitted"  # sent; the scheduler has not reported yet
+SUBMITTED = "submitted"  # committed; the scheduler has not reported yet
+# Shown (never stored) for a submitted job whose message is still in the outbox: the broker
+# has not taken it yet (it was down at commit time); the sweep delivers it.
+QUEUED = "queued"
 RUNNING = "running"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -29,6 +32,11 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When reconciliation last asked the scheduler about this job (jobs/reconcile.py).
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # An operator's retry the scheduler has not answered yet (its retry_job kwargs), sent again
+    # by the reconciliation: the scheduler ignores a repeat (``after_sequence``).
+    retry_command = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "job"
@@ -37,3 +45,24 @@ class Job(models.Model):
 
     def __str__(self):
         return self.job_id
+
+
+class Outbox(models.Model):
+    """A message to the scheduler, committed with the decision that makes it (a job submitted,
+    cancelled or retried) and sent once that transaction commits (jobs/outbox.py).
+
+    A row whose send failed (the broker down) or never happened (the process died after the
+    commit) is sent by the sweep; the scheduler takes each command once per job.
+    """
+
+    task = models.CharField(max_length=64)
+    kwargs = models.JSONField(default=dict)
+    job_id = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "job_outbox"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.task} {self.job_id}"

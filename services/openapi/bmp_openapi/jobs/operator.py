@@ -1,5 +1,6 @@
 """Operators' hands on jobs: cancel one that runs, retry one that failed (from its failed step
-or from a step they name). Both are requests to the scheduler; its events finish them."""
+or from a step they name). Both are requests to the scheduler, sent through the outbox with
+the decision; its events finish them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from collections.abc import Callable
 from django.db import transaction
 
 from bmp_common.errors import BmpError
+from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.error_codes import JOB_NOT_FAILED, JOB_NOT_FOUND, JOB_NOT_RUNNING
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
-from bmp_openapi.jobs.submission import send_to_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def job_cancel(*, job_id: str, actor) -> Job:
     job = _locked(job_id)
     if job.status not in (SUBMITTED, RUNNING):
         raise BmpError(JOB_NOT_RUNNING, job_id=job_id, status=job.status)
-    transaction.on_commit(lambda: send_to_scheduler(CANCEL_TASK, job_id=job_id))
+    outbox.enqueue(CANCEL_TASK, {"job_id": job_id}, job_id=job_id)
     log.warning("job %s: cancel asked by %s", job_id, actor.user_id)
     return job
 
@@ -52,7 +53,13 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
     job.finished_at = None
     job.reason = ""
     job.message = ""
+    # after_sequence: the scheduler takes this retry once, however often it is sent.
+    job.retry_command = {
+        "job_id": job_id,
+        "from_step": from_step,
+        "after_sequence": job.last_sequence,
+    }
     job.save()
-    transaction.on_commit(lambda: send_to_scheduler(RETRY_TASK, job_id=job_id, from_step=from_step))
+    outbox.enqueue(RETRY_TASK, job.retry_command, job_id=job_id)
     log.warning("job %s: retry from step %s asked by %s", job_id, from_step, actor.user_id)
     return job

@@ -1,26 +1,22 @@
 """Handing a job to the scheduler: every fact its chain needs goes in the message.
 
-The job row and the change that asked for it commit together; the message is sent after the
-commit (never for a rolled-back change). A message lost between the two (a crash right after
-the commit) is sent again by ``jobs_resend_unacknowledged``: the scheduler takes a job once.
+The job row, its message (an outbox row) and the change that asked for it commit together; the
+message is sent after the commit (never for a rolled-back change), and by the sweep if that send
+failed. The scheduler takes a job once (by job_id).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-
-from django.db import transaction
-from django.utils import timezone
 
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import JobSubmit
-from bmp_openapi.jobs.models import SUBMITTED, Job
+from bmp_openapi.jobs import outbox
+from bmp_openapi.jobs.models import Job
 
 log = logging.getLogger(__name__)
 
 SUBMIT_TASK = "bmp.scheduler.submit_job"
-RESEND_AFTER = timedelta(seconds=60)
 
 
 def node_facts(device) -> dict:
@@ -68,24 +64,6 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
         submission=message.to_wire(),
         created_by=actor_name,
     )
-    transaction.on_commit(lambda: send_to_scheduler(SUBMIT_TASK, message=job.submission))
+    outbox.enqueue(SUBMIT_TASK, {"message": job.submission}, job_id=job_id)
     log.info("job %s (%s) for device %s submitted", job.job_id, task, device.device_id)
     return job
-
-
-def send_to_scheduler(task: str, **kwargs) -> None:
-    from bmp_openapi.celery import app
-
-    app.send_task(task, kwargs=kwargs)
-
-
-def jobs_resend_unacknowledged() -> int:
-    """Sends again the jobs the scheduler has not acknowledged for a while; returns how many."""
-    stale = Job.objects.filter(status=SUBMITTED, created_at__lt=timezone.now() - RESEND_AFTER)
-    count = 0
-    for job in stale.iterator():
-        send_to_scheduler(SUBMIT_TASK, message=job.submission)
-        count += 1
-    if count:
-        log.warning("%d job(s) not acknowledged by the scheduler: sent again", count)
-    return count

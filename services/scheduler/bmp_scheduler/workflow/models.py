@@ -29,6 +29,8 @@ class Job(models.Model):
     reason = models.CharField(max_length=64, blank=True, default="")
     message = models.TextField(blank=True, default="")
     event_sequence = models.PositiveIntegerField(default=0)  # last JobEvent sequence sent
+    # That JobEvent's wire, sent again when openapi's reconciliation asks (engine/events.py).
+    last_event = models.JSONField(default=dict, blank=True)
     agent_seen_at = models.DateTimeField(null=True, blank=True)  # the agent's last sign of life
     # The boot the agent reported first: another one means the LiveOS restarted and forgot what
     # it did (root disk, partitions, mounts), so its steps run again (engine/agent.py).

@@ -66,12 +66,26 @@ def cancel_job(job_id=None, **extra):
 
 
 @app.task(name="bmp.scheduler.retry_job", **DB_RETRY)
-def retry_job(job_id=None, from_step=None, **extra):
+def retry_job(job_id=None, from_step=None, after_sequence=None, **extra):
     if not isinstance(job_id, str) or not job_id:
         log.error("retry_job: malformed job_id %r dropped", job_id)
         return None
-    if from_step is not None and (isinstance(from_step, bool) or not isinstance(from_step, int)):
-        log.error("retry_job: malformed from_step %r dropped", from_step)
-        return None
-    job = engine.retry_job(job_id, from_step=from_step)
+    for name, value in (("from_step", from_step), ("after_sequence", after_sequence)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            log.error("retry_job: malformed %s %r dropped", name, value)
+            return None
+    job = engine.retry_job(job_id, from_step=from_step, after_sequence=after_sequence)
     return job.status if job else None
+
+
+# openapi names at most its sweep batch of jobs; a longer list is not ours to honour whole.
+RESEND_LIMIT = 1000
+
+
+@app.task(name="bmp.scheduler.resend_job_events", **DB_RETRY)
+def resend_job_events(job_ids=None, **extra):
+    """openapi's reconciliation: the last event of each of these jobs, again."""
+    if not isinstance(job_ids, list) or not all(isinstance(j, str) for j in job_ids):
+        log.error("resend_job_events: malformed job_ids dropped")
+        return None
+    return engine.resend_job_events(job_ids[:RESEND_LIMIT])

@@ -25,6 +25,7 @@ from bmp_openapi.instances.models import Instance
 from bmp_openapi.instances.services import actions
 from bmp_openapi.instances.services.create import instances_create
 from bmp_openapi.instances.states import JOB_RUNNING
+from bmp_openapi.jobs.selectors import jobs_status_by_id
 
 
 def render_instances(request, instances, *, many=False):
@@ -33,6 +34,7 @@ def render_instances(request, instances, *, many=False):
         "request": request,
         "language": request_language(request),
         "progress": progress.read(running),  # one round trip to the cache per page
+        "job_statuses": jobs_status_by_id(running) if running else {},
     }
     return InstanceOutputSerializer(instances, many=many, context=context).data
 

@@ -84,12 +84,18 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     # (ours) what the platform knows of the server and of the job running for it.
     power = serializers.CharField()
     jobId = serializers.CharField(source="job_id")
+    jobStatus = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     allowedActions = serializers.SerializerMethodField()
     createdBy = serializers.CharField(source="created_by")
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+
+    def get_jobStatus(self, instance):
+        """The running job's status (``queued`` while its message waits for the broker); empty
+        once the instance is no longer in a job's transitional status."""
+        return self.context.get("job_statuses", {}).get(instance.job_id, "")
 
     def get_progress(self, instance):
         """The running job's step now (the scheduler keeps it in the cache), else the last one

@@ -7,6 +7,7 @@ outbox, after commit.
 
 from bmp_scheduler.workflow.engine.agent import WAIT_FOR_AGENT, agent_booted, agent_silent
 from bmp_scheduler.workflow.engine.core import dispatch, start_next, submit_job
+from bmp_scheduler.workflow.engine.events import resend_job_events
 from bmp_scheduler.workflow.engine.operator import cancel_job, retry_job
 from bmp_scheduler.workflow.engine.results import (
     IGNORED,
@@ -32,6 +33,7 @@ __all__ = [
     "dispatch",
     "record_result",
     "record_results",
+    "resend_job_events",
     "retry_job",
     "start_next",
     "submit_job",

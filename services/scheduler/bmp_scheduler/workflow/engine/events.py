@@ -1,6 +1,8 @@
 """What openapi learns of a job: numbered JobEvents through the outbox, and live progress.
 
-Events: the job's first step (openapi then knows the scheduler has it) and its outcome. The
+Events: the job's first step (openapi then knows the scheduler has it) and its outcome; the
+last one is kept on the job and sent again when openapi's reconciliation asks for it (an event
+openapi never applied: ``resend_job_events``). The
 progress of every step (which one, attempt, bytes written) goes to the shared Redis cache
 (bmp_common.progress) once the transaction commits: it changes every few seconds and needs no
 database write on either side.
@@ -21,7 +23,6 @@ JOB_EVENT_TASK = "bmp.openapi.job_event"
 def emit(job: Job, kind: str, **fields) -> JobEvent:
     """Number and queue one event of ``job`` (locked by the caller)."""
     job.event_sequence += 1
-    job.save(update_fields=["event_sequence", "updated_at"])
     event = JobEvent(
         job_id=job.job_id,
         sequence=job.event_sequence,
@@ -32,8 +33,24 @@ def emit(job: Job, kind: str, **fields) -> JobEvent:
         sn=job.sn,
         **fields,
     )
-    outbox.enqueue(JOB_EVENT_TASK, {"message": event.to_wire()})
+    job.last_event = event.to_wire()
+    job.save(update_fields=["event_sequence", "last_event", "updated_at"])
+    outbox.enqueue(JOB_EVENT_TASK, {"message": job.last_event})
     return event
+
+
+def resend_job_events(job_ids: list[str]) -> int:
+    """Queue again the last event of each named job that has one; returns how many.
+
+    openapi asks for the jobs it has heard nothing of for a while: each answer is an event it
+    either applies now (it had been lost) or ignores (it had been applied).
+    """
+    jobs = Job.objects.filter(job_id__in=job_ids, event_sequence__gt=0)
+    with transaction.atomic():
+        events = list(jobs.values_list("last_event", flat=True))
+        for last_event in events:
+            outbox.enqueue(JOB_EVENT_TASK, {"message": last_event})
+    return len(events)
 
 
 def place(job: Job, step: Step) -> dict:

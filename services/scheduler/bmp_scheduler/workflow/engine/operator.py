@@ -52,7 +52,9 @@ def cancel_job(job_id: str) -> Job | None:
         return job
 
 
-def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
+def retry_job(
+    job_id: str, from_step: int | None = None, after_sequence: int | None = None
+) -> Job | None:
     """Run a failed (or cancelled) job again from its failed step, or from step ``from_step``.
 
     Steps before the restart point that never finished are skipped; the attempt counter keeps
@@ -60,11 +62,18 @@ def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
     A restart point among the LiveOS agent's steps moves back to the SetPXEBoot before them: the
     agent of the ended job lost its token (and what it did), so the server boots into the
     LiveOS again, with a new token.
+
+    ``after_sequence``: the last event openapi had seen when it asked; a retry asked before a
+    later event (a repeat of one already taken, sent again by openapi's reconciliation) is
+    ignored, so a repeat never runs a job a third time.
     """
     with transaction.atomic():
         job = _locked(job_id)
         if job is None or job.status not in (JOB_FAILED, JOB_CANCELLED):
             log.info("retry of job %s ignored: %s", job_id, job.status if job else "unknown")
+            return job
+        if after_sequence is not None and job.event_sequence != after_sequence:
+            log.info("retry of job %s ignored: asked before event %d", job_id, job.event_sequence)
             return job
         steps = list(job.steps.order_by("index"))
         if from_step is None:
