@@ -51,9 +51,11 @@ BMP_SCHEDULER_SWEEP_BATCH = env_int("BMP_SCHEDULER_SWEEP_BATCH", 500)
 BMP_SCHEDULER_AGENT_SILENCE = _env_float("BMP_SCHEDULER_AGENT_SILENCE", 120.0)
 
 # -- agent gateway -----------------------------------------------------------------------------
-# Where the LiveOS kernel and initrd are served (bmp-image), and how the agent reaches us.
+# Where the LiveOS kernel and initrd are served (bmp-image), and how the agent reaches us: over
+# HTTPS (bmp-scheduler-gateway-tls, a certificate of the CA in BMP_TLS_DIR that the LiveOS
+# embeds); the agent endpoints refuse plain HTTP.
 BMP_IMAGE_URL = env_str("BMP_IMAGE_URL", "http://127.0.0.1:10000").rstrip("/")
-BMP_GATEWAY_URL = env_str("BMP_GATEWAY_URL", "http://127.0.0.1:8803").rstrip("/")
+BMP_GATEWAY_URL = env_str("BMP_GATEWAY_URL", "https://127.0.0.1:8813").rstrip("/")
 BMP_LIVEOS_KERNEL = env_str("BMP_LIVEOS_KERNEL", "liveos/vmlinuz")
 BMP_LIVEOS_INITRD = env_str("BMP_LIVEOS_INITRD", "liveos/initrd.img")
 # Extra kernel arguments of the LiveOS (the gateway adds bmp.gateway, bmp.token and bmp.sn).
