@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import secrets
+import ssl
 import threading
 import time
 import urllib.error
@@ -72,6 +73,9 @@ class SimulatedAgent:
         # Generous, like a real LiveOS: a client that gives up on a busy gateway and asks
         # again only doubles its load (the answer of the first request is lost, not the work).
         http_timeout: float = 30.0,
+        # The CA of the gateway's HTTPS certificate (the LiveOS embeds it): the agent endpoints
+        # are called over HTTPS and verified against it.
+        gateway_ca: str | None = None,
     ) -> None:
         if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
             raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
@@ -80,6 +84,7 @@ class SimulatedAgent:
         self.step_delay = step_delay
         self.heartbeat_interval = heartbeat_interval
         self.http_timeout = http_timeout
+        self.tls = ssl.create_default_context(cafile=gateway_ca) if gateway_ca else None
         self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
         self.die_on: str | None = None
         self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
@@ -262,7 +267,9 @@ class SimulatedAgent:
         delay = 0.2
         while self._current(generation):
             try:
-                with urllib.request.urlopen(request, timeout=self.http_timeout) as response:  # noqa: S310
+                with urllib.request.urlopen(  # noqa: S310
+                    request, timeout=self.http_timeout, context=self.tls
+                ) as response:
                     answer = json.loads(response.read() or b"{}")
                 return list((answer.get("result") or {}).get("steps") or [])
             except urllib.error.HTTPError as exc:
