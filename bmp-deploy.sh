@@ -436,7 +436,7 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then
