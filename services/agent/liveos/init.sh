@@ -5,7 +5,7 @@
 # present a certificate of the CA in /etc/bmp/gateway-ca.pem (bmp-post). Neither the token nor
 # the gateway's answers (the plan and its parameters) are printed: only the steps' names.
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/usr/bin  # openssl (bmp-post) is in /usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
