@@ -27,6 +27,10 @@ COMMAND:
     logs         Print the last lines of SERVICE's log (LINES=N to change, default 100)
     config       Print the effective configuration (secrets masked)
     credentials  Print the admin credentials generated at first start
+    rotate-key   Put a new encryption key first, restart what runs and re-encrypt every stored
+                 secret with it (the old key stays listed for backups and jobs in flight)
+    rotate-key finish
+                 Re-encrypt again and drop every key but the newest (local runtime)
     lab          Virtual servers to try the platform with (local runtime):
                    lab up N    run N virtual servers (IPMI BMCs on 127.0.0.1) as bmp-lab
                                and enrol them into the running platform (IDC "lab")
@@ -603,6 +607,53 @@ print_config() {
   fi
 }
 
+set_secret() {
+  # set_secret KEY VALUE: replace KEY's line in var/secrets.env (0600) without echoing VALUE.
+  local file="$BMP_VAR_DIR/secrets.env"
+  grep -v "^$1=" "$file" >"$file.new" || true
+  printf '%s=%s\n' "$1" "$2" >>"$file.new"
+  chmod 600 "$file.new"
+  mv "$file.new" "$file"
+  export "$1=$2"
+}
+
+rotate_key() {
+  local file="$BMP_VAR_DIR/secrets.env" keys running=() service
+  if ! grep -q '^BMP_ENCRYPTION_KEY=' "$file" 2>/dev/null; then
+    echo "BMP_ENCRYPTION_KEY is not kept in $file (set in .env or the environment?):" \
+      "rotate it there: put a new key first, restart, run bmp_rotate_secrets" >&2
+    return 1
+  fi
+  ensure_venv
+  for service in $(known_services); do
+    [[ "$service" != bmp-redis ]] && local_is_running "$service" && running+=("$service")
+  done
+  case "${1:-}" in
+    "")
+      keys="$("$BMP_VENV/bin/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'),$BMP_ENCRYPTION_KEY"
+      ;;
+    finish) keys="${BMP_ENCRYPTION_KEY%%,*}" ;;
+    *) die_usage "rotate-key takes nothing or 'finish'" ;;
+  esac
+  if [[ "${1:-}" == finish ]]; then
+    # Everything must open with the newest key before the others go.
+    django_admin bmp_rotate_secrets
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings "$BMP_VENV/bin/django-admin" bmp_rotate_secrets
+  fi
+  set_secret BMP_ENCRYPTION_KEY "$keys"
+  if [[ ${#running[@]} -gt 0 ]]; then
+    local_stop "${running[@]}" >/dev/null
+    local_start "${running[@]}" >/dev/null || return 1
+  fi
+  if [[ -z "${1:-}" ]]; then
+    django_admin bmp_rotate_secrets
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings "$BMP_VENV/bin/django-admin" bmp_rotate_secrets
+    echo "new key first; the old one stays listed until './bmp-deploy.sh rotate-key finish'"
+  else
+    echo "only the newest key is listed now"
+  fi
+}
+
 print_credentials() {
   local rt="$1"
   if [[ "$rt" == docker ]]; then
@@ -626,7 +677,7 @@ main() {
       return 0
       ;;
     start | stop | restart | status | reinstall | logs) ;;
-    config | credentials | lab) ;;
+    config | credentials | lab | rotate-key) ;;
     *) die_usage "unknown command '$command'" ;;
   esac
   local rt
@@ -642,6 +693,11 @@ main() {
       ;;
     credentials)
       print_credentials "$rt"
+      return
+      ;;
+    rotate-key)
+      [[ "$rt" == local ]] || die_usage "rotate-key runs with the local runtime; with docker, put a new key first in BMP_ENCRYPTION_KEY, recreate the services and run bmp_rotate_secrets in bmp-openapi and bmp-scheduler"
+      rotate_key "$@"
       return
       ;;
     lab)

@@ -22,6 +22,9 @@ command -v ipmitool >/dev/null 2>&1 || need_apt+=(ipmitool)
 [[ -f /usr/lib/ipxe/undionly.kpxe ]] || need_apt+=(ipxe)
 command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+# The lab's QEMU servers (services/lab/tests/test_qemu.py); a missing tool fails a test, never skips it.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 # The LiveOS agent's disk tools, for its tests on loop devices.
 for tool in sgdisk:gdisk parted:parted sfdisk:fdisk mkfs.xfs:xfsprogs mkfs.vfat:dosfstools \
   mdadm:mdadm grub-install:grub2-common qemu-img:qemu-utils; do

@@ -289,3 +289,32 @@ def test_stop_all_then_status_reports_not_running_and_start_brings_it_back(deplo
     assert again.returncode == 0, again.stdout + again.stderr
     status, body, _ = get(deployment["ports"]["operation"], "/v1/local/users", admin_key)
     assert (status, body["result"]["userName"]) == (200, "admin")
+
+
+def _encryption_keys(deployment) -> list[str]:
+    lines = (deployment["var"] / "secrets.env").read_text().splitlines()
+    value = next(line for line in lines if line.startswith("BMP_ENCRYPTION_KEY="))
+    return value.split("=", 1)[1].split(",")
+
+
+def test_rotate_key_puts_a_new_key_first_then_finish_keeps_only_it(deployment):
+    run = deployment["run"]
+    admin_key = credentials(deployment)["BMP_ADMIN_API_KEY"]
+    (old,) = _encryption_keys(deployment)
+
+    rotated = run("rotate-key")
+
+    assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+    new, kept = _encryption_keys(deployment)
+    assert kept == old and new != old
+    assert "re-encrypted with the first key" in rotated.stdout
+    assert new not in rotated.stdout + rotated.stderr  # keys are never printed
+    status, body, _ = get(deployment["ports"]["operation"], "/v1/local/users", admin_key)
+    assert (status, body["result"]["userName"]) == (200, "admin")
+
+    finished = run("rotate-key", "finish")
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert _encryption_keys(deployment) == [new]
+    assert oct((deployment["var"] / "secrets.env").stat().st_mode)[-3:] == "600"
+    assert run("status", "all").returncode == 0

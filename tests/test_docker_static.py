@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bmp_common.testing.requirements import require_root, require_tools
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
@@ -481,10 +483,6 @@ def link_python_for_uid(bin_dir: Path, uid: int, bounding: str) -> bool:
     return False
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")),
-    reason="needs root, unshare and setpriv (util-linux)",
-)
 def test_dhcp_server_command_serves_as_bmp_with_two_capabilities(config, tmp_path):
     """The compose command and healthcheck of bmp-dhcp-server, run as the engine runs them.
 
@@ -493,6 +491,8 @@ def test_dhcp_server_command_serves_as_bmp_with_two_capabilities(config, tmp_pat
     interface as uid 10001 with NET_BIND_SERVICE and NET_RAW only; the healthcheck passes while
     it runs and fails once it stopped.
     """
+    require_root("a network namespace and capabilities")
+    require_tools("unshare", "setpriv", install="apt-get install util-linux")
     server = config["services"][DHCP_SERVER]
     # tmp_path's parents are private to root: the server's user gets a directory of its own.
     work = Path(tempfile.mkdtemp(prefix="bmp-dhcp-server-", dir="/tmp"))
@@ -501,7 +501,7 @@ def test_dhcp_server_command_serves_as_bmp_with_two_capabilities(config, tmp_pat
         (work / "bin").mkdir()
         caps = ",".join(f"+{cap.lower()}" for cap in server["cap_add"])
         if not link_python_for_uid(work / "bin", 10001, caps):
-            pytest.skip(f"no Python {sys.version_info[:2]} that uid 10001 may run")
+            pytest.fail(f"no Python {sys.version_info[:2]} that uid 10001 may run", pytrace=False)
         (work / "site").mkdir()
         (work / "site" / "sitecustomize.py").write_text(
             f"import site\nfor path in {site.getsitepackages()!r}:\n    site.addsitedir(path)\n"

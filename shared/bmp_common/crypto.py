@@ -1,8 +1,10 @@
 """Encryption of secrets at rest (BMC and root passwords): Fernet, AES-128-CBC + HMAC-SHA256.
 
 ``BMP_ENCRYPTION_KEY`` holds one or more comma-separated Fernet keys; the first encrypts, all
-decrypt, so a key can be rotated without re-encrypting everything at once. bmp-deploy.sh
-generates it at first start.
+decrypt, so a key can be rotated without re-encrypting everything at once: put the new key
+first, run ``bmp_rotate_secrets`` (re-encrypts every stored secret with it), then drop the old
+key. bmp-deploy.sh generates the first key at first start; ``bmp-deploy.sh rotate-key`` does the
+rest.
 """
 
 from __future__ import annotations
@@ -46,5 +48,14 @@ def encrypt_secret(plaintext: str) -> str:
 def decrypt_secret(ciphertext: str) -> str:
     try:
         return _configured().decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise SecretDecryptionError("secret cannot be decrypted with the configured keys") from None
+
+
+def reencrypt_secret(ciphertext: str) -> str:
+    """``ciphertext`` encrypted again with the first configured key (the plaintext never leaves
+    this function)."""
+    try:
+        return _configured().rotate(ciphertext.encode()).decode()
     except InvalidToken:
         raise SecretDecryptionError("secret cannot be decrypted with the configured keys") from None

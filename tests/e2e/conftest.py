@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from bmp_common.testing.requirements import require_root
 from bmp_lab import enrol
 from bmp_lab.fleet import Fleet
 from bmp_lab.netns import ProvisioningNetwork
@@ -66,8 +67,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def host_packages():
-    if os.geteuid() != 0:
-        pytest.skip("the network-boot test needs root (network namespaces, taps, DHCP port 67)")
+    require_root("network namespaces, taps, DHCP port 67")
     missing = [path for path in NEEDED_FILES if not os.path.exists(path)]
     if missing and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -75,7 +75,9 @@ def host_packages():
         subprocess.run(command, env=env, capture_output=True, timeout=900)
         missing = [path for path in NEEDED_FILES if not os.path.exists(path)]
     if missing:
-        pytest.skip(f"cannot install {' '.join(PACKAGES)}: missing {', '.join(missing)}")
+        pytest.fail(
+            f"cannot install {' '.join(PACKAGES)}: missing {', '.join(missing)}", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")

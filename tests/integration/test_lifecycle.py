@@ -112,15 +112,18 @@ def test_delete_wipes_and_gives_the_device_back(lab):
     assert lab.fleet.by_sn(sn).power == "off"
 
 
-def test_a_bmc_that_rejects_the_password_fails_the_step_with_that_reason(lab):
+def test_a_bmc_that_rejects_the_password_fails_after_one_login_and_the_device_shows_it(lab):
     instance_id = running_instance(lab, "badpass")
     act(lab, instance_id, "stop")
-    lab.wait_status(instance_id, ("stopped",))
-    node = node_of(lab, lab.instance(instance_id))
-    node.set_wrong_password(True)
+    instance = lab.wait_status(instance_id, ("stopped",))
+    node = node_of(lab, instance)
+    assert lab.device(instance["sn"])["bmcCredentialState"] == "ok"
+    node.set_wrong_password(True)  # someone changed the password on the BMC
+    logins = node.bmc.stats["logins"]
     try:
         act(lab, instance_id, "start")
         instance = lab.wait_status(instance_id, ("Startup failed", "running"))
+        refused_logins = node.bmc.stats["logins"] - logins
     finally:
         node.set_wrong_password(False)
 
@@ -128,9 +131,21 @@ def test_a_bmc_that_rejects_the_password_fails_the_step_with_that_reason(lab):
         "Startup failed",
         "USERNAME_OR_PASSWORD_ERROR",
     )
+    assert refused_logins == 1  # no retry: real BMCs lock the account after a few
+    device = lab.device(instance["sn"])
+    assert (device["bmcCredentialState"], device["bmcCredentialReason"]) == (
+        "refused",
+        "USERNAME_OR_PASSWORD_ERROR",
+    )
     messages = lab.api.get("/messages?isAll=1")["messages"]
     # upstream spells the message fields in snake case
     assert any(m["instance_id"] == instance_id and m["result"] == "fail" for m in messages)
+
+    # The BMC takes the password again; the operator retries the job.
+    failed_job = lab.api.get(f"/jobs?instanceId={instance_id}")["jobs"][0]
+    lab.api.put(f"/jobs/{failed_job['jobId']}/retry", {})
+    assert lab.wait_status(instance_id, ("running", "Startup failed"))["status"] == "running"
+    assert lab.device(instance["sn"])["bmcCredentialState"] == "ok"
 
 
 def test_collect_reads_the_hardware_of_a_stocked_device(lab):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import threading
@@ -16,16 +15,26 @@ from pathlib import Path
 import pytest
 
 from bmp_agent.context import StepContext
+from bmp_common.testing.requirements import require_root, require_tools
 
 DISK_TOOLS = ["losetup", "sgdisk", "sfdisk", "wipefs", "blkid", "mkfs.ext4", "mkswap", "partprobe"]
 
 
 def needs_disk_tools(*extra: str):
-    missing = [t for t in [*DISK_TOOLS, *extra] if shutil.which(t) is None]
-    return pytest.mark.skipif(
-        os.geteuid() != 0 or bool(missing),
-        reason=f"needs root and {missing or 'root'}",
-    )
+    """Marks a test (or a module, as ``pytestmark``) that runs the disk tools on loop devices."""
+    return pytest.mark.disk_tools(*DISK_TOOLS, *extra)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "disk_tools(*tools): needs root and these programs")
+
+
+@pytest.fixture(autouse=True)
+def _disk_tools_present(request):
+    marker = request.node.get_closest_marker("disk_tools")
+    if marker is not None:
+        require_root("loop devices")
+        require_tools(*marker.args, install="run-tests.sh installs the agent's disk tools")
 
 
 def sh(*argv: str) -> str:

@@ -17,6 +17,7 @@ import pytest
 
 from bmp_agent.context import StepContext
 from bmp_agent.steps import run_step
+from bmp_common.testing.requirements import require_tools
 
 from .conftest import needs_disk_tools, sh
 from .test_install import guest_tarball, ok, spec_partitions
@@ -122,8 +123,8 @@ def whole_disk_image(work: Path, *, label: str, type_code: str, size_mb: int = 4
 def test_write_image_mounts_the_root_for_the_guest_steps(
     loop_disks, make_ctx, http_dir, tmp_path, fmt, label, type_code
 ):
-    if fmt == "qcow2" and not shutil.which("qemu-img"):
-        pytest.skip("needs qemu-img (apt qemu-utils)")
+    if fmt == "qcow2":
+        require_tools("qemu-img", install="apt-get install qemu-utils")
     disk = loop_disks(96)
     ctx = make_ctx([disk])
     folder, base = http_dir

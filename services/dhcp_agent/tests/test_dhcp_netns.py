@@ -6,7 +6,6 @@ SO_BINDTODEVICE and answering on 255.255.255.255:68, exactly as in production.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,21 +14,25 @@ from pathlib import Path
 
 import pytest
 
+from bmp_common.testing.requirements import require_root, require_tools
 from bmp_dhcp_agent.dhcp.events import read_events
 from bmp_dhcp_agent.hosts import HostTable, table_path
-from bmp_dhcp_agent.testing import VethPair, is_root
+from bmp_dhcp_agent.testing import VethPair
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not is_root(), reason="needs root for network namespaces"),
-    pytest.mark.skipif(not shutil.which("ip"), reason="needs iproute2"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("namespaces_possible")]
+
+
+@pytest.fixture(scope="module")
+def namespaces_possible():
+    require_root("network namespaces")
+    require_tools("ip", install="apt-get install iproute2")
+
 
 IDC = "idc-netns"
 MAC = "52:54:00:aa:bb:01"
 STRANGER = "52:54:00:aa:bb:99"
 IP = "10.77.0.50"
-FIXTURES = Path("/work/shared/fixtures/dhcp")
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +71,7 @@ def net(tmp_path_factory):
 
 
 def udhcpc(pair, tmp_path, mac, tries=3):
-    if not shutil.which("busybox"):
-        pytest.skip("needs busybox (apt busybox-static)")
+    require_tools("busybox", install="apt-get install busybox-static")
     pair.set_client_mac(mac)
     out = tmp_path / "lease.env"
     script = tmp_path / "udhcpc.sh"

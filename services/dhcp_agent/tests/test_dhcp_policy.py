@@ -54,7 +54,8 @@ def test_a_host_outside_every_known_subnet_gets_nothing():
 
 
 def test_ipxe_from_the_real_rom_gets_its_script_url_and_no_pxeclient_echo():
-    request = codec.parse(Path("/work/shared/fixtures/dhcp/ipxe-bios-discover.bin").read_bytes())
+    rom_discover = Path(__file__).parent / "fixtures" / "ipxe-bios-discover.bin"
+    request = codec.parse(rom_discover.read_bytes())
     reply = decide(request, HOST, CONFIG).reply
     assert reply.file.decode() == SCRIPT_URL
     assert reply.options[codec.OPT_BOOTFILE].decode() == SCRIPT_URL

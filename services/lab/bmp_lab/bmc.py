@@ -127,6 +127,8 @@ class LabSession(ServerSession):
         if len(data) < 28:
             return
         username = bytes(data[28:]).decode("utf-8", "replace")
+        # A login attempt, as a real BMC counts them towards an account lockout.
+        self.bmc.stats["logins"] += 1
         if self.authdata.get(username) is None:
             return self._send_status("rakp2", data[0], RMCP_UNAUTHORIZED_NAME)
         if (data[24] & 0x0F) > self.bmc.privilege:
@@ -175,7 +177,8 @@ class LabBmc(Bmc):
         self.down_until = 0.0
         self.sel_reservation = 0
         self.sessions: OrderedDict[tuple, LabSession] = OrderedDict()
-        self.stats = {"received": 0, "dropped": 0, "sessions": 0}  # sessions: ever opened
+        # sessions: ever opened; logins: RAKP 1 messages (user name and role), right or wrong
+        self.stats = {"received": 0, "dropped": 0, "sessions": 0, "logins": 0}
         self.uuid = uuid.uuid5(uuid.NAMESPACE_DNS, f"{node.sn}.bmc.lab")
         self.authdata = _Credentials(self)
         self.authcap = struct.pack("9B", 0, 1, 0x80, 0x04, 0x02, 0, 0, 0, 0)

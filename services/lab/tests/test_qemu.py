@@ -7,19 +7,23 @@ all a power test needs (a few MB of RAM, little CPU).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 
 import pytest
 
+from bmp_common.testing.requirements import require_tools
 from bmp_lab.qemu import UEFI, QemuMachine, QemuPower, qemu_argv
 
 from .conftest import ipmitool, wait_until
 
-needs_qemu = pytest.mark.skipif(
-    shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None,
-    reason="qemu-system-x86_64/qemu-img not installed (apt-get install qemu-system-x86 qemu-utils)",
-)
+needs_qemu = pytest.mark.usefixtures("qemu_installed")
+
+
+@pytest.fixture
+def qemu_installed():
+    require_tools(
+        "qemu-system-x86_64", "qemu-img", install="apt-get install qemu-system-x86 qemu-utils"
+    )
 
 
 def power(server, password) -> str:

@@ -1,7 +1,7 @@
 """Settings of the openapi service (and of its console profile, ``BMP_OPENAPI_PROFILE=console``)."""
 
 from bmp_common.django_settings import base_settings
-from bmp_common.env import env_str
+from bmp_common.env import env_int, env_str
 
 globals().update(base_settings("openapi"))
 
@@ -24,6 +24,7 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.resources",
     "bmp_openapi.jobs",
     "bmp_openapi.instances",
+    "bmp_openapi.idempotency",
 ]
 
 ROOT_URLCONF = "bmp_openapi.urls"
@@ -38,3 +39,6 @@ BMP_MAIL_ALLOWED_HOSTS = [
     host.strip() for host in env_str("BMP_MAIL_ALLOWED_HOSTS", "*").split(",") if host.strip()
 ]
 BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
+
+# How long an Idempotency-Key and the answer it gave are kept (seconds).
+BMP_IDEMPOTENCY_TTL_S = env_int("BMP_IDEMPOTENCY_TTL_S", 24 * 3600)

@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from bmp_common.messages import jobs
 from bmp_scheduler.workflow import engine, tasks
 from bmp_scheduler.workflow.models import Job
@@ -48,37 +50,52 @@ def test_unknown_steps_and_malformed_messages_are_dropped(lab):
 
 def test_a_failing_driver_step_is_retried_with_backoff_then_fails_the_job(lab):
     job_id = lab.submit(jobs.START_INSTANCES, sn="SN-F1")
-    wrong = {"message": "the BMC refused the user name or password"}
+    silent = {"message": "the BMC at 10.0.0.9:623 does not answer (IPMI over UDP)"}
     first = lab.take("driver")
-    lab.answer(first, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+    lab.answer(first, error="PING_ILOIP_ERROR", data=silent)
     assert engine.sweep()["retried"] == 0  # still backing off
     assert lab.pending("driver") == []
     time.sleep(0.12)
     engine.sweep()
     second = lab.take("driver")
     assert second.attempt == 2
-    lab.answer(second, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+    lab.answer(second, error="PING_ILOIP_ERROR", data=silent)
     engine.sweep()
     assert lab.pending("driver") == []  # the second backoff is 0.2 s
     time.sleep(0.22)
     engine.sweep()
     third = lab.take("driver")
     assert third.attempt == 3
-    lab.answer(third, error="USERNAME_OR_PASSWORD_ERROR", data=wrong)
+    lab.answer(third, error="PING_ILOIP_ERROR", data=silent)
 
     job = Job.objects.get(job_id=job_id)
     assert (job.status, job.reason, job.message) == (
         "failed",
-        "USERNAME_OR_PASSWORD_ERROR",
-        wrong["message"],
+        "PING_ILOIP_ERROR",
+        silent["message"],
     )
     events = lab.events()
     assert [(e.kind, e.action) for e in events] == [("step", "PowerOn"), ("failed", "PowerOn")]
-    assert (events[-1].reason, events[-1].message) == (
-        "USERNAME_OR_PASSWORD_ERROR",
-        wrong["message"],
-    )
+    assert (events[-1].reason, events[-1].message) == ("PING_ILOIP_ERROR", silent["message"])
     assert [e.sequence for e in events] == [1, 2]
+
+
+@pytest.mark.parametrize("code", ["USERNAME_OR_PASSWORD_ERROR", "USER_PRIVILEGE_ERROR"])
+def test_a_bmc_credential_refusal_fails_the_step_at_its_first_attempt(lab, code):
+    job_id = lab.submit(jobs.START_INSTANCES, sn="SN-F2")
+    refused = {"message": "PowerOn failed: the BMC at 10.0.0.9:623 refused the login"}
+    lab.answer(lab.take("driver"), error=code, data=refused)
+
+    time.sleep(0.15)  # past the backoff a retry would wait
+    engine.sweep()
+
+    assert lab.pending("driver") == []
+    job = Job.objects.get(job_id=job_id)
+    assert (job.status, job.reason, job.message) == ("failed", code, refused["message"])
+    step = job.steps.get(action="PowerOn")
+    assert (step.status, step.attempt, step.error) == ("failed", 1, code)
+    failed = lab.events()[-1]
+    assert (failed.kind, failed.action, failed.reason) == ("failed", "PowerOn", code)
 
 
 def test_a_lost_agent_times_out_after_retries(lab, settings):

@@ -4,6 +4,9 @@ One document, written by hand: ``swagger.yaml`` holds the envelope, the shared p
 definitions; ``parts/<tag>.yaml`` holds the paths and definitions of one tag, so that the app
 owning a resource owns its part. They are merged at load (a key defined twice is an error) and
 served and tested as one document.
+
+Every write (POST, PUT, PATCH, DELETE) takes the ``Idempotency-Key`` header and may answer its
+409s: the loader adds the shared parameter and response to each, so no part repeats them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ CONTRACT_PATH = Path(__file__).with_name("swagger.yaml")
 PARTS_DIR = Path(__file__).with_name("parts")
 MERGED_SECTIONS = ("paths", "definitions", "parameters", "responses")
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+WRITE_METHODS = frozenset({"put", "post", "delete", "patch"})
+IDEMPOTENCY_KEY = {"$ref": "#/parameters/idempotencyKey"}
+IDEMPOTENCY_CONFLICT = {"$ref": "#/responses/IdempotencyConflict"}
 
 
 class ContractError(ValueError):
@@ -44,7 +50,16 @@ def _parsed() -> dict:
                 if key in target:
                     raise ContractError(f"{part_path.name}: {section}/{key} is defined twice")
                 target[key] = value
+    _with_idempotency_keys(spec)
     return spec
+
+
+def _with_idempotency_keys(spec: dict) -> None:
+    for item in spec.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in WRITE_METHODS:
+                operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
+                operation.setdefault("responses", {}).setdefault("409", dict(IDEMPOTENCY_CONFLICT))
 
 
 def load_contract() -> dict:

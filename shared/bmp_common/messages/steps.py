@@ -20,6 +20,15 @@ STEP_OK = "ok"
 STEP_FAILED = "failed"
 STEP_RESULT_TASK = "bmp.scheduler.step_result"
 
+# The driver's status codes (``StepResult.error``) that another attempt cannot fix and would make
+# worse: the BMC refused the user name or password, or the user's privilege. Real BMCs lock an
+# account after a few failed logins (often three), so a retry can turn a typo into a lockout of
+# every tool that uses the account. The scheduler fails such a step at once, whatever its
+# attempts left; every other failure (no answer, a refused command) keeps its retries.
+USERNAME_OR_PASSWORD_ERROR = "USERNAME_OR_PASSWORD_ERROR"  # noqa: S105 (a status code)
+USER_PRIVILEGE_ERROR = "USER_PRIVILEGE_ERROR"
+BMC_CREDENTIAL_ERRORS = frozenset({USERNAME_OR_PASSWORD_ERROR, USER_PRIVILEGE_ERROR})
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class StepDispatch(Message):

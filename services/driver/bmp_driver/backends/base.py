@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from bmp_common import env
+from bmp_common.messages.steps import USER_PRIVILEGE_ERROR, USERNAME_OR_PASSWORD_ERROR
 from bmp_driver.config import env_float
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,6 @@ PRIVILEGES = ("user", "operator", "administrator")
 # Boot devices by their ipmitool names; each backend maps them to its own spelling.
 BOOT_DEVICES = ("none", "pxe", "disk", "safe", "diag", "cdrom", "bios")
 
-USERNAME_OR_PASSWORD_ERROR = "USERNAME_OR_PASSWORD_ERROR"  # noqa: S105 (a status code)
-USER_PRIVILEGE_ERROR = "USER_PRIVILEGE_ERROR"
 PING_ILOIP_ERROR = "PING_ILOIP_ERROR"
 ERROR = "ERROR"
 
@@ -45,10 +44,16 @@ class DriverError(Exception):
 
 
 class BmcAuthError(DriverError):
+    """The BMC refused the user name or password. Fatal: not tried again, here or by the
+    scheduler (``bmp_common.messages.steps.BMC_CREDENTIAL_ERRORS``), as a retry counts towards
+    the BMC's account lockout."""
+
     code = USERNAME_OR_PASSWORD_ERROR
 
 
 class BmcPrivilegeError(DriverError):
+    """The user's privilege limit is below what the call needs. Fatal, as ``BmcAuthError``."""
+
     code = USER_PRIVILEGE_ERROR
 
 

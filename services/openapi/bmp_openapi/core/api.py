@@ -7,6 +7,9 @@ declared are refused (400), as unknown body fields are. Handlers set ``self.audi
 the id of what they touched; the audit entry is written after the answer, with its result.
 An API whose entries also name a device or an instance overrides ``audit_columns``.
 
+Every write accepts an ``Idempotency-Key`` header (``IdempotentApi``): claimed once the
+request is authenticated, permitted and its query checked; its answer kept for repeats.
+
 ``service_methods`` lists the methods our own BFFs may call with their ``system`` key before
 they know which user acts (the login check): nothing else accepts a key without a user.
 """
@@ -20,6 +23,7 @@ from rest_framework.views import APIView
 
 from bmp_openapi.accounts.principals import ServiceCaller
 from bmp_openapi.core.rbac import Rule
+from bmp_openapi.idempotency.api import IdempotentApi
 
 
 class RoleAllowed(BasePermission):
@@ -39,7 +43,7 @@ class RoleAllowed(BasePermission):
         return user.role.role_id in rule.roles(profile)
 
 
-class BmpApi(APIView):
+class BmpApi(IdempotentApi, APIView):
     rules: dict[str, Rule] = {}
     audit: dict[str, str] = {}
     service_methods: frozenset[str] = frozenset()
@@ -56,6 +60,8 @@ class BmpApi(APIView):
         served = method in self.http_method_names and hasattr(self, method)
         # An unserved method answers 405 whatever its query says.
         self.query = self._validated_query(request) if served else {}
+        if served:
+            self.claim_idempotency_key(request)
 
     def _validated_query(self, request) -> dict:
         params = request.query_params
@@ -75,6 +81,10 @@ class BmpApi(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self.idempotency_replayed:
+            return response  # nothing ran: the first answer has its audit entry
+        # Kept before the audit entry is written: if that fails, the write still happened.
+        self.keep_idempotent_answer(response)
         operation = self.audit.get(request.method.lower())
         user = getattr(request, "user", None)
         if operation and getattr(user, "is_authenticated", False) and user.user_id:

@@ -26,6 +26,12 @@ BMC_NATIVE = "native"  # IPMI 2.0 lanplus in the driver's process
 BMC_IPMITOOL = "ipmitool"  # for BMCs the native client cannot talk to
 BMC_INTERFACES = (BMC_NATIVE, BMC_IPMITOOL)
 
+# (ours) bmc_credential_state: what the BMC last said of the credentials the driver logs in with.
+BMC_CREDENTIALS_UNKNOWN = "unknown"  # not used yet, or changed since they were last used
+BMC_CREDENTIALS_OK = "ok"  # a job's BMC calls succeeded with them
+BMC_CREDENTIALS_REFUSED = "refused"  # the BMC refused the user, the password or the privilege
+BMC_CREDENTIAL_STATES = (BMC_CREDENTIALS_UNKNOWN, BMC_CREDENTIALS_OK, BMC_CREDENTIALS_REFUSED)
+
 # Batch import limit: one transaction, all or nothing.
 MAX_IMPORT = 1000
 
@@ -43,6 +49,12 @@ COLLECT_STATUS_NAMES = {
     NOT_COLLECTED: {ZH_CN: "未采集", EN_US: "Not collected"},
     COLLECTING: {ZH_CN: "采集中", EN_US: "Collecting"},
     COLLECT_FAILED: {ZH_CN: "采集失败", EN_US: "Collection failed"},
+}
+
+BMC_CREDENTIAL_STATE_NAMES = {
+    BMC_CREDENTIALS_UNKNOWN: {ZH_CN: "未知", EN_US: "Unknown"},
+    BMC_CREDENTIALS_OK: {ZH_CN: "正常", EN_US: "Accepted"},
+    BMC_CREDENTIALS_REFUSED: {ZH_CN: "被拒绝", EN_US: "Refused"},
 }
 
 # reason: why the put-away checks failed (codes written by the lifecycle's CheckInitConfig).

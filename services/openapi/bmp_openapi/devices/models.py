@@ -42,6 +42,11 @@ class Device(SoftDeleteModel):
     bmc_interface = models.CharField(max_length=16, default="native")
     ilo_user = models.CharField(max_length=64, blank=True, default="")
     ilo_password_encrypted = models.TextField(blank=True, default="")
+    # (ours) Whether the BMC accepts the credentials above (or the IDC's), from the ends of the
+    # device's jobs (services/bmc.py): a refusal is never retried, so the operator must see it.
+    bmc_credential_state = models.CharField(max_length=8, default=choices.BMC_CREDENTIALS_UNKNOWN)
+    bmc_credential_reason = models.CharField(max_length=64, blank=True, default="")  # the code
+    bmc_credential_changed_at = models.DateTimeField(null=True, blank=True)
     # The provisioning NIC(s), lower-case colon form, and the address the install configures.
     mac1 = models.CharField(max_length=17)
     mac2 = models.CharField(max_length=17, blank=True, default="")
@@ -89,6 +94,10 @@ class Device(SoftDeleteModel):
             models.CheckConstraint(
                 condition=Q(collect_status__in=choices.COLLECT_STATUSES),
                 name="device_collect_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(bmc_credential_state__in=choices.BMC_CREDENTIAL_STATES),
+                name="device_bmc_credential_state_valid",
             ),
         ]
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from bmp_common.errors import BmpError
+from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceType, Volume
+from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import (
     DEVICE_NOT_FOUND,
@@ -22,6 +23,10 @@ from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk
 # The instances app (not written yet) registers here how to find the ids of the instances whose
 # name contains a text, for the ``instanceName`` filter. With none registered nothing matches.
 INSTANCE_NAME_SEARCHES: list[Callable[[str], QuerySet | list]] = []
+# The instances app registers here how to find the ids of the instances a caller may see (their
+# own and those of projects shared with them). A caller who does not see the fleet sees the
+# devices under those instances only; with none registered, no device at all.
+VISIBLE_INSTANCE_IDS: list[Callable[[object], QuerySet | list]] = []
 
 # filter -> (lookup, whether the value is a comma-separated list)
 EXACT_FILTERS = {
@@ -39,6 +44,8 @@ LIST_FILTERS = {
     "deviceSeries": "device_type__device_series__in",
 }
 CONTAINS_FILTERS = {"sn": "sn__icontains", "userName": "user_name__icontains"}
+# Filters on fields a tenant's answer leaves out: matching on them would tell the values.
+FLEET_ONLY_FILTERS = ("iloIp", "userId", "userName")
 
 
 def _canonical_ipv6(value: str) -> str:
@@ -49,12 +56,25 @@ def _canonical_ipv6(value: str) -> str:
         return value
 
 
-def device_list(*, filters: dict) -> QuerySet[Device]:
+def _visible(principal) -> QuerySet[Device]:
+    if sees_fleet(principal):
+        return Device.objects.all()
+    mine = Q(pk__in=[])
+    for visible_ids in VISIBLE_INSTANCE_IDS:
+        mine |= Q(instance_id__in=visible_ids(principal))
+    return Device.objects.filter(mine).exclude(instance_id="")
+
+
+def device_list(*, principal, filters: dict) -> QuerySet[Device]:
+    """describeDevices: every device for staff on the operation profile; for anyone else the
+    devices under the instances they may see."""
+    if not sees_fleet(principal) and any(filters.get(name) for name in FLEET_ONLY_FILTERS):
+        raise BmpError(PERMISSION_DENIED)
     if filters.get("ipv6"):
         filters = {**filters, "ipv6": _canonical_ipv6(filters["ipv6"])}
     # Prefetched, not joined: the page is then read from one table in its index order. Joined,
     # MariaDB starts from the one-row IDC table and sorts every device to find the page.
-    queryset = Device.objects.prefetch_related("idc", "device_type")
+    queryset = _visible(principal).prefetch_related("idc", "device_type")
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
@@ -72,8 +92,10 @@ def device_list(*, filters: dict) -> QuerySet[Device]:
     return queryset
 
 
-def device_get(*, device_id: str) -> Device:
-    device = Device.objects.select_related("idc", "device_type").filter(device_id=device_id).first()
+def device_get(*, principal, device_id: str) -> Device:
+    """A device the caller may see; any other is answered as if it did not exist (404)."""
+    devices = _visible(principal).select_related("idc", "device_type")
+    device = devices.filter(device_id=device_id).first()
     if device is None:
         raise BmpError(DEVICE_NOT_FOUND, device_id=device_id)
     return device
@@ -167,10 +189,10 @@ def candidate_disks(*, device: Device, device_type: DeviceType, volume: Volume) 
 
 
 def associated_disks(
-    *, device_id: str, device_type_id: str, volume_id: str
+    *, principal, device_id: str, device_type_id: str, volume_id: str
 ) -> list[tuple[Disk, bool]]:
     """getAssociatedDisks: the disks that may serve the volume, and whether each does now."""
-    device = device_get(device_id=device_id)
+    device = device_get(principal=principal, device_id=device_id)
     device_type = device_type_get(device_type_id=device_type_id)
     volume = volume_get(volume_id=volume_id, device_type=device_type, field="volumeId")
     chosen = set(

@@ -18,10 +18,23 @@ from bmp_common.api.serializers import (
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
+from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.idcs import selectors, services
 
 
-class IdcOutputSerializer(serializers.Serializer):
+class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+    # Every credential, masked or not (a user name is half of one), and the operators' names.
+    fleet_only_fields = (
+        "iloUser",
+        "iloPassword",
+        "switchUser1",
+        "switchPassword1",
+        "switchUser2",
+        "switchPassword2",
+        "createdBy",
+        "updatedBy",
+    )
+
     idcId = serializers.CharField(source="idc_id")
     name = serializers.CharField()
     nameEn = serializers.CharField(source="name_en")

@@ -31,6 +31,9 @@ SECRET_FIELDS = {
 # string or an (English, Chinese) pair. Apps that hang things off an IDC (device types,
 # devices) register theirs here from their AppConfig.ready().
 IN_USE_CHECKS: list[tuple[str, callable]] = []
+# Called with the IDC when its BMC user or password changed (the devices app forgets whether
+# the BMCs of the devices that use them accepted the old ones).
+CREDENTIALS_CHANGED: list[callable] = []
 
 
 def _apply(idc: Idc, data: dict) -> list[str]:
@@ -67,6 +70,9 @@ def idc_modify(*, idc: Idc, data: dict, actor) -> Idc:
     changed = _apply(idc, data)
     idc.updated_by = actor.user_name
     _save(idc, update_fields=[*changed, "updated_by", "updated_at"])
+    if "iloUser" in data or "iloPassword" in data:
+        for hook in CREDENTIALS_CHANGED:
+            hook(idc)
     return idc
 
 

@@ -27,9 +27,12 @@ def _image_has_instances(image) -> bool:
 
 
 def _sshkey_instance_ids(sshkey) -> list[str]:
-    from bmp_openapi.instances.models import Instance
+    """The instances the key is on that its owner may still see: an instance of a project given
+    away since is someone else's now."""
+    from bmp_openapi.instances.selectors import visible_instance_ids
 
-    return list(Instance.objects.filter(ssh_keys=sshkey).values_list("instance_id", flat=True))
+    visible = visible_instance_ids(sshkey.user).filter(ssh_keys=sshkey)
+    return [row["instance_id"] for row in visible]
 
 
 def _follow_project(project, old_owner, new_owner) -> None:
@@ -94,10 +97,10 @@ def _add_once(registry: list, item) -> None:
 
 def register() -> None:
     from bmp_openapi.catalog.services.image import IN_USE_CHECKS as IMAGE_IN_USE
-    from bmp_openapi.devices.selectors import INSTANCE_NAME_SEARCHES
+    from bmp_openapi.devices.selectors import INSTANCE_NAME_SEARCHES, VISIBLE_INSTANCE_IDS
     from bmp_openapi.devices.services.lifecycle import BEFORE_REMOVE
     from bmp_openapi.instances import states
-    from bmp_openapi.instances.selectors import instance_name_search
+    from bmp_openapi.instances.selectors import instance_name_search, visible_instance_ids
     from bmp_openapi.instances.services.job_events import on_instance_job_event
     from bmp_openapi.jobs.events import HANDLERS
     from bmp_openapi.jobs.operator import RETRY_HOOKS
@@ -108,6 +111,7 @@ def register() -> None:
 
     _add_once(INSTANCE_COUNTERS, _instance_counts)
     _add_once(INSTANCE_NAME_SEARCHES, instance_name_search)
+    _add_once(VISIBLE_INSTANCE_IDS, visible_instance_ids)
     _add_once(INSTANCE_LOOKUPS, _sshkey_instance_ids)
     _add_once(PROJECT_IN_USE, (("instances", "实例"), _project_has_instances))
     _add_once(IMAGE_IN_USE, (("instances", "实例"), _image_has_instances))

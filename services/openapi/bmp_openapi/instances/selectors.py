@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from bmp_common.errors import BmpError
-from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR
+from bmp_common.errors import PERMISSION_DENIED, BmpError
+from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.instances.error_codes import INSTANCE_NOT_FOUND, READ_ONLY_SHARE
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.projects.models import Permission, SharingProject
-
-STAFF = (ROLE_ADMIN, ROLE_OPERATOR)
 
 EXACT_FILTERS = {
     "instanceId": "instance_id",
@@ -25,14 +22,12 @@ EXACT_FILTERS = {
     "ipv6": "device__private_ipv6",
 }
 CONTAINS_FILTERS = {"instanceName": "instance_name__icontains", "sn": "device__sn__icontains"}
-
-
-def _sees_everything(actor) -> bool:
-    """Staff on the operator portal see every instance; everyone else their own and shared."""
-    return settings.BMP_OPENAPI_PROFILE == "operation" and actor.role.role_id in STAFF
+# A tenant's answer leaves the BMC address out: matching on it would tell it.
+FLEET_ONLY_FILTERS = ("ilo_ip",)
 
 
 def _visible(actor) -> QuerySet[Instance]:
+    """Staff on the operator portal see every instance; everyone else their own and shared."""
     queryset = Instance.objects.select_related(
         "project",
         "user",
@@ -43,13 +38,15 @@ def _visible(actor) -> QuerySet[Instance]:
         "image__os",
         "system_volume_raid",
     )
-    if _sees_everything(actor):
+    if sees_fleet(actor):
         return queryset
     shared = SharingProject.objects.filter(shared_user=actor).values("project")
     return queryset.filter(Q(user=actor) | Q(project__in=shared))
 
 
 def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
+    if not sees_fleet(actor) and any(filters.get(name) for name in FLEET_ONLY_FILTERS):
+        raise BmpError(PERMISSION_DENIED)
     queryset = _visible(actor)
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
@@ -70,7 +67,7 @@ def instance_get(*, actor, instance_id: str) -> Instance:
 def instance_get_writable(*, actor, instance_id: str) -> Instance:
     """An instance the caller may act on: theirs, shared with write, or any for staff here."""
     instance = instance_get(actor=actor, instance_id=instance_id)
-    if instance.user_id == actor.pk or _sees_everything(actor):
+    if instance.user_id == actor.pk or sees_fleet(actor):
         return instance
     writable = SharingProject.objects.filter(
         project=instance.project, shared_user=actor, permission=Permission.WRITE
@@ -78,6 +75,11 @@ def instance_get_writable(*, actor, instance_id: str) -> Instance:
     if not writable:
         raise BmpError(READ_ONLY_SHARE, instance_id=instance_id)
     return instance
+
+
+def visible_instance_ids(actor) -> QuerySet:
+    """Ids of the instances the caller may see (the device reads' scope)."""
+    return _visible(actor).values("instance_id")
 
 
 def instance_name_search(text: str):

@@ -2,7 +2,7 @@
 
 The owner of a task registers what its events mean (``HANDLERS[task]``): the instances app for
 instance jobs, the devices app for collection and put-away. A handler gets the locked job and
-the event, after the job's own record is updated.
+the event, after the job's own record is updated; then every ``OBSERVERS`` entry does.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[Job, JobEvent], None]] = {}
+# Called for every applied event, whatever the task, after its handler: what any job can show
+# (the devices app records whether the BMC accepted the device's credentials).
+OBSERVERS: list[Callable[[Job, JobEvent], None]] = []
 
 _STATUS_AFTER = {
     EVENT_STEP: RUNNING,
@@ -66,4 +69,6 @@ def job_event_apply(event: JobEvent) -> bool:
     handler = HANDLERS.get(job.task)
     if handler is not None:
         handler(job, event)
+    for observer in OBSERVERS:
+        observer(job, event)
     return True

@@ -8,6 +8,7 @@ from bmp_openapi.accounts.apikey_services import MAX_KEYS_PER_SOURCE
 from bmp_openapi.accounts.choices import ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import ApiKey
 from bmp_openapi.audit.models import AuditLog
+from bmp_openapi.idempotency.models import IdempotencyRecord
 
 
 def create(api, name="ci", read_only=0, key_type="user", **headers):
@@ -45,6 +46,26 @@ def test_the_token_is_shown_once_and_stored_as_a_digest(admin_api):
         "operation",
     )
     assert key["createdBy"] == "admin"
+
+
+def test_a_repeat_with_one_idempotency_key_makes_one_key_and_never_shows_the_token_again(
+    admin_api,
+):
+    created = create(admin_api, HTTP_IDEMPOTENCY_KEY="make-ci-key")
+    before = ApiKey.objects.count()
+
+    again = admin_api.post(
+        "/v1/user/apikeys",
+        {"name": "ci", "readOnly": 0, "type": "user"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="make-ci-key",
+    )
+
+    assert again.status_code == 409
+    assert again.json()["error"]["status"] == "IDEMPOTENCY_ANSWER_NOT_KEPT"
+    assert created["token"] not in again.content.decode()
+    assert ApiKey.objects.count() == before
+    assert created["token"] not in str(list(IdempotencyRecord.objects.values()))
 
 
 def test_the_new_token_works_and_a_read_only_one_only_reads(admin_api):

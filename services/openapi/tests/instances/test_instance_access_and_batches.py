@@ -103,3 +103,20 @@ def test_renaming_to_a_name_taken_is_409(admin_api, stock, project_id):
     assert answer.status_code == 409
     assert answer.json()["error"]["message"] == "You already have an instance named web-1"
     assert describe(admin_api, second)["instanceName"] == "web-2"
+
+
+def test_a_key_no_longer_lists_the_instances_of_a_project_given_away(stock, make_user):
+    from ..sshkeys.test_sshkey_api import ed25519_key
+
+    tina, tom = tenant(make_user, "tina"), tenant(make_user, "tom")
+    key_id = ok(tina.post("/v1/user/sshkeys", {"name": "laptop", "key": ed25519_key()}))["sshkeyId"]
+    project = ok(tina.post("/v1/user/projects", {"projectName": "web"}))["projectId"]
+    body = stock.create_body(project, password=None, sshKeyId=key_id)
+    (instance_id,) = ok(tina.post("/v1/project/instances", body))["instanceIds"]
+    assert ok(tina.get(f"/v1/user/sshkeys/instances/{key_id}"))["instanceIds"] == [instance_id]
+
+    move = {"ownerID": tina.user.user_id, "moverID": tom.user.user_id}
+    ok(tina.put(f"/v1/user/projects/{project}/move", move))
+
+    assert ok(tina.get(f"/v1/user/sshkeys/instances/{key_id}"))["instanceIds"] == []
+    assert ok(tom.get(f"/v1/project/instances/{instance_id}"))["userId"] == tom.user.user_id

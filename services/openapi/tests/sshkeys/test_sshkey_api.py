@@ -2,13 +2,13 @@
 
 import base64
 import hashlib
-import shutil
 import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from bmp_common.testing.requirements import require_tools
 from bmp_openapi.accounts.choices import ROLE_USER
 from bmp_openapi.audit.models import AuditLog
 from bmp_openapi.sshkeys.models import SshKey
@@ -71,9 +71,9 @@ def test_create_then_describe(olga):
     assert (sshkey["userId"], sshkey["createdBy"]) == (olga.user.user_id, "olga")
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
 @pytest.mark.parametrize("make_key", [ed25519_key, rsa_key, lambda: ecdsa_key(ec.SECP384R1())])
 def test_the_fingerprint_is_what_ssh_keygen_prints(olga, tmp_path, make_key):
+    require_tools("ssh-keygen", install="apt-get install openssh-client")
     key = make_key()
     (tmp_path / "key.pub").write_text(key + "\n")
 

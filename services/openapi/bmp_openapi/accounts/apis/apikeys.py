@@ -52,6 +52,7 @@ class ApiKeyListCreateApi(BmpApi):
 
     rules = {"get": rbac.OWN, "post": rbac.OWN}
     audit = {"post": "CreateApikey"}
+    answer_shown_once = frozenset({"post"})  # the token
 
     class FilterSerializer(PageQuerySerializer):
         name = filter_field(64)
@@ -77,7 +78,8 @@ class ApiKeyListCreateApi(BmpApi):
             user=request.user, source=settings.BMP_OPENAPI_PROFILE, data=body.validated_data
         )
         self.audit_resource = api_key.apikey_id
-        # The only answer that carries the token: it is stored as a digest.
+        # The only answer that carries the token: it is stored as a digest (and a repeat with
+        # the same Idempotency-Key does not show it again: answer_shown_once).
         return Response({"apikeyId": api_key.apikey_id, "token": token})
 
 

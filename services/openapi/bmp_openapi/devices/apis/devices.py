@@ -68,7 +68,8 @@ class DeviceListCreateApi(BmpApi):
         )
 
     def get(self, request):
-        items, page = paginate(selectors.device_list(filters=self.query), self.query)
+        devices = selectors.device_list(principal=request.user, filters=self.query)
+        items, page = paginate(devices, self.query)
         context = {"request": request, "language": request_language(request)}
         rows = DeviceOutputSerializer(items, many=True, context=context).data
         return Response(list_result("devices", rows, page))
@@ -109,7 +110,8 @@ class DeviceDetailApi(DeviceAudited, BmpApi):
     audit = {"put": "ModifyDevice", "delete": "DeleteDevice"}
 
     def get(self, request, device_id):
-        return Response(render_device(selectors.device_get(device_id=device_id), request))
+        device = selectors.device_get(principal=request.user, device_id=device_id)
+        return Response(render_device(device, request))
 
     def put(self, request, device_id):
         self.audit_resource = device_id

@@ -25,7 +25,7 @@ class DeviceDisksApi(BmpApi):
     rules = {"get": rbac.INVENTORY_READ}
 
     def get(self, request, device_id):
-        device = selectors.device_get(device_id=device_id)
+        device = selectors.device_get(principal=request.user, device_id=device_id)
         detail = selectors.device_disks_detail(device=device)
         context = {"request": request, "language": request_language(request)}
         return Response(DeviceDisksOutputSerializer(detail, context=context).data)
@@ -62,6 +62,7 @@ class DeviceAssociatedDisksApi(BmpApi):
 
     def get(self, request):
         found = selectors.associated_disks(
+            principal=request.user,
             device_id=self.query["deviceId"],
             device_type_id=self.query["deviceTypeId"],
             volume_id=self.query["volumeId"],

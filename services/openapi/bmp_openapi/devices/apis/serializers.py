@@ -16,6 +16,7 @@ from bmp_common.api.serializers import (
 )
 from bmp_common.i18n import EN_US, ZH_CN, display_name
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.devices import choices
 from bmp_openapi.devices.fields import (
     Ipv4Field,
@@ -127,7 +128,37 @@ def device_type_summary(device_type, language: str) -> dict:
     }
 
 
-class DeviceOutputSerializer(serializers.Serializer):
+class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+    # What runs the platform, not the server a tenant rents: the BMC, the provisioning NICs and
+    # subnet, the rack, the operator's notes and checks, and who owns it (the instance says).
+    fleet_only_fields = (
+        "bmcCredentialState",
+        "bmcCredentialStateName",
+        "bmcCredentialReason",
+        "bmcCredentialTime",
+        "reason",
+        "reasonName",
+        "collectStatus",
+        "collectStatusName",
+        "collectFailReason",
+        "cabinet",
+        "uPosition",
+        "iloIp",
+        "iloPort",
+        "bmcInterface",
+        "iloUser",
+        "iloPassword",
+        "mac1",
+        "mac2",
+        "mask",
+        "gateway",
+        "description",
+        "userId",
+        "userName",
+        "createdBy",
+        "updatedBy",
+    )
+
     deviceId = serializers.CharField(source="device_id")
     sn = serializers.CharField()
     idcId = serializers.CharField(source="idc.idc_id")
@@ -155,6 +186,10 @@ class DeviceOutputSerializer(serializers.Serializer):
     bmcInterface = serializers.CharField(source="bmc_interface")
     iloUser = serializers.CharField(source="ilo_user")
     iloPassword = MaskedSecretField(source="ilo_password_encrypted")
+    bmcCredentialState = serializers.CharField(source="bmc_credential_state")
+    bmcCredentialStateName = serializers.SerializerMethodField()
+    bmcCredentialReason = serializers.CharField(source="bmc_credential_reason")
+    bmcCredentialTime = LocalTimeField(source="bmc_credential_changed_at")
     mac1 = serializers.CharField()
     mac2 = serializers.CharField()
     privateIpv4 = serializers.CharField(source="private_ipv4")
@@ -207,11 +242,17 @@ class DeviceOutputSerializer(serializers.Serializer):
     def get_reasonName(self, device):
         return display_name(choices.REASON_NAMES, device.reason, _language(self))
 
+    def get_bmcCredentialStateName(self, device):
+        names = choices.BMC_CREDENTIAL_STATE_NAMES
+        return display_name(names, device.bmc_credential_state, _language(self))
+
     def get_collectStatusName(self, device):
         return display_name(choices.COLLECT_STATUS_NAMES, device.collect_status, _language(self))
 
 
-class DiskOutputSerializer(serializers.Serializer):
+class DiskOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+    fleet_only_fields = ("serialNumber",)
+
     diskId = serializers.CharField(source="disk_id")
     deviceId = serializers.CharField(source="device.device_id")
     name = serializers.CharField()

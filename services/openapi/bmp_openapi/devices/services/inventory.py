@@ -14,6 +14,7 @@ from bmp_openapi.devices.choices import DEFAULT_BMC_PORT
 from bmp_openapi.devices.error_codes import DUPLICATE_IN_REQUEST, DUPLICATE_LIVE, DUPLICATE_RACE
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.network import check_addressing
+from bmp_openapi.devices.services.bmc import CREDENTIAL_FIELDS, credential_columns_reset
 from bmp_openapi.devices.services.lifecycle import device_check, device_lock, device_transition
 from bmp_openapi.idcs.error_codes import IDC_NOT_FOUND
 from bmp_openapi.idcs.models import Idc
@@ -190,10 +191,13 @@ def device_modify(*, device_id: str, data: dict, actor) -> Device:
     if "iloIp" in data or "iloPort" in data:
         merged = {**_current(device), **data}
         _check_bmc_addresses(idc, [merged], prefix=lambda _: "", exclude_pk=device.pk)
+    columns = _columns(data)
+    if any(field in data for field in CREDENTIAL_FIELDS):
+        columns.update(credential_columns_reset())
     try:
         with transaction.atomic():
             device_transition(
-                device=device, action=states.MODIFY, actor_name=actor.user_name, **_columns(data)
+                device=device, action=states.MODIFY, actor_name=actor.user_name, **columns
             )
     except IntegrityError:
         raise BmpError(DUPLICATE_RACE) from None

@@ -16,6 +16,7 @@ from bmp_common.api.serializers import (
 from bmp_common.i18n import display_name
 from bmp_openapi.accounts.apis.fields import PASSWORD_PATTERN, PatternField
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.instances import choices, states
 
 HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$"
@@ -26,7 +27,11 @@ def _name(names, value, context):
     return display_name(names, value, context["language"])
 
 
-class InstanceOutputSerializer(serializers.Serializer):
+class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+    # The BMC is the operator's: a tenant manages power through the instance's actions. The
+    # failure text is the driver's diagnosis (it names the BMC); reason and reasonName say why.
+    fleet_only_fields = ("iloIp", "reasonMessage")
+
     instanceId = serializers.CharField(source="instance_id")
     instanceName = serializers.CharField(source="instance_name")
     hostname = serializers.CharField()

@@ -70,7 +70,8 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         user=instance.user,
         message_type="operation",
         message_sub_type=job.task,
-        content=f"{job.task} {instance.instance_name}: {text or reason or 'succeeded'}",
+        # The reason code, not the text: the text is the driver's and may name the BMC.
+        content=f"{job.task} {instance.instance_name}: {reason or 'succeeded'}",
         resource_type="instance",
         result="succ" if not reason else "fail",
         instance_id=instance.instance_id,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from bmp_common.messages.steps import STEP_OK, StepResult
+from bmp_common.messages.steps import BMC_CREDENTIAL_ERRORS, STEP_OK, StepResult
 from bmp_scheduler.workflow.choices import (
     JOB_FAILED,
     JOB_RUNNING,
@@ -19,6 +19,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_SKIPPED,
     STEP_SUCCEEDED,
     STEP_WAITING,
+    TARGET_DRIVER,
 )
 from bmp_scheduler.workflow.engine.core import (
     RUN_LOOKAHEAD,
@@ -131,12 +132,28 @@ def apply_result(
     return Applied(RECORDED, None)
 
 
+def is_final(step: Step, error: str) -> bool:
+    """Whether no further attempt may be made: the BMC refused the driver's credentials or
+    privilege. Another login with the same password fails the same way and counts towards the
+    BMC's account lockout (often after three), so the step fails at its first refusal."""
+    return step.target == TARGET_DRIVER and error in BMC_CREDENTIAL_ERRORS
+
+
 def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
-    """An attempt failed (or timed out): retry after a backoff while attempts remain; then
-    skip the step (policy ``skip``) or fail the job."""
+    """An attempt failed (or timed out): retry after a backoff while attempts remain, unless
+    the failure is final (``is_final``); then skip the step (policy ``skip``) or fail the job."""
     now = timezone.now()
     step.error = error[:64]
-    if step.attempts_used < step.max_attempts:
+    if is_final(step, error):
+        log.warning(
+            "job %s step %d %s attempt %d failed (%s): not retried, the BMC refused the login",
+            job.job_id,
+            step.index,
+            step.action,
+            step.attempt,
+            error,
+        )
+    elif step.attempts_used < step.max_attempts:
         delay = backoff_seconds(step.attempts_used)
         step.status = STEP_WAITING
         step.not_before = now + timedelta(seconds=delay)
