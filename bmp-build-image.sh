@@ -104,9 +104,17 @@ case ${1:-} in
                     ;;
             esac
         done
+        # The LiveOS embeds the agent gateway's CA: made here if the platform never started.
+        tls_dir=${BMP_TLS_DIR:-${BMP_DATA_DIR:-${BMP_VAR_DIR:-$ROOT/var}/data}/tls}
         for arg in "$@"; do
             case $arg in
-                *liveos) services/agent/liveos/build.sh "$image_root/liveos" ;;
+                *liveos)
+                    if [[ ! -s $tls_dir/ca.pem ]]; then
+                        "${BMP_VENV:-$ROOT/.venv}/bin/python" -m bmp_scheduler.tls ensure --dir "$tls_dir"
+                    fi
+                    BMP_LIVEOS_GATEWAY_CA=${BMP_LIVEOS_GATEWAY_CA:-$tls_dir/ca.pem} \
+                        services/agent/liveos/build.sh "$image_root/liveos"
+                    ;;
                 *guestos) services/guestos/build.sh "$image_root/guestos" ;;
             esac
         done

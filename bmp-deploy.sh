@@ -141,6 +141,14 @@ ensure_secrets() {
   fi
 }
 
+tls_dir() { echo "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}"; }
+
+ensure_tls() {
+  # The agent gateway's CA and certificate, made at first start and kept (0700 folder, 0600
+  # keys); the LiveOS build embeds the CA (./bmp-build-image.sh build bmp-liveos).
+  "$BMP_VENV/bin/python" -m bmp_scheduler.tls ensure --dir "$(tls_dir)"
+}
+
 # -- local runtime ---------------------------------------------------------------------------
 
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
@@ -259,21 +267,24 @@ wait_redis() {
 }
 
 wait_healthy() {
-  # Waits until SERVICE's /health answers 200, or reports why not.
-  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}"
+  # Waits until SERVICE's /health answers 200, or reports why not. A TLS service must also
+  # present a certificate of our CA for BMP_HOST_IP.
+  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" scheme=http
   [[ -n "$path" ]] || return 0
+  [[ " ${BMP_LOCAL_TLS[*]} " == *" $service "* ]] && scheme=https
   for _ in $(seq 1 60); do
-    if python3 - "$BMP_HOST_IP" "$port" "$path" <<'PY' 2>/dev/null; then
-import sys, urllib.request
-host, port, path = sys.argv[1:4]
-with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=3) as answer:
+    if python3 - "$scheme://$BMP_HOST_IP:$port$path" "$(tls_dir)/ca.pem" <<'PY' 2>/dev/null; then
+import ssl, sys, urllib.request
+url, ca = sys.argv[1:3]
+context = ssl.create_default_context(cafile=ca) if url.startswith("https:") else None
+with urllib.request.urlopen(url, timeout=3, context=context) as answer:
     sys.exit(0 if answer.status == 200 else 1)
 PY
       return 0
     fi
     sleep 0.5
   done
-  echo "$service is not healthy: http://$BMP_HOST_IP:$port$path; see ./bmp-deploy.sh logs $service" >&2
+  echo "$service is not healthy: $scheme://$BMP_HOST_IP:$port$path; see ./bmp-deploy.sh logs $service" >&2
   return 1
 }
 
@@ -292,6 +303,7 @@ local_start() {
   local services=("$@") service needs_migration="" failed=0
   ensure_secrets
   ensure_venv
+  ensure_tls
   if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
     ensure_redis_server
   fi
@@ -428,7 +440,7 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then

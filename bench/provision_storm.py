@@ -32,7 +32,13 @@ from bmp_lab import enrol
 from bmp_lab.fleet import STATE_FILE
 from bmp_lab.platform import Platform
 
-SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler", "bmp-scheduler-gateway")
+SERVICES = (
+    "bmp-openapi",
+    "bmp-openapi-worker",
+    "bmp-scheduler",
+    "bmp-scheduler-gateway",
+    "bmp-scheduler-gateway-tls",
+)
 NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
 BROKER_STEP_TARGETS = ("driver", "dhcp")
 
@@ -50,7 +56,9 @@ def start_lab(platform: Platform, nodes: int, state_dir: Path, password: str, he
         "--state-dir",
         str(state_dir),
         "--gateway",
-        platform.env["BMP_GATEWAY_URL"],
+        f"http://127.0.0.1:{platform.gateway_port}",  # iPXE scripts; the agents then use HTTPS
+        "--gateway-ca",
+        str(platform.gateway_ca),
         "--heartbeat",
         str(heartbeat),
     ]

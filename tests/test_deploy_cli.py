@@ -11,6 +11,8 @@ import json
 import os
 import secrets
 import socket
+import ssl
+import stat
 import subprocess
 import urllib.error
 import urllib.request
@@ -52,6 +54,7 @@ def deployment(tmp_path_factory):
         "operation": free_port(),
         "console": free_port(),
         "gateway": free_port(),
+        "gateway_tls": free_port(),
         "image": free_port(),
         "tftp": free_port(socket.SOCK_DGRAM),
     }
@@ -68,6 +71,7 @@ def deployment(tmp_path_factory):
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
         BMP_GATEWAY_PORT=str(ports["gateway"]),
+        BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
         BMP_TFTP_PORT=str(ports["tftp"]),
     )
@@ -123,6 +127,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-openapi-worker",
         "bmp-scheduler",
         "bmp-scheduler-gateway",
+        "bmp-scheduler-gateway-tls",
         "bmp-tftp",
         "bmp-image",
     ]
@@ -179,6 +184,33 @@ def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deploy
         assert answer.status == 206
         assert answer.headers["Content-Range"] == f"bytes 256-511/{256 * 64}"
         assert answer.read() == bytes(range(256))
+
+
+def test_the_agent_gateway_speaks_https_with_a_ca_made_at_first_start_and_kept(deployment):
+    tls = deployment["var"] / "data" / "tls"
+    made = {name: (tls / name).read_bytes() for name in ("ca.key", "ca.pem", "gateway.pem")}
+    modes = {name: stat.S_IMODE((tls / name).stat().st_mode) for name in ("ca.key", "gateway.key")}
+    assert stat.S_IMODE(tls.stat().st_mode) == 0o700
+    assert modes == {"ca.key": 0o600, "gateway.key": 0o600}
+    ours = ssl.create_default_context(cafile=tls / "ca.pem")
+    https = f"https://127.0.0.1:{deployment['ports']['gateway_tls']}"
+    with urllib.request.urlopen(f"{https}/health", timeout=10, context=ours) as answer:
+        assert answer.status == 200
+    heartbeat = urllib.request.Request(
+        f"http://127.0.0.1:{deployment['ports']['gateway']}/v1/agent/heartbeat",
+        data=json.dumps({"sn": "S1", "token": "t"}).encode(),
+        headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(heartbeat, timeout=10)
+    assert refused.value.code == 403  # plain HTTP, even claiming a TLS proxy in front
+
+    restarted = deployment["run"]("restart", "scheduler-gateway-tls")
+
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    assert {name: (tls / name).read_bytes() for name in made} == made  # kept, not made again
+    with urllib.request.urlopen(f"{https}/health", timeout=10, context=ours) as answer:
+        assert answer.status == 200
 
 
 def test_the_printed_admin_key_works(deployment):

@@ -54,6 +54,7 @@ DB_APPS = (
     "bmp-openapi-console",
     "bmp-openapi-worker",
     "bmp-scheduler-gateway",
+    "bmp-scheduler-gateway-tls",
     "bmp-scheduler",
 )
 # They serve files to the servers (TFTP, HTTP): no database, no broker, no secret.
@@ -247,6 +248,7 @@ def test_data_lives_in_named_volumes(config):
         "bmp-openapi-console": "/var/lib/bmp",
         "bmp-openapi-worker": "/var/lib/bmp",
         "bmp-scheduler-gateway": "/var/lib/bmp",
+        "bmp-scheduler-gateway-tls": "/var/lib/bmp",  # its CA and keys in tls/
         "bmp-scheduler": "/var/lib/bmp",
         "bmp-dhcp-agent": "/var/lib/bmp",
         "bmp-dhcp-server": "/var/lib/bmp",
@@ -302,6 +304,7 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
         "bmp-openapi-console": "bmp-openapi",
         "bmp-openapi-worker": "bmp-openapi",
         "bmp-scheduler-gateway": "bmp-openapi",
+        "bmp-scheduler-gateway-tls": "bmp-scheduler-gateway",
         "bmp-scheduler": "bmp-scheduler-gateway",
     }
     for app, first in migrated_by.items():
@@ -316,6 +319,7 @@ PUBLISHED = {
     "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
     "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
+    "bmp-scheduler-gateway-tls": [("127.0.0.1", "8813", 8813, "tcp")],
     # The non-root TFTP server listens on 6969; the servers' firmware asks port 69.
     "bmp-tftp": [("127.0.0.1", "69", 6969, "udp")],
     "bmp-image": [("127.0.0.1", "10000", 10000, "tcp")],
@@ -342,9 +346,13 @@ def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets)
     services = json.loads(result.stdout)["services"]
     for name in PUBLISHED:
         assert {p["host_ip"] for p in services[name]["ports"]} == {"10.0.0.2"}
-    # What the LiveOS agents and iPXE are told: where the gateway and TFTP are published.
-    for name in ("bmp-scheduler-gateway", "bmp-scheduler", DHCP_SERVER):
-        assert services[name]["environment"]["BMP_GATEWAY_URL"] == "http://10.0.0.2:8803"
+    # What the LiveOS agents and iPXE are told: where the gateway and TFTP are published (the
+    # agents' gateway over HTTPS, iPXE's over plain HTTP).
+    for name in ("bmp-scheduler-gateway", "bmp-scheduler-gateway-tls", "bmp-scheduler"):
+        assert services[name]["environment"]["BMP_GATEWAY_URL"] == "https://10.0.0.2:8813"
+    dhcp = services[DHCP_SERVER]["environment"]
+    assert dhcp["BMP_GATEWAY_BOOT_URL"] == "http://10.0.0.2:8803"
+    assert "BMP_GATEWAY_URL" not in dhcp
     assert services[DHCP_SERVER]["environment"]["BMP_TFTP_HOST"] == "10.0.0.2"
 
 
@@ -623,6 +631,7 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
     assert services["bmp-openapi-console"] == services["bmp-openapi"]
     assert services["bmp-openapi-worker"] == services["bmp-openapi"]
     assert services["bmp-scheduler-gateway"] == services["bmp-scheduler"]
+    assert services["bmp-scheduler-gateway-tls"] == services["bmp-scheduler"]
     assert services["bmp-dhcp-agent"][1] == "dockerfiles/dhcp_agent.Dockerfile"
     assert services["bmp-dhcp-server"] == services["bmp-dhcp-agent"]
     assert services["bmp-tftp"][1] == "dockerfiles/tftp.Dockerfile"
@@ -846,7 +855,7 @@ exit 0
 def run_entrypoint(tmp_path, *args: str, script: Path = ENTRYPOINT, **env: str):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    for name in ("django-admin", "gunicorn", "true"):
+    for name in ("django-admin", "gunicorn", "python", "true"):
         fake = bin_dir / name
         fake.write_text(FAKE_COMMAND)
         fake.chmod(0o755)
@@ -894,21 +903,33 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
 
 
 SCHEDULER_GUNICORN = (
-    "gunicorn bmp_scheduler.wsgi:application --bind 0.0.0.0:{port} --workers 4 "
-    "--worker-class gthread --threads 2 --no-control-socket --access-logfile -"
+    "gunicorn bmp_scheduler.wsgi:application {tls}--forwarded-allow-ips= --bind 0.0.0.0:{port} "
+    "--workers 4 --worker-class gthread --threads 2 --no-control-socket --access-logfile -"
 )
 
 
 def test_scheduler_entrypoint_migrates_then_serves_the_gateway(tmp_path):
     result, calls = run_entrypoint(tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_RUN_MIGRATIONS="1")
     assert result.returncode == 0, result.stderr
-    assert calls == ["django-admin migrate --noinput", SCHEDULER_GUNICORN.format(port=8803)]
+    assert calls == ["django-admin migrate --noinput", SCHEDULER_GUNICORN.format(port=8803, tls="")]
 
 
 def test_scheduler_entrypoint_without_migrations_only_serves(tmp_path):
     result, calls = run_entrypoint(tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_PORT="9903")
     assert result.returncode == 0, result.stderr
-    assert calls == [SCHEDULER_GUNICORN.format(port=9903)]
+    assert calls == [SCHEDULER_GUNICORN.format(port=9903, tls="")]
+
+
+def test_scheduler_entrypoint_with_tls_makes_the_ca_then_serves_https(tmp_path):
+    result, calls = run_entrypoint(
+        tmp_path, script=SCHEDULER_ENTRYPOINT, BMP_TLS="1", BMP_PORT="8813", BMP_TLS_DIR="/t"
+    )
+    assert result.returncode == 0, result.stderr
+    tls = "--certfile /t/gateway.pem --keyfile /t/gateway.key "
+    assert calls == [
+        "python -m bmp_scheduler.tls ensure --dir /t",
+        SCHEDULER_GUNICORN.format(port=8813, tls=tls),
+    ]
 
 
 def test_scheduler_entrypoint_stops_when_migrations_fail(tmp_path):

@@ -19,7 +19,18 @@ if [ "${BMP_RUN_MIGRATIONS:-0}" = "1" ]; then
     django-admin migrate --noinput
 fi
 
-exec gunicorn bmp_scheduler.wsgi:application \
+# BMP_TLS=1 (the bmp-scheduler-gateway-tls container): HTTPS for the LiveOS agents, with the CA
+# and certificate made at first start in BMP_TLS_DIR (a volume; the LiveOS build embeds ca.pem).
+set --
+if [ "${BMP_TLS:-0}" = "1" ]; then
+    tls_dir="${BMP_TLS_DIR:-/var/lib/bmp/tls}"
+    python -m bmp_scheduler.tls ensure --dir "$tls_dir"
+    set -- --certfile "$tls_dir/gateway.pem" --keyfile "$tls_dir/gateway.key"
+fi
+
+# No proxy header makes a plain request look like HTTPS (the agent endpoints need HTTPS).
+exec gunicorn bmp_scheduler.wsgi:application "$@" \
+    --forwarded-allow-ips= \
     --bind "0.0.0.0:${BMP_PORT:-8803}" \
     --workers "${BMP_WORKERS:-4}" \
     --worker-class gthread --threads "${BMP_THREADS:-2}" \

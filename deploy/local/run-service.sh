@@ -12,7 +12,8 @@ bind="${BMP_HOST_IP:-127.0.0.1}"
 # holds the database's write lock (300 lab installs: 64 s with 4x2, 89 s with 2x4).
 gunicorn_app() {
   local module="$1" port="$2"
-  exec "$BMP_VENV/bin/gunicorn" "$module" \
+  shift 2
+  exec "$BMP_VENV/bin/gunicorn" "$module" "$@" \
     --bind "$bind:$port" \
     --workers "${BMP_WORKERS:-4}" \
     --worker-class gthread --threads "${BMP_THREADS:-2}" \
@@ -52,8 +53,20 @@ case "$service" in
       -s "$BMP_RUN_DIR/scheduler-beat-schedule" --loglevel "${BMP_LOG_LEVEL:-INFO}"
     ;;
   bmp-scheduler-gateway)
+    # Plain HTTP for iPXE (/v1/boot/*); the agent endpoints answer only on the TLS program.
+    # No proxy header may make a plain request look like HTTPS (gunicorn trusts
+    # X-Forwarded-Proto from 127.0.0.1 by default).
     export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
-    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_PORT:-8803}"
+    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_PORT:-8803}" --forwarded-allow-ips=
+    ;;
+  bmp-scheduler-gateway-tls)
+    # The same gateway over HTTPS, for the LiveOS agent: a certificate of the CA made at first
+    # start (BMP_TLS_DIR), which the LiveOS embeds.
+    export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
+    tls_dir="${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}"
+    "$BMP_VENV/bin/python" -m bmp_scheduler.tls ensure --dir "$tls_dir"
+    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_TLS_PORT:-8813}" \
+      --certfile "$tls_dir/gateway.pem" --keyfile "$tls_dir/gateway.key" --forwarded-allow-ips=
     ;;
   bmp-driver)
     idc_args=()
@@ -86,7 +99,8 @@ case "$service" in
     # from var/secrets.env (the environment, never argv); the fleet writes it to a 0600 file.
     exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
       --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
-      --gateway "http://$bind:${BMP_GATEWAY_PORT:-8803}"
+      --gateway "http://$bind:${BMP_GATEWAY_PORT:-8803}" \
+      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem"
     ;;
   *)
     echo "run-service.sh: unknown service $service" >&2

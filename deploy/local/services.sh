@@ -11,6 +11,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-openapi-worker]=""
   [bmp-scheduler]=""
   [bmp-scheduler-gateway]="/health"
+  [bmp-scheduler-gateway-tls]="/health"
   [bmp-driver]=""
   [bmp-dhcp-agent]=""
   [bmp-dhcp-server]=""
@@ -24,11 +25,16 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-openapi]="${BMP_OPENAPI_PORT:-8801}"
   [bmp-openapi-console]="${BMP_OPENAPI_CONSOLE_PORT:-8802}"
   [bmp-scheduler-gateway]="${BMP_GATEWAY_PORT:-8803}"
+  [bmp-scheduler-gateway-tls]="${BMP_GATEWAY_TLS_PORT:-8813}"
   [bmp-image]="${BMP_IMAGE_PORT:-10000}"
 )
 
+# Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
+BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
+
 # Services that need the database schema migrated before they start.
-BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway)
+BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway
+  bmp-scheduler-gateway-tls)
 
 bmp_local_services() {
   # bmp-redis is ours only while no external redis is configured.
@@ -40,6 +46,7 @@ bmp_local_services() {
   echo bmp-openapi-worker
   echo bmp-scheduler
   echo bmp-scheduler-gateway
+  echo bmp-scheduler-gateway-tls
   echo bmp-tftp
   echo bmp-image
   # The out-of-band and DHCP workers serve IDCs: none until BMP_IDC_IDS names some (the lab

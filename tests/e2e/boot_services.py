@@ -129,7 +129,7 @@ class DebianBootServices(BootServices):
         hostsdir = self.work / "dnsmasq-hosts"
         hostsdir.mkdir(parents=True, exist_ok=True)
         script = self.images / "boot.ipxe"
-        gateway = self.platform.env["BMP_GATEWAY_URL"]
+        gateway = self.platform.env["BMP_GATEWAY_BOOT_URL"]  # plain HTTP: iPXE's side
         script.write_text(f"#!ipxe\nchain {gateway}/v1/boot/ipxe?mac=${{net0/mac}}\n")
         network = f"{self.net.address.rsplit('.', 2)[0]}.0.0"
         argv = [

@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -53,7 +54,8 @@ NEEDED_FILES = (
 )
 PLATFORM_SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler")
 ADDRESS = "10.200.0.1"  # the bridge: where the lab's enrolled devices find their gateway
-GATEWAY_PORT = 8803  # inside the namespace
+GATEWAY_PORT = 8803  # inside the namespace: iPXE's scripts, plain HTTP
+GATEWAY_TLS_PORT = 8813  # inside the namespace: the agents' HTTPS gateway
 FIRMWARES = {1: BIOS, 2: UEFI}  # lab index -> firmware
 
 
@@ -79,7 +81,28 @@ def host_packages():
 
 
 @pytest.fixture(scope="session")
-def liveos_images(host_packages, tmp_path_factory) -> Path:
+def gateway_tls(tmp_path_factory) -> Path:
+    """The gateway's TLS folder, made before the LiveOS builds that embed its CA (the platform's
+    TLS gateway keeps that CA: BMP_TLS_DIR)."""
+    directory = tmp_path_factory.mktemp("tls") / "tls"
+    made = subprocess.run(
+        [sys.executable, "-m", "bmp_scheduler.tls", "ensure", "--dir", str(directory)],
+        env={**os.environ, "BMP_GATEWAY_TLS_NAMES": ADDRESS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    return directory
+
+
+def build_env(gateway_tls: Path) -> dict[str, str]:
+    """The LiveOS builders' environment: the CA they embed."""
+    return {**os.environ, "BMP_LIVEOS_GATEWAY_CA": str(gateway_tls / "ca.pem")}
+
+
+@pytest.fixture(scope="session")
+def liveos_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
     """The image root: liveos/vmlinuz and liveos/initrd.img from the minimal LiveOS build."""
     images = tmp_path_factory.mktemp("images")
     built = subprocess.run(
@@ -87,6 +110,7 @@ def liveos_images(host_packages, tmp_path_factory) -> Path:
         capture_output=True,
         text=True,
         timeout=600,
+        env=build_env(gateway_tls),
     )
     assert built.returncode == 0, built.stderr[-2000:]
     print(built.stdout.strip().splitlines()[-1])
@@ -102,7 +126,9 @@ class NetBoot:
         self.net = net
         self.fleet = fleet
         self.password = password
-        self.gateway = f"http://{ADDRESS}:{GATEWAY_PORT}"
+        self.gateway = f"http://{ADDRESS}:{GATEWAY_PORT}"  # iPXE's scripts
+        self.agent_gateway = f"https://{ADDRESS}:{GATEWAY_TLS_PORT}"
+        self.gateway_ca = platform.gateway_ca
         self.qemu: dict[str, QemuPower] = {}
         self.device_ids: dict[str, str] = {}
         self.idc_id = ""
@@ -122,10 +148,14 @@ class NetBoot:
         )
 
 
-def _settings() -> dict[str, str]:
+def _settings(gateway_tls: Path) -> dict[str, str]:
     return {
         "BMP_GATEWAY_PORT": str(GATEWAY_PORT),
-        "BMP_GATEWAY_URL": f"http://{ADDRESS}:{GATEWAY_PORT}",
+        "BMP_GATEWAY_BOOT_URL": f"http://{ADDRESS}:{GATEWAY_PORT}",
+        "BMP_GATEWAY_TLS_PORT": str(GATEWAY_TLS_PORT),
+        "BMP_GATEWAY_URL": f"https://{ADDRESS}:{GATEWAY_TLS_PORT}",
+        "BMP_GATEWAY_TLS_NAMES": ADDRESS,
+        "BMP_TLS_DIR": str(gateway_tls),
         "BMP_IMAGE_URL": f"http://{ADDRESS}:{IMAGE_PORT}",
         # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG;
         # bmp.image: what the agent puts for {host} in image URLs
@@ -144,9 +174,9 @@ def _settings() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def netboot(liveos_images, tmp_path_factory):
+def netboot(liveos_images, gateway_tls, tmp_path_factory):
     with _file_platform():
-        yield from _netboot(liveos_images, tmp_path_factory.mktemp("netboot"))
+        yield from _netboot(liveos_images, gateway_tls, tmp_path_factory.mktemp("netboot"))
 
 
 @contextlib.contextmanager
@@ -161,6 +191,7 @@ def _file_platform():
 
 def _netboot(
     liveos_images: Path,
+    gateway_tls: Path,
     work: Path,
     *,
     prefix: str = "bmpe2e",
@@ -169,7 +200,7 @@ def _netboot(
 ):
     net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
-        platform = Platform(work, settings=_settings())
+        platform = Platform(work, settings=_settings(gateway_tls))
     except BaseException:
         net.destroy()
         raise
@@ -184,7 +215,12 @@ def _netboot(
         platform.start("bmp-driver")
         platform.start("bmp-dhcp-agent")
         platform.start("bmp-scheduler-gateway", netns=net.name, env={"BMP_HOST_IP": ADDRESS})
+        tls = "bmp-scheduler-gateway-tls"
+        platform.start(tls, netns=net.name, env={"BMP_HOST_IP": ADDRESS})
         wait_for(lambda: net.http(f"{lab.gateway}/health")[0] == 200, 60, "the gateway")
+        ca = str(platform.gateway_ca)
+        https_health = f"{lab.agent_gateway}/health"
+        wait_for(lambda: net.http(https_health, cafile=ca)[0] == 200, 60, "the TLS gateway")
         kind = choose()
         print(f"boot services: {kind}")
         lab.services = boot_services(kind, platform, net, lab.idc_id, liveos_images)

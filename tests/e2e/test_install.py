@@ -30,7 +30,7 @@ from bmp_lab.enrol import NO_RAID, EnrolError
 from bmp_lab.platform import wait_for
 
 from . import disk
-from .conftest import ROOT, _file_platform, _netboot, wait_for_line
+from .conftest import ROOT, _file_platform, _netboot, build_env, wait_for_line
 
 pytestmark = [pytest.mark.e2e]
 
@@ -67,26 +67,26 @@ QCOW2_IMAGE = {
 }
 
 
-def _build(script: Path, out: Path) -> str:
+def _build(script: Path, out: Path, env: dict[str, str] | None = None) -> str:
     built = subprocess.run(
-        ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800
+        ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800, env=env
     )
     assert built.returncode == 0, built.stderr[-3000:]
     return "\n".join(ln for ln in built.stdout.splitlines() if ln.startswith("build-"))
 
 
 @pytest.fixture(scope="module")
-def install_lab(host_packages, tmp_path_factory):
+def install_lab(host_packages, gateway_tls, tmp_path_factory):
     if not shutil.which("mmdebstrap"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         command = ["apt-get", "install", "-y", "--no-install-recommends", "mmdebstrap"]
         subprocess.run(command, env=env, capture_output=True, timeout=600)
     images = tmp_path_factory.mktemp("images")
-    print(_build(BUILD_LIVEOS, images / "liveos"))
+    print(_build(BUILD_LIVEOS, images / "liveos", build_env(gateway_tls)))
     print(_build(BUILD_GUESTOS, images / "guestos"))
     with _file_platform():
         work = tmp_path_factory.mktemp("install")
-        yield from _netboot(images, work, prefix="bmpin", servers=1, memory_mb=1536)
+        yield from _netboot(images, gateway_tls, work, prefix="bmpin", servers=1, memory_mb=1536)
 
 
 def _sha256(path: Path) -> str:

@@ -21,6 +21,7 @@ PLATFORM_SERVICES = (
     "bmp-openapi-worker",
     "bmp-scheduler",
     "bmp-scheduler-gateway",
+    "bmp-scheduler-gateway-tls",
 )
 TEST_SETTINGS = {
     "BMP_SCHEDULER_TIMEOUT_SCALE": "0.005",  # Ping 9 s, image writes 7.5 s, driver steps 0.9 s
@@ -121,7 +122,11 @@ def lab(tmp_path_factory):
             username="admin",
             password=password,
             gateway=gateway,
-            agent_options={"heartbeat_interval": 0.1, "step_delay": 0},
+            agent_options={
+                "heartbeat_interval": 0.1,
+                "step_delay": 0,
+                "gateway_ca": str(platform.gateway_ca),
+            },
         ) as fleet:
             lab = Lab(platform, fleet)
             lab.start_workers()

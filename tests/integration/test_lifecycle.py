@@ -7,6 +7,12 @@ what the server went through (its power and the device it last booted from).
 
 from __future__ import annotations
 
+import json
+import socket
+import ssl
+import urllib.error
+import urllib.request
+
 import pytest
 
 from bmp_lab.enrol import EnrolError
@@ -168,3 +174,32 @@ def test_a_lost_agent_times_out_and_the_instance_fails(lab):
 
     assert instance["status"] == "Creation failed"
     assert instance["reason"] == "WriteImageTarError"
+
+
+def test_the_agent_gateway_speaks_https_with_a_certificate_of_the_platform_ca(lab):
+    platform = lab.platform
+    tls_url = f"https://127.0.0.1:{platform.gateway_tls_port}"
+    heartbeat = json.dumps({"sn": "LAB-0001", "token": "not-a-token"}).encode()
+
+    def post(url: str, context: ssl.SSLContext | None = None) -> int:
+        request = urllib.request.Request(
+            url, data=heartbeat, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=context) as answer:
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    ours = ssl.create_default_context(cafile=platform.gateway_ca)
+    # Over HTTPS, verified against the CA the platform made: the token is checked (401).
+    assert post(f"{tls_url}/v1/agent/heartbeat", ours) == 401
+    # The same call over the plain-HTTP gateway is refused before the token is looked at.
+    assert post(f"http://127.0.0.1:{platform.gateway_port}/v1/agent/heartbeat") == 403
+    # A client that trusts only the system's CAs does not accept the gateway's certificate.
+    with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        post(f"{tls_url}/health", ssl.create_default_context())
+    with socket.create_connection(("127.0.0.1", platform.gateway_tls_port), timeout=10) as raw:
+        with ours.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            issuer = dict(item[0] for item in tls.getpeercert()["issuer"])
+    assert issuer["commonName"] == "BMP agent gateway CA"

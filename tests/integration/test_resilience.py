@@ -32,7 +32,11 @@ def big_lab(tmp_path):
             username="admin",
             password=password,
             gateway=gateway,
-            agent_options={"heartbeat_interval": 0.2, "step_delay": 0},
+            agent_options={
+                "heartbeat_interval": 0.2,
+                "step_delay": 0,
+                "gateway_ca": str(platform.gateway_ca),
+            },
         ) as fleet:
             lab = Lab(platform, fleet)
             lab.start_workers()

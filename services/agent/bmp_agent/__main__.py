@@ -1,4 +1,8 @@
-"""``python3 -m bmp_agent [--cmdline /proc/cmdline]``: the LiveOS agent's entry point."""
+"""``python3 -m bmp_agent [--cmdline /proc/cmdline]``: the LiveOS agent's entry point.
+
+The job token is read from ``--token-file`` (the gateway's boot initrd puts it at
+/etc/bmp/agent-token), never from the command line; the gateway is trusted only with a
+certificate of ``--gateway-ca`` (embedded by the LiveOS build)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from bmp_agent.runner import Agent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bmp_agent", description=__doc__)
     parser.add_argument("--cmdline", type=Path, default=Path("/proc/cmdline"))
+    parser.add_argument("--token-file", type=Path, default=agent_config.TOKEN_FILE)
+    parser.add_argument("--gateway-ca", type=Path, default=agent_config.GATEWAY_CA)
     parser.add_argument("--sys-root", type=Path, default=Path("/sys"))
     parser.add_argument("--target-root", type=Path, default=Path("/mnt/target"))
     parser.add_argument("--work-dir", type=Path, default=Path("/var/lib/bmp-agent"))
@@ -30,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        config = agent_config.load(args.cmdline, args.sys_root)
+        config = agent_config.load(
+            args.cmdline, args.sys_root, token_file=args.token_file, gateway_ca=args.gateway_ca
+        )
     except (agent_config.ConfigError, OSError) as exc:
         logging.error("cannot start: %s", exc)
         return 2

@@ -1,6 +1,11 @@
-"""Who this agent is and whom it talks to: the kernel command line and the server's DMI data.
+"""Who this agent is and whom it talks to: the kernel command line, the files the boot put in
+/etc/bmp, and the server's DMI data.
 
-The gateway's iPXE script writes ``bmp.gateway=… bmp.token=… bmp.sn=…`` (values %XX-quoted).
+The gateway's iPXE script writes ``bmp.gateway=… bmp.sn=…`` (values %XX-quoted); it holds no
+secret. The job token arrives in a second initrd that the gateway makes for this boot, which the
+kernel unpacks to ``/etc/bmp/agent-token``. The LiveOS build embeds the CA of the gateway's
+certificate at ``/etc/bmp/gateway-ca.pem``: the agent talks only to a gateway whose HTTPS
+certificate chains to it, so a machine that is not the gateway never gets the token.
 Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=`` (seconds),
 ``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo).
 """
@@ -13,6 +18,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+TOKEN_FILE = Path("/etc/bmp/agent-token")
+GATEWAY_CA = Path("/etc/bmp/gateway-ca.pem")
 _ARG = re.compile(r"(?:^|\s)bmp\.([a-z_]+)=(\S+)")
 
 
@@ -21,6 +28,7 @@ class AgentConfig:
     gateway: str
     token: str = field(repr=False)  # never printed
     sn: str
+    gateway_ca: Path = GATEWAY_CA
     macs: tuple[str, ...] = ()
     image_host: str = ""
     heartbeat_s: float = 3.0
@@ -51,13 +59,34 @@ def dmi_serial(sys_root: Path) -> str:
         return ""
 
 
-def load(cmdline_path: Path, sys_root: Path = Path("/sys")) -> AgentConfig:
-    args = parse_cmdline(cmdline_path.read_text())
-    gateway, token = args.get("gateway", ""), args.get("token", "")
-    if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
-        raise ConfigError(f"bmp.gateway must be an http(s) URL, not {gateway!r}")
+def read_token(path: Path) -> str:
+    """The job token (the file's content, never part of an error message)."""
+    try:
+        token = path.read_text().strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no agent token at {path}: the gateway's boot initrd puts it there"
+        ) from None
     if not token:
-        raise ConfigError("bmp.token is missing from the kernel command line")
+        raise ConfigError(f"the agent token file {path} is empty")
+    return token
+
+
+def load(
+    cmdline_path: Path,
+    sys_root: Path = Path("/sys"),
+    *,
+    token_file: Path = TOKEN_FILE,
+    gateway_ca: Path = GATEWAY_CA,
+) -> AgentConfig:
+    args = parse_cmdline(cmdline_path.read_text())
+    gateway = args.get("gateway", "")
+    # The token goes in every request's body: never over plain HTTP.
+    if urllib.parse.urlsplit(gateway).scheme != "https":
+        raise ConfigError(f"bmp.gateway must be an https URL, not {gateway!r}")
+    if not gateway_ca.is_file():
+        raise ConfigError(f"no gateway CA certificate at {gateway_ca}: the LiveOS build embeds it")
+    token = read_token(token_file)
     sn = args.get("sn") or dmi_serial(sys_root)
     if not sn:
         raise ConfigError("no serial number: neither bmp.sn nor a DMI product serial")
@@ -65,6 +94,7 @@ def load(cmdline_path: Path, sys_root: Path = Path("/sys")) -> AgentConfig:
         gateway=gateway.rstrip("/"),
         token=token,
         sn=sn,
+        gateway_ca=gateway_ca,
         macs=read_macs(sys_root),
         image_host=args.get("image", ""),
         heartbeat_s=float(args.get("heartbeat", 3)),

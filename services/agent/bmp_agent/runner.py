@@ -5,7 +5,9 @@ is the plan from there on, so a failed step ends the plan here and the agent ask
 
 While a step runs a thread keeps heartbeating with ``working`` (and ``progress`` for long
 writes), so the scheduler knows the agent is alive and shows bytes written. Network errors back
-off (doubling up to ``MAX_BACKOFF_S``); a 401 stops the agent.
+off (doubling up to ``MAX_BACKOFF_S``), and so does a gateway whose certificate does not verify
+(nothing is sent to it); a 401 stops the agent. Nothing the gateway answers (the plan, its
+parameters) is logged.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import threading
 from bmp_agent import steps
 from bmp_agent.config import AgentConfig
 from bmp_agent.context import StepContext
-from bmp_agent.gateway import GatewayClient, GatewayRefused, GatewayUnavailable, TokenRevoked
+from bmp_agent.gateway import (
+    GatewayClient,
+    GatewayRefused,
+    GatewayUnavailable,
+    GatewayUntrusted,
+    TokenRevoked,
+)
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
@@ -60,7 +68,9 @@ class Agent:
                         pending = self.client.heartbeat()
                         backoff.reset()
                     except (GatewayUnavailable, GatewayRefused) as exc:
-                        log.warning("heartbeat failed: %s", exc)
+                        # Never the answer or the request: they hold the plan and the token.
+                        failed = log.error if isinstance(exc, GatewayUntrusted) else log.warning
+                        failed("heartbeat failed: %s", exc)
                         self.stop.wait(backoff.next())
                         continue
                     if not pending:

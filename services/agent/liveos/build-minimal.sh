@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Builds the minimal LiveOS: a Debian kernel + a busybox initramfs whose /init heartbeats to the
-# agent gateway (init.sh). Output: OUT_DIR/vmlinuz and OUT_DIR/initrd.img.
+# agent gateway over HTTPS (init.sh). Output: OUT_DIR/vmlinuz and OUT_DIR/initrd.img.
 #
-#   services/agent/liveos/build-minimal.sh OUT_DIR
+#   BMP_LIVEOS_GATEWAY_CA=var/data/tls/ca.pem services/agent/liveos/build-minimal.sh OUT_DIR
 #
+# BMP_LIVEOS_GATEWAY_CA: the CA certificate of the gateway (python -m bmp_scheduler.tls ensure),
+# embedded at /etc/bmp/gateway-ca.pem; the public half only. busybox's wget does not verify
+# certificates, so the host's openssl (and the libraries it needs) goes in to make the calls.
 # The kernel package is downloaded once into the cache (BMP_LIVEOS_CACHE, default
 # ~/.cache/bmp/liveos), never into the repository. A build is cached by the hash of its inputs.
-# Needs: apt-get, dpkg-deb, cpio, gzip, busybox-static.
+# Needs: apt-get, dpkg-deb, cpio, gzip, busybox-static, openssl.
 set -euo pipefail
 out="${1:?usage: build-minimal.sh OUT_DIR}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${BMP_LIVEOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/liveos}"
 busybox="${BMP_LIVEOS_BUSYBOX:-/bin/busybox}"
+openssl="$(command -v openssl)" || { echo "build-minimal: openssl is missing (apt-get install openssl)" >&2; exit 1; }
+# shellcheck source=services/agent/liveos/gateway-ca.sh
+source "$here/gateway-ca.sh"
+ca=$(bmp_gateway_ca) || exit 1
 started_ms=$(($(date +%s%N) / 1000000))
 # shellcheck source=services/agent/liveos/kernel.sh
 source "$here/kernel.sh"
@@ -22,7 +29,8 @@ if ldd "$busybox" >/dev/null 2>&1; then  # ldd fails on a static binary
   exit 1
 fi
 
-key=$( (echo "$package"; cat "$here/init.sh" "$here/udhcpc-script.sh" "$0"; sha256sum "$busybox") | sha256sum | cut -c1-16)
+key=$( (echo "$package"; cat "$here/init.sh" "$here/udhcpc-script.sh" "$here/https-post.sh" "$0" "$ca"
+  sha256sum "$busybox" "$openssl") | sha256sum | cut -c1-16)
 build="$cache/build-$key"
 if [ ! -s "$build/initrd.img" ]; then
   kernel_dir=$(bmp_kernel_dir "$cache" "$package")
@@ -33,6 +41,13 @@ if [ ! -s "$build/initrd.img" ]; then
   ln -s busybox "$root/bin/sh"
   install -m 0755 "$here/init.sh" "$root/init"
   install -m 0755 "$here/udhcpc-script.sh" "$root/bin/udhcpc-script"
+  install -m 0755 "$here/https-post.sh" "$root/bin/bmp-post"
+  install -D -m 0644 "$ca" "$root/etc/bmp/gateway-ca.pem"
+  # openssl and the shared libraries it loads (with the dynamic loader), at their own paths.
+  install -D -m 0755 "$openssl" "$root/usr/bin/openssl"
+  for lib in $(ldd "$openssl" | grep -o '/[^ ]*'); do
+    install -D -m 0755 "$lib" "$root$lib"
+  done
   for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
     failover net_failover virtio_net; do
     found=$(find "$kernel_dir/lib/modules" -name "$module.ko*" | head -n 1)

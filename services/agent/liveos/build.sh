@@ -8,7 +8,9 @@
 # Two cached stages under BMP_LIVEOS_CACHE (default ~/.cache/bmp/liveos), never the repository:
 #   base-<key>.tar    mmdebstrap of packages.txt (minutes; redone only when the list changes)
 #   agent-<key>/      the packed initramfs (seconds; redone when the agent, init or kernel change)
-# Environment: BMP_LIVEOS_AGENT_DIR (default services/agent/bmp_agent), BMP_LIVEOS_MIRROR,
+# Environment: BMP_LIVEOS_GATEWAY_CA (required: the agent gateway's CA certificate, embedded at
+# /etc/bmp/gateway-ca.pem; the agent trusts only a gateway with a certificate of it),
+# BMP_LIVEOS_AGENT_DIR (default services/agent/bmp_agent), BMP_LIVEOS_MIRROR,
 # BMP_LIVEOS_KERNEL_PACKAGE (as build-minimal.sh). Needs root, mmdebstrap, cpio, zstd.
 set -euo pipefail
 out="${1:?usage: build.sh OUT_DIR}"
@@ -22,6 +24,9 @@ say() { echo "build-liveos: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ -f "$agent/__main__.py" ] || die "no agent package at $agent (set BMP_LIVEOS_AGENT_DIR)"
+# shellcheck source=services/agent/liveos/gateway-ca.sh
+source "$here/gateway-ca.sh"
+ca=$(bmp_gateway_ca) || die "no gateway CA"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap)"
 mkdir -p "$cache"
 
@@ -49,7 +54,7 @@ fi
 # -- stage 2: agent, init, kernel modules, packed -------------------------------------------
 key=$( (
   echo "$base_key $package"
-  cat "$0" "$here/init-agent.sh" "$here/udhcpc-script.sh"
+  cat "$0" "$here/init-agent.sh" "$here/udhcpc-script.sh" "$ca"
   cd "$agent" && find . -name '*.py' -not -path '*/tests/*' | LC_ALL=C sort | xargs sha256sum
 ) | sha256sum | cut -c1-16)
 build="$cache/agent-$key"
@@ -90,6 +95,7 @@ if [ ! -s "$build/initrd.img" ]; then
   mkdir -p "$site"
   (cd "$agent" && find . -name '*.py' -not -path '*/tests/*' -not -path './tests' |
     cpio -pdm --quiet "$site")
+  install -D -m 0644 "$ca" "$root/etc/bmp/gateway-ca.pem"  # public; the token comes per boot
   echo bmp-liveos >"$root/etc/hostname"
   : >"$root/etc/fstab"
 

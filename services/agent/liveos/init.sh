@@ -1,8 +1,11 @@
 #!/bin/sh
 # /init of the minimal LiveOS: bring the NIC up with DHCP, then call the agent gateway's
-# heartbeat with the job token from the kernel command line, forever. The full agent replaces it.
+# heartbeat over HTTPS with the job token, forever. The token is in /etc/bmp/agent-token (the
+# gateway's boot initrd, unpacked by the kernel), never on the command line; the gateway must
+# present a certificate of the CA in /etc/bmp/gateway-ca.pem (bmp-post). Neither the token nor
+# the gateway's answers (the plan and its parameters) are printed: only the steps' names.
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/usr/bin  # openssl (bmp-post) is in /usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -21,10 +24,11 @@ for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev vir
 done
 
 gateway=$(arg bmp.gateway)
-token=$(arg bmp.token)
 sn=$(arg bmp.sn)
 interval=$(arg bmp.heartbeat)
 [ -n "$interval" ] || interval=3
+token=$(cat /etc/bmp/agent-token 2>/dev/null)
+[ -n "$token" ] || say "no agent token in /etc/bmp/agent-token (the gateway's boot initrd brings it)"
 say "sn=$sn gateway=$gateway"  # never the token: the console log is kept
 
 nic=""
@@ -43,11 +47,15 @@ until udhcpc -i "$nic" -s /bin/udhcpc-script -t 5 -T 2 -n -q; do
 done
 say "$nic is $(ip -4 -o addr show dev "$nic" | sed -n 's/.* inet \([^ ]*\).*/\1/p')"
 
-body="{\"sn\": \"$sn\", \"token\": \"$token\"}"
 while true; do
-  # busybox 1.35's wget -T crashes (SIGSEGV): bound the call with timeout instead.
-  answer=$(timeout 15 wget -q -O - --header 'Content-Type: application/json' \
-    --post-data "$body" "$gateway/v1/agent/heartbeat" 2>&1)
-  say "heartbeat answer: $answer"
+  # printf is the shell's own: the token is in no process's argv.
+  answer=$(printf '{"sn": "%s", "token": "%s"}' "$sn" "$token" |
+    bmp-post "$gateway/v1/agent/heartbeat" /etc/bmp/gateway-ca.pem 2>/tmp/heartbeat.err)
+  case $? in
+    0) steps=$(printf '%s' "$answer" | grep -o '"action": *"[A-Za-z]*"' |
+        sed 's/.*"\([A-Za-z]*\)"$/\1/' | tr '\n' ' ')
+      say "heartbeat: steps [${steps% }]" ;;  # the names only, never the parameters
+    *) say "heartbeat: $(head -n 1 /tmp/heartbeat.err)" ;;  # a status or a TLS error
+  esac
   sleep "$interval"
 done

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,30 @@ def http_dir(tmp_path):
     yield folder, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@dataclass(frozen=True)
+class Certs:
+    """TLS material for test gateways on 127.0.0.1, made by the gateway's own ``ensure``."""
+
+    ours: Path  # our CA, a certificate for 127.0.0.1
+    other_ca: Path  # another CA, a certificate for 127.0.0.1
+    wrong_name: Path  # our CA, a certificate for 10.0.0.9 only
+
+    @property
+    def ca(self) -> Path:
+        return self.ours / "ca.pem"
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory) -> Certs:
+    from bmp_scheduler import tls  # the gateway's CA maker: the test trusts what it makes
+
+    root = tmp_path_factory.mktemp("tls")
+    tls.ensure(root / "ours", ["127.0.0.1"])
+    tls.ensure(root / "other", ["127.0.0.1"])
+    (root / "wrong").mkdir(mode=0o700)
+    for name in ("ca.key", "ca.pem"):
+        shutil.copy2(root / "ours" / name, root / "wrong" / name)
+    tls.ensure(root / "wrong", ["10.0.0.9"])
+    return Certs(root / "ours", root / "other", root / "wrong")

@@ -1,13 +1,16 @@
-"""The agent's loop against a tiny HTTP gateway on 127.0.0.1 that implements the two endpoints
-(a test double of the network peer): steps handed out, results posted, heartbeats with
-``working`` and ``progress`` during a long step, backoff while the gateway is down, 401 stops."""
+"""The agent's loop against a tiny HTTPS gateway on 127.0.0.1 that implements the two endpoints
+(a test double of the network peer, with a certificate of the gateway's CA): steps handed out,
+results posted, heartbeats with ``working`` and ``progress`` during a long step, backoff while
+the gateway is down, 401 stops."""
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +27,8 @@ HASH = (
 
 
 class Gateway:
-    def __init__(self, queue: list[dict]):
+    def __init__(self, queue: list[dict], tls: Path):
+        """`tls`: a folder with gateway.pem and gateway.key (bmp_scheduler.tls)."""
         self.queue = queue
         self.heartbeats: list[dict] = []
         self.results: list[dict] = []
@@ -46,7 +50,10 @@ class Gateway:
                 self.wfile.write(raw)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls / "gateway.pem", tls / "gateway.key")
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def answer(self, path: str, body: dict):
@@ -75,8 +82,10 @@ def slow_step(params, ctx):
     return {"done": True}
 
 
-def run_agent(gateway: Gateway, tmp_path, **config) -> Agent:
-    cfg = AgentConfig(gateway=gateway.url, token="tok-1", sn="SN-1", heartbeat_s=0.05, **config)
+def run_agent(gateway: Gateway, tmp_path, ca: Path, **config) -> Agent:
+    cfg = AgentConfig(
+        gateway=gateway.url, token="tok-1", sn="SN-1", gateway_ca=ca, heartbeat_s=0.05, **config
+    )
     agent = Agent(cfg, StepContext(target_root=tmp_path / "t", work_dir=tmp_path / "w", disks=[]))
     thread = threading.Thread(target=agent.run, daemon=True)
     thread.start()
@@ -88,17 +97,17 @@ def slow(monkeypatch):
     monkeypatch.setitem(steps.ACTIONS, "SlowTestStep", slow_step)
 
 
-def test_steps_results_progress_and_revocation(tmp_path, slow, caplog):
+def test_steps_results_progress_and_revocation(tmp_path, slow, caplog, certs):
     queue = [
         {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
         {"step_id": 2, "attempt": 1, "action": "SlowTestStep", "params": {}},
         {"step_id": 3, "attempt": 2, "action": "NoSuchAction", "params": {}},
         {"step_id": 4, "attempt": 1, "action": "SetPassword", "params": {"password_hash": HASH}},
     ]
-    gateway = Gateway(queue)
+    gateway = Gateway(queue, certs.ours)
     gateway.down_for = 2  # the first two requests fail: the agent backs off and retries
     gateway.revoke_after_results = 4
-    agent, thread = run_agent(gateway, tmp_path)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
     thread.join(timeout=20)
     assert not thread.is_alive() and agent.revoked
 
@@ -122,8 +131,8 @@ class PlanGateway(Gateway):
     """Hands the whole queue as one plan; a result's answer is the plan's rest, none after a
     failure (the failed step backs off), as the scheduler's gateway does."""
 
-    def __init__(self, queue: list[dict]):
-        super().__init__([])
+    def __init__(self, queue: list[dict], tls: Path):
+        super().__init__([], tls)
         self.plan = queue
 
     def answer(self, path: str, body: dict):
@@ -135,15 +144,16 @@ class PlanGateway(Gateway):
         return 200, {"result": {"steps": self.plan if not self.results else []}}
 
 
-def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path):
+def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path, certs):
     gateway = PlanGateway(
         [
             {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
             {"step_id": 2, "attempt": 1, "action": "NoSuchAction", "params": {}},
             {"step_id": 3, "attempt": 1, "action": "Ping", "params": {}},
-        ]
+        ],
+        certs.ours,
     )
-    agent, thread = run_agent(gateway, tmp_path)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
     time.sleep(0.5)
     agent.stop.set()
     thread.join(timeout=5)
@@ -151,9 +161,9 @@ def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path):
     assert len(gateway.heartbeats) >= 3  # idle again after the failure: it asks, gets nothing
 
 
-def test_idle_agent_heartbeats_and_stops_on_request(tmp_path):
-    gateway = Gateway([])
-    agent, thread = run_agent(gateway, tmp_path)
+def test_idle_agent_heartbeats_and_stops_on_request(tmp_path, certs):
+    gateway = Gateway([], certs.ours)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
     time.sleep(0.5)
     agent.stop.set()
     thread.join(timeout=5)
@@ -161,19 +171,21 @@ def test_idle_agent_heartbeats_and_stops_on_request(tmp_path):
     assert all("working" not in h for h in gateway.heartbeats)
     # One boot id for the whole run of the agent, another for the next run.
     (boot_id,) = {h["boot_id"] for h in gateway.heartbeats}
-    again, thread = run_agent(gateway, tmp_path)
+    again, thread = run_agent(gateway, tmp_path, certs.ca)
     time.sleep(0.2)
     again.stop.set()
     thread.join(timeout=5)
     assert len(boot_id) == 16 and gateway.heartbeats[-1]["boot_id"] != boot_id
 
 
-def test_cmdline_identity(tmp_path):
+def test_cmdline_identity(tmp_path, certs):
     cmdline = tmp_path / "cmdline"
     cmdline.write_text(
-        "initrd=initrd.img console=ttyS0 bmp.gateway=http%3A//10.0.0.1%3A8000 "
-        "bmp.token=a%2Bb=c bmp.image=http://10.0.0.1:10000\n"
+        "initrd=initrd.img console=ttyS0 bmp.gateway=https%3A//10.0.0.1%3A8813 "
+        "bmp.image=http://10.0.0.1:10000\n"
     )
+    token_file = tmp_path / "agent-token"
+    token_file.write_text("a+b=c")
     sys_root = tmp_path / "sys"
     (sys_root / "class/dmi/id").mkdir(parents=True)
     (sys_root / "class/dmi/id/product_serial").write_text("DMI-SERIAL-9\n")
@@ -181,12 +193,12 @@ def test_cmdline_identity(tmp_path):
     (nic / "device").mkdir(parents=True)
     (nic / "address").write_text("52:54:00:AA:BB:CC\n")
     (sys_root / "class/net/lo").mkdir()
-    config = load(cmdline, sys_root)
+    config = load(cmdline, sys_root, token_file=token_file, gateway_ca=certs.ca)
     assert (config.gateway, config.token, config.sn) == (
-        "http://10.0.0.1:8000",
+        "https://10.0.0.1:8813",
         "a+b=c",
         "DMI-SERIAL-9",
     )
     assert config.macs == ("52:54:00:aa:bb:cc",) and config.image_host == "http://10.0.0.1:10000"
     assert "a+b=c" not in repr(config)
-    assert parse_cmdline("bmp.sn=X1 bmp.token=t")["sn"] == "X1"
+    assert parse_cmdline("bmp.sn=X1 bmp.gateway=https://g")["sn"] == "X1"

@@ -67,10 +67,9 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         policy=PolicyConfig(
             server_ip=server_ip,
             tftp_host=env.env_str("BMP_TFTP_HOST", server_ip),
-            # iPXE fetches its script over plain HTTP: the gateway's boot URL, which the
-            # agent's own (possibly https) BMP_GATEWAY_URL defaults it to.
-            gateway_url=env.env_str("BMP_GATEWAY_BOOT_URL", "")
-            or env.env_str("BMP_GATEWAY_URL", f"http://{server_ip}:8803"),
+            # iPXE fetches its script over plain HTTP (it cannot verify our CA); the agent's
+            # HTTPS gateway (BMP_GATEWAY_URL) is for the LiveOS.
+            gateway_url=env.env_str("BMP_GATEWAY_BOOT_URL", f"http://{server_ip}:8803"),
             bios_file=env.env_str("BMP_DHCP_BOOT_BIOS", "undionly.kpxe"),
             efi_file=env.env_str("BMP_DHCP_BOOT_EFI", "snponly.efi"),
             arm64_file=env.env_str("BMP_DHCP_BOOT_ARM64", "snponly-arm64.efi"),

@@ -50,7 +50,9 @@ def net(tmp_path_factory):
         env = {
             **os.environ,
             "BMP_DHCP_STATE_DIR": str(state),
-            "BMP_GATEWAY_URL": "http://10.77.0.1:8803",
+            # iPXE gets the plain-HTTP boot URL, never the agents' HTTPS gateway.
+            "BMP_GATEWAY_BOOT_URL": "http://10.77.0.1:8803",
+            "BMP_GATEWAY_URL": "https://10.77.0.1:8813",
         }
         command = pair.server_cmd(
             sys.executable, "-m", "bmp_dhcp_agent", "serve", "--idc", IDC,

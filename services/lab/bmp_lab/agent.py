@@ -100,6 +100,9 @@ class SimulatedAgent:
         # Generous, like a real LiveOS: a client that gives up on a busy gateway and asks
         # again only doubles its load (the answer of the first request is lost, not the work).
         http_timeout: float = 30.0,
+        # The CA of the gateway's HTTPS certificate (the LiveOS embeds it): the agent endpoints
+        # are called over HTTPS and verified against it.
+        gateway_ca: str | None = None,
     ) -> None:
         if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
             raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
@@ -109,6 +112,7 @@ class SimulatedAgent:
         self.step_delay = step_delay
         self.heartbeat_interval = heartbeat_interval
         self.http_timeout = http_timeout
+        self.tls = ssl.create_default_context(cafile=gateway_ca) if gateway_ca else None
         self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
         self.die_on: str | None = None
         self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
@@ -227,7 +231,7 @@ class SimulatedAgent:
                 parts.port,
                 timeout=self.http_timeout,
                 source_address=source,
-                context=ssl.create_default_context(),
+                context=self.tls or ssl.create_default_context(),
             )
         else:
             connection = http.client.HTTPConnection(

@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--base-port", type=int, default=DEFAULT_BASE_PORT)
     up.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     up.add_argument("--username", default="admin")
-    up.add_argument("--gateway", help="agent gateway URL, e.g. http://127.0.0.1:8803")
+    up.add_argument("--gateway", help="gateway URL for iPXE scripts, e.g. http://127.0.0.1:8803")
+    up.add_argument(
+        "--gateway-ca",
+        help="CA of the gateway HTTPS certificate (agents verify it): var/data/tls/ca.pem",
+    )
     up.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
     up.add_argument("--loss", type=float, default=0.0, help="probability to drop a request")
     up.add_argument("--step-delay", type=float, default=0.0, help="seconds each agent step takes")
@@ -72,7 +76,11 @@ def run_up(args) -> int:
         latency=args.latency,
         loss=args.loss,
         gateway=args.gateway,
-        agent_options={"step_delay": args.step_delay, "heartbeat_interval": args.heartbeat},
+        agent_options={
+            "step_delay": args.step_delay,
+            "heartbeat_interval": args.heartbeat,
+            "gateway_ca": args.gateway_ca,
+        },
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -76,10 +76,13 @@ class ProvisioningNetwork:
         kwargs.setdefault("text", True)
         return subprocess.run(self.argv(argv), timeout=timeout, **kwargs)
 
-    def http(self, url: str, body: dict | None = None, timeout: float = 10) -> tuple[int, str]:
-        """(status, body) of a GET, or a JSON POST when `body` is given, made from inside."""
+    def http(
+        self, url: str, body: dict | None = None, timeout: float = 10, cafile: str = ""
+    ) -> tuple[int, str]:
+        """(status, body) of a GET, or a JSON POST when `body` is given, made from inside; an
+        https URL's certificate is verified against `cafile`."""
         result = self.run(
-            [sys.executable, "-c", _HTTP_CLIENT, url, json.dumps(body) if body else ""],
+            [sys.executable, "-c", _HTTP_CLIENT, url, json.dumps(body) if body else "", cafile],
             timeout=timeout + 5,
             input="",
         )
@@ -115,12 +118,13 @@ class ProvisioningNetwork:
 
 # Runs inside the namespace: prints the status line, then the body.
 _HTTP_CLIENT = """
-import sys, urllib.request, urllib.error
-url, body = sys.argv[1], sys.argv[2]
+import ssl, sys, urllib.request, urllib.error
+url, body, cafile = sys.argv[1], sys.argv[2], sys.argv[3]
 request = urllib.request.Request(url, data=body.encode() or None,
                                  headers={"Content-Type": "application/json"} if body else {})
+context = ssl.create_default_context(cafile=cafile) if cafile else None
 try:
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    with urllib.request.urlopen(request, timeout=10, context=context) as answer:
         status, text = answer.status, answer.read().decode()
 except urllib.error.HTTPError as error:
     status, text = error.code, error.read().decode()

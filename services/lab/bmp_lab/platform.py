@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -45,6 +46,7 @@ class Platform:
         self.cleanups: list = []
         self.openapi_port = free_port()
         self.gateway_port = free_port()
+        self.gateway_tls_port = free_port()
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("BMP_", "DJANGO_"))},
             "BMP_VAR_DIR": str(self.var),
@@ -57,7 +59,10 @@ class Platform:
             "BMP_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "BMP_OPENAPI_PORT": str(self.openapi_port),
             "BMP_GATEWAY_PORT": str(self.gateway_port),
-            "BMP_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
+            # The agents' gateway: HTTPS, with a CA made in this platform's folder at its start.
+            "BMP_GATEWAY_TLS_PORT": str(self.gateway_tls_port),
+            "BMP_GATEWAY_URL": f"https://127.0.0.1:{self.gateway_tls_port}",
+            "BMP_TLS_DIR": str(self.var / "data" / "tls"),
             "BMP_WORKERS": "2",
             "BMP_LOG_LEVEL": "INFO",
             "PATH": f"{sys.prefix}/bin:{os.environ.get('PATH', '')}",
@@ -225,6 +230,17 @@ class Platform:
             wait_http(f"http://127.0.0.1:{self.openapi_port}/health", "openapi")
         if "bmp-scheduler-gateway" in services:
             wait_http(f"http://127.0.0.1:{self.gateway_port}/health", "the gateway")
+        if "bmp-scheduler-gateway-tls" in services:
+            wait_http(
+                f"https://127.0.0.1:{self.gateway_tls_port}/health",
+                "the TLS gateway",
+                cafile=self.gateway_ca,
+            )
+
+    @property
+    def gateway_ca(self) -> Path:
+        """The CA of the TLS gateway's certificate (made when bmp-scheduler-gateway-tls starts)."""
+        return Path(self.env["BMP_TLS_DIR"]) / "ca.pem"
 
     def sql(self, query: str) -> list[tuple]:
         """Rows of a read-only query on the platform's database (for benches' counts)."""
@@ -277,10 +293,14 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
     raise TimeoutError(f"{what} not ready after {timeout} s")
 
 
-def wait_http(url: str, what: str, timeout: float = 60) -> None:
+def wait_http(url: str, what: str, timeout: float = 60, cafile: Path | None = None) -> None:
+    """Waits for a 200 from `url`; an https URL must present a certificate of `cafile`."""
+
     def answers():
         try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (http only)
+            # http(s) URLs of our own; a certificate is verified against cafile only.
+            context = ssl.create_default_context(cafile=cafile) if cafile else None
+            with urllib.request.urlopen(url, timeout=2, context=context) as answer:  # noqa: S310
                 return answer.status == 200
         except OSError:
             return False

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from kombu import Connection
 
 from bmp_common import cpio
@@ -273,6 +274,14 @@ def token_in(archive: bytes) -> str:
     return token.data.decode()
 
 
+class TlsClient(Client):
+    """Requests as they reach bmp-scheduler-gateway-tls: over HTTPS (the agent endpoints refuse
+    plain HTTP; the ``client`` fixture is the plain-HTTP gateway)."""
+
+    def _base_environ(self, **request):
+        return {**super()._base_environ(**request), "wsgi.url_scheme": "https"}
+
+
 @pytest.fixture
-def lab(broker, transactional_db, client):
-    return Lab(broker, client)
+def lab(broker, transactional_db):
+    return Lab(broker, TlsClient())

@@ -58,7 +58,7 @@ def test_create_chain_runs_to_success_and_reports_each_step(lab):
     lab.answer(first)
     # The machine PXE-boots: its iPXE script loads the LiveOS with the gateway and a token.
     script = lab.boot("52:54:00:AA:00:01")
-    assert "liveos/vmlinuz" in script and "bmp.gateway=http://127.0.0.1:8803" in script
+    assert "liveos/vmlinuz" in script and "bmp.gateway=https://127.0.0.1:8813" in script
     assert "bmp.sn=SN-C1" in script
 
     ran = ["DHCPConfigAddHost", *lab.run(job_id, results={"PowerStatus": {"power": "on"}})]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.http import HttpResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from bmp_common import errors
 from bmp_common.errors import BmpError
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
-from bmp_scheduler.gateway import ipxe, selectors, services
+from bmp_scheduler.gateway import error_codes, ipxe, selectors, services
 from bmp_scheduler.gateway.addresses import client_address
 
 MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
@@ -33,6 +34,16 @@ def _mac(request) -> str:
     if not MAC.match(mac):
         raise BmpError(errors.INVALID_ARGUMENT, detail="mac: a MAC address is required")
     return mac.replace("-", ":")
+
+
+class AgentApi(GatewayApi):
+    """The agent's endpoints: HTTPS only, since every body carries the job token (iPXE's
+    script, which carries none, stays on plain HTTP)."""
+
+    def initial(self, request, *args, **kwargs):
+        if not request.is_secure():
+            raise BmpError(error_codes.AGENT_HTTPS_REQUIRED, url=settings.BMP_GATEWAY_URL)
+        super().initial(request, *args, **kwargs)
 
 
 class IpxeScriptApi(GatewayApi):
@@ -72,7 +83,7 @@ class WorkingSerializer(serializers.Serializer):
     attempt = serializers.IntegerField(min_value=1)
 
 
-class HeartbeatApi(GatewayApi):
+class HeartbeatApi(AgentApi):
     """POST /v1/agent/heartbeat: the agent's sign of life; an idle agent gets its step, if due."""
 
     class InputSerializer(AgentIdentitySerializer):
@@ -96,7 +107,7 @@ class StepResultSerializer(serializers.Serializer):
     )
 
 
-class ResultApi(GatewayApi):
+class ResultApi(AgentApi):
     """POST /v1/agent/result: the result of one attempt of a step; answers with the next."""
 
     class InputSerializer(AgentIdentitySerializer, StepResultSerializer):
@@ -109,7 +120,7 @@ class ResultApi(GatewayApi):
         return Response(services.agent_result(**body.validated_data, source=source))
 
 
-class ResultsApi(GatewayApi):
+class ResultsApi(AgentApi):
     """POST /v1/agent/results: results of steps run in order, oldest first; answers with the
     next steps and how many results were recorded."""
 

@@ -20,3 +20,11 @@ AGENT_ADDRESS_REFUSED = ErrorSpec(
     "Agent calls are accepted only from the address reserved for the machine",
     "仅接受来自为该机器保留的地址的代理请求",
 )
+
+# The agent's requests carry its job token: never accepted where they travelled in clear.
+AGENT_HTTPS_REQUIRED = ErrorSpec(
+    403,
+    "PERMISSION_DENIED",
+    "The agent endpoints answer over HTTPS only: {url}",
+    "代理接口只接受 HTTPS 请求：{url}",
+)
