@@ -299,6 +299,7 @@ def _encryption_keys(deployment) -> list[str]:
 
 def test_rotate_key_puts_a_new_key_first_then_finish_keeps_only_it(deployment):
     run = deployment["run"]
+    assert run("start", "all").returncode == 0  # whatever an earlier test left stopped
     admin_key = credentials(deployment)["BMP_ADMIN_API_KEY"]
     (old,) = _encryption_keys(deployment)
 

@@ -62,6 +62,8 @@ class Platform:
             # The agents' gateway: HTTPS, with a CA made in this platform's folder at its start.
             "BMP_GATEWAY_TLS_PORT": str(self.gateway_tls_port),
             "BMP_GATEWAY_URL": f"https://127.0.0.1:{self.gateway_tls_port}",
+            # iPXE's: the script and the token archive, over plain HTTP.
+            "BMP_GATEWAY_BOOT_URL": f"http://127.0.0.1:{self.gateway_port}",
             "BMP_TLS_DIR": str(self.var / "data" / "tls"),
             "BMP_WORKERS": "2",
             "BMP_LOG_LEVEL": "INFO",

@@ -55,10 +55,16 @@ BMP_SCHEDULER_AGENT_SILENCE = _env_float("BMP_SCHEDULER_AGENT_SILENCE", 120.0)
 # HTTPS (bmp-scheduler-gateway-tls, a certificate of the CA in BMP_TLS_DIR that the LiveOS
 # embeds); the agent endpoints refuse plain HTTP.
 BMP_IMAGE_URL = env_str("BMP_IMAGE_URL", "http://127.0.0.1:10000").rstrip("/")
-BMP_GATEWAY_URL = env_str("BMP_GATEWAY_URL", "https://127.0.0.1:8813").rstrip("/")
+# Defaults: the address and ports the local runtime serves on (BMP_HOST_IP, BMP_GATEWAY_*PORT).
+_HOST = env_str("BMP_HOST_IP", "127.0.0.1")
+BMP_GATEWAY_URL = env_str(
+    "BMP_GATEWAY_URL", f"https://{_HOST}:{env_str('BMP_GATEWAY_TLS_PORT', '8813')}"
+).rstrip("/")
 # Where iPXE fetches the agent's token archive (agent.cpio): plain HTTP, which iPXE speaks
 # everywhere. Only the agent's own calls need BMP_GATEWAY_URL (which may be https).
-BMP_GATEWAY_BOOT_URL = env_str("BMP_GATEWAY_BOOT_URL", "http://127.0.0.1:8803").rstrip("/")
+BMP_GATEWAY_BOOT_URL = env_str(
+    "BMP_GATEWAY_BOOT_URL", f"http://{_HOST}:{env_str('BMP_GATEWAY_PORT', '8803')}"
+).rstrip("/")
 # Behind a reverse proxy, the request header that carries the client's address (e.g.
 # X-Real-IP), set by the proxy itself; empty: the peer address of the connection. Nothing else
 # a client sends is ever taken as its address.
