@@ -13,6 +13,7 @@ from bmp_common.logging import logging_config
 
 def base_settings(service: str) -> dict:
     debug = env.env_bool("BMP_DEBUG", False)
+    max_json_body = env.env_int("BMP_MAX_JSON_BODY", 1024 * 1024)
     return {
         "BMP_SERVICE": service,
         "DEBUG": debug,
@@ -29,6 +30,7 @@ def base_settings(service: str) -> dict:
         "MIDDLEWARE": [
             "bmp_common.api.middleware.TraceIdMiddleware",
             "bmp_common.api.middleware.EnvelopeFallbackMiddleware",
+            "bmp_common.api.middleware.BodySizeLimitMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",
             "bmp_common.api.middleware.LanguageMiddleware",
@@ -69,12 +71,15 @@ def base_settings(service: str) -> dict:
         },
         # Serve static files straight from the app folders: no collectstatic step to forget.
         "WHITENOISE_USE_FINDERS": True,
-        "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
+        # Every body our Django services take is JSON (image uploads go to bmp-image, streamed):
+        # a larger one answers 413 before it is read (BodySizeLimitMiddleware, BoundedJSONParser).
+        "BMP_MAX_JSON_BODY": max_json_body,
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": max_json_body,
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "REST_FRAMEWORK": {
             "DEFAULT_RENDERER_CLASSES": ["bmp_common.api.envelope.EnvelopeRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PARSER_CLASSES": ["bmp_common.api.parsers.BoundedJSONParser"],
             "EXCEPTION_HANDLER": "bmp_common.api.exceptions.drf_exception_handler",
             "UNAUTHENTICATED_USER": None,
             "DEFAULT_AUTHENTICATION_CLASSES": [],
