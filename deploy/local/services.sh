@@ -27,6 +27,15 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-image]="${BMP_IMAGE_PORT:-10000}"
 )
 
+# The address a service listens on (env.sh): the APIs on BMP_API_BIND, the rest on
+# BMP_PROVISION_BIND.
+bmp_local_bind() {
+  case "$1" in
+    bmp-openapi | bmp-openapi-console) echo "$BMP_API_BIND" ;;
+    *) echo "$BMP_PROVISION_BIND" ;;
+  esac
+}
+
 # Services that need the database schema migrated before they start.
 BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway)
 

@@ -7,8 +7,39 @@ bmp-deploy.sh generates them at first start.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from bmp_common import env
 from bmp_common.logging import logging_config
+
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+WILDCARD_BINDS = {"0.0.0.0", "::"}  # noqa: S104 (names, not binds)
+# Where each service is reached besides the loopback: the address it binds to, and for the
+# scheduler's gateway the address the servers being installed call (BMP_GATEWAY_URL).
+SERVED_ON = {
+    "openapi": {"binds": ["BMP_API_BIND"], "urls": []},
+    "scheduler": {"binds": ["BMP_PROVISION_BIND", "BMP_HOST_IP"], "urls": ["BMP_GATEWAY_URL"]},
+}
+
+
+def _host_name(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def default_allowed_hosts(service: str) -> list[str]:
+    """The Host headers a service answers when BMP_ALLOWED_HOSTS is not set.
+
+    The loopback names and the service's own addresses; a wildcard bind (0.0.0.0) adds nothing:
+    whoever binds everywhere names the host names in BMP_ALLOWED_HOSTS.
+    """
+    served_on = SERVED_ON.get(service, {"binds": [], "urls": []})
+    addresses = [env.env_str(key, "") for key in served_on["binds"]]
+    addresses += [urlsplit(env.env_str(key, "")).hostname or "" for key in served_on["urls"]]
+    hosts = list(LOOPBACK_HOSTS)
+    for address in addresses:
+        if address and address not in WILDCARD_BINDS and _host_name(address) not in hosts:
+            hosts.append(_host_name(address))
+    return hosts
 
 
 def base_settings(service: str) -> dict:
@@ -20,7 +51,8 @@ def base_settings(service: str) -> dict:
         "SECRET_KEY": env.env_str("BMP_SECRET_KEY", required=True),
         "BMP_ENCRYPTION_KEY": env.env_str("BMP_ENCRYPTION_KEY", required=True),
         "BMP_DEFAULT_LANGUAGE": env.env_str("BMP_DEFAULT_LANGUAGE", "en_US"),
-        "ALLOWED_HOSTS": env.env_list("BMP_ALLOWED_HOSTS", ["*"]),
+        # A request naming another Host answers 400 (DNS rebinding, Host-header poisoning).
+        "ALLOWED_HOSTS": env.env_list("BMP_ALLOWED_HOSTS", []) or default_allowed_hosts(service),
         "INSTALLED_APPS": [
             "django.contrib.staticfiles",
             "rest_framework",

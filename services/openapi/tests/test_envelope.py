@@ -228,3 +228,16 @@ def test_an_oversized_body_to_a_real_operation_is_a_413_envelope(admin_api):
 
     assert answer.status_code == 413
     assert answer.json()["error"]["status"] == "TOO_LARGE"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "10.66.0.1:8801"])
+def test_a_request_naming_another_host_is_a_400_envelope(api, host):
+    answer = api.get("/health", HTTP_HOST=host)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert host not in answer.content.decode()
+
+
+def test_a_request_to_the_loopback_address_is_answered(api):
+    assert api.get("/health", HTTP_HOST="127.0.0.1:8801").status_code == 200
