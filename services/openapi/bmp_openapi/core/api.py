@@ -84,6 +84,7 @@ class BmpApi(APIView):
                 user=user,
                 operation=operation,
                 resource_id=self.audit_resource,
+                apikey_id=getattr(request.auth, "apikey_id", ""),
                 response=response,
                 **self.audit_columns(),
             )
