@@ -106,6 +106,10 @@ def base_settings(service: str) -> dict:
         # Every body our Django services take is JSON (image uploads go to bmp-image, streamed):
         # a larger one answers 413 before it is read (BodySizeLimitMiddleware, BoundedJSONParser).
         "BMP_MAX_JSON_BODY": max_json_body,
+        # A failed or cancelled job may be retried this long (seconds) after it ended; then the
+        # secrets it kept for the retry (BMC and root passwords) are purged and a retry is 409.
+        # A job that succeeded loses them at once.
+        "BMP_JOB_RETRY_WINDOW": env.env_int("BMP_JOB_RETRY_WINDOW", 24 * 3600),
         "DATA_UPLOAD_MAX_MEMORY_SIZE": max_json_body,
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
         "SECURE_CONTENT_TYPE_NOSNIFF": True,

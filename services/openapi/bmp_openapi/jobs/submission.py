@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bmp_common.crypto import without_secrets
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import JobSubmit
 from bmp_openapi.jobs.models import SUBMITTED, Job
@@ -71,6 +72,16 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
     transaction.on_commit(lambda: send_to_scheduler(SUBMIT_TASK, message=job.submission))
     log.info("job %s (%s) for device %s submitted", job.job_id, task, device.device_id)
     return job
+
+
+def job_submission_purge(*, job: Job) -> None:
+    """Drops the secrets (BMC and root passwords) of a finished job's submission.
+
+    The submission is kept only to be sent again while the scheduler has not taken the job; a
+    retry runs on the scheduler's own copy (which keeps its secrets for the retry window).
+    """
+    submission = Job.objects.filter(pk=job.pk).values_list("submission", flat=True).get()
+    Job.objects.filter(pk=job.pk).update(submission=without_secrets(submission))
 
 
 def send_to_scheduler(task: str, **kwargs) -> None:

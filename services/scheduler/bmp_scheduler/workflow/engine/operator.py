@@ -56,6 +56,10 @@ def retry_job(job_id: str, from_step: int | None = None) -> Job | None:
         if job is None or job.status not in (JOB_FAILED, JOB_CANCELLED):
             log.info("retry of job %s ignored: %s", job_id, job.status if job else "unknown")
             return job
+        if job.secrets_purged_at is not None:
+            # Its passwords are gone (retry window over): it would fail at its first BMC call.
+            log.warning("retry of job %s refused: its retry window is over", job_id)
+            return job
         steps = list(job.steps.order_by("index"))
         if from_step is None:
             stopped = [s for s in steps if s.status in (STEP_FAILED, STEP_CANCELLED)]
