@@ -1,6 +1,9 @@
 """A finished job keeps no secret: at once when it succeeded, after the retry window otherwise."""
 
 import json
+from datetime import timedelta
+
+from django.utils import timezone
 
 from bmp_common.crypto import encrypt_secret
 from bmp_common.messages import jobs
@@ -41,8 +44,12 @@ def test_a_cancelled_job_keeps_its_secrets_for_a_retry_until_the_window_ends(lab
 
     engine.sweep()
     assert "password_encrypted" in stored(job_id)  # a retry would still reach the BMC
+    settings.BMP_JOB_RETRY_WINDOW = 0  # openapi refuses retries now; the scheduler waits an hour
+    engine.sweep()
+    assert "password_encrypted" in stored(job_id)
 
-    settings.BMP_JOB_RETRY_WINDOW = 0
+    # The hour of grace over too:
+    Job.objects.filter(job_id=job_id).update(finished_at=timezone.now() - timedelta(minutes=61))
     assert engine.sweep()["purged"] == 1
     assert "password_encrypted" not in stored(job_id)
     assert tasks.retry_job(job_id=job_id) == "cancelled"  # nothing left to log in with

@@ -2,8 +2,9 @@
 
 A job keeps the BMC password (``node.bmc.password_encrypted``, the driver steps' params) and the
 root password (``spec``, SetPassword's params), Fernet-encrypted, only while it may still run:
-until it succeeds, or for ``BMP_JOB_RETRY_WINDOW`` seconds after it failed or was cancelled (an
-operator's retry runs the stored steps again). Then they are removed, and a retry is refused.
+until it succeeds, or for ``BMP_JOB_RETRY_WINDOW`` seconds (plus ``PURGE_GRACE``) after it failed
+or was cancelled (an operator's retry runs the stored steps again). Then they are removed, and a
+retry is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from bmp_scheduler.workflow.models import Job, Step
 log = logging.getLogger(__name__)
 
 RETRYABLE = (JOB_FAILED, JOB_CANCELLED)
+# openapi refuses retries once BMP_JOB_RETRY_WINDOW is over (from its own record of the end,
+# a little later than ours); the purge waits this much longer, so a retry it accepted at the
+# last second still finds the secrets here.
+PURGE_GRACE = timedelta(hours=1)
 
 
 def job_secrets_purge(job: Job) -> None:
@@ -39,7 +44,7 @@ def job_secrets_purge(job: Job) -> None:
 
 def purge_expired(limit: int) -> int:
     """Purges failed and cancelled jobs whose retry window is over; returns how many."""
-    cutoff = timezone.now() - timedelta(seconds=settings.BMP_JOB_RETRY_WINDOW)
+    cutoff = timezone.now() - timedelta(seconds=settings.BMP_JOB_RETRY_WINDOW) - PURGE_GRACE
     due = Job.objects.filter(
         status__in=RETRYABLE, finished_at__lt=cutoff, secrets_purged_at__isnull=True
     ).values_list("pk", flat=True)
