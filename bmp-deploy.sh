@@ -268,12 +268,13 @@ wait_redis() {
 
 wait_healthy() {
   # Waits until SERVICE's /health answers 200, or reports why not. A TLS service must also
-  # present a certificate of our CA for BMP_HOST_IP.
-  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" scheme=http
+  # present a certificate of our CA for the address it is reached on.
+  local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" scheme=http host
   [[ -n "$path" ]] || return 0
   [[ " ${BMP_LOCAL_TLS[*]} " == *" $service "* ]] && scheme=https
+  host="$(bmp_reach_address "$(bmp_local_bind "$service")")"
   for _ in $(seq 1 60); do
-    if python3 - "$scheme://$BMP_HOST_IP:$port$path" "$(tls_dir)/ca.pem" <<'PY' 2>/dev/null; then
+    if python3 - "$scheme://$host:$port$path" "$(tls_dir)/ca.pem" <<'PY' 2>/dev/null; then
 import ssl, sys, urllib.request
 url, ca = sys.argv[1:3]
 context = ssl.create_default_context(cafile=ca) if url.startswith("https:") else None
@@ -284,13 +285,16 @@ PY
     fi
     sleep 0.5
   done
-  echo "$service is not healthy: $scheme://$BMP_HOST_IP:$port$path; see ./bmp-deploy.sh logs $service" >&2
+  echo "$service is not healthy: $scheme://$host:$port$path; see ./bmp-deploy.sh logs $service" >&2
   return 1
 }
 
 port_in_use() {
-  [[ -n "$1" ]] || return 1
-  (exec 3<>"/dev/tcp/${BMP_HOST_IP:-127.0.0.1}/$1") 2>/dev/null
+  # port_in_use SERVICE: something already answers on the service's address and port.
+  local port="${BMP_LOCAL_PORT[$1]:-}" host
+  [[ -n "$port" ]] || return 1
+  host="$(bmp_reach_address "$(bmp_local_bind "$1")")"
+  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
 local_status_of() {
@@ -326,8 +330,8 @@ local_start() {
   fi
   for service in "${services[@]}"; do
     [[ "$service" == bmp-redis ]] && continue
-    if ! local_status_of "$service" && port_in_use "${BMP_LOCAL_PORT[$service]:-}"; then
-      echo "$service: port ${BMP_LOCAL_PORT[$service]} on $BMP_HOST_IP is already in use by another process" >&2
+    if ! local_status_of "$service" && port_in_use "$service"; then
+      echo "$service: port ${BMP_LOCAL_PORT[$service]} on $(bmp_local_bind "$service") is already in use by another process" >&2
       failed=1
       continue
     fi
@@ -524,7 +528,7 @@ lab_up() {
 
   log="$(mktemp "$BMP_RUN_DIR/lab-enrol.XXXXXX")"
   if ! "$BMP_VENV/bin/python" -m bmp_lab enrol --state-dir "$BMP_RUN_DIR/lab" \
-    --api "http://${BMP_HOST_IP:-127.0.0.1}:${BMP_OPENAPI_PORT:-8801}" | tee "$log"; then
+    --api "http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}" | tee "$log"; then
     rm -f "$log"
     return 1
   fi
@@ -588,6 +592,8 @@ print_config() {
   local rt="$1"
   echo "runtime:   $rt"
   echo "host ip:   ${BMP_HOST_IP:-127.0.0.1}"
+  echo "api bind:  $BMP_API_BIND (operator and tenant APIs)"
+  echo "provision: $BMP_PROVISION_BIND (gateway, images, TFTP)"
   echo "data:      $BMP_VAR_DIR"
   if [[ "$rt" == docker ]]; then
     echo "database:  bmp-db (MySQL container), redis: bmp-redis, broker: bmp-mq (RabbitMQ)"

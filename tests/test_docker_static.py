@@ -213,6 +213,18 @@ def test_compose_file_has_no_literal_secret(raw_compose):
     assert raw_compose["services"]["bmp-openapi"]["environment"]["BMP_ADMIN_PASSWORD"] is None
 
 
+def test_the_committed_env_file_names_no_secret():
+    """.env is in git: passwords and keys go in var/secrets.env, even as commented examples."""
+    assignments = [
+        line.lstrip("#").strip().split("=", 1)[0]
+        for line in (ROOT / ".env").read_text().splitlines()
+        if re.match(r"^#?\s*[A-Z][A-Z0-9_]*=", line)
+    ]
+
+    assert "BMP_HOST_IP" in assignments
+    assert [key for key in assignments if SECRET_KEY_RE.search(key)] == []
+
+
 def test_no_version_key_and_a_fixed_project_name(raw_compose):
     assert "version" not in raw_compose
     assert raw_compose["name"] == "bmp"
@@ -315,6 +327,7 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
 
 
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console"}
 PUBLISHED = {
     "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
@@ -326,7 +339,7 @@ PUBLISHED = {
 }
 
 
-def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets):
+def test_ports_are_published_on_their_bind_addresses_only(compose, config, given_secrets):
     published = {
         name: [
             (p["host_ip"], p["published"], p["target"], p.get("protocol", "tcp"))
@@ -344,8 +357,10 @@ def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets)
     )
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
+    # BMP_HOST_IP moves the provisioning services; the APIs stay on the loopback.
     for name in PUBLISHED:
-        assert {p["host_ip"] for p in services[name]["ports"]} == {"10.0.0.2"}
+        expected = "127.0.0.1" if name in API_SERVICES else "10.0.0.2"
+        assert {p["host_ip"] for p in services[name]["ports"]} == {expected}, name
     # What the LiveOS agents and iPXE are told: where the gateway and TFTP are published (the
     # agents' gateway over HTTPS, iPXE's over plain HTTP).
     for name in ("bmp-scheduler-gateway", "bmp-scheduler-gateway-tls", "bmp-scheduler"):
@@ -354,6 +369,17 @@ def test_ports_are_published_on_bmp_host_ip_only(compose, config, given_secrets)
     assert dhcp["BMP_GATEWAY_BOOT_URL"] == "http://10.0.0.2:8803"
     assert "BMP_GATEWAY_URL" not in dhcp
     assert services[DHCP_SERVER]["environment"]["BMP_TFTP_HOST"] == "10.0.0.2"
+
+    binds = {"BMP_API_BIND": "192.168.7.2", "BMP_PROVISION_BIND": "10.0.0.3"}
+    result = compose("config", "--format", "json", env={**given_secrets, **FULL_MODEL, **binds})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in PUBLISHED:
+        expected = binds["BMP_API_BIND" if name in API_SERVICES else "BMP_PROVISION_BIND"]
+        assert {p["host_ip"] for p in services[name]["ports"]} == {expected}, name
+    for name in DB_APPS:  # what the Django services' ALLOWED_HOSTS default is made of
+        env = services[name]["environment"]
+        assert (env["BMP_API_BIND"], env["BMP_PROVISION_BIND"]) == ("192.168.7.2", "10.0.0.3")
 
 
 def test_app_containers_are_hardened_and_wired(config, given_secrets):

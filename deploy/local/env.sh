@@ -23,4 +23,17 @@ bmp_load_env() {
   export BMP_LOG_DIR="${BMP_LOG_DIR:-$BMP_VAR_DIR/log}"
   export BMP_VENV="${BMP_VENV:-$root/.venv}"
   export BMP_CREDENTIALS_FILE="${BMP_CREDENTIALS_FILE:-$BMP_DATA_DIR/credentials}"
+  # The operator and tenant APIs listen on BMP_API_BIND, the services the servers being
+  # installed call (gateway, images, TFTP) on BMP_PROVISION_BIND: the operator API is not on
+  # the provisioning network unless someone puts it there.
+  export BMP_API_BIND="${BMP_API_BIND:-127.0.0.1}"
+  export BMP_PROVISION_BIND="${BMP_PROVISION_BIND:-${BMP_HOST_IP:-127.0.0.1}}"
+}
+
+# The address to reach a service bound to $1 from this host (a wildcard bind: the loopback).
+bmp_reach_address() {
+  case "$1" in
+    0.0.0.0 | :: | "") echo 127.0.0.1 ;;
+    *) echo "$1" ;;
+  esac
 }

@@ -7,12 +7,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/deploy/local/env.sh"
 bmp_load_env "$root"
 
-bind="${BMP_HOST_IP:-127.0.0.1}"
+# BMP_API_BIND and BMP_PROVISION_BIND: see env.sh.
 # More processes, fewer threads: threads of one process queue on the GIL while one of them
 # holds the database's write lock (300 lab installs: 64 s with 4x2, 89 s with 2x4).
 gunicorn_app() {
-  local module="$1" port="$2"
-  shift 2
+  local module="$1" bind="$2" port="$3"
+  shift 3
   exec "$BMP_VENV/bin/gunicorn" "$module" "$@" \
     --bind "$bind:$port" \
     --workers "${BMP_WORKERS:-4}" \
@@ -34,11 +34,11 @@ case "$service" in
     ;;
   bmp-openapi)
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings BMP_OPENAPI_PROFILE=operation
-    gunicorn_app bmp_openapi.wsgi:application "${BMP_OPENAPI_PORT:-8801}"
+    gunicorn_app bmp_openapi.wsgi:application "$BMP_API_BIND" "${BMP_OPENAPI_PORT:-8801}"
     ;;
   bmp-openapi-console)
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings BMP_OPENAPI_PROFILE=console
-    gunicorn_app bmp_openapi.wsgi:application "${BMP_OPENAPI_CONSOLE_PORT:-8802}"
+    gunicorn_app bmp_openapi.wsgi:application "$BMP_API_BIND" "${BMP_OPENAPI_CONSOLE_PORT:-8802}"
     ;;
   bmp-openapi-worker)
     # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.
@@ -57,7 +57,7 @@ case "$service" in
     # No proxy header may make a plain request look like HTTPS (gunicorn trusts
     # X-Forwarded-Proto from 127.0.0.1 by default).
     export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
-    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_PORT:-8803}" --forwarded-allow-ips=
+    gunicorn_app bmp_scheduler.wsgi:application "$BMP_PROVISION_BIND" "${BMP_GATEWAY_PORT:-8803}" --forwarded-allow-ips=
     ;;
   bmp-scheduler-gateway-tls)
     # The same gateway over HTTPS, for the LiveOS agent: a certificate of the CA made at first
@@ -65,7 +65,7 @@ case "$service" in
     export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
     tls_dir="${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}"
     "$BMP_VENV/bin/python" -m bmp_scheduler.tls ensure --dir "$tls_dir"
-    gunicorn_app bmp_scheduler.wsgi:application "${BMP_GATEWAY_TLS_PORT:-8813}" \
+    gunicorn_app bmp_scheduler.wsgi:application "$BMP_PROVISION_BIND" "${BMP_GATEWAY_TLS_PORT:-8813}" \
       --certfile "$tls_dir/gateway.pem" --keyfile "$tls_dir/gateway.key" --forwarded-allow-ips=
     ;;
   bmp-driver)
@@ -87,19 +87,19 @@ case "$service" in
     # iPXE programs, copied from Debian's ipxe package into a read-only root.
     "$BMP_VENV/bin/python" -m bmp_tftp prepare --root "$BMP_DATA_DIR/tftp"
     exec "$BMP_VENV/bin/python" -m bmp_tftp --root "$BMP_DATA_DIR/tftp" \
-      --host "${BMP_TFTP_HOST:-$bind}" --port "${BMP_TFTP_PORT:-6969}"
+      --host "${BMP_TFTP_HOST:-$BMP_PROVISION_BIND}" --port "${BMP_TFTP_PORT:-6969}"
     ;;
   bmp-image)
     mkdir -p "$BMP_DATA_DIR/images"
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
-      --bind "$bind:${BMP_IMAGE_PORT:-10000}"
+      --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
     ;;
   bmp-lab)
     # N virtual servers (bmp-deploy.sh lab up N). Their BMC password is BMP_LAB_BMC_PASSWORD,
     # from var/secrets.env (the environment, never argv); the fleet writes it to a 0600 file.
     exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
       --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
-      --gateway "http://$bind:${BMP_GATEWAY_PORT:-8803}" \
+      --gateway "http://$(bmp_reach_address "$BMP_PROVISION_BIND"):${BMP_GATEWAY_PORT:-8803}" \
       --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem"
     ;;
   *)

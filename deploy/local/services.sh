@@ -31,6 +31,14 @@ declare -A BMP_LOCAL_PORT=(
 
 # Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
 BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
+# The address a service listens on (env.sh): the APIs on BMP_API_BIND, the rest on
+# BMP_PROVISION_BIND.
+bmp_local_bind() {
+  case "$1" in
+    bmp-openapi | bmp-openapi-console) echo "$BMP_API_BIND" ;;
+    *) echo "$BMP_PROVISION_BIND" ;;
+  esac
+}
 
 # Services that need the database schema migrated before they start.
 BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway

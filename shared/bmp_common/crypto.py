@@ -59,3 +59,22 @@ def reencrypt_secret(ciphertext: str) -> str:
         return _configured().rotate(ciphertext.encode()).decode()
     except InvalidToken:
         raise SecretDecryptionError("secret cannot be decrypted with the configured keys") from None
+
+
+def without_secrets(value):
+    """A copy of ``value`` (JSON-like) without the keys that hold secrets, at any depth.
+
+    What a finished job keeps (its node, spec and step parameters) goes through this: the
+    names are those the log filter masks (``password_encrypted``, ``password_hash``, tokens...).
+    """
+    from bmp_common.logging import SECRET_KEY_PATTERN
+
+    if isinstance(value, dict):
+        return {
+            key: without_secrets(item)
+            for key, item in value.items()
+            if not (isinstance(key, str) and SECRET_KEY_PATTERN.search(key))
+        }
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    return value

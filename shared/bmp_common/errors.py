@@ -57,6 +57,12 @@ INVALID_ARGUMENT = ErrorSpec(
 MALFORMED_BODY = ErrorSpec(
     400, "INVALID_ARGUMENT", "The request body is not valid JSON", "请求体不是合法的 JSON"
 )
+TOO_DEEP = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "The request body nests deeper than {limit} levels",
+    "请求体嵌套超过 {limit} 层",
+)
 AUTH_NOT_LOGIN = ErrorSpec(400, "AUTH_NOT_LOGIN", "Login please", "请登录")
 UNAUTHENTICATED = ErrorSpec(
     401,

@@ -19,19 +19,69 @@ SECRET_KEY_PATTERN = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|authorization|credential|private[_-]?key)",
     re.IGNORECASE,
 )
-_INLINE_SECRET = re.compile(
-    r"(?P<key>[\w-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|authorization)[\w-]*)"
-    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)(?P<value>[^\s'\",&;}]+)",
-    re.IGNORECASE,
-)
+# Every pattern below is matched at positions that only move forward, so redaction is linear in
+# its input: a log line is often built from what a caller sent (a path, a header), and a pattern
+# that backtracks over it (a leading ``[\w-]*`` tried at every offset) let one 2,000-character
+# path hold a worker for seconds.
+_SECRET_WORD = re.compile(r"pass(?:word|wd)?|secret|token|api[_-]?key|authorization", re.IGNORECASE)
+_WORD_TAIL = re.compile(r"[\w-]*")
+_INLINE_VALUE = re.compile(r"['\"]?\s*[=:]\s*['\"]?(?P<value>[^\s'\",&;}]+)")
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE)
+_SCHEME_CHARS = re.compile(r"[a-z0-9+.-]*", re.IGNORECASE)
+_URL_USER = re.compile(r"[^:/@\s]*:")
+_URL_PASSWORD = re.compile(r"[^@\s]+")
+
+# What one call scans at most; the rest of a longer text is dropped, not logged unredacted.
+REDACT_SCAN_LIMIT = 64 * 1024
+TRUNCATED_MARKER = "…[truncated {count} characters]"
+
+
+def _mask_inline_secrets(text: str) -> str:
+    """``<word holding password/secret/token/api-key/authorization><= or :><value>`` → mask."""
+    pieces, copied, pos = [], 0, 0
+    while (word := _SECRET_WORD.search(text, pos)) is not None:
+        key_end = _WORD_TAIL.match(text, word.end()).end()
+        assignment = _INLINE_VALUE.match(text, key_end)
+        if assignment is None:
+            pos = key_end
+            continue
+        pieces += [text[copied : assignment.start("value")], MASK]
+        copied = pos = assignment.end()
+    return "".join(pieces) + text[copied:] if pieces else text
+
+
+def _mask_url_passwords(text: str) -> str:
+    """``scheme://user:password@host`` → ``scheme://user:******@host``."""
+    reversed_text = text[::-1]
+    pieces, copied, pos = [], 0, 0
+    while (separator := text.find("://", pos)) >= 0:
+        pos = separator + 3
+        # The scheme is the run of scheme characters before "://", read backwards.
+        scheme = _SCHEME_CHARS.match(reversed_text, len(text) - separator).group()
+        if not any(char.isascii() and char.isalpha() for char in scheme):
+            continue
+        user = _URL_USER.match(text, pos)
+        if user is None:
+            continue
+        password = _URL_PASSWORD.match(text, user.end())
+        if password is None:
+            continue
+        if not text.startswith("@", password.end()):
+            # Any later "://" before this boundary ends its password here too: skip them all.
+            pos = password.end()
+            continue
+        pieces += [text[copied : user.end()], MASK]
+        copied = pos = password.end()
+    return "".join(pieces) + text[copied:] if pieces else text
 
 
 def redact_text(text: str) -> str:
+    if len(text) > REDACT_SCAN_LIMIT:
+        dropped = len(text) - REDACT_SCAN_LIMIT
+        text = text[:REDACT_SCAN_LIMIT] + TRUNCATED_MARKER.format(count=dropped)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-    text = _URL_PASSWORD.sub(lambda m: m.group("scheme") + MASK + "@", text)
-    return _INLINE_SECRET.sub(lambda m: m.group("key") + m.group("sep") + MASK, text)
+    text = _mask_url_passwords(text)
+    return _mask_inline_secrets(text)
 
 
 def redact(value):

@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _default_api() -> str:
-    host = os.environ.get("BMP_HOST_IP") or "127.0.0.1"
+    # The operator API listens on BMP_API_BIND (a wildcard bind is reached on the loopback).
+    host = os.environ.get("BMP_API_BIND") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 (a name compared, nothing bound)
+        host = "127.0.0.1"
     return f"http://{host}:{os.environ.get('BMP_OPENAPI_PORT') or 8801}"
 
 

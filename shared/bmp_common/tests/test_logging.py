@@ -3,10 +3,17 @@
 import io
 import json
 import logging
+import time
 
 import pytest
 
-from bmp_common.logging import JsonFormatter, RedactingFilter, redact, redact_text
+from bmp_common.logging import (
+    REDACT_SCAN_LIMIT,
+    JsonFormatter,
+    RedactingFilter,
+    redact,
+    redact_text,
+)
 from bmp_common.tracing import bind_trace_id, unbind_trace_id
 
 
@@ -20,6 +27,8 @@ from bmp_common.tracing import bind_trace_id, unbind_trace_id
         ("broker amqp://bmp:mq-pass@mq:5672//", "mq-pass"),
         ("BMP_ADMIN_API_KEY=Zm9vYmFy", "Zm9vYmFy"),
         ("token=t0k&other=1", "t0k"),
+        ("from redis://:r3dis@cache/0 and https://u:w:eb@h/", "r3dis"),
+        ("from redis://:r3dis@cache/0 and https://u:w:eb@h/", "w:eb"),
     ],
 )
 def test_redact_text_masks_secrets(text, secret):
@@ -30,6 +39,40 @@ def test_redact_keeps_ordinary_text():
     assert redact_text("instance i-123 is running on 10.0.0.5") == (
         "instance i-123 is running on 10.0.0.5"
     )
+
+
+KIB = 1024
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/" + "a" * 2000,  # a request path: took 8 s before redaction was made linear
+        "password" * (100 * KIB // 8),
+        "pass" * (100 * KIB // 4),
+        "a-" * (50 * KIB),
+        "pass " * (20 * KIB),
+        "a://b:" * (17 * KIB),
+        "Bearer " * (14 * KIB),
+        "x" * (100 * KIB) + "://",
+    ],
+    ids=lambda text: f"{text[:8]!r}x{len(text)}",
+)
+def test_redaction_of_hostile_text_takes_under_100_ms(text):
+    # A linear scan of 100 KiB takes a few milliseconds here; the bound leaves room for a slow CI.
+    started = time.perf_counter()
+    redact_text(text)
+    assert time.perf_counter() - started < 0.1
+
+
+def test_a_text_over_the_scan_limit_is_cut_with_a_marker_and_its_tail_dropped():
+    text = "i" * REDACT_SCAN_LIMIT + " password=hunter2"
+
+    redacted = redact_text(text)
+
+    assert redacted.startswith("i" * REDACT_SCAN_LIMIT)
+    assert redacted.endswith("…[truncated 17 characters]")
+    assert "hunter2" not in redacted
 
 
 def test_redact_masks_secret_keys_in_nested_data():

@@ -7,14 +7,21 @@
   operations a BFF needs before it knows its user (``BmpApi.service_methods``: the login check).
 - An ``alert`` key may only post alerts (pronoea); it authenticates nothing else.
 - A read-only key may only read.
+
+``client_address`` is where a request comes from, for the failed-login counters: a system key's
+BFF relays its end user's address in ``bmpClientIp``; anyone else is their own TCP peer.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 from django.conf import settings
 from django.utils import translation
 from rest_framework import authentication, exceptions
 
+from bmp_common import errors
+from bmp_common.errors import BmpError
 from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from bmp_openapi.accounts.choices import ApiKeyType
 from bmp_openapi.accounts.models import User
@@ -65,3 +72,22 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def client_address(request) -> str:
+    """The address a login attempt comes from.
+
+    Only a ``system`` key (our BFFs, which see the end user's connection) may name it, in
+    ``bmpClientIp``; from any other caller the header is ignored, so nobody can charge their
+    failures to someone else's address. No proxy header is trusted.
+    """
+    api_key = getattr(request, "auth", None)
+    relayed = request.META.get("HTTP_BMPCLIENTIP", "").strip()
+    if relayed and getattr(api_key, "type", None) == ApiKeyType.SYSTEM:
+        try:
+            return str(ipaddress.ip_address(relayed))
+        except ValueError:
+            raise BmpError(
+                errors.INVALID_ARGUMENT, detail="bmpClientIp: not an IP address"
+            ) from None
+    return request.META.get("REMOTE_ADDR", "")

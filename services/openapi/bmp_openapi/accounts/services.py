@@ -148,64 +148,70 @@ def user_delete(*, user: User, actor: User) -> None:
     log.info("user %s deleted by %s", locked.user_id, actor.user_id)
 
 
-# Passwords. Failed attempts are counted per user name in the cache: after FAILURE_LIMIT within
-# FAILURE_WINDOW seconds, every attempt for that name is refused (429) until the window ends.
+# Passwords. Failed attempts are counted per user name and source address in the cache: after
+# FAILURE_LIMIT within FAILURE_WINDOW seconds, every attempt for that name from that address is
+# refused (429) until the window ends. Per address, so that guessing from one place cannot lock
+# the admin out everywhere else (the source: accounts.authentication.client_address).
 
 FAILURE_LIMIT = 5
 FAILURE_WINDOW = 300
 
 
-def _failure_key(user_name: str) -> str:
-    return "accounts:password-failures:" + hashlib.sha256(user_name.encode()).hexdigest()
+def _failure_key(user_name: str, source: str) -> str:
+    digest = hashlib.sha256(f"{user_name}\0{source}".encode()).hexdigest()
+    return "accounts:password-failures:" + digest
 
 
-def _refuse_if_locked(user_name: str) -> None:
-    if (cache.get(_failure_key(user_name)) or 0) >= FAILURE_LIMIT:
+def _refuse_if_locked(user_name: str, source: str) -> None:
+    if (cache.get(_failure_key(user_name, source)) or 0) >= FAILURE_LIMIT:
         raise BmpError(TOO_MANY_FAILURES, user_name=user_name, minutes=FAILURE_WINDOW // 60)
 
 
-def _record_failure(user_name: str) -> None:
-    key = _failure_key(user_name)
+def _record_failure(user_name: str, source: str) -> None:
+    key = _failure_key(user_name, source)
+    log.warning("failed password attempt for user name %r from %s", user_name[:64], source)
     if cache.add(key, 1, timeout=FAILURE_WINDOW):
         return
     try:
         cache.incr(key)  # keeps the window the first failure opened
     except ValueError:  # expired in between: this failure opens a new window
         cache.add(key, 1, timeout=FAILURE_WINDOW)
-    log.warning("failed password attempt for user name %r", user_name[:64])
 
 
-def _clear_failures(user_name: str) -> None:
-    cache.delete(_failure_key(user_name))
+def _clear_failures(user_name: str, source: str) -> None:
+    cache.delete(_failure_key(user_name, source))
 
 
-def user_verify(*, user_name: str, password: str, role_id: str) -> bool:
-    """verifyUser: the password is right and the user has ``role_id`` (or is an admin)."""
-    _refuse_if_locked(user_name)
+def user_verify(*, user_name: str, password: str, role_id: str, source: str) -> bool:
+    """verifyUser: the password is right and the user has ``role_id`` (or is an admin).
+
+    ``source`` is the address the login comes from, for the failed-attempt counter.
+    """
+    _refuse_if_locked(user_name, source)
     user = User.objects.select_related("role").filter(user_name=user_name).first()
     if user is None:
         make_password(password)  # the same cost as a real check: no hint the name is unknown
-        _record_failure(user_name)
+        _record_failure(user_name, source)
         return False
     if not user.check_password(password):
-        _record_failure(user_name)
+        _record_failure(user_name, source)
         return False
-    _clear_failures(user_name)
+    _clear_failures(user_name, source)
     return user.role.role_id in (role_id, ROLE_ADMIN)
 
 
 @transaction.atomic(durable=True)
-def user_change_password(*, user: User, old_password: str, password: str) -> None:
+def user_change_password(*, user: User, old_password: str, password: str, source: str) -> None:
     """modifyLocalUserPassword: ``old_password`` must be the current one."""
-    _refuse_if_locked(user.user_name)
+    _refuse_if_locked(user.user_name, source)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.check_password(old_password):
-        _record_failure(locked.user_name)
+        _record_failure(locked.user_name, source)
         raise BmpError(WRONG_OLD_PASSWORD)
     locked.set_password(password)
     locked.updated_by = locked.user_name
     locked.save(update_fields=["password", "updated_by", "updated_at"])
-    _clear_failures(locked.user_name)
+    _clear_failures(locked.user_name, source)
     log.info("user %s changed their password", locked.user_id)
 
 

@@ -60,6 +60,7 @@ class AuditLogListApi(BmpApi):
         operationName = serializers.SerializerMethodField()
         userID = serializers.CharField(source="user_id")
         userName = serializers.CharField(source="user_name")
+        apiKeyId = serializers.CharField(source="apikey_id")
         result = serializers.CharField()
         failReason = serializers.CharField(source="fail_reason")
         operateTime = LocalTimeField(source="operate_time")

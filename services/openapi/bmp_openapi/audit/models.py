@@ -8,6 +8,9 @@ class AuditLog(models.Model):
     operation = models.CharField(max_length=64, db_index=True)
     user_id = models.CharField(max_length=64, db_index=True)
     user_name = models.CharField(max_length=64)
+    # The API key that made the write: for a ``system`` key (a BFF acting for user_id), the
+    # key is who really called, so a misused BFF key shows in the trail.
+    apikey_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     resource_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     sn = models.CharField(max_length=64, blank=True, default="", db_index=True)
     device_id = models.CharField(max_length=64, blank=True, default="", db_index=True)

@@ -17,10 +17,18 @@ ID_LENGTH = 64  # the id columns of AuditLog
 
 
 def audit_record(
-    *, user, operation: str, resource_id: str = "", response=None, error: str = "", **ids
+    *,
+    user,
+    operation: str,
+    resource_id: str = "",
+    apikey_id: str = "",
+    response=None,
+    error: str = "",
+    **ids,
 ) -> None:
-    """Records ``operation`` by ``user`` with the result ``response`` carries (an API write),
-    or failed with ``error`` when it says why (the end of a job).
+    """Records ``operation`` by ``user`` (through the API key ``apikey_id``) with the result
+    ``response`` carries (an API write), or failed with ``error`` when it says why (the end of
+    a job).
 
     Runs after the answer is rendered, outside the write's transaction: a failed write is
     recorded as failed, with the error message the caller saw.
@@ -42,6 +50,7 @@ def audit_record(
                 operation=operation,
                 user_id=user.user_id,
                 user_name=user.user_name,
+                apikey_id=apikey_id,
                 resource_id=(resource_id or "")[:ID_LENGTH],
                 result=RESULT_FAIL if failed else RESULT_SUCCESS,
                 fail_reason=reason,

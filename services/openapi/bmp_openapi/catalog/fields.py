@@ -19,7 +19,9 @@ SPEC_CODE = r"^[0-9A-Za-z._-]{1,64}$"
 VOLUME_NAME = r"^[0-9A-Za-z_-]{1,64}$"
 # A positive decimal with up to 2 decimals, as typed: "480", "1.92".
 VOLUME_SIZE = r"^([1-9][0-9]{0,5}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$"
-MOUNT_POINT = r"^(swap|/|(/[0-9A-Za-z._-]+)+)$"
+# "swap", "/" or an absolute path whose segments are never "." or ".." (it ends up in fstab and
+# under the installer's mount root). Written without lookarounds so fuzzers can generate it.
+MOUNT_POINT = r"^(swap|/|(/([0-9A-Za-z_-]|\.[0-9A-Za-z_-]|\.\.[0-9A-Za-z._-])[0-9A-Za-z._-]*)+)$"
 IMAGE_URL = r"^(https?://|\{host\}/)[!-~]+$"  # printable ASCII, no spaces
 IMAGE_HASH = r"^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$"
 FILENAME = r"^[0-9A-Za-z._+-]{1,255}$"
@@ -130,11 +132,27 @@ def query_pattern(pattern: str, max_length: int) -> PatternField:
     return PatternField(pattern, max_length=max_length, required=False, allow_blank=True)
 
 
+class MountPointField(PatternField):
+    """A partition's mount point: ``swap`` or a clean absolute path (see MOUNT_POINT)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(MOUNT_POINT, max_length=255, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(
+                "must be swap or an absolute path of letters, digits, '.', '_' and '-' "
+                "without '.' or '..' segments"
+            ) from None
+
+
 class PartitionSerializer(StrictObject):
     """A default partition of an image: ``{"format": "xfs", "point": "/", "size": 51200}``."""
 
     format = EnumField(FS_TYPES)
-    point = PatternField(MOUNT_POINT, max_length=255)
+    point = MountPointField()
     size = int_field(1, 100_000_000)  # MB
 
 

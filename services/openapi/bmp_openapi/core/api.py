@@ -94,6 +94,7 @@ class BmpApi(IdempotentApi, APIView):
                 user=user,
                 operation=operation,
                 resource_id=self.audit_resource,
+                apikey_id=getattr(request.auth, "apikey_id", ""),
                 response=response,
                 **self.audit_columns(),
             )

@@ -16,6 +16,15 @@ MAIL_SERVER_NOT_ALLOWED = ErrorSpec(
     "本平台不允许连接邮件服务器 {host}：它不在 BMP_MAIL_ALLOWED_HOSTS 中",
 )
 
+MAIL_PASSWORD_REQUIRED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: admin_pass: the stored password is only sent to {host}:{port} as {user}; "
+    "type the password for another server, port or user",
+    "参数错误：admin_pass：已保存的密码只会发送给 {host}:{port}（用户 {user}）；"
+    "更换服务器、端口或用户时请重新输入密码",
+)
+
 # dialMail saves the settings, then answers one of these when the test mail could not be sent.
 _SAVED_EN = "The mail settings were saved but do not work: "
 _SAVED_ZH = "邮件设置已保存，但无法使用："

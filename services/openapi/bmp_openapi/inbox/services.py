@@ -14,7 +14,11 @@ from bmp_common.crypto import SecretDecryptionError, decrypt_secret, encrypt_sec
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.inbox.choices import SUB_TYPES
-from bmp_openapi.inbox.error_codes import MAIL_SERVER_NOT_ALLOWED, MESSAGES_NOT_FOUND
+from bmp_openapi.inbox.error_codes import (
+    MAIL_PASSWORD_REQUIRED,
+    MAIL_SERVER_NOT_ALLOWED,
+    MESSAGES_NOT_FOUND,
+)
 from bmp_openapi.inbox.models import MailSettings, Message
 from bmp_openapi.inbox.smtp import MailAccount, send_test_mail
 
@@ -133,16 +137,28 @@ def mail_host_allowed(host: str) -> bool:
     return "*" in allowed or host.lower() in {name.lower() for name in allowed}
 
 
-def _stored_password() -> str:
-    stored = (
-        MailSettings.objects.filter(id=MailSettings.SINGLETON_ID)
-        .values_list("admin_pass_encrypted", flat=True)
-        .first()
-    )
-    if not stored:
+def _stored_password_for(*, server_addr: str, server_port: int, admin_addr: str) -> str:
+    """The stored SMTP password, only for the server, port and user it was stored for.
+
+    Anyone who may call dialMail could otherwise send the mask to a server of theirs and read
+    the password off the wire: a new server, port or user needs its password typed again.
+    """
+    row = MailSettings.objects.filter(id=MailSettings.SINGLETON_ID).first()
+    if row is None or not row.admin_pass_encrypted:
         return ""
+    if (row.server_addr.lower(), row.server_port, row.admin_addr.lower()) != (
+        server_addr.lower(),
+        server_port,
+        admin_addr.lower(),
+    ):
+        raise BmpError(
+            MAIL_PASSWORD_REQUIRED,
+            host=row.server_addr,
+            port=row.server_port,
+            user=row.admin_addr,
+        )
     try:
-        return decrypt_secret(stored)
+        return decrypt_secret(row.admin_pass_encrypted)
     except SecretDecryptionError:
         log.warning("the stored SMTP password cannot be decrypted with the configured keys")
         return ""
@@ -161,11 +177,16 @@ def mail_dial(
 
     As upstream, the settings are saved whether the test passed or not (``is_pass`` says
     which), so the form keeps what was typed; a failed test is then answered 400 with why.
-    ``admin_pass`` equal to the mask (what mailDetail shows) keeps the stored password.
+    ``admin_pass`` equal to the mask (what mailDetail shows) keeps the stored password, for
+    the stored server, port and user only (400 otherwise, before any connection).
     """
     if not mail_host_allowed(server_addr):
         raise BmpError(MAIL_SERVER_NOT_ALLOWED, host=server_addr)
-    stored = _stored_password() if admin_pass == MASK else ""
+    stored = ""
+    if admin_pass == MASK:
+        stored = _stored_password_for(
+            server_addr=server_addr, server_port=server_port, admin_addr=admin_addr
+        )
     keep_password = bool(stored)
     password = stored or admin_pass
     account = MailAccount(server_addr, server_port, admin_addr, password, tuple(recipients))

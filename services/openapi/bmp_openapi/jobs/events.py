@@ -21,6 +21,7 @@ from bmp_common.messages.jobs import (
     JobEvent,
 )
 from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED, Job
+from bmp_openapi.jobs.submission import job_submission_purge
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def job_event_apply(event: JobEvent) -> bool:
             "updated_at",
         ]
     )
+    if job.status in FINAL:
+        job_submission_purge(job=job)
     handler = HANDLERS.get(job.task)
     if handler is not None:
         handler(job, event)

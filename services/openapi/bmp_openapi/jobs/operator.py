@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from bmp_common.errors import BmpError
 from bmp_openapi.jobs import outbox
-from bmp_openapi.jobs.error_codes import JOB_NOT_FAILED, JOB_NOT_FOUND, JOB_NOT_RUNNING
+from bmp_openapi.jobs.error_codes import (
+    JOB_NOT_FAILED,
+    JOB_NOT_FOUND,
+    JOB_NOT_RUNNING,
+    JOB_RETRY_EXPIRED,
+)
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
 
 log = logging.getLogger(__name__)
@@ -46,6 +54,10 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
     job = _locked(job_id)
     if job.status not in (FAILED, CANCELLED):
         raise BmpError(JOB_NOT_FAILED, job_id=job_id, status=job.status)
+    window = timedelta(seconds=settings.BMP_JOB_RETRY_WINDOW)
+    if job.finished_at is not None and job.finished_at < timezone.now() - window:
+        # The scheduler has purged the passwords the job would run with (engine/purge.py).
+        raise BmpError(JOB_RETRY_EXPIRED, job_id=job_id, hours=window.total_seconds() / 3600)
     hook = RETRY_HOOKS.get(job.task)
     if hook is not None:
         hook(job, actor.user_name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from bmp_common.crypto import without_secrets
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import JobSubmit
 from bmp_openapi.jobs import outbox
@@ -67,3 +68,13 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
     outbox.enqueue(SUBMIT_TASK, {"message": job.submission}, job_id=job_id)
     log.info("job %s (%s) for device %s submitted", job.job_id, task, device.device_id)
     return job
+
+
+def job_submission_purge(*, job: Job) -> None:
+    """Drops the secrets (BMC and root passwords) of a finished job's submission.
+
+    The submission is kept only to be sent again while the scheduler has not taken the job; a
+    retry runs on the scheduler's own copy (which keeps its secrets for the retry window).
+    """
+    submission = Job.objects.filter(pk=job.pk).values_list("submission", flat=True).get()
+    Job.objects.filter(pk=job.pk).update(submission=without_secrets(submission))

@@ -1,4 +1,4 @@
-"""verifyUser: the portals' login check, with failed attempts rate-limited per user name."""
+"""verifyUser: the portals' login check, failed attempts rate-limited per user name and address."""
 
 import pytest
 
@@ -7,11 +7,12 @@ from bmp_openapi.accounts.models import User
 from bmp_openapi.audit.models import AuditLog
 
 
-def verify(api, user_name, password, role_id=ROLE_USER):
+def verify(api, user_name, password, role_id=ROLE_USER, **headers):
     return api.post(
         "/v1/users/verify",
         {"userName": user_name, "password": password, "roleId": role_id},
         format="json",
+        **headers,
     )
 
 
@@ -139,3 +140,48 @@ def test_verify_is_not_audited_and_never_logs_the_password(admin_api, make_user,
 
     assert not AuditLog.objects.exists()
     assert "Secret-Guess-1" not in caplog.text
+
+
+def test_failures_from_one_address_do_not_lock_the_name_from_another(admin_api, make_user):
+    make_user("tina", role_id=ROLE_USER)
+    for _ in range(5):
+        verify(admin_api, "tina", "guess", REMOTE_ADDR="10.6.6.6")
+
+    assert verify(admin_api, "tina", "Pass-word-123", REMOTE_ADDR="10.6.6.6").status_code == 429
+    elsewhere = verify(admin_api, "tina", "Pass-word-123", REMOTE_ADDR="10.1.1.1")
+    assert elsewhere.json()["result"] == {"success": True}
+
+
+def test_a_system_key_counts_failures_at_the_end_users_address(api, make_user, admin):
+    _, system_key = make_user("console-bff", key_type="system")
+    make_user("tina", role_id=ROLE_USER)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+    for _ in range(5):
+        verify(api, "tina", "guess", HTTP_BMPCLIENTIP="203.0.113.9")
+
+    locked = verify(api, "tina", "Pass-word-123", HTTP_BMPCLIENTIP="203.0.113.9")
+    other_user = verify(api, "tina", "Pass-word-123", HTTP_BMPCLIENTIP="198.51.100.4")
+
+    assert locked.status_code == 429
+    assert other_user.json()["result"] == {"success": True}
+
+
+def test_only_a_system_key_may_name_the_client_address(admin_api, make_user):
+    """The admin's own key sending bmpClientIp is counted at its real address all the same."""
+    make_user("tina", role_id=ROLE_USER)
+    for index in range(5):
+        verify(admin_api, "tina", "guess", HTTP_BMPCLIENTIP=f"192.0.2.{index}")
+
+    assert verify(
+        admin_api, "tina", "Pass-word-123", HTTP_BMPCLIENTIP="192.0.2.77"
+    ).status_code == (429)
+
+
+def test_a_client_address_that_is_not_an_ip_is_a_400(api, make_user):
+    _, system_key = make_user("console-bff", key_type="system")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {system_key}")
+
+    answer = verify(api, "tina", "guess", HTTP_BMPCLIENTIP="not-an-ip")
+
+    assert answer.status_code == 400
+    assert "bmpClientIp" in answer.json()["error"]["message"]

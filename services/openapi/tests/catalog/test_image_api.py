@@ -89,6 +89,9 @@ def test_sha256_hashes_and_http_urls_are_accepted(admin_api, make_image):
         ({"filename": "../etc/passwd"}, "filename"),
         ({"systemPartition": [{"format": "xfs", "point": "/", "size": 0}]}, "systemPartition"),
         ({"systemPartition": [{"format": "xfs", "point": "home", "size": 1}]}, "systemPartition"),
+        ({"dataPartition": [{"format": "xfs", "point": "/data/..", "size": 1}]}, "dataPartition"),
+        ({"dataPartition": [{"format": "xfs", "point": "/../etc", "size": 1}]}, "dataPartition"),
+        ({"dataPartition": [{"format": "xfs", "point": "/./x", "size": 1}]}, "dataPartition"),
         (
             {"systemPartition": [{"format": "xfs", "point": "/", "size": 1, "x": 1}]},
             "systemPartition",

@@ -29,6 +29,7 @@ class FakeSmtpServer:
     def __init__(self, *, refused=()):
         self.refused = set(refused)
         self.logins: list[str] = []
+        self.connections = 0
         self.mails: list[tuple[str, list[str], str]] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
@@ -48,6 +49,7 @@ class FakeSmtpServer:
                 connection, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            self.connections += 1
             with connection:
                 connection.settimeout(5)
                 self._session(connection)
@@ -184,6 +186,53 @@ def test_the_mask_keeps_the_stored_password(admin_api, smtp_server):
     assert smtp_server.logins == [SMTP_USER, SMTP_USER]
     row = MailSettings.objects.get()
     assert (row.admin_pass_encrypted, row.to) == (before, "a@example.com")
+
+
+@pytest.mark.parametrize("change", ["server", "port", "user"])
+def test_the_mask_never_sends_the_stored_password_elsewhere(
+    admin_api, smtp_server, settings, change
+):
+    settings.BMP_MAIL_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    dial(admin_api, dial_body(smtp_server.port))
+    before = MailSettings.objects.get()
+    other = FakeSmtpServer()
+    try:
+        changes = {
+            "server": {"server_addr": "localhost"},
+            "port": {"server_port": str(other.port)},
+            "user": {"admin_addr": "thief@example.com"},
+        }[change]
+        body = dial_body(smtp_server.port, admin_pass="******", **changes)
+
+        answer = dial(admin_api, body)
+
+        assert answer.status_code == 400
+        assert answer.json()["error"]["message"] == (
+            f"Invalid argument: admin_pass: the stored password is only sent to "
+            f"127.0.0.1:{smtp_server.port} as {SMTP_USER}; type the password for another "
+            "server, port or user"
+        )
+        assert (other.connections, smtp_server.connections) == (0, 1)
+        row = MailSettings.objects.get()
+        assert (row.server_addr, row.server_port, row.admin_addr) == (
+            before.server_addr,
+            before.server_port,
+            before.admin_addr,
+        )
+    finally:
+        other.close()
+
+
+def test_another_server_with_its_own_password_is_dialled(admin_api, smtp_server):
+    dial(admin_api, dial_body(smtp_server.port))
+    other = FakeSmtpServer()
+    try:
+        answer = dial(admin_api, dial_body(other.port))
+    finally:
+        other.close()
+
+    assert answer.status_code == 200, answer.content
+    assert other.logins == [SMTP_USER]
 
 
 def test_a_wrong_password_is_400_and_the_settings_are_kept_as_failing(admin_api, smtp_server):

@@ -43,6 +43,34 @@ def test_refusals_name_the_problem_and_write_nothing(
     nothing_written()
 
 
+@pytest.mark.parametrize(
+    "point",
+    [
+        "../etc",
+        "/data/../etc",
+        "/data/..",
+        "/./data",
+        "/da ta",
+        "/data\n/x",
+        "/data\x00",
+        "data",
+    ],
+)
+def test_a_mount_point_that_is_not_a_clean_absolute_path_is_refused(
+    admin_api, stock, project_id, point
+):
+    partitions = [{"format": "xfs", "point": "/", "size": 51200}]
+    partitions.append({"format": "ext4", "point": point, "size": 1024})
+
+    answer = create(admin_api, stock, project_id, systemPartition=partitions)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith(
+        "Invalid argument: systemPartition[1].point: must be swap or an absolute path"
+    )
+    nothing_written()
+
+
 def test_a_name_is_unique_among_the_users_instances(admin_api, stock, project_id):
     ok(create(admin_api, stock, project_id))
 

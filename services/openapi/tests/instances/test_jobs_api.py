@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
 from bmp_openapi.jobs.models import Job
 
 from ..catalog.data import ok
@@ -58,3 +63,38 @@ def test_only_the_last_job_of_an_instance_may_be_retried(admin_api, stock, proje
 
     assert answer.status_code == 409
     assert "is not the last job of its instance" in answer.json()["error"]["message"]
+
+
+def test_a_finished_job_keeps_no_password_in_its_submission(admin_api, stock, project_id):
+    ids = ok(create(admin_api, stock, project_id, count=2))["instanceIds"]
+    jobs = [describe(admin_api, instance_id)["jobId"] for instance_id in ids]
+    assert all(
+        "password_encrypted" in json.dumps(Job.objects.get(job_id=j).submission) for j in jobs
+    )
+
+    finish_job(jobs[0], power="on")
+    finish_job(jobs[1], "failed", action="SetPXEBoot", reason="PING_ILOIP_ERROR")
+
+    for job_id in jobs:
+        submission = Job.objects.get(job_id=job_id).submission
+        assert "password_encrypted" not in json.dumps(submission)
+        assert submission["body"]["node"]["sn"]  # the rest stays, for the record
+
+
+def test_a_job_that_failed_longer_ago_than_the_retry_window_is_not_retried(
+    admin_api, stock, project_id, settings
+):
+    instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
+    job_id = describe(admin_api, instance_id)["jobId"]
+    finish_job(job_id, "failed", action="SetPXEBoot", reason="PING_ILOIP_ERROR")
+    settings.BMP_JOB_RETRY_WINDOW = 3600
+    Job.objects.filter(job_id=job_id).update(finished_at=timezone.now() - timedelta(hours=2))
+
+    answer = admin_api.put(f"/v1/jobs/{job_id}/retry", {}, format="json")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["message"] == (
+        f"Job {job_id} ended more than 1 hours ago: its secrets are purged, so it cannot be "
+        "retried; start the operation again"
+    )
+    assert Job.objects.get(job_id=job_id).status == "failed"

@@ -54,6 +54,9 @@ class Job(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When node, spec and the steps' params lost their secrets (engine/purge.py): at success,
+    # or once the retry window of a failed or cancelled job is over. Set: no retry.
+    secrets_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "scheduler_job"

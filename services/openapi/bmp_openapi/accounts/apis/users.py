@@ -28,6 +28,7 @@ from bmp_openapi.accounts.apis.fields import (
     password_field,
     pattern_field,
 )
+from bmp_openapi.accounts.authentication import client_address
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
@@ -112,6 +113,7 @@ class LocalUserPasswordApi(BmpApi):
             user=request.user,
             old_password=body.validated_data["oldPassword"],
             password=body.validated_data["password"],
+            source=client_address(request),
         )
         return Response(SUCCESS)
 
@@ -196,9 +198,11 @@ class UserByNameApi(BmpApi):
 
 
 class UserVerifyApi(BmpApi):
-    """verifyUser (POST): the portals' login check. Failed attempts are rate-limited per name.
+    """verifyUser (POST): the portals' login check. Failed attempts are rate-limited per name
+    and source address.
 
-    A BFF's system key calls it before anyone is logged in.
+    A BFF's system key calls it before anyone is logged in, naming the end user's address in
+    ``bmpClientIp``.
     """
 
     rules = {"post": rbac.ADMIN_READ}
@@ -216,5 +220,6 @@ class UserVerifyApi(BmpApi):
             user_name=body.validated_data["userName"],
             password=body.validated_data["password"],
             role_id=body.validated_data["roleId"],
+            source=client_address(request),
         )
         return Response({"success": success})

@@ -16,6 +16,7 @@ from bmp_common.api.serializers import (
 from bmp_common.i18n import display_name
 from bmp_openapi.accounts.apis.fields import PASSWORD_PATTERN, PatternField
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.catalog.fields import MountPointField
 from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.instances import choices, states
 
@@ -139,7 +140,7 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
 
 class PartitionSerializer(StrictItemSerializer):
     format = serializers.ChoiceField(choices=["ext4", "xfs", "swap", "vfat"])
-    point = StrictCharField(min_length=1, max_length=255)
+    point = MountPointField()
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 

@@ -33,7 +33,7 @@ from bmp_scheduler.workflow.choices import (
     TARGET_DHCP,
     TARGET_DRIVER,
 )
-from bmp_scheduler.workflow.engine import events, outbox
+from bmp_scheduler.workflow.engine import events, outbox, purge
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
@@ -296,6 +296,8 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
         f": {job.reason} {message}" if status == JOB_FAILED else "",
     )
     if status == JOB_SUCCEEDED:
+        # Nothing runs a succeeded job again: its passwords go now (failed ones: purge.py).
+        purge.job_secrets_purge(job)
         events.emit(job, EVENT_SUCCEEDED, observed=_observed(job), data=_collected(job))
     elif status == JOB_FAILED:
         action = step.action if step is not None else ""

@@ -75,6 +75,10 @@ def retry_job(
         if after_sequence is not None and job.event_sequence != after_sequence:
             log.info("retry of job %s ignored: asked before event %d", job_id, job.event_sequence)
             return job
+        if job.secrets_purged_at is not None:
+            # Its passwords are gone (retry window over): it would fail at its first BMC call.
+            log.warning("retry of job %s refused: its retry window is over", job_id)
+            return job
         steps = list(job.steps.order_by("index"))
         if from_step is None:
             stopped = [s for s in steps if s.status in (STEP_FAILED, STEP_CANCELLED)]

@@ -23,7 +23,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
     TARGET_AGENT,
 )
-from bmp_scheduler.workflow.engine import agent, outbox
+from bmp_scheduler.workflow.engine import agent, outbox, purge
 from bmp_scheduler.workflow.engine.core import lock_job, start_job, start_next, start_queued
 from bmp_scheduler.workflow.engine.results import fail_attempt
 from bmp_scheduler.workflow.models import Job, Step
@@ -39,6 +39,7 @@ def sweep() -> dict[str, int]:
         "retried": start_due_retries(limit),
         "started": start_queued_jobs(limit),
         "resent": outbox.send_pending(limit),
+        "purged": purge.purge_expired(limit),
     }
     if any(counts.values()):
         log.info("sweep: %s", counts)
