@@ -32,6 +32,7 @@ SERVICES = (
     "bmp-openapi-console",
     "bmp-openapi-worker",
     "bmp-scheduler-gateway",
+    "bmp-scheduler-gateway-tls",
     "bmp-scheduler",
     "bmp-tftp",
     "bmp-image",
@@ -279,6 +280,7 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-openapi-console": app,
         "bmp-openapi-worker": app,
         "bmp-scheduler-gateway": app,
+        "bmp-scheduler-gateway-tls": app,
         "bmp-scheduler": app,
         # The file servers hold no secret.
         "bmp-tftp": set(),
@@ -337,6 +339,7 @@ def test_status_all_names_the_services_that_are_down(deployment):
         "bmp-openapi-console": "not running",
         "bmp-openapi-worker": "not running",
         "bmp-scheduler-gateway": "not running",
+        "bmp-scheduler-gateway-tls": "not running",
         "bmp-scheduler": "not running",
         "bmp-tftp": "not running",
         "bmp-image": "not running",

@@ -239,4 +239,5 @@ def test_ipxe_gets_the_gateways_plain_http_boot_url_when_the_agents_is_https(mon
     args = parse_args(["--idc", "idc-1", "--server-ip", SERVER])
     assert server_config(args).policy.script_url(MAC) == SCRIPT_URL
     monkeypatch.delenv("BMP_GATEWAY_BOOT_URL")
-    assert server_config(args).policy.script_url(MAC).startswith("https://10.0.0.2:8443/")
+    # Unset, the gateway's plain-HTTP port on this server: never the agents' HTTPS URL.
+    assert server_config(args).policy.script_url(MAC).startswith("http://10.0.0.2:8803/")
