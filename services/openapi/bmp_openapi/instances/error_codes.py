@@ -71,3 +71,27 @@ RAID_NOT_OFFERED = ErrorSpec(
     " {device_type_id}",
     "参数错误：systemVolumeRaidId：机型 {device_type_id} 不支持 RAID {raid_id}",
 )
+SHARER_NOT_FOUND = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: sharerName: there is no user named {user_name}",
+    "参数错误：sharerName：用户 {user_name} 不存在",
+)
+NOT_MOVER_PROJECT = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: moverProjectID: {project_id} is not a project of user {user_id}",
+    "参数错误：moverProjectID：{project_id} 不是用户 {user_id} 的项目",
+)
+TOO_MANY_IDS = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: {field}: at most {most} ids",
+    "参数错误：{field}：最多 {most} 个 ID",
+)
+MOVER_NAME_TAKEN = ErrorSpec(
+    409,
+    "CONFLICT",
+    "User {user_id} already has an instance named {name}",
+    "用户 {user_id} 已有名为 {name} 的实例",
+)

@@ -59,4 +59,3 @@ def test_bad_input_is_400_in_the_envelope(console_user_api, make_device_type):
         assert answer.status_code == 400, answer.content
         assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
         assert answer.json()["requestId"]
-
