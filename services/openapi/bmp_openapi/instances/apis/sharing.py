@@ -67,8 +67,8 @@ class MoveInstancesSerializer(StrictSerializer):
 
 
 class MoveInstancesApi(BmpApi):
-    """moveUserInstances (PUT, console): the owner (or the admin) moves some instances of a
-    project into a project of moverID."""
+    """moveUserInstances (PUT, console): the owner moves some instances of a project into a
+    project of moverID."""
 
     rules = {"put": rbac.CONSOLE_ONLY}
     audit = {"put": "MoveInstances"}

@@ -18,7 +18,7 @@ from bmp_openapi.instances.error_codes import (
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.projects.error_codes import OWNER_MISMATCH
 from bmp_openapi.projects.models import Project
-from bmp_openapi.projects.selectors import project_get_movable, user_get
+from bmp_openapi.projects.selectors import project_get_owned, user_get
 
 
 def _target_project(*, project_id: str, mover: User) -> Project:
@@ -45,7 +45,9 @@ def instances_move(
     shared as the target project is."""
     if len(instance_ids) > MAX_COUNT:
         raise BmpError(TOO_MANY_IDS, field="instanceIDs", most=MAX_COUNT)
-    source = project_get_movable(project_id=owner_project_id, actor=actor)
+    # Owned: on the console the admin is a tenant too (moveUserProject's admin exception would
+    # let them take any tenant's instances).
+    source = project_get_owned(project_id=owner_project_id, actor=actor)
     if source.user.user_id != owner_id:
         raise BmpError(OWNER_MISMATCH, owner_id=owner_id, project_id=source.project_id)
     mover = user_get(user_id=mover_id)
