@@ -95,3 +95,42 @@ MOVER_NAME_TAKEN = ErrorSpec(
     "User {user_id} already has an instance named {name}",
     "用户 {user_id} 已有名为 {name} 的实例",
 )
+VOLUME_NOT_IN_DEVICE_TYPE = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is not a volume of device type"
+    " {device_type_id}",
+    "参数错误：VolumeRaids：卷 {volume_id} 不属于机型 {device_type_id}",
+)
+VOLUME_CHOSEN_TWICE = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is chosen more than once",
+    "参数错误：VolumeRaids：卷 {volume_id} 重复选择",
+)
+VOLUME_TYPE_MISMATCH = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is a {volume_type} volume",
+    "参数错误：VolumeRaids：卷 {volume_id} 的类型是 {volume_type}",
+)
+VOLUME_RAID_NOT_OFFERED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} does not offer RAID {raid_id}",
+    "参数错误：VolumeRaids：卷 {volume_id} 不支持 RAID {raid_id}",
+)
+SYSTEM_VOLUME_RAID_MISMATCH = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: the system volume {volume_id} takes systemVolumeRaidId"
+    " {raid_id}",
+    "参数错误：VolumeRaids：系统卷 {volume_id} 的 RAID 应为 systemVolumeRaidId {raid_id}",
+)
+MOUNT_POINT_REPEATED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: dataPartition: mount point {point} appears more than once across the"
+    " system and data partitions",
+    "参数错误：dataPartition：挂载点 {point} 在系统分区和数据分区中重复",
+)

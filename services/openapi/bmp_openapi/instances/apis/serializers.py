@@ -162,6 +162,7 @@ class _InstallSerializer(StrictSerializer):
     systemPartition = PartitionSerializer(many=True, required=False, max_length=32)
     description = text_field(256)
     userData = StrictCharField(max_length=65536, required=False, allow_blank=True)
+    installBmpAgent = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)  # unknown fields first
@@ -172,15 +173,36 @@ class _InstallSerializer(StrictSerializer):
         return attrs
 
 
+class VolumeRaidChoiceSerializer(StrictItemSerializer):
+    """A volume's RAID choice; the service checks it against the device type."""
+
+    volumeId = name_field(64)
+    raidId = name_field(64)
+    volumeType = serializers.ChoiceField(choices=catalog_choices.VOLUME_TYPES, required=False)
+    raidCan = StrictCharField(max_length=16, required=False, allow_blank=True)  # ignored
+
+
 class CreateInstanceSerializer(_InstallSerializer):
     idcId = name_field(64)
     projectId = name_field(64)
     deviceTypeId = name_field(64)
     count = StrictIntegerField(min_value=1, max_value=choices.MAX_COUNT, required=False)
+    # upstream's console spelling (capital V)
+    VolumeRaids = VolumeRaidChoiceSerializer(many=True, required=False, max_length=16)
 
 
 class ReinstallInstanceSerializer(_InstallSerializer):
     keepData = serializers.BooleanField(required=False)
+    dataPartition = PartitionSerializer(many=True, required=False, max_length=32)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        data = attrs.get("dataPartition") or []
+        if data and attrs.get("keepData"):
+            raise serializers.ValidationError(
+                {"dataPartition": ["partitioning the data disks would not keep their data"]}
+            )
+        return attrs
 
 
 class ModifyInstanceSerializer(StrictSerializer):
