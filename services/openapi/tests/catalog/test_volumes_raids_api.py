@@ -59,3 +59,13 @@ def test_bad_input_is_400_in_the_envelope(console_user_api, make_device_type):
         assert answer.status_code == 400, answer.content
         assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
         assert answer.json()["requestId"]
+
+
+def test_the_operator_portal_answers_405_not_a_device_type_lookup(admin_api, make_device_type):
+    """deviceTypes/<device_type_id> would take "volumesRaids" for an id there."""
+    device_type_id = make_device_type()
+
+    answer = admin_api.get(f"{PATH}?deviceTypeId={device_type_id}")
+
+    assert answer.status_code == 405, answer.content
+    assert answer.json()["error"]["status"] == "METHOD_NOT_ALLOWED"
