@@ -134,3 +134,10 @@ MOUNT_POINT_REPEATED = ErrorSpec(
     " system and data partitions",
     "参数错误：dataPartition：挂载点 {point} 在系统分区和数据分区中重复",
 )
+DATA_PARTITIONS_WITH_KEEP_DATA = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: dataPartition: partitioning the data disks would not keep their data"
+    " (keepData)",
+    "参数错误：dataPartition：重新分区会清除数据盘的数据，与 keepData 冲突",
+)

@@ -177,9 +177,18 @@ def test_reinstall_hands_the_data_partitions_and_the_agent_choice(tina, tinas_ru
     ("changes", "message"),
     [
         (
-            {"dataPartition": [{"format": "xfs", "point": "/", "size": 10}]},
-            "mount point / appears more than once across",
+            {
+                "systemPartition": [
+                    {"format": "xfs", "point": "/", "size": 51200},
+                    {"format": "xfs", "point": "/data", "size": 1000},
+                ],
+                "dataPartition": DATA_PARTITIONS,
+            },
+            "mount point /data appears more than once across",
         ),
+        ({"dataPartition": [{"format": "xfs", "point": "/", "size": 10}]}, "dataPartition"),
+        ({"dataPartition": [{"format": "xfs", "point": "/../etc", "size": 1}]}, "dataPartition"),
+        ({"dataPartition": [{"format": "swap", "point": "/swap", "size": 1}]}, "dataPartition"),
         ({"dataPartition": DATA_PARTITIONS, "keepData": True}, "would not keep their data"),
         ({"dataPartition": [{"format": "ntfs", "point": "/d", "size": 1}]}, "dataPartition"),
         ({"installBmpAgent": "maybe"}, "installBmpAgent"),

@@ -143,6 +143,18 @@ class PartitionSerializer(StrictItemSerializer):
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 
+DATA_MOUNT_POINT = r"^(/[0-9A-Za-z_-][0-9A-Za-z._-]{0,63})+$"
+
+
+class DataPartitionSerializer(StrictItemSerializer):
+    """A data-disk partition: a file system mounted below / (no swap, no root, no dot
+    segments, so no ".." either)."""
+
+    format = serializers.ChoiceField(choices=["ext4", "xfs"])
+    point = PatternField(DATA_MOUNT_POINT, max_length=255)
+    size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
+
+
 def password_field():
     return PatternField(PASSWORD_PATTERN, min_length=8, max_length=30, required=False)
 
@@ -193,16 +205,7 @@ class CreateInstanceSerializer(_InstallSerializer):
 
 class ReinstallInstanceSerializer(_InstallSerializer):
     keepData = serializers.BooleanField(required=False)
-    dataPartition = PartitionSerializer(many=True, required=False, max_length=32)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        data = attrs.get("dataPartition") or []
-        if data and attrs.get("keepData"):
-            raise serializers.ValidationError(
-                {"dataPartition": ["partitioning the data disks would not keep their data"]}
-            )
-        return attrs
+    dataPartition = DataPartitionSerializer(many=True, required=False, max_length=32)
 
 
 class ModifyInstanceSerializer(StrictSerializer):

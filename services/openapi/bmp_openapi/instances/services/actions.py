@@ -9,7 +9,11 @@ from bmp_common.crypto import encrypt_secret
 from bmp_common.errors import BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
-from bmp_openapi.instances.error_codes import MOUNT_POINT_REPEATED, NAME_TAKEN
+from bmp_openapi.instances.error_codes import (
+    DATA_PARTITIONS_WITH_KEEP_DATA,
+    MOUNT_POINT_REPEATED,
+    NAME_TAKEN,
+)
 from bmp_openapi.instances.models import InstancePartition
 from bmp_openapi.instances.selectors import instance_get_writable
 from bmp_openapi.instances.services.create import (
@@ -107,6 +111,8 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
         device_type=device_type, image=image, asked=data.get("systemPartition")
     )
     keep_data = data.get("keepData", False)
+    if keep_data and data.get("dataPartition"):
+        raise BmpError(DATA_PARTITIONS_WITH_KEEP_DATA)
     data_partitions = [
         {"volume_type": catalog_choices.VOLUME_DATA, **row}
         for row in partition_rows(data.get("dataPartition") or [])
