@@ -293,3 +293,56 @@ def test_a_tenant_may_not_filter_on_what_it_may_not_read(fleet, path, query):
     assert served.status_code == 200, served.content
     rows = served.json()["result"]
     assert rows["totalCount"] == 1
+
+
+def test_the_share_list_shows_a_project_to_its_owner_only(fleet):
+    """describeInstancesByProjectIdAndOwnerNameAndSharerName, on A's project (shared read-only
+    with sharee): A's callers get its instances; a sharee is refused (403), the others do not
+    see it (404; the operator portal does not serve the read)."""
+    project_a = Instance.objects.get(instance_id=fleet.ids["instanceA"]).project.project_id
+    path = (
+        "/v1/project/instances/share/describeInstances"
+        f"?projectId={project_a}&sharerName=rows-sharee"
+    )
+    wanted = {name: 404 for name in CALLERS}
+    wanted.update(tenantA=200, tenantAReadOnly=200, sharee=403)
+
+    problems = {}
+    for name, status in wanted.items():
+        answer = fleet.clients[name].get(path)
+        found = [] if answer.status_code == status else [f"{answer.status_code}, not {status}"]
+        found += leak_problems(fleet, CALLERS[name], answer.content.decode(), project_a)
+        if status == 200:
+            rows = answer.json()["result"]["instances"]
+            got = [(fleet.name_of(row["instanceId"]), row["hasShared"]) for row in rows]
+            if got != [("instanceA", True)]:
+                found.append(f"rows {got}")
+        if found:
+            problems[name] = found
+
+    assert problems == {}
+
+
+def test_only_the_owner_moves_an_instance(fleet):
+    """moveUserInstances of A's instance into B's project: every caller but A's writable key
+    is refused, and the instance stays where it was."""
+    instance_a = Instance.objects.get(instance_id=fleet.ids["instanceA"])
+    instance_b = Instance.objects.get(instance_id=fleet.ids["instanceB"])
+    body = {
+        "instanceIDs": instance_a.instance_id,
+        "ownerProjectID": instance_a.project.project_id,
+        "ownerID": instance_a.user.user_id,
+        "moverProjectID": instance_b.project.project_id,
+        "moverID": instance_b.user.user_id,
+    }
+    refused = {name: 404 for name in CALLERS if name != "tenantA"}
+    refused.update(tenantAReadOnly=403, sharee=403)
+
+    statuses = {
+        name: fleet.clients[name].put("/v1/user/projects/move/instances", body).status_code
+        for name in refused
+    }
+
+    assert statuses == refused
+    instance_a.refresh_from_db()
+    assert instance_a.project.project_id == body["ownerProjectID"]

@@ -76,6 +76,29 @@ def test_create_with_raid_and_qcow2_image():
     ]
 
 
+DATA_RAID5 = {
+    "volume_id": "v-data",
+    "volume_type": "data",
+    "volume_amount": 4,
+    "raid_id": "r-5",
+    "raid_name": "RAID5",
+}
+
+
+def test_a_data_volumes_raid_choice_reaches_make_raid():
+    """The console's VolumeRaids: MakeRaid runs for a data volume's level even when the system
+    volume has none, and gets every choice."""
+    spec = {**INSTALL, "volume_raids": [DATA_RAID5]}
+
+    steps = chain(jobs.CREATE_INSTANCES, spec)
+
+    (make_raid,) = [step for step in steps if step.action == "MakeRaid"]
+    assert make_raid.params["raid_name"] == "NO RAID"
+    assert make_raid.params["volume_raids"] == [DATA_RAID5]
+    no_raid = {**DATA_RAID5, "raid_name": "NO RAID"}
+    assert "MakeRaid" not in actions(jobs.CREATE_INSTANCES, {**INSTALL, "volume_raids": [no_raid]})
+
+
 def test_create_without_password_skips_set_password():
     steps = chain(jobs.CREATE_INSTANCES, {**INSTALL, "password_encrypted": ""})
     skipped = [step.action for step in steps if step.skip]

@@ -69,6 +69,7 @@ OPERATIONS = {
     "CancelShareProject": ("Cancel project share", "取消共享项目"),
     "ModifyProjectDescription": ("Modify project description", "修改项目描述"),
     "MoveProject": ("Move project", "转移项目"),
+    "MoveInstances": ("Move instances to another project", "转移实例"),
     "CreateSshkey": ("Create SSH key", "创建SSH密钥"),
     "ModifySshkey": ("Modify SSH key", "修改SSH密钥"),
     "DeleteSshkey": ("Delete SSH key", "删除SSH密钥"),

@@ -28,6 +28,7 @@ ROUTES = [
         "device-type-image-partitions",
     ),
     api("deviceTypes/deviceTypeRaid", device_type.DeviceTypeRaidsApi, "device-type-raids"),
+    api("deviceTypes/volumesRaids", device_type.VolumesRaidsApi, "device-type-volumes-raids"),
     api("deviceTypes/<str:device_type_id>", device_type.DeviceTypeDetailApi, "device-type"),
     api(
         "deviceTypes/<str:device_type_id>/describeVolumes",

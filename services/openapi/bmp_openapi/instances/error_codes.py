@@ -71,3 +71,73 @@ RAID_NOT_OFFERED = ErrorSpec(
     " {device_type_id}",
     "参数错误：systemVolumeRaidId：机型 {device_type_id} 不支持 RAID {raid_id}",
 )
+SHARER_NOT_FOUND = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: sharerName: there is no user named {user_name}",
+    "参数错误：sharerName：用户 {user_name} 不存在",
+)
+NOT_MOVER_PROJECT = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: moverProjectID: {project_id} is not a project of user {user_id}",
+    "参数错误：moverProjectID：{project_id} 不是用户 {user_id} 的项目",
+)
+TOO_MANY_IDS = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: {field}: at most {most} ids",
+    "参数错误：{field}：最多 {most} 个 ID",
+)
+MOVER_NAME_TAKEN = ErrorSpec(
+    409,
+    "CONFLICT",
+    "User {user_id} already has an instance named {name}",
+    "用户 {user_id} 已有名为 {name} 的实例",
+)
+VOLUME_NOT_IN_DEVICE_TYPE = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is not a volume of device type"
+    " {device_type_id}",
+    "参数错误：VolumeRaids：卷 {volume_id} 不属于机型 {device_type_id}",
+)
+VOLUME_CHOSEN_TWICE = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is chosen more than once",
+    "参数错误：VolumeRaids：卷 {volume_id} 重复选择",
+)
+VOLUME_TYPE_MISMATCH = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} is a {volume_type} volume",
+    "参数错误：VolumeRaids：卷 {volume_id} 的类型是 {volume_type}",
+)
+VOLUME_RAID_NOT_OFFERED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: volume {volume_id} does not offer RAID {raid_id}",
+    "参数错误：VolumeRaids：卷 {volume_id} 不支持 RAID {raid_id}",
+)
+SYSTEM_VOLUME_RAID_MISMATCH = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: VolumeRaids: the system volume {volume_id} takes systemVolumeRaidId"
+    " {raid_id}",
+    "参数错误：VolumeRaids：系统卷 {volume_id} 的 RAID 应为 systemVolumeRaidId {raid_id}",
+)
+MOUNT_POINT_REPEATED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: dataPartition: mount point {point} appears more than once across the"
+    " system and data partitions",
+    "参数错误：dataPartition：挂载点 {point} 在系统分区和数据分区中重复",
+)
+DATA_PARTITIONS_WITH_KEEP_DATA = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: dataPartition: partitioning the data disks would not keep their data"
+    " (keepData)",
+    "参数错误：dataPartition：重新分区会清除数据盘的数据，与 keepData 冲突",
+)

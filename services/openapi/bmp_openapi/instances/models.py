@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.core.models import SoftDeleteModel
 from bmp_openapi.instances import choices, states
 
@@ -34,6 +35,9 @@ class Instance(SoftDeleteModel):
         "sshkeys.SshKey", db_table="r_instance_sshkey", blank=True, related_name="+"
     )
     user_data = models.TextField(blank=True, default="")  # base64, as upstream
+    # installBmpAgent: the installed system is to get the in-band monitoring agent; recorded
+    # and handed to the install jobs until monitoring acts on it.
+    install_bmp_agent = models.BooleanField(default=False)
     # The job running for it now (or last), and how far it got.
     job_id = models.CharField(max_length=64, blank=True, default="")
     progress = models.JSONField(default=dict, blank=True)
@@ -59,9 +63,11 @@ class Instance(SoftDeleteModel):
 
 
 class InstancePartition(models.Model):
-    """A partition the install makes on the system disk (sizes in MB)."""
+    """A partition the install makes (sizes in MB): on the system disk, or on the data disks
+    (reinstall's dataPartition). Numbered from 1 on each."""
 
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="partitions")
+    volume_type = models.CharField(max_length=8, default=catalog_choices.VOLUME_SYSTEM)
     number = models.PositiveSmallIntegerField()
     point = models.CharField(max_length=255)  # "/", "/var", "swap"
     fs_type = models.CharField(max_length=16)
@@ -71,8 +77,32 @@ class InstancePartition(models.Model):
         db_table = "instance_partition"
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["instance", "number"], name="instance_partition_number")
+            models.UniqueConstraint(
+                fields=["instance", "volume_type", "number"], name="instance_partition_number"
+            )
         ]
 
     def __str__(self):
-        return f"{self.instance_id}:{self.number}"
+        return f"{self.instance_id}:{self.volume_type}:{self.number}"
+
+
+class InstanceVolumeRaid(models.Model):
+    """The RAID level chosen for a data volume of the instance's device type (the console's
+    VolumeRaids); the install's MakeRaid gets it. The system volume's is the instance's
+    system_volume_raid."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="volume_raids")
+    volume = models.ForeignKey("catalog.Volume", on_delete=models.PROTECT, related_name="+")
+    raid = models.ForeignKey("catalog.Raid", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "r_instance_volume_raid"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "volume"], name="r_instance_volume_raid_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instance_id}:{self.volume_id}:{self.raid_id}"

@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
+from bmp_openapi.accounts.models import User
 from bmp_openapi.core.scoping import sees_fleet
-from bmp_openapi.instances.error_codes import INSTANCE_NOT_FOUND, READ_ONLY_SHARE
+from bmp_openapi.instances.error_codes import (
+    INSTANCE_NOT_FOUND,
+    READ_ONLY_SHARE,
+    SHARER_NOT_FOUND,
+)
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.projects.models import Permission, SharingProject
+from bmp_openapi.projects.selectors import project_get_owned
 
 EXACT_FILTERS = {
     "instanceId": "instance_id",
@@ -85,3 +91,22 @@ def visible_instance_ids(actor) -> QuerySet:
 def instance_name_search(text: str):
     """Ids of live instances whose name contains ``text`` (the device list's filter)."""
     return Instance.objects.filter(instance_name__icontains=text).values("instance_id")
+
+
+def project_instances_for_sharer(
+    *, actor, project_id: str, sharer_name: str, instance_name: str = "", instance_id: str = ""
+) -> tuple[list[Instance], bool]:
+    """describeInstancesByProjectIdAndOwnerNameAndSharerName: the instances of a project the
+    caller owns (404 / 403 otherwise), and whether the project is shared with ``sharer_name``.
+    A share is of the whole project, so it covers every instance alike."""
+    project = project_get_owned(project_id=project_id, actor=actor)
+    sharer = User.objects.filter(user_name=sharer_name).first()
+    if sharer is None:
+        raise BmpError(SHARER_NOT_FOUND, user_name=sharer_name)
+    shared = SharingProject.objects.filter(project=project, shared_user=sharer).exists()
+    instances = Instance.objects.filter(project=project)
+    if instance_name:
+        instances = instances.filter(instance_name__icontains=instance_name)
+    if instance_id:
+        instances = instances.filter(instance_id__icontains=instance_id)
+    return list(instances.only("instance_id", "instance_name")), shared

@@ -1,10 +1,17 @@
 from bmp_openapi.core.routing import api
-from bmp_openapi.instances.apis import batch
+from bmp_openapi.instances.apis import batch, sharing
 from bmp_openapi.instances.apis import instances as apis
 
 BATCH = "project/instances/batch/instances:"
 ROUTES = [
     api("project/instances", apis.InstanceListCreateApi, "instances"),
+    api(
+        "project/instances/share/describeInstances",
+        sharing.InstancesForShareApi,
+        "instances-for-share",
+    ),
+    # upstream puts it under the projects' path; it moves instances, so it lives here
+    api("user/projects/move/instances", sharing.MoveInstancesApi, "instances-move"),
     api(f"{BATCH}deleteInstances", batch.DeleteInstancesApi, "instances-delete"),
     api(f"{BATCH}modifyInstances", batch.ModifyInstancesApi, "instances-modify"),
     api(f"{BATCH}resetPasswd", batch.ResetPasswordsApi, "instances-reset-passwd"),

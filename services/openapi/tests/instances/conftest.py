@@ -43,7 +43,7 @@ def last_job(**filters) -> Job:
 
 
 class Stock:
-    def __init__(self, api, count: int):
+    def __init__(self, api, count: int, volumes=(SYSTEM_VOLUME,)):
         self.api = api
         self.idc_id = ok(
             api.post("/v1/idcs", {"name": "一区", "nameEn": "zone-1", "level": "T4"}, format="json")
@@ -53,7 +53,7 @@ class Stock:
         self.device_type_id = ok(
             api.post(
                 "/v1/deviceTypes",
-                {**NEW_DEVICE_TYPE, "idcId": self.idc_id, "volumes": [SYSTEM_VOLUME]},
+                {**NEW_DEVICE_TYPE, "idcId": self.idc_id, "volumes": list(volumes)},
                 format="json",
             )
         )["deviceTypeId"]

@@ -45,8 +45,15 @@ def _partitions(spec: dict) -> list[dict[str, Any]]:
 
 
 def make_raid(spec: dict) -> dict[str, Any]:
+    """The system volume's level, and the level chosen for each data volume (the console's
+    VolumeRaids: the volume's disks described as its device type declares them)."""
     raid = spec.get("raid") or {}
-    return {"raid_id": raid.get("raid_id", ""), "raid_name": raid.get("name", ""), "raid_datas": []}
+    return {
+        "raid_id": raid.get("raid_id", ""),
+        "raid_name": raid.get("name", ""),
+        "raid_datas": [],
+        "volume_raids": [dict(volume) for volume in spec.get("volume_raids") or []],
+    }
 
 
 def clean_raid() -> dict[str, Any]:

@@ -117,9 +117,17 @@ def _into_liveos(node: dict) -> list[StepSpec]:
     ]
 
 
+def _is_raid(raid_id: str, name: str) -> bool:
+    return bool(raid_id) and (name or "").upper() not in NO_RAID_NAMES
+
+
 def _has_raid(spec: dict) -> bool:
+    """A RAID level to build: the system volume's, or one chosen for a data volume."""
     raid = spec.get("raid") or {}
-    return bool(raid.get("raid_id")) and (raid.get("name") or "").upper() not in NO_RAID_NAMES
+    return _is_raid(raid.get("raid_id", ""), raid.get("name", "")) or any(
+        _is_raid(volume.get("raid_id", ""), volume.get("raid_name", ""))
+        for volume in spec.get("volume_raids") or []
+    )
 
 
 def _release_target_at_end(steps: list[StepSpec]) -> list[StepSpec]:

@@ -21,6 +21,7 @@ from bmp_openapi.catalog.apis.image import (
 from bmp_openapi.catalog.apis.outputs import (
     DeviceTypeOutputSerializer,
     DeviceTypeRaidOutputSerializer,
+    VolumeRaidsOutputSerializer,
     VolumeWithRaidsOutputSerializer,
 )
 from bmp_openapi.catalog.fields import (
@@ -263,3 +264,21 @@ class DeviceTypeRaidsApi(BmpApi):
         rows = selectors.device_type_raid_list(filters=self.query)
         context = {"request": request}
         return Response(DeviceTypeRaidOutputSerializer(rows, many=True, context=context).data)
+
+
+class VolumesRaidsApi(BmpApi):
+    """describeVolumesRaids (GET, console): the create form's volumes and their RAID levels."""
+
+    rules = {"get": rbac.CONSOLE_ONLY}
+
+    class FilterSerializer(serializers.Serializer):
+        deviceTypeId = name_field(64)
+        volumeType = query_enum(choices.VOLUME_TYPES)
+        isAll = query_enum(("0", "1"))
+
+    def get(self, request):
+        device_type = selectors.device_type_get(device_type_id=self.query["deviceTypeId"])
+        volumes = selectors.volume_raids_list(
+            device_type=device_type, volume_type=self.query["volumeType"]
+        )
+        return Response(VolumeRaidsOutputSerializer(volumes, many=True).data)

@@ -272,3 +272,50 @@ class DeviceTypeRaidOutputSerializer(serializers.Serializer):
 
     def get_availableValue(self, link) -> int:
         return usable_gb(link.volume, link.raid)
+
+
+class UnixTimeField(serializers.Field):
+    """Upstream's integer times (Unix seconds) where its definition declares them."""
+
+    def to_representation(self, value) -> int:
+        return int(value.timestamp())
+
+
+class RVolumeRaidOutputSerializer(serializers.Serializer):
+    """describeVolumesRaids: one RAID level of a volume (upstream's RVolumeRaid). The link is
+    never edited nor soft-deleted: updated is created, deleted is 0."""
+
+    volumeId = serializers.CharField(source="volume.volume_id")
+    # Through the volume: the prefetch caches it, the link's own foreign key is not.
+    deviceTypeId = serializers.CharField(source="volume.device_type.device_type_id")
+    raidId = serializers.CharField(source="raid.raid_id")
+    raidName = serializers.CharField(source="raid.name")
+    raidCan = serializers.CharField(source="volume.raid_can")
+    isDel = serializers.ReadOnlyField(default=0)
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = UnixTimeField(source="created_at")
+    deletedTime = serializers.ReadOnlyField(default=0)
+
+
+class VolumeRaidsOutputSerializer(serializers.Serializer):
+    """describeVolumesRaids: a volume and the RAID levels it offers (upstream's VolumeRaids)."""
+
+    volumeId = serializers.CharField(source="volume_id")
+    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
+    volumeName = serializers.CharField(source="volume_name")
+    volumeType = serializers.CharField(source="volume_type")
+    diskType = serializers.CharField(source="disk_type")
+    interfaceType = serializers.CharField(source="interface_type")
+    volumeSize = serializers.CharField(source="volume_size")
+    volumeUnit = serializers.CharField(source="volume_unit")
+    volumeAmount = serializers.IntegerField(source="volume_amount")
+    raidCan = serializers.CharField(source="raid_can")
+    raids = RVolumeRaidOutputSerializer(source="raid_links", many=True)
+    isDel = serializers.ReadOnlyField(default=0)
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = UnixTimeField(source="created_at")
+    deletedTime = serializers.ReadOnlyField(default=0)

@@ -63,3 +63,10 @@ def device_type_raid_list(*, filters: dict) -> QuerySet[VolumeRaid]:
         if filters.get(field):
             queryset = queryset.filter(**{lookup: filters[field]})
     return queryset.order_by("device_type_id", "volume_id", "id")
+
+
+def volume_raids_list(*, device_type: DeviceType, volume_type: str = "") -> list[Volume]:
+    """describeVolumesRaids: the device type's volumes (of ``volume_type`` when given), each
+    with the RAID levels it offers."""
+    volumes = device_type.volumes.all()  # prefetched with their RAID links by device_type_get
+    return [volume for volume in volumes if not volume_type or volume.volume_type == volume_type]

@@ -144,6 +144,18 @@ class PartitionSerializer(StrictItemSerializer):
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 
+DATA_MOUNT_POINT = r"^(/[0-9A-Za-z_-][0-9A-Za-z._-]{0,63})+$"
+
+
+class DataPartitionSerializer(StrictItemSerializer):
+    """A data-disk partition: a file system mounted below / (no swap, no root, no dot
+    segments, so no ".." either)."""
+
+    format = serializers.ChoiceField(choices=["ext4", "xfs"])
+    point = PatternField(DATA_MOUNT_POINT, max_length=255)
+    size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
+
+
 def password_field():
     return PatternField(PASSWORD_PATTERN, min_length=8, max_length=30, required=False)
 
@@ -163,6 +175,7 @@ class _InstallSerializer(StrictSerializer):
     systemPartition = PartitionSerializer(many=True, required=False, max_length=32)
     description = text_field(256)
     userData = StrictCharField(max_length=65536, required=False, allow_blank=True)
+    installBmpAgent = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)  # unknown fields first
@@ -173,15 +186,27 @@ class _InstallSerializer(StrictSerializer):
         return attrs
 
 
+class VolumeRaidChoiceSerializer(StrictItemSerializer):
+    """A volume's RAID choice; the service checks it against the device type."""
+
+    volumeId = name_field(64)
+    raidId = name_field(64)
+    volumeType = serializers.ChoiceField(choices=catalog_choices.VOLUME_TYPES, required=False)
+    raidCan = StrictCharField(max_length=16, required=False, allow_blank=True)  # ignored
+
+
 class CreateInstanceSerializer(_InstallSerializer):
     idcId = name_field(64)
     projectId = name_field(64)
     deviceTypeId = name_field(64)
     count = StrictIntegerField(min_value=1, max_value=choices.MAX_COUNT, required=False)
+    # upstream's console spelling (capital V)
+    VolumeRaids = VolumeRaidChoiceSerializer(many=True, required=False, max_length=16)
 
 
 class ReinstallInstanceSerializer(_InstallSerializer):
     keepData = serializers.BooleanField(required=False)
+    dataPartition = DataPartitionSerializer(many=True, required=False, max_length=32)
 
 
 class ModifyInstanceSerializer(StrictSerializer):

@@ -7,8 +7,13 @@ from django.db import IntegrityError, transaction
 
 from bmp_common.crypto import encrypt_secret
 from bmp_common.errors import BmpError
+from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
-from bmp_openapi.instances.error_codes import NAME_TAKEN
+from bmp_openapi.instances.error_codes import (
+    DATA_PARTITIONS_WITH_KEEP_DATA,
+    MOUNT_POINT_REPEATED,
+    NAME_TAKEN,
+)
 from bmp_openapi.instances.models import InstancePartition
 from bmp_openapi.instances.selectors import instance_get_writable
 from bmp_openapi.instances.services.create import (
@@ -16,6 +21,7 @@ from bmp_openapi.instances.services.create import (
     check_credentials,
     check_image,
     check_raid,
+    partition_rows,
     partitions_for,
     resolve_ssh_keys,
 )
@@ -104,6 +110,17 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     partitions = partitions_for(
         device_type=device_type, image=image, asked=data.get("systemPartition")
     )
+    keep_data = data.get("keepData", False)
+    if keep_data and data.get("dataPartition"):
+        raise BmpError(DATA_PARTITIONS_WITH_KEEP_DATA)
+    data_partitions = [
+        {"volume_type": catalog_choices.VOLUME_DATA, **row}
+        for row in partition_rows(data.get("dataPartition") or [])
+    ]
+    points = [row["point"] for row in [*partitions, *data_partitions]]
+    repeated = next((point for point in points if points.count(point) > 1), None)
+    if data_partitions and repeated is not None:
+        raise BmpError(MOUNT_POINT_REPEATED, point=repeated)
     instance.image = image
     instance.system_volume_raid = raid
     instance.boot_mode = boot_mode
@@ -111,11 +128,16 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     instance.hostname = data.get("hostname") or instance.hostname
     if "description" in data:
         instance.description = data["description"]
+    instance.install_bmp_agent = data.get("installBmpAgent", False)
     instance.save()
     instance.ssh_keys.set(ssh_keys)
-    InstancePartition.objects.filter(instance=instance).delete()
+    rewritten = InstancePartition.objects.filter(instance=instance)
+    if keep_data:  # the data disks keep their partitions, and so does their record
+        rewritten = rewritten.filter(volume_type=catalog_choices.VOLUME_SYSTEM)
+    rewritten.delete()
     InstancePartition.objects.bulk_create(
-        InstancePartition(instance=instance, **partition) for partition in partitions
+        InstancePartition(instance=instance, **partition)
+        for partition in [*partitions, *data_partitions]
     )
     instance_set_status(
         instance,
@@ -125,7 +147,6 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
         reason_message="",
         password_encrypted=encrypt_secret(password) if password else "",
     )
-    keep_data = data.get("keepData", False)
     submit_instance_job(
         instance,
         task="ReinstallInstance",

@@ -16,7 +16,8 @@ from django.db import IntegrityError, connection, transaction
 
 from bmp_common.crypto import encrypt_secret
 from bmp_common.errors import BmpError
-from bmp_openapi.catalog.models import DeviceTypeImage, VolumeRaid
+from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.catalog.models import DeviceTypeImage, Raid, Volume, VolumeRaid
 from bmp_openapi.catalog.selectors.device_type import device_type_get
 from bmp_openapi.catalog.selectors.image import image_get, image_partitions
 from bmp_openapi.catalog.selectors.raid import raid_get
@@ -34,8 +35,13 @@ from bmp_openapi.instances.error_codes import (
     RAID_NOT_OFFERED,
     SSHKEY_NOT_FOUND,
     STOCK_INSUFFICIENT,
+    SYSTEM_VOLUME_RAID_MISMATCH,
+    VOLUME_CHOSEN_TWICE,
+    VOLUME_NOT_IN_DEVICE_TYPE,
+    VOLUME_RAID_NOT_OFFERED,
+    VOLUME_TYPE_MISMATCH,
 )
-from bmp_openapi.instances.models import Instance, InstancePartition
+from bmp_openapi.instances.models import Instance, InstancePartition, InstanceVolumeRaid
 from bmp_openapi.instances.services.jobs import install_spec, submit_instance_job
 from bmp_openapi.projects.selectors import project_get_owned
 from bmp_openapi.sshkeys.models import SshKey
@@ -103,17 +109,60 @@ def check_raid(*, device_type, raid_id: str):
     return raid
 
 
+def data_volume_raids(*, device_type, system_raid, asked: list[dict]) -> list[tuple[Volume, Raid]]:
+    """VolumeRaids checked against the device type: each a volume of it, once, offering the
+    level. A system volume's choice must repeat systemVolumeRaidId (that is where it is kept);
+    the data volumes' choices are returned."""
+    volumes = {volume.volume_id: volume for volume in device_type.volumes.all()}
+    chosen: list[tuple[Volume, Raid]] = []
+    seen: set[str] = set()
+    for item in asked:
+        volume_id, raid_id = item["volumeId"], item["raidId"]
+        volume = volumes.get(volume_id)
+        if volume is None:
+            raise BmpError(
+                VOLUME_NOT_IN_DEVICE_TYPE,
+                volume_id=volume_id,
+                device_type_id=device_type.device_type_id,
+            )
+        if volume_id in seen:
+            raise BmpError(VOLUME_CHOSEN_TWICE, volume_id=volume_id)
+        seen.add(volume_id)
+        if item.get("volumeType", volume.volume_type) != volume.volume_type:
+            raise BmpError(
+                VOLUME_TYPE_MISMATCH, volume_id=volume_id, volume_type=volume.volume_type
+            )
+        raid = next(
+            (link.raid for link in volume.raid_links.all() if link.raid.raid_id == raid_id), None
+        )
+        if raid is None:
+            raise BmpError(VOLUME_RAID_NOT_OFFERED, volume_id=volume_id, raid_id=raid_id)
+        if volume.volume_type == catalog_choices.VOLUME_SYSTEM:
+            if raid.pk != system_raid.pk:
+                raise BmpError(
+                    SYSTEM_VOLUME_RAID_MISMATCH, volume_id=volume_id, raid_id=system_raid.raid_id
+                )
+            continue
+        chosen.append((volume, raid))
+    return chosen
+
+
+def partition_rows(rows: list[dict]) -> list[dict]:
+    """Request partitions ({format, point, size}) as InstancePartition fields, numbered."""
+    return [
+        {"number": index, "point": row["point"], "fs_type": row["format"], "size_mb": row["size"]}
+        for index, row in enumerate(rows, start=1)
+    ]
+
+
 def partitions_for(*, device_type, image, asked: list[dict] | None) -> list[dict]:
-    """The partitions asked for, else the defaults of the (device type, image) binding."""
+    """The system partitions asked for, else the defaults of the (device type, image) binding."""
     rows = (
         asked
         if asked
         else image_partitions(device_type=device_type, image=image)["systemPartition"]
     )
-    return [
-        {"number": index, "point": row["point"], "fs_type": row["format"], "size_mb": row["size"]}
-        for index, row in enumerate(rows, start=1)
-    ]
+    return partition_rows(rows)
 
 
 def _default_hostname(idc, device_type, index: int) -> str:
@@ -162,6 +211,9 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
     partitions = partitions_for(
         device_type=device_type, image=image, asked=data.get("systemPartition")
     )
+    volume_raids = data_volume_raids(
+        device_type=device_type, system_raid=raid, asked=data.get("VolumeRaids") or []
+    )
     count = data.get("count", 1)
     names = _names(data["instanceName"], count)
     taken_name = Instance.objects.filter(user=actor, instance_name__in=names).first()
@@ -187,6 +239,7 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
             boot_mode=boot_mode,
             password_encrypted=password_encrypted,
             user_data=data.get("userData", ""),
+            install_bmp_agent=data.get("installBmpAgent", False),
             created_by=actor.user_name,
             updated_by=actor.user_name,
         )
@@ -198,6 +251,10 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
         instance.ssh_keys.set(ssh_keys)
         InstancePartition.objects.bulk_create(
             InstancePartition(instance=instance, **partition) for partition in partitions
+        )
+        InstanceVolumeRaid.objects.bulk_create(
+            InstanceVolumeRaid(instance=instance, volume=volume, raid=volume_raid)
+            for volume, volume_raid in volume_raids
         )
         device_transition(
             device=device,

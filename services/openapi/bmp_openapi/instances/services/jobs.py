@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.jobs.submission import job_submit
@@ -27,13 +28,37 @@ def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
         },
         "boot_mode": "uefi" if instance.boot_mode == choices.BOOT_UEFI else "bios",
         "raid": {"raid_id": raid.raid_id, "name": raid.name} if raid else {},
-        "partitions": [
-            {"point": row.point, "fs_type": row.fs_type, "size_mb": row.size_mb}
-            for row in instance.partitions.all()
+        "partitions": _partitions(instance, catalog_choices.VOLUME_SYSTEM),
+        "data_partitions": _partitions(instance, catalog_choices.VOLUME_DATA),
+        # MakeRaid builds these data volumes too (the system volume's level is "raid").
+        "volume_raids": [
+            {
+                "volume_id": row.volume.volume_id,
+                "volume_name": row.volume.volume_name,
+                "volume_type": row.volume.volume_type,
+                "disk_type": row.volume.disk_type,
+                "interface_type": row.volume.interface_type,
+                "volume_size": row.volume.volume_size,
+                "volume_unit": row.volume.volume_unit,
+                "volume_amount": row.volume.volume_amount,
+                "raid_can": row.volume.raid_can,
+                "raid_id": row.raid.raid_id,
+                "raid_name": row.raid.name,
+            }
+            for row in instance.volume_raids.select_related("volume", "raid")
         ],
         "user_data": instance.user_data,
         "keep_data": keep_data,
+        # The in-band monitoring agent, installed once monitoring lands (installBmpAgent).
+        "install_bmp_agent": instance.install_bmp_agent,
     }
+
+
+def _partitions(instance: Instance, volume_type: str) -> list[dict]:
+    return [
+        {"point": row.point, "fs_type": row.fs_type, "size_mb": row.size_mb}
+        for row in instance.partitions.filter(volume_type=volume_type)
+    ]
 
 
 def submit_instance_job(instance: Instance, *, task: str, spec: dict | None = None, actor_name):

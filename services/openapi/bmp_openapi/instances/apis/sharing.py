@@ -1,0 +1,89 @@
+"""The console's share and transfer dialogs: which instances of a project a user shares, and
+moving some instances to another project (upstream's console extras)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from bmp_common.api.paging import PageQuerySerializer
+from bmp_common.api.serializers import StrictCharField, StrictSerializer, filter_field, name_field
+from bmp_openapi.accounts.apis.fields import body_of
+from bmp_openapi.core import rbac
+from bmp_openapi.core.api import BmpApi
+from bmp_openapi.core.responses import SUCCESS
+from bmp_openapi.instances import selectors
+from bmp_openapi.instances.services.move import instances_move
+
+
+class InstanceForShareOutputSerializer(serializers.Serializer):
+    instanceId = serializers.CharField(source="instance_id")
+    instanceName = serializers.CharField(source="instance_name")
+    hasShared = serializers.SerializerMethodField()
+
+    def get_hasShared(self, instance) -> bool:
+        return self.context["shared"]
+
+
+class InstancesForShareApi(BmpApi):
+    """describeInstancesByProjectIdAndOwnerNameAndSharerName (GET, console)."""
+
+    rules = {"get": rbac.CONSOLE_ONLY}
+
+    class FilterSerializer(PageQuerySerializer):
+        # Paging is accepted as upstream declares it; the answer, like upstream's, is every row.
+        projectId = name_field(64)
+        ownerName = filter_field(64)  # upstream's console sends the caller's own name
+        sharerName = name_field(64)
+        instanceName = filter_field(128)
+        instanceId = filter_field(64)
+
+    def get(self, request):
+        instances, shared = selectors.project_instances_for_sharer(
+            actor=request.user,
+            project_id=self.query["projectId"],
+            sharer_name=self.query["sharerName"],
+            instance_name=self.query.get("instanceName", ""),
+            instance_id=self.query.get("instanceId", ""),
+        )
+        rows = InstanceForShareOutputSerializer(
+            instances, many=True, context={"shared": shared}
+        ).data
+        return Response({"instances": rows})
+
+
+class MoveInstancesSerializer(StrictSerializer):
+    instanceIDs = StrictCharField(min_length=1, max_length=6500)
+    ownerProjectID = name_field(64)
+    moverProjectID = name_field(64)
+    ownerID = name_field(64)
+    moverID = name_field(64)
+
+    def validate_instanceIDs(self, value: str) -> list[str]:
+        ids = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        if not ids:
+            raise serializers.ValidationError("name at least one instance id")
+        return ids
+
+
+class MoveInstancesApi(BmpApi):
+    """moveUserInstances (PUT, console): the owner moves some instances of a project into a
+    project of moverID."""
+
+    rules = {"put": rbac.CONSOLE_ONLY}
+    audit = {"put": "MoveInstances"}
+
+    def put(self, request):
+        body = MoveInstancesSerializer(data=body_of(request))
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        self.audit_resource = data["ownerProjectID"]
+        instances_move(
+            actor=request.user,
+            instance_ids=data["instanceIDs"],
+            owner_project_id=data["ownerProjectID"],
+            owner_id=data["ownerID"],
+            mover_project_id=data["moverProjectID"],
+            mover_id=data["moverID"],
+        )
+        return Response(SUCCESS)
