@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
 from bmp_common.crypto import SecretDecryptionError, reencrypt_secret
@@ -97,3 +98,21 @@ def rotate_stored_secrets(*, batch_size: int = 500) -> RotationReport:
     for where in report.unreadable:
         log.error("secret at %s cannot be decrypted with the configured keys: left as it is", where)
     return report
+
+
+class RotateSecretsCommand(BaseCommand):
+    """``bmp_rotate_secrets``: the same command in every project that stores secrets."""
+
+    help = (
+        "Re-encrypt every stored secret with the first key of BMP_ENCRYPTION_KEY; run after "
+        "putting a new key first, before removing the old one."
+    )
+
+    def handle(self, *args, **options):
+        report = rotate_stored_secrets()
+        self.stdout.write(f"{report.rotated} secret(s) re-encrypted with the first key")
+        if report.unreadable:
+            raise CommandError(
+                f"{len(report.unreadable)} secret(s) no configured key decrypts, left as they "
+                f"are (first: {report.unreadable[0]}); keep the key they need before retrying"
+            )

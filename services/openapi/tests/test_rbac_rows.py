@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.test import override_settings
 
-from bmp_common.testing.contract import ContractClient
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import User
 from bmp_openapi.accounts.services import apikey_create
@@ -26,7 +24,7 @@ from bmp_openapi.instances.models import Instance
 
 from .instances.conftest import Stock
 from .instances.test_instance_lifecycle import finish_instance_job
-from .projects.helpers import CONSOLE, ok
+from .projects.helpers import Caller, ok
 
 TABLE = yaml.safe_load(Path(__file__).with_name("rbac").joinpath("rows", "reads.yaml").read_text())
 CALLERS = TABLE["callers"]
@@ -143,13 +141,10 @@ class Fleet:
 
     @staticmethod
     def _client(name, token, users):
-        client = ContractClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        if name == "consoleBffAsB":
-            client.credentials(
-                HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_BMPUSERID=users["tenantB"].user_id
-            )
-        return Caller(client, console=CALLERS[name]["profile"] == "console")
+        acting_for = {"HTTP_BMPUSERID": users["tenantB"].user_id}
+        headers = acting_for if name == "consoleBffAsB" else {}
+        console = CALLERS[name]["profile"] == "console"
+        return Caller(None, token, console=console, headers=headers)
 
     @staticmethod
     def _create_instance(tenant, stock) -> str:
@@ -160,23 +155,6 @@ class Fleet:
 
     def name_of(self, value: str) -> str:
         return {v: k for k, v in self.ids.items()}.get(value, value)
-
-
-class Caller:
-    def __init__(self, client, *, console: bool):
-        self.client, self.console = client, console
-
-    def __getattr__(self, method):
-        call = getattr(self.client, method)
-
-        def request(*args, **kwargs):
-            kwargs.setdefault("format", "json")
-            if not self.console:
-                return call(*args, **kwargs)
-            with override_settings(**CONSOLE):
-                return call(*args, **kwargs)
-
-        return request
 
 
 @pytest.fixture

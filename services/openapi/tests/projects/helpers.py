@@ -14,11 +14,11 @@ CONSOLE = {
 class Caller:
     """A user's contract-checking client, on the operation profile or the console."""
 
-    def __init__(self, user, token, *, console=False):
+    def __init__(self, user, token, *, console=False, headers=None):
         self.user = user
         self.console = console
         self.client = ContractClient()
-        self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", **(headers or {}))
 
     def __getattr__(self, method):  # get, post, put, delete
         call = getattr(self.client, method)

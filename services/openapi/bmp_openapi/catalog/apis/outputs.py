@@ -74,7 +74,9 @@ def _size(volume) -> str:
     return f"{volume.volume_size}{volume.volume_unit}"
 
 
-class VolumeOutputSerializer(serializers.Serializer):
+class VolumeFieldsSerializer(serializers.Serializer):
+    """What every answer about a device type's volume says of it."""
+
     volumeId = serializers.CharField(source="volume_id")
     volumeName = serializers.CharField(source="volume_name")
     volumeType = serializers.CharField(source="volume_type")
@@ -84,6 +86,9 @@ class VolumeOutputSerializer(serializers.Serializer):
     volumeUnit = serializers.CharField(source="volume_unit")
     volumeAmount = serializers.IntegerField(source="volume_amount")
     raidCan = serializers.CharField(source="raid_can")
+
+
+class VolumeOutputSerializer(VolumeFieldsSerializer):
     raid = serializers.SerializerMethodField()
     raidId = serializers.SerializerMethodField()
 
@@ -299,19 +304,10 @@ class RVolumeRaidOutputSerializer(serializers.Serializer):
     deletedTime = serializers.ReadOnlyField(default=0)
 
 
-class VolumeRaidsOutputSerializer(serializers.Serializer):
+class VolumeRaidsOutputSerializer(VolumeFieldsSerializer):
     """describeVolumesRaids: a volume and the RAID levels it offers (upstream's VolumeRaids)."""
 
-    volumeId = serializers.CharField(source="volume_id")
     deviceTypeId = serializers.CharField(source="device_type.device_type_id")
-    volumeName = serializers.CharField(source="volume_name")
-    volumeType = serializers.CharField(source="volume_type")
-    diskType = serializers.CharField(source="disk_type")
-    interfaceType = serializers.CharField(source="interface_type")
-    volumeSize = serializers.CharField(source="volume_size")
-    volumeUnit = serializers.CharField(source="volume_unit")
-    volumeAmount = serializers.IntegerField(source="volume_amount")
-    raidCan = serializers.CharField(source="raid_can")
     raids = RVolumeRaidOutputSerializer(source="raid_links", many=True)
     isDel = serializers.ReadOnlyField(default=0)
     createdBy = serializers.CharField(source="created_by")
