@@ -7,7 +7,6 @@ import datetime
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import ZH_CN, request_language
@@ -37,6 +36,16 @@ class UnixTimeField(serializers.IntegerField):
         return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
 
 
+class UnixSecondsField(serializers.Field):
+    """An aware datetime out as Unix seconds: upstream's AuditLog times are integers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return int(value.timestamp())
+
+
 class AuditLogListApi(BmpApi):
     """describeAuditLogs"""
 
@@ -62,8 +71,8 @@ class AuditLogListApi(BmpApi):
         userName = serializers.CharField(source="user_name")
         result = serializers.CharField()
         failReason = serializers.CharField(source="fail_reason")
-        operateTime = LocalTimeField(source="operate_time")
-        finishTime = LocalTimeField(source="finish_time")
+        operateTime = UnixSecondsField(source="operate_time")
+        finishTime = UnixSecondsField(source="finish_time")
 
         def get_operationName(self, entry):
             return operation_name(entry.operation, request_language(self.context["request"]))

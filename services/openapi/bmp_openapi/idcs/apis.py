@@ -109,7 +109,7 @@ class IdcDetailApi(BmpApi):
 
     def get(self, request, idc_id):
         idc = selectors.idc_get(idc_id=idc_id)
-        return Response(IdcOutputSerializer(idc, context={"request": request}).data)
+        return Response({"idc": IdcOutputSerializer(idc, context={"request": request}).data})
 
     def put(self, request, idc_id):
         self.audit_resource = idc_id

@@ -144,7 +144,7 @@ class ProjectDetailApi(BmpApi):
 
     def get(self, request, project_id):
         project = selectors.project_get(project_id=project_id, actor=request.user)
-        return Response(render_projects(request, project))
+        return Response({"project": render_projects(request, project)})
 
     def put(self, request, project_id):
         self.audit_resource = project_id

@@ -67,7 +67,9 @@ class SshKeyDetailApi(BmpApi):
 
     def get(self, request, sshkey_id):
         sshkey = selectors.sshkey_get(user=request.user, sshkey_id=sshkey_id)
-        return Response(SshKeyOutputSerializer(sshkey, context={"request": request}).data)
+        return Response(
+            {"sshkey": SshKeyOutputSerializer(sshkey, context={"request": request}).data}
+        )
 
     def put(self, request, sshkey_id):
         self.audit_resource = sshkey_id

@@ -43,7 +43,7 @@ def test_mount_needs_a_device_type_then_puts_away(admin_api, idc_id, device_id, 
     assert refused.status_code == 409
     assert "associate one before mounting" in refused.json()["error"]["message"]
     assert mounted.json()["result"] == {"success": True}
-    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]
+    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]["device"]
     assert (device["manageStatus"], device["deviceTypeId"]) == (
         "putawaying",
         device_type.device_type_id,
@@ -153,7 +153,7 @@ def test_modify_changes_what_is_sent(admin_api, device_id):
     answer = put(admin_api, f"/v1/devices/{device_id}", body)
 
     assert answer.json()["result"] == {"success": True}
-    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]
+    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]["device"]
     assert (device["description"], device["mac2"], device["uPosition"], device["sn"]) == (
         "rack 7",
         "",

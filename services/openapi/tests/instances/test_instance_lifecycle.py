@@ -26,7 +26,7 @@ def create(api, stock, project_id, **changes):
 
 
 def describe(api, instance_id):
-    return ok(api.get(f"/v1/project/instances/{instance_id}"))
+    return ok(api.get(f"/v1/project/instances/{instance_id}"))["instance"]
 
 
 def put(api, instance_id, action, body=None):
@@ -139,7 +139,9 @@ def test_a_failed_job_sets_the_failure_state_with_the_drivers_reason(admin_api, 
     )
 
     instance = describe(admin_api, running)
-    chinese = ok(admin_api.get(f"/v1/project/instances/{running}", HTTP_BMPLANGUAGE="zh_CN"))
+    chinese = ok(admin_api.get(f"/v1/project/instances/{running}", HTTP_BMPLANGUAGE="zh_CN"))[
+        "instance"
+    ]
     assert (instance["status"], instance["reason"]) == (
         "Shutdown failed",
         "USERNAME_OR_PASSWORD_ERROR",

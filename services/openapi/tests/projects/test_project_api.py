@@ -22,7 +22,7 @@ def test_every_user_starts_with_a_default_project(operator):
     default = default_project(operator.user)
 
     listed = ok(operator.get("/v1/user/projects"))
-    me = ok(operator.get("/v1/local/users"))
+    me = ok(operator.get("/v1/local/users"))["user"]
 
     assert listed["totalCount"] == 1
     [project] = listed["projects"]
@@ -40,7 +40,7 @@ def test_every_user_starts_with_a_default_project(operator):
 def test_create_then_describe(operator):
     project_id = create(operator, "北京-web_01")
 
-    project = ok(operator.get(f"/v1/user/projects/{project_id}"))
+    project = ok(operator.get(f"/v1/user/projects/{project_id}"))["project"]
 
     assert project["projectId"] == project_id and project_id.startswith("project-")
     assert (project["projectName"], project["isDefault"], project["isSystem"]) == (
@@ -138,7 +138,7 @@ def test_modify_renames(operator):
         "success": True
     }
 
-    assert ok(operator.get(f"/v1/user/projects/{project_id}"))["projectName"] == "api"
+    assert ok(operator.get(f"/v1/user/projects/{project_id}"))["project"]["projectName"] == "api"
 
 
 def test_renaming_to_a_name_taken_is_409_and_changes_nothing(operator):

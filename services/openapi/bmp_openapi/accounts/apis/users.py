@@ -84,7 +84,7 @@ class LocalUserApi(BmpApi):
     audit = {"put": "ModifyLocalUser"}
 
     def get(self, request):
-        return Response(render_user(request, request.user))
+        return Response({"user": render_user(request, request.user)})
 
     def put(self, request):
         self.audit_resource = request.user.user_id
@@ -162,7 +162,7 @@ class UserDetailApi(BmpApi):
     audit = {"put": "ModifyUser", "delete": "DeleteUser"}
 
     def get(self, request, user_id):
-        return Response(render_user(request, selectors.user_get(user_id=user_id)))
+        return Response({"user": render_user(request, selectors.user_get(user_id=user_id))})
 
     def put(self, request, user_id):
         self.audit_resource = user_id
@@ -192,7 +192,7 @@ class UserByNameApi(BmpApi):
 
     def get(self, request):
         user = selectors.user_get_by_name(user_name=self.query["userName"])
-        return Response(render_user(request, user))
+        return Response({"user": render_user(request, user)})
 
 
 class UserVerifyApi(BmpApi):

@@ -3,6 +3,7 @@ strings are in the request language."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -15,6 +16,16 @@ from bmp_openapi.catalog import choices
 class _Localized(serializers.Serializer):
     def language(self) -> str:
         return request_language(self.context.get("request"))
+
+
+class JsonTextField(serializers.Field):
+    """A structured value out as JSON text: upstream's Image partitions are strings."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class _Tracked(serializers.Serializer):
@@ -57,8 +68,8 @@ class ImageOutputSerializer(_Tracked, _Localized):
     source = serializers.CharField()
     sourceName = serializers.SerializerMethodField()
     description = serializers.CharField()
-    systemPartition = serializers.JSONField(source="system_partition")
-    dataPartition = serializers.JSONField(source="data_partition")
+    systemPartition = JsonTextField(source="system_partition")
+    dataPartition = JsonTextField(source="data_partition")
     deviceTypeNum = serializers.IntegerField(source="device_type_num", default=0)
     isBind = serializers.BooleanField(source="is_bind", default=False)
 

@@ -111,7 +111,7 @@ class DeviceDetailApi(DeviceAudited, BmpApi):
 
     def get(self, request, device_id):
         device = selectors.device_get(principal=request.user, device_id=device_id)
-        return Response(render_device(device, request))
+        return Response({"device": render_device(device, request)})
 
     def put(self, request, device_id):
         self.audit_resource = device_id
