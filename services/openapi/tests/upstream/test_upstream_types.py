@@ -1,0 +1,131 @@
+"""Upstream's clients work unchanged: every field of upstream's answers, with upstream's type.
+
+For every operation of our contract that upstream BMP also has (by operationId), the schema of
+our answer's ``result`` must declare each field of upstream's type for it (definitions.yaml),
+recursively, with the same JSON type. The contract client already validates every answer the
+tests get against our schema, so what is declared here is what the answers carry.
+
+known_divergences.yaml lists what still differs; it may only shrink: a new divergence fails,
+and so does a listed one that is gone (remove it from the list).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bmp_common.contract import load_contract
+
+HERE = Path(__file__).parent
+UPSTREAM = yaml.safe_load((HERE / "definitions.yaml").read_text(encoding="utf-8"))
+KNOWN = yaml.safe_load((HERE / "known_divergences.yaml").read_text(encoding="utf-8"))
+JSON_TYPES = {"string", "integer", "number", "boolean", "object"}
+
+
+class Schemas:
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            node = self.spec
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                node = node[part]
+            schema = node
+        return schema
+
+    def properties(self, schema: dict) -> dict:
+        schema = self.resolve(schema)
+        found = dict(schema.get("properties", {}))
+        for part in schema.get("allOf", []):
+            found.update(self.properties(part))
+        return found
+
+    def json_type(self, schema: dict) -> str | None:
+        schema = self.resolve(schema)
+        if "type" in schema:
+            return schema["type"]
+        return "object" if "properties" in schema or "allOf" in schema else None
+
+
+def divergences(spec: dict) -> set[str]:
+    schemas = Schemas(spec)
+    found: set[str] = set()
+
+    def compare(kind, ours: dict, where: str, seen: frozenset) -> None:
+        if isinstance(kind, list):
+            if schemas.json_type(ours) != "array":
+                found.add(f"{where}: {schemas.json_type(ours)}, not array")
+                return
+            compare(kind[0], schemas.resolve(ours).get("items", {}), f"{where}[]", seen)
+            return
+        expected = kind if kind in JSON_TYPES else "object"
+        actual = schemas.json_type(ours)
+        if actual != expected:
+            found.add(f"{where}: {actual}, not {expected}")
+            return
+        if kind in JSON_TYPES or kind in seen:
+            return
+        declared = schemas.properties(ours)
+        for field, field_kind in UPSTREAM["definitions"][kind].items():
+            if field not in declared:
+                found.add(f"{where}.{field}: missing ({type_name(field_kind)})")
+            else:
+                compare(field_kind, declared[field], f"{where}.{field}", seen | {kind})
+
+    for operation_id, item in served(spec).items():
+        answer = schemas.resolve(item["responses"]["200"]).get("schema", {})
+        result = schemas.properties(answer).get("result")
+        if result is None:
+            found.add(f"{operation_id}: no result")
+            continue
+        compare(
+            UPSTREAM["operations"][operation_id], result, f"{operation_id}: result", frozenset()
+        )
+    return found
+
+
+def type_name(kind) -> str:
+    if isinstance(kind, list):
+        return f"array of {type_name(kind[0])}"
+    return kind if kind in JSON_TYPES else "object"
+
+
+def served(spec: dict) -> dict:
+    """Our operations that upstream has, by operationId."""
+    return {
+        operation["operationId"]: operation
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and operation.get("operationId") in UPSTREAM["operations"]
+    }
+
+
+def test_the_table_covers_every_operation_we_serve_that_upstream_has():
+    # Sanity of the comparison itself: most of upstream's operations are served.
+    assert len(served(load_contract())) >= 100
+
+
+def test_every_upstream_response_field_is_declared_with_upstream_type():
+    found = divergences(load_contract())
+    known = set(KNOWN)
+
+    new = sorted(found - known)
+    fixed = sorted(known - found)
+    assert not new, "answers diverge from upstream's types:\n" + "\n".join(new)
+    assert not fixed, "fixed: remove these from known_divergences.yaml:\n" + "\n".join(fixed)
+
+
+def test_a_changed_type_is_caught():
+    spec = load_contract()
+    spec["definitions"]["AuditLog"]["properties"]["operateTime"] = {"type": "string"}
+    del spec["definitions"]["Idc"]["properties"]["nameEn"]
+
+    found = divergences(spec) - set(KNOWN)
+
+    assert found == {
+        "describeAuditLogs: result.auditLogs[].operateTime: string, not integer",
+        "describeIdcs: result.idcs[].nameEn: missing (string)",
+        "describeIdc: result.idc.nameEn: missing (string)",
+    }
