@@ -7,6 +7,7 @@ import datetime
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from bmp_common.api.fields import UnixSecondsField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import ZH_CN, request_language
@@ -36,16 +37,6 @@ class UnixTimeField(serializers.IntegerField):
         return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
 
 
-class UnixSecondsField(serializers.Field):
-    """An aware datetime out as Unix seconds: upstream's AuditLog times are integers."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, value):
-        return int(value.timestamp())
-
-
 class AuditLogListApi(BmpApi):
     """describeAuditLogs"""
 
@@ -60,6 +51,7 @@ class AuditLogListApi(BmpApi):
         endTime = UnixTimeField()
 
     class OutputSerializer(serializers.Serializer):
+        id = row_id_field()
         logid = serializers.CharField()
         sn = serializers.CharField()
         deviceId = serializers.CharField(source="device_id")

@@ -74,6 +74,7 @@ class MessageOutputSerializer(serializers.Serializer):
     result = serializers.CharField()
     finish_time = EpochField("finish_time")
     has_read = serializers.SerializerMethodField()
+    is_del = serializers.SerializerMethodField()
     detail = serializers.CharField()
     content = serializers.CharField()
     instance_id = serializers.CharField()
@@ -106,6 +107,9 @@ class MessageOutputSerializer(serializers.Serializer):
 
     def get_has_read(self, message) -> int:
         return int(message.has_read)
+
+    def get_is_del(self, message) -> int:
+        return 0  # upstream's soft-delete flag: answers hold live messages only
 
     def get_idc_name(self, message) -> str:
         return self.context.get("related", {}).get("idc_name", "")

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import MASK, StrictSerializer, filter_field
 from bmp_openapi.accounts import apikey_services, selectors
@@ -29,6 +29,7 @@ class ApiKeyOutputSerializer(serializers.Serializer):
     """Never the token nor its digest: upstream's clients require a token field, so it is
     present, always the mask (the token is shown once, by createUserApikey)."""
 
+    id = row_id_field()
     apiKeyId = serializers.CharField(source="apikey_id")
     name = serializers.CharField()
     token = serializers.SerializerMethodField()

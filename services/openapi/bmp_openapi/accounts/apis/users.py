@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
     StrictCharField,
@@ -34,6 +34,7 @@ from bmp_openapi.core.responses import SUCCESS
 
 
 class UserOutputSerializer(serializers.Serializer):
+    id = row_id_field()
     userId = serializers.CharField(source="user_id")
     userName = serializers.CharField(source="user_name")
     roleId = serializers.CharField(source="role.role_id")

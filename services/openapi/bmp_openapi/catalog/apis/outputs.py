@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.i18n import ZH_CN, display_name, request_language
 from bmp_openapi.catalog import choices
 
@@ -36,6 +36,9 @@ class _Tracked(serializers.Serializer):
 
 
 class OsOutputSerializer(_Tracked):
+    id = row_id_field()
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
     osId = serializers.CharField(source="os_id")
     osName = serializers.CharField(source="os_name")
     osType = serializers.CharField(source="os_type")
@@ -43,6 +46,13 @@ class OsOutputSerializer(_Tracked):
     architecture = serializers.CharField()
     bits = serializers.IntegerField()
     sysUser = serializers.CharField(source="sys_user")
+
+    # Upstream's soft-delete columns. Answers only hold live rows: never deleted.
+    def get_isDel(self, os) -> int:
+        return 0
+
+    def get_deletedTime(self, os) -> str:
+        return ""
 
 
 class RaidOutputSerializer(_Tracked):
@@ -53,6 +63,7 @@ class RaidOutputSerializer(_Tracked):
 
 
 class ImageOutputSerializer(_Tracked, _Localized):
+    id = row_id_field()
     imageId = serializers.CharField(source="image_id")
     imageName = serializers.CharField(source="image_name")
     osId = serializers.CharField(source="os.os_id")
@@ -130,6 +141,7 @@ def volume_summary(volume) -> str:
 
 
 class DeviceTypeOutputSerializer(_Tracked, _Localized):
+    id = row_id_field()
     idcId = serializers.CharField(source="idc.idc_id")
     idcName = serializers.SerializerMethodField()
     idcNameEn = serializers.CharField(source="idc.name_en")

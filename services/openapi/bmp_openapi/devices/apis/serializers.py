@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.serializers import (
     MaskedSecretField,
     StrictIntegerField,
@@ -159,6 +159,7 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         "updatedBy",
     )
 
+    id = row_id_field()
     deviceId = serializers.CharField(source="device_id")
     sn = serializers.CharField()
     idcId = serializers.CharField(source="idc.idc_id")
