@@ -29,6 +29,8 @@ def test_tenants_see_their_own_instances_and_shared_ones_read_only(admin_api, st
 
     hidden = tom.get(f"/v1/project/instances/{instance_id}")
     assert hidden.status_code == 404
+    assert ok(tina.get("/v1/local/users"))["user"]["instanceCount"] == 1
+    assert ok(tom.get("/v1/local/users"))["user"]["instanceCount"] == 0
     assert ok(tom.get("/v1/project/instances"))["totalCount"] == 0
 
     ok(

@@ -35,6 +35,11 @@ def test_every_user_starts_with_a_default_project(operator):
     assert (project["instanceCount"], project["shareProjects"]) == (0, [])
     assert (project["userId"], project["ownedBy"]) == (operator.user.user_id, "olga")
     assert me["defaultProjectId"] == default.project_id
+    assert (me["defaultProjectName"], me["projectCount"], me["instanceCount"]) == (
+        "default project",
+        1,
+        0,
+    )
 
 
 def test_create_then_describe(operator):

@@ -43,6 +43,9 @@ class UserOutputSerializer(serializers.Serializer):
     phonePrefix = serializers.CharField(source="phone_prefix")
     phoneNumber = serializers.CharField(source="phone_number")
     defaultProjectId = serializers.CharField(source="default_project_id")
+    defaultProjectName = serializers.CharField(source="default_project_name")
+    instanceCount = serializers.IntegerField(source="instance_count")
+    projectCount = serializers.IntegerField(source="project_count")
     language = serializers.CharField()
     languageName = serializers.SerializerMethodField()
     timezone = serializers.CharField()
@@ -85,7 +88,8 @@ class LocalUserApi(BmpApi):
     audit = {"put": "ModifyLocalUser"}
 
     def get(self, request):
-        return Response({"user": render_user(request, request.user)})
+        me = selectors.user_get(user_id=request.user.user_id)
+        return Response({"user": render_user(request, me)})
 
     def put(self, request):
         self.audit_resource = request.user.user_id
