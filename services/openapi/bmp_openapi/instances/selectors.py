@@ -37,7 +37,7 @@ def _visible(actor) -> QuerySet[Instance]:
         "image",
         "image__os",
         "system_volume_raid",
-    )
+    ).prefetch_related("device_type__volumes__raid_links__raid")
     if sees_fleet(actor):
         return queryset
     shared = SharingProject.objects.filter(shared_user=actor).values("project")

@@ -82,6 +82,19 @@ def test_create_takes_a_device_and_hands_a_job_with_everything_to_the_scheduler(
         "web-1",
     )
     assert instance["jobId"] == message.job_id
+    # Upstream's flat copy of the device type's volumes, and the system volume's RAID.
+    assert (
+        instance["systemVolumeType"],
+        instance["systemVolumeInterfaceType"],
+        instance["systemVolumeSize"],
+        instance["systemVolumeUnit"],
+        instance["systemVolumeAmount"],
+        instance["raidCan"],
+    ) == ("SSD", "SATA", 480, "GB", 2, "RAID")
+    assert (instance["dataVolumeType"], instance["dataVolumeAmount"]) == ("", 0)
+    [volume_raid] = instance["volumeRaid"]
+    assert volume_raid["volume"]["volumeType"] == "system"
+    assert volume_raid["raid"]["raidId"] == instance["systemVolumeRaidId"]
     assert (device.manage_status, device.instance_id) == ("created", instance_id)
     assert message.task == "CreateInstances"
     assert message.node["sn"] == device.sn and message.node["mac1"] == device.mac1
