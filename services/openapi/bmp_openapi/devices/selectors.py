@@ -74,7 +74,7 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
         filters = {**filters, "ipv6": _canonical_ipv6(filters["ipv6"])}
     # Prefetched, not joined: the page is then read from one table in its index order. Joined,
     # MariaDB starts from the one-row IDC table and sorts every device to find the page.
-    queryset = _visible(principal).prefetch_related("idc", "device_type")
+    queryset = _visible(principal).prefetch_related("idc", "device_type__volumes__raid_links__raid")
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})

@@ -50,6 +50,9 @@ def test_mount_needs_a_device_type_then_puts_away(admin_api, idc_id, device_id, 
     )
     assert (device["deviceSeries"], device["deviceSeriesName"]) == ("computer", "Computer")
     assert device["cpuInfo"] == "Intel 6338(2*16cores,2.0GHz)"
+    # Upstream's flat copy of the type's specs, and its fields we do not record: empty, 0.
+    assert (device["cpuAmount"], device["cpuCores"], device["cpuModel"]) == (2, 16, "6338")
+    assert (device["switchPassword1"], device["adapterId"]) == ("", 0)
 
 
 @pytest.mark.parametrize("status", [states.PUTAWAYFAIL])

@@ -16,7 +16,8 @@ from bmp_common.api.serializers import (
 )
 from bmp_common.i18n import EN_US, ZH_CN, display_name
 from bmp_openapi.catalog import choices as catalog_choices
-from bmp_openapi.core.scoping import FleetFieldsMixin
+from bmp_openapi.catalog.specs import device_type_specs
+from bmp_openapi.core.scoping import FleetFieldsMixin, sees_fleet
 from bmp_openapi.devices import choices
 from bmp_openapi.devices.fields import (
     Ipv4Field,
@@ -128,6 +129,31 @@ def device_type_summary(device_type, language: str) -> dict:
     }
 
 
+# Upstream's device fields for what we do not record (a second NIC, switch ports and their
+# credentials, the RAID controller's slots): present with upstream's type, empty or 0. They
+# describe the fleet's wiring, so tenants do not get them.
+UNRECORDED_FLEET_FIELDS = {
+    "privateEth1Ipv4": "",
+    "privateEth1Ipv6": "",
+    "eth1Mask": "",
+    "switchIp": "",
+    "switchIp1": "",
+    "switchIp2": "",
+    "switchPort1": "",
+    "switchPort2": "",
+    "switchUser1": "",
+    "switchUser2": "",
+    "switchPassword1": "",
+    "switchPassword2": "",
+    "raidDriver": "",
+    "adapterId": 0,
+    "enclosure1": "",
+    "Enclosure2": "",
+    "slot1": 0,
+    "slot2": 0,
+}
+
+
 class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     # What runs the platform, not the server a tenant rents: the BMC, the provisioning NICs and
     # subnet, the rack, the operator's notes and checks, and who owns it (the instance says).
@@ -209,6 +235,10 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data.update(device_type_summary(instance.device_type, _language(self)))
+        data.update(device_type_specs(instance.device_type))
+        request = self.context.get("request")
+        if request is not None and sees_fleet(request.user):
+            data.update(UNRECORDED_FLEET_FIELDS)
         return data
 
     def get_idcName(self, device):
