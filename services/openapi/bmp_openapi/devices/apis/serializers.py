@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField, row_id_field
+from bmp_common.api.fields import LocalTimeField, UnixSecondsField, row_id_field
 from bmp_common.api.serializers import (
     MaskedSecretField,
     StrictIntegerField,
@@ -299,8 +299,19 @@ class DiskOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     devicePath = serializers.CharField(source="device_path")
     index = serializers.IntegerField()
     serialNumber = serializers.CharField(source="serial_number")
-    createdTime = LocalTimeField(source="created_at")
-    updatedTime = LocalTimeField(source="updated_at")
+    # Upstream's Disk carries its row's bookkeeping with integer (Unix seconds) times.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = UnixSecondsField(source="updated_at")
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
+
+    def get_isDel(self, disk) -> int:
+        return 0  # answers hold live disks only
+
+    def get_deletedTime(self, disk) -> int:
+        return 0
 
 
 class RaidBriefSerializer(serializers.Serializer):
