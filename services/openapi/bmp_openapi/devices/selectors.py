@@ -205,7 +205,8 @@ def associated_disks(
 
 
 def device_disks_detail(*, device: Device) -> dict:
-    """describeDeviceDisks: the collected disks, and the volumes of the type with theirs."""
+    """describeDeviceDisks: the collected disks, the volumes of the type with theirs, and
+    ``selected``: the disks serving a volume."""
     disks = list(Disk.objects.select_related("device").filter(device=device))
     links = DeviceVolumeDisk.objects.filter(device=device, disk__delete_marker=0)
     by_volume: dict[int, list[Disk]] = {}
@@ -222,6 +223,7 @@ def device_disks_detail(*, device: Device) -> dict:
         "disks": [d for d in disks if d.types in (choices.DISK_CONTROLLER, choices.DISK_NVME)],
         "panfu": [d for d in disks if d.types == choices.DISK_PANFU],
         "volumes": volumes,
+        "selected": {disk.pk for chosen in by_volume.values() for disk in chosen},
     }
 
 

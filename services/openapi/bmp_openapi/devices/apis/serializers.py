@@ -306,6 +306,10 @@ class DiskOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     updatedTime = UnixSecondsField(source="updated_at")
     isDel = serializers.SerializerMethodField()
     deletedTime = serializers.SerializerMethodField()
+    selected = serializers.SerializerMethodField()
+
+    def get_selected(self, disk) -> bool:
+        return disk.pk in self.context.get("selected_disks", ())
 
     def get_isDel(self, disk) -> int:
         return 0  # answers hold live disks only
@@ -317,6 +321,8 @@ class DiskOutputSerializer(FleetFieldsMixin, serializers.Serializer):
 class RaidBriefSerializer(serializers.Serializer):
     raidId = serializers.CharField(source="raid_id")
     name = serializers.CharField()
+    descriptionEn = serializers.CharField(source="description_en")
+    descriptionZh = serializers.CharField(source="description_zh")
 
 
 class VolumeDisksOutputSerializer(serializers.Serializer):
@@ -332,8 +338,16 @@ class VolumeDisksOutputSerializer(serializers.Serializer):
     volumeUnit = serializers.CharField(source="volume.volume_unit")
     volumeAmount = serializers.IntegerField(source="volume.volume_amount")
     raidCan = serializers.CharField(source="volume.raid_can")
+    raid = serializers.SerializerMethodField()
+    raidId = serializers.SerializerMethodField()
     raids = RaidBriefSerializer(many=True)
     disks = DiskOutputSerializer(many=True)
+
+    def get_raid(self, item) -> str:
+        return ",".join(raid.name for raid in item["raids"])
+
+    def get_raidId(self, item) -> str:
+        return ",".join(raid.raid_id for raid in item["raids"])
 
     def get_volumeTypeName(self, item):
         kind = item["volume"].volume_type
