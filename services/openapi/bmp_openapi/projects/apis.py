@@ -52,7 +52,12 @@ class ShareOutputSerializer(serializers.Serializer):
     permission = serializers.CharField()
     permissionName = serializers.SerializerMethodField()
     createdTime = LocalTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+    shareProjects = serializers.SerializerMethodField()
+
+    def get_shareProjects(self, share) -> list:
+        return []  # upstream's ShareProject nests its own kind; a share has none under it
 
     def get_permissionName(self, share):
         language = request_language(self.context["request"])

@@ -288,6 +288,14 @@ class DeviceTypeRaidOutputSerializer(serializers.Serializer):
     availableValue = serializers.SerializerMethodField()
     createdBy = serializers.CharField(source="created_by")
     createdTime = LocalTimeField(source="created_at")
+    # Upstream's too. A link is never modified (only added or removed): updated = created.
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = LocalTimeField(source="created_at")
+    DiskInterfaceType = serializers.CharField(source="volume.interface_type")
+    systemPartitionCount = serializers.SerializerMethodField()
+
+    def get_systemPartitionCount(self, link) -> int:
+        return 0  # upstream's field; partitions are the image's, not the volume's: always 0
 
     def get_volumeDetail(self, link) -> str:
         volume = link.volume
