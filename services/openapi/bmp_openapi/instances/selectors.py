@@ -85,3 +85,10 @@ def visible_instance_ids(actor) -> QuerySet:
 def instance_name_search(text: str):
     """Ids of live instances whose name contains ``text`` (the device list's filter)."""
     return Instance.objects.filter(instance_name__icontains=text).values("instance_id")
+
+
+def instances_by_id(*, instance_ids) -> dict[str, Instance]:
+    """The live instances named, with their image: for the instance summary device answers
+    carry (the caller already sees the devices, so it may see what runs on them)."""
+    found = Instance.objects.select_related("image").filter(instance_id__in=set(instance_ids))
+    return {instance.instance_id: instance for instance in found}

@@ -96,6 +96,14 @@ def test_create_takes_a_device_and_hands_a_job_with_everything_to_the_scheduler(
     assert volume_raid["volume"]["volumeType"] == "system"
     assert volume_raid["raid"]["raidId"] == instance["systemVolumeRaidId"]
     assert (device.manage_status, device.instance_id) == ("created", instance_id)
+    # The device answer summarises the instance on it, as upstream's does.
+    on_device = ok(admin_api.get(f"/v1/devices/{device.device_id}"))["device"]
+    assert (on_device["instanceName"], on_device["instanceStatus"], on_device["locked"]) == (
+        instance["instanceName"],
+        "creating",
+        "unlocked",
+    )
+    assert on_device["imageName"] == instance["imageName"]
     assert message.task == "CreateInstances"
     assert message.node["sn"] == device.sn and message.node["mac1"] == device.mac1
     assert message.node["bmc"]["address"] == device.ilo_ip

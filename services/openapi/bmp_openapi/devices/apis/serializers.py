@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField, UnixSecondsField, row_id_field
+from bmp_common.api.fields import (
+    TIME_FORMAT,
+    LocalTimeField,
+    UnixSecondsField,
+    row_id_field,
+    user_zone,
+)
 from bmp_common.api.serializers import (
     MaskedSecretField,
     StrictIntegerField,
@@ -27,6 +33,7 @@ from bmp_openapi.devices.fields import (
     VisibleNameField,
 )
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
+from bmp_openapi.instances import choices as instance_choices
 
 
 def architecture_field():
@@ -128,6 +135,17 @@ def device_type_summary(device_type, language: str) -> dict:
         "gpuInfo": gpu,
     }
 
+
+INSTANCE_SUMMARY_FIELDS = (
+    "instanceName",
+    "instanceStatus",
+    "instanceStatusName",
+    "instanceReason",
+    "instanceDescription",
+    "instanceCreatedTime",
+    "imageName",
+    "locked",
+)
 
 # Upstream's device fields for what we do not record (a second NIC, switch ports and their
 # credentials, the RAID controller's slots): present with upstream's type, empty or 0. They
@@ -236,10 +254,31 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         data = super().to_representation(instance)
         data.update(device_type_summary(instance.device_type, _language(self)))
         data.update(device_type_specs(instance.device_type))
+        data.update(self._instance_summary(instance))
         request = self.context.get("request")
         if request is not None and sees_fleet(request.user):
             data.update(UNRECORDED_FLEET_FIELDS)
         return data
+
+    def _instance_summary(self, device) -> dict:
+        """Upstream's summary of the instance on the device (empty without one)."""
+        instance = self.context.get("instances", {}).get(device.instance_id)
+        if instance is None:
+            return dict.fromkeys(INSTANCE_SUMMARY_FIELDS, "")
+        request = self.context.get("request")
+        zone = user_zone(getattr(request, "user", None))
+        return {
+            "instanceName": instance.instance_name,
+            "instanceStatus": instance.status,
+            "instanceStatusName": display_name(
+                instance_choices.STATUS_NAMES, instance.status, _language(self)
+            ),
+            "instanceReason": instance.reason,
+            "instanceDescription": instance.description,
+            "instanceCreatedTime": instance.created_at.astimezone(zone).strftime(TIME_FORMAT),
+            "imageName": instance.image.image_name,
+            "locked": instance.locked,
+        }
 
     def get_idcName(self, device):
         return device.idc.name if _language(self) == ZH_CN else device.idc.name_en
