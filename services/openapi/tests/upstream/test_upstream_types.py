@@ -17,6 +17,7 @@ from bmp_common.contract import load_contract
 
 HERE = Path(__file__).parent
 UPSTREAM = yaml.safe_load((HERE / "definitions.yaml").read_text(encoding="utf-8"))
+RBAC_ROWS = HERE.parent / "rbac" / "rows" / "reads.yaml"
 JSON_TYPES = {"string", "integer", "number", "boolean", "object"}
 
 
@@ -37,6 +38,13 @@ class Schemas:
         found = dict(schema.get("properties", {}))
         for part in schema.get("allOf", []):
             found.update(self.properties(part))
+        return found
+
+    def required(self, schema: dict) -> set[str]:
+        schema = self.resolve(schema)
+        found = set(schema.get("required", []))
+        for part in schema.get("allOf", []):
+            found |= self.required(part)
         return found
 
     def json_type(self, schema: dict) -> str | None:
@@ -83,6 +91,46 @@ def divergences(spec: dict) -> set[str]:
     return found
 
 
+def optional_fields(spec: dict) -> set[str]:
+    """``Definition.field`` of each upstream field our contract declares but does not require:
+    an answer may then leave it out."""
+    schemas = Schemas(spec)
+    found: set[str] = set()
+
+    def walk(kind, ours: dict, seen: frozenset) -> None:
+        if isinstance(kind, list):
+            walk(kind[0], schemas.resolve(ours).get("items", {}), seen)
+            return
+        if kind in JSON_TYPES or kind in seen:
+            return
+        declared, required = schemas.properties(ours), schemas.required(ours)
+        for field, field_kind in UPSTREAM["definitions"][kind].items():
+            if field not in required:
+                found.add(f"{kind}.{field}")
+            if field in declared:
+                walk(field_kind, declared[field], seen | {kind})
+
+    for operation_id, item in served(spec).items():
+        answer = schemas.resolve(item["responses"]["200"]).get("schema", {})
+        result = schemas.properties(answer).get("result")
+        if result is not None:
+            walk(UPSTREAM["operations"][operation_id], result, frozenset())
+    return found
+
+
+def fleet_only() -> set[str]:
+    """Upstream's fields that only operation staff get (the rows table of the RBAC tests): the
+    others' answers leave them out, by design (upstream shows them to anyone)."""
+    table = yaml.safe_load(RBAC_ROWS.read_text(encoding="utf-8"))["fleet_only_fields"]
+    upstream_names = {"device": "Device", "disk": "Disk", "idc": "Idc", "instance": "Instance"}
+    return {
+        f"{upstream_names[kind]}.{field}"
+        for kind, fields in table.items()
+        for field in fields
+        if kind in upstream_names
+    }
+
+
 def type_name(kind) -> str:
     if isinstance(kind, list):
         return f"array of {type_name(kind[0])}"
@@ -108,6 +156,13 @@ def test_every_upstream_response_field_is_declared_with_upstream_type():
     found = sorted(divergences(load_contract()))
 
     assert not found, "answers diverge from upstream's types:\n" + "\n".join(found)
+
+
+def test_every_upstream_field_is_in_every_answer_unless_only_staff_may_see_it():
+    # Required in the contract, so the contract client fails a test whose answer lacks it.
+    missing = sorted(optional_fields(load_contract()) - fleet_only())
+
+    assert not missing, "declared, not required:\n" + "\n".join(missing)
 
 
 def test_a_changed_type_is_caught():
