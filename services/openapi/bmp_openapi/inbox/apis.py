@@ -75,6 +75,7 @@ class MessageOutputSerializer(serializers.Serializer):
     finish_time = EpochField("finish_time")
     has_read = serializers.SerializerMethodField()
     is_del = serializers.SerializerMethodField()
+    is_recover = serializers.SerializerMethodField()
     detail = serializers.CharField()
     content = serializers.CharField()
     instance_id = serializers.CharField()
@@ -110,6 +111,9 @@ class MessageOutputSerializer(serializers.Serializer):
 
     def get_is_del(self, message) -> int:
         return 0  # upstream's soft-delete flag: answers hold live messages only
+
+    def get_is_recover(self, message) -> int:
+        return 0  # upstream's console: 1 for an in-band alert's recovery; we raise no such alert
 
     def get_idc_name(self, message) -> str:
         return self.context.get("related", {}).get("idc_name", "")

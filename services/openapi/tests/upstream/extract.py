@@ -1,6 +1,7 @@
 """Writes definitions.yaml from upstream BMP's published Swagger file (a one-off; kept to redo it).
 
-    python services/openapi/tests/upstream/extract.py path/to/bmp-openapi/swagger.json
+    python services/openapi/tests/upstream/extract.py bmp-openapi/swagger.json definitions.yaml
+    python services/openapi/tests/upstream/extract.py bmp-openapi-console/swagger.json console.yaml
 
 Only facts are kept: for each upstream operation, the type of its answer's ``result``; for each
 definition reachable from those, each field's JSON type. A type is a JSON type (string, integer,
@@ -79,7 +80,7 @@ def as_rows(table: dict) -> str:
 
 HEADER = """\
 # Upstream BMP's response types, as facts: jd-opensource/Baremetal_Manage_Platform,
-# bmp-openapi/swagger.json at d25ddb1 (2025-01-16), written by extract.py.
+# {source} at d25ddb1 (2025-01-16), written by extract.py.
 # operations: the type of each operation's `result`; definitions: each field's JSON type.
 # A type is a JSON type, a definition's name (an object of that shape), or [type] (an array).
 # test_upstream_types.py checks our contract declares each of them for every operation we serve.
@@ -87,5 +88,7 @@ HEADER = """\
 
 
 if __name__ == "__main__":
-    table = extract(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
-    (HERE / "definitions.yaml").write_text(HEADER + as_rows(table), encoding="utf-8")
+    source, output = Path(sys.argv[1]), sys.argv[2]
+    table = extract(json.loads(source.read_text(encoding="utf-8")))
+    header = HEADER.format(source=f"{source.parent.name}/{source.name}")
+    (HERE / output).write_text(header + as_rows(table), encoding="utf-8")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField, row_id_field
+from bmp_common.api.fields import LocalTimeField, UnixSecondsField, row_id_field
 from bmp_common.i18n import ZH_CN, display_name, request_language
 from bmp_openapi.catalog import choices
 
@@ -55,11 +55,29 @@ class OsOutputSerializer(_Tracked):
         return ""
 
 
-class RaidOutputSerializer(_Tracked):
+class _LiveRow(serializers.Serializer):
+    """Upstream's soft-delete columns: answers hold live rows only."""
+
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
+
+    def get_isDel(self, row) -> int:
+        return 0
+
+    def get_deletedTime(self, row) -> int:
+        return 0
+
+
+class RaidOutputSerializer(_LiveRow):
     raidId = serializers.CharField(source="raid_id")
     name = serializers.CharField()
     descriptionEn = serializers.CharField(source="description_en")
     descriptionZh = serializers.CharField(source="description_zh")
+    # Upstream's console Raid: its bookkeeping with integer (Unix seconds) times.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = UnixSecondsField(source="updated_at")
 
 
 class ImageOutputSerializer(_Tracked, _Localized):
@@ -96,8 +114,15 @@ def _size(volume) -> str:
     return f"{volume.volume_size}{volume.volume_unit}"
 
 
-class VolumeOutputSerializer(serializers.Serializer):
+class VolumeOutputSerializer(_LiveRow):
     volumeId = serializers.CharField(source="volume_id")
+    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
+    # Upstream's console Volume: its bookkeeping with integer times. A volume is replaced,
+    # never modified: updated = created.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = UnixSecondsField(source="created_at")
     volumeName = serializers.CharField(source="volume_name")
     volumeType = serializers.CharField(source="volume_type")
     diskType = serializers.CharField(source="disk_type")

@@ -109,6 +109,9 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         data.update({name: specs[name] for name in self.VOLUME_FIELDS})
         # The data volumes' RAID is not recorded per instance yet: upstream's fields, empty.
         data.update({"dataVolumeRaidId": "", "DataVolumeRaidName": ""})
+        # Upstream's console Instance: a second NIC we do not record (empty), and the type's flag.
+        data.update({"privateEth1Ipv4": "", "privateEth1Ipv6": "", "eth1Mask": ""})
+        data["isNeedRaid"] = instance.device_type.is_need_raid
         data["volumeRaid"] = self._volume_raids(instance)
         return data
 
