@@ -85,6 +85,11 @@ def test_a_user_sees_only_their_own_share_of_a_project(alice, bob, console_user,
         ("bob", "read", "Read only"),
         ("carol", "write", "Read and write"),
     ]
+    # Upstream's console names for the same rows (its spelling of permission included).
+    assert [(s["shared_user_name"], s["premission"]) for s in seen_by_alice["shares"]] == [
+        ("bob", "read"),
+        ("carol", "write"),
+    ]
     assert [
         s["sharedUserName"]
         for s in ok(bob.get(f"/v1/user/projects/{project_id}/describeSharProject"))["shares"]
