@@ -221,7 +221,7 @@ def test_the_printed_admin_key_works(deployment):
         deployment["ports"]["operation"], "/v1/local/users", values["BMP_ADMIN_API_KEY"]
     )
     assert status == 200
-    assert body["result"]["userName"] == "admin"
+    assert body["result"]["user"]["userName"] == "admin"
     assert oct((deployment["var"] / "data" / "credentials").stat().st_mode)[-3:] == "600"
 
 
@@ -261,7 +261,7 @@ def test_reinstall_keeps_the_data(deployment):
     status, body, _ = get(
         deployment["ports"]["operation"], "/v1/local/users", before["BMP_ADMIN_API_KEY"]
     )
-    assert (status, body["result"]["userName"]) == (200, "admin")
+    assert (status, body["result"]["user"]["userName"]) == (200, "admin")
 
 
 @pytest.mark.parametrize("args", [("frobnicate", "all"), ("start", "bmp-nothing"), ("status",), ()])
@@ -288,7 +288,7 @@ def test_stop_all_then_status_reports_not_running_and_start_brings_it_back(deplo
     again = run("start", "openapi")  # the bmp- prefix is optional
     assert again.returncode == 0, again.stdout + again.stderr
     status, body, _ = get(deployment["ports"]["operation"], "/v1/local/users", admin_key)
-    assert (status, body["result"]["userName"]) == (200, "admin")
+    assert (status, body["result"]["user"]["userName"]) == (200, "admin")
 
 
 def _encryption_keys(deployment) -> list[str]:
@@ -311,7 +311,7 @@ def test_rotate_key_puts_a_new_key_first_then_finish_keeps_only_it(deployment):
     assert "re-encrypted with the first key" in rotated.stdout
     assert new not in rotated.stdout + rotated.stderr  # keys are never printed
     status, body, _ = get(deployment["ports"]["operation"], "/v1/local/users", admin_key)
-    assert (status, body["result"]["userName"]) == (200, "admin")
+    assert (status, body["result"]["user"]["userName"]) == (200, "admin")
 
     finished = run("rotate-key", "finish")
 

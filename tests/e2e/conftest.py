@@ -136,7 +136,7 @@ class NetBoot:
         self.services = None
 
     def device(self, sn: str) -> dict:
-        return self.api.get(f"/devices/{self.device_ids[sn]}")
+        return self.api.get(f"/devices/{self.device_ids[sn]}")["device"]
 
     def steps(self, sn: str) -> list[tuple[str, str]]:
         """(action, status) of the steps of `sn`'s latest job."""

@@ -125,7 +125,7 @@ def step_times(lab) -> dict[str, tuple]:
 
 def wait_instance(lab, instance_id: str, statuses: tuple, timeout: float = INSTALL_TIMEOUT):
     def reached():
-        instance = lab.api.get(f"/project/instances/{instance_id}")
+        instance = lab.api.get(f"/project/instances/{instance_id}")["instance"]
         return instance["status"] in statuses and instance
 
     try:
@@ -166,7 +166,7 @@ def phases(lab, power_on: float, guest_up: float, write: str = "WriteImageTar") 
 
 
 def stop(lab, instance_id: str) -> None:
-    if lab.api.get(f"/project/instances/{instance_id}")["status"] == "stopped":
+    if lab.api.get(f"/project/instances/{instance_id}")["instance"]["status"] == "stopped":
         return
     lab.api.put(f"/project/instances/{instance_id}/stop")
     wait_instance(lab, instance_id, ("stopped", "Shutdown failed"), timeout=120)

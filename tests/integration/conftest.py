@@ -68,7 +68,7 @@ class Lab:
         self.device_ids = {device["sn"]: device["deviceId"] for device in devices}
 
     def device(self, sn: str) -> dict:
-        return self.api.get(f"/devices/{self.device_ids[sn]}")
+        return self.api.get(f"/devices/{self.device_ids[sn]}")["device"]
 
     def wait_device(self, sn: str, field: str, values: tuple, timeout: float = 60) -> dict:
         return wait_for(
@@ -95,7 +95,7 @@ class Lab:
         return self.api.post("/project/instances", body)["instanceIds"]
 
     def instance(self, instance_id: str) -> dict:
-        return self.api.get(f"/project/instances/{instance_id}")
+        return self.api.get(f"/project/instances/{instance_id}")["instance"]
 
     def wait_status(self, instance_id: str, statuses: tuple, timeout: float = 90) -> dict:
         def reached():

@@ -28,7 +28,7 @@ def test_admin_key_describes_the_admin(admin_api):
     answer = admin_api.get("/v1/local/users")
 
     assert answer.status_code == 200
-    user = answer.json()["result"]
+    user = answer.json()["result"]["user"]
     assert user["userName"] == "admin"
     assert user["roleId"] == ROLE_ADMIN
     assert user["roleName"] == "Owner"
@@ -37,8 +37,8 @@ def test_admin_key_describes_the_admin(admin_api):
 
 
 def test_name_twins_follow_the_request_language(admin_api):
-    english = admin_api.get("/v1/local/users").json()["result"]
-    chinese = admin_api.get("/v1/local/users", HTTP_BMPLANGUAGE="zh_CN").json()["result"]
+    english = admin_api.get("/v1/local/users").json()["result"]["user"]
+    chinese = admin_api.get("/v1/local/users", HTTP_BMPLANGUAGE="zh_CN").json()["result"]["user"]
 
     assert (english["roleName"], english["languageName"]) == ("Owner", "English")
     assert (chinese["roleName"], chinese["languageName"]) == ("平台拥有者", "英文")
@@ -71,7 +71,9 @@ def test_times_are_rendered_in_the_users_timezone(api, make_user):
 
     answer = api.get("/v1/local/users")
 
-    assert answer.json()["result"]["createdTime"] == user.created_at.strftime("%Y-%m-%d %H:%M:%S")
+    assert answer.json()["result"]["user"]["createdTime"] == user.created_at.strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
 
 
 def test_a_read_only_key_may_read(api, make_user):
@@ -97,7 +99,7 @@ def test_a_key_works_only_on_the_profile_it_was_made_for(api, make_user, setting
 
     assert api.get("/v1/local/users").status_code == 401  # this process serves "operation"
     settings.BMP_OPENAPI_PROFILE = "console"
-    assert api.get("/v1/local/users").json()["result"]["userName"] == "tenant"
+    assert api.get("/v1/local/users").json()["result"]["user"]["userName"] == "tenant"
 
 
 def test_a_system_key_acts_as_the_user_named_in_bmp_user_id(api, make_user):
@@ -107,7 +109,7 @@ def test_a_system_key_acts_as_the_user_named_in_bmp_user_id(api, make_user):
 
     answer = api.get("/v1/local/users", HTTP_BMPUSERID=operator.user_id)
 
-    assert answer.json()["result"]["userName"] == "olga"
+    assert answer.json()["result"]["user"]["userName"] == "olga"
 
 
 def test_a_system_key_may_check_a_login_before_it_knows_the_user(api, make_user):
@@ -124,7 +126,7 @@ def test_a_system_key_may_check_a_login_before_it_knows_the_user(api, make_user)
     found = api.get("/v1/users/getUserByName", {"userName": "tina"})
 
     assert verified.json()["result"] == {"success": True}
-    assert found.json()["result"]["userId"] == tenant.user_id
+    assert found.json()["result"]["user"]["userId"] == tenant.user_id
 
 
 def test_a_user_key_may_not_check_logins_on_the_console(api, make_user, settings):
@@ -157,7 +159,7 @@ def test_bmp_user_id_is_ignored_with_a_user_key(api, make_user):
 
     answer = api.get("/v1/local/users", HTTP_BMPUSERID=other.user_id)
 
-    assert answer.json()["result"]["userName"] == "olga"
+    assert answer.json()["result"]["user"]["userName"] == "olga"
 
 
 def test_a_tenant_may_not_use_the_operation_profile(api, make_user):

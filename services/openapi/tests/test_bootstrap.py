@@ -41,7 +41,7 @@ def test_first_start_writes_owner_only_credentials_that_work(credentials_file, c
 
     client = ContractClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {values['BMP_ADMIN_API_KEY']}")
-    assert client.get("/v1/local/users").json()["result"]["userName"] == "admin"
+    assert client.get("/v1/local/users").json()["result"]["user"]["userName"] == "admin"
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from bmp_common.contract import load_contract
 from bmp_common.errors import BmpError
@@ -16,6 +17,8 @@ from bmp_openapi.accounts.error_codes import (
     USER_NOT_FOUND,
 )
 from bmp_openapi.accounts.models import ApiKey, Role, User
+from bmp_openapi.instances.models import Instance
+from bmp_openapi.projects.models import Project
 
 
 def apikey_by_token(token: str) -> ApiKey | None:
@@ -36,8 +39,35 @@ def timezone_names() -> frozenset[str]:
 # Users
 
 
+def _users() -> QuerySet[User]:
+    """Users with upstream's summary fields: live projects owned and instances, and the name
+    of the default project."""
+    instances = (
+        Instance.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    projects = (
+        Project.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    default_project = Project.objects.filter(project_id=OuterRef("default_project_id"))
+    return User.objects.select_related("role").annotate(
+        instance_count=Coalesce(Subquery(instances, output_field=IntegerField()), Value(0)),
+        project_count=Coalesce(Subquery(projects, output_field=IntegerField()), Value(0)),
+        default_project_name=Coalesce(
+            Subquery(default_project.values("project_name")[:1]), Value("")
+        ),
+    )
+
+
 def user_list(*, filters: dict) -> QuerySet[User]:
-    queryset = User.objects.select_related("role")
+    queryset = _users()
     if filters.get("userName"):
         queryset = queryset.filter(user_name__icontains=filters["userName"])
     if filters.get("roleId"):
@@ -49,14 +79,14 @@ def user_list(*, filters: dict) -> QuerySet[User]:
 
 
 def user_get(*, user_id: str) -> User:
-    user = User.objects.select_related("role").filter(user_id=user_id).first()
+    user = _users().filter(user_id=user_id).first()
     if user is None:
         raise BmpError(USER_NOT_FOUND, user_id=user_id)
     return user
 
 
 def user_get_by_name(*, user_name: str) -> User:
-    user = User.objects.select_related("role").filter(user_name=user_name).first()
+    user = _users().filter(user_name=user_name).first()
     if user is None:
         raise BmpError(USER_NAME_NOT_FOUND, user_name=user_name)
     return user

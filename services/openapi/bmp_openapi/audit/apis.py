@@ -7,7 +7,7 @@ import datetime
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import UnixSecondsField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import ZH_CN, request_language
@@ -51,6 +51,7 @@ class AuditLogListApi(BmpApi):
         endTime = UnixTimeField()
 
     class OutputSerializer(serializers.Serializer):
+        id = row_id_field()
         logid = serializers.CharField()
         sn = serializers.CharField()
         deviceId = serializers.CharField(source="device_id")
@@ -63,8 +64,8 @@ class AuditLogListApi(BmpApi):
         apiKeyId = serializers.CharField(source="apikey_id")
         result = serializers.CharField()
         failReason = serializers.CharField(source="fail_reason")
-        operateTime = LocalTimeField(source="operate_time")
-        finishTime = LocalTimeField(source="finish_time")
+        operateTime = UnixSecondsField(source="operate_time")
+        finishTime = UnixSecondsField(source="finish_time")
 
         def get_operationName(self, entry):
             return operation_name(entry.operation, request_language(self.context["request"]))

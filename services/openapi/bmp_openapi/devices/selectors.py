@@ -74,7 +74,7 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
         filters = {**filters, "ipv6": _canonical_ipv6(filters["ipv6"])}
     # Prefetched, not joined: the page is then read from one table in its index order. Joined,
     # MariaDB starts from the one-row IDC table and sorts every device to find the page.
-    queryset = _visible(principal).prefetch_related("idc", "device_type")
+    queryset = _visible(principal).prefetch_related("idc", "device_type__volumes__raid_links__raid")
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
@@ -205,7 +205,8 @@ def associated_disks(
 
 
 def device_disks_detail(*, device: Device) -> dict:
-    """describeDeviceDisks: the collected disks, and the volumes of the type with theirs."""
+    """describeDeviceDisks: the collected disks, the volumes of the type with theirs, and
+    ``selected``: the disks serving a volume."""
     disks = list(Disk.objects.select_related("device").filter(device=device))
     links = DeviceVolumeDisk.objects.filter(device=device, disk__delete_marker=0)
     by_volume: dict[int, list[Disk]] = {}
@@ -222,6 +223,7 @@ def device_disks_detail(*, device: Device) -> dict:
         "disks": [d for d in disks if d.types in (choices.DISK_CONTROLLER, choices.DISK_NVME)],
         "panfu": [d for d in disks if d.types == choices.DISK_PANFU],
         "volumes": volumes,
+        "selected": {disk.pk for chosen in by_volume.values() for disk in chosen},
     }
 
 

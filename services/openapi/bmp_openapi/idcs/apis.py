@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
     MaskedSecretField,
@@ -35,6 +35,7 @@ class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         "updatedBy",
     )
 
+    id = row_id_field()
     idcId = serializers.CharField(source="idc_id")
     name = serializers.CharField()
     nameEn = serializers.CharField(source="name_en")
@@ -51,6 +52,9 @@ class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+    # Upstream's Idc names its times both ways.
+    createTime = LocalTimeField(source="created_at")
+    updateTime = LocalTimeField(source="updated_at")
 
 
 class IdcInputSerializer(StrictSerializer):
@@ -109,7 +113,7 @@ class IdcDetailApi(BmpApi):
 
     def get(self, request, idc_id):
         idc = selectors.idc_get(idc_id=idc_id)
-        return Response(IdcOutputSerializer(idc, context={"request": request}).data)
+        return Response({"idc": IdcOutputSerializer(idc, context={"request": request}).data})
 
     def put(self, request, idc_id):
         self.audit_resource = idc_id

@@ -74,6 +74,8 @@ class MessageOutputSerializer(serializers.Serializer):
     result = serializers.CharField()
     finish_time = EpochField("finish_time")
     has_read = serializers.SerializerMethodField()
+    is_del = serializers.SerializerMethodField()
+    is_recover = serializers.SerializerMethodField()
     detail = serializers.CharField()
     content = serializers.CharField()
     instance_id = serializers.CharField()
@@ -106,6 +108,12 @@ class MessageOutputSerializer(serializers.Serializer):
 
     def get_has_read(self, message) -> int:
         return int(message.has_read)
+
+    def get_is_del(self, message) -> int:
+        return 0  # upstream's soft-delete flag: answers hold live messages only
+
+    def get_is_recover(self, message) -> int:
+        return 0  # upstream's console: 1 for an in-band alert's recovery; we raise no such alert
 
     def get_idc_name(self, message) -> str:
         return self.context.get("related", {}).get("idc_name", "")

@@ -43,7 +43,7 @@ def _visible(actor) -> QuerySet[Instance]:
         "image",
         "image__os",
         "system_volume_raid",
-    )
+    ).prefetch_related("device_type__volumes__raid_links__raid")
     if sees_fleet(actor):
         return queryset
     shared = SharingProject.objects.filter(shared_user=actor).values("project")
@@ -110,3 +110,10 @@ def project_instances_for_sharer(
     if instance_id:
         instances = instances.filter(instance_id__icontains=instance_id)
     return list(instances.only("instance_id", "instance_name")), shared
+
+
+def instances_by_id(*, instance_ids) -> dict[str, Instance]:
+    """The live instances named, with their image: for the instance summary device answers
+    carry (the caller already sees the devices, so it may see what runs on them)."""
+    found = Instance.objects.select_related("image").filter(instance_id__in=set(instance_ids))
+    return {instance.instance_id: instance for instance in found}

@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, UnixSecondsField
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
     StrictIntegerField,
@@ -52,11 +52,45 @@ class ShareOutputSerializer(serializers.Serializer):
     permission = serializers.CharField()
     permissionName = serializers.SerializerMethodField()
     createdTime = LocalTimeField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+    shareProjects = serializers.SerializerMethodField()
+
+    def get_shareProjects(self, share) -> list:
+        return []  # upstream's ShareProject nests its own kind; a share has none under it
 
     def get_permissionName(self, share):
         language = request_language(self.context["request"])
         return display_name(PERMISSION_NAMES, share.permission, language)
+
+
+class SharingProjectOutputSerializer(ShareOutputSerializer):
+    """describeShareProject's rows: ours, plus upstream's console names for them (snake_case
+    SharingProject rows), as additional fields."""
+
+    project_id = serializers.CharField(source="project.project_id")
+    project_name = serializers.CharField(source="project.project_name")
+    owner_user_id = serializers.CharField(source="project.user.user_id")
+    owner_user_name = serializers.CharField(source="project.user.user_name")
+    shared_user_id = serializers.CharField(source="shared_user.user_id")
+    shared_user_name = serializers.CharField(source="shared_user.user_name")
+    premission = serializers.CharField(source="permission")  # upstream's spelling
+    is_default = serializers.SerializerMethodField()
+    created_by = serializers.CharField()
+    created_time = UnixSecondsField(source="created_at")
+    updated_by = serializers.CharField()
+    updated_time = UnixSecondsField(source="updated_at")
+    is_del = serializers.SerializerMethodField()
+    deleted_time = serializers.SerializerMethodField()
+
+    def get_is_default(self, share) -> int:
+        return int(bool(share.project.is_default))  # the owner's default project
+
+    def get_is_del(self, share) -> int:
+        return 0  # answers hold live shares only
+
+    def get_deleted_time(self, share) -> int:
+        return 0
 
 
 class ProjectOutputSerializer(serializers.Serializer):
@@ -144,7 +178,7 @@ class ProjectDetailApi(BmpApi):
 
     def get(self, request, project_id):
         project = selectors.project_get(project_id=project_id, actor=request.user)
-        return Response(render_projects(request, project))
+        return Response({"project": render_projects(request, project)})
 
     def put(self, request, project_id):
         self.audit_resource = project_id
@@ -223,7 +257,8 @@ class ProjectSharesApi(BmpApi):
     def get(self, request, project_id):
         project = selectors.project_get(project_id=project_id, actor=request.user)
         shares = selectors.visible_shares(project, request.user)
-        rows = ShareOutputSerializer(shares, many=True, context={"request": request}).data
+        context = {"request": request}
+        rows = SharingProjectOutputSerializer(shares, many=True, context=context).data
         return Response({"projectId": project.project_id, "shares": rows})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictCharField, StrictSerializer, filter_field, name_field
 from bmp_openapi.core import rbac
@@ -15,6 +15,7 @@ from bmp_openapi.sshkeys import selectors, services
 
 
 class SshKeyOutputSerializer(serializers.Serializer):
+    id = row_id_field()
     sshkeyId = serializers.CharField(source="sshkey_id")
     name = serializers.CharField()
     key = serializers.CharField()
@@ -67,7 +68,9 @@ class SshKeyDetailApi(BmpApi):
 
     def get(self, request, sshkey_id):
         sshkey = selectors.sshkey_get(user=request.user, sshkey_id=sshkey_id)
-        return Response(SshKeyOutputSerializer(sshkey, context={"request": request}).data)
+        return Response(
+            {"sshkey": SshKeyOutputSerializer(sshkey, context={"request": request}).data}
+        )
 
     def put(self, request, sshkey_id):
         self.audit_resource = sshkey_id

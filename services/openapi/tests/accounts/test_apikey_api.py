@@ -31,7 +31,7 @@ def client_with(token):
 def test_the_token_is_shown_once_and_stored_as_a_digest(admin_api):
     created = create(admin_api)
 
-    key = admin_api.get(f"/v1/user/apikeys/{created['apikeyId']}").json()["result"]
+    key = admin_api.get(f"/v1/user/apikeys/{created['apikeyId']}").json()["result"]["apikey"]
     listed = admin_api.get("/v1/user/apikeys").json()["result"]["apikeys"]
 
     assert created["apikeyId"].startswith("apikey-") and len(created["token"]) >= 32
@@ -39,6 +39,9 @@ def test_the_token_is_shown_once_and_stored_as_a_digest(admin_api):
     assert stored.token_digest == token_digest(created["token"])
     assert created["token"] not in str(key) + str(listed)
     assert stored.token_digest not in str(key) + str(listed)
+    # Upstream's clients require the field: present, and only ever the mask.
+    assert key["token"] == "******"
+    assert {row["token"] for row in listed} == {"******"}
     assert (key["name"], key["readOnly"], key["type"], key["source"]) == (
         "ci",
         0,
@@ -72,7 +75,7 @@ def test_the_new_token_works_and_a_read_only_one_only_reads(admin_api):
     writer = client_with(create(admin_api, name="writer")["token"])
     reader = client_with(create(admin_api, name="reader", read_only=1)["token"])
 
-    assert writer.get("/v1/local/users").json()["result"]["userName"] == "admin"
+    assert writer.get("/v1/local/users").json()["result"]["user"]["userName"] == "admin"
     assert writer.put("/v1/local/users", {"description": "x"}, format="json").status_code == 200
     assert reader.get("/v1/local/users").status_code == 200
     assert reader.put("/v1/local/users", {"description": "y"}, format="json").status_code == 403
@@ -184,7 +187,7 @@ def test_bad_input_is_400_and_writes_nothing(admin_api, body, field):
 def test_a_chinese_name_is_fine(admin_api):
     created = create(admin_api, name="运维_key-1")
 
-    key = admin_api.get(f"/v1/user/apikeys/{created['apikeyId']}").json()["result"]
+    key = admin_api.get(f"/v1/user/apikeys/{created['apikeyId']}").json()["result"]["apikey"]
 
     assert key["name"] == "运维_key-1"
 
@@ -196,7 +199,7 @@ def test_modify_renames_and_makes_read_only(admin_api):
     answer = admin_api.put(url, {"name": "ci-ro", "readOnly": 1}, format="json")
 
     assert answer.json()["result"] == {"success": True}
-    key = admin_api.get(url).json()["result"]
+    key = admin_api.get(url).json()["result"]["apikey"]
     assert (key["name"], key["readOnly"]) == ("ci-ro", 1)
     client = client_with(created["token"])
     assert client.put("/v1/local/users", {"description": "x"}, format="json").status_code == 403

@@ -25,7 +25,7 @@ def test_a_user_changes_their_own_profile(make_user, as_user, console):
     )
 
     assert answer.json()["result"] == {"success": True}
-    me = client.get("/v1/local/users").json()["result"]
+    me = client.get("/v1/local/users").json()["result"]["user"]
     assert (me["email"], me["phonePrefix"], me["phoneNumber"]) == (
         "tina@example.com",
         "86",
@@ -45,14 +45,14 @@ def test_only_what_is_sent_changes_and_empty_clears(admin_api):
 
     admin_api.put("/v1/local/users", {"email": ""}, format="json")
 
-    me = admin_api.get("/v1/local/users").json()["result"]
+    me = admin_api.get("/v1/local/users").json()["result"]["user"]
     assert (me["email"], me["phoneNumber"]) == ("", "123")
 
 
 def test_the_new_timezone_renders_the_times(admin_api):
     admin_api.put("/v1/local/users", {"timezone": "UTC"}, format="json")
 
-    me = admin_api.get("/v1/local/users").json()["result"]
+    me = admin_api.get("/v1/local/users").json()["result"]["user"]
     created = User.objects.get(user_name="admin").created_at
 
     assert me["createdTime"] == created.strftime("%Y-%m-%d %H:%M:%S")

@@ -34,8 +34,10 @@ def test_the_seeded_roles_are_listed_with_their_user_counts(admin_api, make_user
 def test_create_then_describe_with_names_in_the_request_language(admin_api):
     role_id = create(admin_api)
 
-    english = admin_api.get(f"/v1/roles/{role_id}").json()["result"]
-    chinese = admin_api.get(f"/v1/roles/{role_id}", HTTP_BMPLANGUAGE="zh_CN").json()["result"]
+    english = admin_api.get(f"/v1/roles/{role_id}").json()["result"]["role"]
+    chinese = admin_api.get(f"/v1/roles/{role_id}", HTTP_BMPLANGUAGE="zh_CN").json()["result"][
+        "role"
+    ]
 
     assert role_id.startswith("role-")
     assert (english["roleNameEn"], english["roleNameCn"]) == ("Auditor", "审计员")
@@ -89,7 +91,7 @@ def test_modify_renames_a_custom_role(admin_api):
     answer = admin_api.put(f"/v1/roles/{role_id}", {"roleNameEn": "Inspector"}, format="json")
 
     assert answer.json()["result"] == {"success": True}
-    role = admin_api.get(f"/v1/roles/{role_id}").json()["result"]
+    role = admin_api.get(f"/v1/roles/{role_id}").json()["result"]["role"]
     assert (role["roleNameEn"], role["roleNameCn"], role["updatedBy"]) == (
         "Inspector",
         "审计员",
@@ -177,7 +179,7 @@ def test_everyone_sees_their_own_role(api, make_user, console, role_id, name):
     _, token = make_user("someone", role_id=role_id, source="console")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    role = api.get("/v1/roles/roleInfo/current").json()["result"]
+    role = api.get("/v1/roles/roleInfo/current").json()["result"]["role"]
 
     assert (role["roleId"], role["roleName"], role["userCount"]) == (role_id, name, 1)
 

@@ -30,7 +30,7 @@ def create(api, **changes):
 def test_create_then_describe(admin_api):
     user_id = create(admin_api)
 
-    user = admin_api.get(f"/v1/users/{user_id}").json()["result"]
+    user = admin_api.get(f"/v1/users/{user_id}").json()["result"]["user"]
 
     assert user_id.startswith("user-")
     assert (user["userName"], user["roleId"], user["roleName"]) == (
@@ -68,7 +68,7 @@ def test_defaults_apply_to_what_is_not_sent(admin_api):
     minimal = {"userName": "min", "password": "Min-Pass-2026", "roleId": ROLE_USER}
     other_id = admin_api.post("/v1/users", minimal, format="json").json()["result"]["userId"]
 
-    user = admin_api.get(f"/v1/users/{other_id}").json()["result"]
+    user = admin_api.get(f"/v1/users/{other_id}").json()["result"]["user"]
 
     assert user_id != other_id
     assert (user["language"], user["timezone"], user["email"]) == ("en_US", "Asia/Shanghai", "")
@@ -168,7 +168,7 @@ def test_modify_changes_only_the_profile_fields_sent(admin_api):
     )
 
     assert answer.json()["result"] == {"success": True}
-    user = admin_api.get(f"/v1/users/{user_id}").json()["result"]
+    user = admin_api.get(f"/v1/users/{user_id}").json()["result"]["user"]
     assert (user["email"], user["description"], user["phoneNumber"]) == (
         "new@example.org",
         "",
@@ -271,7 +271,7 @@ def test_describe_by_name(admin_api, make_user):
     missing = admin_api.get("/v1/users/getUserByName?userName=nobody", HTTP_BMPLANGUAGE="zh_CN")
     no_name = admin_api.get("/v1/users/getUserByName")
 
-    assert found.json()["result"]["userName"] == "victor"
+    assert found.json()["result"]["user"]["userName"] == "victor"
     assert missing.status_code == 404
     assert missing.json()["error"]["message"] == "不存在名为 nobody 的用户"
     assert no_name.status_code == 400

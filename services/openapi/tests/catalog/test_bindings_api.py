@@ -97,7 +97,7 @@ def test_binding_one_image_to_device_types_and_listing_them(
     assert {d["deviceTypeId"] for d in bound["deviceTypes"]} == {first, second}
     assert [d["deviceTypeId"] for d in others["deviceTypes"]] == [unbound]
     assert arm["totalCount"] == 0
-    assert ok(admin_api.get(f"/v1/images/{image_id}"))["deviceTypeNum"] == 2
+    assert ok(admin_api.get(f"/v1/images/{image_id}"))["image"]["deviceTypeNum"] == 2
     assert admin_api.get("/v1/images/imageDeviceTypes").status_code == 400
 
 
@@ -153,7 +153,10 @@ def test_a_device_type_with_bound_images_keeps_its_architecture(
     )
 
     assert answer.status_code == 409
-    assert ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["architecture"] == "x86_64"
+    assert (
+        ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]["architecture"]
+        == "x86_64"
+    )
 
 
 def test_changing_the_boot_mode_changes_the_partitions_boot_mode(
@@ -207,7 +210,7 @@ def test_deleting_a_device_type_unbinds_its_images(admin_api, make_device_type, 
 
     ok(admin_api.delete(f"/v1/deviceTypes/{device_type_id}"))
 
-    assert ok(admin_api.get(f"/v1/images/{image_id}"))["deviceTypeNum"] == 0
+    assert ok(admin_api.get(f"/v1/images/{image_id}"))["image"]["deviceTypeNum"] == 0
     assert ok(admin_api.get("/v1/deviceTypes/deviceTypeImage"))["totalCount"] == 0
     ok(admin_api.delete(f"/v1/images/{image_id}"))
 

@@ -23,7 +23,9 @@ NVME = {
 def test_create_then_describe(admin_api, make_device_type, idc_id):
     device_type_id = make_device_type()
 
-    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}", HTTP_BMPLANGUAGE="zh_CN"))
+    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}", HTTP_BMPLANGUAGE="zh_CN"))[
+        "deviceType"
+    ]
 
     assert device_type_id.startswith("dt-")
     assert (dt["idcId"], dt["idcName"], dt["idcNameEn"]) == (idc_id, "北京一区", "beijing-1")
@@ -60,7 +62,7 @@ def test_an_empty_raid_list_takes_the_level_raid_can_implies(admin_api, make_dev
     single.update(raidCan="单盘RAID0", raid="")
     device_type_id = make_device_type(architecture="aarch64", volumes=[SYSTEM_VOLUME, NVME, single])
 
-    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))
+    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]
 
     assert [(v["raidCan"], v["raidId"]) for v in dt["volumes"][1:]] == [
         ("NO RAID", NO_RAID),
@@ -122,7 +124,10 @@ def test_a_gpu_model_is_given_whole(admin_api, make_device_type):
         deviceSeries="gpu", gpuAmount=8, gpuManufacturer="NVIDIA", gpuModel="A100"
     )
 
-    assert ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["gpuInfo"] == "NVIDIA A100*8"
+    assert (
+        ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]["gpuInfo"]
+        == "NVIDIA A100*8"
+    )
 
 
 @pytest.mark.parametrize(
@@ -212,7 +217,7 @@ def test_list_filters_and_pages(admin_api, make_device_type, make_idc):
 
 def test_modify_changes_what_is_sent_and_replaces_volumes(admin_api, make_device_type):
     device_type_id = make_device_type()
-    before = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))
+    before = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]
 
     ok(
         admin_api.put(
@@ -222,7 +227,7 @@ def test_modify_changes_what_is_sent_and_replaces_volumes(admin_api, make_device
         )
     )
 
-    after = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))
+    after = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]
     assert (after["description"], after["boot_mode"], after["name"]) == ("v2", "UEFI", "标准计算型")
     assert [v["volumeName"] for v in after["volumes"]] == ["system", "nvme0"]
     old_ids = {v["volumeId"] for v in before["volumes"]}
@@ -249,7 +254,7 @@ def test_modify_checks_the_result_and_writes_nothing_when_refused(admin_api, mak
     assert (bond_one_nic.status_code, no_system.status_code) == (409, 409)
     assert incomplete.status_code == 400
     assert "diskType" in incomplete.json()["error"]["message"]
-    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))
+    dt = ok(admin_api.get(f"/v1/deviceTypes/{device_type_id}"))["deviceType"]
     assert (dt["name"], dt["nicAmount"], len(dt["volumes"])) == ("标准计算型", 2, 2)
 
 

@@ -1,5 +1,7 @@
 """Images through the API: their OS, their file, their default partitions."""
 
+import json
+
 import pytest
 
 from bmp_openapi.audit.models import AuditLog
@@ -13,7 +15,7 @@ SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 def test_create_then_describe(admin_api, make_image):
     image_id = make_image()
 
-    image = ok(admin_api.get(f"/v1/images/{image_id}", HTTP_BMPLANGUAGE="zh_CN"))
+    image = ok(admin_api.get(f"/v1/images/{image_id}", HTTP_BMPLANGUAGE="zh_CN"))["image"]
 
     assert image_id.startswith("i-")
     assert (image["imageName"], image["format"], image["source"]) == (
@@ -30,17 +32,17 @@ def test_create_then_describe(admin_api, make_image):
     assert image["bootMode"] == "Legacy/BIOS,UEFI"  # one order for both modes
     assert image["url"] == "{host}/v1.7.0-centos-7.9-2022070716.tar.xz"
     assert image["sourceName"] == "预置镜像"
-    assert image["systemPartition"] == NEW_IMAGE["systemPartition"]
-    assert image["dataPartition"] == []
+    assert json.loads(image["systemPartition"]) == NEW_IMAGE["systemPartition"]
+    assert image["dataPartition"] == "[]"
     assert (image["deviceTypeNum"], image["isBind"]) == (0, False)
 
 
 def test_the_os_is_created_once_and_shared(admin_api, make_image):
-    first = ok(admin_api.get(f"/v1/images/{make_image()}"))
-    second = ok(admin_api.get(f"/v1/images/{make_image(imageName='centos-7.9-tuned')}"))
+    first = ok(admin_api.get(f"/v1/images/{make_image()}"))["image"]
+    second = ok(admin_api.get(f"/v1/images/{make_image(imageName='centos-7.9-tuned')}"))["image"]
     arm = ok(
         admin_api.get(f"/v1/images/{make_image(imageName='centos-arm', architecture='aarch64')}")
-    )
+    )["image"]
 
     assert first["osId"] == second["osId"] != arm["osId"]
     assert first["osName"] == "centos-7.9-base"
@@ -50,7 +52,7 @@ def test_the_os_is_created_once_and_shared(admin_api, make_image):
 def test_an_existing_os_is_used(admin_api, make_os, make_image):
     os_id = make_os(osName="CentOS 7.9", osType="CentOS", osVersion="7.9")
 
-    image = ok(admin_api.get(f"/v1/images/{make_image()}"))
+    image = ok(admin_api.get(f"/v1/images/{make_image()}"))["image"]
 
     assert image["osId"] == os_id
 
@@ -68,7 +70,7 @@ def test_an_os_of_the_same_name_with_other_attributes_is_409(admin_api, make_os)
 def test_sha256_hashes_and_http_urls_are_accepted(admin_api, make_image):
     image_id = make_image(hash=SHA256.upper(), url="https://mirror.example.com/images/c.tar.xz")
 
-    image = ok(admin_api.get(f"/v1/images/{image_id}"))
+    image = ok(admin_api.get(f"/v1/images/{image_id}"))["image"]
 
     assert (image["hash"], image["url"]) == (SHA256, "https://mirror.example.com/images/c.tar.xz")
 
@@ -170,7 +172,7 @@ def test_modify_changes_the_name_and_the_description_only(admin_api, make_image)
     ok(admin_api.put(f"/v1/images/{image_id}", {"imageName": "centos-base"}, format="json"))
     refused = admin_api.put(f"/v1/images/{image_id}", {"url": "{host}/x.tar.xz"}, format="json")
 
-    image = ok(admin_api.get(f"/v1/images/{image_id}"))
+    image = ok(admin_api.get(f"/v1/images/{image_id}"))["image"]
     assert (image["imageName"], image["description"]) == ("centos-base", "base")
     assert refused.status_code == 400
     assert image["url"] == NEW_IMAGE["url"]

@@ -11,7 +11,7 @@ from .data import NEW_OS, ok
 def test_create_then_describe(admin_api, make_os):
     os_id = make_os()
 
-    os = ok(admin_api.get(f"/v1/oss/{os_id}"))
+    os = ok(admin_api.get(f"/v1/oss/{os_id}"))["os"]
 
     assert os_id.startswith("o-")
     assert {k: os[k] for k in NEW_OS} == NEW_OS
@@ -69,7 +69,7 @@ def test_modify_changes_only_what_is_sent(admin_api, make_os):
 
     ok(admin_api.put(f"/v1/oss/{os_id}", {"sysUser": "admin", "bits": 32}, format="json"))
 
-    os = ok(admin_api.get(f"/v1/oss/{os_id}"))
+    os = ok(admin_api.get(f"/v1/oss/{os_id}"))["os"]
     assert (os["sysUser"], os["bits"], os["osName"]) == ("admin", 32, "CentOS 7.9 64-bit")
 
 
@@ -80,12 +80,12 @@ def test_renaming_onto_another_os_is_409(admin_api, make_os):
     answer = admin_api.put(f"/v1/oss/{other}", {"osName": "CentOS 7.9 64-bit"}, format="json")
 
     assert answer.status_code == 409
-    assert ok(admin_api.get(f"/v1/oss/{other}"))["osName"] == "Other"
+    assert ok(admin_api.get(f"/v1/oss/{other}"))["os"]["osName"] == "Other"
 
 
 def test_an_os_used_by_an_image_keeps_its_architecture_and_cannot_be_deleted(admin_api, make_image):
     image_id = make_image()
-    os_id = ok(admin_api.get(f"/v1/images/{image_id}"))["osId"]
+    os_id = ok(admin_api.get(f"/v1/images/{image_id}"))["image"]["osId"]
 
     moved = admin_api.put(f"/v1/oss/{os_id}", {"architecture": "aarch64"}, format="json")
     deleted = admin_api.delete(f"/v1/oss/{os_id}", HTTP_BMPLANGUAGE="zh_CN")
@@ -93,7 +93,7 @@ def test_an_os_used_by_an_image_keeps_its_architecture_and_cannot_be_deleted(adm
     assert moved.status_code == 409
     assert deleted.status_code == 409
     assert deleted.json()["error"]["message"] == f"操作系统 {os_id} 仍被 1 个镜像使用，请先删除镜像"
-    assert ok(admin_api.get(f"/v1/oss/{os_id}"))["architecture"] == "x86_64"
+    assert ok(admin_api.get(f"/v1/oss/{os_id}"))["os"]["architecture"] == "x86_64"
 
     ok(admin_api.delete(f"/v1/images/{image_id}"))
     ok(admin_api.delete(f"/v1/oss/{os_id}"))

@@ -50,7 +50,7 @@ def test_from_an_empty_catalog_to_a_device_type_ready_for_instances(admin_api):
     )
 
     # the image uses the OS registered first, and knows it is bound once
-    image = ok(admin_api.get(f"/v1/images/{image_id}"))
+    image = ok(admin_api.get(f"/v1/images/{image_id}"))["image"]
     assert (image["osId"], image["deviceTypeNum"]) == (os_id, 1)
     # the device types of the IDC, two to a page
     page1 = ok(admin_api.get(f"/v1/deviceTypes?idcId={idc_id}&pageSize=2"))

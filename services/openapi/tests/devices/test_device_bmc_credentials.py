@@ -24,7 +24,7 @@ def mounted(admin_api, idc_id, make_device_type, *specs) -> list[str]:
 
 
 def bmc_state(admin_api, device_id: str, **headers) -> tuple:
-    device = ok(admin_api.get(f"/v1/devices/{device_id}", **headers))
+    device = ok(admin_api.get(f"/v1/devices/{device_id}", **headers))["device"]
     return (
         device["bmcCredentialState"],
         device["bmcCredentialStateName"],

@@ -65,6 +65,12 @@ def test_disks_are_chosen_for_volumes_and_shown_in_the_detail(
     assert volume["volumeId"] == system.volume_id
     assert [r["name"] for r in volume["raids"]] == ["RAID1"]
     assert {d["diskId"] for d in volume["disks"]} == {first.disk_id, second.disk_id}
+    # Upstream's Disk times are integers (Unix seconds).
+    first.refresh_from_db()
+    listed = next(d for d in detail["disks"] if d["diskId"] == first.disk_id)
+    assert listed["createdTime"] == int(first.created_at.timestamp())
+    assert listed["selected"] is True and detail["panfu"][0]["selected"] is False
+    assert volume["raid"] == "RAID1"
 
 
 def test_candidates_and_selection(admin_api, idc_id, device, make_device_type, make_volume):

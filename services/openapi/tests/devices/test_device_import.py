@@ -55,7 +55,7 @@ def test_fifty_devices_in_one_call_then_filters_and_pages(admin_api, idc_id, mak
 def test_a_listed_device_in_both_languages(admin_api, idc_id):
     (device_id,) = imported(admin_api, idc_id, [spec(1, mac1="0C-42-A1-00-01-01")])
 
-    english = admin_api.get(f"/v1/devices/{device_id}").json()["result"]
+    english = admin_api.get(f"/v1/devices/{device_id}").json()["result"]["device"]
     chinese = admin_api.get("/v1/devices?sn=SN000001", HTTP_BMPLANGUAGE="zh_CN").json()
     chinese = chinese["result"]["devices"][0]
 
@@ -77,7 +77,7 @@ def test_the_bmc_password_is_masked_and_stored_encrypted(admin_api, idc_id):
     answer = admin_api.get(f"/v1/devices/{device_id}")
     stored = Device.objects.get(device_id=device_id).ilo_password_encrypted
 
-    assert answer.json()["result"]["iloPassword"] == "******"
+    assert answer.json()["result"]["device"]["iloPassword"] == "******"
     assert b"Bmc-Secret-1" not in answer.content
     assert "Bmc-Secret-1" not in stored and decrypt_secret(stored) == "Bmc-Secret-1"
     listed = admin_api.get("/v1/devices")

@@ -25,8 +25,8 @@ def test_mount_ends_on_sale_or_failed_with_the_bmc_reason(admin_api, idc_id, mak
         reason="USERNAME_OR_PASSWORD_ERROR",
     )
 
-    assert ok(admin_api.get(f"/v1/devices/{good}"))["manageStatus"] == "putaway"
-    failed = ok(admin_api.get(f"/v1/devices/{bad}", HTTP_BMPLANGUAGE="zh_CN"))
+    assert ok(admin_api.get(f"/v1/devices/{good}"))["device"]["manageStatus"] == "putaway"
+    failed = ok(admin_api.get(f"/v1/devices/{bad}", HTTP_BMPLANGUAGE="zh_CN"))["device"]
     assert (failed["manageStatus"], failed["reason"], failed["reasonName"]) == (
         "putawayfail",
         "USERNAME_OR_PASSWORD_ERROR",
@@ -71,12 +71,12 @@ def test_collection_records_the_inventory_or_the_failure(admin_api, idc_id):
     ok(admin_api.post("/v1/collect/collectDeviceInfo", body, format="json"))
     busy = admin_api.post("/v1/collect/collectDeviceInfo", body, format="json")
     assert busy.status_code == 409  # already collecting
-    assert ok(admin_api.get(f"/v1/devices/{device_id}"))["collectStatus"] == "3"
+    assert ok(admin_api.get(f"/v1/devices/{device_id}"))["device"]["collectStatus"] == "3"
     job = last_job(device_id=device_id, task="CollectHardwareInfo")
     assert job.submission["body"]["spec"] == {"allow_override": True}
     finish_job(job.job_id, data=INVENTORY)
 
-    device = ok(admin_api.get(f"/v1/devices/{device_id}"))
+    device = ok(admin_api.get(f"/v1/devices/{device_id}"))["device"]
     assert (device["collectStatus"], device["brand"], device["model"]) == ("1", "Lab", "QEMU-2U")
     stored = Device.objects.get(device_id=device_id)
     assert Disk.objects.filter(device=stored).count() == 2
@@ -92,7 +92,7 @@ def test_collection_records_the_inventory_or_the_failure(admin_api, idc_id):
         reason="PingError",
         message="the LiveOS did not call in within 1800 s",
     )
-    device = ok(admin_api.get(f"/v1/devices/{device_id}"))
+    device = ok(admin_api.get(f"/v1/devices/{device_id}"))["device"]
     assert (device["collectStatus"], device["collectFailReason"]) == (
         "4",
         "the LiveOS did not call in within 1800 s",

@@ -43,13 +43,16 @@ def test_mount_needs_a_device_type_then_puts_away(admin_api, idc_id, device_id, 
     assert refused.status_code == 409
     assert "associate one before mounting" in refused.json()["error"]["message"]
     assert mounted.json()["result"] == {"success": True}
-    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]
+    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]["device"]
     assert (device["manageStatus"], device["deviceTypeId"]) == (
         "putawaying",
         device_type.device_type_id,
     )
     assert (device["deviceSeries"], device["deviceSeriesName"]) == ("computer", "Computer")
     assert device["cpuInfo"] == "Intel 6338(2*16cores,2.0GHz)"
+    # Upstream's flat copy of the type's specs, and its fields we do not record: empty, 0.
+    assert (device["cpuAmount"], device["cpuCores"], device["cpuModel"]) == (2, 16, "6338")
+    assert (device["switchPassword1"], device["adapterId"]) == ("", 0)
 
 
 @pytest.mark.parametrize("status", [states.PUTAWAYFAIL])
@@ -153,7 +156,7 @@ def test_modify_changes_what_is_sent(admin_api, device_id):
     answer = put(admin_api, f"/v1/devices/{device_id}", body)
 
     assert answer.json()["result"] == {"success": True}
-    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]
+    device = admin_api.get(f"/v1/devices/{device_id}").json()["result"]["device"]
     assert (device["description"], device["mac2"], device["uPosition"], device["sn"]) == (
         "rack 7",
         "",

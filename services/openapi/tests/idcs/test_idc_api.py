@@ -24,7 +24,7 @@ def create(api, **changes):
 def test_create_then_describe_masks_the_bmc_password(admin_api):
     idc_id = create(admin_api)
 
-    idc = admin_api.get(f"/v1/idcs/{idc_id}").json()["result"]
+    idc = admin_api.get(f"/v1/idcs/{idc_id}").json()["result"]["idc"]
 
     assert idc["idcId"] == idc_id and idc_id.startswith("idc-")
     assert (idc["name"], idc["nameEn"], idc["level"], idc["iloUser"]) == (
@@ -97,7 +97,7 @@ def test_modify_changes_only_what_is_sent(admin_api):
     answer = admin_api.put(f"/v1/idcs/{idc_id}", {"address": "Yizhuang"}, format="json")
 
     assert answer.json()["result"] == {"success": True}
-    idc = admin_api.get(f"/v1/idcs/{idc_id}").json()["result"]
+    idc = admin_api.get(f"/v1/idcs/{idc_id}").json()["result"]["idc"]
     assert (idc["address"], idc["name"], idc["iloPassword"]) == ("Yizhuang", "北京一区", "******")
 
 
@@ -170,3 +170,7 @@ def test_every_write_is_audited_with_its_result(admin_api):
     assert "name" in failed.fail_reason
     trail = admin_api.get("/v1/auditLogs?result=fail").json()["result"]
     assert [e["operationName"] for e in trail["auditLogs"]] == ["Modify IDC"]
+    # Upstream's times: integer Unix seconds.
+    (entry,) = trail["auditLogs"]
+    assert entry["operateTime"] == int(failed.operate_time.timestamp())
+    assert entry["finishTime"] == int(failed.finish_time.timestamp())

@@ -29,6 +29,8 @@ def test_tenants_see_their_own_instances_and_shared_ones_read_only(admin_api, st
 
     hidden = tom.get(f"/v1/project/instances/{instance_id}")
     assert hidden.status_code == 404
+    assert ok(tina.get("/v1/local/users"))["user"]["instanceCount"] == 1
+    assert ok(tom.get("/v1/local/users"))["user"]["instanceCount"] == 0
     assert ok(tom.get("/v1/project/instances"))["totalCount"] == 0
 
     ok(
@@ -41,7 +43,7 @@ def test_tenants_see_their_own_instances_and_shared_ones_read_only(admin_api, st
             },
         )
     )
-    assert ok(tom.get(f"/v1/project/instances/{instance_id}"))["instanceName"] == "web"
+    assert ok(tom.get(f"/v1/project/instances/{instance_id}"))["instance"]["instanceName"] == "web"
     refused = tom.put(f"/v1/project/instances/{instance_id}/stop", {})
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == (
@@ -119,4 +121,7 @@ def test_a_key_no_longer_lists_the_instances_of_a_project_given_away(stock, make
     ok(tina.put(f"/v1/user/projects/{project}/move", move))
 
     assert ok(tina.get(f"/v1/user/sshkeys/instances/{key_id}"))["instanceIds"] == []
-    assert ok(tom.get(f"/v1/project/instances/{instance_id}"))["userId"] == tom.user.user_id
+    assert (
+        ok(tom.get(f"/v1/project/instances/{instance_id}"))["instance"]["userId"]
+        == tom.user.user_id
+    )

@@ -26,7 +26,7 @@ def create(api, stock, project_id, **changes):
 
 
 def describe(api, instance_id):
-    return ok(api.get(f"/v1/project/instances/{instance_id}"))
+    return ok(api.get(f"/v1/project/instances/{instance_id}"))["instance"]
 
 
 def put(api, instance_id, action, body=None):
@@ -82,7 +82,28 @@ def test_create_takes_a_device_and_hands_a_job_with_everything_to_the_scheduler(
         "web-1",
     )
     assert instance["jobId"] == message.job_id
+    # Upstream's flat copy of the device type's volumes, and the system volume's RAID.
+    assert (
+        instance["systemVolumeType"],
+        instance["systemVolumeInterfaceType"],
+        instance["systemVolumeSize"],
+        instance["systemVolumeUnit"],
+        instance["systemVolumeAmount"],
+        instance["raidCan"],
+    ) == ("SSD", "SATA", 480, "GB", 2, "RAID")
+    assert (instance["dataVolumeType"], instance["dataVolumeAmount"]) == ("", 0)
+    [volume_raid] = instance["volumeRaid"]
+    assert volume_raid["volume"]["volumeType"] == "system"
+    assert volume_raid["raid"]["raidId"] == instance["systemVolumeRaidId"]
     assert (device.manage_status, device.instance_id) == ("created", instance_id)
+    # The device answer summarises the instance on it, as upstream's does.
+    on_device = ok(admin_api.get(f"/v1/devices/{device.device_id}"))["device"]
+    assert (on_device["instanceName"], on_device["instanceStatus"], on_device["locked"]) == (
+        instance["instanceName"],
+        "creating",
+        "unlocked",
+    )
+    assert on_device["imageName"] == instance["imageName"]
     assert message.task == "CreateInstances"
     assert message.node["sn"] == device.sn and message.node["mac1"] == device.mac1
     assert message.node["bmc"]["address"] == device.ilo_ip
@@ -139,7 +160,9 @@ def test_a_failed_job_sets_the_failure_state_with_the_drivers_reason(admin_api, 
     )
 
     instance = describe(admin_api, running)
-    chinese = ok(admin_api.get(f"/v1/project/instances/{running}", HTTP_BMPLANGUAGE="zh_CN"))
+    chinese = ok(admin_api.get(f"/v1/project/instances/{running}", HTTP_BMPLANGUAGE="zh_CN"))[
+        "instance"
+    ]
     assert (instance["status"], instance["reason"]) == (
         "Shutdown failed",
         "USERNAME_OR_PASSWORD_ERROR",

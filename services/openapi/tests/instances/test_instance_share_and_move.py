@@ -117,8 +117,8 @@ def test_an_owner_moves_instances_between_their_projects(stock, tina):
 
     ok(tina.put(MOVE, move_body(tina, source, tina, target, web)))
 
-    assert ok(tina.get(f"/v1/project/instances/{web}"))["projectId"] == target
-    assert ok(tina.get(f"/v1/project/instances/{db}"))["projectId"] == source
+    assert ok(tina.get(f"/v1/project/instances/{web}"))["instance"]["projectId"] == target
+    assert ok(tina.get(f"/v1/project/instances/{db}"))["instance"]["projectId"] == source
     entry = AuditLog.objects.get(operation="MoveInstances")
     assert (entry.resource_id, entry.result, entry.user_name) == (source, "success", "tina")
 
@@ -129,7 +129,7 @@ def test_moving_to_another_users_project_gives_them_the_instances(stock, tina, t
 
     ok(tina.put(MOVE, move_body(tina, source, tom, toms, web)))
 
-    assert ok(tom.get(f"/v1/project/instances/{web}"))["userId"] == tom.user.user_id
+    assert ok(tom.get(f"/v1/project/instances/{web}"))["instance"]["userId"] == tom.user.user_id
     assert tina.get(f"/v1/project/instances/{web}").status_code == 404
     device = Device.objects.get(instance_id=web)
     assert (device.user_id, device.user_name) == (tom.user.user_id, "tom")

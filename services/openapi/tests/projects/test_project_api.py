@@ -22,7 +22,7 @@ def test_every_user_starts_with_a_default_project(operator):
     default = default_project(operator.user)
 
     listed = ok(operator.get("/v1/user/projects"))
-    me = ok(operator.get("/v1/local/users"))
+    me = ok(operator.get("/v1/local/users"))["user"]
 
     assert listed["totalCount"] == 1
     [project] = listed["projects"]
@@ -35,12 +35,17 @@ def test_every_user_starts_with_a_default_project(operator):
     assert (project["instanceCount"], project["shareProjects"]) == (0, [])
     assert (project["userId"], project["ownedBy"]) == (operator.user.user_id, "olga")
     assert me["defaultProjectId"] == default.project_id
+    assert (me["defaultProjectName"], me["projectCount"], me["instanceCount"]) == (
+        "default project",
+        1,
+        0,
+    )
 
 
 def test_create_then_describe(operator):
     project_id = create(operator, "北京-web_01")
 
-    project = ok(operator.get(f"/v1/user/projects/{project_id}"))
+    project = ok(operator.get(f"/v1/user/projects/{project_id}"))["project"]
 
     assert project["projectId"] == project_id and project_id.startswith("project-")
     assert (project["projectName"], project["isDefault"], project["isSystem"]) == (
@@ -138,7 +143,7 @@ def test_modify_renames(operator):
         "success": True
     }
 
-    assert ok(operator.get(f"/v1/user/projects/{project_id}"))["projectName"] == "api"
+    assert ok(operator.get(f"/v1/user/projects/{project_id}"))["project"]["projectName"] == "api"
 
 
 def test_renaming_to_a_name_taken_is_409_and_changes_nothing(operator):

@@ -42,8 +42,10 @@ def test_a_shared_project_is_listed_for_the_user_it_is_shared_with(alice, bob, p
     assert ok(share(alice, project_id, bob)) == {"success": True}
 
     listed = ok(bob.get("/v1/user/projects?owned=2"))["projects"]
-    seen_by_bob = ok(bob.get(f"/v1/user/projects/{project_id}", HTTP_BMPLANGUAGE="zh_CN"))
-    seen_by_alice = ok(alice.get(f"/v1/user/projects/{project_id}"))
+    seen_by_bob = ok(bob.get(f"/v1/user/projects/{project_id}", HTTP_BMPLANGUAGE="zh_CN"))[
+        "project"
+    ]
+    seen_by_alice = ok(alice.get(f"/v1/user/projects/{project_id}"))["project"]
 
     assert [p["projectId"] for p in listed] == [project_id]
     assert (seen_by_bob["owned"], seen_by_bob["isDefault"], seen_by_bob["ownedBy"]) == (
@@ -72,7 +74,7 @@ def test_a_user_sees_only_their_own_share_of_a_project(alice, bob, console_user,
     ok(share(alice, project_id, bob))
     ok(share(alice, project_id, carol, permission="write"))
 
-    seen_by_bob = ok(bob.get(f"/v1/user/projects/{project_id}"))["shareProjects"]
+    seen_by_bob = ok(bob.get(f"/v1/user/projects/{project_id}"))["project"]["shareProjects"]
     seen_by_alice = ok(alice.get(f"/v1/user/projects/{project_id}/describeSharProject"))
 
     assert [s["sharedUserName"] for s in seen_by_bob] == ["bob"]
@@ -82,6 +84,11 @@ def test_a_user_sees_only_their_own_share_of_a_project(alice, bob, console_user,
     ] == [
         ("bob", "read", "Read only"),
         ("carol", "write", "Read and write"),
+    ]
+    # Upstream's console names for the same rows (its spelling of permission included).
+    assert [(s["shared_user_name"], s["premission"]) for s in seen_by_alice["shares"]] == [
+        ("bob", "read"),
+        ("carol", "write"),
     ]
     assert [
         s["sharedUserName"]
@@ -144,7 +151,7 @@ def test_the_owner_cancels_a_share(alice, bob, project_id):
     assert ok(cancel(alice, project_id, alice, bob)) == {"success": True}
 
     assert error(bob.get(f"/v1/user/projects/{project_id}"), 404)
-    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["shareProjects"] == []
+    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["project"]["shareProjects"] == []
     ok(share(alice, project_id, bob))  # and may share again
 
 
@@ -182,7 +189,7 @@ def test_deleting_a_project_ends_its_shares(alice, bob, project_id):
 def test_the_owner_describes_the_project_on_the_console(alice, project_id):
     ok(alice.put(f"/v1/user/projects/{project_id}/description", {"description": "Web tier"}))
 
-    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["description"] == "Web tier"
+    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["project"]["description"] == "Web tier"
     assert error(alice.put(f"/v1/user/projects/{project_id}/description", {}), 400).startswith(
         "Invalid argument: description"
     )
@@ -211,7 +218,7 @@ def test_moving_gives_the_project_to_another_user(alice, bob, project_id):
 
     assert ok(move(alice, project_id, alice, bob)) == {"success": True}
 
-    project = ok(bob.get(f"/v1/user/projects/{project_id}"))
+    project = ok(bob.get(f"/v1/user/projects/{project_id}"))["project"]
     assert (project["owned"], project["ownedBy"], project["isDefault"]) == (1, "bob", 0)
     assert error(alice.get(f"/v1/user/projects/{project_id}"), 404)
     assert not SharingProject.objects.exists()  # bob's share ended: he owns it now
@@ -227,7 +234,7 @@ def test_moving_the_default_project_makes_the_oldest_other_one_the_default(alice
 
     assert Project.objects.get(project_id=default_id).is_default is None
     assert ok(alice.get("/v1/user/projects"))["projects"][0]["projectId"] == project_id
-    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["isDefault"] == 1
+    assert ok(alice.get(f"/v1/user/projects/{project_id}"))["project"]["isDefault"] == 1
     assert User.objects.get(pk=alice.user.pk).default_project_id == project_id
     assert ok(bob.get("/v1/user/projects?owned=1"))["totalCount"] == 2
 

@@ -56,7 +56,7 @@ def test_create_then_describe(olga):
     blob = base64.b64decode(key.split()[1])
 
     sshkey_id = create(olga, f"{key} olga@laptop")
-    sshkey = ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))
+    sshkey = ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["sshkey"]
 
     assert sshkey_id.startswith("sshkey-") and sshkey["sshkeyId"] == sshkey_id
     assert (sshkey["name"], sshkey["key"], sshkey["keyType"]) == (
@@ -85,7 +85,7 @@ def test_the_fingerprint_is_what_ssh_keygen_prints(olga, tmp_path, make_key):
     ).stdout.split()[1]
 
     sshkey_id = create(olga, key)
-    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["fingerPrint"] == printed
+    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["sshkey"]["fingerPrint"] == printed
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_the_fingerprint_is_what_ssh_keygen_prints(olga, tmp_path, make_key):
 def test_every_supported_key_type_is_accepted(olga, key, key_type):
     sshkey_id = create(olga, key() + "\n")  # as pasted from a .pub file
 
-    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["keyType"] == key_type
+    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["sshkey"]["keyType"] == key_type
 
 
 def swap_type(key: str, key_type: str) -> str:
@@ -233,7 +233,7 @@ def test_modify_renames(olga):
 
     assert error(taken, 409) == "You already have an SSH key named desktop"
     assert ok(renamed) == {"success": True}
-    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["name"] == "old laptop"
+    assert ok(olga.get(f"/v1/user/sshkeys/{sshkey_id}"))["sshkey"]["name"] == "old laptop"
 
 
 def test_delete_hides_the_key_and_frees_its_name_and_key(olga):

@@ -6,9 +6,9 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
-from bmp_common.api.serializers import StrictSerializer, filter_field
+from bmp_common.api.serializers import MASK, StrictSerializer, filter_field
 from bmp_openapi.accounts import apikey_services, selectors
 from bmp_openapi.accounts.apis.fields import (
     APIKEY_NAME_PATTERN,
@@ -26,10 +26,13 @@ CREATABLE_TYPES = [ApiKeyType.USER.value, ApiKeyType.SYSTEM.value]
 
 
 class ApiKeyOutputSerializer(serializers.Serializer):
-    """Never the token nor its digest."""
+    """Never the token nor its digest: upstream's clients require a token field, so it is
+    present, always the mask (the token is shown once, by createUserApikey)."""
 
+    id = row_id_field()
     apiKeyId = serializers.CharField(source="apikey_id")
     name = serializers.CharField()
+    token = serializers.SerializerMethodField()
     readOnly = serializers.SerializerMethodField()
     type = serializers.CharField()
     source = serializers.CharField()
@@ -41,6 +44,9 @@ class ApiKeyOutputSerializer(serializers.Serializer):
 
     def get_readOnly(self, api_key) -> int:
         return int(api_key.read_only)
+
+    def get_token(self, api_key) -> str:
+        return MASK
 
 
 def apikey_name_field(**kwargs) -> PatternField:
@@ -100,7 +106,9 @@ class ApiKeyDetailApi(BmpApi):
 
     def get(self, request, apikey_id):
         api_key = self._own_key(request, apikey_id)
-        return Response(ApiKeyOutputSerializer(api_key, context={"request": request}).data)
+        return Response(
+            {"apikey": ApiKeyOutputSerializer(api_key, context={"request": request}).data}
+        )
 
     def put(self, request, apikey_id):
         self.audit_resource = apikey_id

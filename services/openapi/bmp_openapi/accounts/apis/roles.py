@@ -85,7 +85,7 @@ class RoleDetailApi(BmpApi):
             super().__init__(*args, partial=True, **kwargs)
 
     def get(self, request, role_id):
-        return Response(render_role(request, selectors.role_get(role_id=role_id)))
+        return Response({"role": render_role(request, selectors.role_get(role_id=role_id))})
 
     def put(self, request, role_id):
         self.audit_resource = role_id
@@ -108,4 +108,4 @@ class CurrentRoleApi(BmpApi):
 
     def get(self, request):
         role = selectors.role_get(role_id=request.user.role.role_id)
-        return Response(render_role(request, role))
+        return Response({"role": render_role(request, role)})

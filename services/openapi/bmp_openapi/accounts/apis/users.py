@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
     StrictCharField,
@@ -35,6 +35,7 @@ from bmp_openapi.core.responses import SUCCESS
 
 
 class UserOutputSerializer(serializers.Serializer):
+    id = row_id_field()
     userId = serializers.CharField(source="user_id")
     userName = serializers.CharField(source="user_name")
     roleId = serializers.CharField(source="role.role_id")
@@ -43,6 +44,9 @@ class UserOutputSerializer(serializers.Serializer):
     phonePrefix = serializers.CharField(source="phone_prefix")
     phoneNumber = serializers.CharField(source="phone_number")
     defaultProjectId = serializers.CharField(source="default_project_id")
+    defaultProjectName = serializers.CharField(source="default_project_name")
+    instanceCount = serializers.IntegerField(source="instance_count")
+    projectCount = serializers.IntegerField(source="project_count")
     language = serializers.CharField()
     languageName = serializers.SerializerMethodField()
     timezone = serializers.CharField()
@@ -85,7 +89,8 @@ class LocalUserApi(BmpApi):
     audit = {"put": "ModifyLocalUser"}
 
     def get(self, request):
-        return Response(render_user(request, request.user))
+        me = selectors.user_get(user_id=request.user.user_id)
+        return Response({"user": render_user(request, me)})
 
     def put(self, request):
         self.audit_resource = request.user.user_id
@@ -164,7 +169,7 @@ class UserDetailApi(BmpApi):
     audit = {"put": "ModifyUser", "delete": "DeleteUser"}
 
     def get(self, request, user_id):
-        return Response(render_user(request, selectors.user_get(user_id=user_id)))
+        return Response({"user": render_user(request, selectors.user_get(user_id=user_id))})
 
     def put(self, request, user_id):
         self.audit_resource = user_id
@@ -194,7 +199,7 @@ class UserByNameApi(BmpApi):
 
     def get(self, request):
         user = selectors.user_get_by_name(user_name=self.query["userName"])
-        return Response(render_user(request, user))
+        return Response({"user": render_user(request, user)})
 
 
 class UserVerifyApi(BmpApi):

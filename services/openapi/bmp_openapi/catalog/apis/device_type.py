@@ -139,7 +139,8 @@ class DeviceTypeDetailApi(BmpApi):
     audit = {"put": "ModifyDeviceType", "delete": "DeleteDeviceType"}
 
     def get(self, request, device_type_id):
-        return Response(_render(request, selectors.device_type_get(device_type_id=device_type_id)))
+        device_type = selectors.device_type_get(device_type_id=device_type_id)
+        return Response({"deviceType": _render(request, device_type)})
 
     def put(self, request, device_type_id):
         self.audit_resource = device_type_id

@@ -116,7 +116,7 @@ class ImageDetailApi(BmpApi):
 
     def get(self, request, image_id):
         image = selectors.image_get(image_id=image_id)
-        return Response(ImageOutputSerializer(image, context={"request": request}).data)
+        return Response({"image": ImageOutputSerializer(image, context={"request": request}).data})
 
     def put(self, request, image_id):
         self.audit_resource = image_id

@@ -67,7 +67,7 @@ class OsDetailApi(BmpApi):
 
     def get(self, request, os_id):
         os = selectors.os_get(os_id=os_id)
-        return Response(OsOutputSerializer(os, context={"request": request}).data)
+        return Response({"os": OsOutputSerializer(os, context={"request": request}).data})
 
     def put(self, request, os_id):
         self.audit_resource = os_id

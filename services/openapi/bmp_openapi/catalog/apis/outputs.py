@@ -3,11 +3,12 @@ strings are in the request language."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import LocalTimeField, UnixSecondsField, row_id_field
 from bmp_common.i18n import ZH_CN, display_name, request_language
 from bmp_openapi.catalog import choices
 
@@ -15,6 +16,16 @@ from bmp_openapi.catalog import choices
 class _Localized(serializers.Serializer):
     def language(self) -> str:
         return request_language(self.context.get("request"))
+
+
+class JsonTextField(serializers.Field):
+    """A structured value out as JSON text: upstream's Image partitions are strings."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class _Tracked(serializers.Serializer):
@@ -25,6 +36,9 @@ class _Tracked(serializers.Serializer):
 
 
 class OsOutputSerializer(_Tracked):
+    id = row_id_field()
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
     osId = serializers.CharField(source="os_id")
     osName = serializers.CharField(source="os_name")
     osType = serializers.CharField(source="os_type")
@@ -33,15 +47,41 @@ class OsOutputSerializer(_Tracked):
     bits = serializers.IntegerField()
     sysUser = serializers.CharField(source="sys_user")
 
+    # Upstream's soft-delete columns. Answers only hold live rows: never deleted.
+    def get_isDel(self, os) -> int:
+        return 0
 
-class RaidOutputSerializer(_Tracked):
+    def get_deletedTime(self, os) -> str:
+        return ""
+
+
+class _LiveRow(serializers.Serializer):
+    """Upstream's soft-delete columns: answers hold live rows only."""
+
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
+
+    def get_isDel(self, row) -> int:
+        return 0
+
+    def get_deletedTime(self, row) -> int:
+        return 0
+
+
+class RaidOutputSerializer(_LiveRow):
     raidId = serializers.CharField(source="raid_id")
     name = serializers.CharField()
     descriptionEn = serializers.CharField(source="description_en")
     descriptionZh = serializers.CharField(source="description_zh")
+    # Upstream's console Raid: its bookkeeping with integer (Unix seconds) times.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = UnixSecondsField(source="updated_at")
 
 
 class ImageOutputSerializer(_Tracked, _Localized):
+    id = row_id_field()
     imageId = serializers.CharField(source="image_id")
     imageName = serializers.CharField(source="image_name")
     osId = serializers.CharField(source="os.os_id")
@@ -57,8 +97,8 @@ class ImageOutputSerializer(_Tracked, _Localized):
     source = serializers.CharField()
     sourceName = serializers.SerializerMethodField()
     description = serializers.CharField()
-    systemPartition = serializers.JSONField(source="system_partition")
-    dataPartition = serializers.JSONField(source="data_partition")
+    systemPartition = JsonTextField(source="system_partition")
+    dataPartition = JsonTextField(source="data_partition")
     deviceTypeNum = serializers.IntegerField(source="device_type_num", default=0)
     isBind = serializers.BooleanField(source="is_bind", default=False)
 
@@ -74,10 +114,17 @@ def _size(volume) -> str:
     return f"{volume.volume_size}{volume.volume_unit}"
 
 
-class VolumeFieldsSerializer(serializers.Serializer):
+class VolumeFieldsSerializer(_LiveRow):
     """What every answer about a device type's volume says of it."""
 
     volumeId = serializers.CharField(source="volume_id")
+    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
+    # Upstream's console Volume: its bookkeeping with integer times. A volume is replaced,
+    # never modified: updated = created.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = UnixSecondsField(source="created_at")
     volumeName = serializers.CharField(source="volume_name")
     volumeType = serializers.CharField(source="volume_type")
     diskType = serializers.CharField(source="disk_type")
@@ -124,6 +171,7 @@ def volume_summary(volume) -> str:
 
 
 class DeviceTypeOutputSerializer(_Tracked, _Localized):
+    id = row_id_field()
     idcId = serializers.CharField(source="idc.idc_id")
     idcName = serializers.SerializerMethodField()
     idcNameEn = serializers.CharField(source="idc.name_en")
@@ -270,6 +318,14 @@ class DeviceTypeRaidOutputSerializer(serializers.Serializer):
     availableValue = serializers.SerializerMethodField()
     createdBy = serializers.CharField(source="created_by")
     createdTime = LocalTimeField(source="created_at")
+    # Upstream's too. A link is never modified (only added or removed): updated = created.
+    updatedBy = serializers.CharField(source="created_by")
+    updatedTime = LocalTimeField(source="created_at")
+    DiskInterfaceType = serializers.CharField(source="volume.interface_type")
+    systemPartitionCount = serializers.SerializerMethodField()
+
+    def get_systemPartitionCount(self, link) -> int:
+        return 0  # upstream's field; partitions are the image's, not the volume's: always 0
 
     def get_volumeDetail(self, link) -> str:
         volume = link.volume
@@ -277,13 +333,6 @@ class DeviceTypeRaidOutputSerializer(serializers.Serializer):
 
     def get_availableValue(self, link) -> int:
         return usable_gb(link.volume, link.raid)
-
-
-class UnixTimeField(serializers.Field):
-    """Upstream's integer times (Unix seconds) where its definition declares them."""
-
-    def to_representation(self, value) -> int:
-        return int(value.timestamp())
 
 
 class RVolumeRaidOutputSerializer(serializers.Serializer):
@@ -298,20 +347,13 @@ class RVolumeRaidOutputSerializer(serializers.Serializer):
     raidCan = serializers.CharField(source="volume.raid_can")
     isDel = serializers.ReadOnlyField(default=0)
     createdBy = serializers.CharField(source="created_by")
-    createdTime = UnixTimeField(source="created_at")
+    createdTime = UnixSecondsField(source="created_at")
     updatedBy = serializers.CharField(source="created_by")
-    updatedTime = UnixTimeField(source="created_at")
+    updatedTime = UnixSecondsField(source="created_at")
     deletedTime = serializers.ReadOnlyField(default=0)
 
 
 class VolumeRaidsOutputSerializer(VolumeFieldsSerializer):
     """describeVolumesRaids: a volume and the RAID levels it offers (upstream's VolumeRaids)."""
 
-    deviceTypeId = serializers.CharField(source="device_type.device_type_id")
     raids = RVolumeRaidOutputSerializer(source="raid_links", many=True)
-    isDel = serializers.ReadOnlyField(default=0)
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = UnixTimeField(source="created_at")
-    updatedBy = serializers.CharField(source="created_by")
-    updatedTime = UnixTimeField(source="created_at")
-    deletedTime = serializers.ReadOnlyField(default=0)

@@ -21,6 +21,7 @@ from bmp_openapi.devices.apis.serializers import (
     ModifyDeviceSerializer,
 )
 from bmp_openapi.devices.fields import PatternField, VisibleNameField
+from bmp_openapi.instances import selectors as instance_selectors
 
 
 def list_pattern(values) -> str:
@@ -39,9 +40,18 @@ def list_filter(values) -> PatternField:
     )
 
 
+def device_context(request, devices) -> dict:
+    """The serializer's context: the language, and the instances on ``devices``."""
+    instance_ids = [device.instance_id for device in devices if device.instance_id]
+    return {
+        "request": request,
+        "language": request_language(request),
+        "instances": instance_selectors.instances_by_id(instance_ids=instance_ids),
+    }
+
+
 def render_device(device, request) -> dict:
-    context = {"request": request, "language": request_language(request)}
-    return DeviceOutputSerializer(device, context=context).data
+    return DeviceOutputSerializer(device, context=device_context(request, [device])).data
 
 
 class DeviceListCreateApi(BmpApi):
@@ -70,7 +80,8 @@ class DeviceListCreateApi(BmpApi):
     def get(self, request):
         devices = selectors.device_list(principal=request.user, filters=self.query)
         items, page = paginate(devices, self.query)
-        context = {"request": request, "language": request_language(request)}
+        items = list(items)
+        context = device_context(request, items)
         rows = DeviceOutputSerializer(items, many=True, context=context).data
         return Response(list_result("devices", rows, page))
 
@@ -111,7 +122,7 @@ class DeviceDetailApi(DeviceAudited, BmpApi):
 
     def get(self, request, device_id):
         device = selectors.device_get(principal=request.user, device_id=device_id)
-        return Response(render_device(device, request))
+        return Response({"device": render_device(device, request)})
 
     def put(self, request, device_id):
         self.audit_resource = device_id

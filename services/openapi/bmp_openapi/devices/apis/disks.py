@@ -27,7 +27,11 @@ class DeviceDisksApi(BmpApi):
     def get(self, request, device_id):
         device = selectors.device_get(principal=request.user, device_id=device_id)
         detail = selectors.device_disks_detail(device=device)
-        context = {"request": request, "language": request_language(request)}
+        context = {
+            "request": request,
+            "language": request_language(request),
+            "selected_disks": detail["selected"],
+        }
         return Response(DeviceDisksOutputSerializer(detail, context=context).data)
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bmp_common.api.fields import LocalTimeField
+from bmp_common.api.fields import (
+    TIME_FORMAT,
+    LocalTimeField,
+    UnixSecondsField,
+    row_id_field,
+    user_zone,
+)
 from bmp_common.api.serializers import (
     MaskedSecretField,
     StrictIntegerField,
@@ -16,7 +22,8 @@ from bmp_common.api.serializers import (
 )
 from bmp_common.i18n import EN_US, ZH_CN, display_name
 from bmp_openapi.catalog import choices as catalog_choices
-from bmp_openapi.core.scoping import FleetFieldsMixin
+from bmp_openapi.catalog.specs import device_type_specs
+from bmp_openapi.core.scoping import FleetFieldsMixin, sees_fleet
 from bmp_openapi.devices import choices
 from bmp_openapi.devices.fields import (
     Ipv4Field,
@@ -26,6 +33,7 @@ from bmp_openapi.devices.fields import (
     VisibleNameField,
 )
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
+from bmp_openapi.instances import choices as instance_choices
 
 
 def architecture_field():
@@ -128,6 +136,42 @@ def device_type_summary(device_type, language: str) -> dict:
     }
 
 
+INSTANCE_SUMMARY_FIELDS = (
+    "instanceName",
+    "instanceStatus",
+    "instanceStatusName",
+    "instanceReason",
+    "instanceDescription",
+    "instanceCreatedTime",
+    "imageName",
+    "locked",
+)
+
+# Upstream's device fields for what we do not record (a second NIC, switch ports and their
+# credentials, the RAID controller's slots): present with upstream's type, empty or 0. They
+# describe the fleet's wiring, so tenants do not get them.
+UNRECORDED_FLEET_FIELDS = {
+    "privateEth1Ipv4": "",
+    "privateEth1Ipv6": "",
+    "eth1Mask": "",
+    "switchIp": "",
+    "switchIp1": "",
+    "switchIp2": "",
+    "switchPort1": "",
+    "switchPort2": "",
+    "switchUser1": "",
+    "switchUser2": "",
+    "switchPassword1": "",
+    "switchPassword2": "",
+    "raidDriver": "",
+    "adapterId": 0,
+    "enclosure1": "",
+    "Enclosure2": "",
+    "slot1": 0,
+    "slot2": 0,
+}
+
+
 class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     # What runs the platform, not the server a tenant rents: the BMC, the provisioning NICs and
     # subnet, the rack, the operator's notes and checks, and who owns it (the instance says).
@@ -159,6 +203,7 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         "updatedBy",
     )
 
+    id = row_id_field()
     deviceId = serializers.CharField(source="device_id")
     sn = serializers.CharField()
     idcId = serializers.CharField(source="idc.idc_id")
@@ -208,7 +253,32 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data.update(device_type_summary(instance.device_type, _language(self)))
+        data.update(device_type_specs(instance.device_type))
+        data.update(self._instance_summary(instance))
+        request = self.context.get("request")
+        if request is not None and sees_fleet(request.user):
+            data.update(UNRECORDED_FLEET_FIELDS)
         return data
+
+    def _instance_summary(self, device) -> dict:
+        """Upstream's summary of the instance on the device (empty without one)."""
+        instance = self.context.get("instances", {}).get(device.instance_id)
+        if instance is None:
+            return dict.fromkeys(INSTANCE_SUMMARY_FIELDS, "")
+        request = self.context.get("request")
+        zone = user_zone(getattr(request, "user", None))
+        return {
+            "instanceName": instance.instance_name,
+            "instanceStatus": instance.status,
+            "instanceStatusName": display_name(
+                instance_choices.STATUS_NAMES, instance.status, _language(self)
+            ),
+            "instanceReason": instance.reason,
+            "instanceDescription": instance.description,
+            "instanceCreatedTime": instance.created_at.astimezone(zone).strftime(TIME_FORMAT),
+            "imageName": instance.image.image_name,
+            "locked": instance.locked,
+        }
 
     def get_idcName(self, device):
         return device.idc.name if _language(self) == ZH_CN else device.idc.name_en
@@ -268,13 +338,30 @@ class DiskOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     devicePath = serializers.CharField(source="device_path")
     index = serializers.IntegerField()
     serialNumber = serializers.CharField(source="serial_number")
-    createdTime = LocalTimeField(source="created_at")
-    updatedTime = LocalTimeField(source="updated_at")
+    # Upstream's Disk carries its row's bookkeeping with integer (Unix seconds) times.
+    createdBy = serializers.CharField(source="created_by")
+    createdTime = UnixSecondsField(source="created_at")
+    updatedBy = serializers.CharField(source="updated_by")
+    updatedTime = UnixSecondsField(source="updated_at")
+    isDel = serializers.SerializerMethodField()
+    deletedTime = serializers.SerializerMethodField()
+    selected = serializers.SerializerMethodField()
+
+    def get_selected(self, disk) -> bool:
+        return disk.pk in self.context.get("selected_disks", ())
+
+    def get_isDel(self, disk) -> int:
+        return 0  # answers hold live disks only
+
+    def get_deletedTime(self, disk) -> int:
+        return 0
 
 
 class RaidBriefSerializer(serializers.Serializer):
     raidId = serializers.CharField(source="raid_id")
     name = serializers.CharField()
+    descriptionEn = serializers.CharField(source="description_en")
+    descriptionZh = serializers.CharField(source="description_zh")
 
 
 class VolumeDisksOutputSerializer(serializers.Serializer):
@@ -290,8 +377,16 @@ class VolumeDisksOutputSerializer(serializers.Serializer):
     volumeUnit = serializers.CharField(source="volume.volume_unit")
     volumeAmount = serializers.IntegerField(source="volume.volume_amount")
     raidCan = serializers.CharField(source="volume.raid_can")
+    raid = serializers.SerializerMethodField()
+    raidId = serializers.SerializerMethodField()
     raids = RaidBriefSerializer(many=True)
     disks = DiskOutputSerializer(many=True)
+
+    def get_raid(self, item) -> str:
+        return ",".join(raid.name for raid in item["raids"])
+
+    def get_raidId(self, item) -> str:
+        return ",".join(raid.raid_id for raid in item["raids"])
 
     def get_volumeTypeName(self, item):
         kind = item["volume"].volume_type

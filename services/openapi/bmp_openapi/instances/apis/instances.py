@@ -99,7 +99,7 @@ class InstanceDetailApi(InstanceAudited, BmpApi):
 
     def get(self, request, instance_id):
         instance = selectors.instance_get(actor=request.user, instance_id=instance_id)
-        return Response(render_instances(request, instance))
+        return Response({"instance": render_instances(request, instance)})
 
     def put(self, request, instance_id):
         self.audit_resource = instance_id

@@ -16,7 +16,9 @@ from bmp_common.api.serializers import (
 from bmp_common.i18n import display_name
 from bmp_openapi.accounts.apis.fields import PASSWORD_PATTERN, PatternField
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.catalog.apis.outputs import RaidOutputSerializer, VolumeOutputSerializer
 from bmp_openapi.catalog.fields import MountPointField
+from bmp_openapi.catalog.specs import volume_specs
 from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.instances import choices, states
 
@@ -92,6 +94,42 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+
+    VOLUME_FIELDS = (
+        *(
+            f"{volume}{part}"
+            for volume in ("systemVolume", "dataVolume")
+            for part in ("Type", "InterfaceType", "Size", "Unit", "Amount")
+        ),
+        "raidCan",
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        specs = volume_specs(instance.device_type)
+        data.update({name: specs[name] for name in self.VOLUME_FIELDS})
+        # The data volumes' RAID is not recorded per instance yet: upstream's fields, empty.
+        data.update({"dataVolumeRaidId": "", "DataVolumeRaidName": ""})
+        # Upstream's console Instance: a second NIC we do not record (empty), and the type's flag.
+        data.update({"privateEth1Ipv4": "", "privateEth1Ipv6": "", "eth1Mask": ""})
+        data["isNeedRaid"] = instance.device_type.is_need_raid
+        data["volumeRaid"] = self._volume_raids(instance)
+        return data
+
+    def _volume_raids(self, instance) -> list[dict]:
+        """Upstream's volumeRaid: each volume with the RAID level it was built with; the system
+        volume's is recorded, so it is the one listed."""
+        raid = instance.system_volume_raid
+        if raid is None:
+            return []
+        return [
+            {
+                "volume": VolumeOutputSerializer(volume).data,
+                "raid": RaidOutputSerializer(raid, context=self.context).data,
+            }
+            for volume in instance.device_type.volumes.all()
+            if volume.volume_type == catalog_choices.VOLUME_SYSTEM
+        ]
 
     def get_jobStatus(self, instance):
         """The running job's status (``queued`` while its message waits for the broker); empty
