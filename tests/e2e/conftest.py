@@ -114,6 +114,8 @@ def liveos_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
     )
     assert built.returncode == 0, built.stderr[-2000:]
     print(built.stdout.strip().splitlines()[-1])
+    # UEFI's kernel stub loads the token cpio right after it: only a 4-byte boundary is found.
+    assert (images / "liveos" / "initrd.img").stat().st_size % 4 == 0
     return images
 
 

@@ -60,6 +60,10 @@ if [ ! -s "$build/initrd.img" ]; then
   done
   mkdir -p "$build.tmp"
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$build.tmp/initrd.img"
+  # Padded with zeros to a multiple of 4 bytes: on UEFI the kernel's EFI stub loads the initrds
+  # named by initrd= end to end, and the kernel finds the next archive (the gateway's token
+  # cpio) only at a 4-byte boundary; it skips zeros between archives.
+  truncate -s %4 "$build.tmp/initrd.img"
   cp "$kernel_dir"/boot/vmlinuz-* "$build.tmp/vmlinuz"
   echo "$package" >"$build.tmp/kernel-package"
   rm -rf "$build" && mv "$build.tmp" "$build"
