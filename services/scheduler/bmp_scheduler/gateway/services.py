@@ -141,6 +141,7 @@ def _heartbeat_steps(
     working: dict | None,
     progress: dict | None,
 ) -> list[dict]:
+    """What the heartbeat hands out, and what it writes on the way (see agent_heartbeat)."""
     if _waiting_for_first_results(job, step):
         pass  # nothing to rewind, no silence limit on Ping: its results record the boot
     elif boot_id and boot_id != job.agent_boot:  # once per boot: a write
