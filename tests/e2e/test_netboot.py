@@ -2,10 +2,11 @@
 
 API collectDeviceInfo → scheduler → dhcp-agent reserves the MAC → driver (IPMI over UDP to the
 lab BMC) sets PXE and powers on → QEMU's firmware/iPXE gets our DHCP answer → the gateway's
-script → kernel and initrd over HTTP → the LiveOS heartbeats with its job token → the job hands
-out its first agent step (Ping), over HTTPS verified against the CA the LiveOS embeds, with the
-token the gateway's boot initrd put in /etc/bmp/agent-token. Once with SeaBIOS (iPXE ROM), once
-with OVMF and firmware PXE chainloading snponly.efi over TFTP.
+script → kernel and initrd over HTTP → the LiveOS heartbeats with the boot ticket the gateway's
+boot initrd put in /etc/bmp/agent-token → the job hands out its first agent step (Ping), over
+HTTPS verified against the CA the LiveOS embeds, and the session token the LiveOS heartbeats
+with from then on. Once with SeaBIOS (iPXE ROM), once with OVMF and firmware PXE chainloading
+snponly.efi over TFTP.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ pytestmark = [pytest.mark.e2e]
 
 BOOT_TIMEOUT = {"bios": 150, "uefi": 240}  # generous: TCG on 2 shared cores
 # The minimal LiveOS prints the names of the steps it is handed, never the plan's parameters.
-FIRST_AGENT_STEP = r"bmp-liveos: heartbeat: steps \[Ping\b"
+FIRST_AGENT_STEP = r"bmp-liveos: heartbeat \(ticket\): steps \[Ping\b"
+# The next heartbeats carry the session token the first answer gave (the ticket is dead then).
+WITH_SESSION = r"bmp-liveos: heartbeat \(session\): steps \[Ping\b"
 
 
 FOLLOWS = {"OFFER": "DISCOVER", "REQUEST": "OFFER", "ACK": "REQUEST"}
@@ -62,6 +65,8 @@ def test_collect_pxe_boots_the_server_into_the_liveos(netboot, sn, firmware, cap
         assert seen is not None, f"no heartbeat answered with a step; serial log:\n{serial[-3000:]}"
         with capsys.disabled():  # shown even without -s: the number the acceptance asks for
             print(f"\n{firmware}: power-on to first heartbeat {seen - qemu.started_at:.1f} s")
+        assert wait_for_line(qemu.machine.serial_log, WITH_SESSION, 30), "no session heartbeat"
+        serial = qemu.machine.serial_log.read_text(errors="replace")
 
         assert server.node.booted_from == "pxe" and qemu.booted_device == "pxe"
         assert f"BMP: booting the LiveOS for {sn}" in serial  # the gateway's per-node script

@@ -1,8 +1,9 @@
 """``python3 -m bmp_agent [--cmdline /proc/cmdline]``: the LiveOS agent's entry point.
 
-The job token is read from ``--token-file`` (the gateway's boot initrd puts it at
-/etc/bmp/agent-token), never from the command line; the gateway is trusted only with a
-certificate of ``--gateway-ca`` (embedded by the LiveOS build)."""
+The boot ticket is read from ``--token-file`` (the gateway's boot initrd puts it at
+/etc/bmp/agent-token), never from the command line; the session token the gateway gives for it
+is kept in ``--session-file`` (tmpfs); the gateway is trusted only with a certificate of
+``--gateway-ca`` (embedded by the LiveOS build)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cmdline", type=Path, default=Path("/proc/cmdline"))
     parser.add_argument("--token-file", type=Path, default=agent_config.TOKEN_FILE)
     parser.add_argument("--gateway-ca", type=Path, default=agent_config.GATEWAY_CA)
+    parser.add_argument("--session-file", type=Path, default=agent_config.SESSION_FILE)
     parser.add_argument("--sys-root", type=Path, default=Path("/sys"))
     parser.add_argument("--target-root", type=Path, default=Path("/mnt/target"))
     parser.add_argument("--work-dir", type=Path, default=Path("/var/lib/bmp-agent"))
@@ -37,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         config = agent_config.load(
-            args.cmdline, args.sys_root, token_file=args.token_file, gateway_ca=args.gateway_ca
+            args.cmdline,
+            args.sys_root,
+            token_file=args.token_file,
+            gateway_ca=args.gateway_ca,
+            session_file=args.session_file,
         )
     except (agent_config.ConfigError, OSError) as exc:
         logging.error("cannot start: %s", exc)

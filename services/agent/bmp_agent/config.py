@@ -2,10 +2,13 @@
 /etc/bmp, and the server's DMI data.
 
 The gateway's iPXE script writes ``bmp.gateway=… bmp.sn=…`` (values %XX-quoted); it holds no
-secret. The job token arrives in a second initrd that the gateway makes for this boot, which the
-kernel unpacks to ``/etc/bmp/agent-token``. The LiveOS build embeds the CA of the gateway's
+secret. The boot ticket arrives in a second initrd that the gateway makes for this boot (over
+plain HTTP), which the kernel unpacks to ``/etc/bmp/agent-token``; the first answer of the
+gateway, over HTTPS, gives the session token the agent works with from then on, kept in
+``/run/bmp/agent-session`` (tmpfs, 0600) so that a restarted agent carries on with it (the ticket
+is dead once the session token was used). The LiveOS build embeds the CA of the gateway's
 certificate at ``/etc/bmp/gateway-ca.pem``: the agent talks only to a gateway whose HTTPS
-certificate chains to it, so a machine that is not the gateway never gets the token.
+certificate chains to it, so a machine that is not the gateway never gets the ticket.
 Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=`` (seconds),
 ``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo).
 """
@@ -18,7 +21,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TOKEN_FILE = Path("/etc/bmp/agent-token")
+TOKEN_FILE = Path("/etc/bmp/agent-token")  # the boot ticket
+SESSION_FILE = Path("/run/bmp/agent-session")
 GATEWAY_CA = Path("/etc/bmp/gateway-ca.pem")
 _ARG = re.compile(r"(?:^|\s)bmp\.([a-z_]+)=(\S+)")
 
@@ -26,8 +30,10 @@ _ARG = re.compile(r"(?:^|\s)bmp\.([a-z_]+)=(\S+)")
 @dataclass(frozen=True)
 class AgentConfig:
     gateway: str
-    token: str = field(repr=False)  # never printed
+    token: str = field(repr=False)  # the boot ticket; never printed
     sn: str
+    # Where the session token is kept once the gateway gave it; None: in memory only.
+    session_file: Path | None = None
     gateway_ca: Path = GATEWAY_CA
     macs: tuple[str, ...] = ()
     image_host: str = ""
@@ -60,7 +66,7 @@ def dmi_serial(sys_root: Path) -> str:
 
 
 def read_token(path: Path) -> str:
-    """The job token (the file's content, never part of an error message)."""
+    """The boot ticket (the file's content, never part of an error message)."""
     try:
         token = path.read_text().strip()
     except FileNotFoundError:
@@ -78,10 +84,11 @@ def load(
     *,
     token_file: Path = TOKEN_FILE,
     gateway_ca: Path = GATEWAY_CA,
+    session_file: Path | None = SESSION_FILE,
 ) -> AgentConfig:
     args = parse_cmdline(cmdline_path.read_text())
     gateway = args.get("gateway", "")
-    # The token goes in every request's body: never over plain HTTP.
+    # The ticket or session token goes in every request's body: never over plain HTTP.
     if urllib.parse.urlsplit(gateway).scheme != "https":
         raise ConfigError(f"bmp.gateway must be an https URL, not {gateway!r}")
     if not gateway_ca.is_file():
@@ -94,6 +101,7 @@ def load(
         gateway=gateway.rstrip("/"),
         token=token,
         sn=sn,
+        session_file=session_file,
         gateway_ca=gateway_ca,
         macs=read_macs(sys_root),
         image_host=args.get("image", ""),

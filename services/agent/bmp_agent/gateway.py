@@ -4,17 +4,26 @@ The gateway must prove it is ours before a byte of the request leaves: its certi
 chain to the CA the LiveOS embeds (``AgentConfig.gateway_ca``) and name the address or host of
 ``bmp.gateway``. The TLS handshake fails otherwise, before the body (which holds the token) is
 sent. Redirects are not followed and no proxy is used: the token goes to that URL or nowhere.
+
+The token sent is the boot ticket (``AgentConfig.token``) until an answer carries ``token``, the
+session token: the agent sends that one from then on (the gateway kills the ticket the first
+time it sees it) and keeps it in ``AgentConfig.session_file``, read back by a restarted agent.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import secrets
 import ssl
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from bmp_agent.config import AgentConfig
+
+log = logging.getLogger(__name__)
 
 
 class TokenRevoked(Exception):
@@ -41,6 +50,7 @@ class GatewayClient:
         # New with every start of the agent: what it did (root disk, partitions, mounts) lives
         # in this process, so a scheduler that sees another boot_id redoes those steps.
         self.boot_id = secrets.token_hex(8)
+        self._token = _read_session(config.session_file) or config.token
         # CERT_REQUIRED and check_hostname (an IP in the URL must be an IP SAN): the defaults.
         context = ssl.create_default_context(cafile=str(config.gateway_ca))
         self._opener = urllib.request.build_opener(
@@ -50,7 +60,7 @@ class GatewayClient:
         )
 
     def _post(self, path: str, body: dict) -> list[dict]:
-        payload = {"sn": self.config.sn, "token": self.config.token, "boot_id": self.boot_id}
+        payload = {"sn": self.config.sn, "token": self._token, "boot_id": self.boot_id}
         payload.update(body)
         request = urllib.request.Request(  # noqa: S310 (scheme checked in config.load)
             self.config.gateway + path,
@@ -76,7 +86,26 @@ class GatewayClient:
             raise GatewayUnavailable(f"{path}: {exc.reason}") from None
         except (OSError, ValueError) as exc:
             raise GatewayUnavailable(f"{path}: {exc}") from None
-        return list((answer.get("result") or {}).get("steps") or [])
+        result = answer.get("result") or {}
+        if isinstance(result.get("token"), str) and result["token"]:
+            self._use_session(result["token"])
+        return list(result.get("steps") or [])
+
+    def _use_session(self, session: str) -> None:
+        """From now on the session token; kept in the session file (0600, in a 0700 folder on
+        tmpfs) for a restarted agent. A file that cannot be written costs only that."""
+        self._token = session
+        path = self.config.session_file
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(session)
+        except OSError as exc:
+            # Never the token: the path and the reason only.
+            log.warning("session token not kept in %s: %s", path, exc.strerror)
 
     def heartbeat(self, working: dict | None = None, progress: dict | None = None) -> list[dict]:
         body: dict = {}
@@ -95,6 +124,16 @@ class GatewayClient:
             "error": error,
         }
         return self._post("/v1/agent/result", body)
+
+
+def _read_session(path: Path | None) -> str:
+    """The session token a previous run of the agent kept, or "" (none yet: use the ticket)."""
+    if path is None:
+        return ""
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,9 +1,12 @@
 #!/bin/sh
 # /init of the minimal LiveOS: bring the NIC up with DHCP, then call the agent gateway's
-# heartbeat over HTTPS with the job token, forever. The token is in /etc/bmp/agent-token (the
-# gateway's boot initrd, unpacked by the kernel), never on the command line; the gateway must
-# present a certificate of the CA in /etc/bmp/gateway-ca.pem (bmp-post). Neither the token nor
-# the gateway's answers (the plan and its parameters) are printed: only the steps' names.
+# heartbeat over HTTPS, forever. The first calls carry the boot ticket from /etc/bmp/agent-token
+# (the gateway's boot initrd, unpacked by the kernel; it crossed plain HTTP), never on the
+# command line; the first answer carries the session token, kept in /run/bmp/agent-session
+# (tmpfs, 0600) and sent from then on (the gateway kills the ticket when it sees it). The
+# gateway must present a certificate of the CA in /etc/bmp/gateway-ca.pem (bmp-post). Neither
+# token nor the gateway's answers (the plan and its parameters) are printed: only the steps'
+# names and which of the two credentials was sent.
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin  # openssl (bmp-post) is in /usr/bin
 mount -t proc proc /proc
@@ -27,9 +30,13 @@ gateway=$(arg bmp.gateway)
 sn=$(arg bmp.sn)
 interval=$(arg bmp.heartbeat)
 [ -n "$interval" ] || interval=3
-token=$(cat /etc/bmp/agent-token 2>/dev/null)
-[ -n "$token" ] || say "no agent token in /etc/bmp/agent-token (the gateway's boot initrd brings it)"
-say "sn=$sn gateway=$gateway"  # never the token: the console log is kept
+ticket=$(cat /etc/bmp/agent-token 2>/dev/null)
+[ -n "$ticket" ] || say "no boot ticket in /etc/bmp/agent-token (the gateway's boot initrd brings it)"
+say "sn=$sn gateway=$gateway"  # never a token: the console log is kept
+# The session token lives in RAM that only root reads (a file, so that no argv carries it).
+session=/run/bmp/agent-session
+mkdir -p /run/bmp
+mount -t tmpfs -o mode=0700,size=64k tmpfs /run/bmp
 
 nic=""
 for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -48,14 +55,23 @@ done
 say "$nic is $(ip -4 -o addr show dev "$nic" | sed -n 's/.* inet \([^ ]*\).*/\1/p')"
 
 while true; do
+  # Until an answer gave the session token, the ticket (an answer lost on the way: the ticket
+  # again, which buys another session token).
+  sent=ticket
+  token=$ticket
+  if [ -s "$session" ]; then sent=session; token=$(cat "$session"); fi
   # printf is the shell's own: the token is in no process's argv.
   answer=$(printf '{"sn": "%s", "token": "%s"}' "$sn" "$token" |
     bmp-post "$gateway/v1/agent/heartbeat" /etc/bmp/gateway-ca.pem 2>/tmp/heartbeat.err)
   case $? in
     0) steps=$(printf '%s' "$answer" | grep -o '"action": *"[A-Za-z]*"' |
         sed 's/.*"\([A-Za-z]*\)"$/\1/' | tr '\n' ' ')
-      say "heartbeat: steps [${steps% }]" ;;  # the names only, never the parameters
-    *) say "heartbeat: $(head -n 1 /tmp/heartbeat.err)" ;;  # a status or a TLS error
+      fresh=$(printf '%s' "$answer" | sed -n 's/.*"token": *"\([A-Za-z0-9_-]*\)".*/\1/p')
+      if [ -n "$fresh" ]; then
+        (umask 077 && printf '%s' "$fresh" >"$session.new" && mv "$session.new" "$session")
+      fi
+      say "heartbeat ($sent): steps [${steps% }]" ;;  # the names only, never the parameters
+    *) say "heartbeat ($sent): $(head -n 1 /tmp/heartbeat.err)" ;;  # a status or a TLS error
   esac
   sleep "$interval"
 done

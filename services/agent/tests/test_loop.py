@@ -1,7 +1,7 @@
 """The agent's loop against a tiny HTTPS gateway on 127.0.0.1 that implements the two endpoints
-(a test double of the network peer, with a certificate of the gateway's CA): steps handed out,
-results posted, heartbeats with ``working`` and ``progress`` during a long step, backoff while
-the gateway is down, 401 stops."""
+(a test double of the network peer, with a certificate of the gateway's CA): the boot ticket
+exchanged for a session token, steps handed out, results posted, heartbeats with ``working`` and
+``progress`` during a long step, backoff while the gateway is down, 401 stops."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ class Gateway:
         self.results: list[dict] = []
         self.revoke_after_results = None
         self.down_for = 0  # answer this many requests with 503
+        self.lose_exchanges = 0  # this many answers to the ticket are lost on the way (503)
+        self.tokens: list[str] = []  # the token of every request, in order
+        self.sessions: list[str] = []  # the session tokens handed out; the last one is good
+        self.session_used = False
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,12 +60,29 @@ class Gateway:
         self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def check_token(self, body: dict) -> tuple[bool, dict]:
+        """As the scheduler's gateway does: the ticket ("tok-1") buys a fresh session token
+        until the last one handed out was used; then only that one is good. (good, extra)"""
+        token = body.get("token")
+        self.tokens.append(token)
+        if self.sessions and token == self.sessions[-1]:
+            self.session_used = True
+            return True, {}
+        if token != "tok-1" or self.session_used:
+            return False, {}
+        self.sessions.append(f"sess-{len(self.sessions) + 1}")
+        return True, {"token": self.sessions[-1]}
+
     def answer(self, path: str, body: dict):
         if self.down_for:
             self.down_for -= 1
             return 503, {}
-        if body.get("token") != "tok-1":
+        good, extra = self.check_token(body)
+        if not good:
             return 401, {"error": "bad token"}
+        if extra and self.lose_exchanges:
+            self.lose_exchanges -= 1
+            return 503, {}  # the session token was issued, its answer never arrives
         if self.revoke_after_results is not None and len(self.results) >= self.revoke_after_results:
             return 401, {"error": "revoked"}
         if path == "/v1/agent/result":
@@ -69,9 +90,9 @@ class Gateway:
         else:
             self.heartbeats.append(body)
             if "working" in body:
-                return 200, {"result": {"steps": []}}
+                return 200, {"result": {"steps": [], **extra}}
         steps_now = [self.queue.pop(0)] if self.queue else []
-        return 200, {"result": {"steps": steps_now}}
+        return 200, {"result": {"steps": steps_now, **extra}}
 
 
 def slow_step(params, ctx):
@@ -119,12 +140,12 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog, certs):
         (4, 1, "failed", "TARGET_NOT_INSTALLED"),
     ]
     assert gateway.results[1]["data"] == {"done": True}
-    assert all(r["sn"] == "SN-1" and r["token"] == "tok-1" for r in gateway.results)
+    assert all(r["sn"] == "SN-1" and r["token"] == "sess-1" for r in gateway.results)
     working = [h for h in gateway.heartbeats if h.get("working") == {"step_id": 2, "attempt": 1}]
     progress = [h["progress"] for h in working if "progress" in h]
     assert progress and all(p["total"] == 1000 for p in progress)
     assert progress == sorted(progress, key=lambda p: p["bytes"]) and progress[-1]["bytes"] > 0
-    assert HASH not in caplog.text and "tok-1" not in caplog.text
+    assert HASH not in caplog.text and "tok-1" not in caplog.text and "sess-" not in caplog.text
 
 
 class PlanGateway(Gateway):
@@ -136,12 +157,15 @@ class PlanGateway(Gateway):
         self.plan = queue
 
     def answer(self, path: str, body: dict):
+        good, extra = self.check_token(body)
+        if not good:
+            return 401, {"error": "bad token"}
         if path == "/v1/agent/result":
             self.results.append(body)
             rest = [step for step in self.plan if step["step_id"] > body["step_id"]]
-            return 200, {"result": {"steps": rest if body["status"] == "ok" else []}}
+            return 200, {"result": {"steps": rest if body["status"] == "ok" else [], **extra}}
         self.heartbeats.append(body)
-        return 200, {"result": {"steps": self.plan if not self.results else []}}
+        return 200, {"result": {"steps": self.plan if not self.results else [], **extra}}
 
 
 def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path, certs):
@@ -163,7 +187,8 @@ def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path, certs):
 
 def test_idle_agent_heartbeats_and_stops_on_request(tmp_path, certs):
     gateway = Gateway([], certs.ours)
-    agent, thread = run_agent(gateway, tmp_path, certs.ca)
+    session_file = tmp_path / "run" / "bmp" / "agent-session"
+    agent, thread = run_agent(gateway, tmp_path, certs.ca, session_file=session_file)
     time.sleep(0.5)
     agent.stop.set()
     thread.join(timeout=5)
@@ -171,11 +196,47 @@ def test_idle_agent_heartbeats_and_stops_on_request(tmp_path, certs):
     assert all("working" not in h for h in gateway.heartbeats)
     # One boot id for the whole run of the agent, another for the next run.
     (boot_id,) = {h["boot_id"] for h in gateway.heartbeats}
-    again, thread = run_agent(gateway, tmp_path, certs.ca)
+    first_run = len(gateway.heartbeats)
+    again, thread = run_agent(gateway, tmp_path, certs.ca, session_file=session_file)
     time.sleep(0.2)
     again.stop.set()
     thread.join(timeout=5)
     assert len(boot_id) == 16 and gateway.heartbeats[-1]["boot_id"] != boot_id
+    # The restarted agent carries on with the session token it kept: the ticket is dead.
+    assert not again.revoked
+    assert {h["token"] for h in gateway.heartbeats[first_run:]} == {"sess-1"}
+
+
+def test_the_ticket_is_sent_until_an_answer_gives_the_session_token(tmp_path, certs, caplog):
+    gateway = Gateway([{"step_id": 1, "attempt": 1, "action": "Ping", "params": {}}], certs.ours)
+    session_file = tmp_path / "run" / "bmp" / "agent-session"
+    agent, thread = run_agent(gateway, tmp_path, certs.ca, session_file=session_file)
+    time.sleep(0.5)
+    agent.stop.set()
+    thread.join(timeout=5)
+
+    assert gateway.tokens[0] == "tok-1" and len(gateway.tokens) >= 3
+    assert set(gateway.tokens[1:]) == {"sess-1"}  # the result and every heartbeat after
+    assert [(r["step_id"], r["token"]) for r in gateway.results] == [(1, "sess-1")]
+    assert session_file.read_text() == "sess-1"
+    assert session_file.stat().st_mode & 0o777 == 0o600
+    assert session_file.parent.stat().st_mode & 0o777 == 0o700
+    assert "sess-1" not in caplog.text and "tok-1" not in caplog.text
+
+
+def test_a_lost_answer_to_the_ticket_does_not_strand_the_agent(tmp_path, certs):
+    """The gateway issued a session token whose answer never arrived: the agent presents the
+    ticket again and works with the session token it does get."""
+    gateway = Gateway([{"step_id": 1, "attempt": 1, "action": "Ping", "params": {}}], certs.ours)
+    gateway.lose_exchanges = 2
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
+    time.sleep(3)  # two back-offs (0.5 s, 1 s), then the exchange that arrives
+    agent.stop.set()
+    thread.join(timeout=5)
+
+    assert gateway.tokens[:3] == ["tok-1"] * 3
+    assert set(gateway.tokens[3:]) == {"sess-3"} and not agent.revoked
+    assert agent.results == [("Ping", "ok", None)]
 
 
 def test_cmdline_identity(tmp_path, certs):

@@ -3,11 +3,13 @@
 On a boot from PXE (power on, reset or cycle with boot device pxe) it asks the gateway for the
 node's iPXE script. A script that loads the agent's token archive (`initrd --name
 bmp-agent.cpio <url>`) means "boot the LiveOS": the agent fetches that archive as iPXE would and
-reads its token from `etc/bmp/agent-token` in it, as the LiveOS does; then it heartbeats, runs
-the steps it is handed (simulated) in order and posts their results (those of quick steps
+reads its boot ticket from `etc/bmp/agent-token` in it, as the LiveOS does; then it heartbeats,
+runs the steps it is handed (simulated) in order and posts their results (those of quick steps
 together), until the node powers off or reboots into something else, or the gateway answers 401
-(token revoked). A script without the archive boots the local disk, and an archive refused
-(handed out already) leaves the LiveOS without a token: either way the agent does nothing.
+(token revoked). Like the real agent it sends the ticket until an answer carries `token`, the
+session token, and only that one afterwards. A script without the archive boots the local disk,
+and an archive refused (handed out already) leaves the LiveOS without a ticket: either way the
+agent does nothing.
 
 Every request leaves from the node's own address (``source_address``, the one its DHCP
 reservation holds), because the gateway takes nothing from anywhere else.
@@ -255,6 +257,7 @@ class SimulatedAgent:
             gateway = script.gateway.rstrip("/")
         # A fresh boot id per LiveOS run, as the real agent sends: the scheduler redoes the
         # segment of an agent that restarted.
+        # "token": the boot ticket, then the session token the first answer gives (_post).
         identity = {"sn": self.node.sn, "token": token, "boot_id": secrets.token_hex(8)}
         idle_wait = FIRST_POLL_S
         while self._current(generation):
@@ -308,8 +311,8 @@ class SimulatedAgent:
     ) -> list[dict]:
         if not results:
             return []
-        body = {**identity, "results": [outcome for _action, outcome in results]}
-        steps = self._post(generation, gateway, "/v1/agent/results", body)
+        outcomes = {"results": [outcome for _action, outcome in results]}
+        steps = self._post(generation, gateway, "/v1/agent/results", identity, outcomes)
         for action, outcome in results:
             self._record("result", f"{action}:{outcome['status']}")
         return steps
@@ -333,14 +336,20 @@ class SimulatedAgent:
         data = hardware.step_data(self.node, action, step.get("params") or {})
         return {**result, "status": "ok", "data": data, "error": None}
 
-    def _post(self, generation: int, gateway: str, path: str, body: dict) -> list[dict]:
-        """POST `body`; return the steps the gateway hands out. Retries network errors."""
-        data = json.dumps(body).encode()
+    def _post(
+        self, generation: int, gateway: str, path: str, identity: dict, body: dict | None = None
+    ) -> list[dict]:
+        """POST `identity` and `body`; return the steps the gateway hands out. Retries network
+        errors. A session token in the answer replaces the ticket in `identity`."""
         delay = 0.2
         while self._current(generation):
+            data = json.dumps({**identity, **(body or {})}).encode()
             try:
                 answer = json.loads(self._http("POST", gateway + path, data) or b"{}")
-                return list((answer.get("result") or {}).get("steps") or [])
+                result = answer.get("result") or {}
+                if result.get("token"):
+                    identity["token"] = result["token"]
+                return list(result.get("steps") or [])
             except HttpError as exc:
                 if exc.status == 401:
                     raise GatewayRejected() from None

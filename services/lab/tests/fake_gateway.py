@@ -16,11 +16,15 @@ DISK_SCRIPT = "#!ipxe\nsanboot --no-describe --drive 0x80 || exit\n"
 class FakeGateway:
     """Hands out the queued steps of an SN as one plan, like the scheduler's gateway, and
     records everything it is sent. A result that answers a step out of order is ignored.
-    The token goes out in agent.cpio, once per ``expect``; every request's source address is
-    recorded (``sources``)."""
+    The boot ticket goes out in agent.cpio, once per ``expect``, and buys a session token in
+    the answer of an agent call until that session token is used; then only the session token
+    is good. Every request's source address is recorded (``sources``)."""
 
     def __init__(self) -> None:
-        self.tokens: dict[str, str] = {}  # sn -> token; a node with a token gets the LiveOS
+        self.tokens: dict[str, str] = {}  # sn -> ticket; a node with one gets the LiveOS
+        self.sessions: dict[str, str] = {}  # sn -> the session token handed out last
+        self.sessions_used: set[str] = set()  # SNs whose ticket is dead
+        self.tokens_sent: list[str] = []  # the token of every agent call, in order
         self.unclaimed: set[str] = set()  # SNs whose token agent.cpio has not handed out yet
         self.macs: dict[str, str] = {}  # mac -> sn
         self.sources: list[tuple[str, str]] = []  # (path, client address) of every request
@@ -48,6 +52,8 @@ class FakeGateway:
         token = uuid.uuid4().hex
         with self._lock:
             self.tokens[sn], self.macs[mac] = token, sn
+            self.sessions.pop(sn, None)
+            self.sessions_used.discard(sn)
             self.unclaimed.add(sn)
             self.queued[sn] = [
                 {"step_id": f"s-{n}", "attempt": 1, "action": action, "params": {}}
@@ -58,6 +64,7 @@ class FakeGateway:
     def revoke(self, sn: str) -> None:
         with self._lock:
             self.tokens.pop(sn, None)
+            self.sessions.pop(sn, None)
 
     # -- protocol ------------------------------------------------------------------------------
     def ipxe(self, mac: str) -> str:
@@ -100,13 +107,15 @@ class FakeGateway:
     def agent_call(self, path: str, body: dict) -> tuple[int, dict]:
         with self._lock:
             sn = body.get("sn")
-            if not sn or self.tokens.get(sn) != body.get("token"):
+            self.tokens_sent.append(body.get("token"))
+            extra = self._check_token(sn, body.get("token"))
+            if extra is None:
                 return 401, {
                     "error": {"code": 401, "message": "bad token", "status": "Unauthorized"}
                 }
             if path == "/v1/agent/heartbeat":
                 self.heartbeats.append(body)
-                return 200, {"result": {"steps": self._plan(sn)}}
+                return 200, {"result": {"steps": self._plan(sn), **extra}}
             if path != "/v1/agent/results":
                 return 404, {"error": {"code": 404, "message": path, "status": "NotFound"}}
             self.reports.append(len(body.get("results") or []))
@@ -118,7 +127,19 @@ class FakeGateway:
                 self.results.append(result)
                 handed.pop(0)
                 recorded += 1
-            return 200, {"result": {"steps": self._plan(sn), "recorded": recorded}}
+            return 200, {"result": {"steps": self._plan(sn), "recorded": recorded, **extra}}
+
+    def _check_token(self, sn: str | None, token: str | None) -> dict | None:
+        """None: refused; else what the answer adds (a session token for the ticket)."""
+        if not sn or not token or sn not in self.tokens:
+            return None
+        if token == self.sessions.get(sn):
+            self.sessions_used.add(sn)
+            return {}
+        if token != self.tokens[sn] or sn in self.sessions_used:
+            return None
+        self.sessions[sn] = uuid.uuid4().hex
+        return {"token": self.sessions[sn]}
 
     def _handler_class(self):
         gateway = self

@@ -69,6 +69,9 @@ def test_pxe_boot_runs_the_steps_and_posts_results(lab, gateway, password):
     assert server.mac in gateway.scripts
     assert gateway.heartbeats[0]["sn"] == server.sn
     assert gateway.heartbeats[0]["token"] == gateway.tokens[server.sn]  # read from agent.cpio
+    # The first answer gave the session token: every call after carries it, never the ticket.
+    assert gateway.tokens_sent[0] == gateway.tokens[server.sn]
+    assert set(gateway.tokens_sent[1:]) == {gateway.sessions[server.sn]}
     # Every request left from the node's reserved address, as the gateway demands.
     assert server.private_ipv4.startswith("127.200.")
     assert {source for _path, source in gateway.sources} == {server.private_ipv4}

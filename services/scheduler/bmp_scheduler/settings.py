@@ -69,7 +69,8 @@ BMP_GATEWAY_BOOT_URL = env_str(
 # X-Real-IP), set by the proxy itself; empty: the peer address of the connection. Nothing else
 # a client sends is ever taken as its address.
 BMP_GATEWAY_CLIENT_IP_HEADER = env_str("BMP_GATEWAY_CLIENT_IP_HEADER", "")
-# An agent token dies this long after it was issued (a SetPXEBoot), even if its job hangs.
+# A boot ticket and its session token die this long after the ticket was issued (a SetPXEBoot),
+# even if the job hangs.
 BMP_AGENT_TOKEN_TTL_S = _env_float("BMP_AGENT_TOKEN_TTL_S", 6 * 3600.0)
 BMP_LIVEOS_KERNEL = env_str("BMP_LIVEOS_KERNEL", "liveos/vmlinuz")
 BMP_LIVEOS_INITRD = env_str("BMP_LIVEOS_INITRD", "liveos/initrd.img")

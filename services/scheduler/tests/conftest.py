@@ -106,7 +106,10 @@ class Lab:
         self.broker = broker
         self.client = client
         self.idc_id = f"idc-{uuid.uuid4().hex[:8]}"
-        self.tokens = {}  # mac -> the token its LiveOS read from agent.cpio
+        self.tokens = {}  # mac -> the boot ticket its LiveOS read from agent.cpio
+        # ticket -> the session token an answer gave for it: heartbeat and report send the
+        # session token once they have one, as the agents do (``agent_post`` sends as told).
+        self.sessions = {}
         self.plans = []  # every plan handed to an agent by ``run``
         self.restart_before = None  # ``run``'s agent restarts when handed this action
 
@@ -184,9 +187,9 @@ class Lab:
         return self.client.get(f"/v1/boot/agent.cpio?{query}", REMOTE_ADDR=source)
 
     def token_for(self, mac):
-        """The token of the machine's current boot: when its script boots the LiveOS, the
-        token is read from agent.cpio (once per boot, as the LiveOS does); else the one it
-        got before, if any."""
+        """The boot ticket of the machine's current boot: when its script boots the LiveOS,
+        the ticket is read from agent.cpio (once per boot, as the LiveOS does); else the one
+        it got before, if any."""
         match = AGENT_CPIO.search(self.boot(mac))
         if match:
             response = self.fetch_agent_cpio(match.group(1))
@@ -202,9 +205,7 @@ class Lab:
             body["progress"] = progress
         if working is not None:
             body["working"] = working
-        return self.client.post(
-            "/v1/agent/heartbeat", body, content_type="application/json", REMOTE_ADDR=NODE_ADDRESS
-        )
+        return self._as_agent("/v1/agent/heartbeat", body)
 
     def report(self, sn, token, step, *, data=None, error=None, attempt=None, boot_id=None):
         body = {
@@ -218,9 +219,23 @@ class Lab:
         }
         if boot_id is not None:
             body["boot_id"] = boot_id
-        return self.client.post(
-            "/v1/agent/result", body, content_type="application/json", REMOTE_ADDR=NODE_ADDRESS
-        )
+        return self._as_agent("/v1/agent/result", body)
+
+    def results(self, sn, token, results):
+        return self._as_agent("/v1/agent/results", {"sn": sn, "token": token, "results": results})
+
+    def _as_agent(self, path, body):
+        """POST as the agent holding ``body["token"]`` (a ticket) does: with the session token
+        once an answer gave one, the ticket until then."""
+        ticket = body["token"]
+        response = self.agent_post(path, {**body, "token": self.sessions.get(ticket, ticket)})
+        if response.status_code == 200 and response.json()["result"].get("token"):
+            self.sessions[ticket] = response.json()["result"]["token"]
+        return response
+
+    def agent_post(self, path, body, source=NODE_ADDRESS):
+        """POST ``body`` to an agent endpoint over HTTPS, as it is."""
+        return self.client.post(path, body, content_type="application/json", REMOTE_ADDR=source)
 
     def restart_agent_before(self, action):
         """``run``'s agent restarts (a new boot_id) once, when it is handed ``action``."""

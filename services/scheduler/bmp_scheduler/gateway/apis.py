@@ -22,8 +22,8 @@ MAX_RESULTS = 100  # more than any chain has agent steps
 
 
 class GatewayApi(APIView):
-    """Agents authenticate with their boot's token in the body, not with an API key, and call
-    from their machine's reserved address."""
+    """Agents authenticate with their boot's ticket or session token in the body, not with an
+    API key, and call from their machine's reserved address."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -37,8 +37,9 @@ def _mac(request) -> str:
 
 
 class AgentApi(GatewayApi):
-    """The agent's endpoints: HTTPS only, since every body carries the job token (iPXE's
-    script, which carries none, stays on plain HTTP)."""
+    """The agent's endpoints: HTTPS only, since every body carries the ticket or session token
+    and an answer to the ticket carries the session token (iPXE's script, which carries none,
+    stays on plain HTTP)."""
 
     def initial(self, request, *args, **kwargs):
         if not request.is_secure():
@@ -61,7 +62,7 @@ class IpxeScriptApi(GatewayApi):
 
 
 class AgentTokenArchiveApi(GatewayApi):
-    """GET /v1/boot/agent.cpio?mac=: the agent token as an initramfs archive, once per boot
+    """GET /v1/boot/agent.cpio?mac=: the boot ticket as an initramfs archive, once per boot
     into the LiveOS, to the machine's reserved address only (403 otherwise)."""
 
     def get(self, request):
@@ -93,8 +94,8 @@ class HeartbeatApi(AgentApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        steps = services.agent_heartbeat(**body.validated_data, source=client_address(request))
-        return Response({"steps": steps})
+        source = client_address(request)
+        return Response(services.agent_heartbeat(**body.validated_data, source=source))
 
 
 class StepResultSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """The iPXE scripts the gateway answers with: boot the LiveOS for a job, or the local disk.
 
 Nothing secret is in a script or on the kernel command line (the kernel prints it on the
-console, which BMCs record over SOL): the agent's token comes as a second initrd,
+console, which BMCs record over SOL): the agent's boot ticket comes as a second initrd,
 ``agent.cpio``, which the gateway hands out once per boot (see tokens.py).
 """
 

@@ -11,7 +11,11 @@ ignored like any late one, so a plan never runs a step the chain did not reach.
 An idle agent is handed its plan every time it asks: results are keyed by (step, attempt), so a
 repeat costs nothing, and an answer lost on the way (a timeout under load) never strands a step
 until its deadline. Heartbeats are read-only unless there is something to write (a step to
-begin), so thousands of agents polling do not queue behind the database's write lock.
+begin, or once per boot the exchange of the boot ticket: tokens.exchange), so thousands of
+agents polling do not queue behind the database's write lock.
+
+Every answer to an agent call made with the boot ticket carries ``token``: the session token the
+agent uses from then on (HTTPS only: the ticket crossed plain HTTP, the session token never does).
 """
 
 from __future__ import annotations
@@ -46,10 +50,11 @@ SET_PASSWORD = "SetPassword"  # noqa: S105 (an action)
 
 
 def agent_token_archive(*, mac: str, source: str) -> bytes:
-    """``agent.cpio`` for the machine with ``mac``: its agent token as /etc/bmp/agent-token in
+    """``agent.cpio`` for the machine with ``mac``: its boot ticket as /etc/bmp/agent-token in
     an initramfs archive. Handed out once per boot into the LiveOS, and only to the address the
-    DHCP reservation gives that MAC; anything else is a 403 (and the token stays good for the
-    one who got it)."""
+    DHCP reservation gives that MAC; anything else is a 403 (and the ticket stays good for the
+    one who got it). The ticket crosses plain HTTP: it is good for one thing, an exchange over
+    HTTPS for the session token (tokens.exchange)."""
     job = selectors.job_booting_liveos(mac=mac)
     if job is None:
         log.warning("agent.cpio for %s refused: no boot into the LiveOS is due", mac)
@@ -67,7 +72,7 @@ def agent_token_archive(*, mac: str, source: str) -> bytes:
     if token is None:
         log.warning("job %s: agent.cpio for %s refused: handed out already", job.job_id, mac)
         raise BmpError(AGENT_TOKEN_UNAVAILABLE)
-    log.info("job %s: agent token of boot %d handed to %s", job.job_id, job.token_boot, source)
+    log.info("job %s: boot ticket of boot %d handed to %s", job.job_id, job.token_boot, source)
     return cpio.write(
         [
             cpio.directory("etc"),
@@ -103,13 +108,40 @@ def agent_heartbeat(
     boot_id: str = "",
     working: dict | None = None,
     progress: dict | None = None,
-) -> list[dict]:
-    """A busy agent (``working`` or ``progress`` given) gets nothing; an idle one its plan.
+) -> dict:
+    """``{"steps"}``: nothing for a busy agent (``working`` or ``progress`` given), its plan for
+    an idle one; and ``token``, the session token, when ``token`` is the boot ticket.
     ``source``: the request's address (only the machine's reserved one is served).
 
     A new ``boot_id`` rewinds the segment (engine.agent_booted); only the holder of the current
-    boot's token can send one: the token of an earlier boot is invalid."""
+    boot's ticket or session token can send one: those of an earlier boot are invalid."""
     job, step = selectors.agent_job_and_step(sn=sn, token=token, source=source)
+    session = tokens.exchange(job, token)
+    steps = _heartbeat_steps(
+        job,
+        step,
+        sn=sn,
+        token=token,
+        source=source,
+        boot_id=boot_id,
+        working=working,
+        progress=progress,
+    )
+    return {"steps": steps, "token": session} if session else {"steps": steps}
+
+
+def _heartbeat_steps(
+    job: Job,
+    step: Step | None,
+    *,
+    sn: str,
+    token: str,
+    source: str,
+    boot_id: str,
+    working: dict | None,
+    progress: dict | None,
+) -> list[dict]:
+    """What the heartbeat hands out, and what it writes on the way (see agent_heartbeat)."""
     if _waiting_for_first_results(job, step):
         pass  # nothing to rewind, no silence limit on Ping: its results record the boot
     elif boot_id and boot_id != job.agent_boot:  # once per boot: a write
@@ -175,10 +207,13 @@ def agent_results(
     first results); otherwise it is not looked at: a restarted agent announces its new boot
     with a heartbeat (it is idle, it knows no step), and a result can be a late one of an
     earlier boot.
+
+    The answer carries ``token`` too, the session token, when ``token`` is the boot ticket.
     """
     recorded = 0
     with transaction.atomic():
         job = _locked_agent_job(sn=sn, token=token, source=source)
+        session = tokens.exchange(job, token)
         if boot_id and not job.agent_boot:  # the first results of this segment's agent
             engine.agent_booted(job, boot_id)
         note_agent_seen(job)
@@ -189,7 +224,8 @@ def agent_results(
             steps = _plan(job, running) if running.target == TARGET_AGENT else []
         else:
             steps = _hand_out(job) if job.status == JOB_RUNNING else []
-    return {"steps": steps, "recorded": recorded}
+    answer = {"steps": steps, "recorded": recorded}
+    return {**answer, "token": session} if session else answer
 
 
 def _hand_out(job: Job) -> list[dict]:

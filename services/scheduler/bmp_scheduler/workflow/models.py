@@ -39,11 +39,14 @@ class Job(models.Model):
     # The address the DHCP reservation gives the server (the node's private_ipv4): the only
     # source the gateway hands the token to and takes the agent's calls from.
     agent_address = models.CharField(max_length=45, blank=True, default="")
-    # The agent token of the current boot into the LiveOS (one per SetPXEBoot attempt): only its
+    # The boot ticket of the current boot into the LiveOS (one per SetPXEBoot attempt): only its
     # digest is stored; the plaintext is derived from the boot and nonce with the server's
-    # secret (see tokens.py). An empty digest means no token (none yet, or revoked).
+    # secret (see tokens.py). An empty digest means no ticket (none yet, used up, or revoked).
     token_nonce = models.CharField(max_length=64, blank=True, default="")
     token_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The digest of the session token the ticket was exchanged for over HTTPS (random, handed
+    # out in an agent call's answer); empty: none yet, or revoked.
+    session_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
     token_boot = models.PositiveIntegerField(default=0)  # boots into the LiveOS so far
     token_claimed_at = models.DateTimeField(null=True, blank=True)  # agent.cpio handed out
     token_expires_at = models.DateTimeField(null=True, blank=True)

@@ -1,16 +1,28 @@
-"""Agent tokens: one per boot of a job's server into the LiveOS, handed out once, then only
-good for the agent that got it.
+"""Agent credentials: one boot ticket per boot of a job's server into the LiveOS, handed out
+once over plain HTTP, then exchanged over HTTPS for the session token the agent works with.
+
+The ticket travels in ``agent.cpio``, which iPXE fetches over plain HTTP (it cannot verify our
+CA): anyone on the provisioning segment may read it. So it buys one thing only, over TLS, from
+the reserved address: a session token (Ironic's agent-token model: the real credential is handed
+once, over the verified channel).
 
 - **Issued** when a SetPXEBoot attempt begins (``issue``): every boot into the LiveOS, a retried
-  job's too, gets a fresh token, and the token of the boot before dies with it.
-- **Claimed** once (``claim``): the gateway hands it out in ``agent.cpio``, to the address the
-  DHCP reservation gives the server, and never again; the iPXE script carries none.
-- **Good** (``job_for``) while the job runs, it is the current boot's, it was claimed, and it has
-  not expired (``BMP_AGENT_TOKEN_TTL_S`` after its issue, however long the job hangs).
+  job's too, gets a fresh ticket, and the ticket and session token of the boot before die.
+- **Claimed** once (``claim``): the gateway hands the ticket out in ``agent.cpio``, to the
+  address the DHCP reservation gives the server, and never again; the iPXE script carries none.
+- **Exchanged** (``exchange``): an agent call that presents the ticket gets a fresh session
+  token in its answer; the session token handed out before it, if any, dies. The ticket stays
+  good until the session token is used once, so an answer lost on the way does not strand the
+  agent; the first call with the session token kills the ticket (``retire_ticket``). One
+  single-row UPDATE each, once per boot: heartbeats after that write nothing.
+- **Good** (``job_for``, ``valid``) while the job runs, they are the current boot's, the ticket
+  was claimed, and they have not expired (``BMP_AGENT_TOKEN_TTL_S`` after the ticket's issue,
+  however long the job hangs).
 - **Revoked** when the job ends.
 
-token = HMAC-SHA256(BMP_SECRET_KEY, "<job_id>:<boot>:<nonce>"), the nonce random per issue: it is
-derived, never stored; only its SHA-256 digest is kept, which reveals nothing an attacker could use.
+ticket = HMAC-SHA256(BMP_SECRET_KEY, "<job_id>:<boot>:<nonce>"), the nonce random per issue (it
+is derived, never stored, so the gateway can hand it out once); session token = 32 random bytes.
+Only their SHA-256 digests are kept, which reveal nothing an attacker could use.
 """
 
 from __future__ import annotations
@@ -30,7 +42,14 @@ from bmp_scheduler.workflow.choices import JOB_RUNNING
 from bmp_scheduler.workflow.models import Job
 
 # The Job fields a token change writes.
-FIELDS = ("token_nonce", "token_digest", "token_boot", "token_claimed_at", "token_expires_at")
+FIELDS = (
+    "token_nonce",
+    "token_digest",
+    "token_boot",
+    "token_claimed_at",
+    "token_expires_at",
+    "session_digest",
+)
 
 
 def derive(job: Job) -> str:
@@ -40,18 +59,19 @@ def derive(job: Job) -> str:
 
 
 def issue(job: Job) -> None:
-    """A fresh token for the next boot of ``job``'s server; the previous one is dead (the
-    caller saves FIELDS)."""
+    """A fresh ticket for the next boot of ``job``'s server; the previous boot's ticket and
+    session token are dead (the caller saves FIELDS)."""
     job.token_boot += 1
     job.token_nonce = secrets.token_hex(16)
     job.token_digest = token_digest(derive(job))
+    job.session_digest = ""
     job.token_claimed_at = None
     job.token_expires_at = timezone.now() + timedelta(seconds=settings.BMP_AGENT_TOKEN_TTL_S)
 
 
 def revoke(job: Job) -> None:
-    """No token any more (the caller saves FIELDS)."""
-    job.token_nonce = job.token_digest = ""
+    """No ticket and no session token any more (the caller saves FIELDS)."""
+    job.token_nonce = job.token_digest = job.session_digest = ""
     job.token_claimed_at = job.token_expires_at = None
 
 
@@ -63,7 +83,7 @@ def claimable(jobs):
 
 
 def claim(job: Job) -> str | None:
-    """The token of ``job``'s current boot, marked handed out; None when someone got it
+    """The ticket of ``job``'s current boot, marked handed out; None when someone got it
     already (or it changed or expired since ``job`` was read). One conditional UPDATE: of two
     requests at once, exactly one gets it."""
     unclaimed = claimable(Job.objects.filter(pk=job.pk, status=JOB_RUNNING))
@@ -73,11 +93,12 @@ def claim(job: Job) -> str | None:
 
 
 def valid(token: str, *, via: str = "") -> Q:
-    """The condition on a job (``via``: the path to it, e.g. "job__") that its current,
-    claimed, unexpired token is ``token``."""
-    return Q(
+    """The condition on a job (``via``: the path to it, e.g. "job__") that ``token`` is its
+    current boot's session token, or its ticket while the session token has not been used,
+    the ticket claimed and unexpired."""
+    digest = token_digest(token)
+    return (Q(**{f"{via}token_digest": digest}) | Q(**{f"{via}session_digest": digest})) & Q(
         **{
-            f"{via}token_digest": token_digest(token),
             f"{via}token_claimed_at__isnull": False,
             f"{via}token_expires_at__gt": timezone.now(),
         }
@@ -85,7 +106,8 @@ def valid(token: str, *, via: str = "") -> Q:
 
 
 def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
-    """The running job this agent token belongs to, for that SN; None if invalid or revoked.
+    """The running job this agent credential (ticket or session token) belongs to, for that
+    SN; None if invalid or revoked.
 
     ``lock``: the row is locked until the transaction ends (the engine's one lock)."""
     if not token or not sn:
@@ -93,3 +115,26 @@ def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
     jobs = Job.objects.select_for_update() if lock else Job.objects
     matching = jobs.filter(valid(token), sn=sn, status=JOB_RUNNING)
     return matching.defer("node", "spec").first()  # what openapi submitted: not needed here
+
+
+def exchange(job: Job, presented: str) -> str | None:
+    """What presenting ``presented`` (valid for ``job``) changes: the ticket buys a fresh
+    session token, returned (to go in the answer, over HTTPS) after the one handed out before
+    it is revoked; the session token, the first time, kills the ticket (None returned).
+
+    Each is one conditional UPDATE on the digest presented: a ticket that died meanwhile (the
+    session token was used, a new boot began, the job ended) buys nothing."""
+    presented_digest = token_digest(presented)
+    if presented_digest == job.session_digest:
+        if job.token_digest:  # the first call with the session token: the ticket dies
+            Job.objects.filter(pk=job.pk, session_digest=presented_digest).update(token_digest="")
+            job.token_digest = ""
+        return None
+    session = secrets.token_urlsafe(32)
+    session_digest = token_digest(session)
+    if not Job.objects.filter(pk=job.pk, token_digest=presented_digest).update(
+        session_digest=session_digest
+    ):
+        return None
+    job.session_digest = session_digest
+    return session

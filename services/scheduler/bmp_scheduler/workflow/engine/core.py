@@ -198,7 +198,7 @@ def begin_step(
 
 
 def _prepare_liveos_boot(job: Job, boot: Step) -> None:
-    """The server is about to boot into the LiveOS: a fresh agent token for this boot (the
+    """The server is about to boot into the LiveOS: a fresh boot ticket for this boot (the
     previous boot's dies), and SetPassword's crypt hash, made now rather than at submission and
     kept only until the job ends."""
     tokens.issue(job)
