@@ -72,7 +72,11 @@ def chaos_lab(tmp_path):
             username="admin",
             password=password,
             gateway=f"http://127.0.0.1:{platform.gateway_port}",
-            agent_options={"heartbeat_interval": 0.5, "step_delay": 0.2},
+            agent_options={
+                "heartbeat_interval": 0.5,
+                "step_delay": 0.2,
+                "gateway_ca": str(platform.gateway_ca),  # the agents' gateway is HTTPS
+            },
         ) as fleet:
             lab = Lab(platform, fleet)
             lab.start_workers()
