@@ -321,7 +321,7 @@ def test_cmdline_identity(tmp_path, certs):
     cmdline = tmp_path / "cmdline"
     cmdline.write_text(
         "initrd=initrd.img console=ttyS0 bmp.gateway=https%3A//10.0.0.1%3A8813 "
-        "bmp.image=http://10.0.0.1:10000\n"
+        "bmp.image=http://10.0.0.1:10000 bmp.report_window=0.2\n"
     )
     token_file = tmp_path / "agent-token"
     token_file.write_text("a+b=c")
@@ -339,5 +339,6 @@ def test_cmdline_identity(tmp_path, certs):
         "DMI-SERIAL-9",
     )
     assert config.macs == ("52:54:00:aa:bb:cc",) and config.image_host == "http://10.0.0.1:10000"
+    assert config.report_window_s == 0.2
     assert "a+b=c" not in repr(config)
     assert parse_cmdline("bmp.sn=X1 bmp.gateway=https://g")["sn"] == "X1"
