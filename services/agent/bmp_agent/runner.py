@@ -40,7 +40,6 @@ from bmp_agent.gateway import (
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
-MAX_RESULTS_PER_REPORT = 100  # the gateway takes at most this many in one request
 
 
 def _same_attempt(one: dict, other: dict) -> bool:
@@ -127,8 +126,7 @@ class Agent:
                 held.since = time.monotonic()
             held.results.append(result)
             window_closed = time.monotonic() - held.since >= self.config.report_window_s
-            full = len(held.results) >= MAX_RESULTS_PER_REPORT
-            if result["status"] != "ok" or not plan or window_closed or full:
+            if result["status"] != "ok" or not plan or window_closed:
                 plan = self._report(held)
         if held.results:  # stopped between steps: what ran is still reported
             self._report(held)
