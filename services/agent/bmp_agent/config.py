@@ -10,7 +10,9 @@ is dead once the session token was used). The LiveOS build embeds the CA of the 
 certificate at ``/etc/bmp/gateway-ca.pem``: the agent talks only to a gateway whose HTTPS
 certificate chains to it, so a machine that is not the gateway never gets the ticket.
 Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=`` (seconds),
-``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo).
+``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo),
+``bmp.report_window=`` (seconds a finished step's result waits for the results of the steps after
+it, to travel in one request; the lab's simulated agent uses the same default).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class AgentConfig:
     image_host: str = ""
     heartbeat_s: float = 3.0
     lldp_wait_s: float = 0.0
+    report_window_s: float = 1.0
 
 
 class ConfigError(Exception):
@@ -107,4 +110,5 @@ def load(
         image_host=args.get("image", ""),
         heartbeat_s=float(args.get("heartbeat", 3)),
         lldp_wait_s=float(args.get("lldp_wait", 0)),
+        report_window_s=float(args.get("report_window", 1)),
     )

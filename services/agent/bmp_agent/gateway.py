@@ -8,6 +8,9 @@ sent. Redirects are not followed and no proxy is used: the token goes to that UR
 The token sent is the boot ticket (``AgentConfig.token``) until an answer carries ``token``, the
 session token: the agent sends that one from then on (the gateway kills the ticket the first
 time it sees it) and keeps it in ``AgentConfig.session_file``, read back by a restarted agent.
+
+Results go through ``POST /v1/agent/results`` (several in one request), as the lab's simulated
+agent sends them; the gateway's single-result endpoint is left to agents of older LiveOS images.
 """
 
 from __future__ import annotations
@@ -115,15 +118,10 @@ class GatewayClient:
             body["progress"] = progress
         return self._post("/v1/agent/heartbeat", body)
 
-    def result(self, step: dict, status: str, data: dict, error: str | None) -> list[dict]:
-        body = {
-            "step_id": step["step_id"],
-            "attempt": step["attempt"],
-            "status": status,
-            "data": data,
-            "error": error,
-        }
-        return self._post("/v1/agent/result", body)
+    def results(self, batch: list[dict]) -> list[dict]:
+        """Results of steps run in order (``step_id``, ``attempt``, ``status``, ``data``,
+        ``error``), oldest first, in one request; the answer is the plan from the next step."""
+        return self._post("/v1/agent/results", {"results": batch})
 
 
 def _read_session(path: Path | None) -> str:

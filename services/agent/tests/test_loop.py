@@ -1,6 +1,7 @@
-"""The agent's loop against a tiny HTTPS gateway on 127.0.0.1 that implements the two endpoints
-(a test double of the network peer, with a certificate of the gateway's CA): the boot ticket
-exchanged for a session token, steps handed out, results posted, heartbeats with ``working`` and
+"""The agent's loop against a tiny HTTPS gateway on 127.0.0.1 that implements the heartbeat and
+``/v1/agent/results`` (a test double of the network peer, with a certificate of the gateway's
+CA): the boot ticket exchanged for a session token, plans handed out, results of quick steps in
+one request, a failure ending the plan, a lost answer sent again, heartbeats with ``working`` and
 ``progress`` during a long step, backoff while the gateway is down, 401 stops."""
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class Gateway:
         """`tls`: a folder with gateway.pem and gateway.key (bmp_scheduler.tls)."""
         self.queue = queue
         self.heartbeats: list[dict] = []
-        self.results: list[dict] = []
+        self.results: list[dict] = []  # every result recorded, in order
+        self.reports: list[dict] = []  # the body of every results request, in order
         self.revoke_after_results = None
         self.down_for = 0  # answer this many requests with 503
         self.lose_exchanges = 0  # this many answers to the ticket are lost on the way (503)
@@ -85,8 +87,9 @@ class Gateway:
             return 503, {}  # the session token was issued, its answer never arrives
         if self.revoke_after_results is not None and len(self.results) >= self.revoke_after_results:
             return 401, {"error": "revoked"}
-        if path == "/v1/agent/result":
-            self.results.append(body)
+        if path == "/v1/agent/results":
+            self.reports.append(body)
+            self.results.extend(body["results"])
         else:
             self.heartbeats.append(body)
             if "working" in body:
@@ -140,7 +143,7 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog, certs):
         (4, 1, "failed", "TARGET_NOT_INSTALLED"),
     ]
     assert gateway.results[1]["data"] == {"done": True}
-    assert all(r["sn"] == "SN-1" and r["token"] == "sess-1" for r in gateway.results)
+    assert all(r["sn"] == "SN-1" and r["token"] == "sess-1" for r in gateway.reports)
     working = [h for h in gateway.heartbeats if h.get("working") == {"step_id": 2, "attempt": 1}]
     progress = [h["progress"] for h in working if "progress" in h]
     assert progress and all(p["total"] == 1000 for p in progress)
@@ -149,40 +152,114 @@ def test_steps_results_progress_and_revocation(tmp_path, slow, caplog, certs):
 
 
 class PlanGateway(Gateway):
-    """Hands the whole queue as one plan; a result's answer is the plan's rest, none after a
-    failure (the failed step backs off), as the scheduler's gateway does."""
+    """The scheduler's gateway in small: hands the chain from its running step as one plan, to
+    an idle agent and in every answer to results; records results in order, stopping at the
+    first that is not the running step's attempt (a repeat) and after a failure, which ends the
+    plan (the chain would retry it later: nothing is handed out here)."""
 
-    def __init__(self, queue: list[dict], tls: Path):
+    def __init__(self, chain: list[dict], tls: Path):
         super().__init__([], tls)
-        self.plan = queue
+        self.chain = chain
+        self.running = 0  # the index of the running step in the chain
+        self.failed = False
+        self.lose_answers = 0  # this many answers to results are lost after recording (503)
+
+    def plan(self) -> list[dict]:
+        return [] if self.failed else self.chain[self.running :]
 
     def answer(self, path: str, body: dict):
         good, extra = self.check_token(body)
         if not good:
             return 401, {"error": "bad token"}
-        if path == "/v1/agent/result":
-            self.results.append(body)
-            rest = [step for step in self.plan if step["step_id"] > body["step_id"]]
-            return 200, {"result": {"steps": rest if body["status"] == "ok" else [], **extra}}
-        self.heartbeats.append(body)
-        return 200, {"result": {"steps": self.plan if not self.results else [], **extra}}
+        if path != "/v1/agent/results":
+            self.heartbeats.append(body)
+            return 200, {"result": {"steps": [] if "working" in body else self.plan(), **extra}}
+        self.reports.append(body)
+        recorded = 0
+        for result in body["results"]:
+            due = self.plan()[:1]
+            if not due or (result["step_id"], result["attempt"]) != (
+                due[0]["step_id"],
+                due[0]["attempt"],
+            ):
+                break  # a repeat, or ahead of the chain: this and the rest are ignored
+            self.results.append(result)
+            recorded += 1
+            if result["status"] != "ok":
+                self.failed = True
+                break
+            self.running += 1
+        if self.lose_answers:
+            self.lose_answers -= 1
+            return 503, {}  # recorded; the answer never arrives
+        return 200, {"result": {"steps": self.plan(), "recorded": recorded, **extra}}
 
 
-def test_a_failed_step_ends_the_plan_the_rest_is_not_run(tmp_path, certs):
-    gateway = PlanGateway(
-        [
-            {"step_id": 1, "attempt": 1, "action": "Ping", "params": {}},
-            {"step_id": 2, "attempt": 1, "action": "NoSuchAction", "params": {}},
-            {"step_id": 3, "attempt": 1, "action": "Ping", "params": {}},
-        ],
-        certs.ours,
-    )
-    agent, thread = run_agent(gateway, tmp_path, certs.ca)
-    time.sleep(0.5)
+def step(step_id: int, action: str = "Ping", attempt: int = 1) -> dict:
+    return {"step_id": step_id, "attempt": attempt, "action": action, "params": {}}
+
+
+def run_until(agent: Agent, thread: threading.Thread, done, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.02)
     agent.stop.set()
     thread.join(timeout=5)
-    assert [(r["step_id"], r["status"]) for r in gateway.results] == [(1, "ok"), (2, "failed")]
-    assert len(gateway.heartbeats) >= 3  # idle again after the failure: it asks, gets nothing
+    assert done() and not thread.is_alive()
+
+
+def reported(gateway: Gateway) -> list[list[tuple[int, int, str]]]:
+    """Each results request as (step_id, attempt, status) of its results."""
+    return [
+        [(r["step_id"], r["attempt"], r["status"]) for r in b["results"]] for b in gateway.reports
+    ]
+
+
+def test_quick_steps_are_reported_in_one_request_with_the_plans_attempts(tmp_path, certs):
+    gateway = PlanGateway([step(1), step(2, attempt=3), step(3, attempt=2)], certs.ours)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
+    run_until(agent, thread, lambda: len(gateway.results) == 3)
+
+    assert reported(gateway) == [[(1, 1, "ok"), (2, 3, "ok"), (3, 2, "ok")]]
+    assert gateway.reports[0]["token"] == "sess-1" and gateway.reports[0]["sn"] == "SN-1"
+    assert agent.results == [("Ping", "ok", None)] * 3
+
+
+def test_a_failure_ends_the_batch_is_reported_and_the_rest_is_not_run(tmp_path, certs):
+    gateway = PlanGateway([step(1), step(2, "NoSuchAction", 2), step(3)], certs.ours)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca)
+    run_until(agent, thread, lambda: gateway.failed and len(gateway.heartbeats) >= 3)
+
+    assert reported(gateway) == [[(1, 1, "ok"), (2, 2, "failed")]]
+    assert gateway.results[1]["error"] == "UNKNOWN_ACTION"
+    assert "NoSuchAction" in gateway.results[1]["data"]["message"]
+    # Step 3 never ran: the agent went idle and asked again (the chain decides what comes).
+    assert agent.results == [("Ping", "ok", None), ("NoSuchAction", "failed", "UNKNOWN_ACTION")]
+
+
+def test_a_lost_answer_is_sent_again_as_it_was_and_no_step_runs_twice(tmp_path, certs):
+    gateway = PlanGateway([step(1), step(2), step(3, attempt=2)], certs.ours)
+    gateway.lose_answers = 1
+    # No window: each result goes alone, so the repeat could have been merged with the next.
+    agent, thread = run_agent(gateway, tmp_path, certs.ca, report_window_s=0.0)
+    run_until(agent, thread, lambda: len(gateway.results) == 3)
+
+    assert reported(gateway) == [[(1, 1, "ok")], [(1, 1, "ok")], [(2, 1, "ok")], [(3, 2, "ok")]]
+    assert gateway.reports[0] == gateway.reports[1]  # the same request again
+    assert agent.results == [("Ping", "ok", None)] * 3  # each step ran once
+
+
+def test_a_result_waits_for_the_window_not_for_a_long_step(tmp_path, slow, certs):
+    """Step 1's result goes while the slow step 2 runs (the gateway must see 2 begin: its
+    deadline and its progress); 2 and the quick 3 after it travel together."""
+    gateway = PlanGateway([step(1), step(2, "SlowTestStep"), step(3)], certs.ours)
+    agent, thread = run_agent(gateway, tmp_path, certs.ca, report_window_s=0.1)
+    run_until(agent, thread, lambda: len(gateway.results) == 3)
+
+    assert reported(gateway) == [[(1, 1, "ok")], [(2, 1, "ok"), (3, 1, "ok")]]
+    first_working = next(i for i, h in enumerate(gateway.heartbeats) if "working" in h)
+    assert gateway.heartbeats[first_working]["working"] == {"step_id": 2, "attempt": 1}
+    assert gateway.results[1]["data"] == {"done": True}
 
 
 def test_idle_agent_heartbeats_and_stops_on_request(tmp_path, certs):
@@ -217,7 +294,8 @@ def test_the_ticket_is_sent_until_an_answer_gives_the_session_token(tmp_path, ce
 
     assert gateway.tokens[0] == "tok-1" and len(gateway.tokens) >= 3
     assert set(gateway.tokens[1:]) == {"sess-1"}  # the result and every heartbeat after
-    assert [(r["step_id"], r["token"]) for r in gateway.results] == [(1, "sess-1")]
+    assert [(r["step_id"], r["status"]) for r in gateway.results] == [(1, "ok")]
+    assert [b["token"] for b in gateway.reports] == ["sess-1"]
     assert session_file.read_text() == "sess-1"
     assert session_file.stat().st_mode & 0o777 == 0o600
     assert session_file.parent.stat().st_mode & 0o777 == 0o700
@@ -243,7 +321,7 @@ def test_cmdline_identity(tmp_path, certs):
     cmdline = tmp_path / "cmdline"
     cmdline.write_text(
         "initrd=initrd.img console=ttyS0 bmp.gateway=https%3A//10.0.0.1%3A8813 "
-        "bmp.image=http://10.0.0.1:10000\n"
+        "bmp.image=http://10.0.0.1:10000 bmp.report_window=0.2\n"
     )
     token_file = tmp_path / "agent-token"
     token_file.write_text("a+b=c")
@@ -261,5 +339,6 @@ def test_cmdline_identity(tmp_path, certs):
         "DMI-SERIAL-9",
     )
     assert config.macs == ("52:54:00:aa:bb:cc",) and config.image_host == "http://10.0.0.1:10000"
+    assert config.report_window_s == 0.2
     assert "a+b=c" not in repr(config)
     assert parse_cmdline("bmp.sn=X1 bmp.gateway=https://g")["sn"] == "X1"
