@@ -47,31 +47,15 @@ def _follow_project(project, old_owner, new_owner) -> None:
     instances.update(user=new_owner)
 
 
-# removeDevice forgets the instance on the device: only one at rest (upstream's rule).
-REMOVABLE = ("running", "stopped", "Reinstall failed", "Resetpasswd failed")
-
-
 def _before_device_remove(device) -> None:
-    from bmp_common.errors import BmpError
-    from bmp_openapi.instances.error_codes import ACTION_REFUSED
+    from bmp_openapi.instances import states
     from bmp_openapi.instances.models import Instance
+    from bmp_openapi.instances.services.lifecycle import instance_transition
 
     instance = Instance.objects.select_for_update().filter(instance_id=device.instance_id).first()
     if instance is None:
         return
-    if instance.status not in REMOVABLE:
-        raise BmpError(
-            ACTION_REFUSED,
-            instance_id=instance.instance_id,
-            status=instance.status,
-            status_zh=instance.status,
-            action="remove the device of",
-            action_zh="移除设备",
-            allowed="-",
-            allowed_zh="-",
-        )
-    instance.status = "destroyed"
-    instance.save(update_fields=["status", "updated_at"])
+    instance_transition(instance, states.REMOVE_DEVICE, actor_name="removeDevice")
     instance.mark_deleted(actor="removeDevice")
 
 
@@ -80,14 +64,16 @@ def _retry_instance_job(job, actor_name: str) -> None:
     from bmp_common.errors import BmpError
     from bmp_openapi.instances import states
     from bmp_openapi.instances.models import Instance
-    from bmp_openapi.instances.services.lifecycle import instance_set_status
+    from bmp_openapi.instances.services.lifecycle import instance_transition
     from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
 
-    running, _done, _power, failed = states.JOB_OUTCOMES[job.task]
+    _running, _done, _power, failed = states.JOB_OUTCOMES[job.task]
     instance = Instance.objects.select_for_update().filter(instance_id=job.instance_id).first()
     if instance is None or instance.job_id != job.job_id or instance.status != failed:
         raise BmpError(JOB_SUPERSEDED, job_id=job.job_id, resource="instance", resource_zh="实例")
-    instance_set_status(instance, running, actor_name=actor_name, reason="", reason_message="")
+    instance_transition(
+        instance, states.JOB_RETRIED, actor_name=actor_name, reason="", reason_message=""
+    )
 
 
 def _add_once(registry: list, item) -> None:
