@@ -74,7 +74,7 @@ API_ACTIONS = (
 # What the platform does to an instance (who fires it in the comment).
 JOB_SUCCEEDED = "job_succeeded"  # services/job_events.py: ended as expected
 JOB_FAILED = "job_failed"  # services/job_events.py: failed, cancelled, power wrong
-JOB_RETRIED = "job_retried"  # hooks.py, on a job retry: back to the job's status
+JOB_RETRIED = "job_retried"  # receivers.py, on a job retry: back to the job's status
 REMOVE_DEVICE = "remove_device"  # devices' removeDevice: the instance is forgotten with it
 
 # The status a new instance starts in (services/create.py); every later one comes from TRANSITIONS.
