@@ -8,14 +8,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from bmp_common.api.fields import DEFAULT_TIMEZONE
-from bmp_common.errors import BmpError
+from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id, new_password, new_token, token_digest
 from bmp_openapi.accounts.choices import (
     ADMIN_USER_NAME,
@@ -36,6 +35,7 @@ from bmp_openapi.accounts.error_codes import (
 )
 from bmp_openapi.accounts.models import ApiKey, Role, User
 from bmp_openapi.accounts.selectors import apikey_by_token
+from bmp_openapi.core import events
 from bmp_openapi.projects.services import project_create_default
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,6 @@ PROFILE_FIELDS = {
     "language": "language",
     "timezone": "timezone",
 }
-
-# Apps that hang things off a user register here:
-# - checks that refuse deleting a user still in use: (label, function(user) -> bool);
-# - hooks run inside the delete's transaction, after the checks passed: function(user, actor).
-USER_IN_USE_CHECKS: list[tuple[str, Callable[[User], bool]]] = []
-USER_DELETE_HOOKS: list[Callable[[User, User], None]] = []
 
 
 @transaction.atomic
@@ -138,11 +132,10 @@ def user_delete(*, user: User, actor: User) -> None:
         raise BmpError(USER_DELETE_SELF)
     if locked.user_name == ADMIN_USER_NAME:
         raise BmpError(USER_UNDELETABLE, user_name=locked.user_name)
-    for label, in_use in USER_IN_USE_CHECKS:
-        if in_use(locked):
-            raise BmpError(USER_IN_USE, user_id=locked.user_id, what=label)
-    for hook in USER_DELETE_HOOKS:
-        hook(locked, actor)
+    label = events.first_answer(events.user_in_use, User, user=locked)
+    if label is not None:
+        raise BmpError(USER_IN_USE, user_id=locked.user_id, what=Localized.of(label))
+    events.user_deleting.send(sender=User, user=locked, actor=actor)
     ApiKey.objects.filter(user=locked).delete()
     locked.mark_deleted(actor=actor.user_name)
     log.info("user %s deleted by %s", locked.user_id, actor.user_id)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceType, Volume
+from bmp_openapi.core import events
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import (
@@ -19,14 +19,6 @@ from bmp_openapi.devices.error_codes import (
     VOLUME_OF_OTHER_TYPE,
 )
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk
-
-# The instances app (not written yet) registers here how to find the ids of the instances whose
-# name contains a text, for the ``instanceName`` filter. With none registered nothing matches.
-INSTANCE_NAME_SEARCHES: list[Callable[[str], QuerySet | list]] = []
-# The instances app registers here how to find the ids of the instances a caller may see (their
-# own and those of projects shared with them). A caller who does not see the fleet sees the
-# devices under those instances only; with none registered, no device at all.
-VISIBLE_INSTANCE_IDS: list[Callable[[object], QuerySet | list]] = []
 
 # filter -> (lookup, whether the value is a comma-separated list)
 EXACT_FILTERS = {
@@ -59,9 +51,10 @@ def _canonical_ipv6(value: str) -> str:
 def _visible(principal) -> QuerySet[Device]:
     if sees_fleet(principal):
         return Device.objects.all()
+    # A caller who does not see the fleet sees the devices under the instances they may see.
     mine = Q(pk__in=[])
-    for visible_ids in VISIBLE_INSTANCE_IDS:
-        mine |= Q(instance_id__in=visible_ids(principal))
+    for visible_ids in events.answers(events.instance_ids_visible, Device, principal=principal):
+        mine |= Q(instance_id__in=visible_ids)
     return Device.objects.filter(mine).exclude(instance_id="")
 
 
@@ -86,8 +79,9 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
             queryset = queryset.filter(**{lookup: filters[name]})
     if filters.get("instanceName"):
         matches = Q(pk__in=[])
-        for search in INSTANCE_NAME_SEARCHES:
-            matches |= Q(instance_id__in=search(filters["instanceName"]))
+        named = events.answers(events.instance_ids_named, Device, name=filters["instanceName"])
+        for instance_ids in named:
+            matches |= Q(instance_id__in=instance_ids)
         queryset = queryset.filter(matches)
     return queryset
 

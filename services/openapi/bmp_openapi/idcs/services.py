@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from bmp_common.crypto import encrypt_secret
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
+from bmp_openapi.core import events
 from bmp_openapi.idcs.error_codes import IDC_IN_USE, IDC_NAME_TAKEN
 from bmp_openapi.idcs.models import Idc
 
@@ -26,14 +27,6 @@ SECRET_FIELDS = {
     "switchPassword1": "switch_password1_encrypted",
     "switchPassword2": "switch_password2_encrypted",
 }
-
-# Checks that refuse deleting an IDC still in use: (label, function(idc) -> bool), the label a
-# string or an (English, Chinese) pair. Apps that hang things off an IDC (device types,
-# devices) register theirs here from their AppConfig.ready().
-IN_USE_CHECKS: list[tuple[str, callable]] = []
-# Called with the IDC when its BMC user or password changed (the devices app forgets whether
-# the BMCs of the devices that use them accepted the old ones).
-CREDENTIALS_CHANGED: list[callable] = []
 
 
 def _apply(idc: Idc, data: dict) -> list[str]:
@@ -71,15 +64,14 @@ def idc_modify(*, idc: Idc, data: dict, actor) -> Idc:
     idc.updated_by = actor.user_name
     _save(idc, update_fields=[*changed, "updated_by", "updated_at"])
     if "iloUser" in data or "iloPassword" in data:
-        for hook in CREDENTIALS_CHANGED:
-            hook(idc)
+        events.idc_credentials_changed.send(sender=Idc, idc=idc)
     return idc
 
 
 @transaction.atomic(durable=True)
 def idc_delete(*, idc: Idc, actor) -> None:
     locked = Idc.objects.select_for_update().get(pk=idc.pk)
-    for label, in_use in IN_USE_CHECKS:
-        if in_use(locked):
-            raise BmpError(IDC_IN_USE, idc_id=locked.idc_id, what=Localized.of(label))
+    label = events.first_answer(events.idc_in_use, Idc, idc=locked)
+    if label is not None:
+        raise BmpError(IDC_IN_USE, idc_id=locked.idc_id, what=Localized.of(label))
     locked.mark_deleted(actor=actor.user_name)

@@ -7,6 +7,6 @@ class InstancesConfig(AppConfig):
     verbose_name = "Instances"
 
     def ready(self):
-        from bmp_openapi.instances import hooks
+        from bmp_openapi.instances import receivers
 
-        hooks.register()
+        receivers.connect()  # what it answers: core/events.py

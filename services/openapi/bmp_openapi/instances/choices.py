@@ -51,6 +51,10 @@ ACTION_NAMES = {
     states.UNLOCK: {ZH_CN: "解锁", EN_US: "unlock"},
     states.MODIFY: {ZH_CN: "修改", EN_US: "modify"},
     states.RESET_STATUS: {ZH_CN: "重置状态", EN_US: "reset the status of"},
+    states.JOB_SUCCEEDED: {ZH_CN: "完成任务", EN_US: "finish the job of"},
+    states.JOB_FAILED: {ZH_CN: "任务失败", EN_US: "fail the job of"},
+    states.JOB_RETRIED: {ZH_CN: "重试任务", EN_US: "retry the job of"},
+    states.REMOVE_DEVICE: {ZH_CN: "移除设备", EN_US: "remove the device of"},
 }
 
 # reason: why the last job failed. Upstream's codes; a driver failure gives its status code.

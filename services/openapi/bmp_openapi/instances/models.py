@@ -1,17 +1,50 @@
 """Instances: an operating system installed on a device for a user, in a project."""
 
+from contextvars import ContextVar
+
 from django.db import models
 
 from bmp_openapi.catalog import choices as catalog_choices
-from bmp_openapi.core.models import SoftDeleteModel
+from bmp_openapi.core.models import LiveManager, SoftDeleteModel
 from bmp_openapi.instances import choices, states
+
+# Opened only by ``instances.services.lifecycle.instance_transition``, the one writer of an
+# instance's status (it checks ``states.TRANSITIONS``): any other save or update that changes
+# the status raises, so a bypass fails the first test that runs it.
+STATUS_WRITER: ContextVar[bool] = ContextVar("instance_status_writer", default=False)
+
+
+class StatusWriteRefused(RuntimeError):
+    """A status written outside ``instance_transition`` (a programming error, never a 4xx)."""
+
+
+class InstanceQuerySet(models.QuerySet):
+    def update(self, **columns):
+        if "status" in columns and not STATUS_WRITER.get():
+            raise StatusWriteRefused("an instance's status changes only in instance_transition")
+        return super().update(**columns)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "status" in fields and not STATUS_WRITER.get():
+            raise StatusWriteRefused("an instance's status changes only in instance_transition")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(instance.status != states.INITIAL for instance in objs):
+            raise StatusWriteRefused(f"a new instance is {states.INITIAL}")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class LiveInstanceManager(LiveManager.from_queryset(InstanceQuerySet)):
+    pass
 
 
 class Instance(SoftDeleteModel):
     instance_id = models.CharField(max_length=64, unique=True)  # "bmp-" + 28 of [0-9a-z]
     instance_name = models.CharField(max_length=128)
     hostname = models.CharField(max_length=64, blank=True, default="")
-    status = models.CharField(max_length=32, default=states.CREATING)
+    status = models.CharField(max_length=32, default=states.INITIAL)
     reason = models.CharField(max_length=64, blank=True, default="")
     reason_message = models.CharField(max_length=512, blank=True, default="")
     locked = models.CharField(max_length=8, default=choices.UNLOCKED)
@@ -43,6 +76,9 @@ class Instance(SoftDeleteModel):
     progress = models.JSONField(default=dict, blank=True)
     power = models.CharField(max_length=8, blank=True, default="")  # last observed: on / off
 
+    objects = LiveInstanceManager()
+    all_objects = InstanceQuerySet.as_manager()
+
     class Meta:
         db_table = "instance"
         ordering = ["-created_at", "-id"]
@@ -60,6 +96,30 @@ class Instance(SoftDeleteModel):
 
     def __str__(self):
         return self.instance_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._status_loaded = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._status_loaded = self.__dict__.get("status")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        loaded = "status" in self.__dict__  # a deferred status is not written
+        writes_status = loaded and (update_fields is None or "status" in update_fields)
+        if writes_status and not STATUS_WRITER.get():
+            before = states.INITIAL if self._state.adding else self._status_loaded
+            if self.status != before:
+                raise StatusWriteRefused(
+                    f"instance {self.instance_id}: {before} -> {self.status} outside "
+                    "instance_transition"
+                )
+        super().save(*args, **kwargs)
+        self._status_loaded = self.status
 
 
 class InstancePartition(models.Model):

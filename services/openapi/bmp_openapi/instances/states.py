@@ -71,6 +71,15 @@ API_ACTIONS = (
     RESET_STATUS,
 )
 
+# What the platform does to an instance (who fires it in the comment).
+JOB_SUCCEEDED = "job_succeeded"  # services/job_events.py: ended as expected
+JOB_FAILED = "job_failed"  # services/job_events.py: failed, cancelled, power wrong
+JOB_RETRIED = "job_retried"  # receivers.py, on a job retry: back to the job's status
+REMOVE_DEVICE = "remove_device"  # devices' removeDevice: the instance is forgotten with it
+
+# The status a new instance starts in (services/create.py); every later one comes from TRANSITIONS.
+INITIAL = CREATING
+
 LIVE = tuple(status for status in STATUSES if status != DESTROYED)
 # Lock and unlock are refused while the instance is being made or unmade (upstream).
 LOCKABLE = tuple(
@@ -78,6 +87,8 @@ LOCKABLE = tuple(
     for status in LIVE
     if status not in (CREATING, CREATION_FAILED, DESTROYING, DELETE_FAILED)
 )
+# removeDevice forgets the instance on the device: only one at rest (upstream's rule).
+REMOVABLE = (RUNNING, STOPPED, REINSTALL_FAILED, RESETPASSWD_FAILED)
 # resetInstanceStatus: where an operator may put a failed instance back (upstream's mapping).
 RESET_TO = {
     STARTUP_FAILED: STOPPED,
@@ -85,27 +96,6 @@ RESET_TO = {
     REBOOT_FAILED: RUNNING,
     DELETE_FAILED: STOPPED,
 }
-
-# (status, action) -> the status after it. A pair that is not here is refused.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (STOPPED, START): STARTING,
-    (RUNNING, STOP): STOPPING,
-    (RUNNING, RESTART): RESTARTING,
-    (STOPPED, REINSTALL): REINSTALLING,
-    (REINSTALL_FAILED, REINSTALL): REINSTALLING,
-    (STOPPED, RESET_PASSWORD): RESETTING_PASSWORD,
-    (RESETPASSWD_FAILED, RESET_PASSWORD): RESETTING_PASSWORD,
-    (STOPPED, DELETE): DESTROYING,
-    # Nothing was installed: the device is released at once, no chain runs.
-    (CREATION_FAILED, DELETE): DESTROYED,
-    **{(status, LOCK): status for status in LOCKABLE},
-    **{(status, UNLOCK): status for status in LOCKABLE},
-    **{(status, MODIFY): status for status in LIVE},
-    **{(status, RESET_STATUS): after for status, after in RESET_TO.items()},
-}
-
-# Actions a locked instance refuses (upstream: delete; we add the other destructive ones).
-REFUSED_WHEN_LOCKED = (DELETE, REINSTALL, RESET_PASSWORD, STOP, RESTART)
 
 # The jobs (scheduler tasks) and what their end means. Per task: the status the instance is in
 # while it runs, the status it reaches when the observed power state is as expected, that power
@@ -121,6 +111,33 @@ JOB_OUTCOMES: dict[str, tuple[str, str, str, str]] = {
 }
 JOB_FAILURES = tuple(outcome[3] for outcome in JOB_OUTCOMES.values())
 JOB_RUNNING = frozenset(outcome[0] for outcome in JOB_OUTCOMES.values())  # creating, …
+
+# (status, action or event) -> the status after it. A pair that is not here is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (STOPPED, START): STARTING,
+    (RUNNING, STOP): STOPPING,
+    (RUNNING, RESTART): RESTARTING,
+    (STOPPED, REINSTALL): REINSTALLING,
+    (REINSTALL_FAILED, REINSTALL): REINSTALLING,
+    (STOPPED, RESET_PASSWORD): RESETTING_PASSWORD,
+    (RESETPASSWD_FAILED, RESET_PASSWORD): RESETTING_PASSWORD,
+    (STOPPED, DELETE): DESTROYING,
+    # Nothing was installed: the device is released at once, no chain runs.
+    (CREATION_FAILED, DELETE): DESTROYED,
+    **{(status, LOCK): status for status in LOCKABLE},
+    **{(status, UNLOCK): status for status in LOCKABLE},
+    **{(status, MODIFY): status for status in LIVE},
+    **{(status, RESET_STATUS): after for status, after in RESET_TO.items()},
+    **{(status, REMOVE_DEVICE): DESTROYED for status in REMOVABLE},
+    # A job's end: the status it reached or its failure state; a retry puts the failure back.
+    **{(running, JOB_SUCCEEDED): done for running, done, _, _ in JOB_OUTCOMES.values()},
+    **{(running, JOB_FAILED): failed for running, _, _, failed in JOB_OUTCOMES.values()},
+    **{(failed, JOB_RETRIED): running for running, _, _, failed in JOB_OUTCOMES.values()},
+}
+
+# Actions a locked instance refuses (upstream: delete; we add the other destructive ones).
+REFUSED_WHEN_LOCKED = (DELETE, REINSTALL, RESET_PASSWORD, STOP, RESTART)
+
 
 # The job each API action hands to the scheduler.
 ACTION_TASKS = {

@@ -1,14 +1,14 @@
 """Applying the scheduler's job events: once each, in order, in one transaction.
 
-The owner of a task registers what its events mean (``HANDLERS[task]``): the instances app for
-instance jobs, the devices app for collection and put-away. A handler gets the locked job and
-the event, after the job's own record is updated; then every ``OBSERVERS`` entry does.
+What an event means for the resource is its owner's (``core.events.job_event_applied``): the
+instances app for instance jobs, the devices app for collection and put-away and, for every
+job, the BMC's verdict. Receivers get the locked job and the event, after the job's own record
+is updated.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,15 +20,11 @@ from bmp_common.messages.jobs import (
     EVENT_SUCCEEDED,
     JobEvent,
 )
+from bmp_openapi.core import events as core_events
 from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED, Job
 from bmp_openapi.jobs.submission import job_submission_purge
 
 log = logging.getLogger(__name__)
-
-HANDLERS: dict[str, Callable[[Job, JobEvent], None]] = {}
-# Called for every applied event, whatever the task, after its handler: what any job can show
-# (the devices app records whether the BMC accepted the device's credentials).
-OBSERVERS: list[Callable[[Job, JobEvent], None]] = []
 
 _STATUS_AFTER = {
     EVENT_STEP: RUNNING,
@@ -71,9 +67,5 @@ def job_event_apply(event: JobEvent) -> bool:
     )
     if job.status in FINAL:
         job_submission_purge(job=job)
-    handler = HANDLERS.get(job.task)
-    if handler is not None:
-        handler(job, event)
-    for observer in OBSERVERS:
-        observer(job, event)
+    core_events.job_event_applied.send(sender=Job, job=job, event=event)
     return True

@@ -5,7 +5,6 @@ the decision; its events finish them."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.errors import BmpError
+from bmp_openapi.core import events
 from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.error_codes import (
     JOB_NOT_FAILED,
@@ -26,10 +26,6 @@ log = logging.getLogger(__name__)
 
 CANCEL_TASK = "bmp.scheduler.cancel_job"
 RETRY_TASK = "bmp.scheduler.retry_job"
-
-# Per task, what a retry does to the resource before the job runs again (the instance back to
-# its transitional status, the device back to collecting...). It may refuse with a BmpError.
-RETRY_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 
 
 def _locked(job_id: str) -> Job:
@@ -58,9 +54,8 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
     if job.finished_at is not None and job.finished_at < timezone.now() - window:
         # The scheduler has purged the passwords the job would run with (engine/purge.py).
         raise BmpError(JOB_RETRY_EXPIRED, job_id=job_id, hours=window.total_seconds() / 3600)
-    hook = RETRY_HOOKS.get(job.task)
-    if hook is not None:
-        hook(job, actor.user_name)
+    # The resource back to the job's transitional status (its owner may refuse: BmpError).
+    events.job_retrying.send(sender=Job, job=job, actor_name=actor.user_name)
     job.status = RUNNING
     job.finished_at = None
     job.reason = ""

@@ -7,9 +7,6 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from bmp_openapi.accounts import services as accounts
-        from bmp_openapi.projects.services import projects_of_deleted_user
+        from bmp_openapi.projects import receivers
 
-        # A deleted user's projects and shares go with them.
-        if projects_of_deleted_user not in accounts.USER_DELETE_HOOKS:
-            accounts.USER_DELETE_HOOKS.append(projects_of_deleted_user)
+        receivers.connect()  # what it answers: core/events.py

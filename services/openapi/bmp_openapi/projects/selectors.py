@@ -3,22 +3,17 @@ another user's project is answered as if it did not exist (404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from bmp_common.errors import BmpError
 from bmp_openapi.accounts.choices import ROLE_ADMIN
 from bmp_openapi.accounts.models import User
+from bmp_openapi.core import events
 from bmp_openapi.projects.error_codes import NOT_OWNER, PROJECT_NOT_FOUND, USER_NOT_FOUND
 from bmp_openapi.projects.models import Project, SharingProject
 
 OWNED = 1  # the caller owns the project
 SHARED = 2  # the project is shared with the caller
-
-# Instance counters: function(projects) -> {project pk: number of instances}. The instances app
-# registers one; until then every project has 0 instances.
-INSTANCE_COUNTERS: list[Callable[[list[Project]], dict[int, int]]] = []
 
 
 def _shared_with(user: User) -> QuerySet:
@@ -85,8 +80,8 @@ def visible_shares(project: Project, actor: User) -> list[SharingProject]:
 
 def instance_counts(projects: list[Project]) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for counter in INSTANCE_COUNTERS:
-        for pk, count in counter(projects).items():
+    for counted in events.answers(events.project_instance_counts, Project, projects=projects):
+        for pk, count in counted.items():
             counts[pk] = counts.get(pk, 0) + count
     return counts
 

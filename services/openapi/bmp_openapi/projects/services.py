@@ -6,14 +6,13 @@ names are unique per owner among live projects (a database constraint).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
 from bmp_openapi.accounts.models import User
+from bmp_openapi.core import events
 from bmp_openapi.projects.error_codes import (
     DEFAULT_EXISTS,
     IS_DEFAULT,
@@ -30,15 +29,6 @@ from bmp_openapi.projects.models import Project, SharingProject
 from bmp_openapi.projects.selectors import user_get
 
 DEFAULT_PROJECT_NAME = "default project"
-
-# Checks that refuse deleting a project still in use: (label, function(project) -> bool), the
-# label a string or an (English, Chinese) pair. The instances app registers
-# (("instances", "实例"), ...) here.
-IN_USE_CHECKS: list[tuple[object, Callable[[Project], bool]]] = []
-# Called when a project changes owner, inside the move's transaction:
-# function(project, old_owner, new_owner). Instances follow their project; monitoring rules of
-# the project are dropped, as upstream does.
-MOVE_HOOKS: list[Callable[[Project, User, User], None]] = []
 
 
 def _locked(project: Project) -> Project:
@@ -130,9 +120,9 @@ def project_delete(*, project: Project, actor: User) -> None:
     locked = _locked(project)
     if locked.is_default:
         raise BmpError(IS_DEFAULT, project_id=locked.project_id)
-    for label, in_use in IN_USE_CHECKS:
-        if in_use(locked):
-            raise BmpError(PROJECT_IN_USE, project_id=locked.project_id, what=Localized.of(label))
+    label = events.first_answer(events.project_in_use, Project, project=locked)
+    if label is not None:
+        raise BmpError(PROJECT_IN_USE, project_id=locked.project_id, what=Localized.of(label))
     for share in SharingProject.objects.filter(project=locked):
         share.mark_deleted(actor=actor.user_name)
     locked.mark_deleted(actor=actor.user_name)
@@ -210,13 +200,12 @@ def project_move(*, project: Project, owner_id: str, mover_id: str, actor: User)
     locked.user = mover
     locked.updated_by = actor.user_name
     _save(locked, update_fields=["user", "updated_by", "updated_at"])
-    for hook in MOVE_HOOKS:
-        hook(locked, old_owner, mover)
+    events.project_moved.send(sender=Project, project=locked, old_owner=old_owner, new_owner=mover)
     return locked
 
 
-def projects_of_deleted_user(user: User, actor: User) -> None:
-    """What a deleted user leaves (an accounts USER_DELETE_HOOK): their projects, the shares of
+def projects_of_deleted_user(*, user: User, actor: User) -> None:
+    """What a deleted user leaves (``core.events.user_deleting``): their projects, the shares of
     those projects, and the shares others gave them."""
     shares = SharingProject.objects.filter(Q(shared_user=user) | Q(project__user=user))
     for share in shares:

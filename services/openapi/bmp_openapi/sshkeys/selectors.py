@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db.models import QuerySet
 
 from bmp_common.errors import BmpError
 from bmp_openapi.accounts.models import User
+from bmp_openapi.core import events
 from bmp_openapi.sshkeys.error_codes import SSHKEY_NOT_FOUND
 from bmp_openapi.sshkeys.models import SshKey
-
-# Lookups of the instances a key was installed on: function(sshkey) -> [instance ids]. The
-# instances app registers one; until then no key is on any instance.
-INSTANCE_LOOKUPS: list[Callable[[SshKey], list[str]]] = []
 
 
 def sshkey_list(*, user: User, filters: dict) -> QuerySet[SshKey]:
@@ -31,4 +26,5 @@ def sshkey_get(*, user: User, sshkey_id: str) -> SshKey:
 
 
 def sshkey_instance_ids(*, sshkey: SshKey) -> list[str]:
-    return sorted({instance_id for lookup in INSTANCE_LOOKUPS for instance_id in lookup(sshkey)})
+    found = events.answers(events.sshkey_instance_ids, SshKey, sshkey=sshkey)
+    return sorted({instance_id for instance_ids in found for instance_id in instance_ids})

@@ -3,8 +3,6 @@ register the same key twice, nor two keys under one name (database constraints).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import IntegrityError, transaction
 
 from bmp_common.errors import BmpError
@@ -13,10 +11,6 @@ from bmp_openapi.accounts.models import User
 from bmp_openapi.sshkeys.error_codes import SSHKEY_NAME_TAKEN, SSHKEY_REGISTERED
 from bmp_openapi.sshkeys.keys import parse_public_key
 from bmp_openapi.sshkeys.models import SshKey
-
-# Called inside the delete's transaction: function(sshkey). The instances app registers one
-# that forgets which instances the key was installed on (the instances keep the key).
-DELETE_HOOKS: list[Callable[[SshKey], None]] = []
 
 
 def _save(sshkey: SshKey, **kwargs) -> None:
@@ -61,14 +55,11 @@ def sshkey_modify(*, sshkey: SshKey, name: str, actor: User) -> SshKey:
 @transaction.atomic(durable=True)
 def sshkey_delete(*, sshkey: SshKey, actor: User) -> None:
     locked = SshKey.objects.select_for_update().get(pk=sshkey.pk)
-    for hook in DELETE_HOOKS:
-        hook(locked)
     locked.mark_deleted(actor=actor.user_name)
 
 
-def sshkeys_of_deleted_user(user: User, actor: User) -> None:
-    """A deleted user's keys go with them (an accounts USER_DELETE_HOOK)."""
+def sshkeys_of_deleted_user(*, user: User, actor: User) -> None:
+    """A deleted user's keys go with them (``core.events.user_deleting``); the instances they
+    were installed on keep the soft-deleted row."""
     for sshkey in SshKey.objects.filter(user=user):
-        for hook in DELETE_HOOKS:
-            hook(sshkey)
         sshkey.mark_deleted(actor=actor.user_name)

@@ -5,7 +5,6 @@ import pytest
 from bmp_common.testing.contract import ContractClient
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import ApiKey, User
-from bmp_openapi.accounts.services import USER_IN_USE_CHECKS
 from bmp_openapi.audit.models import AuditLog
 
 NEW_USER = {
@@ -248,20 +247,6 @@ def test_nobody_deletes_themself(api, make_user):
     assert answer.status_code == 409
     assert answer.json()["error"]["message"] == "You cannot delete yourself"
     assert User.objects.filter(user_name="root2").exists()
-
-
-def test_a_user_still_in_use_is_not_deleted(admin_api, make_user, monkeypatch):
-    victor, _ = make_user("victor")
-    monkeypatch.setattr(
-        "bmp_openapi.accounts.services.USER_IN_USE_CHECKS",
-        [*USER_IN_USE_CHECKS, ("instances", lambda user: user.user_name == "victor")],
-    )
-
-    answer = admin_api.delete(f"/v1/users/{victor.user_id}")
-
-    assert answer.status_code == 409
-    assert "instances" in answer.json()["error"]["message"]
-    assert User.objects.filter(user_name="victor").exists()
 
 
 def test_describe_by_name(admin_api, make_user):

@@ -4,8 +4,8 @@ import pytest
 
 from bmp_openapi.audit.models import AuditLog
 from bmp_openapi.catalog.models import DeviceType, Volume, VolumeRaid
-from bmp_openapi.catalog.services import IN_USE_CHECKS
 
+from ..devices.conftest import spec
 from .data import DATA_VOLUME, NEW_DEVICE_TYPE, NO_RAID, RAID0, RAID1, RAID5, SYSTEM_VOLUME, ok
 
 NVME = {
@@ -258,22 +258,15 @@ def test_modify_checks_the_result_and_writes_nothing_when_refused(admin_api, mak
     assert (dt["name"], dt["nicAmount"], len(dt["volumes"])) == ("标准计算型", 2, 2)
 
 
-@pytest.fixture
-def devices_in_use():
-    """What the devices app registers: here, every device type "has devices"."""
-
-    def has_devices(device_type):
-        return True
-
-    IN_USE_CHECKS.append((("devices", "设备"), has_devices))
-    yield
-    IN_USE_CHECKS.remove((("devices", "设备"), has_devices))
-
-
 def test_a_device_type_with_devices_cannot_be_deleted_moved_or_re_volumed(
-    admin_api, make_device_type, make_idc, devices_in_use
+    admin_api, make_device_type, make_idc, idc_id
 ):
     device_type_id = make_device_type()
+    device_id = ok(
+        admin_api.post("/v1/devices", {"idcId": idc_id, "devices": [spec(0)]}, format="json")
+    )["deviceIds"][0]
+    body = {"deviceId": device_id, "deviceTypeId": device_type_id}
+    ok(admin_api.put("/v1/devices/deviceType/associate", body, format="json"))
     other_idc = make_idc(name="上海一区", name_en="shanghai-1")
     url = f"/v1/deviceTypes/{device_type_id}"
 

@@ -16,8 +16,9 @@ from kombu import Connection
 from bmp_common import env
 from bmp_common.messages.jobs import JobEvent, JobSubmit
 from bmp_openapi.celery import app
+from bmp_openapi.instances import receivers
 from bmp_openapi.instances.models import Instance
-from bmp_openapi.jobs import events, tasks
+from bmp_openapi.jobs import tasks
 from bmp_openapi.jobs.models import Job, Outbox
 from bmp_openapi.jobs.outbox import broker
 
@@ -167,17 +168,21 @@ def job_status(job_id: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker's autocommit
-def test_an_event_whose_apply_failed_is_tried_again_and_applied(admin_api, stock, project_id):
+def test_an_event_whose_apply_failed_is_tried_again_and_applied(
+    admin_api, stock, project_id, monkeypatch
+):
     instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
     job = Instance.objects.get(instance_id=instance_id)
-    instance_handler = events.HANDLERS["CreateInstances"]
+    # The database refuses the instance's write once, after the job's own row was written in
+    # the same transaction: the whole apply rolls back and the retry applies it.
+    instance_job_event = receivers.on_instance_job_event
     failures = []
 
     def locked_once(job, event):
         if not failures:
             failures.append(event.sequence)
             raise OperationalError("database is locked")
-        instance_handler(job, event)
+        instance_job_event(job, event)
 
     end = JobEvent(
         job_id=job.job_id,
@@ -187,11 +192,8 @@ def test_an_event_whose_apply_failed_is_tried_again_and_applied(admin_api, stock
         instance_id=instance_id,
         observed={"power": "on"},
     )
-    events.HANDLERS["CreateInstances"] = locked_once
-    try:
-        result = tasks.job_event.apply(args=[end.to_wire()])
-    finally:
-        events.HANDLERS["CreateInstances"] = instance_handler
+    monkeypatch.setattr(receivers, "on_instance_job_event", locked_once)
+    result = tasks.job_event.apply(args=[end.to_wire()])
 
     assert (result.successful(), result.result, failures) == (True, True, [1])
     assert describe(admin_api, instance_id)["status"] == "running"

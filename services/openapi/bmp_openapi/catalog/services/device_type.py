@@ -20,12 +20,8 @@ from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceType, DeviceTypeImage, DeviceTypeImagePartition
 from bmp_openapi.catalog.services.common import apply_fields, in_use_error, save_or_conflict
 from bmp_openapi.catalog.services.volumes import checked_volumes, create_volumes
+from bmp_openapi.core import events
 from bmp_openapi.idcs.models import Idc
-
-# Checks refusing to delete (or to move, or to re-volume) a device type still in use:
-# (label, check(device_type) -> bool), label a string or an (English, Chinese) pair. The
-# devices app registers "devices" here; instances will too.
-IN_USE_CHECKS: list[tuple[object, callable]] = []
 
 FIELDS = {
     "name": "name",
@@ -63,10 +59,7 @@ def default_boot_mode(architecture: str) -> str:
 
 def in_use(device_type: DeviceType):
     """The label of the first thing still using ``device_type``, or None."""
-    for label, check in IN_USE_CHECKS:
-        if check(device_type):
-            return label
-    return None
+    return events.first_answer(events.device_type_in_use, DeviceType, device_type=device_type)
 
 
 def _refuse_if_in_use(device_type: DeviceType) -> None:

@@ -19,10 +19,7 @@ from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceTypeImage, Image, Os
 from bmp_openapi.catalog.services.common import apply_fields, in_use_error, save_or_conflict
 from bmp_openapi.catalog.services.os import new_os
-
-# Checks refusing to delete an image still in use: (label, check(image) -> bool). The instances
-# app registers its own here.
-IN_USE_CHECKS: list[tuple[object, callable]] = []
+from bmp_openapi.core import events
 
 FIELDS = {
     "imageName": "image_name",
@@ -123,7 +120,7 @@ def image_delete(*, image: Image, actor) -> None:
     bound = DeviceTypeImage.objects.filter(image=locked, device_type__delete_marker=0).count()
     if bound:
         raise BmpError(IMAGE_BOUND, image_id=locked.image_id, count=bound)
-    for label, in_use in IN_USE_CHECKS:
-        if in_use(locked):
-            raise in_use_error(IMAGE_IN_USE, label, image_id=locked.image_id)
+    label = events.first_answer(events.image_in_use, Image, image=locked)
+    if label is not None:
+        raise in_use_error(IMAGE_IN_USE, label, image_id=locked.image_id)
     locked.mark_deleted(actor=actor.user_name)

@@ -23,7 +23,7 @@ CREDENTIAL_FIELDS = ("iloIp", "iloPort", "iloUser", "iloPassword")
 
 
 def on_job_end(job, event: JobEvent) -> None:
-    """Every task's events (``jobs.events.OBSERVERS``): an end records the BMC's verdict."""
+    """Every task's events (``core.events.job_event_applied``): an end records the BMC's verdict."""
     if event.kind == EVENT_SUCCEEDED:
         state, reason = choices.BMC_CREDENTIALS_OK, ""
     elif event.kind == EVENT_FAILED and event.reason in BMC_CREDENTIAL_ERRORS:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from django.db import transaction
 
 from bmp_common.errors import BmpError
 from bmp_common.i18n import EN_US, ZH_CN
+from bmp_openapi.core import events
 from bmp_openapi.devices import states
 from bmp_openapi.devices.choices import ACTION_NAMES, MANAGE_STATUS_NAMES
 from bmp_openapi.devices.error_codes import (
@@ -22,11 +22,6 @@ from bmp_openapi.devices.models import Device
 from bmp_openapi.jobs.submission import job_submit
 
 log = logging.getLogger(__name__)
-
-# Called with the locked device before removeDevice forgets its instance. The instances app
-# registers its check (the instance must be running, stopped, or failed to reinstall or to reset
-# its password) and its soft delete here; it may raise a BmpError to refuse.
-BEFORE_REMOVE: list[Callable[[Device], None]] = []
 
 
 def device_lock(*, device_id: str) -> Device:
@@ -120,8 +115,7 @@ def device_remove(*, device_id: str, actor) -> Device:
             status=device.manage_status,
             status_zh=MANAGE_STATUS_NAMES[device.manage_status][ZH_CN],
         )
-    for hook in BEFORE_REMOVE:
-        hook(device)
+    events.device_removing.send(sender=Device, device=device)
     device_transition(
         device=device,
         action=states.REMOVE,

@@ -29,7 +29,7 @@ from bmp_openapi.instances.services.jobs import install_spec, submit_instance_jo
 from bmp_openapi.instances.services.lifecycle import (
     instance_check,
     instance_lock,
-    instance_set_status,
+    instance_transition,
 )
 from bmp_openapi.instances.services.release import instance_release
 
@@ -41,8 +41,7 @@ def _locked_writable(*, actor, instance_id: str):
 
 def _power_action(*, actor, instance_id: str, action: str):
     instance = _locked_writable(actor=actor, instance_id=instance_id)
-    after = instance_check(instance, action)
-    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
+    instance_transition(instance, action, actor_name=actor.user_name, reason="", reason_message="")
     submit_instance_job(instance, task=states.ACTION_TASKS[action], actor_name=actor.user_name)
     return instance
 
@@ -56,11 +55,13 @@ def instances_power(*, actor, instance_ids: list[str], action: str) -> None:
 
 def _delete(*, actor, instance_id: str) -> None:
     instance = _locked_writable(actor=actor, instance_id=instance_id)
-    after = instance_check(instance, states.DELETE)
-    if after == states.DESTROYED:  # never installed: give the device back now
-        instance_release(instance, actor_name=actor.user_name)
+    if instance_check(instance, states.DELETE) == states.DESTROYED:
+        # never installed: give the device back now
+        instance_release(instance, event=states.DELETE, actor_name=actor.user_name)
         return
-    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
+    instance_transition(
+        instance, states.DELETE, actor_name=actor.user_name, reason="", reason_message=""
+    )
     submit_instance_job(instance, task="DeleteInstance", actor_name=actor.user_name)
 
 
@@ -72,10 +73,9 @@ def instances_delete(*, actor, instance_ids: list[str]) -> None:
 
 def _reset_password(*, actor, instance_id: str, password: str) -> None:
     instance = _locked_writable(actor=actor, instance_id=instance_id)
-    after = instance_check(instance, states.RESET_PASSWORD)
-    instance_set_status(
+    instance_transition(
         instance,
-        after,
+        states.RESET_PASSWORD,
         actor_name=actor.user_name,
         reason="",
         reason_message="",
@@ -96,7 +96,7 @@ def instances_reset_password(*, actor, instance_ids: list[str], password: str) -
 @transaction.atomic(durable=True)
 def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     instance = _locked_writable(actor=actor, instance_id=instance_id)
-    after = instance_check(instance, states.REINSTALL)
+    instance_check(instance, states.REINSTALL)  # refused before anything is read or written
     device_type = instance.device_type
     image = check_image(device_type=device_type, image_id=data["imageId"])
     raid = check_raid(device_type=device_type, raid_id=data["systemVolumeRaidId"])
@@ -139,9 +139,9 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
         InstancePartition(instance=instance, **partition)
         for partition in [*partitions, *data_partitions]
     )
-    instance_set_status(
+    instance_transition(
         instance,
-        after,
+        states.REINSTALL,
         actor_name=actor.user_name,
         reason="",
         reason_message="",
@@ -176,9 +176,7 @@ def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
             changes["description"] = data["description"]
         try:
             with transaction.atomic():
-                instance_set_status(
-                    instance, instance.status, actor_name=actor.user_name, **changes
-                )
+                instance_transition(instance, states.MODIFY, actor_name=actor.user_name, **changes)
         except IntegrityError:  # the name is unique among the owner's instances
             raise BmpError(NAME_TAKEN, name=data["instanceName"]) from None
 
@@ -186,5 +184,6 @@ def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
 @transaction.atomic(durable=True)
 def instance_reset_status(*, actor, instance_id: str) -> None:
     instance = _locked_writable(actor=actor, instance_id=instance_id)
-    after = instance_check(instance, states.RESET_STATUS)
-    instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
+    instance_transition(
+        instance, states.RESET_STATUS, actor_name=actor.user_name, reason="", reason_message=""
+    )

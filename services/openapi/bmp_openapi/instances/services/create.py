@@ -25,7 +25,7 @@ from bmp_openapi.devices import states as device_states
 from bmp_openapi.devices.models import Device
 from bmp_openapi.devices.services.lifecycle import device_transition
 from bmp_openapi.idcs.selectors import idc_get
-from bmp_openapi.instances import choices, states
+from bmp_openapi.instances import choices
 from bmp_openapi.instances.error_codes import (
     BOOT_MODE_UNSUPPORTED,
     CREDENTIALS_REQUIRED,
@@ -227,7 +227,6 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
             instance_id=new_instance_id(),
             instance_name=name,
             hostname=data.get("hostname") or _default_hostname(idc, device_type, index),
-            status=states.CREATING,
             description=data.get("description", ""),
             project=project,
             user=actor,

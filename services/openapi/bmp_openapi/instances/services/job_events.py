@@ -14,7 +14,7 @@ from bmp_openapi.audit.services import audit_record
 from bmp_openapi.inbox.services import message_send
 from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
-from bmp_openapi.instances.services.lifecycle import instance_set_status
+from bmp_openapi.instances.services.lifecycle import instance_transition
 from bmp_openapi.instances.services.release import instance_release
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         instance.progress = {"action": event.action, **event.progress}
         instance.save(update_fields=["progress", "updated_at"])
         return
-    running, done, expected_power, failed = states.JOB_OUTCOMES[job.task]
+    running, _done, expected_power, _failed = states.JOB_OUTCOMES[job.task]
     if instance.status != running:
         log.warning(
             "job %s ended but instance %s is %s", job.job_id, job.instance_id, instance.status
@@ -39,22 +39,23 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         return
     power = event.observed.get("power", "")
     if event.kind == EVENT_SUCCEEDED and power == expected_power:
-        status, reason, text = done, "", ""
+        outcome, reason, text = states.JOB_SUCCEEDED, "", ""
     elif event.kind == EVENT_SUCCEEDED:
-        status, reason = failed, "PowerStatusError"
+        outcome, reason = states.JOB_FAILED, "PowerStatusError"
         text = f"the BMC reports power {power or 'unknown'}, {expected_power} was expected"
     elif event.kind == EVENT_CANCELLED:
-        status, reason, text = failed, "Cancelled", event.message or "cancelled by an operator"
+        outcome, reason = states.JOB_FAILED, "Cancelled"
+        text = event.message or "cancelled by an operator"
     else:
-        status, reason, text = failed, event.reason or "ERROR", event.message
+        outcome, reason, text = states.JOB_FAILED, event.reason or "ERROR", event.message
     changes = {"reason": reason, "reason_message": text[:512], "progress": {}}
     if power:
         changes["power"] = power
-    if status == states.DESTROYED:
-        instance_release(instance, actor_name=SCHEDULER)
+    if states.next_status(instance.status, outcome) == states.DESTROYED:
+        instance_release(instance, event=outcome, actor_name=SCHEDULER)
     else:
-        instance_set_status(
-            instance, status, actor_name=SCHEDULER, password_encrypted="", **changes
+        instance_transition(
+            instance, outcome, actor_name=SCHEDULER, password_encrypted="", **changes
         )
     # The job's end in the audit trail, as upstream marks it: who asked, and how it ended.
     audit_record(

@@ -9,7 +9,7 @@ from bmp_common.errors import BmpError
 from bmp_common.i18n import EN_US, ZH_CN
 from bmp_openapi.instances import choices, states
 from bmp_openapi.instances.error_codes import ACTION_REFUSED, INSTANCE_NOT_FOUND, LOCKED
-from bmp_openapi.instances.models import Instance
+from bmp_openapi.instances.models import STATUS_WRITER, Instance
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,21 @@ def instance_check(instance: Instance, action: str) -> str:
     return after
 
 
-def instance_set_status(instance: Instance, status: str, *, actor_name: str, **changes) -> None:
-    """Saves a new status (from the table or from a job's end) with other columns."""
+def instance_transition(instance: Instance, event: str, *, actor_name: str, **changes) -> str:
+    """The one writer of an instance's status: the status ``event`` leads to by
+    ``states.TRANSITIONS`` (409 when the table has no such edge, or the lock refuses it), saved
+    with ``changes`` (other columns) and logged old -> new (ERROR for failure states)."""
     before = instance.status
-    instance.status = status
+    after = instance_check(instance, event)
+    instance.status = after
     instance.updated_by = actor_name
     for column, value in changes.items():
         setattr(instance, column, value)
-    instance.save(update_fields=["status", "updated_by", "updated_at", *changes])
-    level = logging.ERROR if status in states.JOB_FAILURES else logging.INFO
-    log.log(level, "instance %s: %s -> %s", instance.instance_id, before, status)
+    token = STATUS_WRITER.set(True)
+    try:
+        instance.save(update_fields=["status", "updated_by", "updated_at", *changes])
+    finally:
+        STATUS_WRITER.reset(token)
+    level = logging.ERROR if after in states.JOB_FAILURES else logging.INFO
+    log.log(level, "instance %s: %s -> %s (%s)", instance.instance_id, before, after, event)
+    return after

@@ -1,0 +1,80 @@
+"""The one registry of what an app asks of, or tells, the apps that build on it.
+
+An app lower in the dependency order (idcs, catalog, accounts, projects, sshkeys, devices,
+jobs) cannot import the apps that hang things off its rows (devices, instances...), so it sends
+one of these signals and the others answer. Every event is here, with who sends it and who
+receives it. Each receiver lives in its app's ``receivers.py``, is connected by that module's
+``connect()`` from the app's ``AppConfig.ready()`` with a ``dispatch_uid``, and does one thing:
+call its app's selector or service (STYLE rule 7: the logic lives in services, never in the
+receiver). An app that can import the other calls it
+directly instead; nothing else is registered anywhere.
+
+Questions ("is it still in use?", "which instances?") are answered through ``answers`` /
+``first_answer``; a receiver returns None when it has nothing to say. A receiver that raises
+``BmpError`` refuses the operation (the sender's transaction rolls back).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# --- "Still in use?" before a delete: a receiver returns the (English, Chinese) label of what
+# still uses the row, or None.
+
+# Sender: idcs.services.idc_delete, kwargs idc. Receivers: catalog (device types), devices.
+idc_in_use = Signal()
+# Sender: catalog.services.device_type (delete, move to another IDC, new volumes), kwargs
+# device_type. Receiver: devices.
+device_type_in_use = Signal()
+# Sender: catalog.services.image.image_delete, kwargs image. Receiver: instances.
+image_in_use = Signal()
+# Sender: projects.services.project_delete, kwargs project. Receiver: instances.
+project_in_use = Signal()
+# Sender: accounts.services.user_delete, kwargs user. Receiver: instances.
+user_in_use = Signal()
+
+# --- Things that happened, inside the sender's transaction.
+
+# Sender: accounts.services.user_delete, kwargs user, actor (after the in-use checks passed).
+# Receivers: projects (the user's projects and shares go), sshkeys (the user's keys go).
+user_deleting = Signal()
+# Sender: projects.services.project_move, kwargs project, old_owner, new_owner. Receiver:
+# instances (the project's instances and their devices follow it).
+project_moved = Signal()
+# Sender: idcs.services.idc_modify when the BMC user or password changed, kwargs idc.
+# Receiver: devices (forgets whether the BMCs accepted the old credentials).
+idc_credentials_changed = Signal()
+# Sender: devices.services.lifecycle device_remove, before the device forgets its instance,
+# kwargs device. Receiver: instances (the instance is destroyed, or the removal refused).
+device_removing = Signal()
+# Sender: jobs.events.job_event_apply, after the job's own record, kwargs job, event (a
+# bmp_common JobEvent). Receivers: instances (its tasks, states.JOB_OUTCOMES), devices
+# (PutawayDevice, CollectHardwareInfo; and for every task, the BMC's verdict on its login).
+job_event_applied = Signal()
+# Sender: jobs.operator.job_retry, before the job runs again, kwargs job, actor_name.
+# Receivers: instances and devices, each for its own tasks (the resource back to the job's
+# transitional status, or a BmpError refusing the retry).
+job_retrying = Signal()
+
+# --- Lookups: a receiver returns what its app knows (a queryset or list of instance ids, or
+# a {project pk: count} dict).
+
+# Sender: projects.selectors.instance_counts, kwargs projects. Receiver: instances.
+project_instance_counts = Signal()
+# Sender: sshkeys.selectors.sshkey_instance_ids, kwargs sshkey. Receiver: instances.
+sshkey_instance_ids = Signal()
+# Sender: devices.selectors (the instanceName filter), kwargs name. Receiver: instances.
+instance_ids_named = Signal()
+# Sender: devices.selectors (what a tenant sees), kwargs principal. Receiver: instances.
+instance_ids_visible = Signal()
+
+
+def answers(signal: Signal, sender, **kwargs) -> list:
+    """Every receiver's answer that is not None, in the order they were connected."""
+    return [answer for _, answer in signal.send(sender=sender, **kwargs) if answer is not None]
+
+
+def first_answer(signal: Signal, sender, **kwargs):
+    """The first receiver's answer that is not None (e.g. what still uses a row), or None."""
+    found = answers(signal, sender, **kwargs)
+    return found[0] if found else None
