@@ -16,7 +16,17 @@ from typing import Any, ClassVar
 
 from bmp_common.messages import Message
 
-# Tasks (upstream's API event names).
+# -- names -----------------------------------------------------------------------------------
+
+# Celery tasks: openapi asks the scheduler (queue ``scheduler``)...
+SUBMIT_JOB_TASK = "bmp.scheduler.submit_job"
+CANCEL_JOB_TASK = "bmp.scheduler.cancel_job"
+RETRY_JOB_TASK = "bmp.scheduler.retry_job"
+RESEND_JOB_EVENTS_TASK = "bmp.scheduler.resend_job_events"
+# ...and the scheduler answers openapi (queue ``openapi``).
+JOB_EVENT_TASK = "bmp.openapi.job_event"
+
+# Jobs (upstream's API event names).
 CREATE_INSTANCES = "CreateInstances"
 REINSTALL_INSTANCE = "ReinstallInstance"
 DELETE_INSTANCE = "DeleteInstance"

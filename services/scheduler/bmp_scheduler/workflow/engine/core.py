@@ -17,7 +17,7 @@ from bmp_common.messages.jobs import (
     EVENT_SUCCEEDED,
     JobSubmit,
 )
-from bmp_common.messages.steps import StepDispatch
+from bmp_common.messages.steps import DHCP_RUN_STEP_TASK, DRIVER_RUN_STEP_TASK, StepDispatch
 from bmp_scheduler.workflow import agent_params, chains, tokens
 from bmp_scheduler.workflow.choices import (
     ERROR_TIMEOUT,
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 # The driver step that boots a server into the LiveOS: each attempt is a new boot of the agent.
 BOOT_INTO_LIVEOS = "SetPXEBoot"
-RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
+RUN_STEP_TASKS = {TARGET_DRIVER: DRIVER_RUN_STEP_TASK, TARGET_DHCP: DHCP_RUN_STEP_TASK}
 # Unfinished steps read when the next one begins: it and those a driver run may take along
 # (the longest run of the chains is SetDISKBoot, PowerCycle, PowerStatus).
 RUN_LOOKAHEAD = 4
