@@ -25,10 +25,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.fleet import BRIDGE_NETWORK, PASSWORD_FILE, private_ipv4, read_state
 
-# The seeded "NO RAID" level (bmp_openapi's catalog migration 0002): lab disks need no controller.
-NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
 KEY_VARIABLE = "BMP_ADMIN_API_KEY"
 
 LAB_OS = {
@@ -89,7 +88,7 @@ LAB_DEVICE_TYPE = {
             "volumeUnit": "GB",
             "volumeAmount": 1,
             "raidCan": "NO RAID",
-            "raid": NO_RAID,
+            "raid": NO_RAID_ID,  # lab disks need no controller
         }
     ],
 }

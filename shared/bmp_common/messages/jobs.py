@@ -48,6 +48,18 @@ TASKS = (
     PUTAWAY_DEVICE,
 )
 
+# -- params ----------------------------------------------------------------------------------
+
+# The RAID level that builds no array (``spec.raid``, a data volume's ``raid_id``/``raid_name``):
+# openapi seeds it with upstream's id, the scheduler builds no MakeRaid step for it, the lab
+# enrols its disks with it. Upstream's data said "NO RAID" where its scheduler compared
+# "NORAID": both mean no RAID, as does no name at all.
+NO_RAID_ID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
+NO_RAID_NAME = "NO RAID"
+NO_RAID_NAMES = frozenset({NO_RAID_NAME, "NORAID", ""})
+
+# -- results ---------------------------------------------------------------------------------
+
 # JobEvent kinds.
 EVENT_STEP = "step"  # a step started or progressed (``action``, ``progress``)
 EVENT_SUCCEEDED = "succeeded"

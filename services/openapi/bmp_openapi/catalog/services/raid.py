@@ -9,6 +9,7 @@ from django.db import transaction
 
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_openapi.catalog.choices import RAID_NO_RAID
 from bmp_openapi.catalog.error_codes import RAID_BUILT_IN, RAID_IN_USE, RAID_NAME_TAKEN
 from bmp_openapi.catalog.models import Raid, VolumeRaid
@@ -16,7 +17,7 @@ from bmp_openapi.catalog.services.common import apply_fields, save_or_conflict
 
 BUILT_IN_RAID_IDS = frozenset(
     {
-        "r-qytwf9r5h0yn9x4evjkyr0n1cwyb",  # NO RAID
+        NO_RAID_ID,
         "r-sfykwibcvcyztuez3mk1klyha9nn",  # RAID0
         "r-wtzluqacgzzxgunnabdkpnpjew3d",  # RAID1
         "r-l6pounvfife0njlinhk6ztf2xyio",  # RAID10
