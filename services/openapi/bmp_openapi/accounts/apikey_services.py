@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ApiKeyType
 from bmp_openapi.accounts.error_codes import APIKEY_LIMIT, APIKEY_NAME_TAKEN, SYSTEM_KEY_ADMIN_ONLY
@@ -48,11 +49,8 @@ def apikey_modify(*, api_key: ApiKey, data: dict, actor: User) -> ApiKey:
         locked.read_only = bool(data["readOnly"])
         changed.append("read_only")
     locked.updated_by = actor.user_name
-    try:
-        with transaction.atomic():
-            locked.save(update_fields=[*changed, "updated_by", "updated_at"])
-    except IntegrityError:
-        raise BmpError(APIKEY_NAME_TAKEN, name=locked.name) from None
+    with unique_or_conflict(APIKEY_NAME_TAKEN, name=locked.name):
+        locked.save(update_fields=[*changed, "updated_by", "updated_at"])
     return locked
 
 

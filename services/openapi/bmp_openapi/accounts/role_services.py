@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
@@ -23,10 +24,8 @@ NAME_COLUMNS = ("role_name_en", "role_name_cn")
 
 
 def _save(role: Role, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            role.save(**kwargs)
-    except IntegrityError:
+
+    def broken_rule() -> BmpError:
         taken = next(
             (
                 getattr(role, column)
@@ -37,7 +36,10 @@ def _save(role: Role, **kwargs) -> None:
             ),
             role.role_name_en,
         )
-        raise BmpError(ROLE_NAME_TAKEN, name=taken) from None
+        return BmpError(ROLE_NAME_TAKEN, name=taken)
+
+    with unique_or_conflict(broken_rule):
+        role.save(**kwargs)
 
 
 @transaction.atomic(durable=True)

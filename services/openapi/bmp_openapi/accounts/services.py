@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bmp_common.api.fields import DEFAULT_TIMEZONE
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id, new_password, new_token, token_digest
 from bmp_openapi.accounts.choices import (
@@ -89,11 +90,8 @@ def user_create(
     )
     user.set_password(password)
     user.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise BmpError(USER_NAME_TAKEN, user_name=user_name) from None
+    with unique_or_conflict(USER_NAME_TAKEN, user_name=user_name):
+        user.save()
     project_create_default(user=user)
     log.info("user %s created with role %s", user.user_id, role_id)
     return user
@@ -242,11 +240,8 @@ def apikey_create(
         updated_by=created_by,
     )
     api_key.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            api_key.save()
-    except IntegrityError:
-        raise BmpError(APIKEY_NAME_TAKEN, name=name) from None
+    with unique_or_conflict(APIKEY_NAME_TAKEN, name=name):
+        api_key.save()
     log.info("api key %s (%s) created for user %s", api_key.apikey_id, key_type, user.user_id)
     return api_key, token
 

@@ -3,9 +3,10 @@ transitional status, hand the job over. Batch variants run them one by one, all 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
@@ -174,13 +175,9 @@ def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
             changes["instance_name"] = data["instanceName"]
         if "description" in data:
             changes["description"] = data["description"]
-        try:
-            with transaction.atomic():
-                instance_set_status(
-                    instance, instance.status, actor_name=actor.user_name, **changes
-                )
-        except IntegrityError:  # the name is unique among the owner's instances
-            raise BmpError(NAME_TAKEN, name=data["instanceName"]) from None
+        # the name is unique among the owner's instances
+        with unique_or_conflict(NAME_TAKEN, name=data.get("instanceName")):
+            instance_set_status(instance, instance.status, actor_name=actor.user_name, **changes)
 
 
 @transaction.atomic(durable=True)

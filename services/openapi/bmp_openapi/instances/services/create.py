@@ -12,9 +12,10 @@ import logging
 import secrets
 import string
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceTypeImage, Raid, Volume, VolumeRaid
@@ -243,11 +244,8 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
             created_by=actor.user_name,
             updated_by=actor.user_name,
         )
-        try:
-            with transaction.atomic():
-                instance.save()
-        except IntegrityError:
-            raise BmpError(NAME_TAKEN, name=name) from None
+        with unique_or_conflict(NAME_TAKEN, name=name):
+            instance.save()
         instance.ssh_keys.set(ssh_keys)
         InstancePartition.objects.bulk_create(
             InstancePartition(instance=instance, **partition) for partition in partitions
