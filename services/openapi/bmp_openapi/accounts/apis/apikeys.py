@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import MASK, StrictSerializer, filter_field
-from bmp_openapi.accounts import apikey_services, selectors
+from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.fields import (
     APIKEY_NAME_PATTERN,
     JsonIntegerField,
@@ -80,7 +80,7 @@ class ApiKeyListCreateApi(BmpApi):
     def post(self, request):
         body = self.InputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        api_key, token = apikey_services.apikey_add(
+        api_key, token = services.apikey_add(
             user=request.user, source=settings.BMP_OPENAPI_PROFILE, data=body.validated_data
         )
         self.audit_resource = api_key.apikey_id
@@ -115,10 +115,10 @@ class ApiKeyDetailApi(BmpApi):
         api_key = self._own_key(request, apikey_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        apikey_services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
+        services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
         return Response(SUCCESS)
 
     def delete(self, request, apikey_id):
         self.audit_resource = apikey_id
-        apikey_services.apikey_delete(api_key=self._own_key(request, apikey_id), actor=request.user)
+        services.apikey_delete(api_key=self._own_key(request, apikey_id), actor=request.user)
         return Response(SUCCESS)

@@ -9,7 +9,7 @@ from bmp_common.api.fields import LocalTimeField
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictSerializer, name_field, text_field
 from bmp_common.i18n import ZH_CN, request_language
-from bmp_openapi.accounts import role_services, selectors
+from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.fields import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
@@ -69,7 +69,7 @@ class RoleListCreateApi(BmpApi):
     def post(self, request):
         body = RoleInputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        role = role_services.role_create(data=body.validated_data, actor=request.user)
+        role = services.role_create(data=body.validated_data, actor=request.user)
         self.audit_resource = role.role_id
         return Response({"roleId": role.role_id})
 
@@ -92,12 +92,12 @@ class RoleDetailApi(BmpApi):
         role = selectors.role_get(role_id=role_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        role_services.role_modify(role=role, data=body.validated_data, actor=request.user)
+        services.role_modify(role=role, data=body.validated_data, actor=request.user)
         return Response(SUCCESS)
 
     def delete(self, request, role_id):
         self.audit_resource = role_id
-        role_services.role_delete(role=selectors.role_get(role_id=role_id), actor=request.user)
+        services.role_delete(role=selectors.role_get(role_id=role_id), actor=request.user)
         return Response(SUCCESS)
 
 
