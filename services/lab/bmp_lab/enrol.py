@@ -25,7 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from bmp_common.messages.jobs import NO_RAID_ID
+from bmp_common.messages.jobs import NO_RAID_ID, NO_RAID_NAME
 from bmp_lab.fleet import BRIDGE_NETWORK, PASSWORD_FILE, private_ipv4, read_state
 
 KEY_VARIABLE = "BMP_ADMIN_API_KEY"
@@ -87,7 +87,7 @@ LAB_DEVICE_TYPE = {
             "volumeSize": "960",
             "volumeUnit": "GB",
             "volumeAmount": 1,
-            "raidCan": "NO RAID",
+            "raidCan": NO_RAID_NAME,
             "raid": NO_RAID_ID,  # lab disks need no controller
         }
     ],

@@ -319,7 +319,7 @@ def usable_gb(volume, raid) -> int:
     disk = Decimal(volume.volume_size) * _GB_PER_UNIT[volume.volume_unit]
     count = Decimal(volume.volume_amount)
     data_disks = {
-        "NO RAID": 1,
+        choices.RAID_NO_RAID: 1,
         "RAID0": count,
         "RAID1": count / 2,
         "RAID10": count / 2,

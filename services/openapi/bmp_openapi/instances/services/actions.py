@@ -8,6 +8,7 @@ from django.db import transaction
 from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
+from bmp_common.messages import jobs
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
 from bmp_openapi.instances.error_codes import (
@@ -62,7 +63,7 @@ def _delete(*, actor, instance_id: str) -> None:
         instance_release(instance, actor_name=actor.user_name)
         return
     instance_set_status(instance, after, actor_name=actor.user_name, reason="", reason_message="")
-    submit_instance_job(instance, task="DeleteInstance", actor_name=actor.user_name)
+    submit_instance_job(instance, task=jobs.DELETE_INSTANCE, actor_name=actor.user_name)
 
 
 @transaction.atomic(durable=True)
@@ -83,9 +84,7 @@ def _reset_password(*, actor, instance_id: str, password: str) -> None:
         password_encrypted=encrypt_secret(password),
     )
     spec = {"password_encrypted": instance.password_encrypted}
-    submit_instance_job(
-        instance, task="InstanceResetPassword", spec=spec, actor_name=actor.user_name
-    )
+    submit_instance_job(instance, task=jobs.RESET_PASSWORD, spec=spec, actor_name=actor.user_name)
 
 
 @transaction.atomic(durable=True)
@@ -150,7 +149,7 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     )
     submit_instance_job(
         instance,
-        task="ReinstallInstance",
+        task=jobs.REINSTALL_INSTANCE,
         spec=install_spec(instance, keep_data=keep_data),
         actor_name=actor.user_name,
     )

@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
+from bmp_common.messages import jobs
+from bmp_common.messages.jobs import NO_RAID_NAME
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceTypeImage, Raid, Volume, VolumeRaid
 from bmp_openapi.catalog.selectors.device_type import device_type_get
@@ -105,7 +107,7 @@ def check_image(*, device_type, image_id: str):
 def check_raid(*, device_type, raid_id: str):
     raid = raid_get(raid_id=raid_id)
     offered = VolumeRaid.objects.filter(device_type=device_type, raid=raid).exists()
-    if not offered and raid.name != choices.NO_RAID:
+    if not offered and raid.name != NO_RAID_NAME:
         raise BmpError(RAID_NOT_OFFERED, raid_id=raid_id, device_type_id=device_type.device_type_id)
     return raid
 
@@ -264,7 +266,7 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
         )
         submit_instance_job(
             instance,
-            task="CreateInstances",
+            task=jobs.CREATE_INSTANCES,
             spec=install_spec(instance),
             actor_name=actor.user_name,
         )
