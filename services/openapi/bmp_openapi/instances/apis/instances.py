@@ -182,8 +182,22 @@ class InstanceReinstallApi(InstanceAudited, BmpApi):
         self.audit_resource = instance_id
         body = ReinstallInstanceSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         actions.instance_reinstall(
-            actor=request.user, instance_id=instance_id, data=body.validated_data
+            actor=request.user,
+            instance_id=instance_id,
+            image_id=values["imageId"],
+            system_volume_raid_id=values["systemVolumeRaidId"],
+            instance_name=values["instanceName"],
+            hostname=values.get("hostname", ""),
+            password=values.get("password", ""),
+            sshkey_ids=values["sshKeyIds"],
+            boot_mode=values["bootMode"],
+            system_partitions=values.get("systemPartition"),
+            data_partitions=values.get("dataPartition"),
+            description=values.get("description"),
+            install_bmp_agent=values["installBmpAgent"],
+            keep_data=values.get("keepData", False),
         )
         return Response(SUCCESS)
 
