@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bmp_common import env
+from bmp_common.messages import actions
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_dhcp_agent.addresses import normalize_ipv4
 from bmp_dhcp_agent.errors import HostTableError, InvalidValue
@@ -48,8 +49,8 @@ def _param(action: str, params: dict, name: str, example: str) -> Any:
 
 def add_host(table: HostTable, params: dict) -> Outcome:
     change = table.add_host(
-        mac=_param("DHCPConfigAddHost", params, "mac", "a MAC such as 52:54:00:12:34:56"),
-        ip=_param("DHCPConfigAddHost", params, "ip", "an IPv4 address such as 10.0.0.5"),
+        mac=_param(actions.DHCP_ADD_HOST, params, "mac", "a MAC such as 52:54:00:12:34:56"),
+        ip=_param(actions.DHCP_ADD_HOST, params, "ip", "an IPv4 address such as 10.0.0.5"),
         hostname=params.get("hostname"),
     )
     subnet = table.subnet_of(change.current.ip)
@@ -65,7 +66,7 @@ def add_host(table: HostTable, params: dict) -> Outcome:
 def delete_host(table: HostTable, params: dict) -> Outcome:
     # Upstream deletes by MAC; the IP is informational, so a reservation that moved to a new
     # IP is still released at the end of a chain. A missing reservation is already "deleted".
-    mac = _param("DHCPConfigDelHost", params, "mac", "a MAC such as 52:54:00:12:34:56")
+    mac = _param(actions.DHCP_DELETE_HOST, params, "mac", "a MAC such as 52:54:00:12:34:56")
     ip = normalize_ipv4(params["ip"]) if params.get("ip") else None
     removed = table.delete_host(mac=mac)
     if removed and ip and removed.ip != ip:
@@ -80,8 +81,8 @@ def delete_host(table: HostTable, params: dict) -> Outcome:
 def add_subnet(table: HostTable, params: dict) -> Outcome:
     dns = params.get("dns_servers") or env.env_list("BMP_DHCP_DNS_SERVERS", [])
     change = table.add_subnet(
-        network=_param("DHCPConfigAddSubnet", params, "subnet", "a network address"),
-        mask=_param("DHCPConfigAddSubnet", params, "subnet_mask", "such as 255.255.255.0"),
+        network=_param(actions.DHCP_ADD_SUBNET, params, "subnet", "a network address"),
+        mask=_param(actions.DHCP_ADD_SUBNET, params, "subnet_mask", "such as 255.255.255.0"),
         routers=params.get("routes"),
         dns_servers=dns,
     )
@@ -94,7 +95,7 @@ def add_subnet(table: HostTable, params: dict) -> Outcome:
 
 
 def delete_subnet(table: HostTable, params: dict) -> Outcome:
-    network = _param("DHCPConfigDelSubnet", params, "subnet", "a network address")
+    network = _param(actions.DHCP_DELETE_SUBNET, params, "subnet", "a network address")
     removed = table.delete_subnet(network=network)
     return Outcome.ok(
         subnet=network,
@@ -104,10 +105,10 @@ def delete_subnet(table: HostTable, params: dict) -> Outcome:
 
 
 ACTIONS: dict[str, Callable[[HostTable, dict], Outcome]] = {
-    "DHCPConfigAddHost": add_host,
-    "DHCPConfigDelHost": delete_host,
-    "DHCPConfigAddSubnet": add_subnet,
-    "DHCPConfigDelSubnet": delete_subnet,
+    actions.DHCP_ADD_HOST: add_host,
+    actions.DHCP_DELETE_HOST: delete_host,
+    actions.DHCP_ADD_SUBNET: add_subnet,
+    actions.DHCP_DELETE_SUBNET: delete_subnet,
 }
 
 

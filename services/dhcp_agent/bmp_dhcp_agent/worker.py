@@ -15,7 +15,12 @@ from pathlib import Path
 from kombu.exceptions import OperationalError
 
 from bmp_common.celery import make_celery
-from bmp_common.messages.steps import StepDispatch, receive_step, send_step_result
+from bmp_common.messages.steps import (
+    DHCP_RUN_STEP_TASK,
+    StepDispatch,
+    receive_step,
+    send_step_result,
+)
 from bmp_dhcp_agent.actions import Outcome, run_action
 from bmp_dhcp_agent.hosts import HostTable, table_path
 
@@ -52,7 +57,7 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
 
 
 @app.task(
-    name="bmp.dhcp.run_step",
+    name=DHCP_RUN_STEP_TASK,
     # Only the report can fail on the broker; re-running the action is idempotent.
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bmp_common.messages import actions
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_driver.backends.base import (
     ERROR,
@@ -157,14 +158,14 @@ def check_init_config(backend: BmcBackend, params: dict, timing: Timing) -> dict
 
 
 ACTIONS: dict[str, Callable[[BmcBackend, dict, Timing], dict]] = {
-    "SetPXEBoot": set_pxe_boot,
-    "SetDISKBoot": set_disk_boot,
-    "PowerOn": power_on,
-    "PowerOff": power_off,
-    "PowerReset": power_reset,
-    "PowerCycle": power_cycle,
-    "PowerStatus": power_status,
-    "CheckInitConfig": check_init_config,
+    actions.SET_PXE_BOOT: set_pxe_boot,
+    actions.SET_DISK_BOOT: set_disk_boot,
+    actions.POWER_ON: power_on,
+    actions.POWER_OFF: power_off,
+    actions.POWER_RESET: power_reset,
+    actions.POWER_CYCLE: power_cycle,
+    actions.POWER_STATUS: power_status,
+    actions.CHECK_INIT_CONFIG: check_init_config,
 }
 
 

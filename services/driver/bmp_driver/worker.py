@@ -26,7 +26,12 @@ from kombu.exceptions import OperationalError
 
 from bmp_common import env
 from bmp_common.celery import make_celery
-from bmp_common.messages.steps import StepDispatch, receive_run, send_step_results
+from bmp_common.messages.steps import (
+    DRIVER_RUN_STEP_TASK,
+    StepDispatch,
+    receive_run,
+    send_step_results,
+)
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
 from bmp_driver.backends import BACKENDS, make_backend
@@ -143,7 +148,7 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
 
 
 @app.task(
-    name="bmp.driver.run_step",
+    name=DRIVER_RUN_STEP_TASK,
     # Only the report can fail on the broker; the re-run answers from memory (see _recall).
     autoretry_for=(OperationalError,),
     retry_backoff=True,

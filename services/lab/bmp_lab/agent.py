@@ -32,6 +32,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from bmp_common import cpio
+from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_lab import hardware
 from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
 
@@ -301,7 +302,7 @@ class SimulatedAgent:
                 return None
             unreported.append((step["action"], outcome))
             quick = time.monotonic() - began < REPORT_WINDOW_S
-            if outcome["status"] != "ok" or not steps or not quick:
+            if outcome["status"] != STEP_OK or not steps or not quick:
                 steps = self._report(generation, gateway, identity, unreported)
                 unreported = []
         return steps
@@ -332,9 +333,9 @@ class SimulatedAgent:
                 else:
                     self.failures[action] = left - 1
             error = f"{action} failed (injected)"
-            return {**result, "status": "failed", "data": {}, "error": error}
+            return {**result, "status": STEP_FAILED, "data": {}, "error": error}
         data = hardware.step_data(self.node, action, step.get("params") or {})
-        return {**result, "status": "ok", "data": data, "error": None}
+        return {**result, "status": STEP_OK, "data": data, "error": None}
 
     def _post(
         self, generation: int, gateway: str, path: str, identity: dict, body: dict | None = None

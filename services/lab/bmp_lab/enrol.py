@@ -25,10 +25,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from bmp_common.messages.jobs import NO_RAID_ID, NO_RAID_NAME
 from bmp_lab.fleet import BRIDGE_NETWORK, PASSWORD_FILE, private_ipv4, read_state
 
-# The seeded "NO RAID" level (bmp_openapi's catalog migration 0002): lab disks need no controller.
-NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
 KEY_VARIABLE = "BMP_ADMIN_API_KEY"
 
 LAB_OS = {
@@ -88,8 +87,8 @@ LAB_DEVICE_TYPE = {
             "volumeSize": "960",
             "volumeUnit": "GB",
             "volumeAmount": 1,
-            "raidCan": "NO RAID",
-            "raid": NO_RAID,
+            "raidCan": NO_RAID_NAME,
+            "raid": NO_RAID_ID,  # lab disks need no controller
         }
     ],
 }

@@ -6,6 +6,7 @@ bmp-agent/doc/command.md): CollectHardwareInfo, CollectDiskLocations, MakeRaid, 
 
 from __future__ import annotations
 
+from bmp_common.messages import actions
 from bmp_lab.node import VirtualNode
 
 DISK_COUNT = 4
@@ -113,14 +114,14 @@ def make_raid(node: VirtualNode, params: dict) -> dict:
 
 def step_data(node: VirtualNode, action: str, params: dict) -> dict:
     """The `data` of a successful result for `action`."""
-    if action == "CollectHardwareInfo":
+    if action == actions.COLLECT_HARDWARE_INFO:
         return hardware_info(node)
-    if action == "CollectDiskLocations":
+    if action == actions.COLLECT_DISK_LOCATIONS:
         return disk_locations(node)
-    if action == "MakeRaid":
+    if action == actions.MAKE_RAID:
         return make_raid(node, params)
-    if action in ("WriteImage", "WriteImageTar"):
+    if action in (actions.WRITE_IMAGE, actions.WRITE_IMAGE_TAR):
         return {"root_device_hints": {"serial": _disk_serial(node, 0)}, "bytes_written": 2147483648}
-    if action == "Ping":
+    if action == actions.PING:
         return {"sn": node.sn, "uptime_seconds": 12}
     return {"message": f"{action} done"}

@@ -16,7 +16,17 @@ from typing import Any, ClassVar
 
 from bmp_common.messages import Message
 
-# Tasks (upstream's API event names).
+# -- names -----------------------------------------------------------------------------------
+
+# Celery tasks: openapi asks the scheduler (queue ``scheduler``)...
+SUBMIT_JOB_TASK = "bmp.scheduler.submit_job"
+CANCEL_JOB_TASK = "bmp.scheduler.cancel_job"
+RETRY_JOB_TASK = "bmp.scheduler.retry_job"
+RESEND_JOB_EVENTS_TASK = "bmp.scheduler.resend_job_events"
+# ...and the scheduler answers openapi (queue ``openapi``).
+JOB_EVENT_TASK = "bmp.openapi.job_event"
+
+# Jobs (upstream's API event names).
 CREATE_INSTANCES = "CreateInstances"
 REINSTALL_INSTANCE = "ReinstallInstance"
 DELETE_INSTANCE = "DeleteInstance"
@@ -37,6 +47,18 @@ TASKS = (
     COLLECT_HARDWARE_INFO,
     PUTAWAY_DEVICE,
 )
+
+# -- params ----------------------------------------------------------------------------------
+
+# The RAID level that builds no array (``spec.raid``, a data volume's ``raid_id``/``raid_name``):
+# openapi seeds it with upstream's id, the scheduler builds no MakeRaid step for it, the lab
+# enrols its disks with it. Upstream's data said "NO RAID" where its scheduler compared
+# "NORAID": both mean no RAID, as does no name at all.
+NO_RAID_ID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
+NO_RAID_NAME = "NO RAID"
+NO_RAID_NAMES = frozenset({NO_RAID_NAME, "NORAID", ""})
+
+# -- results ---------------------------------------------------------------------------------
 
 # JobEvent kinds.
 EVENT_STEP = "step"  # a step started or progressed (``action``, ``progress``)

@@ -16,9 +16,19 @@ from typing import Any, ClassVar
 
 from bmp_common.messages import Message
 
+# -- names -----------------------------------------------------------------------------------
+
+# Celery tasks: the scheduler hands a step to the driver or the dhcp-agent of its IDC (queues
+# ``driver.<idc_id>`` and ``dhcp.<idc_id>``); they answer with STEP_RESULT_TASK.
+DRIVER_RUN_STEP_TASK = "bmp.driver.run_step"
+DHCP_RUN_STEP_TASK = "bmp.dhcp.run_step"
+STEP_RESULT_TASK = "bmp.scheduler.step_result"
+
+# -- results ---------------------------------------------------------------------------------
+
+# A step's outcome (``StepResult.status``, and the LiveOS agent's result ``status``).
 STEP_OK = "ok"
 STEP_FAILED = "failed"
-STEP_RESULT_TASK = "bmp.scheduler.step_result"
 
 # The driver's status codes (``StepResult.error``) that another attempt cannot fix and would make
 # worse: the BMC refused the user name or password, or the user's privilege. Real BMCs lock an

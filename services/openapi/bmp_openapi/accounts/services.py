@@ -1,7 +1,4 @@
-"""Writes of the accounts app: users, their passwords, and the first start.
-
-Roles and API keys are in ``role_services`` and ``apikey_services``.
-"""
+"""Writes of the accounts app: users, their passwords, the first start, roles and API keys."""
 
 from __future__ import annotations
 
@@ -11,21 +8,29 @@ import logging
 
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bmp_common.api.fields import DEFAULT_TIMEZONE
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id, new_password, new_token, token_digest
 from bmp_openapi.accounts.choices import (
     ADMIN_USER_NAME,
     ROLE_ADMIN,
+    ROLE_OPERATOR,
+    ROLE_USER,
     ApiKeySource,
     ApiKeyType,
     Language,
 )
 from bmp_openapi.accounts.error_codes import (
+    APIKEY_LIMIT,
     APIKEY_NAME_TAKEN,
+    ROLE_BUILT_IN,
+    ROLE_IN_USE,
+    ROLE_NAME_TAKEN,
     ROLE_NOT_FOUND,
+    SYSTEM_KEY_ADMIN_ONLY,
     TOO_MANY_FAILURES,
     USER_DELETE_SELF,
     USER_IN_USE,
@@ -83,11 +88,8 @@ def user_create(
     )
     user.set_password(password)
     user.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise BmpError(USER_NAME_TAKEN, user_name=user_name) from None
+    with unique_or_conflict(USER_NAME_TAKEN, user_name=user_name):
+        user.save()
     project_create_default(user=user)
     log.info("user %s created with role %s", user.user_id, role_id)
     return user
@@ -208,7 +210,7 @@ def user_change_password(*, user: User, old_password: str, password: str, source
     log.info("user %s changed their password", locked.user_id)
 
 
-# API keys, as the first start and the tests make them (the API goes through apikey_services).
+# API keys, as the first start and the tests make them (the API goes through apikey_add).
 
 
 @transaction.atomic
@@ -235,11 +237,8 @@ def apikey_create(
         updated_by=created_by,
     )
     api_key.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            api_key.save()
-    except IntegrityError:
-        raise BmpError(APIKEY_NAME_TAKEN, name=name) from None
+    with unique_or_conflict(APIKEY_NAME_TAKEN, name=name):
+        api_key.save()
     log.info("api key %s (%s) created for user %s", api_key.apikey_id, key_type, user.user_id)
     return api_key, token
 
@@ -282,3 +281,124 @@ def bff_key_ensure(*, current_token: str = "") -> str | None:
     ApiKey.objects.filter(user=admin, type=ApiKeyType.SYSTEM, name=BFF_KEY_NAME).delete()
     _, token = apikey_create(user=admin, name=BFF_KEY_NAME, key_type=ApiKeyType.SYSTEM)
     return token
+
+
+# -- Roles. The three built-in roles keep their ids and names: RBAC depends on them.
+
+BUILT_IN_ROLES = frozenset({ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER})
+
+# API field -> model column
+ROLE_FIELDS = {
+    "roleNameEn": "role_name_en",
+    "roleNameCn": "role_name_cn",
+    "descriptionEn": "description_en",
+    "descriptionCn": "description_cn",
+}
+NAME_COLUMNS = ("role_name_en", "role_name_cn")
+
+
+def _save(role: Role, **kwargs) -> None:
+
+    def broken_rule() -> BmpError:
+        taken = next(
+            (
+                getattr(role, column)
+                for column in NAME_COLUMNS
+                if Role.objects.filter(**{column: getattr(role, column)})
+                .exclude(pk=role.pk)
+                .exists()
+            ),
+            role.role_name_en,
+        )
+        return BmpError(ROLE_NAME_TAKEN, name=taken)
+
+    with unique_or_conflict(broken_rule):
+        role.save(**kwargs)
+
+
+@transaction.atomic(durable=True)
+def role_create(*, data: dict, actor: User) -> Role:
+    role = Role(role_id=new_id("role"), created_by=actor.user_name, updated_by=actor.user_name)
+    for field, column in ROLE_FIELDS.items():
+        setattr(role, column, data.get(field, ""))
+    _save(role)
+    return role
+
+
+@transaction.atomic(durable=True)
+def role_modify(*, role: Role, data: dict, actor: User) -> Role:
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    changed = []
+    for field, column in ROLE_FIELDS.items():
+        if field in data:
+            if (
+                column in NAME_COLUMNS
+                and locked.role_id in BUILT_IN_ROLES
+                and data[field] != getattr(locked, column)
+            ):
+                raise BmpError(ROLE_BUILT_IN, role_id=locked.role_id)
+            setattr(locked, column, data[field])
+            changed.append(column)
+    locked.updated_by = actor.user_name
+    _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def role_delete(*, role: Role, actor: User) -> None:
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    if locked.role_id in BUILT_IN_ROLES:
+        raise BmpError(ROLE_BUILT_IN, role_id=locked.role_id)
+    # Lock the role's users too: none may be created with it or moved to it meanwhile.
+    users = User.objects.select_for_update().filter(role=locked).count()
+    if users:
+        raise BmpError(ROLE_IN_USE, role_id=locked.role_id, count=users)
+    locked.mark_deleted(actor=actor.user_name)
+
+
+# -- API keys through the API: a caller manages only their own keys.
+
+# Keys one user may hold on one portal (upstream allowed 2; a few more for rotation and tools).
+MAX_KEYS_PER_SOURCE = 10
+
+
+@transaction.atomic(durable=True)
+def apikey_add(*, user: User, source: str, data: dict) -> tuple[ApiKey, str]:
+    """createUserApikey: a key of ``user`` on portal ``source``; returns it with its token."""
+    if data["type"] == ApiKeyType.SYSTEM and user.role.role_id != ROLE_ADMIN:
+        raise BmpError(SYSTEM_KEY_ADMIN_ONLY)
+    # The user's row serialises concurrent creates, so the limit holds.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiKey.objects.filter(user=user, source=source).count() >= MAX_KEYS_PER_SOURCE:
+        raise BmpError(APIKEY_LIMIT, limit=MAX_KEYS_PER_SOURCE)
+    return apikey_create(
+        user=user,
+        name=data["name"],
+        key_type=data["type"],
+        source=source,
+        read_only=bool(data["readOnly"]),
+        created_by=user.user_name,
+    )
+
+
+@transaction.atomic(durable=True)
+def apikey_modify(*, api_key: ApiKey, data: dict, actor: User) -> ApiKey:
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    changed = []
+    if "name" in data:
+        locked.name = data["name"]
+        changed.append("name")
+    if "readOnly" in data:
+        locked.read_only = bool(data["readOnly"])
+        changed.append("read_only")
+    locked.updated_by = actor.user_name
+    with unique_or_conflict(APIKEY_NAME_TAKEN, name=locked.name):
+        locked.save(update_fields=[*changed, "updated_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def apikey_delete(*, api_key: ApiKey, actor: User) -> None:
+    """Deleted for good: the token stops working at once."""
+    ApiKey.objects.filter(pk=api_key.pk).delete()
+    log.info("api key %s deleted by %s", api_key.apikey_id, actor.user_id)

@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
-
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import UnixSecondsField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
-from bmp_common.i18n import ZH_CN, request_language
+from bmp_common.i18n import request_language
 from bmp_openapi.audit.choices import OPERATIONS, RESULT_FAIL, RESULT_SUCCESS
 from bmp_openapi.audit.selectors import audit_log_list
+from bmp_openapi.audit.serializers import AuditLogOutputSerializer, UnixTimeField, operation_name
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
-
-
-def operation_name(operation: str, language: str) -> str:
-    english, chinese = OPERATIONS.get(operation, (operation, operation))
-    return chinese if language == ZH_CN else english
-
-
-class UnixTimeField(serializers.IntegerField):
-    """Unix seconds in, an aware datetime out (range-checked before the conversion)."""
-
-    MAX_SECONDS = 32503680000  # year 3000
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def to_internal_value(self, data):
-        seconds = super().to_internal_value(data)
-        if not 0 <= seconds <= self.MAX_SECONDS:
-            raise serializers.ValidationError(f"must be between 0 and {self.MAX_SECONDS}")
-        return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
 
 
 class AuditLogListApi(BmpApi):
@@ -50,29 +28,9 @@ class AuditLogListApi(BmpApi):
         startTime = UnixTimeField()
         endTime = UnixTimeField()
 
-    class OutputSerializer(serializers.Serializer):
-        id = row_id_field()
-        logid = serializers.CharField()
-        sn = serializers.CharField()
-        deviceId = serializers.CharField(source="device_id")
-        instanceId = serializers.CharField(source="instance_id")
-        resourceId = serializers.CharField(source="resource_id")
-        operation = serializers.CharField()
-        operationName = serializers.SerializerMethodField()
-        userID = serializers.CharField(source="user_id")
-        userName = serializers.CharField(source="user_name")
-        apiKeyId = serializers.CharField(source="apikey_id")
-        result = serializers.CharField()
-        failReason = serializers.CharField(source="fail_reason")
-        operateTime = UnixSecondsField(source="operate_time")
-        finishTime = UnixSecondsField(source="finish_time")
-
-        def get_operationName(self, entry):
-            return operation_name(entry.operation, request_language(self.context["request"]))
-
     def get(self, request):
         items, page = paginate(audit_log_list(filters=self.query), self.query)
-        rows = self.OutputSerializer(items, many=True, context={"request": request}).data
+        rows = AuditLogOutputSerializer(items, many=True, context={"request": request}).data
         return Response(list_result("auditLogs", rows, page))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bmp_common.i18n import EN_US, ZH_CN
+from bmp_common.messages.jobs import NO_RAID_NAME
 
 # Architectures a device type, an OS or an image may have.
 ARCHITECTURES = ("x86_64", "aarch64", "loongarch64")
@@ -31,12 +32,12 @@ VOLUME_UNITS = ("GB", "TB")
 # raidCan: how a volume's disks are presented. One canonical spelling of "no RAID" everywhere
 # (upstream's scheduler compared against "NORAID" while the data said "NO RAID").
 RAID_CAN_RAID = "RAID"
-RAID_CAN_NO_RAID = "NO RAID"
+RAID_CAN_NO_RAID = NO_RAID_NAME
 RAID_CAN_SINGLE_RAID0 = "单盘RAID0"
 RAID_CANS = (RAID_CAN_RAID, RAID_CAN_NO_RAID, RAID_CAN_SINGLE_RAID0)
 
 # The RAID level names of the seeded rows, and the disks each needs at least.
-RAID_NO_RAID = "NO RAID"
+RAID_NO_RAID = NO_RAID_NAME
 RAID_MIN_DISKS = {"RAID0": 2, "RAID1": 2, "RAID5": 3, "RAID10": 4}
 
 NAMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bmp_openapi.catalog import choices
-from bmp_openapi.catalog.apis.outputs import volume_summary
+from bmp_openapi.catalog.apis.serializers import volume_summary
 
 
 def _volumes(device_type, kind: str) -> list:

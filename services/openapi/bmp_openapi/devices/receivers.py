@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bmp_common.messages.jobs import COLLECT_HARDWARE_INFO, PUTAWAY_DEVICE
 from bmp_openapi.core import events
 from bmp_openapi.devices.selectors import device_type_has_devices, idc_has_devices
 from bmp_openapi.devices.services import bmc, jobs
@@ -11,11 +12,8 @@ from bmp_openapi.devices.services import bmc, jobs
 DEVICES = ("devices", "设备")
 
 # What the end of each device job means (the instances app owns the others).
-ON_JOB_EVENT = {
-    "PutawayDevice": jobs.on_putaway_event,
-    "CollectHardwareInfo": jobs.on_collect_event,
-}
-ON_RETRY = {"PutawayDevice": jobs.retry_putaway, "CollectHardwareInfo": jobs.retry_collect}
+ON_JOB_EVENT = {PUTAWAY_DEVICE: jobs.on_putaway_event, COLLECT_HARDWARE_INFO: jobs.on_collect_event}
+ON_RETRY = {PUTAWAY_DEVICE: jobs.retry_putaway, COLLECT_HARDWARE_INFO: jobs.retry_collect}
 
 
 def idc_in_use(sender, *, idc, **kwargs):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
 from bmp_openapi.core import events
@@ -43,11 +44,8 @@ def _apply(idc: Idc, data: dict) -> list[str]:
 
 
 def _save(idc: Idc, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            idc.save(**kwargs)
-    except IntegrityError:
-        raise BmpError(IDC_NAME_TAKEN, name=idc.name) from None
+    with unique_or_conflict(IDC_NAME_TAKEN, name=idc.name):
+        idc.save(**kwargs)
 
 
 @transaction.atomic(durable=True)

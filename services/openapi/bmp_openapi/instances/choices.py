@@ -13,7 +13,6 @@ BOOT_BIOS = "Legacy/BIOS"
 BOOT_MODES = (BOOT_UEFI, BOOT_BIOS)
 
 MAX_COUNT = 100  # instances one create may ask for (upstream's console allows 1-100)
-NO_RAID = "NO RAID"
 
 STATUS_NAMES = {
     states.CREATING: {ZH_CN: "创建中", EN_US: "Creating"},

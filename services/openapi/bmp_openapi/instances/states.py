@@ -8,6 +8,8 @@ status and the actions allowed now.
 
 from __future__ import annotations
 
+from bmp_common.messages import jobs
+
 CREATING = "creating"
 STARTING = "starting"
 RUNNING = "running"
@@ -101,13 +103,13 @@ RESET_TO = {
 # while it runs, the status it reaches when the observed power state is as expected, that power
 # state, and the failure state.
 JOB_OUTCOMES: dict[str, tuple[str, str, str, str]] = {
-    "CreateInstances": (CREATING, RUNNING, "on", CREATION_FAILED),
-    "StartInstances": (STARTING, RUNNING, "on", STARTUP_FAILED),
-    "StopInstances": (STOPPING, STOPPED, "off", SHUTDOWN_FAILED),
-    "RestartInstances": (RESTARTING, RUNNING, "on", REBOOT_FAILED),
-    "ReinstallInstance": (REINSTALLING, RUNNING, "on", REINSTALL_FAILED),
-    "InstanceResetPassword": (RESETTING_PASSWORD, STOPPED, "off", RESETPASSWD_FAILED),
-    "DeleteInstance": (DESTROYING, DESTROYED, "off", DELETE_FAILED),
+    jobs.CREATE_INSTANCES: (CREATING, RUNNING, "on", CREATION_FAILED),
+    jobs.START_INSTANCES: (STARTING, RUNNING, "on", STARTUP_FAILED),
+    jobs.STOP_INSTANCES: (STOPPING, STOPPED, "off", SHUTDOWN_FAILED),
+    jobs.RESTART_INSTANCES: (RESTARTING, RUNNING, "on", REBOOT_FAILED),
+    jobs.REINSTALL_INSTANCE: (REINSTALLING, RUNNING, "on", REINSTALL_FAILED),
+    jobs.RESET_PASSWORD: (RESETTING_PASSWORD, STOPPED, "off", RESETPASSWD_FAILED),
+    jobs.DELETE_INSTANCE: (DESTROYING, DESTROYED, "off", DELETE_FAILED),
 }
 JOB_FAILURES = tuple(outcome[3] for outcome in JOB_OUTCOMES.values())
 JOB_RUNNING = frozenset(outcome[0] for outcome in JOB_OUTCOMES.values())  # creating, …
@@ -141,12 +143,12 @@ REFUSED_WHEN_LOCKED = (DELETE, REINSTALL, RESET_PASSWORD, STOP, RESTART)
 
 # The job each API action hands to the scheduler.
 ACTION_TASKS = {
-    START: "StartInstances",
-    STOP: "StopInstances",
-    RESTART: "RestartInstances",
-    REINSTALL: "ReinstallInstance",
-    RESET_PASSWORD: "InstanceResetPassword",
-    DELETE: "DeleteInstance",
+    START: jobs.START_INSTANCES,
+    STOP: jobs.STOP_INSTANCES,
+    RESTART: jobs.RESTART_INSTANCES,
+    REINSTALL: jobs.REINSTALL_INSTANCE,
+    RESET_PASSWORD: jobs.RESET_PASSWORD,
+    DELETE: jobs.DELETE_INSTANCE,
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictIntegerField, StrictSerializer, filter_field
 from bmp_common.errors import BmpError
@@ -17,28 +16,9 @@ from bmp_openapi.jobs import operator
 from bmp_openapi.jobs.error_codes import JOB_NOT_FOUND
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, Job
 from bmp_openapi.jobs.selectors import jobs_shown_status
+from bmp_openapi.jobs.serializers import JobOutputSerializer
 
 STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
-
-
-class JobOutputSerializer(serializers.Serializer):
-    jobId = serializers.CharField(source="job_id")
-    task = serializers.CharField()
-    status = serializers.SerializerMethodField()
-    idcId = serializers.CharField(source="idc_id")
-    deviceId = serializers.CharField(source="device_id")
-    sn = serializers.CharField()
-    instanceId = serializers.CharField(source="instance_id")
-    action = serializers.CharField()
-    reason = serializers.CharField()
-    message = serializers.CharField()
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = LocalTimeField(source="created_at")
-    updatedTime = LocalTimeField(source="updated_at")
-    finishedTime = LocalTimeField(source="finished_at", allow_null=True)
-
-    def get_status(self, job):
-        return self.context["statuses"][job.job_id]
 
 
 def render_jobs(request, jobs, *, many=False):

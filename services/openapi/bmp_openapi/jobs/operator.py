@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.errors import BmpError
+from bmp_common.messages.jobs import CANCEL_JOB_TASK, RETRY_JOB_TASK
 from bmp_openapi.core import events
 from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.error_codes import (
@@ -23,9 +24,6 @@ from bmp_openapi.jobs.error_codes import (
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
 
 log = logging.getLogger(__name__)
-
-CANCEL_TASK = "bmp.scheduler.cancel_job"
-RETRY_TASK = "bmp.scheduler.retry_job"
 
 
 def _locked(job_id: str) -> Job:
@@ -40,7 +38,7 @@ def job_cancel(*, job_id: str, actor) -> Job:
     job = _locked(job_id)
     if job.status not in (SUBMITTED, RUNNING):
         raise BmpError(JOB_NOT_RUNNING, job_id=job_id, status=job.status)
-    outbox.enqueue(CANCEL_TASK, {"job_id": job_id}, job_id=job_id)
+    outbox.enqueue(CANCEL_JOB_TASK, {"job_id": job_id}, job_id=job_id)
     log.warning("job %s: cancel asked by %s", job_id, actor.user_id)
     return job
 
@@ -67,6 +65,6 @@ def job_retry(*, job_id: str, from_step: int | None, actor) -> Job:
         "after_sequence": job.last_sequence,
     }
     job.save()
-    outbox.enqueue(RETRY_TASK, job.retry_command, job_id=job_id)
+    outbox.enqueue(RETRY_JOB_TASK, job.retry_command, job_id=job_id)
     log.warning("job %s: retry from step %s asked by %s", job_id, from_step, actor.user_id)
     return job

@@ -21,14 +21,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common.messages.jobs import RESEND_JOB_EVENTS_TASK, RETRY_JOB_TASK, SUBMIT_JOB_TASK
 from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.models import RUNNING, SUBMITTED, Job, Outbox
-from bmp_openapi.jobs.operator import RETRY_TASK
-from bmp_openapi.jobs.submission import SUBMIT_TASK
 
 log = logging.getLogger(__name__)
-
-RESEND_EVENTS_TASK = "bmp.scheduler.resend_job_events"
 
 
 def jobs_reconcile(limit: int) -> int:
@@ -51,13 +48,13 @@ def jobs_reconcile(limit: int) -> int:
         unacknowledged = [pk for pk, _, status in rows if status == SUBMITTED]
         submissions = Job.objects.filter(pk__in=unacknowledged).values_list("job_id", "submission")
         for job_id, submission in submissions:
-            outbox.enqueue(SUBMIT_TASK, {"message": submission}, job_id=job_id)
+            outbox.enqueue(SUBMIT_JOB_TASK, {"message": submission}, job_id=job_id)
         commands = Job.objects.filter(pk__in=[pk for pk, _, _ in rows]).values_list(
             "job_id", "retry_command"
         )
         for job_id, command in commands:
             if command:
-                outbox.enqueue(RETRY_TASK, command, job_id=job_id)
-        outbox.enqueue(RESEND_EVENTS_TASK, {"job_ids": job_ids}, job_id="")
+                outbox.enqueue(RETRY_JOB_TASK, command, job_id=job_id)
+        outbox.enqueue(RESEND_JOB_EVENTS_TASK, {"job_ids": job_ids}, job_id="")
     log.warning("reconciliation: asked the scheduler about %d silent job(s)", len(job_ids))
     return len(job_ids)

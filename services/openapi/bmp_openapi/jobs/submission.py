@@ -11,13 +11,11 @@ import logging
 
 from bmp_common.crypto import without_secrets
 from bmp_common.ids import new_id
-from bmp_common.messages.jobs import JobSubmit
+from bmp_common.messages.jobs import SUBMIT_JOB_TASK, JobSubmit
 from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.models import Job
 
 log = logging.getLogger(__name__)
-
-SUBMIT_TASK = "bmp.scheduler.submit_job"
 
 
 def node_facts(device) -> dict:
@@ -65,7 +63,7 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
         submission=message.to_wire(),
         created_by=actor_name,
     )
-    outbox.enqueue(SUBMIT_TASK, {"message": job.submission}, job_id=job_id)
+    outbox.enqueue(SUBMIT_JOB_TASK, {"message": job.submission}, job_id=job_id)
     log.info("job %s (%s) for device %s submitted", job.job_id, task, device.device_id)
     return job
 

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.jobs import JobEvent
+from bmp_common.messages.jobs import JOB_EVENT_TASK, JobEvent
 from bmp_openapi.jobs.events import job_event_apply
 from bmp_openapi.jobs.outbox import outbox_send_pending
 from bmp_openapi.jobs.reconcile import jobs_reconcile
@@ -29,7 +29,7 @@ EVENT_RETRY = {
 }
 
 
-@shared_task(name="bmp.openapi.job_event", **EVENT_RETRY)
+@shared_task(name=JOB_EVENT_TASK, **EVENT_RETRY)
 def job_event(message) -> bool:
     try:
         event = JobEvent.from_wire(message)

@@ -6,9 +6,10 @@ names are unique per owner among live projects (a database constraint).
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
 from bmp_openapi.accounts.models import User
@@ -37,16 +38,15 @@ def _locked(project: Project) -> Project:
 
 def _save(project: Project, **kwargs) -> None:
     """Saves, turning a broken uniqueness rule into the 409 that names it."""
-    try:
-        with transaction.atomic():
-            project.save(**kwargs)
-    except IntegrityError:
+
+    def broken_rule() -> BmpError:
         live = Project.objects.filter(user=project.user).exclude(pk=project.pk)
         if project.is_default and live.filter(is_default=True).exists():
-            raise BmpError(DEFAULT_EXISTS, user_name=project.user.user_name) from None
-        raise BmpError(
-            NAME_TAKEN, user_name=project.user.user_name, name=project.project_name
-        ) from None
+            return BmpError(DEFAULT_EXISTS, user_name=project.user.user_name)
+        return BmpError(NAME_TAKEN, user_name=project.user.user_name, name=project.project_name)
+
+    with unique_or_conflict(broken_rule):
+        project.save(**kwargs)
 
 
 def _make_default(project: Project) -> None:

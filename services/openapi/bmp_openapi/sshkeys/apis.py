@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictCharField, StrictSerializer, filter_field, name_field
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.sshkeys import selectors, services
-
-
-class SshKeyOutputSerializer(serializers.Serializer):
-    id = row_id_field()
-    sshkeyId = serializers.CharField(source="sshkey_id")
-    name = serializers.CharField()
-    key = serializers.CharField()
-    keyType = serializers.CharField(source="key_type")
-    fingerPrint = serializers.CharField(source="finger_print")
-    fingerPrintMd5 = serializers.CharField(source="finger_print_md5")
-    userId = serializers.CharField(source="user.user_id")
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = LocalTimeField(source="created_at")
-    updatedBy = serializers.CharField(source="updated_by")
-    updatedTime = LocalTimeField(source="updated_at")
+from bmp_openapi.sshkeys.serializers import SshKeyOutputSerializer
 
 
 class SshKeyListCreateApi(BmpApi):

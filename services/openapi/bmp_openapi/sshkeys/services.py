@@ -3,8 +3,9 @@ register the same key twice, nor two keys under one name (database constraints).
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.accounts.models import User
@@ -14,18 +15,19 @@ from bmp_openapi.sshkeys.models import SshKey
 
 
 def _save(sshkey: SshKey, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            sshkey.save(**kwargs)
-    except IntegrityError:
+
+    def broken_rule() -> BmpError:
         same_key = (
             SshKey.objects.filter(user_id=sshkey.user_id, finger_print=sshkey.finger_print)
             .exclude(pk=sshkey.pk)
             .first()
         )
         if same_key is not None:
-            raise BmpError(SSHKEY_REGISTERED, name=same_key.name) from None
-        raise BmpError(SSHKEY_NAME_TAKEN, name=sshkey.name) from None
+            return BmpError(SSHKEY_REGISTERED, name=same_key.name)
+        return BmpError(SSHKEY_NAME_TAKEN, name=sshkey.name)
+
+    with unique_or_conflict(broken_rule):
+        sshkey.save(**kwargs)
 
 
 @transaction.atomic(durable=True)

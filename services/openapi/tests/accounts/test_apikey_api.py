@@ -4,9 +4,9 @@ import pytest
 
 from bmp_common.ids import token_digest
 from bmp_common.testing.contract import ContractClient
-from bmp_openapi.accounts.apikey_services import MAX_KEYS_PER_SOURCE
 from bmp_openapi.accounts.choices import ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import ApiKey
+from bmp_openapi.accounts.services import MAX_KEYS_PER_SOURCE
 from bmp_openapi.audit.models import AuditLog
 from bmp_openapi.idempotency.models import IdempotencyRecord
 

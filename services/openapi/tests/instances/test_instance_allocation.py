@@ -13,7 +13,7 @@ from bmp_openapi.accounts.models import User
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.instances.services.create import instances_create
 
-from ..catalog.data import ok
+from ..catalog.data import RAID1, ok
 from .conftest import Stock
 
 
@@ -28,9 +28,16 @@ def test_concurrent_creates_take_distinct_devices_and_never_oversell(admin, admi
     def create(n: int) -> None:
         try:
             start.wait()
-            body = stock.create_body(project_id, instanceName=f"race-{n}", sshKeyIds=[])
-            body["bootMode"] = ""
-            instances_create(data=body, actor=actor)
+            instances_create(
+                actor=actor,
+                idc_id=stock.idc_id,
+                project_id=project_id,
+                device_type_id=stock.device_type_id,
+                image_id=stock.image_id,
+                system_volume_raid_id=RAID1,
+                instance_name=f"race-{n}",
+                password="Root-Pass-2026",
+            )
             outcomes.append("created")
         except BmpError as error:
             outcomes.append(error.spec.status)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from bmp_common import cpio
 from bmp_common import progress as live
 from bmp_common.errors import BmpError
+from bmp_common.messages import actions
 from bmp_common.messages.steps import StepResult
 from bmp_scheduler.gateway import selectors
 from bmp_scheduler.gateway.addresses import is_reserved_address
@@ -46,7 +47,7 @@ from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
-SET_PASSWORD = "SetPassword"  # noqa: S105 (an action)
+SET_PASSWORD = actions.SET_PASSWORD
 
 
 def agent_token_archive(*, mac: str, source: str) -> bytes:

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 
-from bmp_common.messages import jobs
-from bmp_common.messages.jobs import JobSubmit
+from bmp_common.messages import actions, jobs
+from bmp_common.messages.actions import DHCP_ACTIONS, DRIVER_ACTIONS
+from bmp_common.messages.jobs import NO_RAID_NAMES, JobSubmit
 from bmp_scheduler.workflow import agent_params
 from bmp_scheduler.workflow.choices import (
     POLICY_FAIL,
@@ -23,36 +24,18 @@ from bmp_scheduler.workflow.choices import (
     TARGET_DRIVER,
 )
 
-DRIVER_ACTIONS = frozenset(
-    {
-        "SetPXEBoot",
-        "SetDISKBoot",
-        "PowerOn",
-        "PowerOff",
-        "PowerReset",
-        "PowerCycle",
-        "PowerStatus",
-        "CheckInitConfig",
-    }
-)
-DHCP_ACTIONS = frozenset(
-    {"DHCPConfigAddHost", "DHCPConfigDelHost", "DHCPConfigAddSubnet", "DHCPConfigDelSubnet"}
-)
-
 DEFAULT_TIMEOUT_S = 180.0
 # (timeout seconds, policy) where upstream's CommandAction differs from the default.
 ACTION_LIMITS: dict[str, tuple[float, str]] = {
-    "Ping": (1800.0, POLICY_FAIL),  # 30 min to PXE-boot into the LiveOS
-    "WriteImage": (1500.0, POLICY_FAIL),
-    "WriteImageTar": (1500.0, POLICY_FAIL),
-    "MakePartitions": (1500.0, POLICY_FAIL),
-    "CleanBlockDevice": (1500.0, POLICY_FAIL),
-    "MakeRaid": (360.0, POLICY_FAIL),
-    "CleanRaid": (360.0, POLICY_FAIL),
-    "CollectHardwareInfo": (600.0, POLICY_SKIP),
+    actions.PING: (1800.0, POLICY_FAIL),  # 30 min to PXE-boot into the LiveOS
+    actions.WRITE_IMAGE: (1500.0, POLICY_FAIL),
+    actions.WRITE_IMAGE_TAR: (1500.0, POLICY_FAIL),
+    actions.MAKE_PARTITIONS: (1500.0, POLICY_FAIL),
+    actions.CLEAN_BLOCK_DEVICE: (1500.0, POLICY_FAIL),
+    actions.MAKE_RAID: (360.0, POLICY_FAIL),
+    actions.CLEAN_RAID: (360.0, POLICY_FAIL),
+    actions.COLLECT_HARDWARE_INFO: (600.0, POLICY_SKIP),
 }
-
-NO_RAID_NAMES = frozenset({"NO RAID", "NORAID", ""})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,7 +86,7 @@ def _dhcp_subnet(node: dict) -> StepSpec:
     except ValueError:
         subnet = ""  # the dhcp-agent refuses it and the step fails with a readable error
     return step(
-        "DHCPConfigAddSubnet",
+        actions.DHCP_ADD_SUBNET,
         {"subnet": subnet, "subnet_mask": mask, "routes": node.get("gateway", "")},
     )
 
@@ -111,9 +94,9 @@ def _dhcp_subnet(node: dict) -> StepSpec:
 def _into_liveos(node: dict) -> list[StepSpec]:
     """Reserve the address, PXE-boot the server, wait for its agent."""
     return [
-        _dhcp_host("DHCPConfigAddHost", node),
-        _driver("SetPXEBoot", node),
-        step("Ping"),
+        _dhcp_host(actions.DHCP_ADD_HOST, node),
+        _driver(actions.SET_PXE_BOOT, node),
+        step(actions.PING),
     ]
 
 
@@ -149,30 +132,30 @@ def _install(submit: JobSubmit, *, reinstall: bool) -> list[StepSpec]:
     image = spec.get("image") or {}
     steps = _into_liveos(node)
     if reinstall and not spec.get("keep_data"):
-        steps.append(step("CleanBlockDevice"))
+        steps.append(step(actions.CLEAN_BLOCK_DEVICE))
     if _has_raid(spec):
-        steps.append(step("MakeRaid", agent_params.make_raid(spec)))
-    steps.append(step("InitNode", agent_params.init_node(spec)))
+        steps.append(step(actions.MAKE_RAID, agent_params.make_raid(spec)))
+    steps.append(step(actions.INIT_NODE, agent_params.init_node(spec)))
     if image.get("format") == "qcow2":
-        steps.append(step("WriteImage", agent_params.write_image(spec)))
+        steps.append(step(actions.WRITE_IMAGE, agent_params.write_image(spec)))
     else:
         steps += [
-            step("MakePartitions", agent_params.make_partitions(spec)),
-            step("FormatPartitions", agent_params.format_partitions(spec)),
-            step("MountPartitions", agent_params.mount_partitions(spec)),
-            step("WriteImageTar", agent_params.write_image(spec)),
+            step(actions.MAKE_PARTITIONS, agent_params.make_partitions(spec)),
+            step(actions.FORMAT_PARTITIONS, agent_params.format_partitions(spec)),
+            step(actions.MOUNT_PARTITIONS, agent_params.mount_partitions(spec)),
+            step(actions.WRITE_IMAGE_TAR, agent_params.write_image(spec)),
         ]
     password = spec.get("password_encrypted") or ""
     steps += [
-        step("SetPassword", agent_params.set_password(spec), skip=not password),
-        step("SetCloudinitConf", agent_params.set_cloudinit_conf(spec)),
-        step("SetMetaData", agent_params.set_meta_data(submit)),
-        step("SetNetwork", agent_params.set_network(node)),
-        step("SetUserData", agent_params.set_user_data(spec)),
-        _dhcp_host("DHCPConfigDelHost", node),
-        _driver("SetDISKBoot", node),
-        _driver("PowerCycle", node),
-        _driver("PowerStatus", node),
+        step(actions.SET_PASSWORD, agent_params.set_password(spec), skip=not password),
+        step(actions.SET_CLOUDINIT_CONF, agent_params.set_cloudinit_conf(spec)),
+        step(actions.SET_META_DATA, agent_params.set_meta_data(submit)),
+        step(actions.SET_NETWORK, agent_params.set_network(node)),
+        step(actions.SET_USER_DATA, agent_params.set_user_data(spec)),
+        _dhcp_host(actions.DHCP_DELETE_HOST, node),
+        _driver(actions.SET_DISK_BOOT, node),
+        _driver(actions.POWER_CYCLE, node),
+        _driver(actions.POWER_STATUS, node),
     ]
     return _release_target_at_end(steps)
 
@@ -187,14 +170,14 @@ def reinstall_chain(submit: JobSubmit) -> list[StepSpec]:
 
 def delete_chain(submit: JobSubmit) -> list[StepSpec]:
     node, spec = submit.node, submit.spec
-    steps = [*_into_liveos(node), step("CleanBlockDevice")]
+    steps = [*_into_liveos(node), step(actions.CLEAN_BLOCK_DEVICE)]
     if _has_raid(spec):
-        steps.append(step("CleanRaid", agent_params.clean_raid()))
+        steps.append(step(actions.CLEAN_RAID, agent_params.clean_raid()))
     return [
         *steps,
-        _dhcp_host("DHCPConfigDelHost", node),
-        _driver("PowerOff", node),
-        _driver("PowerStatus", node),
+        _dhcp_host(actions.DHCP_DELETE_HOST, node),
+        _driver(actions.POWER_OFF, node),
+        _driver(actions.POWER_STATUS, node),
     ]
 
 
@@ -203,18 +186,18 @@ def reset_password_chain(submit: JobSubmit) -> list[StepSpec]:
     return _release_target_at_end(
         [
             *_into_liveos(node),
-            step("InitNode", agent_params.init_node(spec)),
-            step("SetPassword", agent_params.set_password(spec)),
-            _dhcp_host("DHCPConfigDelHost", node),
-            _driver("PowerOff", node),
-            _driver("PowerStatus", node),
+            step(actions.INIT_NODE, agent_params.init_node(spec)),
+            step(actions.SET_PASSWORD, agent_params.set_password(spec)),
+            _dhcp_host(actions.DHCP_DELETE_HOST, node),
+            _driver(actions.POWER_OFF, node),
+            _driver(actions.POWER_STATUS, node),
         ]
     )
 
 
 def _power_chain(action: str):
     def chain(submit: JobSubmit) -> list[StepSpec]:
-        return [_driver(action, submit.node), _driver("PowerStatus", submit.node)]
+        return [_driver(action, submit.node), _driver(actions.POWER_STATUS, submit.node)]
 
     chain.__name__ = f"{action.lower()}_chain"
     return chain
@@ -225,21 +208,21 @@ def collect_chain(submit: JobSubmit) -> list[StepSpec]:
     allow_override = bool(spec.get("allow_override"))
     steps = [_dhcp_subnet(node), *_into_liveos(node)]
     if allow_override:
-        steps.append(step("CleanRaid", agent_params.clean_raid()))
+        steps.append(step(actions.CLEAN_RAID, agent_params.clean_raid()))
     return [
         *steps,
-        step("CollectDiskLocations", agent_params.collect_disk_locations(allow_override)),
-        step("CollectHardwareInfo"),
-        _dhcp_host("DHCPConfigDelHost", node),
-        _driver("PowerOff", node),
-        _driver("PowerStatus", node),
+        step(actions.COLLECT_DISK_LOCATIONS, agent_params.collect_disk_locations(allow_override)),
+        step(actions.COLLECT_HARDWARE_INFO),
+        _dhcp_host(actions.DHCP_DELETE_HOST, node),
+        _driver(actions.POWER_OFF, node),
+        _driver(actions.POWER_STATUS, node),
     ]
 
 
 def putaway_chain(submit: JobSubmit) -> list[StepSpec]:
     return [
         _dhcp_subnet(submit.node),
-        _driver("CheckInitConfig", submit.node, privilege="administrator"),
+        _driver(actions.CHECK_INIT_CONFIG, submit.node, privilege="administrator"),
     ]
 
 
@@ -248,9 +231,9 @@ CHAINS = {
     jobs.REINSTALL_INSTANCE: reinstall_chain,
     jobs.DELETE_INSTANCE: delete_chain,
     jobs.RESET_PASSWORD: reset_password_chain,
-    jobs.START_INSTANCES: _power_chain("PowerOn"),
-    jobs.STOP_INSTANCES: _power_chain("PowerOff"),
-    jobs.RESTART_INSTANCES: _power_chain("PowerCycle"),
+    jobs.START_INSTANCES: _power_chain(actions.POWER_ON),
+    jobs.STOP_INSTANCES: _power_chain(actions.POWER_OFF),
+    jobs.RESTART_INSTANCES: _power_chain(actions.POWER_CYCLE),
     jobs.COLLECT_HARDWARE_INFO: collect_chain,
     jobs.PUTAWAY_DEVICE: putaway_chain,
 }

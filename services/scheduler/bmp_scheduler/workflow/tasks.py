@@ -11,8 +11,14 @@ import logging
 from django.db import OperationalError
 
 from bmp_common.messages import MessageSchemaError
-from bmp_common.messages.jobs import JobSubmit
-from bmp_common.messages.steps import StepResult
+from bmp_common.messages.jobs import (
+    CANCEL_JOB_TASK,
+    RESEND_JOB_EVENTS_TASK,
+    RETRY_JOB_TASK,
+    SUBMIT_JOB_TASK,
+    JobSubmit,
+)
+from bmp_common.messages.steps import STEP_RESULT_TASK, StepResult
 from bmp_scheduler.celery import app
 from bmp_scheduler.workflow import engine
 
@@ -28,7 +34,7 @@ DB_RETRY = {
 }
 
 
-@app.task(name="bmp.scheduler.submit_job", **DB_RETRY)
+@app.task(name=SUBMIT_JOB_TASK, **DB_RETRY)
 def submit_job(message=None, **extra):
     try:
         submit = JobSubmit.from_wire(message)
@@ -38,7 +44,7 @@ def submit_job(message=None, **extra):
     return engine.submit_job(submit).status
 
 
-@app.task(name="bmp.scheduler.step_result", **DB_RETRY)
+@app.task(name=STEP_RESULT_TASK, **DB_RETRY)
 def step_result(message=None, followed_by=None, **extra):
     """One result, or the results of a run (``followed_by``: the steps after it, in order)."""
     try:
@@ -56,7 +62,7 @@ def sweep():
     return engine.sweep()
 
 
-@app.task(name="bmp.scheduler.cancel_job", **DB_RETRY)
+@app.task(name=CANCEL_JOB_TASK, **DB_RETRY)
 def cancel_job(job_id=None, **extra):
     if not isinstance(job_id, str) or not job_id:
         log.error("cancel_job: malformed job_id %r dropped", job_id)
@@ -65,7 +71,7 @@ def cancel_job(job_id=None, **extra):
     return job.status if job else None
 
 
-@app.task(name="bmp.scheduler.retry_job", **DB_RETRY)
+@app.task(name=RETRY_JOB_TASK, **DB_RETRY)
 def retry_job(job_id=None, from_step=None, after_sequence=None, **extra):
     if not isinstance(job_id, str) or not job_id:
         log.error("retry_job: malformed job_id %r dropped", job_id)
@@ -82,7 +88,7 @@ def retry_job(job_id=None, from_step=None, after_sequence=None, **extra):
 RESEND_LIMIT = 1000
 
 
-@app.task(name="bmp.scheduler.resend_job_events", **DB_RETRY)
+@app.task(name=RESEND_JOB_EVENTS_TASK, **DB_RETRY)
 def resend_job_events(job_ids=None, **extra):
     """openapi's reconciliation: the last event of each of these jobs, again."""
     if not isinstance(job_ids, list) or not all(isinstance(j, str) for j in job_ids):

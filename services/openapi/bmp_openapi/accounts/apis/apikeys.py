@@ -6,15 +6,14 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
-from bmp_common.api.serializers import MASK, StrictSerializer, filter_field
-from bmp_openapi.accounts import apikey_services, selectors
-from bmp_openapi.accounts.apis.fields import (
-    APIKEY_NAME_PATTERN,
+from bmp_common.api.serializers import StrictSerializer, filter_field
+from bmp_openapi.accounts import selectors, services
+from bmp_openapi.accounts.apis.serializers import (
+    ApiKeyOutputSerializer,
     JsonIntegerField,
-    PatternField,
     StrictChoiceField,
+    apikey_name_field,
     body_of,
 )
 from bmp_openapi.accounts.choices import ApiKeyType
@@ -23,34 +22,6 @@ from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 
 CREATABLE_TYPES = [ApiKeyType.USER.value, ApiKeyType.SYSTEM.value]
-
-
-class ApiKeyOutputSerializer(serializers.Serializer):
-    """Never the token nor its digest: upstream's clients require a token field, so it is
-    present, always the mask (the token is shown once, by createUserApikey)."""
-
-    id = row_id_field()
-    apiKeyId = serializers.CharField(source="apikey_id")
-    name = serializers.CharField()
-    token = serializers.SerializerMethodField()
-    readOnly = serializers.SerializerMethodField()
-    type = serializers.CharField()
-    source = serializers.CharField()
-    userId = serializers.CharField(source="user.user_id")
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = LocalTimeField(source="created_at")
-    updatedBy = serializers.CharField(source="updated_by")
-    updatedTime = LocalTimeField(source="updated_at")
-
-    def get_readOnly(self, api_key) -> int:
-        return int(api_key.read_only)
-
-    def get_token(self, api_key) -> str:
-        return MASK
-
-
-def apikey_name_field(**kwargs) -> PatternField:
-    return PatternField(APIKEY_NAME_PATTERN, min_length=1, max_length=64, **kwargs)
 
 
 class ApiKeyListCreateApi(BmpApi):
@@ -80,7 +51,7 @@ class ApiKeyListCreateApi(BmpApi):
     def post(self, request):
         body = self.InputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        api_key, token = apikey_services.apikey_add(
+        api_key, token = services.apikey_add(
             user=request.user, source=settings.BMP_OPENAPI_PROFILE, data=body.validated_data
         )
         self.audit_resource = api_key.apikey_id
@@ -115,10 +86,10 @@ class ApiKeyDetailApi(BmpApi):
         api_key = self._own_key(request, apikey_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        apikey_services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
+        services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
         return Response(SUCCESS)
 
     def delete(self, request, apikey_id):
         self.audit_resource = apikey_id
-        apikey_services.apikey_delete(api_key=self._own_key(request, apikey_id), actor=request.user)
+        services.apikey_delete(api_key=self._own_key(request, apikey_id), actor=request.user)
         return Response(SUCCESS)

@@ -2,54 +2,18 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
-from bmp_common.api.serializers import StrictSerializer, name_field, text_field
-from bmp_common.i18n import ZH_CN, request_language
-from bmp_openapi.accounts import role_services, selectors
-from bmp_openapi.accounts.apis.fields import body_of
+from bmp_openapi.accounts import selectors, services
+from bmp_openapi.accounts.apis.serializers import RoleInputSerializer, RoleOutputSerializer, body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 
 
-class RoleOutputSerializer(serializers.Serializer):
-    roleId = serializers.CharField(source="role_id")
-    roleNameEn = serializers.CharField(source="role_name_en")
-    roleNameCn = serializers.CharField(source="role_name_cn")
-    descriptionEn = serializers.CharField(source="description_en")
-    descriptionCn = serializers.CharField(source="description_cn")
-    roleName = serializers.SerializerMethodField()
-    permission = serializers.SerializerMethodField()
-    userCount = serializers.IntegerField(source="user_count")
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = LocalTimeField(source="created_at")
-    updatedBy = serializers.CharField(source="updated_by")
-    updatedTime = LocalTimeField(source="updated_at")
-
-    def _chinese(self) -> bool:
-        return request_language(self.context["request"]) == ZH_CN
-
-    def get_roleName(self, role):
-        return role.role_name_cn if self._chinese() else role.role_name_en
-
-    def get_permission(self, role):
-        # Upstream's permission: the role's description in the request language.
-        return role.description_cn if self._chinese() else role.description_en
-
-
 def render_role(request, role) -> dict:
     return RoleOutputSerializer(role, context={"request": request}).data
-
-
-class RoleInputSerializer(StrictSerializer):
-    roleNameEn = name_field(64)
-    roleNameCn = name_field(64)
-    descriptionEn = text_field(255)
-    descriptionCn = text_field(255)
 
 
 class RoleListCreateApi(BmpApi):
@@ -69,7 +33,7 @@ class RoleListCreateApi(BmpApi):
     def post(self, request):
         body = RoleInputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        role = role_services.role_create(data=body.validated_data, actor=request.user)
+        role = services.role_create(data=body.validated_data, actor=request.user)
         self.audit_resource = role.role_id
         return Response({"roleId": role.role_id})
 
@@ -92,12 +56,12 @@ class RoleDetailApi(BmpApi):
         role = selectors.role_get(role_id=role_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        role_services.role_modify(role=role, data=body.validated_data, actor=request.user)
+        services.role_modify(role=role, data=body.validated_data, actor=request.user)
         return Response(SUCCESS)
 
     def delete(self, request, role_id):
         self.audit_resource = role_id
-        role_services.role_delete(role=selectors.role_get(role_id=role_id), actor=request.user)
+        services.role_delete(role=selectors.role_get(role_id=role_id), actor=request.user)
         return Response(SUCCESS)
 
 

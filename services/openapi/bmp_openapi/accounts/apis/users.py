@@ -5,28 +5,21 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
     StrictCharField,
     StrictSerializer,
     filter_field,
     name_field,
-    text_field,
 )
-from bmp_common.i18n import LANGUAGE_NAMES, ZH_CN, display_name, request_language
 from bmp_openapi.accounts import selectors, services
-from bmp_openapi.accounts.apis.fields import (
-    EMAIL_PATTERN,
-    PHONE_NUMBER_PATTERN,
-    PHONE_PREFIX_PATTERN,
-    USER_NAME_PATTERN,
-    PatternField,
-    TimezoneField,
+from bmp_openapi.accounts.apis.serializers import (
+    CreateUserSerializer,
+    ModifyUserSerializer,
+    ProfileSerializer,
+    UserOutputSerializer,
     body_of,
-    language_field,
     password_field,
-    pattern_field,
 )
 from bmp_openapi.accounts.authentication import client_address
 from bmp_openapi.core import rbac
@@ -34,52 +27,8 @@ from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 
 
-class UserOutputSerializer(serializers.Serializer):
-    id = row_id_field()
-    userId = serializers.CharField(source="user_id")
-    userName = serializers.CharField(source="user_name")
-    roleId = serializers.CharField(source="role.role_id")
-    roleName = serializers.SerializerMethodField()
-    email = serializers.CharField()
-    phonePrefix = serializers.CharField(source="phone_prefix")
-    phoneNumber = serializers.CharField(source="phone_number")
-    defaultProjectId = serializers.CharField(source="default_project_id")
-    defaultProjectName = serializers.CharField(source="default_project_name")
-    instanceCount = serializers.IntegerField(source="instance_count")
-    projectCount = serializers.IntegerField(source="project_count")
-    language = serializers.CharField()
-    languageName = serializers.SerializerMethodField()
-    timezone = serializers.CharField()
-    description = serializers.CharField()
-    createdBy = serializers.CharField(source="created_by")
-    createdTime = LocalTimeField(source="created_at")
-    updatedBy = serializers.CharField(source="updated_by")
-    updatedTime = LocalTimeField(source="updated_at")
-
-    def _language(self):
-        return request_language(self.context["request"])
-
-    def get_roleName(self, user):
-        role = user.role
-        return role.role_name_cn if self._language() == ZH_CN else role.role_name_en
-
-    def get_languageName(self, user):
-        return display_name(LANGUAGE_NAMES, user.language, self._language())
-
-
 def render_user(request, user) -> dict:
     return UserOutputSerializer(user, context={"request": request}).data
-
-
-class ProfileSerializer(StrictSerializer):
-    """What a user may change of their own profile (modifyLocalUser); all optional."""
-
-    email = pattern_field(EMAIL_PATTERN, 255)
-    phonePrefix = pattern_field(PHONE_PREFIX_PATTERN, 8)
-    phoneNumber = pattern_field(PHONE_NUMBER_PATTERN, 32)
-    language = language_field()
-    timezone = TimezoneField()
-    description = text_field(255)
 
 
 class LocalUserApi(BmpApi):
@@ -121,21 +70,6 @@ class LocalUserPasswordApi(BmpApi):
             source=client_address(request),
         )
         return Response(SUCCESS)
-
-
-class CreateUserSerializer(ProfileSerializer):
-    userName = PatternField(USER_NAME_PATTERN, min_length=1, max_length=64)
-    password = password_field()
-    roleId = name_field(64)
-
-
-class ModifyUserSerializer(StrictSerializer):
-    """What the admin may change of a user (modifyUser), as upstream; all optional."""
-
-    email = pattern_field(EMAIL_PATTERN, 255)
-    phonePrefix = pattern_field(PHONE_PREFIX_PATTERN, 8)
-    phoneNumber = pattern_field(PHONE_NUMBER_PATTERN, 32)
-    description = text_field(255)
 
 
 class UserListCreateApi(BmpApi):

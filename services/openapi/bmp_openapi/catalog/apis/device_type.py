@@ -7,34 +7,27 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
-    StrictSerializer,
     filter_field,
     name_field,
-    text_field,
 )
 from bmp_openapi.catalog import choices
 from bmp_openapi.catalog.apis.image import (
-    DissociateSerializer,
-    ImageFilterSerializer,
     render_images,
 )
-from bmp_openapi.catalog.apis.outputs import (
+from bmp_openapi.catalog.apis.serializers import (
+    DEVICE_SERIES_LIST,
+    AssociateImageSerializer,
+    CreateDeviceTypeSerializer,
     DeviceTypeOutputSerializer,
     DeviceTypeRaidOutputSerializer,
+    DissociateSerializer,
+    ImageFilterSerializer,
+    ModifyDeviceTypeSerializer,
     VolumeRaidsOutputSerializer,
     VolumeWithRaidsOutputSerializer,
 )
 from bmp_openapi.catalog.fields import (
-    BOOT_MODE_VALUES,
     OPTIONAL_ID_LIST,
-    SPEC_CODE,
-    VOLUME_NAME,
-    VOLUME_SIZE,
-    EnumField,
-    PatternField,
-    StrictObject,
-    id_list_field,
-    int_field,
     query_enum,
     query_pattern,
 )
@@ -46,56 +39,6 @@ from bmp_openapi.catalog.services import device_type as services
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
-
-DEVICE_SERIES_LIST = r"^((computer|storage|gpu|other)(,(computer|storage|gpu|other))*)?$"
-
-
-class VolumeItemSerializer(StrictObject):
-    deviceTypeId = text_field(64)  # upstream sends it; the volume belongs to the device type
-    volumeName = PatternField(VOLUME_NAME, max_length=64)
-    volumeType = EnumField(choices.VOLUME_TYPES)
-    diskType = EnumField(choices.DISK_TYPES)
-    interfaceType = EnumField(choices.INTERFACE_TYPES)
-    volumeSize = PatternField(VOLUME_SIZE, max_length=9)
-    volumeUnit = EnumField(choices.VOLUME_UNITS)
-    volumeAmount = int_field(1, 1000)
-    raidCan = EnumField(choices.RAID_CANS)
-    raid = PatternField(OPTIONAL_ID_LIST, max_length=512, required=False, allow_blank=True)
-
-
-class CreateDeviceTypeSerializer(StrictSerializer):
-    idcId = name_field(64)
-    name = name_field(64)
-    deviceType = PatternField(SPEC_CODE, max_length=64)
-    deviceSeries = EnumField(choices.DEVICE_SERIES)
-    architecture = EnumField(choices.ARCHITECTURES)
-    height = int_field(1, choices.HEIGHT_MAX)
-    description = text_field(256)
-    cpuSpec = EnumField(choices.SPECS)
-    cpuAmount = int_field(1, 10000)
-    cpuCores = int_field(1, 10000)
-    cpuManufacturer = name_field(64)
-    cpuModel = name_field(64)
-    cpuFrequency = name_field(64)
-    memSpec = EnumField(choices.SPECS)
-    memType = EnumField(choices.MEM_TYPES)
-    memSize = int_field(1, 10000)
-    memAmount = int_field(1, 10000)
-    memFrequency = int_field(1, 100000)
-    nicAmount = int_field(1, 2)
-    nicRate = int_field(1, 10000)
-    interfaceMode = EnumField(choices.INTERFACE_MODES)
-    gpuAmount = int_field(0, 1000, required=False)
-    gpuManufacturer = text_field(64)
-    gpuModel = text_field(64)
-    boot_mode = EnumField(BOOT_MODE_VALUES, required=False)
-    isNeedRaid = EnumField(choices.IS_NEED_RAID, required=False)
-    volumes = VolumeItemSerializer(many=True, min_length=1, max_length=16, allow_empty=False)
-
-
-class ModifyDeviceTypeSerializer(CreateDeviceTypeSerializer):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
 
 
 def _render(request, device_type) -> dict:
@@ -169,11 +112,6 @@ class DeviceTypeVolumesApi(BmpApi):
         volumes = device_type.volumes.all()
         context = {"request": request}
         return Response(VolumeWithRaidsOutputSerializer(volumes, many=True, context=context).data)
-
-
-class AssociateImageSerializer(StrictSerializer):
-    deviceTypeId = name_field(64)
-    imageIds = id_list_field()
 
 
 class AssociateImageApi(BmpApi):

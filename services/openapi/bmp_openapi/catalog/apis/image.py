@@ -6,26 +6,21 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
-    StrictSerializer,
     filter_field,
     name_field,
-    text_field,
 )
 from bmp_openapi.catalog import choices
-from bmp_openapi.catalog.apis.outputs import (
+from bmp_openapi.catalog.apis.serializers import (
+    AssociateDeviceTypeSerializer,
+    CreateImageSerializer,
+    DissociateSerializer,
     ImageDeviceTypeOutputSerializer,
+    ImageFilterSerializer,
     ImageOutputSerializer,
+    ModifyImageSerializer,
 )
 from bmp_openapi.catalog.fields import (
-    BOOT_MODE_VALUES,
-    FILENAME,
-    IMAGE_HASH,
-    IMAGE_URL,
     OPTIONAL_ID_LIST,
-    EnumField,
-    PatternField,
-    id_list_field,
-    partitions_field,
     query_enum,
     query_pattern,
 )
@@ -38,43 +33,10 @@ from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 
 
-class ImageFilterSerializer(PageQuerySerializer):
-    """The filters describeImages and describeDeviceTypeImages share."""
-
-    imageId = filter_field(64)
-    imageName = filter_field(200)
-    version = filter_field(64)
-    osId = filter_field(64)
-    source = query_enum(choices.IMAGE_SOURCES)
-    architecture = query_enum(choices.ARCHITECTURES)
-    osType = filter_field(64)
-
-
 def render_images(request, queryset, query) -> dict:
     items, page = paginate(queryset, query)
     rows = ImageOutputSerializer(items, many=True, context={"request": request}).data
     return list_result("images", rows, page)
-
-
-class CreateImageSerializer(StrictSerializer):
-    imageName = name_field(200)
-    architecture = EnumField(choices.ARCHITECTURES)
-    osType = name_field(64)
-    Version = name_field(64)  # upstream's spelling
-    format = EnumField(choices.IMAGE_FORMATS)
-    boot_mode = EnumField(BOOT_MODE_VALUES)
-    filename = PatternField(FILENAME, max_length=255)
-    url = PatternField(IMAGE_URL, max_length=1024)
-    hash = PatternField(IMAGE_HASH, max_length=64)
-    source = EnumField(choices.IMAGE_SOURCES, required=False)
-    description = text_field(256)
-    systemPartition = partitions_field()
-    dataPartition = partitions_field()
-
-
-class ModifyImageSerializer(StrictSerializer):
-    imageName = name_field(200, required=False)
-    description = text_field(256)
 
 
 class ImageListCreateApi(BmpApi):
@@ -132,11 +94,6 @@ class ImageDetailApi(BmpApi):
         return Response(SUCCESS)
 
 
-class AssociateDeviceTypeSerializer(StrictSerializer):
-    imageId = name_field(64)
-    deviceTypeIds = id_list_field()
-
-
 class AssociateDeviceTypeApi(BmpApi):
     """associatedDeviceType (POST): binds one image to device types."""
 
@@ -153,13 +110,6 @@ class AssociateDeviceTypeApi(BmpApi):
             actor=request.user,
         )
         return Response(SUCCESS)
-
-
-class DissociateSerializer(StrictSerializer):
-    """Upstream's DissociatedImageRequest, sent as the body of a DELETE."""
-
-    deviceTypeId = name_field(64)
-    imageId = name_field(64)
 
 
 class DissociateDeviceTypeApi(BmpApi):

@@ -5,24 +5,13 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from bmp_common.api.serializers import StrictSerializer, filter_field, name_field, text_field
-from bmp_openapi.catalog import choices
-from bmp_openapi.catalog.apis.outputs import OsOutputSerializer
-from bmp_openapi.catalog.fields import EnumField, IntEnumField
+from bmp_common.api.serializers import filter_field
+from bmp_openapi.catalog.apis.serializers import OsInputSerializer, OsOutputSerializer
 from bmp_openapi.catalog.selectors import os as selectors
 from bmp_openapi.catalog.services import os as services
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
-
-
-class OsInputSerializer(StrictSerializer):
-    osName = name_field(128)
-    osType = name_field(64)
-    osVersion = name_field(64)
-    architecture = EnumField(choices.ARCHITECTURES)
-    bits = IntEnumField(choices.OS_BITS)
-    sysUser = text_field(32)
 
 
 class OsListCreateApi(BmpApi):

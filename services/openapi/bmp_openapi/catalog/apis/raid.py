@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from bmp_common.api.serializers import StrictSerializer, name_field, text_field
-from bmp_openapi.catalog import choices
-from bmp_openapi.catalog.apis.outputs import RaidOutputSerializer
-from bmp_openapi.catalog.fields import EnumField, PatternField
+from bmp_openapi.catalog.apis.serializers import (
+    DeviceTypeRaidInputSerializer,
+    RaidInputSerializer,
+    RaidOutputSerializer,
+)
 from bmp_openapi.catalog.selectors import raid as selectors
 from bmp_openapi.catalog.services import bindings
 from bmp_openapi.catalog.services import raid as services
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
-
-RAID_NAME = r"^[0-9A-Za-z_-]+( [0-9A-Za-z_-]+)*$"
-
-
-class RaidInputSerializer(StrictSerializer):
-    name = PatternField(RAID_NAME, max_length=32)
-    descriptionEn = text_field(256)
-    descriptionZh = text_field(256)
 
 
 class RaidListCreateApi(BmpApi):
@@ -74,13 +67,6 @@ class RaidDetailApi(BmpApi):
         self.audit_resource = raid_id
         services.raid_delete(raid=selectors.raid_get(raid_id=raid_id), actor=request.user)
         return Response(SUCCESS)
-
-
-class DeviceTypeRaidInputSerializer(StrictSerializer):
-    deviceTypeId = name_field(64)
-    volumeType = EnumField(choices.VOLUME_TYPES)
-    raidId = name_field(64)
-    volumeId = text_field(64)
 
 
 class DeviceTypeRaidApi(BmpApi):

@@ -6,10 +6,12 @@ either: upstream's presets point at files on JD's servers, so operators register
 
 from django.db import migrations
 
+from bmp_common.messages.jobs import NO_RAID_ID, NO_RAID_NAME
+
 RAIDS = [
     (
-        "r-qytwf9r5h0yn9x4evjkyr0n1cwyb",
-        "NO RAID",
+        NO_RAID_ID,
+        NO_RAID_NAME,
         "Every physical disk is presented as a logical disk of its own: no striping, no "
         "redundancy.",
         "每块物理磁盘单独呈现为一个逻辑盘：不分条，不提供数据冗余。",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 
 from bmp_common.errors import BmpError, ErrorSpec, Localized
 
@@ -15,18 +15,6 @@ def apply_fields(obj: models.Model, data: dict, fields: dict[str, str]) -> list[
             setattr(obj, column, data[field])
             changed.append(column)
     return changed
-
-
-def save_or_conflict(obj: models.Model, spec: ErrorSpec, *, update_fields=None, **params) -> None:
-    """Saves ``obj``; a unique constraint refusing it (a concurrent twin) becomes ``spec``."""
-    try:
-        with transaction.atomic():
-            if update_fields is None:
-                obj.save()
-            else:
-                obj.save(update_fields=update_fields)
-    except IntegrityError:
-        raise BmpError(spec, **params) from None
 
 
 def in_use_error(spec: ErrorSpec, label, **params) -> BmpError:

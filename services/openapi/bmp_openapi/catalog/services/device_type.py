@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.catalog.error_codes import (
@@ -18,7 +19,7 @@ from bmp_openapi.catalog.error_codes import (
 )
 from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceType, DeviceTypeImage, DeviceTypeImagePartition
-from bmp_openapi.catalog.services.common import apply_fields, in_use_error, save_or_conflict
+from bmp_openapi.catalog.services.common import apply_fields, in_use_error
 from bmp_openapi.catalog.services.volumes import checked_volumes, create_volumes
 from bmp_openapi.core import events
 from bmp_openapi.idcs.models import Idc
@@ -99,13 +100,10 @@ def _check_unique(device_type: DeviceType) -> None:
 
 def _save(device_type: DeviceType, **kwargs) -> None:
     _check_unique(device_type)
-    save_or_conflict(
-        device_type,
-        DEVICE_TYPE_NAME_TAKEN,
-        idc_id=device_type.idc.idc_id,
-        name=device_type.name,
-        **kwargs,
-    )
+    with unique_or_conflict(
+        DEVICE_TYPE_NAME_TAKEN, idc_id=device_type.idc.idc_id, name=device_type.name
+    ):
+        device_type.save(**kwargs)
 
 
 def _check_bound_images(device_type: DeviceType) -> None:

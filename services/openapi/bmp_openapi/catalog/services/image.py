@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.catalog.error_codes import (
@@ -17,7 +18,7 @@ from bmp_openapi.catalog.error_codes import (
 )
 from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceTypeImage, Image, Os
-from bmp_openapi.catalog.services.common import apply_fields, in_use_error, save_or_conflict
+from bmp_openapi.catalog.services.common import apply_fields, in_use_error
 from bmp_openapi.catalog.services.os import new_os
 from bmp_openapi.core import events
 
@@ -94,7 +95,8 @@ def image_create(*, data: dict, actor) -> Image:
         updated_by=actor.user_name,
     )
     apply_fields(image, data, FIELDS)
-    save_or_conflict(image, IMAGE_NAME_TAKEN, name=image.image_name)
+    with unique_or_conflict(IMAGE_NAME_TAKEN, name=image.image_name):
+        image.save()
     return image
 
 
@@ -105,12 +107,8 @@ def image_modify(*, image: Image, data: dict, actor) -> Image:
         _check_name_free(data["imageName"], exclude_pk=locked.pk)
     changed = apply_fields(locked, data, {f: FIELDS[f] for f in MODIFIABLE})
     locked.updated_by = actor.user_name
-    save_or_conflict(
-        locked,
-        IMAGE_NAME_TAKEN,
-        update_fields=[*changed, "updated_by", "updated_at"],
-        name=locked.image_name,
-    )
+    with unique_or_conflict(IMAGE_NAME_TAKEN, name=locked.image_name):
+        locked.save(update_fields=[*changed, "updated_by", "updated_at"])
     return locked
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.catalog.error_codes import OS_ARCHITECTURE_IN_USE, OS_IN_USE, OS_NAME_TAKEN
 from bmp_openapi.catalog.models import Image, Os
-from bmp_openapi.catalog.services.common import apply_fields, save_or_conflict
+from bmp_openapi.catalog.services.common import apply_fields
 
 FIELDS = {
     "osName": "os_name",
@@ -30,7 +31,8 @@ def new_os(*, data: dict, actor) -> Os:
     os = Os(os_id=new_id("o"), created_by=actor.user_name, updated_by=actor.user_name)
     apply_fields(os, data, FIELDS)
     _check_name_free(os.os_name)
-    save_or_conflict(os, OS_NAME_TAKEN, name=os.os_name)
+    with unique_or_conflict(OS_NAME_TAKEN, name=os.os_name):
+        os.save()
     return os
 
 
@@ -49,12 +51,8 @@ def os_modify(*, os: Os, data: dict, actor) -> Os:
         raise BmpError(OS_ARCHITECTURE_IN_USE, os_id=locked.os_id)
     changed = apply_fields(locked, data, FIELDS)
     locked.updated_by = actor.user_name
-    save_or_conflict(
-        locked,
-        OS_NAME_TAKEN,
-        update_fields=[*changed, "updated_by", "updated_at"],
-        name=locked.os_name,
-    )
+    with unique_or_conflict(OS_NAME_TAKEN, name=locked.os_name):
+        locked.save(update_fields=[*changed, "updated_by", "updated_at"])
     return locked
 
 

@@ -7,16 +7,18 @@ import re
 
 from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_openapi.catalog.choices import RAID_NO_RAID
 from bmp_openapi.catalog.error_codes import RAID_BUILT_IN, RAID_IN_USE, RAID_NAME_TAKEN
 from bmp_openapi.catalog.models import Raid, VolumeRaid
-from bmp_openapi.catalog.services.common import apply_fields, save_or_conflict
+from bmp_openapi.catalog.services.common import apply_fields
 
 BUILT_IN_RAID_IDS = frozenset(
     {
-        "r-qytwf9r5h0yn9x4evjkyr0n1cwyb",  # NO RAID
+        NO_RAID_ID,
         "r-sfykwibcvcyztuez3mk1klyha9nn",  # RAID0
         "r-wtzluqacgzzxgunnabdkpnpjew3d",  # RAID1
         "r-l6pounvfife0njlinhk6ztf2xyio",  # RAID10
@@ -46,7 +48,8 @@ def raid_create(*, data: dict, actor) -> Raid:
     raid = Raid(raid_id=new_id("r"), created_by=actor.user_name, updated_by=actor.user_name)
     apply_fields(raid, {**data, "name": canonical_raid_name(data["name"])}, FIELDS)
     _check_name_free(raid.name)
-    save_or_conflict(raid, RAID_NAME_TAKEN, name=raid.name)
+    with unique_or_conflict(RAID_NAME_TAKEN, name=raid.name):
+        raid.save()
     return raid
 
 
@@ -61,12 +64,8 @@ def raid_modify(*, raid: Raid, data: dict, actor) -> Raid:
             _check_name_free(data["name"], exclude_pk=locked.pk)
     changed = apply_fields(locked, data, FIELDS)
     locked.updated_by = actor.user_name
-    save_or_conflict(
-        locked,
-        RAID_NAME_TAKEN,
-        update_fields=[*changed, "updated_by", "updated_at"],
-        name=locked.name,
-    )
+    with unique_or_conflict(RAID_NAME_TAKEN, name=locked.name):
+        locked.save(update_fields=[*changed, "updated_by", "updated_at"])
     return locked
 
 

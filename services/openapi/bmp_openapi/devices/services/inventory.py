@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_openapi.devices import states
@@ -167,11 +168,8 @@ def device_import(*, idc_id: str, devices: list[dict], actor) -> list[Device]:
         )
         for spec in devices
     ]
-    try:
-        with transaction.atomic():
-            Device.objects.bulk_create(rows, batch_size=CHUNK)
-    except IntegrityError:
-        raise BmpError(DUPLICATE_RACE) from None
+    with unique_or_conflict(DUPLICATE_RACE):
+        Device.objects.bulk_create(rows, batch_size=CHUNK)
     return rows
 
 
@@ -194,13 +192,10 @@ def device_modify(*, device_id: str, data: dict, actor) -> Device:
     columns = _columns(data)
     if any(field in data for field in CREDENTIAL_FIELDS):
         columns.update(credential_columns_reset())
-    try:
-        with transaction.atomic():
-            device_transition(
-                device=device, action=states.MODIFY, actor_name=actor.user_name, **columns
-            )
-    except IntegrityError:
-        raise BmpError(DUPLICATE_RACE) from None
+    with unique_or_conflict(DUPLICATE_RACE):
+        device_transition(
+            device=device, action=states.MODIFY, actor_name=actor.user_name, **columns
+        )
     return device
 
 

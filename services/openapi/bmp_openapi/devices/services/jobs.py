@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
-from bmp_common.messages.jobs import EVENT_STEP, EVENT_SUCCEEDED, JobEvent
+from bmp_common.messages.jobs import COLLECT_HARDWARE_INFO, EVENT_STEP, EVENT_SUCCEEDED, JobEvent
 from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import COLLECT_REFUSED, DEVICE_SN_NOT_FOUND
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
@@ -54,7 +54,10 @@ def devices_collect(*, collects: list[dict], actor) -> list[str]:
         spec = {"allow_override": bool(item.get("allowOverride", False))}
         jobs.append(
             job_submit(
-                task="CollectHardwareInfo", device=device, spec=spec, actor_name=actor.user_name
+                task=COLLECT_HARDWARE_INFO,
+                device=device,
+                spec=spec,
+                actor_name=actor.user_name,
             )
         )
     return [job.job_id for job in jobs]

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from bmp_common.errors import BmpError
 from bmp_common.i18n import EN_US, ZH_CN
+from bmp_common.messages import jobs
 from bmp_openapi.core import events
 from bmp_openapi.devices import states
 from bmp_openapi.devices.choices import ACTION_NAMES, MANAGE_STATUS_NAMES
@@ -92,7 +93,7 @@ def device_mount(*, device_id: str, actor) -> Device:
     if device.device_type_id is None:
         raise BmpError(NO_DEVICE_TYPE, device_id=device.device_id)
     device_transition(device=device, action=states.MOUNT, actor_name=actor.user_name, reason="")
-    job_submit(task="PutawayDevice", device=device, actor_name=actor.user_name)
+    job_submit(task=jobs.PUTAWAY_DEVICE, device=device, actor_name=actor.user_name)
     return device
 
 

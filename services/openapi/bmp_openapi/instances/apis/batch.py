@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from bmp_openapi.accounts.apis.fields import body_of
+from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS

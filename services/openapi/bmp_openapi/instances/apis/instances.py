@@ -9,7 +9,7 @@ from bmp_common import progress
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import request_language
-from bmp_openapi.accounts.apis.fields import body_of
+from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
@@ -86,7 +86,26 @@ class InstanceListCreateApi(InstanceAudited, BmpApi):
     def post(self, request):
         body = CreateInstanceSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        created = instances_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        created = instances_create(
+            actor=request.user,
+            idc_id=values["idcId"],
+            project_id=values["projectId"],
+            device_type_id=values["deviceTypeId"],
+            image_id=values["imageId"],
+            system_volume_raid_id=values["systemVolumeRaidId"],
+            instance_name=values["instanceName"],
+            count=values.get("count", 1),
+            hostname=values.get("hostname", ""),
+            password=values.get("password", ""),
+            sshkey_ids=values["sshKeyIds"],
+            boot_mode=values["bootMode"],
+            system_partitions=values.get("systemPartition"),
+            volume_raids=values.get("VolumeRaids"),
+            description=values.get("description", ""),
+            user_data=values.get("userData", ""),
+            install_bmp_agent=values["installBmpAgent"],
+        )
         self.audit_resource = created[0].instance_id if len(created) == 1 else ""
         return Response({"instanceIds": [instance.instance_id for instance in created]})
 
@@ -182,8 +201,22 @@ class InstanceReinstallApi(InstanceAudited, BmpApi):
         self.audit_resource = instance_id
         body = ReinstallInstanceSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         actions.instance_reinstall(
-            actor=request.user, instance_id=instance_id, data=body.validated_data
+            actor=request.user,
+            instance_id=instance_id,
+            image_id=values["imageId"],
+            system_volume_raid_id=values["systemVolumeRaidId"],
+            instance_name=values["instanceName"],
+            hostname=values.get("hostname", ""),
+            password=values.get("password", ""),
+            sshkey_ids=values["sshKeyIds"],
+            boot_mode=values["bootMode"],
+            system_partitions=values.get("systemPartition"),
+            data_partitions=values.get("dataPartition"),
+            description=values.get("description"),
+            install_bmp_agent=values["installBmpAgent"],
+            keep_data=values.get("keepData", False),
         )
         return Response(SUCCESS)
 

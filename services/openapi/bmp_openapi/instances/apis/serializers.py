@@ -14,9 +14,9 @@ from bmp_common.api.serializers import (
     text_field,
 )
 from bmp_common.i18n import display_name
-from bmp_openapi.accounts.apis.fields import PASSWORD_PATTERN, PatternField
+from bmp_openapi.accounts.apis.serializers import PASSWORD_PATTERN, PatternField
 from bmp_openapi.catalog import choices as catalog_choices
-from bmp_openapi.catalog.apis.outputs import RaidOutputSerializer, VolumeOutputSerializer
+from bmp_openapi.catalog.apis.serializers import RaidOutputSerializer, VolumeOutputSerializer
 from bmp_openapi.catalog.fields import MountPointField
 from bmp_openapi.catalog.specs import volume_specs
 from bmp_openapi.core.scoping import FleetFieldsMixin
@@ -278,3 +278,26 @@ class ModifyInstancesSerializer(ModifyInstanceSerializer):
 
 class ResetPasswordsSerializer(ResetPasswordSerializer):
     instance_ids = ids_field()
+
+
+class InstanceForShareOutputSerializer(serializers.Serializer):
+    instanceId = serializers.CharField(source="instance_id")
+    instanceName = serializers.CharField(source="instance_name")
+    hasShared = serializers.SerializerMethodField()
+
+    def get_hasShared(self, instance) -> bool:
+        return self.context["shared"]
+
+
+class MoveInstancesSerializer(StrictSerializer):
+    instanceIDs = StrictCharField(min_length=1, max_length=6500)
+    ownerProjectID = name_field(64)
+    moverProjectID = name_field(64)
+    ownerID = name_field(64)
+    moverID = name_field(64)
+
+    def validate_instanceIDs(self, value: str) -> list[str]:
+        ids = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        if not ids:
+            raise serializers.ValidationError("name at least one instance id")
+        return ids

@@ -3,26 +3,20 @@ moving some instances to another project (upstream's console extras)."""
 
 from __future__ import annotations
 
-from rest_framework import serializers
 from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer
-from bmp_common.api.serializers import StrictCharField, StrictSerializer, filter_field, name_field
-from bmp_openapi.accounts.apis.fields import body_of
+from bmp_common.api.serializers import filter_field, name_field
+from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.instances import selectors
+from bmp_openapi.instances.apis.serializers import (
+    InstanceForShareOutputSerializer,
+    MoveInstancesSerializer,
+)
 from bmp_openapi.instances.services.move import instances_move
-
-
-class InstanceForShareOutputSerializer(serializers.Serializer):
-    instanceId = serializers.CharField(source="instance_id")
-    instanceName = serializers.CharField(source="instance_name")
-    hasShared = serializers.SerializerMethodField()
-
-    def get_hasShared(self, instance) -> bool:
-        return self.context["shared"]
 
 
 class InstancesForShareApi(BmpApi):
@@ -50,20 +44,6 @@ class InstancesForShareApi(BmpApi):
             instances, many=True, context={"shared": shared}
         ).data
         return Response({"instances": rows})
-
-
-class MoveInstancesSerializer(StrictSerializer):
-    instanceIDs = StrictCharField(min_length=1, max_length=6500)
-    ownerProjectID = name_field(64)
-    moverProjectID = name_field(64)
-    ownerID = name_field(64)
-    moverID = name_field(64)
-
-    def validate_instanceIDs(self, value: str) -> list[str]:
-        ids = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
-        if not ids:
-            raise serializers.ValidationError("name at least one instance id")
-        return ids
 
 
 class MoveInstancesApi(BmpApi):

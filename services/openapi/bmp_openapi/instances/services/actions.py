@@ -3,10 +3,12 @@ transitional status, hand the job over. Batch variants run them one by one, all 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
+from bmp_common.messages import jobs
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
 from bmp_openapi.instances.error_codes import (
@@ -62,7 +64,7 @@ def _delete(*, actor, instance_id: str) -> None:
     instance_transition(
         instance, states.DELETE, actor_name=actor.user_name, reason="", reason_message=""
     )
-    submit_instance_job(instance, task="DeleteInstance", actor_name=actor.user_name)
+    submit_instance_job(instance, task=jobs.DELETE_INSTANCE, actor_name=actor.user_name)
 
 
 @transaction.atomic(durable=True)
@@ -82,9 +84,7 @@ def _reset_password(*, actor, instance_id: str, password: str) -> None:
         password_encrypted=encrypt_secret(password),
     )
     spec = {"password_encrypted": instance.password_encrypted}
-    submit_instance_job(
-        instance, task="InstanceResetPassword", spec=spec, actor_name=actor.user_name
-    )
+    submit_instance_job(instance, task=jobs.RESET_PASSWORD, spec=spec, actor_name=actor.user_name)
 
 
 @transaction.atomic(durable=True)
@@ -94,28 +94,42 @@ def instances_reset_password(*, actor, instance_ids: list[str], password: str) -
 
 
 @transaction.atomic(durable=True)
-def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
+def instance_reinstall(
+    *,
+    actor,
+    instance_id: str,
+    image_id: str,
+    system_volume_raid_id: str,
+    instance_name: str,
+    hostname: str = "",
+    password: str = "",
+    sshkey_ids: list[str] | None = None,
+    boot_mode: str = "",
+    system_partitions: list[dict] | None = None,
+    data_partitions: list[dict] | None = None,
+    description: str | None = None,
+    install_bmp_agent: bool = False,
+    keep_data: bool = False,
+) -> None:
+    """Partitions are ``{format, point, size}``: none asked keeps the image's defaults for the
+    system disk; ``description`` None keeps the instance's."""
     instance = _locked_writable(actor=actor, instance_id=instance_id)
     instance_check(instance, states.REINSTALL)  # refused before anything is read or written
     device_type = instance.device_type
-    image = check_image(device_type=device_type, image_id=data["imageId"])
-    raid = check_raid(device_type=device_type, raid_id=data["systemVolumeRaidId"])
-    password = data.get("password", "")
-    sshkey_ids = data.get("sshKeyIds", [])
+    image = check_image(device_type=device_type, image_id=image_id)
+    raid = check_raid(device_type=device_type, raid_id=system_volume_raid_id)
+    sshkey_ids = sshkey_ids or []
     check_credentials(password, sshkey_ids)
     ssh_keys = resolve_ssh_keys(actor=instance.user, sshkey_ids=sshkey_ids)
     boot_mode = check_boot_mode(
-        data.get("bootMode", ""), device_type=device_type, image=image, current=instance.boot_mode
+        boot_mode, device_type=device_type, image=image, current=instance.boot_mode
     )
-    partitions = partitions_for(
-        device_type=device_type, image=image, asked=data.get("systemPartition")
-    )
-    keep_data = data.get("keepData", False)
-    if keep_data and data.get("dataPartition"):
+    partitions = partitions_for(device_type=device_type, image=image, asked=system_partitions)
+    if keep_data and data_partitions:
         raise BmpError(DATA_PARTITIONS_WITH_KEEP_DATA)
     data_partitions = [
         {"volume_type": catalog_choices.VOLUME_DATA, **row}
-        for row in partition_rows(data.get("dataPartition") or [])
+        for row in partition_rows(data_partitions or [])
     ]
     points = [row["point"] for row in [*partitions, *data_partitions]]
     repeated = next((point for point in points if points.count(point) > 1), None)
@@ -124,11 +138,11 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     instance.image = image
     instance.system_volume_raid = raid
     instance.boot_mode = boot_mode
-    instance.instance_name = data["instanceName"]
-    instance.hostname = data.get("hostname") or instance.hostname
-    if "description" in data:
-        instance.description = data["description"]
-    instance.install_bmp_agent = data.get("installBmpAgent", False)
+    instance.instance_name = instance_name
+    instance.hostname = hostname or instance.hostname
+    if description is not None:
+        instance.description = description
+    instance.install_bmp_agent = install_bmp_agent
     instance.save()
     instance.ssh_keys.set(ssh_keys)
     rewritten = InstancePartition.objects.filter(instance=instance)
@@ -149,7 +163,7 @@ def instance_reinstall(*, actor, instance_id: str, data: dict) -> None:
     )
     submit_instance_job(
         instance,
-        task="ReinstallInstance",
+        task=jobs.REINSTALL_INSTANCE,
         spec=install_spec(instance, keep_data=keep_data),
         actor_name=actor.user_name,
     )
@@ -174,11 +188,9 @@ def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
             changes["instance_name"] = data["instanceName"]
         if "description" in data:
             changes["description"] = data["description"]
-        try:
-            with transaction.atomic():
-                instance_transition(instance, states.MODIFY, actor_name=actor.user_name, **changes)
-        except IntegrityError:  # the name is unique among the owner's instances
-            raise BmpError(NAME_TAKEN, name=data["instanceName"]) from None
+        # the name is unique among the owner's instances
+        with unique_or_conflict(NAME_TAKEN, name=data.get("instanceName")):
+            instance_transition(instance, states.MODIFY, actor_name=actor.user_name, **changes)
 
 
 @transaction.atomic(durable=True)

@@ -12,10 +12,13 @@ import logging
 import secrets
 import string
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from bmp_common.crypto import encrypt_secret
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
+from bmp_common.messages import jobs
+from bmp_common.messages.jobs import NO_RAID_NAME
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceTypeImage, Raid, Volume, VolumeRaid
 from bmp_openapi.catalog.selectors.device_type import device_type_get
@@ -104,7 +107,7 @@ def check_image(*, device_type, image_id: str):
 def check_raid(*, device_type, raid_id: str):
     raid = raid_get(raid_id=raid_id)
     offered = VolumeRaid.objects.filter(device_type=device_type, raid=raid).exists()
-    if not offered and raid.name != choices.NO_RAID:
+    if not offered and raid.name != NO_RAID_NAME:
         raise BmpError(RAID_NOT_OFFERED, raid_id=raid_id, device_type_id=device_type.device_type_id)
     return raid
 
@@ -195,27 +198,45 @@ def _take_devices(*, idc, device_type, count: int) -> list[Device]:
 
 
 @transaction.atomic(durable=True)
-def instances_create(*, data: dict, actor) -> list[Instance]:
-    idc = idc_get(idc_id=data["idcId"])
-    project = project_get_owned(project_id=data["projectId"], actor=actor)
-    device_type = device_type_get(device_type_id=data["deviceTypeId"])
+def instances_create(
+    *,
+    actor,
+    idc_id: str,
+    project_id: str,
+    device_type_id: str,
+    image_id: str,
+    system_volume_raid_id: str,
+    instance_name: str,
+    count: int = 1,
+    hostname: str = "",
+    password: str = "",
+    sshkey_ids: list[str] | None = None,
+    boot_mode: str = "",
+    system_partitions: list[dict] | None = None,
+    volume_raids: list[dict] | None = None,
+    description: str = "",
+    user_data: str = "",
+    install_bmp_agent: bool = False,
+) -> list[Instance]:
+    """``count`` instances named from ``instance_name``. Partitions are ``{format, point,
+    size}`` (none: the image's defaults); ``volume_raids`` are ``{volumeId, raidId}``, a data
+    volume's RAID choice."""
+    idc = idc_get(idc_id=idc_id)
+    project = project_get_owned(project_id=project_id, actor=actor)
+    device_type = device_type_get(device_type_id=device_type_id)
     if device_type.idc_id != idc.pk:
         raise BmpError(OTHER_IDC, device_type_id=device_type.device_type_id, idc_id=idc.idc_id)
-    image = check_image(device_type=device_type, image_id=data["imageId"])
-    raid = check_raid(device_type=device_type, raid_id=data["systemVolumeRaidId"])
-    password = data.get("password", "")
-    sshkey_ids = data.get("sshKeyIds", [])
+    image = check_image(device_type=device_type, image_id=image_id)
+    raid = check_raid(device_type=device_type, raid_id=system_volume_raid_id)
+    sshkey_ids = sshkey_ids or []
     check_credentials(password, sshkey_ids)
     ssh_keys = resolve_ssh_keys(actor=actor, sshkey_ids=sshkey_ids)
-    boot_mode = check_boot_mode(data.get("bootMode", ""), device_type=device_type, image=image)
-    partitions = partitions_for(
-        device_type=device_type, image=image, asked=data.get("systemPartition")
-    )
+    boot_mode = check_boot_mode(boot_mode, device_type=device_type, image=image)
+    partitions = partitions_for(device_type=device_type, image=image, asked=system_partitions)
     volume_raids = data_volume_raids(
-        device_type=device_type, system_raid=raid, asked=data.get("VolumeRaids") or []
+        device_type=device_type, system_raid=raid, asked=volume_raids or []
     )
-    count = data.get("count", 1)
-    names = _names(data["instanceName"], count)
+    names = _names(instance_name, count)
     taken_name = Instance.objects.filter(user=actor, instance_name__in=names).first()
     if taken_name is not None:
         raise BmpError(NAME_TAKEN, name=taken_name.instance_name)
@@ -226,8 +247,8 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
         instance = Instance(
             instance_id=new_instance_id(),
             instance_name=name,
-            hostname=data.get("hostname") or _default_hostname(idc, device_type, index),
-            description=data.get("description", ""),
+            hostname=hostname or _default_hostname(idc, device_type, index),
+            description=description,
             project=project,
             user=actor,
             idc=idc,
@@ -237,16 +258,13 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
             system_volume_raid=raid,
             boot_mode=boot_mode,
             password_encrypted=password_encrypted,
-            user_data=data.get("userData", ""),
-            install_bmp_agent=data.get("installBmpAgent", False),
+            user_data=user_data,
+            install_bmp_agent=install_bmp_agent,
             created_by=actor.user_name,
             updated_by=actor.user_name,
         )
-        try:
-            with transaction.atomic():
-                instance.save()
-        except IntegrityError:
-            raise BmpError(NAME_TAKEN, name=name) from None
+        with unique_or_conflict(NAME_TAKEN, name=name):
+            instance.save()
         instance.ssh_keys.set(ssh_keys)
         InstancePartition.objects.bulk_create(
             InstancePartition(instance=instance, **partition) for partition in partitions
@@ -265,7 +283,7 @@ def instances_create(*, data: dict, actor) -> list[Instance]:
         )
         submit_instance_job(
             instance,
-            task="CreateInstances",
+            task=jobs.CREATE_INSTANCES,
             spec=install_spec(instance),
             actor_name=actor.user_name,
         )

@@ -3,8 +3,9 @@ user, as moveUserProject moves a whole project."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_openapi.accounts.models import User
 from bmp_openapi.devices.models import Device
@@ -66,13 +67,11 @@ def instances_move(
         instance.project = target
         instance.user = mover
         instance.updated_by = actor.user_name
-        try:
-            with transaction.atomic():
-                instance.save(update_fields=["project", "user", "updated_by", "updated_at"])
-        except IntegrityError:  # the name is unique among the new owner's instances
-            raise BmpError(
-                MOVER_NAME_TAKEN, user_id=mover.user_id, name=instance.instance_name
-            ) from None
+        # the name is unique among the new owner's instances
+        with unique_or_conflict(
+            MOVER_NAME_TAKEN, user_id=mover.user_id, name=instance.instance_name
+        ):
+            instance.save(update_fields=["project", "user", "updated_by", "updated_at"])
     Device.objects.filter(instance_id__in=instance_ids).update(
         user_id=mover.user_id, user_name=mover.user_name
     )

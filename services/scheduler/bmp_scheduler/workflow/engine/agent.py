@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from bmp_common.messages import actions
 from bmp_scheduler.workflow.choices import (
     ERROR_AGENT_RESTARTED,
     ERROR_AGENT_SILENT,
@@ -32,7 +33,7 @@ from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
 
-WAIT_FOR_AGENT = "Ping"
+WAIT_FOR_AGENT = actions.PING
 
 
 def agent_booted(job: Job, boot_id: str) -> bool:

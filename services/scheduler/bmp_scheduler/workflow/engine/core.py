@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
+from bmp_common.messages import actions
 from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
     EVENT_CANCELLED,
@@ -17,7 +18,7 @@ from bmp_common.messages.jobs import (
     EVENT_SUCCEEDED,
     JobSubmit,
 )
-from bmp_common.messages.steps import StepDispatch
+from bmp_common.messages.steps import DHCP_RUN_STEP_TASK, DRIVER_RUN_STEP_TASK, StepDispatch
 from bmp_scheduler.workflow import agent_params, chains, tokens
 from bmp_scheduler.workflow.choices import (
     ERROR_TIMEOUT,
@@ -39,8 +40,8 @@ from bmp_scheduler.workflow.models import Job, Step
 log = logging.getLogger(__name__)
 
 # The driver step that boots a server into the LiveOS: each attempt is a new boot of the agent.
-BOOT_INTO_LIVEOS = "SetPXEBoot"
-RUN_STEP_TASKS = {TARGET_DRIVER: "bmp.driver.run_step", TARGET_DHCP: "bmp.dhcp.run_step"}
+BOOT_INTO_LIVEOS = actions.SET_PXE_BOOT
+RUN_STEP_TASKS = {TARGET_DRIVER: DRIVER_RUN_STEP_TASK, TARGET_DHCP: DHCP_RUN_STEP_TASK}
 # Unfinished steps read when the next one begins: it and those a driver run may take along
 # (the longest run of the chains is SetDISKBoot, PowerCycle, PowerStatus).
 RUN_LOOKAHEAD = 4
@@ -205,7 +206,7 @@ def _prepare_liveos_boot(job: Job, boot: Step) -> None:
     job.agent_boot = ""  # the agent of the new boot reports its boot_id first
     job.password_hash = ""
     set_password = (
-        job.steps.filter(index__gt=boot.index, action="SetPassword", status=STEP_WAITING)
+        job.steps.filter(index__gt=boot.index, action=actions.SET_PASSWORD, status=STEP_WAITING)
         .only("params")
         .first()
     )
@@ -316,7 +317,7 @@ def _result_of(job: Job, action: str) -> dict:
 
 
 def _observed(job: Job) -> dict:
-    power = _result_of(job, "PowerStatus").get("power")
+    power = _result_of(job, actions.POWER_STATUS).get("power")
     return {"power": power} if power in ("on", "off") else {}
 
 
@@ -324,6 +325,6 @@ def _collected(job: Job) -> dict:
     if job.task != COLLECT_HARDWARE_INFO:
         return {}
     return {
-        "hardware_info": _result_of(job, "CollectHardwareInfo"),
-        "disk_locations": _result_of(job, "CollectDiskLocations"),
+        "hardware_info": _result_of(job, actions.COLLECT_HARDWARE_INFO),
+        "disk_locations": _result_of(job, actions.COLLECT_DISK_LOCATIONS),
     }

@@ -13,11 +13,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from bmp_common import progress as live
-from bmp_common.messages.jobs import EVENT_STEP, JobEvent
+from bmp_common.messages.jobs import EVENT_STEP, JOB_EVENT_TASK, JobEvent
 from bmp_scheduler.workflow.engine import outbox
 from bmp_scheduler.workflow.models import Job, Step
-
-JOB_EVENT_TASK = "bmp.openapi.job_event"
 
 
 def emit(job: Job, kind: str, **fields) -> JobEvent:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common.messages import actions
 from bmp_scheduler.workflow.choices import (
     ERROR_TIMEOUT,
     JOB_QUEUED,
@@ -70,7 +71,7 @@ def expire_steps(limit: int) -> int:
 
 
 # Ping waits for the server to boot its LiveOS: there is no agent to be silent yet.
-SILENCE_EXEMPT = ("Ping",)
+SILENCE_EXEMPT = (actions.PING,)
 
 
 def expire_silent_agents(limit: int) -> int:

@@ -1,5 +1,6 @@
-"""Answers of the catalog, with upstream's field names. ``...Name`` twins and the summary
-strings are in the request language."""
+"""Serializers of the catalog: request bodies and filters as the contract says them, and the
+answers with upstream's field names (``...Name`` twins and summary strings in the request
+language)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,33 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from bmp_common.api.fields import LocalTimeField, UnixSecondsField, row_id_field
+from bmp_common.api.paging import PageQuerySerializer
+from bmp_common.api.serializers import (
+    StrictSerializer,
+    filter_field,
+    name_field,
+    text_field,
+)
 from bmp_common.i18n import ZH_CN, display_name, request_language
 from bmp_openapi.catalog import choices
+from bmp_openapi.catalog.fields import (
+    BOOT_MODE_VALUES,
+    FILENAME,
+    IMAGE_HASH,
+    IMAGE_URL,
+    OPTIONAL_ID_LIST,
+    SPEC_CODE,
+    VOLUME_NAME,
+    VOLUME_SIZE,
+    EnumField,
+    IntEnumField,
+    PatternField,
+    StrictObject,
+    id_list_field,
+    int_field,
+    partitions_field,
+    query_enum,
+)
 
 
 class _Localized(serializers.Serializer):
@@ -293,7 +319,7 @@ def usable_gb(volume, raid) -> int:
     disk = Decimal(volume.volume_size) * _GB_PER_UNIT[volume.volume_unit]
     count = Decimal(volume.volume_amount)
     data_disks = {
-        "NO RAID": 1,
+        choices.RAID_NO_RAID: 1,
         "RAID0": count,
         "RAID1": count / 2,
         "RAID10": count / 2,
@@ -357,3 +383,129 @@ class VolumeRaidsOutputSerializer(VolumeFieldsSerializer):
     """describeVolumesRaids: a volume and the RAID levels it offers (upstream's VolumeRaids)."""
 
     raids = RVolumeRaidOutputSerializer(source="raid_links", many=True)
+
+
+DEVICE_SERIES_LIST = r"^((computer|storage|gpu|other)(,(computer|storage|gpu|other))*)?$"
+
+
+class VolumeItemSerializer(StrictObject):
+    deviceTypeId = text_field(64)  # upstream sends it; the volume belongs to the device type
+    volumeName = PatternField(VOLUME_NAME, max_length=64)
+    volumeType = EnumField(choices.VOLUME_TYPES)
+    diskType = EnumField(choices.DISK_TYPES)
+    interfaceType = EnumField(choices.INTERFACE_TYPES)
+    volumeSize = PatternField(VOLUME_SIZE, max_length=9)
+    volumeUnit = EnumField(choices.VOLUME_UNITS)
+    volumeAmount = int_field(1, 1000)
+    raidCan = EnumField(choices.RAID_CANS)
+    raid = PatternField(OPTIONAL_ID_LIST, max_length=512, required=False, allow_blank=True)
+
+
+class CreateDeviceTypeSerializer(StrictSerializer):
+    idcId = name_field(64)
+    name = name_field(64)
+    deviceType = PatternField(SPEC_CODE, max_length=64)
+    deviceSeries = EnumField(choices.DEVICE_SERIES)
+    architecture = EnumField(choices.ARCHITECTURES)
+    height = int_field(1, choices.HEIGHT_MAX)
+    description = text_field(256)
+    cpuSpec = EnumField(choices.SPECS)
+    cpuAmount = int_field(1, 10000)
+    cpuCores = int_field(1, 10000)
+    cpuManufacturer = name_field(64)
+    cpuModel = name_field(64)
+    cpuFrequency = name_field(64)
+    memSpec = EnumField(choices.SPECS)
+    memType = EnumField(choices.MEM_TYPES)
+    memSize = int_field(1, 10000)
+    memAmount = int_field(1, 10000)
+    memFrequency = int_field(1, 100000)
+    nicAmount = int_field(1, 2)
+    nicRate = int_field(1, 10000)
+    interfaceMode = EnumField(choices.INTERFACE_MODES)
+    gpuAmount = int_field(0, 1000, required=False)
+    gpuManufacturer = text_field(64)
+    gpuModel = text_field(64)
+    boot_mode = EnumField(BOOT_MODE_VALUES, required=False)
+    isNeedRaid = EnumField(choices.IS_NEED_RAID, required=False)
+    volumes = VolumeItemSerializer(many=True, min_length=1, max_length=16, allow_empty=False)
+
+
+class ModifyDeviceTypeSerializer(CreateDeviceTypeSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class AssociateImageSerializer(StrictSerializer):
+    deviceTypeId = name_field(64)
+    imageIds = id_list_field()
+
+
+class ImageFilterSerializer(PageQuerySerializer):
+    """The filters describeImages and describeDeviceTypeImages share."""
+
+    imageId = filter_field(64)
+    imageName = filter_field(200)
+    version = filter_field(64)
+    osId = filter_field(64)
+    source = query_enum(choices.IMAGE_SOURCES)
+    architecture = query_enum(choices.ARCHITECTURES)
+    osType = filter_field(64)
+
+
+class CreateImageSerializer(StrictSerializer):
+    imageName = name_field(200)
+    architecture = EnumField(choices.ARCHITECTURES)
+    osType = name_field(64)
+    Version = name_field(64)  # upstream's spelling
+    format = EnumField(choices.IMAGE_FORMATS)
+    boot_mode = EnumField(BOOT_MODE_VALUES)
+    filename = PatternField(FILENAME, max_length=255)
+    url = PatternField(IMAGE_URL, max_length=1024)
+    hash = PatternField(IMAGE_HASH, max_length=64)
+    source = EnumField(choices.IMAGE_SOURCES, required=False)
+    description = text_field(256)
+    systemPartition = partitions_field()
+    dataPartition = partitions_field()
+
+
+class ModifyImageSerializer(StrictSerializer):
+    imageName = name_field(200, required=False)
+    description = text_field(256)
+
+
+class AssociateDeviceTypeSerializer(StrictSerializer):
+    imageId = name_field(64)
+    deviceTypeIds = id_list_field()
+
+
+class DissociateSerializer(StrictSerializer):
+    """Upstream's DissociatedImageRequest, sent as the body of a DELETE."""
+
+    deviceTypeId = name_field(64)
+    imageId = name_field(64)
+
+
+class OsInputSerializer(StrictSerializer):
+    osName = name_field(128)
+    osType = name_field(64)
+    osVersion = name_field(64)
+    architecture = EnumField(choices.ARCHITECTURES)
+    bits = IntEnumField(choices.OS_BITS)
+    sysUser = text_field(32)
+
+
+RAID_NAME = r"^[0-9A-Za-z_-]+( [0-9A-Za-z_-]+)*$"
+
+
+class RaidInputSerializer(StrictSerializer):
+    name = PatternField(RAID_NAME, max_length=32)
+    descriptionEn = text_field(256)
+    descriptionZh = text_field(256)
+
+
+class DeviceTypeRaidInputSerializer(StrictSerializer):
+    deviceTypeId = name_field(64)
+    volumeType = EnumField(choices.VOLUME_TYPES)
+    raidId = name_field(64)
+    volumeId = text_field(64)
