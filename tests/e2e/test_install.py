@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
-from bmp_lab.enrol import NO_RAID, EnrolError
+from bmp_lab.enrol import EnrolError
 from bmp_lab.platform import wait_for
 
 from . import disk
@@ -187,7 +188,7 @@ def installed(install_lab):
         "projectId": project,
         "deviceTypeId": lab.device_type_id,
         "imageId": image_id,
-        "systemVolumeRaidId": NO_RAID,
+        "systemVolumeRaidId": NO_RAID_ID,
         "instanceName": "guest",
         "hostname": "guest-one",
         "sshKeyId": key_id,  # the API takes a password or keys, not both: the password comes
@@ -240,7 +241,7 @@ def test_reinstall_writes_a_fresh_system(install_lab, installed, capsys):
     starts = lab.qemu[SN].starts
     body = {
         "imageId": image_id,
-        "systemVolumeRaidId": NO_RAID,
+        "systemVolumeRaidId": NO_RAID_ID,
         "instanceName": "guest",
         "hostname": "guest-two",
         "password": PASSWORD,

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bmp_lab.enrol import NO_RAID
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import wait_for
 
 from .test_install import (  # noqa: F401 (install_lab: the module's lab, a fixture)
@@ -51,7 +51,7 @@ def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(r
         "projectId": project,
         "deviceTypeId": lab.device_type_id,
         "imageId": image_id,
-        "systemVolumeRaidId": NO_RAID,
+        "systemVolumeRaidId": NO_RAID_ID,
         "instanceName": "crash",
         "hostname": "guest-crash",
         "password": "Guest-Root-Pass-7",

@@ -11,11 +11,11 @@ import secrets
 
 import pytest
 
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.fleet import Fleet
 from bmp_lab.platform import Platform, wait_for
 
-NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"  # seeded with upstream's id
 PLATFORM_SERVICES = (
     "bmp-openapi",
     "bmp-openapi-worker",
@@ -86,7 +86,7 @@ class Lab:
             "projectId": self.project_id(),
             "deviceTypeId": self.device_type_id,
             "imageId": self.image_id,
-            "systemVolumeRaidId": NO_RAID,
+            "systemVolumeRaidId": NO_RAID_ID,
             "instanceName": name,
             "password": "Root-Pass-2026",
             "count": count,
