@@ -148,8 +148,18 @@ class Lab:
         tasks.submit_job(message=submit.to_wire())
         return submit.job_id
 
-    def events(self) -> list[JobEvent]:
-        return [JobEvent.from_wire(kw["message"]) for _t, kw in self.broker.drain(OPENAPI_QUEUE)]
+    def events(self, settle: float = 0.0) -> list[JobEvent]:
+        """The events sent so far; with ``settle``, also those arriving until none came for that
+        long (RabbitMQ delivers a message published on commit a moment later)."""
+        received = self.broker.drain(OPENAPI_QUEUE)
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < settle:
+            time.sleep(0.05)
+            more = self.broker.drain(OPENAPI_QUEUE)
+            if more:
+                received += more
+                quiet_since = time.monotonic()
+        return [JobEvent.from_wire(kw["message"]) for _t, kw in received]
 
     # -- the driver's and the dhcp-agent's side
     def take(self, target, timeout=5.0) -> StepDispatch:

@@ -206,11 +206,11 @@ def test_openapi_asking_again_gets_each_named_jobs_last_event_through_the_outbox
     lab.answer(lab.take("driver"), data={"power": "on"})
     running = lab.submit(jobs.START_INSTANCES, sn="SN-E2")
     queued = lab.submit(jobs.STOP_INSTANCES, sn="SN-E2")  # behind ``running``: no event yet
-    first_time = {(e.job_id, e.sequence): e for e in lab.events()}
+    first_time = {(e.job_id, e.sequence): e for e in lab.events(settle=0.5)}
 
     assert tasks.resend_job_events(job_ids=[ended, running, queued, "job-unknown"]) == 2
 
-    again = lab.events()
+    again = lab.events(settle=0.5)
     assert sorted((e.job_id, e.sequence, e.kind) for e in again) == sorted(
         [(ended, 2, "succeeded"), (running, 1, "step")]
     )
