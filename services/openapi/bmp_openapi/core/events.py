@@ -59,8 +59,11 @@ job_retrying = Signal()
 # --- Lookups: a receiver returns what its app knows (a queryset or list of instance ids, or
 # a {project pk: count} dict).
 
-# Sender: projects.selectors.instance_counts, kwargs projects. Receiver: instances.
+# Sender: projects.selectors.instance_counts, kwargs projects, actor. Receiver: instances.
 project_instance_counts = Signal()
+# Sender: projects.selectors.shared_instance_ids, kwargs projects (→ {project pk: [instance
+# ids]}, oldest first). Receiver: instances.
+project_instance_ids = Signal()
 # Sender: sshkeys.selectors.sshkey_instance_ids, kwargs sshkey. Receiver: instances.
 sshkey_instance_ids = Signal()
 # Sender: devices.selectors (the instanceName filter), kwargs name. Receiver: instances.

@@ -31,11 +31,22 @@ def user_in_use(sender, *, user, **kwargs):
     return INSTANCES if Instance.objects.filter(user=user).exists() else None
 
 
-def project_instance_counts(sender, *, projects, **kwargs) -> dict[int, int]:
+def project_instance_counts(sender, *, projects, actor, **kwargs) -> dict[int, int]:
+    """What ``actor`` sees of each project: a project shared in part counts its shared ones."""
     rows = (
-        Instance.objects.filter(project__in=projects).values("project").annotate(count=Count("id"))
+        Instance.objects.filter(project__in=projects, instance_id__in=visible_instance_ids(actor))
+        .values("project")
+        .annotate(count=Count("id"))
     )
     return {row["project"]: row["count"] for row in rows}
+
+
+def project_instance_ids(sender, *, projects, **kwargs) -> dict[int, list[str]]:
+    ids: dict[int, list[str]] = {}
+    rows = Instance.objects.filter(project__in=projects).order_by("created_at", "id")
+    for project_pk, instance_id in rows.values_list("project", "instance_id"):
+        ids.setdefault(project_pk, []).append(instance_id)
+    return ids
 
 
 def sshkey_instance_ids(sender, *, sshkey, **kwargs) -> list[str]:
@@ -96,6 +107,7 @@ def connect() -> None:
         (events.project_in_use, project_in_use),
         (events.user_in_use, user_in_use),
         (events.project_instance_counts, project_instance_counts),
+        (events.project_instance_ids, project_instance_ids),
         (events.sshkey_instance_ids, sshkey_instance_ids),
         (events.instance_ids_named, instance_ids_named),
         (events.instance_ids_visible, instance_ids_visible),

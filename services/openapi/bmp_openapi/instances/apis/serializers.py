@@ -57,6 +57,9 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     iloIp = serializers.CharField(source="device.ilo_ip")
     privateIpv4 = serializers.CharField(source="device.private_ipv4")
     privateIpv6 = serializers.CharField(source="device.private_ipv6")
+    # The netmask of privateIpv4, as the guest configures it: the tenant's own server's
+    # address plan, which `ip addr` in the guest shows them anyway.
+    mask = serializers.CharField(source="device.mask")
     deviceTypeId = serializers.CharField(source="device_type.device_type_id")
     deviceType = serializers.CharField(source="device_type.device_type")
     deviceTypeName = serializers.CharField(source="device_type.name")
@@ -286,7 +289,7 @@ class InstanceForShareOutputSerializer(serializers.Serializer):
     hasShared = serializers.SerializerMethodField()
 
     def get_hasShared(self, instance) -> bool:
-        return self.context["shared"]
+        return instance.instance_id in self.context["shared"]
 
 
 class MoveInstancesSerializer(StrictSerializer):
