@@ -65,7 +65,7 @@ def _matches(disk: blockdev.Disk, hint: dict) -> bool:
         return False
     if serial and disk.serial != serial:
         return False
-    return not name or name in (disk.path, disk.name, f"/dev/{os.path.basename(name)}")
+    return not name or name == disk.path or os.path.basename(name) == disk.name
 
 
 def _hint_text(hint: dict) -> str:
