@@ -59,13 +59,14 @@ def clean_block_device(params: dict, ctx: StepContext) -> dict:
             }
         )
     ctx.state.partitions, ctx.state.mounts = {}, []
+    ctx.state.data_disks, ctx.state.data_volumes, ctx.state.data_mounts = [], {}, []
     ctx.save_state()
     return {"devices": report}
 
 
 def choose_root_disk(ctx: StepContext, hints: dict) -> blockdev.Disk:
     """By hints (serial, name, size), else MakeRaid's RAID volume, else the smallest disk."""
-    candidates = blockdev.disks(ctx)
+    candidates = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
     if ctx.state.raid_devices and not hints:
         return blockdev.disk_info(ctx, ctx.state.raid_devices[0])
     if hints:

@@ -10,7 +10,7 @@ import subprocess
 from bmp_agent import blockdev, download, shell, target
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
-from bmp_agent.steps import bootloader, partitions
+from bmp_agent.steps import bootloader, data_volumes, partitions
 
 # First bytes of a compressed stream -> tar's flag for it
 _MAGIC = {
@@ -104,6 +104,7 @@ def write_image_tar(params: dict, ctx: StepContext) -> dict:
     fstab = ctx.in_target("/etc/fstab")
     fstab.parent.mkdir(parents=True, exist_ok=True)
     fstab.write_text(partitions.fstab_text(ctx))
+    data_volumes.write_to_guest(ctx)
     loader = bootloader.install_bootloader(params, ctx)
     os.sync()
     serial = blockdev.disk_info(ctx, ctx.state.root_disk).serial if ctx.state.root_disk else ""

@@ -156,7 +156,7 @@ def _free_md(ctx: StepContext) -> str:
 
 def make_software_raid(ctx: StepContext, level_name: str) -> dict:
     level, fewest = _LEVELS[level_name]
-    members = [d.path for d in blockdev.disks(ctx)]
+    members = [d.path for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
     if len(members) < fewest:
         raise StepError(
             "RAID_NOT_ENOUGH_DISKS",
