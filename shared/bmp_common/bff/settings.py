@@ -14,7 +14,7 @@ TWELVE_HOURS = 12 * 3600
 
 
 def bff_settings(service: str, *, portal: Portal, openapi_url: str) -> dict:
-    settings = base_settings(service)
+    settings = base_settings(service, encryption_key=False)
     settings["BMP_PORTAL"] = portal
     settings["BMP_BFF_OPENAPI_URL"] = openapi_url.rstrip("/")
     settings["BMP_BFF_OPENAPI_TIMEOUT"] = env.env_int("BMP_BFF_OPENAPI_TIMEOUT", 30)
