@@ -53,6 +53,7 @@ def deployment(tmp_path_factory):
     ports = {
         "operation": free_port(),
         "console": free_port(),
+        "console_api": free_port(),
         "gateway": free_port(),
         "gateway_tls": free_port(),
         "image": free_port(),
@@ -70,6 +71,7 @@ def deployment(tmp_path_factory):
         BMP_VENV=os.environ.get("BMP_TEST_DEPLOY_VENV", str(ROOT / ".venv-deploy")),
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
+        BMP_CONSOLE_API_PORT=str(ports["console_api"]),
         BMP_GATEWAY_PORT=str(ports["gateway"]),
         BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
@@ -124,6 +126,7 @@ def expected_services(deployment) -> list[str]:
         *(["bmp-redis"] if embedded_redis else []),
         "bmp-openapi",
         "bmp-openapi-console",
+        "bmp-console-api",
         "bmp-openapi-worker",
         "bmp-scheduler",
         "bmp-scheduler-gateway",

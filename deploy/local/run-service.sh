@@ -40,6 +40,15 @@ case "$service" in
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings BMP_OPENAPI_PROFILE=console
     gunicorn_app bmp_openapi.wsgi:application "$BMP_API_BIND" "${BMP_OPENAPI_CONSOLE_PORT:-8802}"
     ;;
+  bmp-console-api)
+    # The tenant console's BFF: sessions in redis, openapi's console profile through the
+    # contract client with the system key bmp_bootstrap wrote (BMP_SYSTEM_API_KEY_FILE).
+    # Threads, not processes: each open /events stream holds one.
+    export DJANGO_SETTINGS_MODULE=bmp_console_api.settings
+    export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
+      gunicorn_app bmp_console_api.wsgi:application "$BMP_API_BIND" "${BMP_CONSOLE_API_PORT:-8800}"
+    ;;
   bmp-openapi-worker)
     # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings

@@ -16,7 +16,12 @@ Questions ("is it still in use?", "which instances?") are answered through ``ans
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from django.dispatch import Signal
+
+from bmp_common import live_events
 
 # --- "Still in use?" before a delete: a receiver returns the (English, Chinese) label of what
 # still uses the row, or None.
@@ -70,6 +75,17 @@ sshkey_instance_ids = Signal()
 instance_ids_named = Signal()
 # Sender: devices.selectors (what a tenant sees), kwargs principal. Receiver: instances.
 instance_ids_visible = Signal()
+
+
+# --- Live updates for the consoles (bmp_common.live_events; the BFFs' /events streams read
+# them): published after the commit, so a console never sees a change that rolled back.
+# Sender: Django's post_save of Instance (status, step progress, lock, name). Receiver:
+# instances.receivers.instance_saved -> publish_live_on_commit(INSTANCE, ...) for its owner.
+
+
+def publish_live_on_commit(event: str, data: dict, *, user_ids: list[str]) -> None:
+    """Sends ``event`` to the users' live streams once the current transaction commits."""
+    transaction.on_commit(partial(live_events.publish, event, data, user_ids=user_ids))
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

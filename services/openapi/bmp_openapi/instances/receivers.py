@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.db.models.signals import post_save
 
+from bmp_common import live_events
 from bmp_common.errors import BmpError
 from bmp_openapi.core import events
 from bmp_openapi.devices.models import Device
@@ -101,7 +103,29 @@ def job_retrying(sender, *, job, actor_name: str, **kwargs) -> None:
     )
 
 
+# What a console shows live of an instance (bmp_common.live_events, the BFFs' /events).
+LIVE_COLUMNS = frozenset({"status", "progress", "locked", "instance_name"})
+
+
+def instance_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
+    """Tells the owner's consoles, after the commit, that the instance changed."""
+    if not created and update_fields is not None and not LIVE_COLUMNS & set(update_fields):
+        return
+    data = {
+        "instanceId": instance.instance_id,
+        "instanceName": instance.instance_name,
+        "status": instance.status,
+        "locked": instance.locked,
+        "progress": instance.progress,
+        "jobId": instance.job_id,
+        "reason": instance.reason,
+    }
+    owner = instance.user.user_id
+    events.publish_live_on_commit(live_events.INSTANCE, data, user_ids=[owner])
+
+
 def connect() -> None:
+    post_save.connect(instance_saved, sender=Instance, dispatch_uid="instances.instance_saved")
     for signal, receiver in (
         (events.image_in_use, image_in_use),
         (events.project_in_use, project_in_use),
