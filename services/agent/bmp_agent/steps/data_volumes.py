@@ -45,7 +45,7 @@ def _level(volume: dict) -> str:
         raise StepError(
             "RAID_LEVEL_UNSUPPORTED",
             f"data volume {_name(volume)}: unknown RAID level {volume.get('raid_level')!r} "
-            f"(known: {', '.join(['NO RAID', *raid._LEVELS])})",
+            f"(known: {', '.join([raid.NO_RAID_NAME, *raid._LEVELS])})",
         )
     return name
 

@@ -21,7 +21,8 @@ Runner = Callable[[list[str]], str]
 
 # raid_name as the platform writes it -> mdadm level, and the fewest disks it needs
 _LEVELS = {"RAID0": ("0", 2), "RAID1": ("1", 2), "RAID5": ("5", 3), "RAID10": ("10", 4)}
-_NO_RAID = {"", "NORAID", "NO RAID", "NONE", "JBOD"}
+NO_RAID_NAME = "NO RAID"  # the catalogue's name (bmp_common.messages.jobs.NO_RAID_NAME)
+_NO_RAID = {"", "NORAID", NO_RAID_NAME, "NONE", "JBOD"}
 
 
 def shell_runner(argv: list[str]) -> str:
