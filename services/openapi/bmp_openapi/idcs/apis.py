@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
-from bmp_common.unset import UNSET
+from bmp_common.unset import UNSET, given
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
@@ -38,14 +38,16 @@ class IdcListCreateApi(BmpApi):
             name=values["name"],
             name_en=values["nameEn"],
             level=values["level"],
-            shortname=values.get("shortname", ""),
-            address=values.get("address", ""),
-            ilo_user=values.get("iloUser", ""),
-            ilo_password=values.get("iloPassword", ""),
-            switch_user1=values.get("switchUser1", ""),
-            switch_password1=values.get("switchPassword1", ""),
-            switch_user2=values.get("switchUser2", ""),
-            switch_password2=values.get("switchPassword2", ""),
+            **given(
+                shortname=values.get("shortname", UNSET),
+                address=values.get("address", UNSET),
+                ilo_user=values.get("iloUser", UNSET),
+                ilo_password=values.get("iloPassword", UNSET),
+                switch_user1=values.get("switchUser1", UNSET),
+                switch_password1=values.get("switchPassword1", UNSET),
+                switch_user2=values.get("switchUser2", UNSET),
+                switch_password2=values.get("switchPassword2", UNSET),
+            ),
             actor=request.user,
         )
         self.audit_resource = idc.idc_id

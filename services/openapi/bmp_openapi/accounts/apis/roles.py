@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
-from bmp_common.unset import UNSET
+from bmp_common.unset import UNSET, given
 from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.serializers import RoleInputSerializer, RoleOutputSerializer, body_of
 from bmp_openapi.core import rbac
@@ -38,8 +38,10 @@ class RoleListCreateApi(BmpApi):
         role = services.role_create(
             role_name_en=values["roleNameEn"],
             role_name_cn=values["roleNameCn"],
-            description_en=values.get("descriptionEn", ""),
-            description_cn=values.get("descriptionCn", ""),
+            **given(
+                description_en=values.get("descriptionEn", UNSET),
+                description_cn=values.get("descriptionCn", UNSET),
+            ),
             actor=request.user,
         )
         self.audit_resource = role.role_id

@@ -10,7 +10,7 @@ from bmp_common.api.serializers import (
     filter_field,
     name_field,
 )
-from bmp_common.unset import UNSET
+from bmp_common.unset import UNSET, given
 from bmp_openapi.catalog import choices
 from bmp_openapi.catalog.apis.image import (
     render_images,
@@ -89,12 +89,14 @@ class DeviceTypeListCreateApi(BmpApi):
             nic_amount=values["nicAmount"],
             nic_rate=values["nicRate"],
             interface_mode=values["interfaceMode"],
-            description=values.get("description", ""),
-            gpu_amount=values.get("gpuAmount", 0),
-            gpu_manufacturer=values.get("gpuManufacturer", ""),
-            gpu_model=values.get("gpuModel", ""),
-            is_need_raid=values.get("isNeedRaid", "1"),
-            boot_mode=values.get("boot_mode", ""),
+            **given(
+                description=values.get("description", UNSET),
+                gpu_amount=values.get("gpuAmount", UNSET),
+                gpu_manufacturer=values.get("gpuManufacturer", UNSET),
+                gpu_model=values.get("gpuModel", UNSET),
+                is_need_raid=values.get("isNeedRaid", UNSET),
+                boot_mode=values.get("boot_mode", UNSET),
+            ),
             volumes=values["volumes"],
             actor=request.user,
         )
