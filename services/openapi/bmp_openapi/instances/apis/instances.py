@@ -9,6 +9,7 @@ from bmp_common import progress
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import request_language
+from bmp_common.unset import UNSET
 from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
@@ -124,8 +125,12 @@ class InstanceDetailApi(InstanceAudited, BmpApi):
         self.audit_resource = instance_id
         body = ModifyInstanceSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         actions.instances_modify(
-            actor=request.user, instance_ids=[instance_id], data=body.validated_data
+            actor=request.user,
+            instance_ids=[instance_id],
+            instance_name=values.get("instanceName", UNSET),
+            description=values.get("description", UNSET),
         )
         return Response(SUCCESS)
 
@@ -214,7 +219,7 @@ class InstanceReinstallApi(InstanceAudited, BmpApi):
             boot_mode=values["bootMode"],
             system_partitions=values.get("systemPartition"),
             data_partitions=values.get("dataPartition"),
-            description=values.get("description"),
+            description=values.get("description", UNSET),
             install_bmp_agent=values["installBmpAgent"],
             keep_data=values.get("keepData", False),
         )
