@@ -24,16 +24,16 @@ from bmp_openapi.catalog.services.os import new_os
 from bmp_openapi.core import events
 
 
-def check_partitions(system: list[dict], data: list[dict]) -> None:
+def check_partitions(system_partitions: list[dict], data_partitions: list[dict]) -> None:
     seen = set()
-    for partition in [*system, *data]:
+    for partition in [*system_partitions, *data_partitions]:
         point = partition["point"]
         if point in seen:
             raise BmpError(PARTITION_POINT_TWICE, point=point)
         seen.add(point)
         if (partition["format"] == "swap") != (point == "swap"):
             raise BmpError(SWAP_PARTITION, point=point)
-    if any(p["point"] == "swap" for p in data):
+    if any(p["point"] == "swap" for p in data_partitions):
         raise BmpError(SWAP_PARTITION, point="swap")
 
 
