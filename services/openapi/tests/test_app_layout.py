@@ -20,9 +20,6 @@ LACKS = {
     # The trail is written by the API layer (core.api) through audit.services and read here:
     # nothing of it can be refused with an error of its own.
     "audit": {"error_codes"},
-    # Its writes are submission.py, operator.py, outbox.py, reconcile.py and events.py, to move
-    # into a services/ package once the job hooks are reworked (issue 14, point 3).
-    "jobs": {"services"},
 }
 
 
