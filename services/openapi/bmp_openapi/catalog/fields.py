@@ -153,7 +153,7 @@ class MountPointField(PatternField):
                 "an absolute path of letters, digits, '.', '_' and '-' without '.' or '..' segments"
             )
             raise serializers.ValidationError(
-                f"must be swap, / or {path}" if self.system else f"must be {path} (not / nor swap)"
+                f"must be swap or {path}" if self.system else f"must be {path}, not / nor swap"
             ) from None
 
 

@@ -205,8 +205,7 @@ def device_modify(
 ) -> Device:
     """Changes what an operator knows of a device; refused once it is sold (``created``). The
     SN and the IDC are for good."""
-    # The checks below are those of an import and name the request's fields in their errors.
-    columns = given(
+    changes = given(
         cabinet=cabinet,
         u_position=u_position,
         brand=brand,
@@ -225,18 +224,19 @@ def device_modify(
         mask=mask,
         gateway=gateway,
     )
-    data = {field: columns[column] for field, column in API_COLUMNS.items() if column in columns}
+    # The request's view of the change: an import's checks apply, naming its fields.
+    spec = {field: changes[name] for field, name in API_COLUMNS.items() if name in changes}
     device = device_lock(device_id=device_id)
     device_check(device, states.MODIFY)
     idc = Idc.objects.select_for_update().get(pk=device.idc_id)  # see device_import
-    if any(field in data for field in ADDRESSING):
-        check_addressing({**_current(device), **data})
-    _check_unique_live(idc, [data], prefix=lambda _: "", exclude_pk=device.pk)
-    if "iloIp" in data or "iloPort" in data:
-        merged = {**_current(device), **data}
+    if any(field in spec for field in ADDRESSING):
+        check_addressing({**_current(device), **spec})
+    _check_unique_live(idc, [spec], prefix=lambda _: "", exclude_pk=device.pk)
+    if "iloIp" in spec or "iloPort" in spec:
+        merged = {**_current(device), **spec}
         _check_bmc_addresses(idc, [merged], prefix=lambda _: "", exclude_pk=device.pk)
-    columns = _columns(data)
-    if any(field in data for field in CREDENTIAL_FIELDS):
+    columns = _columns(spec)
+    if any(field in spec for field in CREDENTIAL_FIELDS):
         columns.update(credential_columns_reset())
     with unique_or_conflict(DUPLICATE_RACE):
         device_transition(
