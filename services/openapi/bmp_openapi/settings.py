@@ -43,7 +43,7 @@ BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
 # How long an Idempotency-Key and the answer it gave are kept (seconds).
 BMP_IDEMPOTENCY_TTL_S = env_int("BMP_IDEMPOTENCY_TTL_S", 24 * 3600)
 
-# -- jobs (jobs/outbox.py, jobs/reconcile.py) ---------------------------------------------------
+# -- jobs (jobs/services/outbox.py, jobs/services/reconcile.py) ---------------------------------
 # Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
 BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
 # An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.

@@ -52,11 +52,11 @@ idc_credentials_changed = Signal()
 # Sender: devices.services.lifecycle device_remove, before the device forgets its instance,
 # kwargs device. Receiver: instances (the instance is destroyed, or the removal refused).
 device_removing = Signal()
-# Sender: jobs.events.job_event_apply, after the job's own record, kwargs job, event (a
+# Sender: jobs.services.events.job_event_apply, after the job's own record, kwargs job, event (a
 # bmp_common JobEvent). Receivers: instances (its tasks, states.JOB_OUTCOMES), devices
 # (PutawayDevice, CollectHardwareInfo; and for every task, the BMC's verdict on its login).
 job_event_applied = Signal()
-# Sender: jobs.operator.job_retry, before the job runs again, kwargs job, actor_name.
+# Sender: jobs.services.operator.job_retry, before the job runs again, kwargs job, actor_name.
 # Receivers: instances and devices, each for its own tasks (the resource back to the job's
 # transitional status, or a BmpError refusing the retry).
 job_retrying = Signal()

@@ -64,7 +64,13 @@ class ProjectListCreateApi(BmpApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        project = services.project_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        project = services.project_create(
+            project_name=values["projectName"],
+            is_default=bool(values.get("isDefault")),
+            is_system=bool(values.get("isSystem")),
+            actor=request.user,
+        )
         self.audit_resource = project.project_id
         return Response({"projectId": project.project_id})
 
@@ -87,7 +93,9 @@ class ProjectDetailApi(BmpApi):
         project = selectors.project_get_owned(project_id=project_id, actor=request.user)
         body = self.ModifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_modify(project=project, data=body.validated_data, actor=request.user)
+        services.project_modify(
+            project=project, project_name=body.validated_data["projectName"], actor=request.user
+        )
         return Response(SUCCESS)
 
     def delete(self, request, project_id):
@@ -192,7 +200,9 @@ class ProjectDescriptionApi(BmpApi):
         project = selectors.project_get_owned(project_id=project_id, actor=request.user)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_modify(project=project, data=body.validated_data, actor=request.user)
+        services.project_modify(
+            project=project, description=body.validated_data["description"], actor=request.user
+        )
         return Response(SUCCESS)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.accounts.models import User
 from bmp_openapi.core import events
 from bmp_openapi.projects.error_codes import (
@@ -79,19 +80,21 @@ def project_create_default(*, user: User) -> Project:
 
 
 @transaction.atomic(durable=True)
-def project_create(*, data: dict, actor: User) -> Project:
-    """A new project of the caller's; with isDefault=1 it becomes their default project."""
-    if data.get("isDefault"):
+def project_create(
+    *, project_name: str, is_default: bool = False, is_system: bool = False, actor: User
+) -> Project:
+    """A new project of the caller's; ``is_default`` makes it their default project."""
+    if is_default:
         previous = Project.objects.select_for_update().filter(user=actor, is_default=True)
         for old_default in previous:
             old_default.is_default = None
             old_default.save(update_fields=["is_default", "updated_at"])
     project = Project(
         project_id=new_id("project"),
-        project_name=data["projectName"],
+        project_name=project_name,
         user=actor,
-        is_default=True if data.get("isDefault") else None,
-        is_system=bool(data.get("isSystem")),
+        is_default=True if is_default else None,
+        is_system=is_system,
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
@@ -102,16 +105,16 @@ def project_create(*, data: dict, actor: User) -> Project:
 
 
 @transaction.atomic(durable=True)
-def project_modify(*, project: Project, data: dict, actor: User) -> Project:
-    """Renames the project (projectName) and/or describes it (description)."""
+def project_modify(
+    *,
+    project: Project,
+    project_name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    actor: User,
+) -> Project:
+    """Renames the project and/or describes it."""
     locked = _locked(project)
-    changed = []
-    if "projectName" in data:
-        locked.project_name = data["projectName"]
-        changed.append("project_name")
-    if "description" in data:
-        locked.description = data["description"]
-        changed.append("description")
+    changed = assign_given(locked, project_name=project_name, description=description)
     locked.updated_by = actor.user_name
     _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
     return locked

@@ -181,19 +181,15 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
 
 class PartitionSerializer(StrictItemSerializer):
     format = serializers.ChoiceField(choices=["ext4", "xfs", "swap", "vfat"])
-    point = MountPointField()
+    point = MountPointField(system=True)
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 
-DATA_MOUNT_POINT = r"^(/[0-9A-Za-z_-][0-9A-Za-z._-]{0,63})+$"
-
-
 class DataPartitionSerializer(StrictItemSerializer):
-    """A data-disk partition: a file system mounted below / (no swap, no root, no dot
-    segments, so no ".." either)."""
+    """A data-disk partition: a file system mounted below / (no swap, no root)."""
 
     format = serializers.ChoiceField(choices=["ext4", "xfs"])
-    point = PatternField(DATA_MOUNT_POINT, max_length=255)
+    point = MountPointField(system=False)
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices
 from bmp_openapi.instances.models import Instance
-from bmp_openapi.jobs.submission import job_submit
+from bmp_openapi.jobs.services.submission import job_submit
 
 
 def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
