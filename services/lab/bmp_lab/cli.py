@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from bmp_lab import selcli
 from bmp_lab.enrol import run_enrol
 from bmp_lab.fleet import DEFAULT_BASE_PORT, STATE_FILE, Fleet, read_state, write_state
 
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     enrol.add_argument("--wait", action="store_true", help="wait until the devices are put away")
     enrol.add_argument("--timeout", type=float, default=300.0, help="seconds --wait waits")
+    selcli.add_parser(commands)
     return parser
 
 
@@ -159,7 +161,12 @@ def run_status(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     args = _parser().parse_args(argv)
-    commands = {"up": run_up, "status": run_status, "enrol": run_enrol}
+    commands = {
+        "up": run_up,
+        "status": run_status,
+        "enrol": run_enrol,
+        "sel": lambda args: selcli.run_sel(args, DEFAULT_STATE_DIR),
+    }
     return commands[args.command](args)
 
 
