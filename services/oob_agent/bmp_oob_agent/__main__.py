@@ -21,7 +21,9 @@ log = logging.getLogger("bmp_oob_agent")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bmp_oob_agent", description=__doc__)
     parser.add_argument("--idc", action="append", default=[], help="IDC id (default $BMP_IDC_IDS)")
-    parser.add_argument("--interval", type=float, default=env.env_int("BMP_OOB_POLL_INTERVAL", 600))
+    parser.add_argument(
+        "--interval", type=float, default=float(env.env_str("BMP_OOB_POLL_INTERVAL", "600"))
+    )
     parser.add_argument("--concurrency", type=int, default=env.env_int("BMP_OOB_CONCURRENCY", 64))
     parser.add_argument("--once", action="store_true", help="one poll of each IDC, then exit")
     args = parser.parse_args(argv)
