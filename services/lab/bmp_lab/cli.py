@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--loss", type=float, default=0.0, help="probability to drop a request")
     up.add_argument("--step-delay", type=float, default=0.0, help="seconds each agent step takes")
     up.add_argument("--heartbeat", type=float, default=1.0, help="agent heartbeat interval (s)")
+    up.add_argument(
+        "--sel-records", type=int, default=0, help="fill each SEL to this many records (benches)"
+    )
     status = commands.add_parser("status", help="show a running fleet and ping its BMCs")
     status.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     enrol = commands.add_parser("enrol", help="enrol the running fleet into a platform (/v1 API)")
@@ -91,6 +94,8 @@ def run_up(args) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with fleet:
+        for server in fleet.nodes:
+            server.node.fill_sel(max(0, args.sel_records - len(server.node.sel)))
         state_path = write_state(fleet, args.state_dir)
         first, last = fleet.nodes[0], fleet.nodes[-1]
         print(
