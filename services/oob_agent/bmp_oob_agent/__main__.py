@@ -9,11 +9,10 @@ import logging.config
 import signal
 import threading
 
-from bmp_oob_agent.poller import AlertClient, poll_idc
-
 from bmp_common import env
 from bmp_common.contract.client import OpenapiClient, system_key_file
 from bmp_common.logging import logging_config
+from bmp_oob_agent.poller import AlertClient, poll_idc
 
 log = logging.getLogger("bmp_oob_agent")
 

@@ -4,16 +4,16 @@ routes (``/v1/oob-alert/agent/*``, system key only)."""
 
 from __future__ import annotations
 
-from bmp_oob_alert.auth import AgentOnly, StaffOnly, UsersOnly
-from bmp_oob_alert.faults import export, selectors, services
-from bmp_oob_alert.faults.error_codes import INSTANCE_NOT_FOUND
-from bmp_oob_alert.faults.models import CustomInfo, MonitoredDevice
-from bmp_oob_alert.faults.serializers import device_status_row, fault_row, rule_row
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bmp_common.errors import BmpError
+from bmp_oob_alert.auth import AgentOnly, StaffOnly, UsersOnly
+from bmp_oob_alert.faults import export, selectors, services
+from bmp_oob_alert.faults.error_codes import INSTANCE_NOT_FOUND
+from bmp_oob_alert.faults.models import CustomInfo, MonitoredDevice
+from bmp_oob_alert.faults.serializers import device_status_row, fault_row, rule_row
 
 MAX_PAGE_SIZE = 1000
 
@@ -314,8 +314,9 @@ class DailyReportApi(OobApi):
 
     def get(self, request):
         self.query(request)
-        from bmp_oob_alert.faults.models import FaultLog
         from django.db.models import Count
+
+        from bmp_oob_alert.faults.models import FaultLog
 
         rows = (
             FaultLog.objects.filter(handled=False)

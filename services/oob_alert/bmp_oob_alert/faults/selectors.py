@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bmp_oob_alert.faults.models import FaultLog, FaultRule, MonitoredDevice
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from bmp_oob_alert.faults.models import FaultLog, FaultRule, MonitoredDevice
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 

@@ -12,6 +12,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bmp_common.errors import BmpError
+from bmp_common.sel import SelEvent, normalise
 from bmp_oob_alert import notify
 from bmp_oob_alert.faults.choices import (
     COMPONENT_OF_OWNED,
@@ -22,12 +28,6 @@ from bmp_oob_alert.faults.choices import (
 )
 from bmp_oob_alert.faults.error_codes import LOG_NOT_FOUND, RULE_NOT_FOUND
 from bmp_oob_alert.faults.models import CustomInfo, FaultItem, FaultLog, FaultRule, MonitoredDevice
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-
-from bmp_common.errors import BmpError
-from bmp_common.sel import SelEvent, normalise
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
-from bmp_oob_alert.faults import apis
 from django.urls import path
+
+from bmp_oob_alert.faults import apis
 
 V1 = "v1/oob-alert/"
 

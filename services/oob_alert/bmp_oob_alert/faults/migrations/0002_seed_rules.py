@@ -1,5 +1,6 @@
-from bmp_oob_alert.faults.seed import RULES
 from django.db import migrations
+
+from bmp_oob_alert.faults.seed import RULES
 
 FIELDS = (
     "id",
