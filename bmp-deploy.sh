@@ -43,6 +43,8 @@ SERVICE:
     bmp-openapi           core API, port 8801
     bmp-openapi-console   core API, console profile, port 8802
     bmp-console-api       the tenant console's backend (BFF), port 8800
+    bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
+    bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
@@ -155,7 +157,7 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves
@@ -327,6 +329,8 @@ local_start() {
     django_admin migrate --noinput
     # The scheduler keeps its own tables (jobs, steps, agent tokens) in the same database.
     DJANGO_SETTINGS_MODULE=bmp_scheduler.settings "$BMP_VENV/bin/django-admin" migrate --noinput
+    # oob-alert's fault tables and rules (seeded by its migrations), same database.
+    DJANGO_SETTINGS_MODULE=bmp_oob_alert.settings "$BMP_VENV/bin/django-admin" migrate --noinput
     django_admin bmp_bootstrap --print-credentials
   fi
   for service in "${services[@]}"; do
@@ -549,7 +553,7 @@ lab_up() {
   fi
   export BMP_IDC_IDS="$ids"
   ensure_supervisord # adds the programs that serve IDCs, now that there is one
-  for service in bmp-driver bmp-dhcp-agent; do
+  for service in bmp-driver bmp-dhcp-agent bmp-oob-agent; do
     supervisor_has_program "$service" || continue
     # Restarted to take a new IDC; left alone when it already serves it.
     [[ -z "$changed" ]] && local_status_of "$service" && continue

@@ -54,6 +54,7 @@ def deployment(tmp_path_factory):
         "operation": free_port(),
         "console": free_port(),
         "console_api": free_port(),
+        "oob_alert": free_port(),
         "gateway": free_port(),
         "gateway_tls": free_port(),
         "image": free_port(),
@@ -72,6 +73,7 @@ def deployment(tmp_path_factory):
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
         BMP_CONSOLE_API_PORT=str(ports["console_api"]),
+        BMP_OOB_ALERT_PORT=str(ports["oob_alert"]),
         BMP_GATEWAY_PORT=str(ports["gateway"]),
         BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
@@ -121,7 +123,7 @@ def credentials(deployment) -> dict[str, str]:
 
 def expected_services(deployment) -> list[str]:
     embedded_redis = "BMP_REDIS_URL" not in deployment["env"]
-    # The driver and dhcp-agent start only once an IDC is known (BMP_IDC_IDS): none here.
+    # The driver, dhcp-agent and oob-agent start only once an IDC is known (BMP_IDC_IDS): none.
     return [
         *(["bmp-redis"] if embedded_redis else []),
         "bmp-openapi",
@@ -133,6 +135,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-scheduler-gateway-tls",
         "bmp-tftp",
         "bmp-image",
+        "bmp-oob-alert",
     ]
 
 

@@ -25,6 +25,7 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.jobs",
     "bmp_openapi.instances",
     "bmp_openapi.idempotency",
+    "bmp_openapi.oob",
 ]
 
 ROOT_URLCONF = "bmp_openapi.urls"

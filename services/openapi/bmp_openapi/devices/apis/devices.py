@@ -23,6 +23,7 @@ from bmp_openapi.devices.apis.serializers import (
 )
 from bmp_openapi.devices.fields import PatternField, VisibleNameField
 from bmp_openapi.instances import selectors as instance_selectors
+from bmp_openapi.oob.selectors import health_by_device
 
 
 def list_pattern(values) -> str:
@@ -48,6 +49,7 @@ def device_context(request, devices) -> dict:
         "request": request,
         "language": request_language(request),
         "instances": instance_selectors.instances_by_id(instance_ids=instance_ids),
+        "health": health_by_device([device.device_id for device in devices]),
     }
 
 

@@ -20,6 +20,7 @@ from bmp_openapi.devices.services.bmc import CREDENTIAL_FIELDS, credential_colum
 from bmp_openapi.devices.services.lifecycle import device_check, device_lock, device_transition
 from bmp_openapi.idcs.error_codes import IDC_NOT_FOUND
 from bmp_openapi.idcs.models import Idc
+from bmp_openapi.oob.services import health_forget
 
 # API field -> column, for the plain fields of import and modify.
 PLAIN_FIELDS = {
@@ -258,3 +259,4 @@ def device_delete(*, device_id: str, actor) -> None:
             delete_marker=F("pk"), deleted_at=now, updated_by=actor.user_name
         )
     device.mark_deleted(actor=actor.user_name)
+    health_forget(device_id=device.device_id)

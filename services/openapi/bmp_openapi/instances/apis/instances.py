@@ -27,6 +27,7 @@ from bmp_openapi.instances.services import actions
 from bmp_openapi.instances.services.create import instances_create
 from bmp_openapi.instances.states import JOB_RUNNING
 from bmp_openapi.jobs.selectors import jobs_status_by_id
+from bmp_openapi.oob.selectors import health_by_device
 
 
 def render_instances(request, instances, *, many=False):
@@ -36,6 +37,9 @@ def render_instances(request, instances, *, many=False):
         "language": request_language(request),
         "progress": progress.read(running),  # one round trip to the cache per page
         "job_statuses": jobs_status_by_id(running) if running else {},
+        "health": health_by_device(
+            [i.device.device_id for i in (instances if many else [instances]) if i.device_id]
+        ),
     }
     return InstanceOutputSerializer(instances, many=many, context=context).data
 

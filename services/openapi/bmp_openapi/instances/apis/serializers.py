@@ -21,6 +21,7 @@ from bmp_openapi.catalog.fields import MountPointField
 from bmp_openapi.catalog.specs import volume_specs
 from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.instances import choices, states
+from bmp_openapi.oob.selectors import HEALTHY
 
 HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$"
 INSTANCE_NAME_PATTERN = r"^[\u4e00-\u9fa5A-Za-z0-9._:-]+$"
@@ -117,6 +118,9 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         data.update({"privateEth1Ipv4": "", "privateEth1Ipv6": "", "eth1Mask": ""})
         data["isNeedRaid"] = instance.device_type.is_need_raid
         data["volumeRaid"] = self._volume_raids(instance)
+        # Out-of-band health of the instance's device (oob-alert): "ok" or "fault" each.
+        device_id = instance.device.device_id if instance.device_id else ""
+        data["health"] = self.context.get("health", {}).get(device_id, HEALTHY)
         return data
 
     def _volume_raids(self, instance) -> list[dict]:
