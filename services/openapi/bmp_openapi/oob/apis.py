@@ -11,7 +11,7 @@ from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.devices.fields import VisibleNameField
-from bmp_openapi.jobs.submission import node_facts
+from bmp_openapi.jobs.services.submission import node_facts
 from bmp_openapi.oob import selectors, services
 from bmp_openapi.oob.serializers import HealthSerializer, NoticesSerializer
 
