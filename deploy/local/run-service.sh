@@ -49,6 +49,13 @@ case "$service" in
     BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
       gunicorn_app bmp_console_api.wsgi:application "$BMP_API_BIND" "${BMP_CONSOLE_API_PORT:-8800}"
     ;;
+  bmp-operation-api)
+    # The operator portal's BFF: as bmp-console-api, calling openapi's operation profile.
+    export DJANGO_SETTINGS_MODULE=bmp_operation_api.settings
+    export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}}"
+    BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
+      gunicorn_app bmp_operation_api.wsgi:application "$BMP_API_BIND" "${BMP_OPERATION_API_PORT:-8799}"
+    ;;
   bmp-openapi-worker)
     # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings
