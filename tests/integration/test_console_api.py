@@ -203,12 +203,27 @@ def test_an_operator_cannot_log_into_the_console(console, lab):
 def test_a_tenant_cannot_reach_operator_routes(console, tenant):
     browser = Browser(console)
     assert browser.login(*tenant).status == 200
-    # The console has no operator route at all ...
+    # The console has no operator route at all.
     for method, path in (("GET", "/devices"), ("PUT", "/idc"), ("GET", "/users")):
         assert browser.request(method, path, {}).status in (404, 405), path
-    # ... and what it relays, openapi refuses for a tenant: the user list is staff only.
-    users = browser.get("/user/getConsoleAccessUserList")
-    assert users.status == 403, users.body
+
+
+def test_the_share_dialog_lists_the_other_tenants_by_name_only(console, lab):
+    tina, tom = new_user(lab, email="tina@example.com"), new_user(lab, email="tom@example.com")
+    operator = new_user(lab, OPERATOR_ROLE)
+    browser = Browser(console)
+    assert browser.login(*tina).status == 200
+    answer = browser.get("/user/getConsoleAccessUserList")
+    assert answer.status == 200, answer.body
+    users = answer.body["result"]["users"]
+    names = {user["userName"] for user in users}
+    assert tom[0] in names
+    assert tina[0] not in names and operator[0] not in names
+    assert all(set(user) == {"userId", "userName"} for user in users)
+    check = "/user/checkUserConsoleAccessByName?checkedUserName="
+    assert browser.get(check + tom[0]).body["result"] == {"success": True}
+    assert browser.get(check + operator[0]).body["result"] == {"success": False}
+    assert browser.get(check + tina[0]).body["result"] == {"success": False}
 
 
 def test_instance_list_and_projects_of_the_tenant(console, tenant):
