@@ -257,8 +257,9 @@ def test_an_operator_stops_and_locks_an_instance_on_a_sold_device(operation, ope
     assert browser.request("POST", f"/instances/lock/{instance_id}").result["success"]
     instance = browser.get(f"/instances/{instance_id}").result["instance"]
     assert instance["locked"] == "locked"
-    refused = browser.request("POST", f"/instances/start/{instance_id}")
+    refused = browser.request("DELETE", f"/instances/{instance_id}")
     assert refused.status == 409, refused.body
+    assert "unlock" in refused.error["message"]
     assert browser.request("POST", f"/instances/unlock/{instance_id}").result["success"]
     assert browser.request("POST", f"/instances/start/{instance_id}").result["success"]
     lab.wait_status(instance_id, ("running",))
@@ -305,7 +306,8 @@ def test_an_api_key_shows_its_secret_once(operation, operator, lab):
         assert json.loads(answer.read())["result"]["user"]["userName"] == operator[0]
     # ... and is never shown again.
     keys = browser.get("/apikey")
-    assert apikey_id in {k["apikeyId"] for k in keys.result["apikeys"]}
+    assert apikey_id in {k["apiKeyId"] for k in keys.result["apikeys"]}
     assert token not in json.dumps(keys.body)
+    assert {k["token"] for k in keys.result["apikeys"]} == {"******"}
     assert browser.request("DELETE", f"/apikey/{apikey_id}").result["success"]
-    assert apikey_id not in {k["apikeyId"] for k in browser.get("/apikey").result["apikeys"]}
+    assert apikey_id not in {k["apiKeyId"] for k in browser.get("/apikey").result["apikeys"]}
