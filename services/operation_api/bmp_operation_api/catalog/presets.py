@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from bmp_common.contract import contract_for
 from bmp_common.i18n import ZH_CN
+from bmp_common.messages.jobs import NO_RAID_NAME
 
 # (manufacturer, model, sockets, cores per socket, GHz): upstream's preset list.
 CPUS = (
@@ -43,7 +44,7 @@ ARCHITECTURE_LABELS = {
 }
 # A volume's RAID choice (``raidCan``) → the RAID levels it offers, by name.
 RAID_RULES = {
-    "NO RAID": ("NO RAID",),
+    NO_RAID_NAME: (NO_RAID_NAME,),
     "RAID": ("RAID0", "RAID1", "RAID5", "RAID10"),
     "单盘RAID0": ("RAID0",),
 }
