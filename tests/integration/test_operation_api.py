@@ -311,3 +311,23 @@ def test_an_api_key_shows_its_secret_once(operation, operator, lab):
     assert {k["token"] for k in keys.result["apikeys"]} == {"******"}
     assert browser.request("DELETE", f"/apikey/{apikey_id}").result["success"]
     assert apikey_id not in {k["apiKeyId"] for k in browser.get("/apikey").result["apikeys"]}
+
+
+# -- mail settings, audit trail ---------------------------------------------------------------
+
+
+def test_mail_push_switch_and_the_audit_trail(operation, operator, admin):
+    browser = logged_in(operation, admin)
+    assert browser.request("POST", "/messages/saveIsPushMail", {"is_push": "1"}).result["success"]
+    assert browser.get("/messages/describeMail").result["is_push"] == "1"
+    assert browser.request("POST", "/messages/saveIsPushMail", {"is_push": "0"}).result["success"]
+    assert browser.get("/messages/describeMail").result["is_push"] == "0"
+    assert browser.get("/messages/hasUnreadMessage").status == 200
+
+    # What the operator did through the portal is in the trail, under the operator's name.
+    mine = logged_in(operation, operator)
+    assert mine.request("PUT", "/user/local", {"description": "on call"}).result["success"]
+    trail = mine.get(f"/auditLogs?username={operator[0]}&isAll=1").result["auditLogs"]
+    assert "ModifyLocalUser" in {e["operation"] for e in trail}
+    assert {e["userName"] for e in trail} == {operator[0]}
+    assert browser.get("/auditLogs/types").status == 200
