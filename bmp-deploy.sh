@@ -45,6 +45,7 @@ SERVICE:
     bmp-console-api       the tenant console's backend (BFF), port 8800
     bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
     bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS
+    bmp-operation-api     the operator portal's backend (BFF), port 8799
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
@@ -448,7 +449,7 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
 
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
-  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-openapi-worker \
+  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
     bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).

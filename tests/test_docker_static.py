@@ -65,7 +65,9 @@ DHCP_SERVER = "bmp-dhcp-server"
 IDC_APPS = (*IDC_WORKERS, DHCP_SERVER)
 BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
 # The consoles' backends: Redis only, and openapi through the system key.
-BFF_APPS = ("bmp-console-api",)
+BFF_APPS = ("bmp-console-api", "bmp-operation-api")
+# The openapi profile each BFF calls (console: the console profile; operation: openapi itself).
+BFF_OPENAPI = {"bmp-console-api": "bmp-openapi-console", "bmp-operation-api": "bmp-openapi"}
 APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, *IDC_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
@@ -339,9 +341,10 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
 
 
-API_SERVICES = {"bmp-openapi", "bmp-openapi-console", "bmp-console-api"}
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS}
 PUBLISHED = {
     "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
+    "bmp-operation-api": [("127.0.0.1", "8799", 8799, "tcp")],
     "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
     "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
@@ -424,7 +427,7 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         assert env["BMP_SECRET_KEY"] == given_secrets["BMP_SECRET_KEY"]
         assert not {"BMP_DB_HOST", "BMP_MQ_HOST", "BMP_ENCRYPTION_KEY"} & set(env), name
         depends = services[name]["depends_on"]
-        for needed in ("bmp-openapi", "bmp-openapi-console", "bmp-redis"):
+        for needed in ("bmp-openapi", BFF_OPENAPI[name], "bmp-redis"):
             assert depends[needed]["condition"] == "service_healthy", (name, needed)
     for name in IDC_APPS:
         env = services[name]["environment"]
@@ -775,6 +778,7 @@ def builds(calls: list[str]) -> list[str]:
 IMAGES = (
     ("openapi", "bmp-openapi"),
     ("console_api", "bmp-console-api"),
+    ("operation_api", "bmp-operation-api"),
     ("scheduler", "bmp-scheduler"),
     ("tftp", "bmp-tftp"),
     ("image", "bmp-image"),
@@ -1009,6 +1013,7 @@ IMAGE_CONTENTS = {
     "tftp.Dockerfile": ({"tftp"}, "services/tftp", "bmp_tftp"),
     "image.Dockerfile": ({"image"}, "services/image", "bmp_image"),
     "console_api.Dockerfile": ({"bff"}, "services/console_api", "bmp_console_api"),
+    "operation_api.Dockerfile": ({"bff"}, "services/operation_api", "bmp_operation_api"),
 }
 
 

@@ -65,6 +65,12 @@ case "$service" in
     export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$reach:${BMP_OPENAPI_PORT:-8801}}"
     export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$reach:${BMP_OOB_ALERT_PORT:-8804}}"
     exec "$BMP_VENV/bin/python" -m bmp_oob_agent
+  bmp-operation-api)
+    # The operator portal's BFF: as bmp-console-api, calling openapi's operation profile.
+    export DJANGO_SETTINGS_MODULE=bmp_operation_api.settings
+    export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}}"
+    BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
+      gunicorn_app bmp_operation_api.wsgi:application "$BMP_API_BIND" "${BMP_OPERATION_API_PORT:-8799}"
     ;;
   bmp-openapi-worker)
     # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.

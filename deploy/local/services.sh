@@ -9,6 +9,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-openapi]="/health"
   [bmp-openapi-console]="/health"
   [bmp-console-api]="/health"
+  [bmp-operation-api]="/health"
   [bmp-openapi-worker]=""
   [bmp-scheduler]=""
   [bmp-scheduler-gateway]="/health"
@@ -28,6 +29,7 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-openapi]="${BMP_OPENAPI_PORT:-8801}"
   [bmp-openapi-console]="${BMP_OPENAPI_CONSOLE_PORT:-8802}"
   [bmp-console-api]="${BMP_CONSOLE_API_PORT:-8800}"
+  [bmp-operation-api]="${BMP_OPERATION_API_PORT:-8799}"
   [bmp-scheduler-gateway]="${BMP_GATEWAY_PORT:-8803}"
   [bmp-scheduler-gateway-tls]="${BMP_GATEWAY_TLS_PORT:-8813}"
   [bmp-image]="${BMP_IMAGE_PORT:-10000}"
@@ -40,7 +42,8 @@ BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
 # BMP_PROVISION_BIND.
 bmp_local_bind() {
   case "$1" in
-    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-oob-alert) echo "$BMP_API_BIND" ;;
+    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert)
+      echo "$BMP_API_BIND" ;;
     *) echo "$BMP_PROVISION_BIND" ;;
   esac
 }
@@ -58,6 +61,8 @@ bmp_local_services() {
   echo bmp-openapi-console
   # The tenant console's backend (after openapi: it calls openapi's console profile).
   echo bmp-console-api
+  # The operator portal's backend (it calls openapi's operation profile).
+  echo bmp-operation-api
   echo bmp-openapi-worker
   echo bmp-scheduler
   echo bmp-scheduler-gateway

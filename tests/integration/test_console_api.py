@@ -7,95 +7,23 @@ and sees what a console would see (status, envelope, headers, the event stream).
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import secrets
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 
 import pytest
 
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import RUN_SERVICE, free_port, wait_http
 
+from .browser import CONSOLE_CSRF_COOKIE as CSRF_COOKIE
+from .browser import OPERATOR_ROLE, Browser, new_user, open_events, read_events
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-TENANT_ROLE = "role-user-uuid-01"
-OPERATOR_ROLE = "role-operator-uuid-01"
-CSRF_COOKIE = "bmp_console_csrftoken"
 SESSION_COOKIE = "bmp_console_api"
-
-
-@dataclass
-class Answer:
-    status: int
-    body: dict
-    headers: dict
-
-    @property
-    def error(self) -> dict:
-        return self.body["error"]
-
-
-class Browser:
-    """A console in a browser: cookies kept, the CSRF cookie echoed in X-CSRFToken."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def cookie(self, name: str) -> str | None:
-        return next((c.value for c in self.jar if c.name == name), None)
-
-    def set_cookie(self, name: str, value: str) -> None:
-        cookie = http.cookiejar.Cookie(
-            version=0,
-            name=name,
-            value=value,
-            port=None,
-            port_specified=False,
-            domain="127.0.0.1",
-            domain_specified=False,
-            domain_initial_dot=False,
-            path="/",
-            path_specified=True,
-            secure=False,
-            expires=None,
-            discard=False,
-            comment=None,
-            comment_url=None,
-            rest={},
-        )
-        self.jar.set_cookie(cookie)
-
-    def request(self, method: str, path: str, body=None, *, csrf: bool = True, headers=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        token = self.cookie(CSRF_COOKIE)
-        if csrf and token:
-            request.add_header("X-CSRFToken", token)
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with self.opener.open(request, timeout=30) as answer:
-                return Answer(answer.status, json.loads(answer.read()), dict(answer.headers))
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, json.loads(error.read()), dict(error.headers))
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def login(self, username: str, password: str, **kwargs) -> Answer:
-        if self.cookie(CSRF_COOKIE) is None:
-            self.get("/health")  # every answer sets the CSRF cookie
-        body = {"username": username, "password": password}
-        return self.request("POST", "/login", body, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +35,6 @@ def console(lab):
     wait_http(f"http://127.0.0.1:{platform.openapi_console_port}/health", "openapi-console")
     wait_http(f"http://127.0.0.1:{platform.console_api_port}/health", "console-api")
     return f"http://127.0.0.1:{platform.console_api_port}"
-
-
-def new_user(lab, role_id: str = TENANT_ROLE, **profile) -> tuple[str, str]:
-    name = f"u{secrets.token_hex(4)}"
-    password = f"Pw-{secrets.token_urlsafe(9)}1a"
-    body = {"userName": name, "password": password, "roleId": role_id, **profile}
-    lab.api.post("/users", body)
-    return name, password
 
 
 @pytest.fixture
@@ -283,12 +203,27 @@ def test_an_operator_cannot_log_into_the_console(console, lab):
 def test_a_tenant_cannot_reach_operator_routes(console, tenant):
     browser = Browser(console)
     assert browser.login(*tenant).status == 200
-    # The console has no operator route at all ...
+    # The console has no operator route at all.
     for method, path in (("GET", "/devices"), ("PUT", "/idc"), ("GET", "/users")):
         assert browser.request(method, path, {}).status in (404, 405), path
-    # ... and what it relays, openapi refuses for a tenant: the user list is staff only.
-    users = browser.get("/user/getConsoleAccessUserList")
-    assert users.status == 403, users.body
+
+
+def test_the_share_dialog_lists_the_other_tenants_by_name_only(console, lab):
+    tina, tom = new_user(lab, email="tina@example.com"), new_user(lab, email="tom@example.com")
+    operator = new_user(lab, OPERATOR_ROLE)
+    browser = Browser(console)
+    assert browser.login(*tina).status == 200
+    answer = browser.get("/user/getConsoleAccessUserList")
+    assert answer.status == 200, answer.body
+    users = answer.body["result"]["users"]
+    names = {user["userName"] for user in users}
+    assert tom[0] in names
+    assert tina[0] not in names and operator[0] not in names
+    assert all(set(user) == {"userId", "userName"} for user in users)
+    check = "/user/checkUserConsoleAccessByName?checkedUserName="
+    assert browser.get(check + tom[0]).body["result"] == {"success": True}
+    assert browser.get(check + operator[0]).body["result"] == {"success": False}
+    assert browser.get(check + tina[0]).body["result"] == {"success": False}
 
 
 def test_instance_list_and_projects_of_the_tenant(console, tenant):
@@ -302,35 +237,6 @@ def test_instance_list_and_projects_of_the_tenant(console, tenant):
     bad = browser.get("/instance?pageSize=100000")  # outside the contract: never sent
     assert bad.status == 400
     assert "pageSize" in bad.error["message"]
-
-
-def read_events(response, until, timeout: float = 120) -> list[dict]:
-    """Server-sent events from ``response`` until ``until(events)`` holds."""
-    events, current = [], {}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = response.readline().decode()
-        if line == "":
-            break
-        line = line.rstrip("\n")
-        if line == "":
-            if "data" in current:
-                events.append({**current, "data": json.loads(current["data"])})
-                if until(events):
-                    return events
-            current = {}
-        elif not line.startswith(":"):
-            field, _, value = line.partition(":")
-            current[field] = value.lstrip(" ")
-    raise AssertionError(f"the stream ended or timed out; events so far: {events}")
-
-
-def open_events(browser: Browser, last_event_id: str = ""):
-    request = urllib.request.Request(browser.base_url + "/events")
-    request.add_header("Accept", "text/event-stream")
-    if last_event_id:
-        request.add_header("Last-Event-ID", last_event_id)
-    return browser.opener.open(request, timeout=130)
 
 
 def test_an_sse_client_sees_its_instance_go_from_creating_to_running(console, lab, tenant):

@@ -240,6 +240,8 @@ class Platform:
             wait_http(f"http://127.0.0.1:{self.openapi_console_port}/health", "openapi-console")
         if "bmp-console-api" in services:
             wait_http(f"http://127.0.0.1:{self.console_api_port}/health", "console-api")
+        if "bmp-operation-api" in services:
+            wait_http(f"http://127.0.0.1:{self.operation_api_port}/health", "operation-api")
         if "bmp-scheduler-gateway" in services:
             wait_http(f"http://127.0.0.1:{self.gateway_port}/health", "the gateway")
         if "bmp-scheduler-gateway-tls" in services:

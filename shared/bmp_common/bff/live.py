@@ -1,8 +1,11 @@
 """``GET /events``: the session user's live events as server-sent events.
 
 One stream per browser tab, read from the user's Redis stream (``bmp_common.live_events``): an
-``instance`` event when one of the user's instances changes status or step, a ``message``
-event for a new in-site message. Each event's ``id`` is its stream id; EventSource sends the
+``instance`` event when one of the user's instances (or one shared with them) changes status or
+step, a ``message`` event for a new in-site message. On the operator portal
+(``Portal.fleet_events``) it is the stream of every event, of which only the ``instance``
+events are passed on: an operator watches the whole fleet, not other users' inboxes.
+Each event's ``id`` is its stream id; EventSource sends the
 last one back as ``Last-Event-ID`` when it reconnects, and the stream resumes right after it.
 A stream ends after ``BMP_BFF_EVENTS_MAX_AGE`` seconds (the browser reconnects at once), or
 when the session ends; a comment line every ``BMP_BFF_EVENTS_KEEPALIVE`` seconds keeps proxies
@@ -27,6 +30,8 @@ from bmp_common.bff.sessions import session_user, user_in
 log = logging.getLogger(__name__)
 
 RECONNECT_MS = 2000
+# What the operators' stream passes on of everything published.
+FLEET_EVENTS = frozenset({live_events.INSTANCE})
 
 
 def _still_logged_in(request, user) -> bool:
@@ -59,7 +64,8 @@ class EventsView(View):
             socket_timeout=settings.BMP_BFF_EVENTS_KEEPALIVE + 5,
             decode_responses=True,
         )
-        stream = live_events.user_stream(user.user_id)
+        fleet = settings.BMP_PORTAL.fleet_events
+        stream = live_events.ALL_STREAM if fleet else live_events.user_stream(user.user_id)
         if after == "$":
             # "$" is "after the newest now": pin it, so nothing between reads is skipped.
             newest = client.xrevrange(stream, count=1)
@@ -71,10 +77,14 @@ class EventsView(View):
                 entries = live_events.read(
                     client, stream, after, block_ms=settings.BMP_BFF_EVENTS_KEEPALIVE * 1000
                 )
+                passed = 0
                 for entry_id, event, data in entries:
                     after = entry_id
+                    if fleet and event not in FLEET_EVENTS:
+                        continue
+                    passed += 1
                     yield f"id: {entry_id}\nevent: {event}\ndata: {data}\n\n"
-                if not entries:
+                if not passed:
                     yield ": keepalive\n\n"
                 if not _still_logged_in(request, user):
                     return

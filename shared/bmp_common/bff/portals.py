@@ -18,6 +18,9 @@ class Portal:
     session_cookie: str
     csrf_cookie: str
     custom_prefix: str  # Redis key of a user's column choices: <prefix><userId>:<pageKey>
+    # /events: False, the user's own stream (their instances, those shared with them); True,
+    # every instance's events (the operators' stream), and none of another user's messages.
+    fleet_events: bool = False
 
 
 CONSOLE = Portal(
@@ -35,4 +38,5 @@ OPERATION = Portal(
     session_cookie="bmp_ironic_operation",
     csrf_cookie="bmp_operation_csrftoken",
     custom_prefix="custom_info_operation_",
+    fleet_events=True,
 )

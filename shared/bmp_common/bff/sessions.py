@@ -180,6 +180,27 @@ def session_login(request, *, user_name: str, password: str) -> SessionUser:
     return user
 
 
+def session_password_check(request, *, password: str) -> bool:
+    """Whether ``password`` is the session user's (asked again before something sensitive is
+    shown). Wrong answers count toward the same limit as failed logins (429 past it)."""
+    user = request.bmp_session_user
+    source = client_address(request)
+    _refuse_if_limited(user.user_name, source)
+    verdict = openapi().call(
+        "verifyUser",
+        caller=caller_for(request, user_id="", client_ip=source),
+        body={
+            "userName": user.user_name,
+            "password": password,
+            "roleId": settings.BMP_PORTAL.role_id,
+        },
+    )
+    if not verdict["success"]:
+        _record_failure(user.user_name, source)
+        log.info("password re-check of %s failed from %s", user.user_id, source)
+    return verdict["success"]
+
+
 def session_logout(request) -> None:
     request.session.flush()
     rotate_token(request)

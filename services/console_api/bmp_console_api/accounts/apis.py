@@ -7,10 +7,8 @@ from zoneinfo import available_timezones
 
 from rest_framework.response import Response
 
-from bmp_common.bff.portals import ROLE_USER
 from bmp_common.bff.sessions import client_address, session_logout, sessions_end_for
 from bmp_common.bff.views import BffApi, OperationApi
-from bmp_common.contract.client import OpenapiError
 
 
 class UserApi(OperationApi):
@@ -41,32 +39,32 @@ class TimezonesApi(BffApi):
         return Response(sorted(available_timezones()))
 
 
-class ConsoleUsersApi(BffApi):
-    """GET /user/getConsoleAccessUserList: the users a project can be shared with."""
+class ConsoleUsersApi(OperationApi):
+    """GET /user/getConsoleAccessUserList: the users a project can be shared with or moved to
+    (the other tenants: ids and names only)."""
 
-    def get(self, request):
-        found = self.openapi("describeUsers", query={"roleId": ROLE_USER, "isAll": "1"})
-        users = [
-            {"userId": user["userId"], "userName": user["userName"]}
-            for user in found["users"]
-            if user["userId"] != self.user.user_id
-        ]
-        return Response({"users": users})
+    operations = {"get": "describeConsoleAccessUsers"}
 
 
 class ConsoleAccessByNameApi(BffApi):
-    """GET /user/checkUserConsoleAccessByName?userName=: whether that user may use the console."""
+    """GET /user/checkUserConsoleAccessByName?checkedUserName= (or userName=): whether a project
+    can be shared with or moved to that user (another tenant)."""
 
     def get(self, request):
-        try:
-            found = self.openapi(
-                "describeUserByName", query={"userName": request.query_params.get("userName")}
-            )
-        except OpenapiError as exc:
-            if exc.code == 404:
-                return Response({"success": False})
-            raise
-        return Response({"success": found["user"]["roleId"] == ROLE_USER})
+        name = request.query_params.get("checkedUserName") or request.query_params.get("userName")
+        if not name:
+            return Response({"success": False})
+        found = self.openapi("describeConsoleAccessUsers", query={"userName": name})["users"]
+        return Response({"success": bool(found)})
+
+
+class ConsoleAccessApi(BffApi):
+    """GET /user/checkUserConsoleAccess?checkedUserId=: the same, by user id."""
+
+    def get(self, request):
+        user_id = request.query_params.get("checkedUserId", "")
+        found = self.openapi("describeConsoleAccessUsers")["users"]
+        return Response({"success": any(user["userId"] == user_id for user in found)})
 
 
 class KeypairsApi(OperationApi):

@@ -6,6 +6,7 @@ ROUTES = [
     route("user/password", apis.UserPasswordApi.as_view()),
     route("user/timezones", apis.TimezonesApi.as_view()),
     route("user/getConsoleAccessUserList", apis.ConsoleUsersApi.as_view()),
+    route("user/checkUserConsoleAccess", apis.ConsoleAccessApi.as_view()),
     route("user/checkUserConsoleAccessByName", apis.ConsoleAccessByNameApi.as_view()),
     route("keypair", apis.KeypairsApi.as_view()),
     route("keypair/checkKeypairName", apis.KeypairNameApi.as_view()),

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from bmp_common.contract import load_contract
 from bmp_common.errors import BmpError
 from bmp_common.ids import token_digest
+from bmp_openapi.accounts.choices import ROLE_USER
 from bmp_openapi.accounts.error_codes import (
     APIKEY_NOT_FOUND,
     ROLE_NOT_FOUND,
@@ -64,6 +65,15 @@ def _users() -> QuerySet[User]:
             Subquery(default_project.values("project_name")[:1]), Value("")
         ),
     )
+
+
+def console_user_list(*, actor: User, user_name: str = "") -> QuerySet[User]:
+    """The tenants (role user) a tenant may share a project with or move one to: everyone of
+    that role but ``actor``; ``user_name``: that exact name only."""
+    queryset = User.objects.filter(role__role_id=ROLE_USER).exclude(pk=actor.pk)
+    if user_name:
+        queryset = queryset.filter(user_name=user_name)
+    return queryset.order_by("user_name", "id")
 
 
 def user_list(*, filters: dict) -> QuerySet[User]:

@@ -1,4 +1,5 @@
 from bmp_openapi.accounts import apis
+from bmp_openapi.accounts.apis.console_users import ConsoleAccessUsersApi
 from bmp_openapi.core.routing import api
 
 # Literal paths before the patterns that would swallow them.
@@ -12,6 +13,7 @@ ROUTES = [
     api("roles", apis.RoleListCreateApi, "roles"),
     api("roles/roleInfo/current", apis.CurrentRoleApi, "current-role"),
     api("roles/<str:role_id>", apis.RoleDetailApi, "role"),
+    api("user/consoleAccessUsers", ConsoleAccessUsersApi, "console-access-users"),
     api("user/apikeys", apis.ApiKeyListCreateApi, "apikeys"),
     api("user/apikeys/<str:apikey_id>", apis.ApiKeyDetailApi, "apikey"),
 ]

@@ -12,7 +12,11 @@ from bmp_openapi.core import events
 from bmp_openapi.devices.models import Device
 from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
-from bmp_openapi.instances.selectors import instance_name_search, visible_instance_ids
+from bmp_openapi.instances.selectors import (
+    instance_name_search,
+    instance_sharer_ids,
+    visible_instance_ids,
+)
 from bmp_openapi.instances.services.job_events import on_instance_job_event
 from bmp_openapi.instances.services.lifecycle import instance_transition
 from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
@@ -108,7 +112,8 @@ LIVE_COLUMNS = frozenset({"status", "progress", "locked", "instance_name"})
 
 
 def instance_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
-    """Tells the owner's consoles, after the commit, that the instance changed."""
+    """Tells the consoles of its owner and of the users it is shared with, after the commit,
+    that the instance changed."""
     if not created and update_fields is not None and not LIVE_COLUMNS & set(update_fields):
         return
     data = {
@@ -120,8 +125,8 @@ def instance_saved(sender, *, instance, created, update_fields=None, **kwargs) -
         "jobId": instance.job_id,
         "reason": instance.reason,
     }
-    owner = instance.user.user_id
-    events.publish_live_on_commit(live_events.INSTANCE, data, user_ids=[owner])
+    watchers = [instance.user.user_id, *instance_sharer_ids(instance)]
+    events.publish_live_on_commit(live_events.INSTANCE, data, user_ids=watchers)
 
 
 def connect() -> None:

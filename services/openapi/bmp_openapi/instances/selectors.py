@@ -93,6 +93,15 @@ def instance_get_writable(*, actor, instance_id: str) -> Instance:
     return instance
 
 
+def instance_sharer_ids(instance: Instance) -> list[str]:
+    """The users a share lets see ``instance``: those its whole project is shared with, and
+    those it is listed for (live events go to them as well as to its owner)."""
+    shares = SharingProject.objects.filter(project_id=instance.project_id).filter(
+        Q(whole_project=True) | Q(instances=instance)
+    )
+    return list(shares.values_list("shared_user__user_id", flat=True).distinct())
+
+
 def visible_instance_ids(actor) -> QuerySet:
     """Ids of the instances the caller may see (the device reads' scope)."""
     return _visible(actor).values("instance_id")

@@ -1,0 +1,1 @@
+"""accounts routes of the operator portal (upstream bmp-operation-api)."""

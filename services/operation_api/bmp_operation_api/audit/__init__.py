@@ -1,0 +1,1 @@
+"""audit routes of the operator portal (upstream bmp-operation-api)."""

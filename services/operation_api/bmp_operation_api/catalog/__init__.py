@@ -1,0 +1,1 @@
+"""catalog routes of the operator portal (upstream bmp-operation-api)."""

@@ -1,0 +1,1 @@
+"""devices routes of the operator portal (upstream bmp-operation-api)."""

@@ -1,0 +1,1 @@
+"""idcs routes of the operator portal (upstream bmp-operation-api)."""

@@ -1,0 +1,1 @@
+"""images routes of the operator portal (upstream bmp-operation-api)."""

@@ -1,0 +1,1 @@
+"""inbox routes of the operator portal (upstream bmp-operation-api)."""

@@ -1,0 +1,1 @@
+"""instances routes of the operator portal (upstream bmp-operation-api)."""
