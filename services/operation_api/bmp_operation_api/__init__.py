@@ -1,0 +1,1 @@
+"""operation-api: the operator portal's backend (port 8799)."""
