@@ -42,8 +42,9 @@ class Answer:
 class Browser:
     """A console in a browser: cookies kept, the CSRF cookie echoed in X-CSRFToken."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, csrf_cookie: str = CSRF_COOKIE):
         self.base_url = base_url
+        self.csrf_cookie = csrf_cookie
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
@@ -77,7 +78,7 @@ class Browser:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        token = self.cookie(CSRF_COOKIE)
+        token = self.cookie(self.csrf_cookie)
         if csrf and token:
             request.add_header("X-CSRFToken", token)
         for name, value in (headers or {}).items():
@@ -92,7 +93,7 @@ class Browser:
         return self.request("GET", path, **kwargs)
 
     def login(self, username: str, password: str, **kwargs) -> Answer:
-        if self.cookie(CSRF_COOKIE) is None:
+        if self.cookie(self.csrf_cookie) is None:
             self.get("/health")  # every answer sets the CSRF cookie
         body = {"username": username, "password": password}
         return self.request("POST", "/login", body, **kwargs)
