@@ -2,7 +2,7 @@
 
 ``ImageUploadHandler`` is the only upload handler of the image upload: Django's multipart parser
 hands it the file part in 1 MiB pieces as they arrive from the socket, and each piece is hashed
-(SHA-256 and MD5) and written to a temporary file in the image folder itself
+(SHA-256 and MD5, each in a thread of its own, a few pieces behind at most) and written to a temporary file in the image folder itself
 (``.upload-<random>.part``, so that the final rename is atomic and never copies), then dropped.
 Nothing else keeps the body: no memory handler, no temporary file elsewhere.
 
@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,39 @@ def final_name(file_name: str) -> str:
     uploaded name with anything but ``0-9A-Za-z._+-`` replaced (openapi's ``filename``)."""
     base = _UNSAFE.sub("_", Path(file_name).name).lstrip(".") or "image"
     return f"{secrets.token_hex(6)}_{base}"[:255]
+
+
+class _Hasher(threading.Thread):
+    """One digest, computed in its own thread (hashlib lets go of the GIL on large pieces), so
+    that SHA-256, MD5 and the socket read and file write overlap. At most ``DEPTH`` pieces
+    wait for it: the reader blocks rather than queue more."""
+
+    DEPTH = 4
+
+    def __init__(self, algorithm: str):
+        super().__init__(name=f"upload-{algorithm}", daemon=True)
+        self.digest = hashlib.new(algorithm, usedforsecurity=False)
+        self.pieces: queue.Queue[bytes | None] = queue.Queue(self.DEPTH)
+        self.start()
+
+    def run(self) -> None:
+        while (piece := self.pieces.get()) is not None:
+            self.digest.update(piece)
+
+    def finish(self) -> str:
+        self.pieces.put(None)
+        self.join()
+        return self.digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Stops the thread without waiting for the pieces still queued."""
+        while True:
+            try:
+                self.pieces.get_nowait()
+            except queue.Empty:
+                break
+        self.pieces.put(None)
+        self.join()
 
 
 @dataclass
@@ -85,8 +120,7 @@ class ImageUploadHandler(FileUploadHandler):
         self.part: Path | None = None
         self._fd: int | None = None
         self._size = 0
-        self._sha256 = hashlib.sha256()
-        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._hashers: tuple[_Hasher, _Hasher] | None = None
         self._kind: tuple[str, str | None] | None = None
 
     # -- Django's handler interface --------------------------------------------------------
@@ -103,17 +137,18 @@ class ImageUploadHandler(FileUploadHandler):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.part = self.folder / f"{PART_PREFIX}{secrets.token_hex(8)}.part"
         self._fd = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        self._hashers = (_Hasher("sha256"), _Hasher("md5"))
 
     def receive_data_chunk(self, raw_data, start):
         self._size += len(raw_data)
         if self._size > self.max_bytes:
             self._stop(UploadRefused("too_large", limit=self.max_bytes))
+        for hasher in self._hashers:
+            hasher.pieces.put(raw_data)
         view = memoryview(raw_data)
         while view:
             written = os.write(self._fd, view)
             view = view[written:]
-        self._sha256.update(raw_data)
-        self._md5.update(raw_data)
         return None  # nothing for another handler: the piece is on disk and hashed
 
     def file_complete(self, file_size):
@@ -122,13 +157,15 @@ class ImageUploadHandler(FileUploadHandler):
         os.fsync(self._fd)  # complete on disk before openapi hears of it
         os.close(self._fd)
         self._fd = None
+        sha256, md5 = (hasher.finish() for hasher in self._hashers)
+        self._hashers = None
         self.stored = StoredImage(
             part=self.part,
             file_name=self.file_name,
             image_format=self._kind[1],
             size=self._size,
-            sha256=self._sha256.hexdigest(),
-            md5=self._md5.hexdigest(),
+            sha256=sha256,
+            md5=md5,
         )
         return self.stored
 
@@ -146,6 +183,10 @@ class ImageUploadHandler(FileUploadHandler):
 
     def discard(self) -> None:
         """Removes the temporary file, whatever state the upload is in."""
+        if self._hashers is not None:
+            for hasher in self._hashers:
+                hasher.abandon()
+            self._hashers = None
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
