@@ -180,7 +180,8 @@ def _discard(workbook: Workbook) -> None:
         if writer is None:
             continue
         try:
-            writer.close()
+            if not sheet.closed:
+                sheet.close()  # ends its row writer, which would write to the file later
             writer.cleanup()
         except (OSError, ValueError, StopIteration) as exc:
             log.warning("export: a temporary sheet file was left: %s", exc)

@@ -2,8 +2,9 @@
 
 ``ImageUploadHandler`` is the only upload handler of the image upload: Django's multipart parser
 hands it the file part in 1 MiB pieces as they arrive from the socket, and each piece is hashed
-(SHA-256 and MD5, each in a thread of its own, a few pieces behind at most) and written to a temporary file in the image folder itself
-(``.upload-<random>.part``, so that the final rename is atomic and never copies), then dropped.
+(SHA-256 and MD5, each in a thread of its own, a few pieces behind at most) and written to a
+temporary file in the image folder itself (``.upload-<random>.part``, so that the final rename
+is atomic and never copies), then dropped.
 Nothing else keeps the body: no memory handler, no temporary file elsewhere.
 
 The file reaches its final name only when it is complete (``publish``: a hard link that fails
