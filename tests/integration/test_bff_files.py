@@ -566,6 +566,25 @@ def test_an_upload_over_the_limit_or_of_another_type_leaves_nothing(lab, operato
     assert lab.api.get("/images", imageName="over")["images"] == []
 
 
+def test_an_image_openapi_refuses_is_not_kept(lab, operator, images_dir):
+    before = leftovers(images_dir)
+    # The lab's image has this name already: openapi answers 409, and the file goes.
+    status, body = post_form(
+        operator, "/images/upload", image_fields("lab-linux"), {"imageFile": ("a.qcow2", b"x")}
+    )
+    assert status == 409, body
+    # A detail the contract refuses (an unknown architecture): refused before the file is named.
+    fields = {**image_fields("arch"), "architecture": "sparc"}
+    status, body = post_form(operator, "/images/upload", fields, {"imageFile": ("a.qcow2", b"x")})
+    assert status == 400, body
+    assert "architecture" in body["error"]["message"]
+    missing = image_fields("nameless")
+    del missing["imageName"]
+    status, body = post_form(operator, "/images/upload", missing, {"imageFile": ("a.qcow2", b"x")})
+    assert status == 400, body
+    assert leftovers(images_dir) == before
+
+
 def test_an_upload_needs_the_csrf_token_before_anything_is_stored(lab, operator, images_dir):
     before = leftovers(images_dir)
     status, body = post_form(

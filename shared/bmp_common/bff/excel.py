@@ -187,7 +187,7 @@ def _discard(workbook: Workbook) -> None:
             log.warning("export: a temporary sheet file was left: %s", exc)
 
 
-def text(zh_en: dict[str, tuple[str, str]], field: str) -> Callable[[dict, str], str]:
+def text(zh_en: dict[object, tuple[str, str]], field: str) -> Callable[[dict, str], str]:
     """A column showing ``field`` through a value → (zh, en) table (the value if unknown)."""
 
     def show(item: dict, language: str) -> str:
