@@ -187,6 +187,18 @@ def _discard(workbook: Workbook) -> None:
             log.warning("export: a temporary sheet file was left: %s", exc)
 
 
+def unix_time(field: str) -> Callable[[dict, str], str]:
+    """A column showing ``field`` (Unix seconds) as ``YYYY-MM-DD HH:MM:SS`` UTC ("" for 0)."""
+
+    def show(item: dict, _language: str) -> str:
+        seconds = item.get(field) or 0
+        if not seconds:
+            return ""
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    return show
+
+
 def text(zh_en: dict[object, tuple[str, str]], field: str) -> Callable[[dict, str], str]:
     """A column showing ``field`` through a value → (zh, en) table (the value if unknown)."""
 
@@ -207,6 +219,7 @@ __all__ = [
     "export_language",
     "openapi_rows",
     "text",
+    "unix_time",
     "wants_export",
     "xlsx_response",
 ]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bmp_common.bff.excel import Column, Export
+from bmp_common.bff.excel import Column, Export, unix_time
 from bmp_common.bff.views import OperationApi
-
-
-def _received(message: dict, _language: str) -> str:
-    seconds = message.get("finish_time") or 0
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
-
 
 # Upstream's message export (bmp-console-api ExportMessage); times in UTC.
 MESSAGE_COLUMNS = (
     Column("消息内容", "message content", "detail"),
-    Column("接收时间", "time", _received),
+    Column("接收时间", "time", unix_time("finish_time")),
     Column("消息类型", "message type", "message_type_name"),
     Column("消息子类型", "message subtype", "message_sub_type_name"),
 )
