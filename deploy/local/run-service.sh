@@ -65,6 +65,7 @@ case "$service" in
     export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$reach:${BMP_OPENAPI_PORT:-8801}}"
     export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$reach:${BMP_OOB_ALERT_PORT:-8804}}"
     exec "$BMP_VENV/bin/python" -m bmp_oob_agent
+    ;;
   bmp-operation-api)
     # The operator portal's BFF: as bmp-console-api, calling openapi's operation profile.
     export DJANGO_SETTINGS_MODULE=bmp_operation_api.settings

@@ -6,11 +6,13 @@ A test is an operator's browser (``browser.Browser``): cookies kept, the CSRF co
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import urllib.error
 import urllib.request
 
+import openpyxl
 import pytest
 
 from bmp_lab.platform import wait_http
@@ -331,3 +333,35 @@ def test_mail_push_switch_and_the_audit_trail(operation, operator, admin):
     assert "ModifyLocalUser" in {e["operation"] for e in trail}
     assert {e["userName"] for e in trail} == {operator[0]}
     assert browser.get("/auditLogs/types").status == 200
+
+
+# -- Excel exports ---------------------------------------------------------------------------
+
+
+def xlsx_rows(browser: Browser, path: str) -> list[tuple]:
+    request = urllib.request.Request(browser.base_url + path)
+    with browser.opener.open(request, timeout=120) as answer:
+        assert answer.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+        data = answer.read()
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(
+    ("path", "items", "header", "field"),
+    [
+        ("/devices/queryDevices", "devices", "SN", "sn"),
+        ("/idc", "idcs", "Name", "name"),
+        ("/users", "users", "User Name", "userName"),
+    ],
+)
+def test_the_operator_lists_export_to_excel(operation, admin, path, items, header, field):
+    browser = logged_in(operation, admin)
+    browser.set_cookie("X-Jdcloud-Language", "en_US")
+    listed = browser.get(f"{path}?isAll=1").body["result"][items]
+
+    rows = xlsx_rows(browser, f"{path}?exportType=xlsx")
+
+    column = rows[0].index(header)
+    assert len(rows) - 1 == len(listed) > 0
+    assert sorted(row[column] for row in rows[1:]) == sorted(item[field] for item in listed)

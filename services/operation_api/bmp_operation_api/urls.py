@@ -9,11 +9,13 @@ from bmp_common.bff.views import bff_urlpatterns
 from bmp_operation_api.accounts.urls import ROUTES as ACCOUNTS
 from bmp_operation_api.audit.urls import ROUTES as AUDIT
 from bmp_operation_api.catalog.urls import ROUTES as CATALOG
+from bmp_operation_api.device_import.urls import ROUTES as DEVICE_IMPORT
 from bmp_operation_api.devices.urls import ROUTES as DEVICES
 from bmp_operation_api.idcs.urls import ROUTES as IDCS
 from bmp_operation_api.images.urls import ROUTES as IMAGES
 from bmp_operation_api.inbox.urls import ROUTES as INBOX
 from bmp_operation_api.instances.urls import ROUTES as INSTANCES
+from bmp_operation_api.uploads.urls import ROUTES as UPLOADS
 
 # The envelope for what never reaches a view (as console-api).
 handler400 = "bmp_common.api.exceptions.bad_request"
@@ -26,7 +28,9 @@ urlpatterns = [
     *ACCOUNTS,
     *IDCS,
     *CATALOG,
+    *UPLOADS,
     *IMAGES,
+    *DEVICE_IMPORT,
     *DEVICES,
     *INSTANCES,
     *INBOX,

@@ -11,6 +11,7 @@ as the session's user). Modules:
 - ``middleware``: request id and language in, ``X-Jdcloud-*`` headers out, Secure cookies.
 - ``sessions``: login, logout, the session's user, the login rate limit.
 - ``views``: ``BffApi`` and the routes every BFF serves.
+- ``excel``: a list route's Excel export (``?exportType=xlsx``), declared with ``export = ...``.
 - ``errors`` / ``exceptions``: the BFF's own error specs and its one exception handler.
 - ``live``: the ``/events`` server-sent-events stream (openapi writes, ``bmp_common.live_events``).
 """

@@ -16,6 +16,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.middleware.csrf import get_token
 
+from bmp_common import errors
+from bmp_common.api.envelope import error_json_response
+from bmp_common.api.middleware import BodySizeLimitMiddleware
 from bmp_common.i18n import LANGUAGES
 
 REQUEST_ID_HEADER = "X-Jdcloud-Request-Id"
@@ -57,3 +60,29 @@ def mark_secure(request, response) -> None:
     for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
         if name in response.cookies:
             response.cookies[name]["secure"] = True
+
+
+class BffBodySizeLimitMiddleware(BodySizeLimitMiddleware):
+    """``BodySizeLimitMiddleware``, checked once the view is known: a view that takes files
+    names its own limit, ``body_limit_setting`` (a setting, in bytes) plus
+    ``body_limit_slack`` (the multipart framing around the file). Nothing has read the body
+    yet when views are resolved, so a declared length over the limit is still refused unread.
+    """
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+        setting = getattr(view_class, "body_limit_setting", None)
+        if setting:
+            limit = getattr(settings, setting) + getattr(view_class, "body_limit_slack", 0)
+        else:
+            limit = settings.BMP_MAX_JSON_BODY
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return error_json_response(request, errors.TOO_LARGE)
+        return None

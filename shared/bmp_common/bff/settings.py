@@ -25,7 +25,8 @@ def bff_settings(service: str, *, portal: Portal, openapi_url: str) -> dict:
         "bmp_common.bff.middleware.BffRequestMiddleware",
         "bmp_common.api.middleware.TraceIdMiddleware",
         "bmp_common.api.middleware.EnvelopeFallbackMiddleware",
-        "bmp_common.api.middleware.BodySizeLimitMiddleware",
+        # 413 on a declared body over BMP_MAX_JSON_BODY, or a file route's own limit.
+        "bmp_common.bff.middleware.BffBodySizeLimitMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "bmp_common.api.middleware.LanguageMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +76,13 @@ def bff_settings(service: str, *, portal: Portal, openapi_url: str) -> dict:
             "BMP_BFF_EVENTS_MAX_AGE": env.env_int("BMP_BFF_EVENTS_MAX_AGE", 300),
             "BMP_BFF_EVENTS_KEEPALIVE": env.env_int("BMP_BFF_EVENTS_KEEPALIVE", 15),
             "BMP_EVENTS_REDIS_URL": env.redis_url(env.REDIS_DB_EVENTS),
+            # Excel exports (?exportType=xlsx): openapi's pages of this many items, one after
+            # another; lists longer than BMP_BFF_EXPORT_MAX_ROWS are refused (Excel's own limit
+            # is 1,048,575 rows).
+            "BMP_BFF_EXPORT_PAGE_SIZE": min(env.env_int("BMP_BFF_EXPORT_PAGE_SIZE", 500), 1000),
+            "BMP_BFF_EXPORT_MAX_ROWS": min(
+                env.env_int("BMP_BFF_EXPORT_MAX_ROWS", 200_000), 1_048_575
+            ),
         }
     )
     settings["REST_FRAMEWORK"] = {

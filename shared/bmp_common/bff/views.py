@@ -6,6 +6,9 @@ operation each: declare them with ``OperationApi`` instead of writing a method::
     class InstanceStartApi(OperationApi):
         operations = {"post": "startProjectInstance"}
         body_to_path = {"instance_id": "instanceId"}  # upstream sends ids in the body
+
+A list route that upstream exports to Excel also declares ``export = Export(...)``
+(``bmp_common.bff.excel``): ``GET ...?exportType=xlsx`` then answers the whole list as an .xlsx.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from rest_framework.views import APIView
 from bmp_common import errors
 from bmp_common.api.envelope import error_json_response
 from bmp_common.bff import errors as bff_errors
+from bmp_common.bff.excel import Export, openapi_rows, wants_export, xlsx_response
 from bmp_common.bff.openapi import caller_for, openapi
 from bmp_common.bff.sessions import (
     enforce_csrf,
@@ -67,11 +71,13 @@ class OperationApi(BffApi):
     kwarg it comes from. ``body_to_path``: openapi path parameter → the body field it travels
     in (upstream's consoles send instance ids in bodies). The rest of the body is the
     operation's body; the query string is its query (names it does not declare answer 400).
+    ``export``: the GET list's Excel export (``?exportType=xlsx``), see ``bmp_common.bff.excel``.
     """
 
     operations: dict[str, str] = {}
     url_to_path: dict[str, str] = {}
     body_to_path: dict[str, str] = {}
+    export: Export | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -80,7 +86,19 @@ class OperationApi(BffApi):
 
     def relay(self, request, **kwargs):
         operation_id = self.operations[request.method.lower()]
+        if self.export is not None and request.method == "GET" and wants_export(request):
+            return self.export_xlsx(request, operation_id, kwargs)
         return Response(self.openapi(operation_id, **self.arguments(request, operation_id, kwargs)))
+
+    def export_xlsx(self, request, operation_id: str, kwargs: dict):
+        """Every page of the list, with the request's filters, as one .xlsx."""
+        arguments = self.arguments(request, operation_id, kwargs)
+        filters = arguments.pop("query", {})
+
+        def page(query: dict) -> dict:
+            return self.openapi(operation_id, query=query, **arguments)
+
+        return xlsx_response(request, self.export, openapi_rows(page, self.export, filters))
 
     def arguments(self, request, operation_id: str, kwargs: dict) -> dict:
         operation = openapi().contract.operation(operation_id)

@@ -6,14 +6,28 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from bmp_common import errors
+from bmp_common.bff.excel import Column, Export
 from bmp_common.bff.views import BffApi, OperationApi
 from bmp_common.errors import BmpError
 
+# Upstream's IDC export (bmp-console-api ExportIdcList).
+IDC_COLUMNS = (
+    Column("机房名称", "IdcName", "name"),
+    Column("机房编码", "Cabinet", "nameEn"),
+    Column("机房等级", "Level", "level"),
+    Column("机房地址", "Address", "address"),
+    Column("创建时间", "CreateTime", "createTime"),
+    Column("创建人", "CreatedBy", "createdBy"),
+    Column("更新时间", "UpdatedTime", "updateTime"),
+    Column("更新人", "UpdatedBy", "updatedBy"),
+)
+
 
 class IdcsApi(OperationApi):
-    """GET /idc: the IDCs."""
+    """GET /idc: the IDCs (?exportType=xlsx)."""
 
     operations = {"get": "describeIdcs"}
+    export = Export("idc_list", "idcs", IDC_COLUMNS)
 
 
 class AvailableDeviceTypesApi(BffApi):

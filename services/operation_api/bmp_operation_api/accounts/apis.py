@@ -18,6 +18,7 @@ from bmp_common.bff.sessions import (
 )
 from bmp_common.bff.views import BffApi
 from bmp_common.errors import BmpError
+from bmp_operation_api import exports
 from bmp_operation_api.error_codes import NOT_YOURSELF, PASSWORD_WRONG
 from bmp_operation_api.relay import relay
 
@@ -64,7 +65,7 @@ def credentials_open(request) -> bool:
 
 # -- users and roles (openapi lets only an admin manage them) --------------------------------
 
-UsersApi = relay({"put": "createUser", "get": "describeUsers"})
+UsersApi = relay({"put": "createUser", "get": "describeUsers"}, export=exports.USERS)
 UserApi = relay(
     {"get": "describeUser", "post": "modifyUser", "delete": "deleteUser"},
     url_to_path={"user_id": "user_id"},

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from bmp_operation_api import exports
 from bmp_operation_api.relay import relay
 
-AuditLogsApi = relay({"get": "describeAuditLogs"})
+AuditLogsApi = relay({"get": "describeAuditLogs"}, export=exports.AUDIT_LOGS)
 AuditLogTypesApi = relay({"get": "describeAuditLogTypes"})

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from bmp_common.bff.views import BffApi
 from bmp_common.i18n import header_language
+from bmp_operation_api import exports
 from bmp_operation_api.catalog import presets
 from bmp_operation_api.relay import relay
 
@@ -33,7 +34,9 @@ class FilterListApi(BffApi):
 
 # -- device types ----------------------------------------------------------------------------
 
-DeviceTypesApi = relay({"put": "createDeviceType", "get": "describeDeviceTypes"})
+DeviceTypesApi = relay(
+    {"put": "createDeviceType", "get": "describeDeviceTypes"}, export=exports.DEVICE_TYPES
+)
 DeviceTypeGetApi = relay({"get": "describeDeviceType"}, url_to_path={"device_type_id": "dt_id"})
 DeviceTypeApi = relay(
     {"put": "modifyDeviceType", "delete": "deleteDeviceType"},

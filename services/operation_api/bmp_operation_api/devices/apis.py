@@ -8,9 +8,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from bmp_common.bff.views import BffApi
+from bmp_operation_api import exports
 from bmp_operation_api.relay import relay
 
-DevicesApi = relay({"get": "describeDevices"})
+DevicesApi = relay({"get": "describeDevices"}, export=exports.DEVICES)
 # POST /devices {idcId, devices: [...]}: all of them or none (openapi's createDevice).
 DevicesCreateApi = relay({"post": "createDevice"})
 DeviceGetApi = relay({"get": "describeDevice"}, url_to_path={"device_id": "device_id"})

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from bmp_common.bff.excel import openapi_rows, wants_export, xlsx_response
 from bmp_common.bff.views import BffApi
 from bmp_common.errors import BmpError
+from bmp_operation_api import exports
 from bmp_operation_api.accounts.apis import credentials_open
 from bmp_operation_api.error_codes import PASSWORD_RECHECK_NEEDED
 
@@ -44,6 +46,13 @@ class IdcsApi(BffApi):
     """GET /idc: the IDCs (``?show=`` with credentials); PUT /idc: a new IDC."""
 
     def get(self, request):
+        if wants_export(request):  # the export's columns hold no credential
+            rows = openapi_rows(
+                lambda query: self.openapi("describeIdcs", query=query),
+                exports.IDCS,
+                _query(request),
+            )
+            return xlsx_response(request, exports.IDCS, rows)
         shown = _shown(request)
         found = self.openapi("describeIdcs", query=_query(request))
         if not shown:

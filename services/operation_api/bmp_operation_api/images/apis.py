@@ -6,9 +6,10 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from bmp_common.bff.views import BffApi
+from bmp_operation_api import exports
 from bmp_operation_api.relay import relay
 
-ImagesApi = relay({"post": "createImage", "get": "describeImages"})
+ImagesApi = relay({"post": "createImage", "get": "describeImages"}, export=exports.IMAGES)
 ImageApi = relay(
     {"get": "describeImage", "put": "modifyImage", "delete": "deleteImage"},
     url_to_path={"image_id": "image_id"},

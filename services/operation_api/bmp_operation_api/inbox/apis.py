@@ -3,10 +3,11 @@ mail, whether messages are also mailed)."""
 
 from __future__ import annotations
 
+from bmp_operation_api import exports
 from bmp_operation_api.relay import relay
 
 MESSAGES = {
-    "": relay({"get": "getMessageList"}),
+    "": relay({"get": "getMessageList"}, export=exports.MESSAGES),
     "hasUnreadMessage": relay({"get": "hasUnreadMessage"}),
     "statistic": relay({"get": "getMessageStatistic"}),
     "doRead": relay({"put": "readMessage"}),

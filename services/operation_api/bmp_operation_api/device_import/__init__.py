@@ -1,0 +1,1 @@
+"""Device import from upstream's Excel template (operation-api's /devices/upload)."""

@@ -1,0 +1,1 @@
+"""Image upload (operation-api's /images/upload): streamed into the image service's folder."""
