@@ -10,6 +10,17 @@ say() { echo "bmp-guestos initramfs: $*"; }
 # The insmod order was resolved at build time (modprobe --show-depends): no modules.dep here.
 while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done </modules.order
 
+# A root on software RAID: assemble every array the disks' superblocks describe, degraded ones
+# too (--run: a mirror whose other disk is gone still boots). Again while root= is not found
+# (a disk driver that probes in the background, as NVMe's does).
+assemble() {
+  [ -x /sbin/mdadm ] || return 0
+  mkdir -p /run/mdadm /etc/mdadm
+  echo "DEVICE partitions" >/etc/mdadm/mdadm.conf
+  /sbin/mdadm --assemble --scan --run >/dev/null 2>&1
+}
+assemble
+
 root="" flags=ro
 for arg in $(cat /proc/cmdline); do
   case $arg in
@@ -18,7 +29,7 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 device=""
-for _ in $(seq 1 50); do
+for try in $(seq 1 50); do
   case $root in
     UUID=* | LABEL=*) device=$(findfs "$root" 2>/dev/null) ;;
     PARTUUID=*) device=$(blkid | sed -n "s/^\([^:]*\):.*PARTUUID=\"${root#PARTUUID=}\".*/\1/p") ;;
@@ -26,6 +37,7 @@ for _ in $(seq 1 50); do
   esac
   [ -n "$device" ] && break
   sleep 0.2
+  case $try in 10 | 25 | 40) assemble ;; esac
 done
 if [ -z "$device" ]; then
   say "root device '$root' not found; block devices: $(ls /sys/class/block | tr '\n' ' ')"
@@ -34,6 +46,7 @@ fi
 mkdir -p /newroot
 mount -o "$flags" "$device" /newroot || { say "cannot mount $device"; exec sh; }
 say "root is $device"
+grep -q '^md' /proc/mdstat 2>/dev/null && say "md: $(grep -A1 '^md' /proc/mdstat | tr -s ' \n' ' ')"
 umount /sys /proc
 mount --move /dev /newroot/dev 2>/dev/null || umount /dev
 exec switch_root /newroot /sbin/init

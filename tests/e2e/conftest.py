@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build-minimal.sh"
 PACKAGES = (
     "qemu-system-x86 qemu-utils ipxe-qemu ipxe ovmf ipmitool busybox-static bridge-utils cpio "
-    "dnsmasq-base"
+    "dnsmasq-base mtools mdadm"
 ).split()
 NEEDED_FILES = (
     "/usr/bin/qemu-system-x86_64",
@@ -51,6 +51,8 @@ NEEDED_FILES = (
     "/usr/lib/ipxe/undionly.kpxe",
     "/usr/lib/ipxe/qemu/efi-virtio.rom",
     "/usr/share/OVMF/OVMF_CODE_4M.fd",
+    "/usr/bin/mdir",  # the ESP read from the host (mtools)
+    "/sbin/mdadm",  # RAID members examined from the host; the GuestOS's initramfs carries it
 )
 PLATFORM_SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler")
 ADDRESS = "10.200.0.1"  # the bridge: where the lab's enrolled devices find their gateway
@@ -199,7 +201,11 @@ def _netboot(
     prefix: str = "bmpe2e",
     servers: int = 2,
     memory_mb: int = 512,
+    firmwares: dict[int, str] = FIRMWARES,
+    disk_counts: dict[int, int] | None = None,
 ):
+    """The lab: `servers` QEMU servers (lab index -> `firmwares`, else BIOS; `disk_counts`
+    disks, else one), enrolled into a running platform."""
     net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
         platform = Platform(work, settings=_settings(gateway_tls))
@@ -234,8 +240,9 @@ def _netboot(
                 work / "vm" / server.sn,
                 tap=tap,
                 netns=net.name,
-                firmware=FIRMWARES[server.index],
+                firmware=firmwares.get(server.index, BIOS),
                 memory_mb=memory_mb,
+                disk_count=(disk_counts or {}).get(server.index, 1),
             )
             lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
         report = enrol.enrol(

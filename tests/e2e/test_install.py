@@ -114,9 +114,10 @@ def _utc(text: str | None) -> float | None:
     return moment.timestamp()
 
 
-def step_times(lab) -> dict[str, tuple]:
-    """action -> (status, started, finished, error) of the latest job of SN."""
-    latest = f"(SELECT MAX(id) FROM scheduler_job WHERE sn = '{SN}')"  # noqa: S608
+def step_times(lab, sn: str = SN) -> dict[str, tuple]:
+    """action -> (status, started, finished, error) of the latest job of `sn`."""
+    assert re.fullmatch(r"LAB-\d+", sn)  # platform.sql takes no parameters
+    latest = f"(SELECT MAX(id) FROM scheduler_job WHERE sn = '{sn}')"  # noqa: S608
     rows = lab.platform.sql(
         "SELECT action, status, started_at, finished_at, error FROM scheduler_step "  # noqa: S608
         f'WHERE job_id = {latest} ORDER BY "index"'
@@ -124,7 +125,9 @@ def step_times(lab) -> dict[str, tuple]:
     return {row[0]: (row[1], _utc(row[2]), _utc(row[3]), row[4]) for row in rows}
 
 
-def wait_instance(lab, instance_id: str, statuses: tuple, timeout: float = INSTALL_TIMEOUT):
+def wait_instance(
+    lab, instance_id: str, statuses: tuple, timeout: float = INSTALL_TIMEOUT, sn: str = SN
+):
     def reached():
         instance = lab.api.get(f"/project/instances/{instance_id}")["instance"]
         return instance["status"] in statuses and instance
@@ -133,14 +136,14 @@ def wait_instance(lab, instance_id: str, statuses: tuple, timeout: float = INSTA
         return wait_for(reached, timeout, f"{instance_id} in {statuses}", interval=1)
     except TimeoutError:
         print(lab.platform.log_tails(80))
-        serial = lab.qemu[SN].machine.serial_log
+        serial = lab.qemu[sn].machine.serial_log
         print(serial.read_text(errors="replace")[-5000:] if serial.exists() else "(no serial)")
         raise
 
 
-def wait_guest_up(lab, starts_before: int) -> tuple[str, int, float]:
+def wait_guest_up(lab, starts_before: int, sn: str = SN) -> tuple[str, int, float]:
     """(hostname, boot count, time) of the GuestOS's console line after the post-install boot."""
-    qemu = lab.qemu[SN]
+    qemu = lab.qemu[sn]
     wait_for(lambda: qemu.starts > starts_before and qemu.running, 120, "the boot from disk")
     seen = wait_for_line(qemu.machine.serial_log, GUEST_UP, 300)
     serial = qemu.machine.serial_log.read_text(errors="replace")
@@ -149,8 +152,10 @@ def wait_guest_up(lab, starts_before: int) -> tuple[str, int, float]:
     return found.group(1), int(found.group(3)), seen
 
 
-def phases(lab, power_on: float, guest_up: float, write: str = "WriteImageTar") -> str:
-    steps = step_times(lab)
+def phases(
+    lab, power_on: float, guest_up: float, write: str = "WriteImageTar", sn: str = SN
+) -> str:
+    steps = step_times(lab, sn)
 
     def took(action):
         _, started, finished, _ = steps.get(action, (None, None, None, None))
@@ -166,12 +171,12 @@ def phases(lab, power_on: float, guest_up: float, write: str = "WriteImageTar") 
     )
 
 
-def stop(lab, instance_id: str) -> None:
+def stop(lab, instance_id: str, sn: str = SN) -> None:
     if lab.api.get(f"/project/instances/{instance_id}")["instance"]["status"] == "stopped":
         return
     lab.api.put(f"/project/instances/{instance_id}/stop")
-    wait_instance(lab, instance_id, ("stopped", "Shutdown failed"), timeout=120)
-    assert lab.qemu[SN].wait_idle() and not lab.qemu[SN].running
+    wait_instance(lab, instance_id, ("stopped", "Shutdown failed"), timeout=120, sn=sn)
+    assert lab.qemu[sn].wait_idle() and not lab.qemu[sn].running
 
 
 @pytest.fixture(scope="module")
