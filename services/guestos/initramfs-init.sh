@@ -16,7 +16,8 @@ while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done </modul
 assemble() {
   [ -x /sbin/mdadm ] || return 0
   mkdir -p /run/mdadm /etc/mdadm
-  echo "DEVICE partitions" >/etc/mdadm/mdadm.conf
+  # Arrays made by the installer carry its host name (bmp-liveos): assemble them all the same.
+  printf 'DEVICE partitions\nHOMEHOST <ignore>\nAUTO +all\n' >/etc/mdadm/mdadm.conf
   /sbin/mdadm --assemble --scan --run >/dev/null 2>&1
 }
 assemble

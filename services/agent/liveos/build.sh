@@ -88,6 +88,13 @@ if [ ! -s "$build/initrd.img" ]; then
     cp -a "$modules/kernel/$tree" "$target/kernel/$tree"
   done
   depmod -b "$root" "$version"
+  # What the agent's steps load by name (bmp_agent/kmod.py: the ESP's FAT, md and its RAID
+  # levels) and what udev loads for the disks and NICs the e2e servers have: missing = no build.
+  for module in vfat nls_cp437 nls_utf8 md_mod raid0 raid1 raid10 raid456 nvme virtio_blk \
+    virtio_scsi virtio_net ahci efivarfs; do
+    modinfo -b "$root" -k "$version" -F filename "$module" >/dev/null 2>&1 ||
+      die "the kernel module $module is not in the LiveOS ($package)"
+  done
 
   install -m 0755 "$here/init-agent.sh" "$root/init"
   install -D -m 0755 "$here/udhcpc-script.sh" "$root/usr/share/bmp/udhcpc-script"
