@@ -7,8 +7,10 @@ service, writes the password, NoCloud seed and grub → the platform boots the d
 prints ``BMP-GUEST-UP hostname=<ours>`` on its console → the instance is ``running``. Then the
 disk is inspected, the instance reinstalled and deleted (disk wiped), and an image whose
 checksum is wrong fails WriteImageTar. Last, on the same VM, the whole-disk qcow2 GuestOS:
-WriteImage, then the guest steps on the root it found and mounted. SeaBIOS only: one TCG VM,
-1.5 GiB (the LiveOS is a ~90 MB initramfs unpacked in RAM).
+WriteImage, then the guest steps on the root it found and mounted. SeaBIOS, LAB-0001 of the
+session's install lab (conftest.install_lab), whose UEFI and RAID1 servers install at the same
+time (test_install_boot_uefi_raid.py); TCG VMs of 1.5 GiB (the LiveOS is a ~90 MB initramfs
+unpacked in RAM).
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import datetime
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -31,12 +31,10 @@ from bmp_lab.enrol import EnrolError
 from bmp_lab.platform import wait_for
 
 from . import disk
-from .conftest import ROOT, _file_platform, _netboot, build_env, wait_for_line
+from .conftest import ROOT, wait_for_line
 
 pytestmark = [pytest.mark.e2e]
 
-BUILD_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build.sh"
-BUILD_GUESTOS = ROOT / "services" / "guestos" / "build.sh"
 AGENT = ROOT / "services" / "agent" / "bmp_agent" / "__main__.py"
 SN = "LAB-0001"
 INSTALL_TIMEOUT = 1200  # s: TCG on 2 shared cores
@@ -66,28 +64,6 @@ QCOW2_IMAGE = {
     "description": "services/guestos: the same system as a whole disk (GPT, LABEL=bmp-root)",
     "systemPartition": [{"format": "ext4", "point": "/", "size": 128}],  # the image's own
 }
-
-
-def _build(script: Path, out: Path, env: dict[str, str] | None = None) -> str:
-    built = subprocess.run(
-        ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800, env=env
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    return "\n".join(ln for ln in built.stdout.splitlines() if ln.startswith("build-"))
-
-
-@pytest.fixture(scope="module")
-def install_lab(host_packages, gateway_tls, tmp_path_factory):
-    if not shutil.which("mmdebstrap"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        command = ["apt-get", "install", "-y", "--no-install-recommends", "mmdebstrap"]
-        subprocess.run(command, env=env, capture_output=True, timeout=600)
-    images = tmp_path_factory.mktemp("images")
-    print(_build(BUILD_LIVEOS, images / "liveos", build_env(gateway_tls)))
-    print(_build(BUILD_GUESTOS, images / "guestos"))
-    with _file_platform():
-        work = tmp_path_factory.mktemp("install")
-        yield from _netboot(images, gateway_tls, work, prefix="bmpin", servers=1, memory_mb=1536)
 
 
 def _sha256(path: Path) -> str:

@@ -234,7 +234,7 @@ def test_uefi_layout_has_an_esp(loop_disks, make_ctx):
     ok("FormatPartitions", spec["format"], ctx)
     assert sh("blkid", "-s", "TYPE", "-o", "value", f"{disk}p1").strip() == "vfat"
     # Mounting the ESP and grub-install for x86_64-efi need a kernel that mounts vfat, which
-    # this one may not: tests/e2e/test_install_uefi_raid.py runs them in the LiveOS's own
+    # this one may not: tests/e2e/test_install_boot_uefi_raid.py runs them in the LiveOS's own
     # kernel under QEMU, and boots the result through OVMF.
 
 

@@ -1,18 +1,22 @@
 """UEFI and software RAID1 installs, proven on QEMU servers that boot what the agent wrote.
 
-One lab, two servers installed side by side (two TCG VMs on two cores):
+Two servers of the session's install lab (conftest.install_lab), whose creates are submitted as
+soon as the lab is up, so that they install side by side with test_install.py's LAB-0001:
 
-- LAB-0001, OVMF, one disk: create with ``bootMode: UEFI`` from the tar GuestOS → GPT with an
+- LAB-0002, OVMF, one disk: create with ``bootMode: UEFI`` from the tar GuestOS → GPT with an
   ESP, GRUB x86_64-efi at the removable path ``EFI/BOOT/BOOTX64.EFI`` (OVMF's NVRAM learns no
   boot entry) → OVMF boots the disk → the GuestOS says its hostname → ``running``. The ESP is
   read from the host with mtools at its offset, never mounted. A reinstall without a boot mode
   keeps UEFI and boots through OVMF again.
-- LAB-0002, SeaBIOS, two disks, a device type whose system volume is two disks in RAID1: the
+- LAB-0003, SeaBIOS, two disks, a device type whose system volume is two disks in RAID1: the
   agent lays out both disks alike, builds one md RAID1 per partition, installs onto the arrays
   and GRUB onto both disks → boots → ``running``, the GuestOS's initramfs assembled the mirror.
   Then the first disk is pulled from the QEMU command line: SeaBIOS boots GRUB from the second
   disk, the mirror starts degraded ([2/1] [U_]) and the GuestOS says so. Delete (both disks back)
   wipes both members: ``mdadm --examine`` finds no superblock where the arrays' partitions were.
+
+The UEFI reinstall is submitted before the RAID server's checks and awaited after them: the two
+servers keep working side by side.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -29,15 +34,13 @@ from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.enrol import EnrolError
 from bmp_lab.platform import wait_for
-from bmp_lab.qemu import BIOS, UEFI
+from bmp_lab.qemu import UEFI
 
 from . import disk
-from .conftest import _file_platform, _netboot, build_env
+from .conftest import wait_for_line
 from .test_install import (
-    BUILD_GUESTOS,
-    BUILD_LIVEOS,
+    GUEST_UP,
     INSTALL_TIMEOUT,
-    _build,
     _sha256,
     phases,
     register_image,
@@ -48,12 +51,18 @@ from .test_install import (
 
 pytestmark = [pytest.mark.e2e]
 
-UEFI_SN, RAID_SN = "LAB-0001", "LAB-0002"
+UEFI_SN, RAID_SN = "LAB-0002", "LAB-0003"  # conftest.INSTALL_FIRMWARES
 RAID1_ID = "r-wtzluqacgzzxgunnabdkpnpjew3d"  # the seeded RAID1 level
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 BIOS_GRUB_TYPE = "21686148-6449-6E6F-744E-656564454649"
 LINUX_RAID_TYPE = "A19D880F-05FC-4D3B-A006-743F0F84911E"
 GUEST_RAID = r"BMP-GUEST-RAID (\S+) (raid\d+) (\S+) \[(\d+)/(\d+)\] \[([U_]+)\]"
+UEFI_DEVICE_TYPE = {
+    **enrol.LAB_DEVICE_TYPE,
+    "name": "lab.vm.uefi",
+    "deviceType": "lab.vm.uefi",
+    "description": "bmp-lab virtual server with OVMF (test_install.py's creates never land here)",
+}
 RAID_DEVICE_TYPE = {
     **enrol.LAB_DEVICE_TYPE,
     "name": "lab.vm.raid1",
@@ -75,50 +84,60 @@ RAID_DEVICE_TYPE = {
 }
 
 
-@pytest.fixture(scope="module")
-def lab(host_packages, gateway_tls, tmp_path_factory):
-    if not shutil.which("mmdebstrap"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        command = ["apt-get", "install", "-y", "--no-install-recommends", "mmdebstrap"]
-        subprocess.run(command, env=env, capture_output=True, timeout=600)
-    images = tmp_path_factory.mktemp("images")
-    print(_build(BUILD_LIVEOS, images / "liveos", build_env(gateway_tls)))
-    print(_build(BUILD_GUESTOS, images / "guestos"))
-    with _file_platform():
-        work = tmp_path_factory.mktemp("uefiraid")
-        yield from _netboot(
-            images,
-            gateway_tls,
-            work,
-            prefix="bmpur",
-            servers=2,
-            memory_mb=1536,
-            firmwares={1: UEFI, 2: BIOS},
-            disk_counts={2: 2},
-        )
-
-
 @dataclasses.dataclass
 class Installs:
-    """The two instances created side by side, and what they were created with."""
+    """The two instances created side by side, and what the tests saw of them."""
 
     uefi: str
     raid: str
     image_id: str
-    body: dict
-    raid_body: dict
+    watches: dict = dataclasses.field(default_factory=dict)  # SN -> BootWatch of its create
     arrays: dict = dataclasses.field(default_factory=dict)  # partition tables seen before delete
 
 
-@pytest.fixture(scope="module")
-def installs(lab) -> Installs:
-    guest = lab.services.images / "guestos" / "bmp-guestos.tar.xz"
-    image_id = register_image(lab, "bmp-guestos", _sha256(guest))
-    raid_type = lab.api.post("/deviceTypes", {**RAID_DEVICE_TYPE, "idcId": lab.idc_id})
-    raid_type_id = raid_type["deviceTypeId"]
-    enrol.ensure_image_bound(lab.api, raid_type_id, image_id)
-    body = {"deviceId": lab.device_ids[RAID_SN], "deviceTypeId": raid_type_id}
+class BootWatch:
+    """An install seen from the side, by a thread: when the server powered on (into the
+    LiveOS) after `starts_before` starts, and when its GuestOS first said it was up on the boot
+    after that one. The tests print phases of installs that ran while others were tested."""
+
+    def __init__(self, lab, sn: str, starts_before: int) -> None:
+        self.qemu, self.starts_before = lab.qemu[sn], starts_before
+        self.power_on: float | None = None
+        self.up: float | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name=f"boot-watch-{sn}", daemon=True).start()
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + INSTALL_TIMEOUT
+        try:
+            while self.qemu.starts <= self.starts_before and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.power_on = self.qemu.started_at
+            while self.qemu.starts <= self.starts_before + 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            left = deadline - time.monotonic()
+            self.up = wait_for_line(self.qemu.machine.serial_log, GUEST_UP, max(left, 1))
+        finally:
+            self.done.set()
+
+    def times(self, timeout: float = 300) -> tuple[float, float]:
+        assert self.done.wait(timeout) and self.power_on and self.up, "no GuestOS came up"
+        return self.power_on, self.up
+
+
+def _own_type(lab, record: dict, sn: str, image_id: str) -> str:
+    device_type_id = lab.api.post("/deviceTypes", {**record, "idcId": lab.idc_id})["deviceTypeId"]
+    enrol.ensure_image_bound(lab.api, device_type_id, image_id)
+    body = {"deviceId": lab.device_ids[sn], "deviceTypeId": device_type_id}
     lab.api.put("/devices/deviceType/associate", body)
+    return device_type_id
+
+
+def submit_side_installs(lab) -> None:
+    """install_lab's on_ready: each server its own device type, then both creates; a thread
+    notes when each GuestOS first says it is up (its phases are printed later, by the tests)."""
+    guest = lab.services.images / "guestos" / "bmp-guestos.tar.xz"
+    image_id = register_image(lab, "bmp-guestos-side", _sha256(guest))
     project = lab.api.get("/user/projects")["projects"][0]["projectId"]
     common = {
         "idcId": lab.idc_id,
@@ -129,7 +148,7 @@ def installs(lab) -> Installs:
     }
     uefi_body = {
         **common,
-        "deviceTypeId": lab.device_type_id,
+        "deviceTypeId": _own_type(lab, UEFI_DEVICE_TYPE, UEFI_SN, image_id),
         "systemVolumeRaidId": NO_RAID_ID,
         "instanceName": "uefi",
         "hostname": "guest-uefi",
@@ -137,7 +156,7 @@ def installs(lab) -> Installs:
     }
     raid_body = {
         **common,
-        "deviceTypeId": raid_type_id,
+        "deviceTypeId": _own_type(lab, RAID_DEVICE_TYPE, RAID_SN, image_id),
         "systemVolumeRaidId": RAID1_ID,
         "instanceName": "mirror",
         "hostname": "guest-mirror",
@@ -145,13 +164,20 @@ def installs(lab) -> Installs:
     }
     uefi = lab.api.post("/project/instances", uefi_body)["instanceIds"][0]
     raid = lab.api.post("/project/instances", raid_body)["instanceIds"][0]
-    return Installs(uefi, raid, image_id, uefi_body, raid_body)
+    lab.side_installs = Installs(uefi, raid, image_id)
+    for sn in (UEFI_SN, RAID_SN):
+        lab.side_installs.watches[sn] = BootWatch(lab, sn, starts_before=0)
 
 
-def _power_on(lab, sn: str, starts: int = 0) -> float:
-    qemu = lab.qemu[sn]
-    wait_for(lambda: qemu.starts > starts and qemu.started_at, 120, f"{sn} powered on")
-    return qemu.started_at
+@pytest.fixture(scope="module")
+def lab(install_lab):
+    return install_lab
+
+
+@pytest.fixture(scope="module")
+def installs(lab) -> Installs:
+    assert lab.side_installs is not None, "install_lab did not submit the side installs"
+    return lab.side_installs
 
 
 def _stop(lab, instance_id: str, sn: str) -> None:
@@ -165,19 +191,19 @@ def _start(lab, instance_id: str, sn: str) -> None:
     wait_instance(lab, instance_id, ("running", "Startup failed"), timeout=120, sn=sn)
 
 
-def _guest_raid(lab, sn: str) -> list[tuple]:
+def _guest_raid(lab, sn: str) -> dict[str, tuple]:
+    """md device -> (level, state, wanted, up, [U_] status) of the GuestOS's RAID lines."""
     serial = lab.qemu[sn].machine.serial_log.read_text(errors="replace")
-    return re.findall(GUEST_RAID, serial)
+    return {row[0]: row[1:] for row in re.findall(GUEST_RAID, serial)}
 
 
 # -- UEFI ------------------------------------------------------------------------------------
 
 
 def test_uefi_create_boots_its_disk_through_ovmf(lab, installs, capsys):
-    power_on = _power_on(lab, UEFI_SN)
-
     instance = wait_instance(lab, installs.uefi, ("running", "Creation failed"), sn=UEFI_SN)
-    hostname, boots, up = wait_guest_up(lab, starts_before=1, sn=UEFI_SN)
+    hostname, boots, _ = wait_guest_up(lab, starts_before=1, sn=UEFI_SN)
+    power_on, up = installs.watches[UEFI_SN].times()
 
     assert (instance["status"], instance["reason"]) == ("running", ""), step_times(lab, UEFI_SN)
     assert instance["bootMode"] == "UEFI"
@@ -185,7 +211,8 @@ def test_uefi_create_boots_its_disk_through_ovmf(lab, installs, capsys):
     qemu = lab.qemu[UEFI_SN]
     assert qemu.booted_device == "disk" and qemu.machine.firmware == UEFI
     serial = qemu.machine.serial_log.read_text(errors="replace")
-    assert "BdsDxe" in serial or "UEFI" in serial  # OVMF's boot manager ran this boot
+    # OVMF's boot manager started the disk's removable path (no NVRAM entry names it).
+    assert re.search(r'BdsDxe: starting Boot\d+ "UEFI Misc Device"', serial), serial[:2000]
     with capsys.disabled():
         print(f"\ninstall (uefi): {phases(lab, power_on, up, sn=UEFI_SN)}")
 
@@ -216,6 +243,7 @@ def test_the_esp_holds_grub_at_the_removable_path(lab, installs, tmp_path):
     loader = (tmp_path / "bootx64.efi").read_bytes()
     assert table["label"] == "gpt"
     assert esp["type"].upper() == ESP_TYPE and esp["size"] == 512 * 2048
+    assert BIOS_GRUB_TYPE not in [part["type"].upper() for part in table["partitions"]]
     assert "::/EFI/BOOT/BOOTX64.EFI" in listing, listing  # the removable-media path
     assert loader[:2] == b"MZ" and len(loader) > 100_000  # a PE image: GRUB's core, whole
     assert "ESP" in label, label
@@ -224,48 +252,43 @@ def test_the_esp_holds_grub_at_the_removable_path(lab, installs, tmp_path):
     assert "/boot/efi\tvfat" in fstab
 
 
-def test_reinstall_keeps_the_uefi_boot_mode(lab, installs, capsys):
-    starts = lab.qemu[UEFI_SN].starts
+@pytest.fixture(scope="module")
+def uefi_reinstall(lab, installs) -> BootWatch:
+    """The stopped UEFI instance reinstalled without a boot mode (the instance's own), submitted
+    here and awaited by the module's last test: it runs while the RAID server is tested."""
     body = {
         "imageId": installs.image_id,
         "systemVolumeRaidId": NO_RAID_ID,
         "instanceName": "uefi",
         "hostname": "guest-uefi-2",
         "password": "Guest-Root-Pass-8",
-    }  # no bootMode: the instance's own
+    }
+    watch = BootWatch(lab, UEFI_SN, starts_before=lab.qemu[UEFI_SN].starts)
     lab.api.put(f"/project/instances/{installs.uefi}/reinstallInstance", body)
-    power_on = _power_on(lab, UEFI_SN, starts)
-
-    instance = wait_instance(lab, installs.uefi, ("running", "Reinstall failed"), sn=UEFI_SN)
-    hostname, boots, up = wait_guest_up(lab, starts_before=starts + 1, sn=UEFI_SN)
-
-    assert instance["status"] == "running", step_times(lab, UEFI_SN)
-    assert instance["bootMode"] == "UEFI"
-    assert (hostname, boots) == ("guest-uefi-2", 1)
-    made = step_times(lab, UEFI_SN)["MakePartitions"]
-    assert made[0] == "succeeded", made
-    with capsys.disabled():
-        print(f"\nreinstall (uefi): {phases(lab, power_on, up, sn=UEFI_SN)}")
+    return watch
 
 
 # -- software RAID1 ----------------------------------------------------------------------------
 
 
-def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, capsys):
-    power_on = _power_on(lab, RAID_SN)
-
+def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, uefi_reinstall, capsys):
     instance = wait_instance(lab, installs.raid, ("running", "Creation failed"), sn=RAID_SN)
-    hostname, boots, up = wait_guest_up(lab, starts_before=1, sn=RAID_SN)
+    hostname, boots, _ = wait_guest_up(lab, starts_before=1, sn=RAID_SN)
+    power_on, up = installs.watches[RAID_SN].times()
+    wait_for(lambda: len(_guest_raid(lab, RAID_SN)) == 2, 30, "the GuestOS's RAID lines")
+    arrays = _guest_raid(lab, RAID_SN)
 
     steps = step_times(lab, RAID_SN)
     assert (instance["status"], instance["reason"]) == ("running", ""), steps
     assert steps["MakeRaid"][0] == "succeeded", steps
     assert (hostname, boots) == ("guest-mirror", 1)
-    wait_for(lambda: _guest_raid(lab, RAID_SN), 30, "the GuestOS's RAID line")
-    arrays = {row[0]: row[1:] for row in _guest_raid(lab, RAID_SN)}
-    root = [a for a in arrays.values() if a[0] == "raid1"]
-    assert len(arrays) == 2 and len(root) == 2, arrays  # / and swap, each a mirror
-    assert all(row[2:] == ("2", "2", "UU") for row in arrays.values()), arrays
+    # / and swap, each a mirror of both disks, in sync.
+    assert sorted(arrays.values()) == [
+        ("raid1", "active", "2", "2", "UU"),
+        ("raid1", "active", "2", "2", "UU"),
+    ], arrays
+    serial = lab.qemu[RAID_SN].machine.serial_log.read_text(errors="replace")
+    assert re.search(r"BMP-GUEST-UP hostname=guest-mirror root=/dev/md\d+ ", serial)
     with capsys.disabled():
         print(f"\ninstall (raid1): {phases(lab, power_on, up, sn=RAID_SN)}")
 
@@ -318,11 +341,12 @@ def test_raid1_boots_degraded_with_its_first_disk_pulled(lab, installs, capsys):
     try:
         _start(lab, installs.raid, RAID_SN)
         hostname, boots, up = wait_guest_up(lab, starts_before=starts, sn=RAID_SN)
-        wait_for(lambda: _guest_raid(lab, RAID_SN), 30, "the GuestOS's RAID line")
-        arrays = {row[0]: row[1:] for row in _guest_raid(lab, RAID_SN)}
+        wait_for(lambda: len(_guest_raid(lab, RAID_SN)) == 2, 30, "the GuestOS's RAID lines")
+        arrays = _guest_raid(lab, RAID_SN)
 
-        assert (hostname, boots) == ("guest-mirror", 2)  # the same file system, one disk
-        assert len(arrays) == 2 and all(a[2:] == ("2", "1", "U_") for a in arrays.values()), arrays
+        assert (hostname, boots) == ("guest-mirror", 2)  # the same file system, from one disk
+        # Both mirrors run on the second disk alone: member 0 is gone, member 1 is up.
+        assert [a[2:] for a in arrays.values()] == [("2", "1", "_U")] * 2, arrays
         with capsys.disabled():
             print(f"\nraid1, first disk pulled: power-on → GuestOS up {up - qemu.started_at:.1f} s")
         _stop(lab, installs.raid, RAID_SN)
@@ -350,3 +374,23 @@ def test_delete_wipes_both_raid_members(lab, installs):
                 examined = _examine(raw, part)
                 assert examined.returncode != 0, examined.stdout  # no md superblock there
                 assert "No md superblock" in examined.stderr, examined.stderr
+
+
+# -- the UEFI reinstall, submitted before the RAID tests -----------------------------------------
+
+
+def test_reinstall_keeps_the_uefi_boot_mode(lab, installs, uefi_reinstall, capsys):
+    instance = wait_instance(lab, installs.uefi, ("running", "Reinstall failed"), sn=UEFI_SN)
+    power_on, up = uefi_reinstall.times()
+    hostname, boots, _ = wait_guest_up(lab, uefi_reinstall.starts_before + 1, sn=UEFI_SN)
+
+    assert instance["status"] == "running", step_times(lab, UEFI_SN)
+    assert instance["bootMode"] == "UEFI"
+    assert (hostname, boots) == ("guest-uefi-2", 1)
+    steps = step_times(lab, UEFI_SN)
+    assert steps["CleanBlockDevice"][0] == steps["MakePartitions"][0] == "succeeded", steps
+    serial = lab.qemu[UEFI_SN].machine.serial_log.read_text(errors="replace")
+    assert re.search(r'BdsDxe: starting Boot\d+ "UEFI Misc Device"', serial)
+    with capsys.disabled():
+        print(f"\nreinstall (uefi): {phases(lab, power_on, up, sn=UEFI_SN)}")
+    _stop(lab, installs.uefi, UEFI_SN)  # an idle TCG guest still takes CPU from the next tests
