@@ -9,6 +9,11 @@ subnet) and taps ``bmpe2e<N>t0`` (SeaBIOS server LAB-0001) and ``t1`` (OVMF serv
 Inside: the gateway, DHCP, TFTP and image HTTP, bound to 10.200.0.1. On the host: openapi, its
 worker, the scheduler, the driver and the dhcp-agent worker; the BMCs on 127.0.0.1 (QMP over a
 unix socket crosses the namespace; the database and redis are files and unix sockets too).
+
+The install tests use the agent LiveOS and the GuestOS (``install_images``, built once a session):
+``install_lab`` (namespace ``bmpin<N>``, three servers that install side by side, see
+INSTALL_FIRMWARES) for test_install.py and test_install_boot_uefi_raid.py, and a one-server lab
+of its own for test_install_crash.py.
 """
 
 from __future__ import annotations
