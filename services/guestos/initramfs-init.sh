@@ -13,6 +13,28 @@ while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done </modul
 # A root on software RAID: assemble every array the disks' superblocks describe, degraded ones
 # too (--run: a mirror whose other disk is gone still boots). Again while root= is not found
 # (a disk driver that probes in the background, as NVMe's does).
+# NVMe finds its namespaces in the background, after insmod returned: wait for each
+# controller's first namespace, then for the partition list to hold still (0.4 s), so that an
+# array is not started degraded for a member about to appear.
+settle() {
+  for try in $(seq 1 50); do
+    pending=""
+    for ctrl in /sys/class/nvme/nvme*; do
+      [ -e "$ctrl" ] || continue
+      ls -d "$ctrl"/nvme*n* >/dev/null 2>&1 || pending=$ctrl
+    done
+    [ -z "$pending" ] && break
+    sleep 0.1
+  done
+  last="" same=0
+  for try in $(seq 1 25); do
+    now=$(cat /proc/partitions)
+    if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+    [ "$same" -ge 2 ] && return 0
+    last=$now
+    sleep 0.2
+  done
+}
 assemble() {
   [ -x /sbin/mdadm ] || return 0
   mkdir -p /run/mdadm /etc/mdadm
@@ -20,6 +42,7 @@ assemble() {
   printf 'DEVICE partitions\nHOMEHOST <ignore>\nAUTO +all\n' >/etc/mdadm/mdadm.conf
   /sbin/mdadm --assemble --scan --run >/dev/null 2>&1
 }
+settle
 assemble
 
 root="" flags=ro

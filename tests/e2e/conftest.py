@@ -151,9 +151,11 @@ def install_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
 
 
 # The install lab's servers: LAB-0001 for test_install.py (SeaBIOS, one disk); for
-# test_install_boot_uefi_raid.py LAB-0002 (OVMF, one disk) and LAB-0003 (SeaBIOS, two disks).
+# test_install_boot_uefi_raid.py LAB-0002 (OVMF, one disk) and LAB-0003 (SeaBIOS, a virtio disk
+# and an NVMe one).
 INSTALL_FIRMWARES = {1: BIOS, 2: UEFI, 3: BIOS}
 INSTALL_DISKS = {3: 2}
+INSTALL_NVME = {3: (2,)}  # LAB-0003's mirror: a virtio disk and an NVMe one
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +176,7 @@ def install_lab(install_images, gateway_tls, tmp_path_factory):
             memory_mb=1536,
             firmwares=INSTALL_FIRMWARES,
             disk_counts=INSTALL_DISKS,
+            nvme_disks=INSTALL_NVME,
             on_ready=submit_side_installs,
         )
 
@@ -261,10 +264,12 @@ def _netboot(
     memory_mb: int = 512,
     firmwares: dict[int, str] = FIRMWARES,
     disk_counts: dict[int, int] | None = None,
+    nvme_disks: dict[int, tuple[int, ...]] | None = None,
     on_ready: Callable[[NetBoot], None] | None = None,
 ):
     """The lab: `servers` QEMU servers (lab index -> `firmwares`, else BIOS; `disk_counts`
-    disks, else one), enrolled into a running platform; `on_ready(lab)` before it is yielded."""
+    disks, else one; `nvme_disks`: which of them are NVMe, else virtio), enrolled into a running
+    platform; `on_ready(lab)` before it is yielded."""
     net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
         platform = Platform(work, settings=_settings(gateway_tls))
@@ -302,6 +307,7 @@ def _netboot(
                 firmware=firmwares.get(server.index, BIOS),
                 memory_mb=memory_mb,
                 disk_count=(disk_counts or {}).get(server.index, 1),
+                nvme_disks=(nvme_disks or {}).get(server.index, ()),
             )
             lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
         report = enrol.enrol(

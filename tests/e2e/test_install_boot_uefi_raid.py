@@ -8,12 +8,13 @@ soon as the lab is up, so that they install side by side with test_install.py's 
   boot entry) → OVMF boots the disk → the GuestOS says its hostname → ``running``. The ESP is
   read from the host with mtools at its offset, never mounted. A reinstall without a boot mode
   keeps UEFI and boots through OVMF again.
-- LAB-0003, SeaBIOS, two disks, a device type whose system volume is two disks in RAID1: the
-  agent lays out both disks alike, builds one md RAID1 per partition, installs onto the arrays
-  and GRUB onto both disks → boots → ``running``, the GuestOS's initramfs assembled the mirror.
-  Then the first disk is pulled from the QEMU command line: SeaBIOS boots GRUB from the second
-  disk, the mirror starts degraded ([2/1] [U_]) and the GuestOS says so. Delete (both disks back)
-  wipes both members: ``mdadm --examine`` finds no superblock where the arrays' partitions were.
+- LAB-0003, SeaBIOS, two disks (virtio and NVMe), a device type whose system volume is two
+  disks in RAID1: the agent lays out both disks alike, builds one md RAID1 per partition,
+  installs onto the arrays and GRUB onto both disks → boots → ``running``, the GuestOS's
+  initramfs assembled the mirror. Then the virtio disk is pulled from the QEMU command line:
+  SeaBIOS boots GRUB from the NVMe disk, the mirrors start degraded ([2/1]) and the GuestOS
+  says so. Delete (both disks back) wipes both members: ``mdadm --examine`` finds no superblock
+  where the arrays' partitions were.
 
 The UEFI reinstall is submitted before the RAID server's checks and awaited after them: the two
 servers keep working side by side.
@@ -56,7 +57,7 @@ RAID1_ID = "r-wtzluqacgzzxgunnabdkpnpjew3d"  # the seeded RAID1 level
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 BIOS_GRUB_TYPE = "21686148-6449-6E6F-744E-656564454649"
 LINUX_RAID_TYPE = "A19D880F-05FC-4D3B-A006-743F0F84911E"
-GUEST_RAID = r"BMP-GUEST-RAID (\S+) (raid\d+) (\S+) \[(\d+)/(\d+)\] \[([U_]+)\]"
+GUEST_RAID = r"BMP-GUEST-RAID (\S+) (raid\d+) (\S+) \[(\d+)/(\d+)\] \[([U_]+)\] members=(\S+)"
 UEFI_DEVICE_TYPE = {
     **enrol.LAB_DEVICE_TYPE,
     "name": "lab.vm.uefi",
@@ -192,7 +193,7 @@ def _start(lab, instance_id: str, sn: str) -> None:
 
 
 def _guest_raid(lab, sn: str) -> dict[str, tuple]:
-    """md device -> (level, state, wanted, up, [U_] status) of the GuestOS's RAID lines."""
+    """md device -> (level, state, wanted, up, [U_] status, members) of the GuestOS's lines."""
     serial = lab.qemu[sn].machine.serial_log.read_text(errors="replace")
     return {row[0]: row[1:] for row in re.findall(GUEST_RAID, serial)}
 
@@ -282,11 +283,9 @@ def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, uefi_rei
     assert (instance["status"], instance["reason"]) == ("running", ""), steps
     assert steps["MakeRaid"][0] == "succeeded", steps
     assert (hostname, boots) == ("guest-mirror", 1)
-    # / and swap, each a mirror of both disks, in sync.
-    assert sorted(arrays.values()) == [
-        ("raid1", "active", "2", "2", "UU"),
-        ("raid1", "active", "2", "2", "UU"),
-    ], arrays
+    # / and swap, each a mirror of both disks (virtio and NVMe), in sync.
+    assert [a[:5] for a in arrays.values()] == [("raid1", "active", "2", "2", "UU")] * 2, arrays
+    assert all("vda" in a[5] and "nvme0n1p" in a[5] for a in arrays.values()), arrays
     serial = lab.qemu[RAID_SN].machine.serial_log.read_text(errors="replace")
     assert re.search(r"BMP-GUEST-UP hostname=guest-mirror root=/dev/md\d+ ", serial)
     with capsys.disabled():
@@ -345,8 +344,11 @@ def test_raid1_boots_degraded_with_its_first_disk_pulled(lab, installs, capsys):
         arrays = _guest_raid(lab, RAID_SN)
 
         assert (hostname, boots) == ("guest-mirror", 2)  # the same file system, from one disk
-        # Both mirrors run on the second disk alone: member 0 is gone, member 1 is up.
-        assert [a[2:] for a in arrays.values()] == [("2", "1", "_U")] * 2, arrays
+        # Both mirrors run on the NVMe disk alone (SeaBIOS booted its GRUB): one of two members.
+        assert [(a[2], a[3], sorted(a[4])) for a in arrays.values()] == [
+            ("2", "1", ["U", "_"])
+        ] * 2, arrays
+        assert all(a[5].startswith("nvme0n1p") and "," not in a[5] for a in arrays.values())
         with capsys.disabled():
             print(f"\nraid1, first disk pulled: power-on → GuestOS up {up - qemu.started_at:.1f} s")
         _stop(lab, installs.raid, RAID_SN)

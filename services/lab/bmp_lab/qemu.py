@@ -60,6 +60,7 @@ class QemuMachine:
     disk_count: int = 1  # disk.qcow2, disk2.qcow2, ...: a software RAID needs two
     # Disks left off the command line (by number, 1 = disk.qcow2): a disk pulled from the server.
     absent_disks: tuple[int, ...] = ()
+    nvme_disks: tuple[int, ...] = ()  # disks on an NVMe controller (by number), else virtio-blk
     qemu: str = "qemu-system-x86_64"
     ovmf_code: Path = OVMF_CODE
     ovmf_vars: Path = OVMF_VARS
@@ -124,6 +125,8 @@ def qemu_argv(machine: QemuMachine, *, mac: str, boot_device: str) -> list[str]:
             continue
         drive = f"disk{number - 1}"
         device = f"virtio-blk-pci,drive={drive}"
+        if number in machine.nvme_disks:  # QEMU's NVMe controller needs a serial number
+            device = f"nvme,drive={drive},serial=BMPNVME{number}"
         if disk_index is not None:  # OVMF: each disk is a boot option, in order
             device += _bootindex(disk_index + 2 * (number - 1))
         argv += ["-drive", f"if=none,id={drive},format=qcow2,file={path}", "-device", device]

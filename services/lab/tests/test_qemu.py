@@ -69,6 +69,14 @@ def test_a_second_disk_and_a_pulled_one(tmp_path):
     assert "disk.qcow2" not in second_only and f"file={tmp_path / 'disk2.qcow2'}" in second_only
 
 
+def test_a_disk_on_nvme(tmp_path):
+    machine = QemuMachine(tmp_path, disk_count=2, nvme_disks=(2,))
+
+    argv = qemu_argv(machine, mac="52:54:00:00:00:03", boot_device="disk")
+
+    assert "virtio-blk-pci,drive=disk0" in argv and "nvme,drive=disk1,serial=BMPNVME2" in argv
+
+
 @pytest.fixture
 def qemu_server(fleet, tmp_path):
     server = fleet.nodes[0]
