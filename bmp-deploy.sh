@@ -42,6 +42,9 @@ SERVICE:
     bmp-redis             private redis (local runtime, only when no BMP_REDIS_HOST is set)
     bmp-openapi           core API, port 8801
     bmp-openapi-console   core API, console profile, port 8802
+    bmp-console-api       the tenant console's backend (BFF), port 8800
+    bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
+    bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
@@ -154,7 +157,7 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves
@@ -326,6 +329,8 @@ local_start() {
     django_admin migrate --noinput
     # The scheduler keeps its own tables (jobs, steps, agent tokens) in the same database.
     DJANGO_SETTINGS_MODULE=bmp_scheduler.settings "$BMP_VENV/bin/django-admin" migrate --noinput
+    # oob-alert's fault tables and rules (seeded by its migrations), same database.
+    DJANGO_SETTINGS_MODULE=bmp_oob_alert.settings "$BMP_VENV/bin/django-admin" migrate --noinput
     django_admin bmp_bootstrap --print-credentials
   fi
   for service in "${services[@]}"; do
@@ -443,7 +448,7 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
 
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
-  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-openapi-worker \
+  echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-openapi-worker \
     bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
@@ -548,7 +553,7 @@ lab_up() {
   fi
   export BMP_IDC_IDS="$ids"
   ensure_supervisord # adds the programs that serve IDCs, now that there is one
-  for service in bmp-driver bmp-dhcp-agent; do
+  for service in bmp-driver bmp-dhcp-agent bmp-oob-agent; do
     supervisor_has_program "$service" || continue
     # Restarted to take a new IDC; left alone when it already serves it.
     [[ -z "$changed" ]] && local_status_of "$service" && continue

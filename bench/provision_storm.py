@@ -28,6 +28,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.fleet import STATE_FILE
 from bmp_lab.platform import Platform
@@ -39,7 +40,6 @@ SERVICES = (
     "bmp-scheduler-gateway",
     "bmp-scheduler-gateway-tls",
 )
-NO_RAID = "r-qytwf9r5h0yn9x4evjkyr0n1cwyb"
 BROKER_STEP_TARGETS = ("driver", "dhcp")
 
 
@@ -85,7 +85,7 @@ def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str
                 "projectId": project_id,
                 "deviceTypeId": report["device_type_id"],
                 "imageId": report["image_id"],
-                "systemVolumeRaidId": NO_RAID,
+                "systemVolumeRaidId": NO_RAID_ID,
                 "instanceName": f"storm-{first}",
                 "password": "Root-Pass-2026",
                 "count": count,

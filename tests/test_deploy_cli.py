@@ -53,6 +53,8 @@ def deployment(tmp_path_factory):
     ports = {
         "operation": free_port(),
         "console": free_port(),
+        "console_api": free_port(),
+        "oob_alert": free_port(),
         "gateway": free_port(),
         "gateway_tls": free_port(),
         "image": free_port(),
@@ -70,6 +72,8 @@ def deployment(tmp_path_factory):
         BMP_VENV=os.environ.get("BMP_TEST_DEPLOY_VENV", str(ROOT / ".venv-deploy")),
         BMP_OPENAPI_PORT=str(ports["operation"]),
         BMP_OPENAPI_CONSOLE_PORT=str(ports["console"]),
+        BMP_CONSOLE_API_PORT=str(ports["console_api"]),
+        BMP_OOB_ALERT_PORT=str(ports["oob_alert"]),
         BMP_GATEWAY_PORT=str(ports["gateway"]),
         BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
@@ -119,17 +123,19 @@ def credentials(deployment) -> dict[str, str]:
 
 def expected_services(deployment) -> list[str]:
     embedded_redis = "BMP_REDIS_URL" not in deployment["env"]
-    # The driver and dhcp-agent start only once an IDC is known (BMP_IDC_IDS): none here.
+    # The driver, dhcp-agent and oob-agent start only once an IDC is known (BMP_IDC_IDS): none.
     return [
         *(["bmp-redis"] if embedded_redis else []),
         "bmp-openapi",
         "bmp-openapi-console",
+        "bmp-console-api",
         "bmp-openapi-worker",
         "bmp-scheduler",
         "bmp-scheduler-gateway",
         "bmp-scheduler-gateway-tls",
         "bmp-tftp",
         "bmp-image",
+        "bmp-oob-alert",
     ]
 
 

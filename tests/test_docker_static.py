@@ -64,10 +64,15 @@ IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
 IDC_APPS = (*IDC_WORKERS, DHCP_SERVER)
 BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
-APPS = (*DB_APPS, *BOOT_APPS, *IDC_APPS)
+# The consoles' backends: Redis only, and openapi through the system key.
+BFF_APPS = ("bmp-console-api",)
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, *IDC_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
+# The BFFs' system key: openapi's bootstrap writes it, the BFFs only read it.
+KEY_VOLUME = "bmp-system-key"
+KEY_READERS = {"bmp-openapi", *BFF_APPS}
 # What the DHCP server holds once started: udp/67 and its raw ICMPv6 socket, nothing else.
 DHCP_SERVER_CAPS = {"NET_BIND_SERVICE", "NET_RAW"}
 IDC_ID = "idc-test1"
@@ -172,7 +177,7 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
     """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
     result = compose("config", "--services", env=given_secrets)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BOOT_APPS}
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BFF_APPS, *BOOT_APPS}
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
@@ -280,6 +285,13 @@ def test_data_lives_in_named_volumes(config):
         for volume in service.get("volumes", []):
             users.setdefault(volume["source"], set()).add(name)
     shared = {source: names for source, names in users.items() if len(names) > 1}
+    assert shared.pop(KEY_VOLUME) == KEY_READERS
+    for name in KEY_READERS:
+        [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == KEY_VOLUME]
+        assert mount["target"] == "/var/lib/bmp-keys"
+        assert bool(mount.get("read_only")) == (name != "bmp-openapi"), name
+        env = config["services"][name]["environment"]
+        assert env["BMP_SYSTEM_API_KEY_FILE"] == "/var/lib/bmp-keys/system-api-key", name
     assert shared == SHARED_VOLUMES
     for source, names in SHARED_VOLUMES.items():
         services = [config["services"][name] for name in sorted(names)]
@@ -327,8 +339,9 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
 
 
-API_SERVICES = {"bmp-openapi", "bmp-openapi-console"}
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console", "bmp-console-api"}
 PUBLISHED = {
+    "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
     "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
     "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
@@ -403,6 +416,16 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         env = services[name].get("environment") or {}
         assert not [key for key in env if SECRET_KEY_RE.search(key)], name
         assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
+    for name in BFF_APPS:
+        # Least privilege: Redis and the signing key; no database, broker or encryption key.
+        env = services[name]["environment"]
+        assert env["BMP_REDIS_HOST"] == "bmp-redis"
+        assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
+        assert env["BMP_SECRET_KEY"] == given_secrets["BMP_SECRET_KEY"]
+        assert not {"BMP_DB_HOST", "BMP_MQ_HOST", "BMP_ENCRYPTION_KEY"} & set(env), name
+        depends = services[name]["depends_on"]
+        for needed in ("bmp-openapi", "bmp-openapi-console", "bmp-redis"):
+            assert depends[needed]["condition"] == "service_healthy", (name, needed)
     for name in IDC_APPS:
         env = services[name]["environment"]
         assert env["BMP_IDC_ID"] == IDC_ID, name
@@ -751,6 +774,7 @@ def builds(calls: list[str]) -> list[str]:
 # One build per Dockerfile ("all": in image.cfg's order): (Dockerfile, image name).
 IMAGES = (
     ("openapi", "bmp-openapi"),
+    ("console_api", "bmp-console-api"),
     ("scheduler", "bmp-scheduler"),
     ("tftp", "bmp-tftp"),
     ("image", "bmp-image"),
@@ -984,6 +1008,7 @@ IMAGE_CONTENTS = {
     "dhcp_agent.Dockerfile": ({"dhcp"}, "services/dhcp_agent", "bmp_dhcp_agent"),
     "tftp.Dockerfile": ({"tftp"}, "services/tftp", "bmp_tftp"),
     "image.Dockerfile": ({"image"}, "services/image", "bmp_image"),
+    "console_api.Dockerfile": ({"bff"}, "services/console_api", "bmp_console_api"),
 }
 
 

@@ -45,6 +45,7 @@ def command_line(tmp_path):
     [
         ("bmp-openapi", "--bind 127.0.0.1:8801"),
         ("bmp-openapi-console", "--bind 127.0.0.1:8802"),
+        ("bmp-console-api", "--bind 127.0.0.1:8800"),
         ("bmp-scheduler-gateway", "--bind 10.0.0.1:8803"),
         ("bmp-image", "--bind 10.0.0.1:10000"),
         ("bmp-tftp", "--host 10.0.0.1 --port 6969"),
@@ -61,6 +62,7 @@ def test_by_default_the_apis_stay_on_the_loopback_and_provisioning_follows_the_h
     [
         ("bmp-openapi", "--bind 192.168.7.2:8801"),
         ("bmp-openapi-console", "--bind 192.168.7.2:8802"),
+        ("bmp-console-api", "--bind 192.168.7.2:8800"),
         ("bmp-scheduler-gateway", "--bind 10.0.0.3:8803"),
         ("bmp-image", "--bind 10.0.0.3:10000"),
         ("bmp-tftp", "--host 10.0.0.3 --port 6969"),

@@ -40,6 +40,32 @@ case "$service" in
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings BMP_OPENAPI_PROFILE=console
     gunicorn_app bmp_openapi.wsgi:application "$BMP_API_BIND" "${BMP_OPENAPI_CONSOLE_PORT:-8802}"
     ;;
+  bmp-console-api)
+    # The tenant console's BFF: sessions in redis, openapi's console profile through the
+    # contract client with the system key bmp_bootstrap wrote (BMP_SYSTEM_API_KEY_FILE).
+    # Threads, not processes: each open /events stream holds one.
+    export DJANGO_SETTINGS_MODULE=bmp_console_api.settings
+    export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
+      gunicorn_app bmp_console_api.wsgi:application "$BMP_API_BIND" "${BMP_CONSOLE_API_PORT:-8800}"
+    ;;
+  bmp-oob-alert)
+    # BMC event logs become faults (port 8804): callers' API keys are checked by openapi,
+    # its notices and health go to openapi with the system key (BMP_SYSTEM_API_KEY_FILE).
+    export DJANGO_SETTINGS_MODULE=bmp_oob_alert.settings
+    reach="$(bmp_reach_address "$BMP_API_BIND")"
+    export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$reach:${BMP_OPENAPI_PORT:-8801}}"
+    export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$reach:${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    BMP_WORKERS="${BMP_OOB_ALERT_WORKERS:-2}" \
+      gunicorn_app bmp_oob_alert.wsgi:application "$BMP_API_BIND" "${BMP_OOB_ALERT_PORT:-8804}"
+    ;;
+  bmp-oob-agent)
+    # Polls the SEL and FRU of the devices of BMP_IDC_IDS every BMP_OOB_POLL_INTERVAL s.
+    reach="$(bmp_reach_address "$BMP_API_BIND")"
+    export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$reach:${BMP_OPENAPI_PORT:-8801}}"
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$reach:${BMP_OOB_ALERT_PORT:-8804}}"
+    exec "$BMP_VENV/bin/python" -m bmp_oob_agent
+    ;;
   bmp-openapi-worker)
     # Applies the scheduler's job events; its beat re-sends jobs the scheduler never acknowledged.
     export DJANGO_SETTINGS_MODULE=bmp_openapi.settings

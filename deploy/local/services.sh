@@ -8,6 +8,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-redis]=""
   [bmp-openapi]="/health"
   [bmp-openapi-console]="/health"
+  [bmp-console-api]="/health"
   [bmp-openapi-worker]=""
   [bmp-scheduler]=""
   [bmp-scheduler-gateway]="/health"
@@ -18,15 +19,19 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-tftp]=""
   [bmp-image]="/health"
   [bmp-lab]=""
+  [bmp-oob-alert]="/health"
+  [bmp-oob-agent]=""
 )
 
 # name → port variable and default port
 declare -A BMP_LOCAL_PORT=(
   [bmp-openapi]="${BMP_OPENAPI_PORT:-8801}"
   [bmp-openapi-console]="${BMP_OPENAPI_CONSOLE_PORT:-8802}"
+  [bmp-console-api]="${BMP_CONSOLE_API_PORT:-8800}"
   [bmp-scheduler-gateway]="${BMP_GATEWAY_PORT:-8803}"
   [bmp-scheduler-gateway-tls]="${BMP_GATEWAY_TLS_PORT:-8813}"
   [bmp-image]="${BMP_IMAGE_PORT:-10000}"
+  [bmp-oob-alert]="${BMP_OOB_ALERT_PORT:-8804}"
 )
 
 # Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
@@ -35,14 +40,14 @@ BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
 # BMP_PROVISION_BIND.
 bmp_local_bind() {
   case "$1" in
-    bmp-openapi | bmp-openapi-console) echo "$BMP_API_BIND" ;;
+    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-oob-alert) echo "$BMP_API_BIND" ;;
     *) echo "$BMP_PROVISION_BIND" ;;
   esac
 }
 
 # Services that need the database schema migrated before they start.
 BMP_MIGRATING_SERVICES=(bmp-openapi bmp-openapi-console bmp-scheduler bmp-scheduler-gateway
-  bmp-scheduler-gateway-tls)
+  bmp-scheduler-gateway-tls bmp-oob-alert)
 
 bmp_local_services() {
   # bmp-redis is ours only while no external redis is configured.
@@ -51,17 +56,23 @@ bmp_local_services() {
   fi
   echo bmp-openapi
   echo bmp-openapi-console
+  # The tenant console's backend (after openapi: it calls openapi's console profile).
+  echo bmp-console-api
   echo bmp-openapi-worker
   echo bmp-scheduler
   echo bmp-scheduler-gateway
   echo bmp-scheduler-gateway-tls
   echo bmp-tftp
   echo bmp-image
+  # Out-of-band monitoring: faults, health and notices (after openapi, which checks its
+  # callers' keys).
+  echo bmp-oob-alert
   # The out-of-band and DHCP workers serve IDCs: none until BMP_IDC_IDS names some (the lab
   # writes it into var/runtime.env when it enrols its servers).
   if [[ -n "${BMP_IDC_IDS:-}" ]]; then
     echo bmp-driver
     echo bmp-dhcp-agent
+    echo bmp-oob-agent
     # Answering DHCP takes root and the provisioning interface: only where one is named.
     if [[ -n "${BMP_DHCP_INTERFACE:-}" ]]; then
       echo bmp-dhcp-server

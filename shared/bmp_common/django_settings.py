@@ -18,6 +18,8 @@ WILDCARD_BINDS = {"0.0.0.0", "::"}  # noqa: S104 (names, not binds)
 # scheduler's gateway the address the servers being installed call (BMP_GATEWAY_URL).
 SERVED_ON = {
     "openapi": {"binds": ["BMP_API_BIND"], "urls": []},
+    "console_api": {"binds": ["BMP_API_BIND"], "urls": []},
+    "operation_api": {"binds": ["BMP_API_BIND"], "urls": []},
     "scheduler": {"binds": ["BMP_PROVISION_BIND", "BMP_HOST_IP"], "urls": ["BMP_GATEWAY_URL"]},
 }
 
@@ -42,14 +44,16 @@ def default_allowed_hosts(service: str) -> list[str]:
     return hosts
 
 
-def base_settings(service: str) -> dict:
+def base_settings(service: str, *, encryption_key: bool = True) -> dict:
+    """``encryption_key``: whether the service decrypts stored secrets (the BFFs do not, and
+    are not given the key)."""
     debug = env.env_bool("BMP_DEBUG", False)
     max_json_body = env.env_int("BMP_MAX_JSON_BODY", 1024 * 1024)
     return {
         "BMP_SERVICE": service,
         "DEBUG": debug,
         "SECRET_KEY": env.env_str("BMP_SECRET_KEY", required=True),
-        "BMP_ENCRYPTION_KEY": env.env_str("BMP_ENCRYPTION_KEY", required=True),
+        "BMP_ENCRYPTION_KEY": env.env_str("BMP_ENCRYPTION_KEY", required=encryption_key),
         "BMP_DEFAULT_LANGUAGE": env.env_str("BMP_DEFAULT_LANGUAGE", "en_US"),
         # A request naming another Host answers 400 (DNS rebinding, Host-header poisoning).
         "ALLOWED_HOSTS": env.env_list("BMP_ALLOWED_HOSTS", []) or default_allowed_hosts(service),

@@ -174,6 +174,9 @@ def _with_redis_db(url: str, db: int) -> str:
 REDIS_DB_BROKER = 0
 REDIS_DB_RESULTS = 1
 REDIS_DB_CACHE = 2
+# The BFFs' login sessions, and the live-event streams openapi writes for them.
+REDIS_DB_SESSIONS = 3
+REDIS_DB_EVENTS = 4
 
 
 def broker_url() -> str:

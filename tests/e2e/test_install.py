@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from bmp_common.messages import actions
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.enrol import EnrolError
@@ -129,7 +130,7 @@ def wait_guest_up(lab, starts_before: int, sn: str = SN) -> tuple[str, int, floa
 
 
 def phases(
-    lab, power_on: float, guest_up: float, write: str = "WriteImageTar", sn: str = SN
+    lab, power_on: float, guest_up: float, write: str = actions.WRITE_IMAGE_TAR, sn: str = SN
 ) -> str:
     steps = step_times(lab, sn)
 
@@ -137,11 +138,12 @@ def phases(
         _, started, finished, _ = steps.get(action, (None, None, None, None))
         return f"{finished - started:.1f} s" if started and finished else "?"
 
-    heartbeat = steps.get("Ping", (None, None, None))[2]
-    cycled = steps.get("PowerCycle", (None, None, None))[2]
+    heartbeat = steps.get(actions.PING, (None, None, None))[2]
+    cycled = steps.get(actions.POWER_CYCLE, (None, None, None))[2]
     return (
         f"power-on → heartbeat {heartbeat - power_on:.1f} s, "
-        f"partitioning {took('MakePartitions')} (+ format {took('FormatPartitions')}), "
+        f"partitioning {took(actions.MAKE_PARTITIONS)} "
+        f"(+ format {took(actions.FORMAT_PARTITIONS)}), "
         f"image write {took(write)}, "
         f"reboot → call home {guest_up - cycled:.1f} s"
     )
@@ -284,7 +286,7 @@ def test_an_image_with_a_wrong_checksum_fails_write_image_tar(install_lab, insta
 
         assert instance["status"] == "Creation failed"
         assert instance["reason"] == "WriteImageTarError", instance
-        status, _, _, error = step_times(lab)["WriteImageTar"]
+        status, _, _, error = step_times(lab)[actions.WRITE_IMAGE_TAR]
         assert status == "failed" and "CHECKSUM" in error.upper(), (status, error)
     finally:
         lab.fleet.by_sn(SN).node.power_down()
@@ -316,15 +318,16 @@ def test_create_from_the_qcow2_image_boots_its_disk(install_lab, qcow2_installed
     hostname, boots, up = wait_guest_up(lab, starts_before=starts + 1)
 
     steps = step_times(lab)
-    assert "WriteImageTar" not in steps and steps["WriteImage"][0] == "succeeded", steps
+    assert actions.WRITE_IMAGE_TAR not in steps, steps
+    assert steps[actions.WRITE_IMAGE][0] == "succeeded", steps
     assert (hostname, boots) == ("guest-qcow", 1)
-    guest = steps["SetPassword"][1], steps["SetUserData"][2]
+    guest = steps[actions.SET_PASSWORD][1], steps[actions.SET_USER_DATA][2]
     with capsys.disabled():
         print(
-            f"\ninstall (qcow2): power-on → heartbeat {steps['Ping'][2] - power_on:.1f} s, "
-            f"image write {steps['WriteImage'][2] - steps['WriteImage'][1]:.1f} s, "
+            f"\ninstall (qcow2): power-on → heartbeat {steps[actions.PING][2] - power_on:.1f} s, "
+            f"image write {steps[actions.WRITE_IMAGE][2] - steps[actions.WRITE_IMAGE][1]:.1f} s, "
             f"guest steps {guest[1] - guest[0]:.1f} s, "
-            f"reboot → call home {up - steps['PowerCycle'][2]:.1f} s"
+            f"reboot → call home {up - steps[actions.POWER_CYCLE][2]:.1f} s"
         )
 
 

@@ -31,6 +31,7 @@ import time
 
 import pytest
 
+from bmp_common.messages import actions
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.enrol import EnrolError
@@ -281,7 +282,7 @@ def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, uefi_rei
 
     steps = step_times(lab, RAID_SN)
     assert (instance["status"], instance["reason"]) == ("running", ""), steps
-    assert steps["MakeRaid"][0] == "succeeded", steps
+    assert steps[actions.MAKE_RAID][0] == "succeeded", steps
     assert (hostname, boots) == ("guest-mirror", 1)
     # / and swap, each a mirror of both disks (virtio and NVMe), in sync.
     assert [a[:5] for a in arrays.values()] == [("raid1", "active", "2", "2", "UU")] * 2, arrays
@@ -390,7 +391,9 @@ def test_reinstall_keeps_the_uefi_boot_mode(lab, installs, uefi_reinstall, capsy
     assert instance["bootMode"] == "UEFI"
     assert (hostname, boots) == ("guest-uefi-2", 1)
     steps = step_times(lab, UEFI_SN)
-    assert steps["CleanBlockDevice"][0] == steps["MakePartitions"][0] == "succeeded", steps
+    assert (
+        steps[actions.CLEAN_BLOCK_DEVICE][0] == steps[actions.MAKE_PARTITIONS][0] == "succeeded"
+    ), steps
     serial = lab.qemu[UEFI_SN].machine.serial_log.read_text(errors="replace")
     assert re.search(r'BdsDxe: starting Boot\d+ "UEFI Misc Device"', serial)
     with capsys.disabled():

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from bmp_common.messages import actions
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import wait_for
 
@@ -67,9 +68,9 @@ def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(c
     qemu = lab.qemu[SN]
 
     def writing():
-        return attempts(lab).get("WriteImageTar", ("", 0, ""))[0] == "running"
+        return attempts(lab).get(actions.WRITE_IMAGE_TAR, ("", 0, ""))[0] == "running"
 
-    wait_for(writing, 600, "WriteImageTar to start", interval=0.2)
+    wait_for(writing, 600, f"{actions.WRITE_IMAGE_TAR} to start", interval=0.2)
     time.sleep(1.0)  # a second into the stream
     assert writing(), attempts(lab)
     os.kill(qemu.process.pid, signal.SIGKILL)  # the QEMU this lab started: the power is gone
@@ -77,7 +78,7 @@ def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(c
     starts = qemu.starts
 
     def rebooted():
-        return qemu.starts > starts and attempts(lab)["WriteImageTar"][1] == 2
+        return qemu.starts > starts and attempts(lab)[actions.WRITE_IMAGE_TAR][1] == 2
 
     wait_for(rebooted, 300, "the server PXE-booted again and writing (attempt 2)", interval=1)
     detected = time.time()
@@ -87,9 +88,9 @@ def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(c
     steps = attempts(lab)
     assert instance["status"] == "running", steps
     assert (hostname, boots) == ("guest-crash", 1)
-    assert steps["WriteImageTar"][:2] == ("succeeded", 2)
-    assert steps["SetPXEBoot"][:2] == ("succeeded", 2)  # booted into the LiveOS again
-    assert steps["InitNode"][:2] == ("succeeded", 2)  # the new agent knew nothing: redone
+    assert steps[actions.WRITE_IMAGE_TAR][:2] == ("succeeded", 2)
+    assert steps[actions.SET_PXE_BOOT][:2] == ("succeeded", 2)  # booted into the LiveOS again
+    assert steps[actions.INIT_NODE][:2] == ("succeeded", 2)  # the new agent knew nothing: redone
     with capsys.disabled():
         print(
             f"\nserver killed mid-write: rebooted and writing again after "

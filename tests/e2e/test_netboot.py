@@ -15,6 +15,7 @@ import os
 
 import pytest
 
+from bmp_common.messages import actions
 from bmp_lab.platform import wait_for
 
 from .conftest import wait_for_line
@@ -74,10 +75,10 @@ def test_collect_pxe_boots_the_server_into_the_liveos(netboot, sn, firmware, cap
         assert "bmp.token" not in serial and '"params"' not in serial  # no secret on the console
         steps = netboot.steps(sn)
         assert [action for action, _ in steps[:4]] == [
-            "DHCPConfigAddSubnet",
-            "DHCPConfigAddHost",
-            "SetPXEBoot",
-            "Ping",
+            actions.DHCP_ADD_SUBNET,
+            actions.DHCP_ADD_HOST,
+            actions.SET_PXE_BOOT,
+            actions.PING,
         ]
         assert [status for _, status in steps[:4]] == ["succeeded"] * 3 + ["running"]
 

@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 
+from bmp_common.messages import actions
+from bmp_common.messages.jobs import CREATE_INSTANCES
 from bmp_lab.enrol import EnrolError
 from bmp_lab.platform import wait_for
 
@@ -46,7 +48,7 @@ def test_create_installs_through_the_liveos_and_boots_from_disk(lab):
     assert node.power == "on"
     assert node.node.booted_from == "disk"  # after the install, the platform booted the disk
     jobs = lab.api.get(f"/jobs?instanceId={instance_id}")["jobs"]
-    assert [(job["task"], job["status"]) for job in jobs] == [("CreateInstances", "succeeded")]
+    assert [(job["task"], job["status"]) for job in jobs] == [(CREATE_INSTANCES, "succeeded")]
     device = lab.device(instance["sn"])
     assert (device["manageStatus"], device["instanceId"]) == ("created", instance_id)
 
@@ -164,7 +166,7 @@ def test_collect_reads_the_hardware_of_a_stocked_device(lab):
 
 def test_a_lost_agent_times_out_and_the_instance_fails(lab):
     for node in lab.fleet.nodes:
-        node.agent.die_during("WriteImageTar")
+        node.agent.die_during(actions.WRITE_IMAGE_TAR)
     try:
         instance_id = lab.create("lost")[0]
         instance = lab.wait_status(instance_id, ("Creation failed", "running"), timeout=120)

@@ -28,6 +28,11 @@ class NodeState:
     raid_members: list[str] = field(default_factory=list)
     partitions: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {device, ...}
     mounts: list[dict[str, str]] = field(default_factory=list)  # [{device, mountpoint, fs_type}]
+    # data volumes (steps/data_volumes.py): their disks, never the system's; volume -> array or
+    # disk; their partitions, for the installed system's fstab
+    data_disks: list[str] = field(default_factory=list)
+    data_volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    data_mounts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Progress:

@@ -31,7 +31,7 @@ from pyghmi.ipmi.bmc import Bmc
 from pyghmi.ipmi.private.serversession import ServerSession
 
 from bmp_lab import commands
-from bmp_lab.node import VirtualNode
+from bmp_lab.node import VirtualNode, fru_image, sdr_records
 from bmp_lab.reactor import Reactor
 
 log = logging.getLogger(__name__)
@@ -176,6 +176,9 @@ class LabBmc(Bmc):
         self.wrong_password = False
         self.down_until = 0.0
         self.sel_reservation = 0
+        self.sdr_reservation = 0
+        self.fru = fru_image(node.sn)
+        self.sdrs = sdr_records()
         self.sessions: OrderedDict[tuple, LabSession] = OrderedDict()
         # sessions: ever opened; logins: RAKP 1 messages (user name and role), right or wrong
         self.stats = {"received": 0, "dropped": 0, "sessions": 0, "logins": 0}

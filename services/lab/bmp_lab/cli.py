@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from bmp_lab import selcli
 from bmp_lab.enrol import run_enrol
 from bmp_lab.fleet import DEFAULT_BASE_PORT, STATE_FILE, Fleet, read_state, write_state
 
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--loss", type=float, default=0.0, help="probability to drop a request")
     up.add_argument("--step-delay", type=float, default=0.0, help="seconds each agent step takes")
     up.add_argument("--heartbeat", type=float, default=1.0, help="agent heartbeat interval (s)")
+    up.add_argument(
+        "--sel-records", type=int, default=0, help="fill each SEL to this many records (benches)"
+    )
     status = commands.add_parser("status", help="show a running fleet and ping its BMCs")
     status.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     enrol = commands.add_parser("enrol", help="enrol the running fleet into a platform (/v1 API)")
@@ -58,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     enrol.add_argument("--wait", action="store_true", help="wait until the devices are put away")
     enrol.add_argument("--timeout", type=float, default=300.0, help="seconds --wait waits")
+    selcli.add_parser(commands)
     return parser
 
 
@@ -89,6 +94,8 @@ def run_up(args) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with fleet:
+        for server in fleet.nodes:
+            server.node.fill_sel(max(0, args.sel_records - len(server.node.sel)))
         state_path = write_state(fleet, args.state_dir)
         first, last = fleet.nodes[0], fleet.nodes[-1]
         print(
@@ -159,7 +166,12 @@ def run_status(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     args = _parser().parse_args(argv)
-    commands = {"up": run_up, "status": run_status, "enrol": run_enrol}
+    commands = {
+        "up": run_up,
+        "status": run_status,
+        "enrol": run_enrol,
+        "sel": lambda args: selcli.run_sel(args, DEFAULT_STATE_DIR),
+    }
     return commands[args.command](args)
 
 

@@ -38,8 +38,9 @@ def _needs(session, level: int) -> bool:
 
 # -- application (netfn 0x06) ------------------------------------------------------------------
 def get_device_id(bmc: LabBmc, session, data) -> tuple[int, bytes]:
-    # 20.1: device id, revision, firmware 2.61 (BCD minor), IPMI 2.0, chassis + SEL device.
-    body = bytes([0x20, 0x01, 0x02, 0x61, 0x02, 0x84])
+    # 20.1: device id, revision, firmware 2.61 (BCD minor), IPMI 2.0; chassis, SEL, SDR
+    # repository and FRU inventory device.
+    body = bytes([0x20, 0x01, 0x02, 0x61, 0x02, 0x8E])
     body += MANUFACTURER_ID.to_bytes(3, "little") + struct.pack("<H", PRODUCT_ID)
     return OK, body + bytes([0x00, 0x00, 0x00, 0x00])
 
@@ -210,6 +211,66 @@ def clear_sel(bmc: LabBmc, session, data) -> tuple[int, bytes]:
     return OK, b"\x01"  # erasure completed
 
 
+def add_sel_entry(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    # 31.6: a 16-byte record; the BMC assigns the record id (and, here, the time).
+    if len(data) != 16:
+        return CC_INVALID_DATA, b""
+    if not _needs(session, PRIV_OPERATOR):
+        return CC_INSUFFICIENT_PRIVILEGE, b""
+    record = bmc.node.add_raw_record(bytes(data))
+    return OK, struct.pack("<H", record.record_id)
+
+
+# -- storage: the SDR repository -----------------------------------------------------------------
+def get_sdr_repository_info(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    # 33.9: version 1.5, record count, free space, last add/erase time, reserve supported.
+    added = int(bmc.node.sel_erased_at)
+    return OK, struct.pack("<BHHIIB", 0x51, len(bmc.sdrs), 0x0400, added, 0, 0x02)
+
+
+def reserve_sdr_repository(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    bmc.sdr_reservation = bmc.sdr_reservation % 0xFFFF + 1
+    return OK, struct.pack("<H", bmc.sdr_reservation)
+
+
+def get_sdr(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    # 33.12: reservation, record id (0 = first), offset, bytes to read (0xff = all).
+    if len(data) < 6:
+        return CC_INVALID_DATA, b""
+    _, record_id, offset, count = struct.unpack("<HHBB", bytes(data[:6]))
+    position = 0 if record_id == 0 else record_id - 1
+    if position >= len(bmc.sdrs):
+        return CC_NOT_PRESENT, b""
+    next_id = position + 2 if position + 1 < len(bmc.sdrs) else 0xFFFF
+    raw = bmc.sdrs[position]
+    chunk = raw[offset:] if count == 0xFF else raw[offset : offset + count]
+    return OK, struct.pack("<H", next_id) + chunk
+
+
+# -- storage: FRU inventory ----------------------------------------------------------------------
+FRU_MAX_READ = 32
+
+
+def get_fru_inventory_area_info(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    # 34.1: area size in bytes, accessed by bytes (not words). FRU 0 only.
+    if not data or data[0] != 0:
+        return CC_NOT_PRESENT, b""
+    return OK, struct.pack("<HB", len(bmc.fru), 0x00)
+
+
+def read_fru_data(bmc: LabBmc, session, data) -> tuple[int, bytes]:
+    # 34.2: FRU id, offset, count -> count returned, data.
+    if len(data) < 4:
+        return CC_INVALID_DATA, b""
+    fru_id, offset, count = data[0], struct.unpack("<H", bytes(data[1:3]))[0], data[3]
+    if fru_id != 0:
+        return CC_NOT_PRESENT, b""
+    if offset >= len(bmc.fru):
+        return 0xC9, b""  # parameter out of range
+    chunk = bmc.fru[offset : offset + min(count, FRU_MAX_READ)]
+    return OK, bytes([len(chunk)]) + chunk
+
+
 def get_sel_time(bmc: LabBmc, session, data) -> tuple[int, bytes]:
     return OK, struct.pack("<I", int(time.time()))
 
@@ -229,10 +290,16 @@ HANDLERS = {
     (0x00, 0x02): chassis_control,
     (0x00, 0x08): set_boot_options,
     (0x00, 0x09): get_boot_options,
+    (0x0A, 0x10): get_fru_inventory_area_info,
+    (0x0A, 0x11): read_fru_data,
+    (0x0A, 0x20): get_sdr_repository_info,
+    (0x0A, 0x22): reserve_sdr_repository,
+    (0x0A, 0x23): get_sdr,
     (0x0A, 0x40): get_sel_info,
     (0x0A, 0x41): get_sel_allocation_info,
     (0x0A, 0x42): reserve_sel,
     (0x0A, 0x43): get_sel_entry,
+    (0x0A, 0x44): add_sel_entry,
     (0x0A, 0x47): clear_sel,
     (0x0A, 0x48): get_sel_time,
     (0x0A, 0x49): set_sel_time,

@@ -109,7 +109,19 @@ def make_raid(node: VirtualNode, params: dict) -> dict:
                     "disk_hints": {"serial": f"LV{node.index:06d}{number:02d}"},
                 }
             )
-    return {"raid_datas": [{"volumes": volumes}]}
+    # The data volumes as the LiveOS agent reports them (bmp_agent.steps.data_volumes).
+    data = []
+    for volume in params.get("data_volumes") or []:
+        hints = volume.get("disk_hints") or []
+        data.append(
+            {
+                "volume_id": volume.get("volume_id", ""),
+                "level": volume.get("raid_level", "NORAID"),
+                "members": [hint.get("serial") or hint.get("name", "") for hint in hints],
+                "kept": bool(volume.get("keep_data")),
+            }
+        )
+    return {"raid_datas": [{"volumes": volumes}], "data_volumes": data}
 
 
 def step_data(node: VirtualNode, action: str, params: dict) -> dict:

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bmp_common.sel import event_codes
+
 # IPMI boot device selector (Get/Set System Boot Options, parameter 5, data byte 2 bits 5:2).
 BOOT_DEVICE_CODES = {"none": 0x0, "pxe": 0x1, "disk": 0x2, "safe": 0x3, "cdrom": 0x5, "bios": 0x6}
 BOOT_DEVICE_NAMES = {code: name for name, code in BOOT_DEVICE_CODES.items()}
@@ -26,6 +28,61 @@ SOFT_OFF = "soft_off"  # the BMC pressed the ACPI power button; the OS decides w
 BOOT_EVENTS = (POWER_ON, RESET, POWER_CYCLE)
 
 SEL_CAPACITY = 512  # records; a full SEL drops its oldest record (like BMCs set to "circular")
+
+# The sensors every lab BMC reports in its SDR repository: (number, sensor type, event/reading
+# type, name). SEL records name them by number; `ipmitool sel elist` shows the names.
+SENSORS: tuple[tuple[int, int, int, str], ...] = (
+    (0x01, 0x10, 0x6F, "Event Log"),
+    (0x02, 0x22, 0x6F, "ACPI State"),
+    (0x0B, 0x01, 0x01, "Inlet Temp"),
+    (0x20, 0x04, 0x01, "Fan1"),
+    (0x30, 0x08, 0x6F, "PS1 Status"),
+    (0x31, 0x08, 0x6F, "PS2 Status"),
+    (0x40, 0x02, 0x01, "12V"),
+    (0x50, 0x07, 0x6F, "CPU1 Status"),
+    (0x60, 0x0C, 0x6F, "DIMM Status"),
+    (0x70, 0x0D, 0x6F, "Drive 0"),
+    (0x80, 0x13, 0x6F, "PCIe Status"),
+)
+
+
+def sdr_records() -> list[bytes]:
+    """The SDR repository: one compact sensor record (IPMI 2.0 section 43.2) per sensor."""
+    records = []
+    for record_id, (number, stype, etype, name) in enumerate(SENSORS, start=1):
+        mask = 0x0FFF if etype == 0x01 else 0x7FFF
+        body = struct.pack(
+            "<BBBBBBBBBHHHBBBHBB3xB",
+            0x20,  # owner: the BMC
+            0x00,  # LUN 0
+            number,
+            0x07,  # entity: system board
+            0x01,  # entity instance
+            0x67,  # initialisation: scanning, events, thresholds/hysteresis defaults
+            0x40,  # capabilities: auto re-arm
+            stype,
+            etype,
+            mask,  # assertion event mask
+            mask,  # deassertion event mask
+            mask,  # discrete reading mask
+            0x00,  # units 1
+            0x00,  # base unit: unspecified
+            0x00,  # modifier unit
+            0x0001,  # record sharing: one sensor
+            0x00,  # positive-going hysteresis
+            0x00,  # negative-going hysteresis
+            0x00,  # OEM
+        )
+        label = name.encode()[:16]
+        body += bytes([0xC0 | len(label)]) + label
+        records.append(struct.pack("<HBBB", record_id, 0x51, 0x02, len(body)) + body)
+    return records
+
+
+def sensor_for(sensor_type: int) -> int:
+    """The number of the lab's first sensor of a type (0x01 if it has none)."""
+    return next((number for number, stype, _, _ in SENSORS if stype == sensor_type), 0x01)
+
 
 Listener = Callable[["VirtualNode", str], None]
 
@@ -178,6 +235,33 @@ class VirtualNode:
         with self._lock:
             self._append_sel(sensor_type, sensor_number, event_type, data)
 
+    def add_named_event(
+        self, sensor: str, event: str, *, deassert: bool = False, timestamp: int | None = None
+    ) -> SelRecord:
+        """Log an event named as ipmitool prints it, e.g. ("Memory", "Uncorrectable ECC")."""
+        sensor_type, event_type, offset = event_codes(sensor, event)
+        if deassert:
+            event_type |= 0x80
+        with self._lock:
+            self._append_sel(
+                sensor_type, sensor_for(sensor_type), event_type, (offset, 0xFF, 0xFF), timestamp
+            )
+            return self.sel[-1]
+
+    def add_raw_record(self, raw: bytes) -> SelRecord:
+        """Add SEL Entry: the BMC gives the record its id and, as real BMCs do, the time."""
+        stype, number, etype = raw[10], raw[11], raw[12]
+        with self._lock:
+            self._append_sel(stype, number, etype, tuple(raw[13:16]))
+            return self.sel[-1]
+
+    def fill_sel(self, count: int) -> None:
+        """Log `count` routine records (benchmarks): ACPI power-state changes, one a second."""
+        start = int(time.time()) - count
+        with self._lock:
+            for i in range(count):
+                self._append_sel(0x22, 0x02, 0x6F, (5 if i % 2 else 0, 0xFF, 0xFF), start + i)
+
     def clear_sel(self) -> None:
         with self._lock:
             self.sel.clear()
@@ -197,6 +281,48 @@ class VirtualNode:
                 "booted_from": self.booted_from,
                 "sel_entries": len(self.sel),
             }
+
+
+def _field(text: str) -> bytes:
+    data = text.encode("latin-1")[:63]
+    return bytes([0xC0 | len(data)]) + data
+
+
+def _area(body: bytes) -> bytes:
+    """A FRU info area: version 1, length in 8-byte units, body, end marker, pad, checksum."""
+    data = bytearray([0x01, 0x00]) + body + b"\xc1"
+    while (len(data) + 1) % 8:
+        data.append(0)
+    data[1] = (len(data) + 1) // 8
+    return bytes(data) + bytes([(-sum(data)) & 0xFF])
+
+
+def fru_image(sn: str) -> bytes:
+    """FRU 0 of a lab server (IPMI Platform Management FRU Information Storage Definition 1.0):
+    chassis, board and product areas."""
+    chassis = _area(bytes([0x17]) + _field("LAB-CHS-1") + _field(sn))
+    board = _area(
+        bytes([0x00, 0x00, 0x00, 0x00])  # language English, manufacturing time unspecified
+        + _field("BMP Lab")
+        + _field("Lab Board")
+        + _field(f"B{sn}")
+        + _field("LB-100")
+        + _field("")
+    )
+    product = _area(
+        bytes([0x00])
+        + _field("BMP Lab")
+        + _field("LabServer 1U")
+        + _field("LS-1")
+        + _field("1.0")
+        + _field(sn)
+        + _field("")
+        + _field("")
+    )
+    offsets = [0, 1, 1 + len(chassis) // 8, 1 + (len(chassis) + len(board)) // 8, 0, 0]
+    header = bytearray([0x01, *offsets])
+    header.append((-sum(header)) & 0xFF)
+    return bytes(header) + chassis + board + product
 
 
 def node_identity(index: int) -> tuple[str, str]:

@@ -45,6 +45,9 @@ class Platform:
         self.processes: dict[str, subprocess.Popen] = {}
         self.cleanups: list = []
         self.openapi_port = free_port()
+        self.openapi_console_port = free_port()
+        self.console_api_port = free_port()
+        self.operation_api_port = free_port()
         self.gateway_port = free_port()
         self.gateway_tls_port = free_port()
         self.env = {
@@ -58,6 +61,9 @@ class Platform:
             "BMP_SECRET_KEY": secrets.token_urlsafe(40),
             "BMP_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "BMP_OPENAPI_PORT": str(self.openapi_port),
+            "BMP_OPENAPI_CONSOLE_PORT": str(self.openapi_console_port),
+            "BMP_CONSOLE_API_PORT": str(self.console_api_port),
+            "BMP_OPERATION_API_PORT": str(self.operation_api_port),
             "BMP_GATEWAY_PORT": str(self.gateway_port),
             # The agents' gateway: HTTPS, with a CA made in this platform's folder at its start.
             "BMP_GATEWAY_TLS_PORT": str(self.gateway_tls_port),
@@ -230,6 +236,10 @@ class Platform:
             self.start(service)
         if "bmp-openapi" in services:
             wait_http(f"http://127.0.0.1:{self.openapi_port}/health", "openapi")
+        if "bmp-openapi-console" in services:
+            wait_http(f"http://127.0.0.1:{self.openapi_console_port}/health", "openapi-console")
+        if "bmp-console-api" in services:
+            wait_http(f"http://127.0.0.1:{self.console_api_port}/health", "console-api")
         if "bmp-scheduler-gateway" in services:
             wait_http(f"http://127.0.0.1:{self.gateway_port}/health", "the gateway")
         if "bmp-scheduler-gateway-tls" in services:

@@ -48,16 +48,18 @@ class FakeGateway:
         self._server.shutdown()
         self._server.server_close()
 
-    def expect(self, sn: str, mac: str, actions: list[str]) -> str:
+    def expect(self, sn: str, mac: str, actions: list[str | tuple[str, dict]]) -> str:
+        """Queues a plan for ``sn``: each step an action, or (action, params)."""
         token = uuid.uuid4().hex
         with self._lock:
             self.tokens[sn], self.macs[mac] = token, sn
             self.sessions.pop(sn, None)
             self.sessions_used.discard(sn)
             self.unclaimed.add(sn)
+            steps = [(step, {}) if isinstance(step, str) else step for step in actions]
             self.queued[sn] = [
-                {"step_id": f"s-{n}", "attempt": 1, "action": action, "params": {}}
-                for n, action in enumerate(actions)
+                {"step_id": f"s-{n}", "attempt": 1, "action": action, "params": params}
+                for n, (action, params) in enumerate(steps)
             ]
         return token
 

@@ -158,3 +158,42 @@ def test_injected_failure_and_death(lab, gateway, password):
     count = len(gateway.heartbeats)
     time.sleep(0.3)
     assert len(gateway.heartbeats) == count  # a dead agent is silent
+
+
+def test_make_raid_with_data_volumes_answers_as_the_liveos_agent(lab, gateway, password):
+    """The scheduler's MakeRaid params for a data volume (VolumeRaids, its disks, keepData):
+    the lab's agent takes them and reports each data volume."""
+    server = lab.nodes[0]
+    data_volume = {
+        "volume_id": "vl-data",
+        "volume_name": "data",
+        "raid_level": "RAID5",
+        "volume_amount": 3,
+        "keep_data": False,
+        "disk_hints": [{"serial": "S1"}, {"serial": "S2"}, {"name": "/dev/sdd"}],
+        "partitions": [
+            {
+                "id": "ipt-data-1",
+                "number": 1,
+                "fs_type": "xfs",
+                "size": 1000,
+                "label": "l_data",
+                "mountpoint": "/data",
+                "options": "defaults,nofail",
+            }
+        ],
+    }
+    params = {"raid_id": "r-0", "raid_name": "NO RAID", "raid_datas": []}
+    gateway.expect(server.sn, server.mac, [("MakeRaid", {**params, "data_volumes": [data_volume]})])
+    pxe_boot(server, password)
+    assert wait_until(lambda: len(gateway.results) == 1)
+    (result,) = gateway.results
+    assert result["status"] == "ok"
+    assert result["data"]["data_volumes"] == [
+        {
+            "volume_id": "vl-data",
+            "level": "RAID5",
+            "members": ["S1", "S2", "/dev/sdd"],
+            "kept": False,
+        }
+    ]

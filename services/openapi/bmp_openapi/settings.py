@@ -25,6 +25,7 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.jobs",
     "bmp_openapi.instances",
     "bmp_openapi.idempotency",
+    "bmp_openapi.oob",
 ]
 
 ROOT_URLCONF = "bmp_openapi.urls"
@@ -43,7 +44,7 @@ BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
 # How long an Idempotency-Key and the answer it gave are kept (seconds).
 BMP_IDEMPOTENCY_TTL_S = env_int("BMP_IDEMPOTENCY_TTL_S", 24 * 3600)
 
-# -- jobs (jobs/outbox.py, jobs/reconcile.py) ---------------------------------------------------
+# -- jobs (jobs/services/outbox.py, jobs/services/reconcile.py) ---------------------------------
 # Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
 BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
 # An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.

@@ -3,6 +3,7 @@ finds an app's writes, reads, endpoints and errors in the same places in every a
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 APPS = Path(__file__).resolve().parents[1] / "bmp_openapi"
@@ -19,9 +20,6 @@ LACKS = {
     # The trail is written by the API layer (core.api) through audit.services and read here:
     # nothing of it can be refused with an error of its own.
     "audit": {"error_codes"},
-    # Its writes are submission.py, operator.py, outbox.py, reconcile.py and events.py, to move
-    # into a services/ package once the job hooks are reworked (issue 14, point 3).
-    "jobs": {"services"},
 }
 
 
@@ -66,3 +64,21 @@ def test_writes_and_reads_are_not_spread_over_differently_named_modules():
         if path.stem.endswith(("_services", "_selectors", "_serializers", "_apis"))
     )
     assert strays == []
+
+
+def test_write_services_take_typed_keyword_arguments_not_the_request():
+    # A public service takes one keyword argument per field (docs/adding-a-resource.md,
+    # "Keyword arguments"), never the request's dict under a catch-all name.
+    catch_alls = {"data", "payload", "values", "request"}
+    found = []
+    for path in sorted(APPS.glob("*/services*")):
+        for module in [path] if path.suffix == ".py" else sorted(path.glob("*.py")):
+            for node in ast.walk(ast.parse(module.read_text())):
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                    arguments = node.args.args + node.args.kwonlyargs
+                    found += [
+                        f"{module.relative_to(APPS)}:{node.name}({arg.arg})"
+                        for arg in arguments
+                        if arg.arg in catch_alls
+                    ]
+    assert found == []

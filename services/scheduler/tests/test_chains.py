@@ -78,25 +78,125 @@ def test_create_with_raid_and_qcow2_image():
 
 DATA_RAID5 = {
     "volume_id": "v-data",
+    "volume_name": "data",
     "volume_type": "data",
-    "volume_amount": 4,
+    "volume_amount": 3,
     "raid_id": "r-5",
     "raid_name": "RAID5",
+    # the device's disks chosen for the volume (openapi's associateDisks)
+    "disks": [
+        {"disk_id": "disk-1", "serial": "S1", "name": "/dev/sdb"},
+        {"disk_id": "disk-2", "serial": "S2", "name": "/dev/sdc"},
+        {"disk_id": "disk-3", "serial": "", "name": "/dev/sdd"},
+    ],
 }
+DATA_PARTITIONS = [
+    {"point": "/data", "fs_type": "xfs", "size_mb": 100000},
+    {"point": "/backup", "fs_type": "ext4", "size_mb": 50000},
+]
 
 
 def test_a_data_volumes_raid_choice_reaches_make_raid():
     """The console's VolumeRaids: MakeRaid runs for a data volume's level even when the system
-    volume has none, and gets every choice."""
+    volume has none, with the disks the device's volume was given."""
     spec = {**INSTALL, "volume_raids": [DATA_RAID5]}
 
     steps = chain(jobs.CREATE_INSTANCES, spec)
 
     (make_raid,) = [step for step in steps if step.action == "MakeRaid"]
     assert make_raid.params["raid_name"] == "NO RAID"
-    assert make_raid.params["volume_raids"] == [DATA_RAID5]
+    assert make_raid.params["data_volumes"] == [
+        {
+            "volume_id": "v-data",
+            "volume_name": "data",
+            "raid_level": "RAID5",
+            "volume_amount": 3,
+            "keep_data": False,
+            "disk_hints": [{"serial": "S1"}, {"serial": "S2"}, {"name": "/dev/sdd"}],
+            "partitions": [],  # a create makes no data partitions: the volume is left raw
+        }
+    ]
+    (make_partitions,) = [step for step in steps if step.action == "MakePartitions"]
+    assert [v["is_root_device"] for v in make_partitions.params["volumes"]] == [True]
+
+
+def test_a_no_raid_data_volume_still_gets_make_raid_to_keep_its_disks_from_the_system():
     no_raid = {**DATA_RAID5, "raid_name": "NO RAID"}
-    assert "MakeRaid" not in actions(jobs.CREATE_INSTANCES, {**INSTALL, "volume_raids": [no_raid]})
+    steps = chain(jobs.CREATE_INSTANCES, {**INSTALL, "volume_raids": [no_raid]})
+    (make_raid,) = [step for step in steps if step.action == "MakeRaid"]
+    assert make_raid.params["data_volumes"][0]["raid_level"] == "NORAID"
+    assert [s.action for s in steps].index("MakeRaid") < [s.action for s in steps].index("InitNode")
+    assert "MakeRaid" not in actions(jobs.CREATE_INSTANCES, INSTALL)
+
+
+def test_a_reinstalls_data_partitions_go_on_the_data_volume():
+    spec = {**INSTALL, "volume_raids": [DATA_RAID5], "data_partitions": DATA_PARTITIONS}
+
+    steps = {step.action: step for step in chain(jobs.REINSTALL_INSTANCE, spec)}
+
+    assert list(steps)[:6] == [*INTO_LIVEOS, "CleanBlockDevice", "MakeRaid", "InitNode"]
+    partitions = [
+        {
+            "id": "ipt-data-1",
+            "number": 1,
+            "fs_type": "xfs",
+            "size": 100000,
+            "label": "l_data",
+            "mountpoint": "/data",
+            "options": "defaults,nofail",
+        },
+        {
+            "id": "ipt-data-2",
+            "number": 2,
+            "fs_type": "ext4",
+            "size": 50000,
+            "label": "l_backup",
+            "mountpoint": "/backup",
+            "options": "defaults,nofail",
+        },
+    ]
+    assert steps["MakeRaid"].params["data_volumes"][0]["partitions"] == partitions
+    root, data = steps["MakePartitions"].params["volumes"]
+    assert [p["id"] for p in root["partitions"]] == ["ipt-1", "ipt-2"]
+    assert data == {
+        "volume_id": "v-data",
+        "volume_name": "data",
+        "keep_data": False,
+        "is_root_device": False,
+        "is_data_device": True,
+        "disk_label": "gpt",
+        "partitions": partitions,
+    }
+    # The system's partitions are formatted and mounted by the next steps; the data volume's
+    # are made in MakePartitions and reach the installed system's fstab only.
+    assert [p["volume"] for p in steps["FormatPartitions"].params["partitions"]] == [
+        "ipt-1",
+        "ipt-2",
+    ]
+    assert [m["mountpoint"] for m in steps["MountPartitions"].params["mounts"]] == ["/"]
+
+
+def test_keep_data_keeps_the_data_volumes_and_still_hands_them_over():
+    spec = {
+        **INSTALL,
+        "keep_data": True,
+        "volume_raids": [DATA_RAID5],
+        "data_partitions": DATA_PARTITIONS,
+    }
+
+    steps = {step.action: step for step in chain(jobs.REINSTALL_INSTANCE, spec)}
+
+    assert "CleanBlockDevice" not in steps
+    assert steps["MakeRaid"].params["data_volumes"][0]["keep_data"] is True
+    assert steps["MakePartitions"].params["volumes"][1]["keep_data"] is True
+
+
+def test_data_partitions_without_a_chosen_data_volume_go_on_a_disk_the_agent_picks():
+    spec = {**INSTALL, "data_partitions": DATA_PARTITIONS[:1]}
+    (make_raid,) = [s for s in chain(jobs.REINSTALL_INSTANCE, spec) if s.action == "MakeRaid"]
+    (volume,) = make_raid.params["data_volumes"]
+    assert (volume["volume_id"], volume["raid_level"], volume["disk_hints"]) == ("", "NORAID", [])
+    assert [p["mountpoint"] for p in volume["partitions"]] == ["/data"]
 
 
 def test_create_without_password_skips_set_password():

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from bmp_agent import target
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
-from bmp_agent.steps import bootloader, disks, guest, image, inventory, partitions, raid
+from bmp_agent.steps import (
+    bootloader,
+    data_volumes,
+    disks,
+    guest,
+    image,
+    inventory,
+    partitions,
+    raid,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +30,10 @@ ACTIONS: dict[str, Step] = {
     "CollectHardwareInfo": inventory.collect_hardware_info,
     "CollectDiskLocations": inventory.collect_disk_locations,
     "CleanBlockDevice": disks.clean_block_device,
-    "MakeRaid": lambda params, ctx: raid.make_raid(params, ctx),
+    "MakeRaid": data_volumes.make_raid,  # the data volumes, then the system's raid.make_raid
     "CleanRaid": lambda params, ctx: raid.clean_raid(params, ctx),
     "InitNode": disks.init_node,
-    "MakePartitions": partitions.make_partitions,
+    "MakePartitions": data_volumes.make_partitions,  # partitions.make_partitions, then data
     "FormatPartitions": partitions.format_partitions,
     "MountPartitions": partitions.mount_partitions,
     "WriteImageTar": image.write_image_tar,

@@ -45,7 +45,7 @@ def grub_cfg(ctx: StepContext) -> str:
         "terminal_input console serial",
         "terminal_output console serial",
         "insmod part_gpt",
-        *(["insmod mdraid1x"] if ctx.state.raid_devices else []),
+        *(["insmod mdraid1x"] if ctx.state.raid_members else []),
         "insmod ext2",
         "insmod xfs",
         f"search --no-floppy --set=root --label {root_label}",
@@ -65,7 +65,7 @@ def install_bootloader(params: dict, ctx: StepContext) -> dict:
             "BOOTLOADER_UNAVAILABLE", "grub-install is not in this LiveOS: no boot loader installed"
         )
     disk = ctx.state.root_disk
-    disks = ctx.state.raid_members if ctx.state.raid_devices else [disk]
+    disks = ctx.state.raid_members or [disk]  # a software RAID system volume: every member
     mode = str(params.get("boot_mode") or ctx.state.boot_mode or "uefi").lower()
     boot_dir = ctx.in_target("/boot")
     done = {"boot_mode": mode, "disk": disk, "grub_cfg": "/boot/grub/grub.cfg"}

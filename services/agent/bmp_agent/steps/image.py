@@ -10,7 +10,7 @@ import subprocess
 from bmp_agent import blockdev, download, shell, target
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
-from bmp_agent.steps import bootloader, partitions
+from bmp_agent.steps import bootloader, data_volumes, partitions
 
 # First bytes of a compressed stream -> tar's flag for it
 _MAGIC = {
@@ -104,7 +104,9 @@ def write_image_tar(params: dict, ctx: StepContext) -> dict:
     fstab = ctx.in_target("/etc/fstab")
     fstab.parent.mkdir(parents=True, exist_ok=True)
     fstab.write_text(partitions.fstab_text(ctx))
-    if ctx.state.raid_devices:  # the installed system's mdadm assembles its arrays by these
+    data_volumes.write_to_guest(ctx)
+    if ctx.state.raid_devices or any(v.get("md_uuid") for v in ctx.state.data_volumes.values()):
+        # the installed system's mdadm assembles its arrays (system and data) by these
         conf = ctx.in_target("/etc/mdadm/mdadm.conf")
         conf.parent.mkdir(parents=True, exist_ok=True)
         conf.write_text(partitions.mdadm_conf_text(ctx))

@@ -228,7 +228,7 @@ def fstab_text(ctx: StepContext) -> str:
         )
         passno = 1 if mount["mountpoint"] == "/" else 2
         options = mount["options"]
-        if mount["fs_type"] == "vfat" and ctx.state.raid_devices:
+        if mount["fs_type"] == "vfat" and ctx.state.raid_members:
             options += ",nofail"  # this ESP's disk may be the one gone from a degraded mirror
         lines.append(f"{spec}\t{mount['mountpoint']}\t{mount['fs_type']}\t{options}\t0\t{passno}")
     for part in ctx.state.partitions.values():
@@ -238,8 +238,8 @@ def fstab_text(ctx: StepContext) -> str:
 
 
 def mdadm_conf_text(ctx: StepContext) -> str:
-    """/etc/mdadm/mdadm.conf of the installed system: its arrays, by UUID."""
-    scan = shell.run(["mdadm", "--detail", "--scan", *ctx.state.raid_devices], code="RAID_SCAN")
+    """/etc/mdadm/mdadm.conf of the installed system: its arrays (system and data), by UUID."""
+    scan = shell.run(["mdadm", "--detail", "--scan"], code="RAID_SCAN")
     return "# written by the BMP agent\nDEVICE partitions\n" + scan.stdout
 
 

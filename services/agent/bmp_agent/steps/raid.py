@@ -21,7 +21,8 @@ Runner = Callable[[list[str]], str]
 
 # raid_name as the platform writes it -> mdadm level, and the fewest disks it needs
 _LEVELS = {"RAID0": ("0", 2), "RAID1": ("1", 2), "RAID5": ("5", 3), "RAID10": ("10", 4)}
-_NO_RAID = {"", "NORAID", "NO RAID", "NONE", "JBOD"}
+NO_RAID_NAME = "NO RAID"  # the catalogue's name (bmp_common.messages.jobs.NO_RAID_NAME)
+_NO_RAID = {"", "NORAID", NO_RAID_NAME, "NONE", "JBOD"}
 
 
 def shell_runner(argv: list[str]) -> str:
@@ -194,7 +195,8 @@ def plan_software_raid(ctx: StepContext, level_name: str, count: int = 0) -> dic
     ``count``: the system volume's disks (its device type's amount), the smallest first; 0 =
     every disk."""
     level, fewest = _LEVELS[level_name]
-    members = sorted(blockdev.disks(ctx), key=lambda d: (d.size, d.path))
+    free = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
+    members = sorted(free, key=lambda d: (d.size, d.path))
     if count:
         members = members[:count]
     if len(members) < fewest:

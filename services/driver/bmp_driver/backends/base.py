@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from bmp_common import env
 from bmp_common.messages.steps import USER_PRIVILEGE_ERROR, USERNAME_OR_PASSWORD_ERROR
+from bmp_common.sel import SelEvent
 from bmp_driver.config import env_float
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,38 @@ class SelRecord:
     asserted: bool
     event_data: str  # hex
     description: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SelInfo:
+    """Get SEL Info: how many records, and when the log last grew and was last cleared."""
+
+    entries: int
+    last_add: int  # unix seconds; 0 when the BMC never logged anything
+    last_erase: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SelRead:
+    """The records after a cursor: ``found`` is False when the cursor's record is gone (the log
+    was cleared or wrapped past it), and ``events`` then holds the whole log."""
+
+    events: list[SelEvent]
+    found: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class FruInfo:
+    """What FRU 0 (the server itself) says of the hardware."""
+
+    manufacturer: str = ""
+    product: str = ""
+    part_number: str = ""
+    serial: str = ""
+    board_serial: str = ""
+
+    def to_wire(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,6 +220,16 @@ class BmcBackend(abc.ABC):
     def sel_list(self) -> list[SelRecord]:
         return self._call("SEL list", self._sel_list)
 
+    def sel_info(self) -> SelInfo:
+        return self._call("SEL info", self._sel_info)
+
+    def sel_read(self, after: int | None = None) -> SelRead:
+        """The records logged after record ``after`` (all of them when None or gone)."""
+        return self._call("SEL read", lambda: self._sel_read(after))
+
+    def fru_inventory(self) -> FruInfo:
+        return self._call("FRU read", self._fru_inventory)
+
     # -- one try each, for the implementations -----------------------------------------------
     @abc.abstractmethod
     def _power_status(self) -> str: ...
@@ -206,6 +249,25 @@ class BmcBackend(abc.ABC):
 
     @abc.abstractmethod
     def _sel_list(self) -> list[SelRecord]: ...
+
+    @abc.abstractmethod
+    def _sel_info(self) -> SelInfo: ...
+
+    @abc.abstractmethod
+    def _sel_events(self) -> list[SelEvent]:
+        """The whole log, oldest first."""
+
+    @abc.abstractmethod
+    def _fru_inventory(self) -> FruInfo: ...
+
+    def _sel_read(self, after: int | None) -> SelRead:
+        """Reads the whole log and keeps what follows ``after``; a backend that can start
+        reading at a record (the native one) does better."""
+        events = self._sel_events()
+        ids = [event.record_id for event in events]
+        if after is None or after not in ids:
+            return SelRead(events, found=after is None)
+        return SelRead(events[ids.index(after) + 1 :], found=True)
 
     # -- the policy --------------------------------------------------------------------------
     def _call(self, what: str, once: Callable[[], T]) -> T:

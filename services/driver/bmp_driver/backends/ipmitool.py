@@ -13,7 +13,9 @@ import logging
 import os
 import re
 import subprocess
+import time
 
+from bmp_common.sel import DEASSERTION, SENSOR_TYPE_CODES, SelEvent
 from bmp_driver.backends.base import (
     POWER_OFF,
     POWER_ON,
@@ -24,6 +26,8 @@ from bmp_driver.backends.base import (
     BmcUnreachableError,
     BootSetting,
     DriverError,
+    FruInfo,
+    SelInfo,
     SelRecord,
 )
 
@@ -95,6 +99,7 @@ class IpmitoolBackend(BmcBackend):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LC_ALL": "C",
+            "TZ": "UTC",
             "IPMI_PASSWORD": self.credentials.password,
         }
         # ipmitool's own tries: (-R 1) + 1 of -N seconds per packet of the session setup.
@@ -145,6 +150,79 @@ class IpmitoolBackend(BmcBackend):
 
     def _sel_list(self) -> list[SelRecord]:
         return parse_verbose_sel(self._run("sel", "list"))
+
+    def _sel_info(self) -> SelInfo:
+        fields = _fields(self._run("sel", "info"))
+        try:
+            entries = int(fields.get("Entries", "0"))
+        except ValueError:
+            raise DriverError(f"unexpected SEL info from the BMC at {self.credentials}") from None
+        return SelInfo(
+            entries=entries,
+            last_add=_ipmitool_time(fields.get("Last Add Time", "")),
+            last_erase=_ipmitool_time(fields.get("Last Del Time", "")),
+        )
+
+    def _sel_events(self) -> list[SelEvent]:
+        return parse_verbose_sel_events(self._run("sel", "list"))
+
+    def _fru_inventory(self) -> FruInfo:
+        fields = _fields(self._run("fru", "print", "0"))
+        return FruInfo(
+            manufacturer=fields.get("Product Manufacturer") or fields.get("Board Mfg", ""),
+            product=fields.get("Product Name") or fields.get("Board Product", ""),
+            part_number=fields.get("Product Part Number", ""),
+            serial=fields.get("Product Serial", ""),
+            board_serial=fields.get("Board Serial", ""),
+        )
+
+
+def _fields(out: str) -> dict[str, str]:
+    fields = {}
+    for line in out.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def _ipmitool_time(text: str) -> int:
+    """``12/06/26 21:05:36 UTC`` (ipmitool prints UTC with TZ=UTC); 0 when not a time."""
+    text = text.replace("UTC", "").strip()
+    for layout in ("%m/%d/%y %H:%M:%S", "%m/%d/%Y %H:%M:%S"):
+        try:
+            return int(time.mktime(time.strptime(text, layout)) - time.timezone)
+        except ValueError:
+            continue
+    return 0
+
+
+_EVENT_TYPES = {"threshold": 0x01, "sensor-specific discrete": 0x6F, "generic discrete": 0x6F}
+
+
+def parse_verbose_sel_events(out: str) -> list[SelEvent]:
+    """Records of ``ipmitool -v sel list`` as SEL events (its verbose form carries the codes,
+    but no time of day: the timestamp is 0)."""
+    events = []
+    for block in re.split(r"\n\s*\n", out):
+        fields = _fields(block)
+        if "SEL Record ID" not in fields or "Sensor Number" not in fields:
+            continue
+        data = bytes.fromhex(fields.get("Event Data", "") or "ffffff")[:3].ljust(3, b"\xff")
+        event_type = _EVENT_TYPES.get(fields.get("Event Type", "").lower(), 0x6F)
+        if not fields.get("Event Direction", "").startswith("Assertion"):
+            event_type |= DEASSERTION
+        events.append(
+            SelEvent(
+                record_id=int(fields["SEL Record ID"], 16),
+                timestamp=0,
+                sensor_type=SENSOR_TYPE_CODES.get(fields.get("Sensor Type", "").lower(), 0),
+                sensor_number=int(fields["Sensor Number"], 16),
+                event_type=event_type,
+                event_data=tuple(data),
+            )
+        )
+    return events
 
 
 def _classify(stderr: str, where: str) -> DriverError:

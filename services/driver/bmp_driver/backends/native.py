@@ -34,7 +34,9 @@ from pyipmi.errors import (
 )
 from pyipmi.event import EVENT_ASSERTION
 from pyipmi.msgs import constants
+from pyipmi.sel import SelInfo as PyipmiSelInfo
 
+from bmp_common.sel import DEASSERTION, SelEvent
 from bmp_driver.backends.base import (
     POWER_OFF,
     POWER_ON,
@@ -45,6 +47,9 @@ from bmp_driver.backends.base import (
     BmcUnreachableError,
     BootSetting,
     DriverError,
+    FruInfo,
+    SelInfo,
+    SelRead,
     SelRecord,
 )
 
@@ -311,3 +316,67 @@ class NativeBackend(BmcBackend):
             )
             for entry in entries
         ]
+
+    def _sel_info(self) -> SelInfo:
+        with self.session() as ipmi:
+            info = PyipmiSelInfo(ipmi.send_message_by_name("GetSelInfo"))
+        return SelInfo(
+            entries=info.entries,
+            last_add=int(info.most_recent_addition or 0),
+            last_erase=int(info.most_recent_erase or 0),
+        )
+
+    def _sel_events(self) -> list[SelEvent]:
+        return self._sel_read(None).events
+
+    def _sel_read(self, after: int | None) -> SelRead:
+        # One reservation; start at the cursor's record (its "next" is the first new one), or
+        # at the first record when there is no cursor or the cursor's record is gone.
+        with self.session() as ipmi:
+            if ipmi.get_sel_entries_count() == 0:
+                return SelRead([], found=after is None)
+            reservation = ipmi.get_sel_reservation_id()
+            found = after is None
+            next_id = 0
+            if after is not None:
+                try:
+                    _, next_id = ipmi.get_sel_entry(after, reservation)
+                    found = True
+                except CompletionCodeError as exc:
+                    if exc.cc != constants.CC_REQ_DATA_NOT_PRESENT:
+                        raise
+                    next_id = 0
+            events = []
+            while next_id != 0xFFFF:
+                entry, next_id = ipmi.get_sel_entry(next_id, reservation)
+                events.append(_event(entry))
+        return SelRead(events, found=found)
+
+    def _fru_inventory(self) -> FruInfo:
+        with self.session() as ipmi:
+            fru = ipmi.get_fru_inventory(0, ignore_checksum=True)
+        product, board = fru.product_info_area, fru.board_info_area
+
+        def text(area, name: str) -> str:
+            value = getattr(area, name, None) if area is not None else None
+            return str(value).strip() if value is not None else ""
+
+        return FruInfo(
+            manufacturer=text(product, "manufacturer") or text(board, "manufacturer"),
+            product=text(product, "name") or text(board, "product_name"),
+            part_number=text(product, "part_number"),
+            serial=text(product, "serial_number"),
+            board_serial=text(board, "serial_number"),
+        )
+
+
+def _event(entry) -> SelEvent:
+    deasserted = entry.event_direction != EVENT_ASSERTION
+    return SelEvent(
+        record_id=entry.record_id,
+        timestamp=int(entry.timestamp or 0),
+        sensor_type=entry.sensor_type or 0,
+        sensor_number=entry.sensor_number or 0,
+        event_type=(entry.event_type or 0) | (DEASSERTION if deasserted else 0),
+        event_data=tuple([*(entry.event_data or b""), 0xFF, 0xFF, 0xFF][:3]),
+    )

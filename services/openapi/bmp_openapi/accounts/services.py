@@ -14,6 +14,7 @@ from bmp_common.api.fields import DEFAULT_TIMEZONE
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id, new_password, new_token, token_digest
+from bmp_common.unset import UNSET, Unset, assign_given, given
 from bmp_openapi.accounts.choices import (
     ADMIN_USER_NAME,
     ROLE_ADMIN,
@@ -45,17 +46,8 @@ from bmp_openapi.projects.services import project_create_default
 
 log = logging.getLogger(__name__)
 
+
 # API field -> model column, for what a user's profile may change.
-PROFILE_FIELDS = {
-    "email": "email",
-    "phonePrefix": "phone_prefix",
-    "phoneNumber": "phone_number",
-    "description": "description",
-    "language": "language",
-    "timezone": "timezone",
-}
-
-
 @transaction.atomic
 def user_create(
     *,
@@ -96,31 +88,57 @@ def user_create(
 
 
 @transaction.atomic(durable=True)
-def user_add(*, data: dict, actor: User) -> User:
-    """createUser: a user with the fields of the request, made by ``actor``."""
+def user_add(
+    *,
+    user_name: str,
+    password: str,
+    role_id: str,
+    language: str = Language.EN_US,
+    timezone: str = DEFAULT_TIMEZONE,
+    email: str = "",
+    phone_prefix: str = "",
+    phone_number: str = "",
+    description: str = "",
+    actor: User,
+) -> User:
+    """createUser: a user made by ``actor``."""
     return user_create(
-        user_name=data["userName"],
-        password=data["password"],
-        role_id=data["roleId"],
-        language=data.get("language", Language.EN_US),
-        timezone=data.get("timezone", DEFAULT_TIMEZONE),
-        email=data.get("email", ""),
-        phone_prefix=data.get("phonePrefix", ""),
-        phone_number=data.get("phoneNumber", ""),
-        description=data.get("description", ""),
+        user_name=user_name,
+        password=password,
+        role_id=role_id,
+        language=language,
+        timezone=timezone,
+        email=email,
+        phone_prefix=phone_prefix,
+        phone_number=phone_number,
+        description=description,
         created_by=actor.user_name,
     )
 
 
 @transaction.atomic(durable=True)
-def user_modify(*, user: User, data: dict, actor: User) -> User:
-    """modifyUser and modifyLocalUser: the profile fields ``data`` carries, nothing else."""
+def user_modify(
+    *,
+    user: User,
+    email: str | Unset = UNSET,
+    phone_prefix: str | Unset = UNSET,
+    phone_number: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    language: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    actor: User,
+) -> User:
+    """modifyUser and modifyLocalUser: the profile fields given, nothing else."""
     locked = User.objects.select_for_update().get(pk=user.pk)
-    changed = []
-    for field, column in PROFILE_FIELDS.items():
-        if field in data:
-            setattr(locked, column, data[field])
-            changed.append(column)
+    changed = assign_given(
+        locked,
+        email=email,
+        phone_prefix=phone_prefix,
+        phone_number=phone_number,
+        description=description,
+        language=language,
+        timezone=timezone,
+    )
     locked.updated_by = actor.user_name
     locked.save(update_fields=[*changed, "updated_by", "updated_at"])
     return locked
@@ -288,12 +306,6 @@ def bff_key_ensure(*, current_token: str = "") -> str | None:
 BUILT_IN_ROLES = frozenset({ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER})
 
 # API field -> model column
-ROLE_FIELDS = {
-    "roleNameEn": "role_name_en",
-    "roleNameCn": "role_name_cn",
-    "descriptionEn": "description_en",
-    "descriptionCn": "description_cn",
-}
 NAME_COLUMNS = ("role_name_en", "role_name_cn")
 
 
@@ -317,28 +329,47 @@ def _save(role: Role, **kwargs) -> None:
 
 
 @transaction.atomic(durable=True)
-def role_create(*, data: dict, actor: User) -> Role:
-    role = Role(role_id=new_id("role"), created_by=actor.user_name, updated_by=actor.user_name)
-    for field, column in ROLE_FIELDS.items():
-        setattr(role, column, data.get(field, ""))
+def role_create(
+    *,
+    role_name_en: str,
+    role_name_cn: str,
+    description_en: str = "",
+    description_cn: str = "",
+    actor: User,
+) -> Role:
+    role = Role(
+        role_id=new_id("role"),
+        role_name_en=role_name_en,
+        role_name_cn=role_name_cn,
+        description_en=description_en,
+        description_cn=description_cn,
+        created_by=actor.user_name,
+        updated_by=actor.user_name,
+    )
     _save(role)
     return role
 
 
 @transaction.atomic(durable=True)
-def role_modify(*, role: Role, data: dict, actor: User) -> Role:
+def role_modify(
+    *,
+    role: Role,
+    role_name_en: str | Unset = UNSET,
+    role_name_cn: str | Unset = UNSET,
+    description_en: str | Unset = UNSET,
+    description_cn: str | Unset = UNSET,
+    actor: User,
+) -> Role:
+    """A built-in role keeps its names; its descriptions may change."""
     locked = Role.objects.select_for_update().get(pk=role.pk)
-    changed = []
-    for field, column in ROLE_FIELDS.items():
-        if field in data:
-            if (
-                column in NAME_COLUMNS
-                and locked.role_id in BUILT_IN_ROLES
-                and data[field] != getattr(locked, column)
-            ):
-                raise BmpError(ROLE_BUILT_IN, role_id=locked.role_id)
-            setattr(locked, column, data[field])
-            changed.append(column)
+    names = given(role_name_en=role_name_en, role_name_cn=role_name_cn)
+    if locked.role_id in BUILT_IN_ROLES and any(
+        value != getattr(locked, column) for column, value in names.items()
+    ):
+        raise BmpError(ROLE_BUILT_IN, role_id=locked.role_id)
+    changed = assign_given(
+        locked, **names, description_en=description_en, description_cn=description_cn
+    )
     locked.updated_by = actor.user_name
     _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
     return locked
@@ -363,9 +394,11 @@ MAX_KEYS_PER_SOURCE = 10
 
 
 @transaction.atomic(durable=True)
-def apikey_add(*, user: User, source: str, data: dict) -> tuple[ApiKey, str]:
+def apikey_add(
+    *, user: User, source: str, name: str, key_type: str, read_only: bool
+) -> tuple[ApiKey, str]:
     """createUserApikey: a key of ``user`` on portal ``source``; returns it with its token."""
-    if data["type"] == ApiKeyType.SYSTEM and user.role.role_id != ROLE_ADMIN:
+    if key_type == ApiKeyType.SYSTEM and user.role.role_id != ROLE_ADMIN:
         raise BmpError(SYSTEM_KEY_ADMIN_ONLY)
     # The user's row serialises concurrent creates, so the limit holds.
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -373,24 +406,24 @@ def apikey_add(*, user: User, source: str, data: dict) -> tuple[ApiKey, str]:
         raise BmpError(APIKEY_LIMIT, limit=MAX_KEYS_PER_SOURCE)
     return apikey_create(
         user=user,
-        name=data["name"],
-        key_type=data["type"],
+        name=name,
+        key_type=key_type,
         source=source,
-        read_only=bool(data["readOnly"]),
+        read_only=read_only,
         created_by=user.user_name,
     )
 
 
 @transaction.atomic(durable=True)
-def apikey_modify(*, api_key: ApiKey, data: dict, actor: User) -> ApiKey:
+def apikey_modify(
+    *,
+    api_key: ApiKey,
+    name: str | Unset = UNSET,
+    read_only: bool | Unset = UNSET,
+    actor: User,
+) -> ApiKey:
     locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
-    changed = []
-    if "name" in data:
-        locked.name = data["name"]
-        changed.append("name")
-    if "readOnly" in data:
-        locked.read_only = bool(data["readOnly"])
-        changed.append("read_only")
+    changed = assign_given(locked, name=name, read_only=read_only)
     locked.updated_by = actor.user_name
     with unique_or_conflict(APIKEY_NAME_TAKEN, name=locked.name):
         locked.save(update_fields=[*changed, "updated_by", "updated_at"])

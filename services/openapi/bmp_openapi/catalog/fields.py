@@ -19,9 +19,13 @@ SPEC_CODE = r"^[0-9A-Za-z._-]{1,64}$"
 VOLUME_NAME = r"^[0-9A-Za-z_-]{1,64}$"
 # A positive decimal with up to 2 decimals, as typed: "480", "1.92".
 VOLUME_SIZE = r"^([1-9][0-9]{0,5}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$"
-# "swap", "/" or an absolute path whose segments are never "." or ".." (it ends up in fstab and
-# under the installer's mount root). Written without lookarounds so fuzzers can generate it.
-MOUNT_POINT = r"^(swap|/|(/([0-9A-Za-z_-]|\.[0-9A-Za-z_-]|\.\.[0-9A-Za-z._-])[0-9A-Za-z._-]*)+)$"
+# A mount point ends up in fstab and under the installer's mount root: an absolute path of
+# letters, digits, ".", "_" and "-" whose segments are never "." or "..". Written without
+# lookarounds so fuzzers can generate it.
+CLEAN_PATH = r"(/([0-9A-Za-z_-]|\.[0-9A-Za-z_-]|\.\.[0-9A-Za-z._-])[0-9A-Za-z._-]*)+"
+# The system disk's partitions may also be swap or the root; a data disk's may not.
+MOUNT_POINT = rf"^(swap|/|{CLEAN_PATH})$"
+DATA_MOUNT_POINT = rf"^{CLEAN_PATH}$"
 IMAGE_URL = r"^(https?://|\{host\}/)[!-~]+$"  # printable ASCII, no spaces
 IMAGE_HASH = r"^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$"
 FILENAME = r"^[0-9A-Za-z._+-]{1,255}$"
@@ -133,18 +137,23 @@ def query_pattern(pattern: str, max_length: int) -> PatternField:
 
 
 class MountPointField(PatternField):
-    """A partition's mount point: ``swap`` or a clean absolute path (see MOUNT_POINT)."""
+    """A partition's mount point, the one rule of every partition: a clean absolute path
+    (CLEAN_PATH); ``system=True`` also takes the system disk's own, ``swap`` and ``/``
+    (MOUNT_POINT), ``system=False`` refuses them (DATA_MOUNT_POINT)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(MOUNT_POINT, max_length=255, **kwargs)
+    def __init__(self, *, system: bool, **kwargs):
+        self.system = system
+        super().__init__(MOUNT_POINT if system else DATA_MOUNT_POINT, max_length=255, **kwargs)
 
     def to_internal_value(self, data):
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError:
+            path = (
+                "an absolute path of letters, digits, '.', '_' and '-' without '.' or '..' segments"
+            )
             raise serializers.ValidationError(
-                "must be swap or an absolute path of letters, digits, '.', '_' and '-' "
-                "without '.' or '..' segments"
+                f"must be swap or {path}" if self.system else f"must be {path}, not / nor swap"
             ) from None
 
 
@@ -152,7 +161,7 @@ class PartitionSerializer(StrictObject):
     """A default partition of an image: ``{"format": "xfs", "point": "/", "size": 51200}``."""
 
     format = EnumField(FS_TYPES)
-    point = MountPointField()
+    point = MountPointField(system=True)
     size = int_field(1, 100_000_000)  # MB
 
 

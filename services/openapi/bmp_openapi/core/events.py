@@ -16,7 +16,12 @@ Questions ("is it still in use?", "which instances?") are answered through ``ans
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from django.dispatch import Signal
+
+from bmp_common import live_events
 
 # --- "Still in use?" before a delete: a receiver returns the (English, Chinese) label of what
 # still uses the row, or None.
@@ -47,11 +52,11 @@ idc_credentials_changed = Signal()
 # Sender: devices.services.lifecycle device_remove, before the device forgets its instance,
 # kwargs device. Receiver: instances (the instance is destroyed, or the removal refused).
 device_removing = Signal()
-# Sender: jobs.events.job_event_apply, after the job's own record, kwargs job, event (a
+# Sender: jobs.services.events.job_event_apply, after the job's own record, kwargs job, event (a
 # bmp_common JobEvent). Receivers: instances (its tasks, states.JOB_OUTCOMES), devices
 # (PutawayDevice, CollectHardwareInfo; and for every task, the BMC's verdict on its login).
 job_event_applied = Signal()
-# Sender: jobs.operator.job_retry, before the job runs again, kwargs job, actor_name.
+# Sender: jobs.services.operator.job_retry, before the job runs again, kwargs job, actor_name.
 # Receivers: instances and devices, each for its own tasks (the resource back to the job's
 # transitional status, or a BmpError refusing the retry).
 job_retrying = Signal()
@@ -59,14 +64,28 @@ job_retrying = Signal()
 # --- Lookups: a receiver returns what its app knows (a queryset or list of instance ids, or
 # a {project pk: count} dict).
 
-# Sender: projects.selectors.instance_counts, kwargs projects. Receiver: instances.
+# Sender: projects.selectors.instance_counts, kwargs projects, actor. Receiver: instances.
 project_instance_counts = Signal()
+# Sender: projects.selectors.shared_instance_ids, kwargs projects (→ {project pk: [instance
+# ids]}, oldest first). Receiver: instances.
+project_instance_ids = Signal()
 # Sender: sshkeys.selectors.sshkey_instance_ids, kwargs sshkey. Receiver: instances.
 sshkey_instance_ids = Signal()
 # Sender: devices.selectors (the instanceName filter), kwargs name. Receiver: instances.
 instance_ids_named = Signal()
 # Sender: devices.selectors (what a tenant sees), kwargs principal. Receiver: instances.
 instance_ids_visible = Signal()
+
+
+# --- Live updates for the consoles (bmp_common.live_events; the BFFs' /events streams read
+# them): published after the commit, so a console never sees a change that rolled back.
+# Sender: Django's post_save of Instance (status, step progress, lock, name). Receiver:
+# instances.receivers.instance_saved -> publish_live_on_commit(INSTANCE, ...) for its owner.
+
+
+def publish_live_on_commit(event: str, data: dict, *, user_ids: list[str]) -> None:
+    """Sends ``event`` to the users' live streams once the current transaction commits."""
+    transaction.on_commit(partial(live_events.publish, event, data, user_ids=user_ids))
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

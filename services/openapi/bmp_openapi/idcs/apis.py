@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
+from bmp_common.unset import UNSET, given
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
@@ -32,7 +33,23 @@ class IdcListCreateApi(BmpApi):
     def post(self, request):
         body = IdcInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        idc = services.idc_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        idc = services.idc_create(
+            name=values["name"],
+            name_en=values["nameEn"],
+            level=values["level"],
+            **given(
+                shortname=values.get("shortname", UNSET),
+                address=values.get("address", UNSET),
+                ilo_user=values.get("iloUser", UNSET),
+                ilo_password=values.get("iloPassword", UNSET),
+                switch_user1=values.get("switchUser1", UNSET),
+                switch_password1=values.get("switchPassword1", UNSET),
+                switch_user2=values.get("switchUser2", UNSET),
+                switch_password2=values.get("switchPassword2", UNSET),
+            ),
+            actor=request.user,
+        )
         self.audit_resource = idc.idc_id
         return Response({"idcId": idc.idc_id})
 
@@ -60,7 +77,22 @@ class IdcDetailApi(BmpApi):
         idc = selectors.idc_get(idc_id=idc_id)
         body = self.ModifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.idc_modify(idc=idc, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.idc_modify(
+            idc=idc,
+            name=values.get("name", UNSET),
+            name_en=values.get("nameEn", UNSET),
+            shortname=values.get("shortname", UNSET),
+            level=values.get("level", UNSET),
+            address=values.get("address", UNSET),
+            ilo_user=values.get("iloUser", UNSET),
+            ilo_password=values.get("iloPassword", UNSET),
+            switch_user1=values.get("switchUser1", UNSET),
+            switch_password1=values.get("switchPassword1", UNSET),
+            switch_user2=values.get("switchUser2", UNSET),
+            switch_password2=values.get("switchPassword2", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, idc_id):

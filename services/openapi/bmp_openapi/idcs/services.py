@@ -8,39 +8,17 @@ from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.core import events
 from bmp_openapi.idcs.error_codes import IDC_IN_USE, IDC_NAME_TAKEN
 from bmp_openapi.idcs.models import Idc
 
-# API field -> model column, for the plain fields of create and modify.
-PLAIN_FIELDS = {
-    "name": "name",
-    "nameEn": "name_en",
-    "shortname": "shortname",
-    "level": "level",
-    "address": "address",
-    "iloUser": "ilo_user",
-    "switchUser1": "switch_user1",
-    "switchUser2": "switch_user2",
-}
-SECRET_FIELDS = {
-    "iloPassword": "ilo_password_encrypted",
-    "switchPassword1": "switch_password1_encrypted",
-    "switchPassword2": "switch_password2_encrypted",
-}
 
-
-def _apply(idc: Idc, data: dict) -> list[str]:
-    changed = []
-    for field, column in PLAIN_FIELDS.items():
-        if field in data:
-            setattr(idc, column, data[field])
-            changed.append(column)
-    for field, column in SECRET_FIELDS.items():
-        if field in data:
-            setattr(idc, column, encrypt_secret(data[field]) if data[field] else "")
-            changed.append(column)
-    return changed
+def _secret(value: str | Unset) -> str | Unset:
+    """A password as stored: encrypted, or "" to clear it (UNSET stays UNSET)."""
+    if value is UNSET or not value:
+        return value
+    return encrypt_secret(value)
 
 
 def _save(idc: Idc, **kwargs) -> None:
@@ -49,19 +27,76 @@ def _save(idc: Idc, **kwargs) -> None:
 
 
 @transaction.atomic(durable=True)
-def idc_create(*, data: dict, actor) -> Idc:
-    idc = Idc(idc_id=new_id("idc"), created_by=actor.user_name, updated_by=actor.user_name)
-    _apply(idc, data)
+def idc_create(
+    *,
+    name: str,
+    name_en: str,
+    level: str,
+    shortname: str = "",
+    address: str = "",
+    ilo_user: str = "",
+    ilo_password: str = "",
+    switch_user1: str = "",
+    switch_password1: str = "",
+    switch_user2: str = "",
+    switch_password2: str = "",
+    actor,
+) -> Idc:
+    idc = Idc(
+        idc_id=new_id("idc"),
+        name=name,
+        name_en=name_en,
+        shortname=shortname,
+        level=level,
+        address=address,
+        ilo_user=ilo_user,
+        ilo_password_encrypted=_secret(ilo_password),
+        switch_user1=switch_user1,
+        switch_password1_encrypted=_secret(switch_password1),
+        switch_user2=switch_user2,
+        switch_password2_encrypted=_secret(switch_password2),
+        created_by=actor.user_name,
+        updated_by=actor.user_name,
+    )
     _save(idc)
     return idc
 
 
 @transaction.atomic(durable=True)
-def idc_modify(*, idc: Idc, data: dict, actor) -> Idc:
-    changed = _apply(idc, data)
+def idc_modify(
+    *,
+    idc: Idc,
+    name: str | Unset = UNSET,
+    name_en: str | Unset = UNSET,
+    shortname: str | Unset = UNSET,
+    level: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    ilo_user: str | Unset = UNSET,
+    ilo_password: str | Unset = UNSET,
+    switch_user1: str | Unset = UNSET,
+    switch_password1: str | Unset = UNSET,
+    switch_user2: str | Unset = UNSET,
+    switch_password2: str | Unset = UNSET,
+    actor,
+) -> Idc:
+    """Changes what is given; a password given empty is cleared."""
+    changed = assign_given(
+        idc,
+        name=name,
+        name_en=name_en,
+        shortname=shortname,
+        level=level,
+        address=address,
+        ilo_user=ilo_user,
+        ilo_password_encrypted=_secret(ilo_password),
+        switch_user1=switch_user1,
+        switch_password1_encrypted=_secret(switch_password1),
+        switch_user2=switch_user2,
+        switch_password2_encrypted=_secret(switch_password2),
+    )
     idc.updated_by = actor.user_name
     _save(idc, update_fields=[*changed, "updated_by", "updated_at"])
-    if "iloUser" in data or "iloPassword" in data:
+    if ilo_user is not UNSET or ilo_password is not UNSET:
         events.idc_credentials_changed.send(sender=Idc, idc=idc)
     return idc
 

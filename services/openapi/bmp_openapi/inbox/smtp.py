@@ -70,7 +70,7 @@ def _login(smtp: smtplib.SMTP, account: MailAccount) -> None:
         smtp.login(local_part, account.admin_pass)
 
 
-def _send(account: MailAccount, timeout: float) -> None:
+def _send(account: MailAccount, timeout: float, mail: EmailMessage | None = None) -> None:
     host, port = account.server_addr, account.server_port
     context = ssl.create_default_context()
     if port == SMTPS_PORT:
@@ -88,7 +88,7 @@ def _send(account: MailAccount, timeout: float) -> None:
             if not encrypted and not _is_loopback(host):
                 raise _NoTls()
             _login(smtp, account)
-        refused = smtp.send_message(_test_mail(account))
+        refused = smtp.send_message(mail or _test_mail(account))
         if refused:  # some recipients taken, some not: the settings are still wrong
             raise smtplib.SMTPRecipientsRefused(refused)
 
@@ -132,3 +132,15 @@ def send_test_mail(account: MailAccount, *, timeout: float) -> BmpError | None:
     except OSError as exc:
         return BmpError(error_codes.MAIL_UNREACHABLE, detail=exc.strerror or str(exc), **where)
     return None
+
+
+def send_mail(account: MailAccount, *, subject: str, body: str, timeout: float) -> None:
+    """Sends one plain-text mail to the account's recipients (alerts); raises on failure."""
+    mail = EmailMessage()
+    mail["From"] = account.admin_addr
+    mail["To"] = ", ".join(account.recipients)
+    mail["Subject"] = subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(domain=account.admin_addr.rsplit("@", 1)[-1])
+    mail.set_content(body)
+    _send(account, timeout, mail)

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.db.models.signals import post_save
 
+from bmp_common import live_events
 from bmp_common.errors import BmpError
 from bmp_openapi.core import events
 from bmp_openapi.devices.models import Device
@@ -31,11 +33,22 @@ def user_in_use(sender, *, user, **kwargs):
     return INSTANCES if Instance.objects.filter(user=user).exists() else None
 
 
-def project_instance_counts(sender, *, projects, **kwargs) -> dict[int, int]:
+def project_instance_counts(sender, *, projects, actor, **kwargs) -> dict[int, int]:
+    """What ``actor`` sees of each project: a project shared in part counts its shared ones."""
     rows = (
-        Instance.objects.filter(project__in=projects).values("project").annotate(count=Count("id"))
+        Instance.objects.filter(project__in=projects, instance_id__in=visible_instance_ids(actor))
+        .values("project")
+        .annotate(count=Count("id"))
     )
     return {row["project"]: row["count"] for row in rows}
+
+
+def project_instance_ids(sender, *, projects, **kwargs) -> dict[int, list[str]]:
+    ids: dict[int, list[str]] = {}
+    rows = Instance.objects.filter(project__in=projects).order_by("created_at", "id")
+    for project_pk, instance_id in rows.values_list("project", "instance_id"):
+        ids.setdefault(project_pk, []).append(instance_id)
+    return ids
 
 
 def sshkey_instance_ids(sender, *, sshkey, **kwargs) -> list[str]:
@@ -90,12 +103,35 @@ def job_retrying(sender, *, job, actor_name: str, **kwargs) -> None:
     )
 
 
+# What a console shows live of an instance (bmp_common.live_events, the BFFs' /events).
+LIVE_COLUMNS = frozenset({"status", "progress", "locked", "instance_name"})
+
+
+def instance_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
+    """Tells the owner's consoles, after the commit, that the instance changed."""
+    if not created and update_fields is not None and not LIVE_COLUMNS & set(update_fields):
+        return
+    data = {
+        "instanceId": instance.instance_id,
+        "instanceName": instance.instance_name,
+        "status": instance.status,
+        "locked": instance.locked,
+        "progress": instance.progress,
+        "jobId": instance.job_id,
+        "reason": instance.reason,
+    }
+    owner = instance.user.user_id
+    events.publish_live_on_commit(live_events.INSTANCE, data, user_ids=[owner])
+
+
 def connect() -> None:
+    post_save.connect(instance_saved, sender=Instance, dispatch_uid="instances.instance_saved")
     for signal, receiver in (
         (events.image_in_use, image_in_use),
         (events.project_in_use, project_in_use),
         (events.user_in_use, user_in_use),
         (events.project_instance_counts, project_instance_counts),
+        (events.project_instance_ids, project_instance_ids),
         (events.sshkey_instance_ids, sshkey_instance_ids),
         (events.instance_ids_named, instance_ids_named),
         (events.instance_ids_visible, instance_ids_visible),

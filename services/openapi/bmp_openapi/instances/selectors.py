@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
@@ -46,8 +46,16 @@ def _visible(actor) -> QuerySet[Instance]:
     ).prefetch_related("device_type__volumes__raid_links__raid")
     if sees_fleet(actor):
         return queryset
-    shared = SharingProject.objects.filter(shared_user=actor).values("project")
-    return queryset.filter(Q(user=actor) | Q(project__in=shared))
+    return queryset.filter(Q(user=actor) | _shared_with(actor))
+
+
+def _shared_with(user, **share_filters) -> Q:
+    """The instances shares give ``user``: every instance of a project shared whole, and the
+    listed instances of a project shared in part while they are still in that project."""
+    shares = SharingProject.objects.filter(shared_user=user, **share_filters)
+    whole = shares.filter(whole_project=True).values("project")
+    listed = shares.filter(whole_project=False, instances__project=F("project")).values("instances")
+    return Q(project__in=whole) | Q(pk__in=listed)
 
 
 def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
@@ -75,9 +83,11 @@ def instance_get_writable(*, actor, instance_id: str) -> Instance:
     instance = instance_get(actor=actor, instance_id=instance_id)
     if instance.user_id == actor.pk or sees_fleet(actor):
         return instance
-    writable = SharingProject.objects.filter(
-        project=instance.project, shared_user=actor, permission=Permission.WRITE
-    ).exists()
+    writable = (
+        Instance.objects.filter(pk=instance.pk)
+        .filter(_shared_with(actor, permission=Permission.WRITE))
+        .exists()
+    )
     if not writable:
         raise BmpError(READ_ONLY_SHARE, instance_id=instance_id)
     return instance
@@ -95,20 +105,19 @@ def instance_name_search(text: str):
 
 def project_instances_for_sharer(
     *, actor, project_id: str, sharer_name: str, instance_name: str = "", instance_id: str = ""
-) -> tuple[list[Instance], bool]:
+) -> tuple[list[Instance], set[str]]:
     """describeInstancesByProjectIdAndOwnerNameAndSharerName: the instances of a project the
-    caller owns (404 / 403 otherwise), and whether the project is shared with ``sharer_name``.
-    A share is of the whole project, so it covers every instance alike."""
+    caller owns (404 / 403 otherwise), and the ids of those shared with ``sharer_name``."""
     project = project_get_owned(project_id=project_id, actor=actor)
     sharer = User.objects.filter(user_name=sharer_name).first()
     if sharer is None:
         raise BmpError(SHARER_NOT_FOUND, user_name=sharer_name)
-    shared = SharingProject.objects.filter(project=project, shared_user=sharer).exists()
     instances = Instance.objects.filter(project=project)
     if instance_name:
         instances = instances.filter(instance_name__icontains=instance_name)
     if instance_id:
         instances = instances.filter(instance_id__icontains=instance_id)
+    shared = set(instances.filter(_shared_with(sharer)).values_list("instance_id", flat=True))
     return list(instances.only("instance_id", "instance_name")), shared
 
 

@@ -12,11 +12,11 @@ from bmp_common.errors import BmpError
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
-from bmp_openapi.jobs import operator
 from bmp_openapi.jobs.error_codes import JOB_NOT_FOUND
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, Job
 from bmp_openapi.jobs.selectors import jobs_shown_status
 from bmp_openapi.jobs.serializers import JobOutputSerializer
+from bmp_openapi.jobs.services import operator
 
 STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 

@@ -32,7 +32,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # When reconciliation last asked the scheduler about this job (jobs/reconcile.py).
+    # When reconciliation last asked the scheduler about this job (jobs/services/reconcile.py).
     checked_at = models.DateTimeField(null=True, blank=True)
     # An operator's retry the scheduler has not answered yet (its retry_job kwargs), sent again
     # by the reconciliation: the scheduler ignores a repeat (``after_sequence``).
@@ -49,7 +49,7 @@ class Job(models.Model):
 
 class Outbox(models.Model):
     """A message to the scheduler, committed with the decision that makes it (a job submitted,
-    cancelled or retried) and sent once that transaction commits (jobs/outbox.py).
+    cancelled or retried) and sent once that transaction commits (jobs/services/outbox.py).
 
     A row whose send failed (the broker down) or never happened (the process died after the
     commit) is sent by the sweep; the scheduler takes each command once per job.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bmp_openapi.jobs.models import QUEUED, SUBMITTED, Job
-from bmp_openapi.jobs.outbox import outbox_pending
+from bmp_openapi.jobs.services.outbox import outbox_pending
 
 
 def jobs_shown_status(jobs) -> dict[str, str]:

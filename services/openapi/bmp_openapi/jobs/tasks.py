@@ -9,9 +9,9 @@ from django.conf import settings
 
 from bmp_common.messages import MessageSchemaError
 from bmp_common.messages.jobs import JOB_EVENT_TASK, JobEvent
-from bmp_openapi.jobs.events import job_event_apply
-from bmp_openapi.jobs.outbox import outbox_send_pending
-from bmp_openapi.jobs.reconcile import jobs_reconcile
+from bmp_openapi.jobs.services.events import job_event_apply
+from bmp_openapi.jobs.services.outbox import outbox_send_pending
+from bmp_openapi.jobs.services.reconcile import jobs_reconcile
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # An event that could not be applied (the database locked or gone, a handler's error) rolled
 # back whole: it is tried again later, 1, 2, 4… s apart (at most a minute, with jitter), which
 # is safe because applying is idempotent by (job, sequence). An event still not applied after
-# the retries is found by the reconciliation (jobs/reconcile.py) and sent again.
+# the retries is found by the reconciliation (jobs/services/reconcile.py) and sent again.
 EVENT_RETRY = {
     "autoretry_for": (Exception,),
     "retry_backoff": True,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import (
+    StrictCharField,
     StrictIntegerField,
     StrictSerializer,
     filter_field,
@@ -30,8 +31,13 @@ from bmp_openapi.projects.serializers import (
 
 
 def render_projects(request, projects, *, many=False):
-    items = projects if many else [projects]
-    context = {"request": request, "counts": selectors.instance_counts(items)}
+    items = list(projects) if many else [projects]
+    shares = [share for project in items for share in project.shares.all()]
+    context = {
+        "request": request,
+        "counts": selectors.instance_counts(items, request.user),
+        "shared_instance_ids": selectors.shared_instance_ids(shares),
+    }
     return ProjectOutputSerializer(projects, many=many, context=context).data
 
 
@@ -58,7 +64,13 @@ class ProjectListCreateApi(BmpApi):
     def post(self, request):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        project = services.project_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        project = services.project_create(
+            project_name=values["projectName"],
+            is_default=bool(values.get("isDefault")),
+            is_system=bool(values.get("isSystem")),
+            actor=request.user,
+        )
         self.audit_resource = project.project_id
         return Response({"projectId": project.project_id})
 
@@ -81,7 +93,9 @@ class ProjectDetailApi(BmpApi):
         project = selectors.project_get_owned(project_id=project_id, actor=request.user)
         body = self.ModifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_modify(project=project, data=body.validated_data, actor=request.user)
+        services.project_modify(
+            project=project, project_name=body.validated_data["projectName"], actor=request.user
+        )
         return Response(SUCCESS)
 
     def delete(self, request, project_id):
@@ -93,7 +107,8 @@ class ProjectDetailApi(BmpApi):
 
 class ProjectShareApi(BmpApi):
     """shareUserProject (PUT): only the owner shares, with an existing user other than
-    themselves; sharing again changes the permission."""
+    themselves, the whole project or some of its instances; sharing again changes what is
+    shared and the permission."""
 
     rules = {"put": rbac.OWN}
     audit = {"put": "ShareProject"}
@@ -104,6 +119,18 @@ class ProjectShareApi(BmpApi):
         permission = serializers.ChoiceField(
             choices=Permission.choices, required=False, default=Permission.READ
         )
+        # Upstream's console: "all", or some of the project's instance ids, comma-separated.
+        instanceIDs = StrictCharField(
+            min_length=1, max_length=6500, required=False, default=services.WHOLE_PROJECT
+        )
+
+        def validate_instanceIDs(self, value: str) -> list[str] | None:
+            if value.strip() == services.WHOLE_PROJECT:
+                return None
+            ids = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+            if not ids:
+                raise serializers.ValidationError('say "all" or name at least one instance id')
+            return ids
 
     def put(self, request, project_id):
         self.audit_resource = project_id
@@ -116,6 +143,7 @@ class ProjectShareApi(BmpApi):
             owner_id=data["ownerID"],
             sharer_id=data["sharerID"],
             permission=data["permission"],
+            instance_ids=data["instanceIDs"],
             actor=request.user,
         )
         return Response(SUCCESS)
@@ -153,7 +181,7 @@ class ProjectSharesApi(BmpApi):
     def get(self, request, project_id):
         project = selectors.project_get(project_id=project_id, actor=request.user)
         shares = selectors.visible_shares(project, request.user)
-        context = {"request": request}
+        context = {"request": request, "shared_instance_ids": selectors.shared_instance_ids(shares)}
         rows = SharingProjectOutputSerializer(shares, many=True, context=context).data
         return Response({"projectId": project.project_id, "shares": rows})
 
@@ -172,7 +200,9 @@ class ProjectDescriptionApi(BmpApi):
         project = selectors.project_get_owned(project_id=project_id, actor=request.user)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_modify(project=project, data=body.validated_data, actor=request.user)
+        services.project_modify(
+            project=project, description=body.validated_data["description"], actor=request.user
+        )
         return Response(SUCCESS)
 
 

@@ -66,3 +66,15 @@ PROJECT_IN_USE = ErrorSpec(
     "Project {project_id} still has {what}: remove them first",
     "项目 {project_id} 下仍有{what}，请先删除",
 )
+NOT_IN_PROJECT = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: instanceIDs: {instance_id} is not an instance of project {project_id}",
+    "参数错误：instanceIDs：{instance_id} 不是项目 {project_id} 的实例",
+)
+TOO_MANY_SHARED = ErrorSpec(
+    400,
+    "INVALID_ARGUMENT",
+    "Invalid argument: instanceIDs: at most {most} instances",
+    "参数错误：instanceIDs：最多 {most} 个实例",
+)

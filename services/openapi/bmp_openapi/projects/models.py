@@ -45,6 +45,13 @@ class SharingProject(SoftDeleteModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="shares")
     shared_user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shared_projects")
     permission = models.CharField(max_length=8, choices=Permission.choices, default=Permission.READ)
+    # (upstream's console) A share covers the whole project, as it grows, or only the instances
+    # listed here; those leave the share when they leave the project. Upstream stores "all" as
+    # the instance ids of the day, so an instance created later is silently not shared.
+    whole_project = models.BooleanField(default=True)
+    instances = models.ManyToManyField(
+        "instances.Instance", blank=True, related_name="+", db_table="sharing_project_instance"
+    )
 
     class Meta:
         db_table = "sharing_project"

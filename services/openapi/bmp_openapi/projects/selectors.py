@@ -3,7 +3,7 @@ another user's project is answered as if it did not exist (404)."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 
 from bmp_common.errors import BmpError
 from bmp_openapi.accounts.choices import ROLE_ADMIN
@@ -78,12 +78,43 @@ def visible_shares(project: Project, actor: User) -> list[SharingProject]:
     return [share for share in shares if share.shared_user_id == actor.pk]
 
 
-def instance_counts(projects: list[Project]) -> dict[int, int]:
+def instance_counts(projects: list[Project], actor: User) -> dict[int, int]:
+    """How many instances of each project ``actor`` sees."""
     counts: dict[int, int] = {}
-    for counted in events.answers(events.project_instance_counts, Project, projects=projects):
+    answers = events.answers(
+        events.project_instance_counts, Project, projects=projects, actor=actor
+    )
+    for counted in answers:
         for pk, count in counted.items():
             counts[pk] = counts.get(pk, 0) + count
     return counts
+
+
+def shared_instance_ids(shares: list[SharingProject]) -> dict[int, list[str]]:
+    """The instances each share gives (by share pk): all of a project shared whole, else the
+    listed ones still in the project."""
+    whole = {share.project_id for share in shares if share.whole_project}
+    of_project: dict[int, list[str]] = {}
+    for answer in events.answers(events.project_instance_ids, Project, projects=whole):
+        of_project.update(answer)
+    listed: dict[int, list[str]] = {}
+    rows = (
+        SharingProject.instances.through.objects.filter(
+            sharingproject__in=[share.pk for share in shares if not share.whole_project],
+            instance__project=F("sharingproject__project"),
+            instance__delete_marker=0,
+        )
+        .order_by("instance__created_at", "instance__id")
+        .values_list("sharingproject", "instance__instance_id")
+    )
+    for share_pk, instance_id in rows:
+        listed.setdefault(share_pk, []).append(instance_id)
+    return {
+        share.pk: of_project.get(share.project_id, [])
+        if share.whole_project
+        else listed.get(share.pk, [])
+        for share in shares
+    }
 
 
 def project_default_id(*, user: User) -> str:

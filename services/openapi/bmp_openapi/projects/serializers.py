@@ -42,6 +42,12 @@ class ShareOutputSerializer(serializers.Serializer):
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
     shareProjects = serializers.SerializerMethodField()
+    # Upstream's: the shared instances' ids, comma-separated; ours: whether new ones join.
+    sharedInstanceIds = serializers.SerializerMethodField()
+    sharedWholeProject = serializers.BooleanField(source="whole_project")
+
+    def get_sharedInstanceIds(self, share) -> str:
+        return ",".join(self.context["shared_instance_ids"].get(share.pk, []))
 
     def get_shareProjects(self, share) -> list:
         return []  # upstream's ShareProject nests its own kind; a share has none under it
@@ -69,6 +75,10 @@ class SharingProjectOutputSerializer(ShareOutputSerializer):
     updated_time = UnixSecondsField(source="updated_at")
     is_del = serializers.SerializerMethodField()
     deleted_time = serializers.SerializerMethodField()
+    shared_instance_ids = serializers.SerializerMethodField()
+
+    def get_shared_instance_ids(self, share) -> str:
+        return self.get_sharedInstanceIds(share)
 
     def get_is_default(self, share) -> int:
         return int(bool(share.project.is_default))  # the owner's default project

@@ -12,6 +12,7 @@ from django.db.models import Q
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError, Localized
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.accounts.models import User
 from bmp_openapi.core import events
 from bmp_openapi.projects.error_codes import (
@@ -19,12 +20,14 @@ from bmp_openapi.projects.error_codes import (
     IS_DEFAULT,
     MOVE_TO_OWNER,
     NAME_TAKEN,
+    NOT_IN_PROJECT,
     NOT_OWNER,
     ONLY_PROJECT,
     OWNER_MISMATCH,
     PROJECT_IN_USE,
     SHARE_NOT_FOUND,
     SHARE_WITH_OWNER,
+    TOO_MANY_SHARED,
 )
 from bmp_openapi.projects.models import Project, SharingProject
 from bmp_openapi.projects.selectors import user_get
@@ -77,19 +80,21 @@ def project_create_default(*, user: User) -> Project:
 
 
 @transaction.atomic(durable=True)
-def project_create(*, data: dict, actor: User) -> Project:
-    """A new project of the caller's; with isDefault=1 it becomes their default project."""
-    if data.get("isDefault"):
+def project_create(
+    *, project_name: str, is_default: bool = False, is_system: bool = False, actor: User
+) -> Project:
+    """A new project of the caller's; ``is_default`` makes it their default project."""
+    if is_default:
         previous = Project.objects.select_for_update().filter(user=actor, is_default=True)
         for old_default in previous:
             old_default.is_default = None
             old_default.save(update_fields=["is_default", "updated_at"])
     project = Project(
         project_id=new_id("project"),
-        project_name=data["projectName"],
+        project_name=project_name,
         user=actor,
-        is_default=True if data.get("isDefault") else None,
-        is_system=bool(data.get("isSystem")),
+        is_default=True if is_default else None,
+        is_system=is_system,
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
@@ -100,16 +105,16 @@ def project_create(*, data: dict, actor: User) -> Project:
 
 
 @transaction.atomic(durable=True)
-def project_modify(*, project: Project, data: dict, actor: User) -> Project:
-    """Renames the project (projectName) and/or describes it (description)."""
+def project_modify(
+    *,
+    project: Project,
+    project_name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    actor: User,
+) -> Project:
+    """Renames the project and/or describes it."""
     locked = _locked(project)
-    changed = []
-    if "projectName" in data:
-        locked.project_name = data["projectName"]
-        changed.append("project_name")
-    if "description" in data:
-        locked.description = data["description"]
-        changed.append("description")
+    changed = assign_given(locked, project_name=project_name, description=description)
     locked.updated_by = actor.user_name
     _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
     return locked
@@ -128,29 +133,52 @@ def project_delete(*, project: Project, actor: User) -> None:
     locked.mark_deleted(actor=actor.user_name)
 
 
+WHOLE_PROJECT = "all"  # upstream's instanceIDs for a share of every instance
+MAX_SHARED_IDS = 100  # as many as one call may act on elsewhere
+
+
+def _listed_instances(project: Project, instance_ids: list[str]) -> list:
+    """The project's live instances named, in order; every id must be one of them."""
+    if len(instance_ids) > MAX_SHARED_IDS:
+        raise BmpError(TOO_MANY_SHARED, most=MAX_SHARED_IDS)
+    instance_model = SharingProject.instances.field.related_model
+    found = {
+        instance.instance_id: instance
+        for instance in instance_model.objects.filter(project=project, instance_id__in=instance_ids)
+    }
+    for instance_id in instance_ids:
+        if instance_id not in found:
+            raise BmpError(NOT_IN_PROJECT, instance_id=instance_id, project_id=project.project_id)
+    return [found[instance_id] for instance_id in instance_ids]
+
+
 @transaction.atomic(durable=True)
 def project_share(
-    *, project: Project, owner_id: str, sharer_id: str, permission: str, actor: User
+    *,
+    project: Project,
+    owner_id: str,
+    sharer_id: str,
+    permission: str,
+    instance_ids: list[str] | None = None,
+    actor: User,
 ) -> SharingProject:
-    """Shares the project with an existing user, or changes the permission of their share."""
+    """Shares the project with an existing user: the whole project as it grows
+    (``instance_ids`` None), or only the instances named. Sharing again replaces what is
+    shared and the permission."""
     locked = _locked(project)
     _check_owner_id(locked, owner_id)
     sharer = user_get(user_id=sharer_id)
     if sharer.pk == locked.user_id:
         raise BmpError(SHARE_WITH_OWNER)
+    listed = [] if instance_ids is None else _listed_instances(locked, instance_ids)
     share = SharingProject.objects.filter(project=locked, shared_user=sharer).first()
     if share is None:
-        share = SharingProject.objects.create(
-            project=locked,
-            shared_user=sharer,
-            permission=permission,
-            created_by=actor.user_name,
-            updated_by=actor.user_name,
-        )
-    elif share.permission != permission:
-        share.permission = permission
-        share.updated_by = actor.user_name
-        share.save(update_fields=["permission", "updated_by", "updated_at"])
+        share = SharingProject(project=locked, shared_user=sharer, created_by=actor.user_name)
+    share.permission = permission
+    share.whole_project = instance_ids is None
+    share.updated_by = actor.user_name
+    share.save()
+    share.instances.set(listed)
     return share
 
 

@@ -78,6 +78,7 @@ def test_every_event_has_its_receivers_connected():
         "job_event_applied": {"devices.job_event_applied", "instances.job_event_applied"},
         "job_retrying": {"devices.job_retrying", "instances.job_retrying"},
         "project_instance_counts": {"instances.project_instance_counts"},
+        "project_instance_ids": {"instances.project_instance_ids"},
         "sshkey_instance_ids": {"instances.sshkey_instance_ids"},
         "instance_ids_named": {"instances.instance_ids_named"},
         "instance_ids_visible": {"instances.instance_ids_visible"},

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from bmp_common.ids import new_id
 from bmp_common.messages.jobs import JobSubmit
 from bmp_openapi.catalog.models import Volume
+from bmp_openapi.devices.models import Device, Disk
 from bmp_openapi.instances.models import Instance, InstancePartition, InstanceVolumeRaid
 
 from ..catalog.data import DATA_VOLUME, RAID0, RAID1, RAID5, SYSTEM_VOLUME, ok
@@ -65,6 +67,49 @@ def test_create_hands_the_agent_choice_and_the_data_raid_to_the_job(stock, tina)
             "volume__volume_id", "raid__raid_id"
         )
     ) == [(data, RAID5)]
+
+
+def test_the_disks_chosen_for_a_data_volume_go_with_its_raid_choice(admin_api, stock, tina):
+    """MakeRaid builds the data volume from the device's disks chosen for it (associateDisks),
+    found by serial, else by name."""
+    data = volume_id(stock, "data")
+    for device_id in stock.device_ids:  # whichever device the create takes
+        collected = [  # what CollectDiskLocations found
+            Disk.objects.create(
+                disk_id=new_id("disk"),
+                device=Device.objects.get(device_id=device_id),
+                types="controller",
+                size="1.92",
+                size_unit="TB",
+                pd_type="SAS",
+                media_type="HDD",
+                enclosure="32",
+                slot=slot,
+                serial_number=f"{device_id}-S{slot}" if slot else "",
+                device_path=f"/dev/sd{'bcde'[slot]}",
+            )
+            for slot in range(4)
+        ]
+        body = {
+            "deviceId": device_id,
+            "deviceTypeId": stock.device_type_id,
+            "volumes": [{"volumeId": data, "diskId": [disk.disk_id for disk in collected]}],
+        }
+        ok(admin_api.put("/v1/devices/disks/associateDisks", body, format="json"))
+    body = stock.create_body(
+        default_project(tina), VolumeRaids=[{"volumeId": data, "raidId": RAID5}]
+    )
+
+    (instance_id,) = ok(tina.post("/v1/project/instances", body))["instanceIds"]
+
+    device_id = Instance.objects.get(instance_id=instance_id).device.device_id
+    (volume,) = spec_of(instance_id)["volume_raids"]
+    assert [(d["serial"], d["name"], d["slot"]) for d in volume["disks"]] == [
+        ("", "/dev/sdb", 0),
+        (f"{device_id}-S1", "/dev/sdc", 1),
+        (f"{device_id}-S2", "/dev/sdd", 2),
+        (f"{device_id}-S3", "/dev/sde", 3),
+    ]
 
 
 def test_without_the_options_nothing_is_asked_of_the_job(admin_api, stock, project_id):

@@ -81,6 +81,83 @@ def test_the_owner_sees_which_instances_a_user_shares(stock, tina, tom):
     assert [i["instanceId"] for i in only_db] == [db]
 
 
+def share(owner, project_id, sharer, **fields):
+    body = {"ownerID": owner.user.user_id, "sharerID": sharer.user.user_id, **fields}
+    return owner.put(f"/v1/user/projects/{project_id}/share", body)
+
+
+def visible_ids(caller) -> set[str]:
+    return {row["instanceId"] for row in ok(caller.get("/v1/project/instances"))["instances"]}
+
+
+def test_a_project_shared_in_part_shows_only_the_instances_named(stock, tina, tom):
+    project = default_project(tina)
+    web, db = create_in(tina, stock, project, "web"), create_in(tina, stock, project, "db")
+
+    ok(share(tina, project, tom, instanceIDs=db, permission="write"))
+    seen = visible_ids(tom)
+    listed = ok(share_list(tina, project, "tom"))["instances"]
+    toms_project = ok(tom.get(f"/v1/user/projects/{project}"))["project"]
+    hidden = tom.get(f"/v1/project/instances/{web}")
+    later = create_in(tina, stock, project, "cache")  # a partial share does not grow
+
+    assert seen == {db}
+    assert [(i["instanceId"], i["hasShared"]) for i in listed] == [(db, True), (web, False)]
+    assert toms_project["instanceCount"] == 1
+    assert [
+        (s["sharedInstanceIds"], s["sharedWholeProject"]) for s in toms_project["shareProjects"]
+    ] == [(db, False)]
+    assert error_of(hidden, 404)["status"] == "NOT_FOUND"
+    assert visible_ids(tom) == {db} and later not in visible_ids(tom)
+
+
+def test_sharing_again_replaces_what_is_shared(stock, tina, tom):
+    project = default_project(tina)
+    web, db = create_in(tina, stock, project, "web"), create_in(tina, stock, project, "db")
+
+    ok(share(tina, project, tom, instanceIDs=f"{web}, {db}"))
+    both = visible_ids(tom)
+    ok(share(tina, project, tom, instanceIDs=web))
+    one = visible_ids(tom)
+    ok(share(tina, project, tom, instanceIDs="all"))
+    later = create_in(tina, stock, project, "cache")
+    whole = visible_ids(tom)
+    shares = ok(tina.get(f"/v1/user/projects/{project}/describeSharProject"))["shares"]
+
+    assert (both, one, whole) == ({web, db}, {web}, {web, db, later})
+    assert [(s["shared_instance_ids"], s["sharedWholeProject"]) for s in shares] == [
+        (f"{web},{db},{later}", True)
+    ]
+
+
+def test_an_instance_moved_out_of_the_project_leaves_its_share(stock, tina, tom):
+    project = default_project(tina)
+    web = create_in(tina, stock, project, "web")
+    other = new_project(tina, "other")
+    ok(share(tina, project, tom, instanceIDs=web))
+
+    ok(tina.put(MOVE, move_body(tina, project, tina, other, web)))
+
+    assert visible_ids(tom) == set()
+
+
+def test_a_share_naming_an_instance_outside_the_project_changes_nothing(stock, tina, tom):
+    project = default_project(tina)
+    web = create_in(tina, stock, project, "web")
+    other = new_project(tina, "other")
+    elsewhere = create_in(tina, stock, other, "db")
+    ok(share(tina, project, tom, instanceIDs="all"))
+
+    refused = share(tina, project, tom, instanceIDs=f"{web},{elsewhere}")
+    blank = share(tina, project, tom, instanceIDs=" , ")
+
+    assert error_of(refused, 400)["message"] == (
+        f"Invalid argument: instanceIDs: {elsewhere} is not an instance of project {project}"
+    )
+    assert error_of(blank, 400)["status"] == "INVALID_ARGUMENT"
+    assert visible_ids(tom) == {web}  # still the whole project, as before
+
+
 def test_another_tenants_project_is_not_listed(stock, tina, tom):
     project = default_project(tina)
     create_in(tina, stock, project)

@@ -20,7 +20,7 @@ from bmp_openapi.instances import receivers
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.jobs import tasks
 from bmp_openapi.jobs.models import Job, Outbox
-from bmp_openapi.jobs.outbox import broker
+from bmp_openapi.jobs.services.outbox import broker
 
 from ..catalog.data import ok
 from .conftest import finish_job

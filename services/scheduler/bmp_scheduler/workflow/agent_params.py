@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
-from bmp_common.messages.jobs import JobSubmit
+from bmp_common.messages.jobs import NO_RAID_NAMES, JobSubmit
 
 VERSION = "2.0"
 NAMESERVERS = ["114.114.114.114", "8.8.8.8"]
@@ -44,15 +44,88 @@ def _partitions(spec: dict) -> list[dict[str, Any]]:
     return rows
 
 
+DATA_MOUNT_OPTIONS = "defaults,nofail"  # a data volume that does not come up never stops a boot
+
+
+def raid_level(name: str) -> str:
+    """A RAID catalogue name as upstream's MakeRaid spells levels: NORAID, RAID0, RAID1, ..."""
+    spelled = (name or "").upper()
+    if spelled in NO_RAID_NAMES:
+        return "NORAID"
+    return spelled.replace(" ", "").replace("-", "")
+
+
+def _disk_hints(disk: dict) -> dict[str, str]:
+    """How the agent finds a disk the device's volume was given: its serial, else its name."""
+    if disk.get("serial"):
+        return {"serial": str(disk["serial"])}
+    return {"name": str(disk.get("name") or "")}
+
+
+def _data_partitions(spec: dict) -> list[dict[str, Any]]:
+    rows = []
+    for number, part in enumerate(spec.get("data_partitions") or [], start=1):
+        point = part.get("point", "")
+        rows.append(
+            {
+                "id": f"ipt-data-{number}",
+                "number": number,
+                "fs_type": part.get("fs_type", ""),
+                "size": part.get("size_mb", 0),
+                "label": _label(point),
+                "mountpoint": point,
+                "options": DATA_MOUNT_OPTIONS,
+            }
+        )
+    return rows
+
+
+def data_volumes(spec: dict) -> list[dict[str, Any]]:
+    """Each data volume as the agent builds it: its disks (the device's disks chosen for it),
+    the chosen level, and on the first one the data partitions (upstream's dataPartition names
+    no volume). Data partitions and no data volume chosen: one volume of no RAID, on a disk the
+    system does not use (the agent picks it)."""
+    keep_data = bool(spec.get("keep_data"))
+    volumes = [
+        {
+            "volume_id": volume.get("volume_id", ""),
+            "volume_name": volume.get("volume_name", ""),
+            "raid_level": raid_level(volume.get("raid_name", "")),
+            "volume_amount": int(volume.get("volume_amount") or 0),
+            "keep_data": keep_data,
+            "disk_hints": [_disk_hints(disk) for disk in volume.get("disks") or []],
+            "partitions": [],
+        }
+        for volume in spec.get("volume_raids") or []
+        if (volume.get("volume_type") or "data") == "data"
+    ]
+    partitions = _data_partitions(spec)
+    if partitions and not volumes:
+        volumes.append(
+            {
+                "volume_id": "",
+                "volume_name": "data",
+                "raid_level": "NORAID",
+                "volume_amount": 1,
+                "keep_data": keep_data,
+                "disk_hints": [],
+                "partitions": [],
+            }
+        )
+    if partitions:
+        volumes[0]["partitions"] = partitions
+    return volumes
+
+
 def make_raid(spec: dict) -> dict[str, Any]:
-    """The system volume's level, and the level chosen for each data volume (the console's
-    VolumeRaids: the volume's disks described as its device type declares them)."""
+    """The system volume's level, and each data volume (the console's VolumeRaids) with its
+    disks; the agent builds the data volumes first, so the system never takes their disks."""
     raid = spec.get("raid") or {}
     return {
         "raid_id": raid.get("raid_id", ""),
         "raid_name": raid.get("name", ""),
         "raid_datas": [],
-        "volume_raids": [dict(volume) for volume in spec.get("volume_raids") or []],
+        "data_volumes": data_volumes(spec),
     }
 
 
@@ -77,6 +150,19 @@ def init_node(spec: dict) -> dict[str, Any]:
 
 def make_partitions(spec: dict) -> dict[str, Any]:
     boot_mode = spec.get("boot_mode") or "uefi"
+    data = [
+        {
+            "volume_id": volume["volume_id"],
+            "volume_name": volume["volume_name"],
+            "keep_data": volume["keep_data"],
+            "is_root_device": False,
+            "is_data_device": True,
+            "disk_label": "gpt",
+            "partitions": volume["partitions"],
+        }
+        for volume in data_volumes(spec)
+        if volume["partitions"]
+    ]
     return {
         "version": VERSION,
         "boot_mode": boot_mode,
@@ -99,7 +185,8 @@ def make_partitions(spec: dict) -> dict[str, Any]:
                     }
                     for part in _partitions(spec)
                 ],
-            }
+            },
+            *data,
         ],
     }
 

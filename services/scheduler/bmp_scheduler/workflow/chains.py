@@ -133,7 +133,9 @@ def _install(submit: JobSubmit, *, reinstall: bool) -> list[StepSpec]:
     steps = _into_liveos(node)
     if reinstall and not spec.get("keep_data"):
         steps.append(step(actions.CLEAN_BLOCK_DEVICE))
-    if _has_raid(spec):
+    if _has_raid(spec) or agent_params.data_volumes(spec):
+        # also for data volumes of no RAID: the agent finds their disks, so that the system
+        # (InitNode's root disk) never goes on one of them
         steps.append(step(actions.MAKE_RAID, agent_params.make_raid(spec)))
     steps.append(step(actions.INIT_NODE, agent_params.init_node(spec)))
     if image.get("format") == "qcow2":

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictSerializer, filter_field
+from bmp_common.unset import UNSET
 from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.serializers import (
     ApiKeyOutputSerializer,
@@ -51,8 +52,13 @@ class ApiKeyListCreateApi(BmpApi):
     def post(self, request):
         body = self.InputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         api_key, token = services.apikey_add(
-            user=request.user, source=settings.BMP_OPENAPI_PROFILE, data=body.validated_data
+            user=request.user,
+            source=settings.BMP_OPENAPI_PROFILE,
+            name=values["name"],
+            key_type=values["type"],
+            read_only=bool(values["readOnly"]),
         )
         self.audit_resource = api_key.apikey_id
         # The only answer that carries the token: it is stored as a digest (and a repeat with
@@ -86,7 +92,14 @@ class ApiKeyDetailApi(BmpApi):
         api_key = self._own_key(request, apikey_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        services.apikey_modify(api_key=api_key, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        read_only = values.get("readOnly", UNSET)
+        services.apikey_modify(
+            api_key=api_key,
+            name=values.get("name", UNSET),
+            read_only=read_only if read_only is UNSET else bool(read_only),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, apikey_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
+from bmp_common.unset import UNSET, given
 from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.serializers import RoleInputSerializer, RoleOutputSerializer, body_of
 from bmp_openapi.core import rbac
@@ -33,7 +34,16 @@ class RoleListCreateApi(BmpApi):
     def post(self, request):
         body = RoleInputSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        role = services.role_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        role = services.role_create(
+            role_name_en=values["roleNameEn"],
+            role_name_cn=values["roleNameCn"],
+            **given(
+                description_en=values.get("descriptionEn", UNSET),
+                description_cn=values.get("descriptionCn", UNSET),
+            ),
+            actor=request.user,
+        )
         self.audit_resource = role.role_id
         return Response({"roleId": role.role_id})
 
@@ -56,7 +66,15 @@ class RoleDetailApi(BmpApi):
         role = selectors.role_get(role_id=role_id)
         body = self.ModifySerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        services.role_modify(role=role, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.role_modify(
+            role=role,
+            role_name_en=values.get("roleNameEn", UNSET),
+            role_name_cn=values.get("roleNameCn", UNSET),
+            description_en=values.get("descriptionEn", UNSET),
+            description_cn=values.get("descriptionCn", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, role_id):

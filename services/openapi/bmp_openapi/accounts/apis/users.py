@@ -12,6 +12,7 @@ from bmp_common.api.serializers import (
     filter_field,
     name_field,
 )
+from bmp_common.unset import UNSET, given
 from bmp_openapi.accounts import selectors, services
 from bmp_openapi.accounts.apis.serializers import (
     CreateUserSerializer,
@@ -45,7 +46,17 @@ class LocalUserApi(BmpApi):
         self.audit_resource = request.user.user_id
         body = ProfileSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        services.user_modify(user=request.user, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.user_modify(
+            user=request.user,
+            email=values.get("email", UNSET),
+            phone_prefix=values.get("phonePrefix", UNSET),
+            phone_number=values.get("phoneNumber", UNSET),
+            description=values.get("description", UNSET),
+            language=values.get("language", UNSET),
+            timezone=values.get("timezone", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
 
@@ -91,7 +102,22 @@ class UserListCreateApi(BmpApi):
     def post(self, request):
         body = CreateUserSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        user = services.user_add(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        user = services.user_add(
+            user_name=values["userName"],
+            password=values["password"],
+            role_id=values["roleId"],
+            # What the request leaves out takes the service's default.
+            **given(
+                language=values.get("language", UNSET),
+                timezone=values.get("timezone", UNSET),
+                email=values.get("email", UNSET),
+                phone_prefix=values.get("phonePrefix", UNSET),
+                phone_number=values.get("phoneNumber", UNSET),
+                description=values.get("description", UNSET),
+            ),
+            actor=request.user,
+        )
         self.audit_resource = user.user_id
         return Response({"userId": user.user_id})
 
@@ -110,7 +136,15 @@ class UserDetailApi(BmpApi):
         user = selectors.user_get(user_id=user_id)
         body = ModifyUserSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
-        services.user_modify(user=user, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.user_modify(
+            user=user,
+            email=values.get("email", UNSET),
+            phone_prefix=values.get("phonePrefix", UNSET),
+            phone_number=values.get("phoneNumber", UNSET),
+            description=values.get("description", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, user_id):

@@ -10,6 +10,7 @@ from bmp_common.api.serializers import (
     filter_field,
     name_field,
 )
+from bmp_common.unset import UNSET, given
 from bmp_openapi.catalog import choices
 from bmp_openapi.catalog.apis.image import (
     render_images,
@@ -66,7 +67,39 @@ class DeviceTypeListCreateApi(BmpApi):
     def post(self, request):
         body = CreateDeviceTypeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        device_type = services.device_type_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        device_type = services.device_type_create(
+            idc_id=values["idcId"],
+            name=values["name"],
+            spec_code=values["deviceType"],
+            device_series=values["deviceSeries"],
+            architecture=values["architecture"],
+            height=values["height"],
+            cpu_spec=values["cpuSpec"],
+            cpu_amount=values["cpuAmount"],
+            cpu_cores=values["cpuCores"],
+            cpu_manufacturer=values["cpuManufacturer"],
+            cpu_model=values["cpuModel"],
+            cpu_frequency=values["cpuFrequency"],
+            mem_spec=values["memSpec"],
+            mem_type=values["memType"],
+            mem_size=values["memSize"],
+            mem_amount=values["memAmount"],
+            mem_frequency=values["memFrequency"],
+            nic_amount=values["nicAmount"],
+            nic_rate=values["nicRate"],
+            interface_mode=values["interfaceMode"],
+            **given(
+                description=values.get("description", UNSET),
+                gpu_amount=values.get("gpuAmount", UNSET),
+                gpu_manufacturer=values.get("gpuManufacturer", UNSET),
+                gpu_model=values.get("gpuModel", UNSET),
+                is_need_raid=values.get("isNeedRaid", UNSET),
+                boot_mode=values.get("boot_mode", UNSET),
+            ),
+            volumes=values["volumes"],
+            actor=request.user,
+        )
         self.audit_resource = device_type.device_type_id
         return Response({"deviceTypeId": device_type.device_type_id})
 
@@ -90,8 +123,37 @@ class DeviceTypeDetailApi(BmpApi):
         device_type = selectors.device_type_get(device_type_id=device_type_id)
         body = ModifyDeviceTypeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         services.device_type_modify(
-            device_type=device_type, data=body.validated_data, actor=request.user
+            device_type=device_type,
+            idc_id=values.get("idcId", UNSET),
+            name=values.get("name", UNSET),
+            spec_code=values.get("deviceType", UNSET),
+            device_series=values.get("deviceSeries", UNSET),
+            architecture=values.get("architecture", UNSET),
+            height=values.get("height", UNSET),
+            description=values.get("description", UNSET),
+            cpu_spec=values.get("cpuSpec", UNSET),
+            cpu_amount=values.get("cpuAmount", UNSET),
+            cpu_cores=values.get("cpuCores", UNSET),
+            cpu_manufacturer=values.get("cpuManufacturer", UNSET),
+            cpu_model=values.get("cpuModel", UNSET),
+            cpu_frequency=values.get("cpuFrequency", UNSET),
+            mem_spec=values.get("memSpec", UNSET),
+            mem_type=values.get("memType", UNSET),
+            mem_size=values.get("memSize", UNSET),
+            mem_amount=values.get("memAmount", UNSET),
+            mem_frequency=values.get("memFrequency", UNSET),
+            nic_amount=values.get("nicAmount", UNSET),
+            nic_rate=values.get("nicRate", UNSET),
+            interface_mode=values.get("interfaceMode", UNSET),
+            gpu_amount=values.get("gpuAmount", UNSET),
+            gpu_manufacturer=values.get("gpuManufacturer", UNSET),
+            gpu_model=values.get("gpuModel", UNSET),
+            is_need_raid=values.get("isNeedRaid", UNSET),
+            boot_mode=values.get("boot_mode", UNSET),
+            volumes=values.get("volumes", UNSET),
+            actor=request.user,
         )
         return Response(SUCCESS)
 

@@ -9,6 +9,7 @@ from bmp_common.api.serializers import (
     filter_field,
     name_field,
 )
+from bmp_common.unset import UNSET, given
 from bmp_openapi.catalog import choices
 from bmp_openapi.catalog.apis.serializers import (
     AssociateDeviceTypeSerializer,
@@ -61,7 +62,25 @@ class ImageListCreateApi(BmpApi):
     def post(self, request):
         body = CreateImageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        image = services.image_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        image = services.image_create(
+            image_name=values["imageName"],
+            architecture=values["architecture"],
+            os_type=values["osType"],
+            os_version=values["Version"],
+            image_format=values["format"],
+            boot_mode=values["boot_mode"],
+            filename=values["filename"],
+            url=values["url"],
+            image_hash=values["hash"],
+            **given(
+                source=values.get("source", UNSET),
+                description=values.get("description", UNSET),
+            ),
+            system_partitions=values.get("systemPartition"),
+            data_partitions=values.get("dataPartition"),
+            actor=request.user,
+        )
         self.audit_resource = image.image_id
         return Response({"imageId": image.image_id})
 
@@ -85,7 +104,13 @@ class ImageDetailApi(BmpApi):
         image = selectors.image_get(image_id=image_id)
         body = ModifyImageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.image_modify(image=image, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.image_modify(
+            image=image,
+            image_name=values.get("imageName", UNSET),
+            description=values.get("description", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, image_id):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from bmp_common.api.serializers import filter_field
+from bmp_common.unset import UNSET, given
 from bmp_openapi.catalog.apis.serializers import OsInputSerializer, OsOutputSerializer
 from bmp_openapi.catalog.selectors import os as selectors
 from bmp_openapi.catalog.services import os as services
@@ -35,7 +36,16 @@ class OsListCreateApi(BmpApi):
     def post(self, request):
         body = OsInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        os = services.os_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        os = services.os_create(
+            os_name=values["osName"],
+            os_type=values["osType"],
+            os_version=values["osVersion"],
+            architecture=values["architecture"],
+            bits=values["bits"],
+            **given(sys_user=values.get("sysUser", UNSET)),
+            actor=request.user,
+        )
         self.audit_resource = os.os_id
         return Response({"osId": os.os_id})
 
@@ -63,7 +73,17 @@ class OsDetailApi(BmpApi):
         os = selectors.os_get(os_id=os_id)
         body = self.ModifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.os_modify(os=os, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.os_modify(
+            os=os,
+            os_name=values.get("osName", UNSET),
+            os_type=values.get("osType", UNSET),
+            os_version=values.get("osVersion", UNSET),
+            architecture=values.get("architecture", UNSET),
+            bits=values.get("bits", UNSET),
+            sys_user=values.get("sysUser", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, os_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from bmp_common.unset import UNSET, given
 from bmp_openapi.catalog.apis.serializers import (
     DeviceTypeRaidInputSerializer,
     RaidInputSerializer,
@@ -32,7 +33,15 @@ class RaidListCreateApi(BmpApi):
     def post(self, request):
         body = RaidInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        raid = services.raid_create(data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        raid = services.raid_create(
+            name=values["name"],
+            **given(
+                description_en=values.get("descriptionEn", UNSET),
+                description_zh=values.get("descriptionZh", UNSET),
+            ),
+            actor=request.user,
+        )
         self.audit_resource = raid.raid_id
         return Response({"raidId": raid.raid_id})
 
@@ -60,7 +69,14 @@ class RaidDetailApi(BmpApi):
         raid = selectors.raid_get(raid_id=raid_id)
         body = self.ModifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.raid_modify(raid=raid, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.raid_modify(
+            raid=raid,
+            name=values.get("name", UNSET),
+            description_en=values.get("descriptionEn", UNSET),
+            description_zh=values.get("descriptionZh", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, raid_id):
@@ -76,19 +92,22 @@ class DeviceTypeRaidApi(BmpApi):
     audit = {"post": "CreateDeviceTypeRaid", "delete": "DeleteDeviceTypeRaid"}
 
     def _parsed(self, request) -> dict:
+        """The service's keyword arguments: the RAID level and the volumes it concerns."""
         body = DeviceTypeRaidInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.audit_resource = body.validated_data["deviceTypeId"]
-        return body.validated_data
+        values = body.validated_data
+        self.audit_resource = values["deviceTypeId"]
+        return {
+            "raid": selectors.raid_get(raid_id=values["raidId"]),
+            "device_type_id": values["deviceTypeId"],
+            "volume_type": values["volumeType"],
+            "volume_id": values.get("volumeId", ""),
+        }
 
     def post(self, request):
-        data = self._parsed(request)
-        raid = selectors.raid_get(raid_id=data["raidId"])
-        bindings.device_type_raid_add(data=data, raid=raid, actor=request.user)
+        bindings.device_type_raid_add(**self._parsed(request), actor=request.user)
         return Response(SUCCESS)
 
     def delete(self, request):
-        data = self._parsed(request)
-        raid = selectors.raid_get(raid_id=data["raidId"])
-        bindings.device_type_raid_remove(data=data, raid=raid, actor=request.user)
+        bindings.device_type_raid_remove(**self._parsed(request), actor=request.user)
         return Response(SUCCESS)

@@ -154,11 +154,13 @@ def _volumes(device_type: DeviceType, volume_type: str, volume_id: str) -> list[
 
 
 @transaction.atomic(durable=True)
-def device_type_raid_add(*, data: dict, raid: Raid, actor) -> None:
-    """createDeviceTypeRaid: the volumes of ``volumeType`` (or the one ``volumeId``) of the
+def device_type_raid_add(
+    *, raid: Raid, device_type_id: str, volume_type: str, volume_id: str = "", actor
+) -> None:
+    """createDeviceTypeRaid: the volumes of ``volume_type`` (or the one ``volume_id``) of the
     device type offer ``raid`` too."""
-    (device_type,) = _locked_device_types([data["deviceTypeId"]])
-    volumes = _volumes(device_type, data["volumeType"], data.get("volumeId", ""))
+    (device_type,) = _locked_device_types([device_type_id])
+    volumes = _volumes(device_type, volume_type, volume_id)
     for volume in volumes:
         if volume.raid_links.filter(raid=raid).exists():
             raise BmpError(RAID_ALREADY_OFFERED, volume_id=volume.volume_id, raid_id=raid.raid_id)
@@ -180,16 +182,18 @@ def device_type_raid_add(*, data: dict, raid: Raid, actor) -> None:
 
 
 @transaction.atomic(durable=True)
-def device_type_raid_remove(*, data: dict, raid: Raid, actor) -> None:
+def device_type_raid_remove(
+    *, raid: Raid, device_type_id: str, volume_type: str, volume_id: str = "", actor
+) -> None:
     """deleteDeviceTypeRaid: the volumes stop offering ``raid`` (each keeps one level)."""
-    (device_type,) = _locked_device_types([data["deviceTypeId"]])
-    volumes = _volumes(device_type, data["volumeType"], data.get("volumeId", ""))
+    (device_type,) = _locked_device_types([device_type_id])
+    volumes = _volumes(device_type, volume_type, volume_id)
     links = VolumeRaid.objects.filter(volume__in=volumes, raid=raid).select_related("volume")
     if not links:
         raise BmpError(
             DEVICE_TYPE_RAID_NOT_FOUND,
             device_type_id=device_type.device_type_id,
-            volume_type=data["volumeType"],
+            volume_type=volume_type,
             raid_id=raid.raid_id,
         )
     for link in links:

@@ -8,6 +8,7 @@ from django.db import transaction
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.catalog.error_codes import (
     ARCHITECTURE_MISMATCH,
     BOND_NEEDS_TWO_NICS,
@@ -19,38 +20,10 @@ from bmp_openapi.catalog.error_codes import (
 )
 from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceType, DeviceTypeImage, DeviceTypeImagePartition
-from bmp_openapi.catalog.services.common import apply_fields, in_use_error
+from bmp_openapi.catalog.services.common import in_use_error
 from bmp_openapi.catalog.services.volumes import checked_volumes, create_volumes
 from bmp_openapi.core import events
 from bmp_openapi.idcs.models import Idc
-
-FIELDS = {
-    "name": "name",
-    "deviceType": "device_type",
-    "deviceSeries": "device_series",
-    "architecture": "architecture",
-    "height": "height",
-    "description": "description",
-    "cpuSpec": "cpu_spec",
-    "cpuAmount": "cpu_amount",
-    "cpuCores": "cpu_cores",
-    "cpuManufacturer": "cpu_manufacturer",
-    "cpuModel": "cpu_model",
-    "cpuFrequency": "cpu_frequency",
-    "memSpec": "mem_spec",
-    "memType": "mem_type",
-    "memSize": "mem_size",
-    "memAmount": "mem_amount",
-    "memFrequency": "mem_frequency",
-    "nicAmount": "nic_amount",
-    "nicRate": "nic_rate",
-    "interfaceMode": "interface_mode",
-    "gpuAmount": "gpu_amount",
-    "gpuManufacturer": "gpu_manufacturer",
-    "gpuModel": "gpu_model",
-    "isNeedRaid": "is_need_raid",
-    "boot_mode": "boot_mode",
-}
 
 
 def default_boot_mode(architecture: str) -> str:
@@ -120,46 +93,156 @@ def _check_bound_images(device_type: DeviceType) -> None:
 
 
 @transaction.atomic(durable=True)
-def device_type_create(*, data: dict, actor) -> DeviceType:
+def device_type_create(
+    *,
+    idc_id: str,
+    name: str,
+    spec_code: str,
+    device_series: str,
+    architecture: str,
+    height: int,
+    cpu_spec: str,
+    cpu_amount: int,
+    cpu_cores: int,
+    cpu_manufacturer: str,
+    cpu_model: str,
+    cpu_frequency: str,
+    mem_spec: str,
+    mem_type: str,
+    mem_size: int,
+    mem_amount: int,
+    mem_frequency: int,
+    nic_amount: int,
+    nic_rate: int,
+    interface_mode: str,
+    description: str = "",
+    gpu_amount: int = 0,
+    gpu_manufacturer: str = "",
+    gpu_model: str = "",
+    is_need_raid: str = "1",
+    boot_mode: str = "",
+    volumes: list[dict],
+    actor,
+) -> DeviceType:
+    """``spec_code`` is upstream's ``deviceType``; ``boot_mode`` "" is the architecture's
+    default; ``volumes`` are the request's volume objects."""
     device_type = DeviceType(
         device_type_id=new_id("dt"),
-        idc=_locked_idc(data["idcId"]),
+        idc=_locked_idc(idc_id),
+        name=name,
+        device_type=spec_code,
+        device_series=device_series,
+        architecture=architecture,
+        height=height,
+        description=description,
+        cpu_spec=cpu_spec,
+        cpu_amount=cpu_amount,
+        cpu_cores=cpu_cores,
+        cpu_manufacturer=cpu_manufacturer,
+        cpu_model=cpu_model,
+        cpu_frequency=cpu_frequency,
+        mem_spec=mem_spec,
+        mem_type=mem_type,
+        mem_size=mem_size,
+        mem_amount=mem_amount,
+        mem_frequency=mem_frequency,
+        nic_amount=nic_amount,
+        nic_rate=nic_rate,
+        interface_mode=interface_mode,
+        gpu_amount=gpu_amount,
+        gpu_manufacturer=gpu_manufacturer,
+        gpu_model=gpu_model,
+        is_need_raid=is_need_raid,
+        boot_mode=canonical_boot_mode(boot_mode or default_boot_mode(architecture)),
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
-    apply_fields(device_type, data, FIELDS)
-    device_type.boot_mode = canonical_boot_mode(
-        data.get("boot_mode") or default_boot_mode(device_type.architecture)
-    )
     _check_combinations(device_type)
-    checked = checked_volumes(data["volumes"])
+    checked = checked_volumes(volumes)
     _save(device_type)
     create_volumes(device_type, checked, actor)
     return device_type
 
 
 @transaction.atomic(durable=True)
-def device_type_modify(*, device_type: DeviceType, data: dict, actor) -> DeviceType:
+def device_type_modify(
+    *,
+    device_type: DeviceType,
+    idc_id: str | Unset = UNSET,
+    name: str | Unset = UNSET,
+    spec_code: str | Unset = UNSET,
+    device_series: str | Unset = UNSET,
+    architecture: str | Unset = UNSET,
+    height: int | Unset = UNSET,
+    description: str | Unset = UNSET,
+    cpu_spec: str | Unset = UNSET,
+    cpu_amount: int | Unset = UNSET,
+    cpu_cores: int | Unset = UNSET,
+    cpu_manufacturer: str | Unset = UNSET,
+    cpu_model: str | Unset = UNSET,
+    cpu_frequency: str | Unset = UNSET,
+    mem_spec: str | Unset = UNSET,
+    mem_type: str | Unset = UNSET,
+    mem_size: int | Unset = UNSET,
+    mem_amount: int | Unset = UNSET,
+    mem_frequency: int | Unset = UNSET,
+    nic_amount: int | Unset = UNSET,
+    nic_rate: int | Unset = UNSET,
+    interface_mode: str | Unset = UNSET,
+    gpu_amount: int | Unset = UNSET,
+    gpu_manufacturer: str | Unset = UNSET,
+    gpu_model: str | Unset = UNSET,
+    is_need_raid: str | Unset = UNSET,
+    boot_mode: str | Unset = UNSET,
+    volumes: list[dict] | Unset = UNSET,
+    actor,
+) -> DeviceType:
+    """Changes what is given; new ``volumes`` replace the old ones."""
     locked = DeviceType.objects.select_for_update().select_related("idc").get(pk=device_type.pk)
-    changed = apply_fields(locked, data, FIELDS)
-    if "boot_mode" in data:
-        locked.boot_mode = canonical_boot_mode(data["boot_mode"])
-    moves = "idcId" in data and data["idcId"] != locked.idc.idc_id
-    if moves or "volumes" in data:
+    changed = assign_given(
+        locked,
+        name=name,
+        device_type=spec_code,
+        device_series=device_series,
+        architecture=architecture,
+        height=height,
+        description=description,
+        cpu_spec=cpu_spec,
+        cpu_amount=cpu_amount,
+        cpu_cores=cpu_cores,
+        cpu_manufacturer=cpu_manufacturer,
+        cpu_model=cpu_model,
+        cpu_frequency=cpu_frequency,
+        mem_spec=mem_spec,
+        mem_type=mem_type,
+        mem_size=mem_size,
+        mem_amount=mem_amount,
+        mem_frequency=mem_frequency,
+        nic_amount=nic_amount,
+        nic_rate=nic_rate,
+        interface_mode=interface_mode,
+        gpu_amount=gpu_amount,
+        gpu_manufacturer=gpu_manufacturer,
+        gpu_model=gpu_model,
+        is_need_raid=is_need_raid,
+        boot_mode=boot_mode if boot_mode is UNSET else canonical_boot_mode(boot_mode),
+    )
+    moves = idc_id is not UNSET and idc_id != locked.idc.idc_id
+    if moves or volumes is not UNSET:
         _refuse_if_in_use(locked)
     if moves:
-        locked.idc = _locked_idc(data["idcId"])
+        locked.idc = _locked_idc(idc_id)
         changed.append("idc")
     _check_combinations(locked)
-    if "architecture" in data:
+    if architecture is not UNSET:
         _check_bound_images(locked)
-    checked = checked_volumes(data["volumes"]) if "volumes" in data else None
+    checked = None if volumes is UNSET else checked_volumes(volumes)
     locked.updated_by = actor.user_name
     _save(locked, update_fields=[*changed, "updated_by", "updated_at"])
     if checked is not None:
         locked.volumes.all().delete()
         create_volumes(locked, checked, actor)
-    if "boot_mode" in data:
+    if boot_mode is not UNSET:
         DeviceTypeImagePartition.objects.filter(device_type=locked).update(
             boot_mode=locked.boot_mode
         )

@@ -8,6 +8,7 @@ from django.db import transaction
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.catalog.error_codes import (
     IMAGE_BOUND,
     IMAGE_IN_USE,
@@ -18,33 +19,21 @@ from bmp_openapi.catalog.error_codes import (
 )
 from bmp_openapi.catalog.fields import canonical_boot_mode
 from bmp_openapi.catalog.models import DeviceTypeImage, Image, Os
-from bmp_openapi.catalog.services.common import apply_fields, in_use_error
+from bmp_openapi.catalog.services.common import in_use_error
 from bmp_openapi.catalog.services.os import new_os
 from bmp_openapi.core import events
 
-FIELDS = {
-    "imageName": "image_name",
-    "format": "format",
-    "filename": "filename",
-    "url": "url",
-    "source": "source",
-    "description": "description",
-    "systemPartition": "system_partition",
-    "dataPartition": "data_partition",
-}
-MODIFIABLE = ("imageName", "description")
 
-
-def check_partitions(system: list[dict], data: list[dict]) -> None:
+def check_partitions(system_partitions: list[dict], data_partitions: list[dict]) -> None:
     seen = set()
-    for partition in [*system, *data]:
+    for partition in [*system_partitions, *data_partitions]:
         point = partition["point"]
         if point in seen:
             raise BmpError(PARTITION_POINT_TWICE, point=point)
         seen.add(point)
         if (partition["format"] == "swap") != (point == "swap"):
             raise BmpError(SWAP_PARTITION, point=point)
-    if any(p["point"] == "swap" for p in data):
+    if any(p["point"] == "swap" for p in data_partitions):
         raise BmpError(SWAP_PARTITION, point="swap")
 
 
@@ -53,59 +42,88 @@ def _check_name_free(name: str, exclude_pk: int | None = None) -> None:
         raise BmpError(IMAGE_NAME_TAKEN, name=name)
 
 
-def _os_for(data: dict, actor) -> Os:
-    """The live OS of (osType, Version, architecture), locked; created, named after the image,
-    when there is none."""
-    wanted = {
-        "os_type": data["osType"],
-        "os_version": data["Version"],
-        "architecture": data["architecture"],
-    }
+def _os_for(*, os_type: str, os_version: str, architecture: str, image_name: str, actor) -> Os:
+    """The live OS of (os_type, os_version, architecture), locked; created, named after the
+    image, when there is none."""
+    wanted = {"os_type": os_type, "os_version": os_version, "architecture": architecture}
     found = Os.objects.select_for_update().filter(**wanted).order_by("id").first()
     if found is not None:
         return found
-    name = data["imageName"]
-    if Os.objects.filter(os_name=name).exists():
-        raise BmpError(OS_MISMATCH, name=name)
-    windows = data["osType"].lower().startswith("windows")
+    if Os.objects.filter(os_name=image_name).exists():
+        raise BmpError(OS_MISMATCH, name=image_name)
+    windows = os_type.lower().startswith("windows")
     return new_os(
-        data={
-            "osName": name,
-            "osType": data["osType"],
-            "osVersion": data["Version"],
-            "architecture": data["architecture"],
-            "bits": 64,
-            "sysUser": "Administrator" if windows else "root",
-        },
+        os_name=image_name,
+        **wanted,
+        bits=64,
+        sys_user="Administrator" if windows else "root",
         actor=actor,
     )
 
 
 @transaction.atomic(durable=True)
-def image_create(*, data: dict, actor) -> Image:
-    data = {"source": "user_defined", "systemPartition": [], "dataPartition": [], **data}
-    check_partitions(data["systemPartition"], data["dataPartition"])
-    _check_name_free(data["imageName"])
+def image_create(
+    *,
+    image_name: str,
+    architecture: str,
+    os_type: str,
+    os_version: str,
+    image_format: str,
+    boot_mode: str,
+    filename: str,
+    url: str,
+    image_hash: str,
+    source: str = "user_defined",
+    description: str = "",
+    system_partitions: list[dict] | None = None,
+    data_partitions: list[dict] | None = None,
+    actor,
+) -> Image:
+    """Partitions are ``{format, point, size}``; the image's OS is found or created
+    (``_os_for``)."""
+    system_partitions = system_partitions or []
+    data_partitions = data_partitions or []
+    check_partitions(system_partitions, data_partitions)
+    _check_name_free(image_name)
     image = Image(
         image_id=new_id("i"),
-        os=_os_for(data, actor),
-        hash=data["hash"].lower(),
-        boot_mode=canonical_boot_mode(data["boot_mode"]),
+        image_name=image_name,
+        os=_os_for(
+            os_type=os_type,
+            os_version=os_version,
+            architecture=architecture,
+            image_name=image_name,
+            actor=actor,
+        ),
+        format=image_format,
+        filename=filename,
+        url=url,
+        hash=image_hash.lower(),
+        source=source,
+        boot_mode=canonical_boot_mode(boot_mode),
+        description=description,
+        system_partition=system_partitions,
+        data_partition=data_partitions,
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
-    apply_fields(image, data, FIELDS)
     with unique_or_conflict(IMAGE_NAME_TAKEN, name=image.image_name):
         image.save()
     return image
 
 
 @transaction.atomic(durable=True)
-def image_modify(*, image: Image, data: dict, actor) -> Image:
+def image_modify(
+    *,
+    image: Image,
+    image_name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    actor,
+) -> Image:
     locked = Image.objects.select_for_update().get(pk=image.pk)
-    if "imageName" in data:
-        _check_name_free(data["imageName"], exclude_pk=locked.pk)
-    changed = apply_fields(locked, data, {f: FIELDS[f] for f in MODIFIABLE})
+    if image_name is not UNSET:
+        _check_name_free(image_name, exclude_pk=locked.pk)
+    changed = assign_given(locked, image_name=image_name, description=description)
     locked.updated_by = actor.user_name
     with unique_or_conflict(IMAGE_NAME_TAKEN, name=locked.image_name):
         locked.save(update_fields=[*changed, "updated_by", "updated_at"])

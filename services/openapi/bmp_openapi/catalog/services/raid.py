@@ -11,10 +11,10 @@ from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import NO_RAID_ID
+from bmp_common.unset import UNSET, Unset, assign_given
 from bmp_openapi.catalog.choices import RAID_NO_RAID
 from bmp_openapi.catalog.error_codes import RAID_BUILT_IN, RAID_IN_USE, RAID_NAME_TAKEN
 from bmp_openapi.catalog.models import Raid, VolumeRaid
-from bmp_openapi.catalog.services.common import apply_fields
 
 BUILT_IN_RAID_IDS = frozenset(
     {
@@ -25,7 +25,6 @@ BUILT_IN_RAID_IDS = frozenset(
         "r-493obv9i0fyubxfgnuatrffj5qy0",  # RAID5
     }
 )
-FIELDS = {"name": "name", "descriptionEn": "description_en", "descriptionZh": "description_zh"}
 _NO_RAID_SPELLINGS = re.compile(r"no[\s_-]*raid", re.IGNORECASE)
 
 
@@ -44,9 +43,15 @@ def _live_links(raid: Raid):
 
 
 @transaction.atomic(durable=True)
-def raid_create(*, data: dict, actor) -> Raid:
-    raid = Raid(raid_id=new_id("r"), created_by=actor.user_name, updated_by=actor.user_name)
-    apply_fields(raid, {**data, "name": canonical_raid_name(data["name"])}, FIELDS)
+def raid_create(*, name: str, description_en: str = "", description_zh: str = "", actor) -> Raid:
+    raid = Raid(
+        raid_id=new_id("r"),
+        name=canonical_raid_name(name),
+        description_en=description_en,
+        description_zh=description_zh,
+        created_by=actor.user_name,
+        updated_by=actor.user_name,
+    )
     _check_name_free(raid.name)
     with unique_or_conflict(RAID_NAME_TAKEN, name=raid.name):
         raid.save()
@@ -54,15 +59,25 @@ def raid_create(*, data: dict, actor) -> Raid:
 
 
 @transaction.atomic(durable=True)
-def raid_modify(*, raid: Raid, data: dict, actor) -> Raid:
+def raid_modify(
+    *,
+    raid: Raid,
+    name: str | Unset = UNSET,
+    description_en: str | Unset = UNSET,
+    description_zh: str | Unset = UNSET,
+    actor,
+) -> Raid:
+    """A built-in level keeps its name; its descriptions may change."""
     locked = Raid.objects.select_for_update().get(pk=raid.pk)
-    if "name" in data:
-        data = {**data, "name": canonical_raid_name(data["name"])}
-        if data["name"] != locked.name:
+    if name is not UNSET:
+        name = canonical_raid_name(name)
+        if name != locked.name:
             if locked.raid_id in BUILT_IN_RAID_IDS:
                 raise BmpError(RAID_BUILT_IN, name=locked.name)
-            _check_name_free(data["name"], exclude_pk=locked.pk)
-    changed = apply_fields(locked, data, FIELDS)
+            _check_name_free(name, exclude_pk=locked.pk)
+    changed = assign_given(
+        locked, name=name, description_en=description_en, description_zh=description_zh
+    )
     locked.updated_by = actor.user_name
     with unique_or_conflict(RAID_NAME_TAKEN, name=locked.name):
         locked.save(update_fields=[*changed, "updated_by", "updated_at"])

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import request_language
+from bmp_common.unset import UNSET
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
@@ -22,6 +23,7 @@ from bmp_openapi.devices.apis.serializers import (
 )
 from bmp_openapi.devices.fields import PatternField, VisibleNameField
 from bmp_openapi.instances import selectors as instance_selectors
+from bmp_openapi.oob.selectors import health_by_device
 
 
 def list_pattern(values) -> str:
@@ -47,6 +49,7 @@ def device_context(request, devices) -> dict:
         "request": request,
         "language": request_language(request),
         "instances": instance_selectors.instances_by_id(instance_ids=instance_ids),
+        "health": health_by_device([device.device_id for device in devices]),
     }
 
 
@@ -128,7 +131,28 @@ class DeviceDetailApi(DeviceAudited, BmpApi):
         self.audit_resource = device_id
         body = ModifyDeviceSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        services.device_modify(device_id=device_id, data=body.validated_data, actor=request.user)
+        values = body.validated_data
+        services.device_modify(
+            device_id=device_id,
+            cabinet=values.get("cabinet", UNSET),
+            u_position=values.get("uPosition", UNSET),
+            brand=values.get("brand", UNSET),
+            model=values.get("model", UNSET),
+            architecture=values.get("architecture", UNSET),
+            description=values.get("description", UNSET),
+            ilo_ip=values.get("iloIp", UNSET),
+            ilo_port=values.get("iloPort", UNSET),
+            bmc_interface=values.get("bmcInterface", UNSET),
+            ilo_user=values.get("iloUser", UNSET),
+            ilo_password=values.get("iloPassword", UNSET),
+            mac1=values.get("mac1", UNSET),
+            mac2=values.get("mac2", UNSET),
+            private_ipv4=values.get("privateIpv4", UNSET),
+            private_ipv6=values.get("privateIpv6", UNSET),
+            mask=values.get("mask", UNSET),
+            gateway=values.get("gateway", UNSET),
+            actor=request.user,
+        )
         return Response(SUCCESS)
 
     def delete(self, request, device_id):

@@ -34,6 +34,7 @@ from bmp_openapi.devices.fields import (
 )
 from bmp_openapi.devices.network import NETMASKS, SN_PATTERN
 from bmp_openapi.instances import choices as instance_choices
+from bmp_openapi.oob.selectors import HEALTHY
 
 
 def architecture_field():
@@ -255,6 +256,8 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         data.update(device_type_summary(instance.device_type, _language(self)))
         data.update(device_type_specs(instance.device_type))
         data.update(self._instance_summary(instance))
+        # Out-of-band health (oob-alert's unhandled faults per component): "ok" or "fault".
+        data["health"] = self.context.get("health", {}).get(instance.device_id, HEALTHY)
         request = self.context.get("request")
         if request is not None and sees_fleet(request.user):
             data.update(UNRECORDED_FLEET_FIELDS)

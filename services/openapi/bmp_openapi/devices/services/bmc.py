@@ -44,7 +44,7 @@ def credential_columns_reset() -> dict:
 
 def devices_idc_credentials_changed(idc) -> int:
     """The IDC's BMC user or password changed: the devices that use it (no user or no password
-    of their own, see ``jobs.submission.node_facts``) are unknown again."""
+    of their own, see ``jobs.services.submission.node_facts``) are unknown again."""
     uses_idc = Device.objects.filter(idc=idc).filter(Q(ilo_user="") | Q(ilo_password_encrypted=""))
     return _record(uses_idc, choices.BMC_CREDENTIALS_UNKNOWN, "")
 

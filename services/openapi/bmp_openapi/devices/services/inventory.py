@@ -10,6 +10,7 @@ from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_common.unset import UNSET, Unset, given
 from bmp_openapi.devices import states
 from bmp_openapi.devices.choices import DEFAULT_BMC_PORT
 from bmp_openapi.devices.error_codes import DUPLICATE_IN_REQUEST, DUPLICATE_LIVE, DUPLICATE_RACE
@@ -19,6 +20,7 @@ from bmp_openapi.devices.services.bmc import CREDENTIAL_FIELDS, credential_colum
 from bmp_openapi.devices.services.lifecycle import device_check, device_lock, device_transition
 from bmp_openapi.idcs.error_codes import IDC_NOT_FOUND
 from bmp_openapi.idcs.models import Idc
+from bmp_openapi.oob.services import health_forget
 
 # API field -> column, for the plain fields of import and modify.
 PLAIN_FIELDS = {
@@ -41,6 +43,8 @@ PLAIN_FIELDS = {
     "gateway": "gateway",
 }
 SECRET_FIELDS = {"iloPassword": "ilo_password_encrypted"}
+# API field -> the keyword argument of device_modify.
+API_COLUMNS = {**PLAIN_FIELDS, "iloPassword": "ilo_password"}
 ADDRESSING = ("privateIpv4", "mask", "gateway", "mac1", "mac2")
 
 # Identities no two live devices share: (API fields, whether per IDC). Fields of one entry share
@@ -178,19 +182,62 @@ def _current(device: Device) -> dict:
 
 
 @transaction.atomic(durable=True)
-def device_modify(*, device_id: str, data: dict, actor) -> Device:
-    """Changes what an operator knows of a device; refused once it is sold (``created``)."""
+def device_modify(
+    *,
+    device_id: str,
+    cabinet: str | Unset = UNSET,
+    u_position: str | Unset = UNSET,
+    brand: str | Unset = UNSET,
+    model: str | Unset = UNSET,
+    architecture: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    ilo_ip: str | Unset = UNSET,
+    ilo_port: int | Unset = UNSET,
+    bmc_interface: str | Unset = UNSET,
+    ilo_user: str | Unset = UNSET,
+    ilo_password: str | Unset = UNSET,
+    mac1: str | Unset = UNSET,
+    mac2: str | Unset = UNSET,
+    private_ipv4: str | Unset = UNSET,
+    private_ipv6: str | Unset = UNSET,
+    mask: str | Unset = UNSET,
+    gateway: str | Unset = UNSET,
+    actor,
+) -> Device:
+    """Changes what an operator knows of a device; refused once it is sold (``created``). The
+    SN and the IDC are for good."""
+    changes = given(
+        cabinet=cabinet,
+        u_position=u_position,
+        brand=brand,
+        model=model,
+        architecture=architecture,
+        description=description,
+        ilo_ip=ilo_ip,
+        ilo_port=ilo_port,
+        bmc_interface=bmc_interface,
+        ilo_user=ilo_user,
+        ilo_password=ilo_password,
+        mac1=mac1,
+        mac2=mac2,
+        private_ipv4=private_ipv4,
+        private_ipv6=private_ipv6,
+        mask=mask,
+        gateway=gateway,
+    )
+    # The request's view of the change: an import's checks apply, naming its fields.
+    spec = {field: changes[name] for field, name in API_COLUMNS.items() if name in changes}
     device = device_lock(device_id=device_id)
     device_check(device, states.MODIFY)
     idc = Idc.objects.select_for_update().get(pk=device.idc_id)  # see device_import
-    if any(field in data for field in ADDRESSING):
-        check_addressing({**_current(device), **data})
-    _check_unique_live(idc, [data], prefix=lambda _: "", exclude_pk=device.pk)
-    if "iloIp" in data or "iloPort" in data:
-        merged = {**_current(device), **data}
+    if any(field in spec for field in ADDRESSING):
+        check_addressing({**_current(device), **spec})
+    _check_unique_live(idc, [spec], prefix=lambda _: "", exclude_pk=device.pk)
+    if "iloIp" in spec or "iloPort" in spec:
+        merged = {**_current(device), **spec}
         _check_bmc_addresses(idc, [merged], prefix=lambda _: "", exclude_pk=device.pk)
-    columns = _columns(data)
-    if any(field in data for field in CREDENTIAL_FIELDS):
+    columns = _columns(spec)
+    if any(field in spec for field in CREDENTIAL_FIELDS):
         columns.update(credential_columns_reset())
     with unique_or_conflict(DUPLICATE_RACE):
         device_transition(
@@ -212,3 +259,4 @@ def device_delete(*, device_id: str, actor) -> None:
             delete_marker=F("pk"), deleted_at=now, updated_by=actor.user_name
         )
     device.mark_deleted(actor=actor.user_name)
+    health_forget(device_id=device.device_id)

@@ -21,7 +21,7 @@ from bmp_openapi.devices.error_codes import COLLECT_REFUSED, DEVICE_SN_NOT_FOUND
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.services.lifecycle import device_transition
 from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
-from bmp_openapi.jobs.submission import job_submit
+from bmp_openapi.jobs.services.submission import job_submit
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bmp_openapi.devices.error_codes import (
     NO_INSTANCE_TO_REMOVE,
 )
 from bmp_openapi.devices.models import Device
-from bmp_openapi.jobs.submission import job_submit
+from bmp_openapi.jobs.services.submission import job_submit
 
 log = logging.getLogger(__name__)
 

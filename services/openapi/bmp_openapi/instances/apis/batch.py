@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from bmp_common.unset import UNSET
 from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
@@ -76,8 +77,12 @@ class ModifyInstancesApi(_BatchApi):
 
     def put(self, request):
         data = self._body(request)
-        ids = data.pop("instance_ids")
-        actions.instances_modify(actor=request.user, instance_ids=ids, data=data)
+        actions.instances_modify(
+            actor=request.user,
+            instance_ids=data["instance_ids"],
+            instance_name=data.get("instanceName", UNSET),
+            description=data.get("description", UNSET),
+        )
         return Response(SUCCESS)
 
 

@@ -9,6 +9,7 @@ from bmp_common import progress
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import filter_field
 from bmp_common.i18n import request_language
+from bmp_common.unset import UNSET, given
 from bmp_openapi.accounts.apis.serializers import body_of
 from bmp_openapi.core import rbac
 from bmp_openapi.core.api import BmpApi
@@ -26,6 +27,7 @@ from bmp_openapi.instances.services import actions
 from bmp_openapi.instances.services.create import instances_create
 from bmp_openapi.instances.states import JOB_RUNNING
 from bmp_openapi.jobs.selectors import jobs_status_by_id
+from bmp_openapi.oob.selectors import health_by_device
 
 
 def render_instances(request, instances, *, many=False):
@@ -35,6 +37,9 @@ def render_instances(request, instances, *, many=False):
         "language": request_language(request),
         "progress": progress.read(running),  # one round trip to the cache per page
         "job_statuses": jobs_status_by_id(running) if running else {},
+        "health": health_by_device(
+            [i.device.device_id for i in (instances if many else [instances]) if i.device_id]
+        ),
     }
     return InstanceOutputSerializer(instances, many=many, context=context).data
 
@@ -95,16 +100,18 @@ class InstanceListCreateApi(InstanceAudited, BmpApi):
             image_id=values["imageId"],
             system_volume_raid_id=values["systemVolumeRaidId"],
             instance_name=values["instanceName"],
-            count=values.get("count", 1),
-            hostname=values.get("hostname", ""),
-            password=values.get("password", ""),
             sshkey_ids=values["sshKeyIds"],
             boot_mode=values["bootMode"],
-            system_partitions=values.get("systemPartition"),
-            volume_raids=values.get("VolumeRaids"),
-            description=values.get("description", ""),
-            user_data=values.get("userData", ""),
             install_bmp_agent=values["installBmpAgent"],
+            **given(
+                count=values.get("count", UNSET),
+                hostname=values.get("hostname", UNSET),
+                password=values.get("password", UNSET),
+                system_partitions=values.get("systemPartition", UNSET),
+                volume_raids=values.get("VolumeRaids", UNSET),
+                description=values.get("description", UNSET),
+                user_data=values.get("userData", UNSET),
+            ),
         )
         self.audit_resource = created[0].instance_id if len(created) == 1 else ""
         return Response({"instanceIds": [instance.instance_id for instance in created]})
@@ -124,8 +131,12 @@ class InstanceDetailApi(InstanceAudited, BmpApi):
         self.audit_resource = instance_id
         body = ModifyInstanceSerializer(data=body_of(request))
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         actions.instances_modify(
-            actor=request.user, instance_ids=[instance_id], data=body.validated_data
+            actor=request.user,
+            instance_ids=[instance_id],
+            instance_name=values.get("instanceName", UNSET),
+            description=values.get("description", UNSET),
         )
         return Response(SUCCESS)
 
@@ -208,15 +219,17 @@ class InstanceReinstallApi(InstanceAudited, BmpApi):
             image_id=values["imageId"],
             system_volume_raid_id=values["systemVolumeRaidId"],
             instance_name=values["instanceName"],
-            hostname=values.get("hostname", ""),
-            password=values.get("password", ""),
             sshkey_ids=values["sshKeyIds"],
             boot_mode=values["bootMode"],
-            system_partitions=values.get("systemPartition"),
-            data_partitions=values.get("dataPartition"),
-            description=values.get("description"),
             install_bmp_agent=values["installBmpAgent"],
-            keep_data=values.get("keepData", False),
+            description=values.get("description", UNSET),  # not given: the instance's stays
+            **given(
+                hostname=values.get("hostname", UNSET),
+                password=values.get("password", UNSET),
+                system_partitions=values.get("systemPartition", UNSET),
+                data_partitions=values.get("dataPartition", UNSET),
+                keep_data=values.get("keepData", UNSET),
+            ),
         )
         return Response(SUCCESS)
 

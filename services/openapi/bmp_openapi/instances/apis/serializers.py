@@ -21,6 +21,7 @@ from bmp_openapi.catalog.fields import MountPointField
 from bmp_openapi.catalog.specs import volume_specs
 from bmp_openapi.core.scoping import FleetFieldsMixin
 from bmp_openapi.instances import choices, states
+from bmp_openapi.oob.selectors import HEALTHY
 
 HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$"
 INSTANCE_NAME_PATTERN = r"^[\u4e00-\u9fa5A-Za-z0-9._:-]+$"
@@ -57,6 +58,9 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     iloIp = serializers.CharField(source="device.ilo_ip")
     privateIpv4 = serializers.CharField(source="device.private_ipv4")
     privateIpv6 = serializers.CharField(source="device.private_ipv6")
+    # The netmask of privateIpv4, as the guest configures it: the tenant's own server's
+    # address plan, which `ip addr` in the guest shows them anyway.
+    mask = serializers.CharField(source="device.mask")
     deviceTypeId = serializers.CharField(source="device_type.device_type_id")
     deviceType = serializers.CharField(source="device_type.device_type")
     deviceTypeName = serializers.CharField(source="device_type.name")
@@ -114,6 +118,9 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         data.update({"privateEth1Ipv4": "", "privateEth1Ipv6": "", "eth1Mask": ""})
         data["isNeedRaid"] = instance.device_type.is_need_raid
         data["volumeRaid"] = self._volume_raids(instance)
+        # Out-of-band health of the instance's device (oob-alert): "ok" or "fault" each.
+        device_id = instance.device.device_id if instance.device_id else ""
+        data["health"] = self.context.get("health", {}).get(device_id, HEALTHY)
         return data
 
     def _volume_raids(self, instance) -> list[dict]:
@@ -178,19 +185,15 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
 
 class PartitionSerializer(StrictItemSerializer):
     format = serializers.ChoiceField(choices=["ext4", "xfs", "swap", "vfat"])
-    point = MountPointField()
+    point = MountPointField(system=True)
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 
-DATA_MOUNT_POINT = r"^(/[0-9A-Za-z_-][0-9A-Za-z._-]{0,63})+$"
-
-
 class DataPartitionSerializer(StrictItemSerializer):
-    """A data-disk partition: a file system mounted below / (no swap, no root, no dot
-    segments, so no ".." either)."""
+    """A data-disk partition: a file system mounted below / (no swap, no root)."""
 
     format = serializers.ChoiceField(choices=["ext4", "xfs"])
-    point = PatternField(DATA_MOUNT_POINT, max_length=255)
+    point = MountPointField(system=False)
     size = StrictIntegerField(min_value=1, max_value=100_000_000)  # MB
 
 
@@ -286,7 +289,7 @@ class InstanceForShareOutputSerializer(serializers.Serializer):
     hasShared = serializers.SerializerMethodField()
 
     def get_hasShared(self, instance) -> bool:
-        return self.context["shared"]
+        return instance.instance_id in self.context["shared"]
 
 
 class MoveInstancesSerializer(StrictSerializer):

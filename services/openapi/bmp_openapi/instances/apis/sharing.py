@@ -40,6 +40,8 @@ class InstancesForShareApi(BmpApi):
             instance_name=self.query.get("instanceName", ""),
             instance_id=self.query.get("instanceId", ""),
         )
+        # shared ones first, each group in the list's order (stable sort)
+        instances.sort(key=lambda instance: instance.instance_id not in shared)
         rows = InstanceForShareOutputSerializer(
             instances, many=True, context={"shared": shared}
         ).data

@@ -9,6 +9,7 @@ from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
 from bmp_common.messages import jobs
+from bmp_common.unset import UNSET, Unset, given
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices, states
 from bmp_openapi.instances.error_codes import (
@@ -107,12 +108,12 @@ def instance_reinstall(
     boot_mode: str = "",
     system_partitions: list[dict] | None = None,
     data_partitions: list[dict] | None = None,
-    description: str | None = None,
+    description: str | Unset = UNSET,
     install_bmp_agent: bool = False,
     keep_data: bool = False,
 ) -> None:
     """Partitions are ``{format, point, size}``: none asked keeps the image's defaults for the
-    system disk; ``description`` None keeps the instance's."""
+    system disk; ``description`` not given keeps the instance's."""
     instance = _locked_writable(actor=actor, instance_id=instance_id)
     instance_check(instance, states.REINSTALL)  # refused before anything is read or written
     device_type = instance.device_type
@@ -140,7 +141,7 @@ def instance_reinstall(
     instance.boot_mode = boot_mode
     instance.instance_name = instance_name
     instance.hostname = hostname or instance.hostname
-    if description is not None:
+    if description is not UNSET:
         instance.description = description
     instance.install_bmp_agent = install_bmp_agent
     instance.save()
@@ -179,17 +180,19 @@ def instance_set_locked(*, actor, instance_id: str, locked: bool) -> None:
 
 
 @transaction.atomic(durable=True)
-def instances_modify(*, actor, instance_ids: list[str], data: dict) -> None:
+def instances_modify(
+    *,
+    actor,
+    instance_ids: list[str],
+    instance_name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+) -> None:
+    changes = given(instance_name=instance_name, description=description)
     for instance_id in instance_ids:
         instance = _locked_writable(actor=actor, instance_id=instance_id)
         instance_check(instance, states.MODIFY)
-        changes = {}
-        if "instanceName" in data:
-            changes["instance_name"] = data["instanceName"]
-        if "description" in data:
-            changes["description"] = data["description"]
         # the name is unique among the owner's instances
-        with unique_or_conflict(NAME_TAKEN, name=data.get("instanceName")):
+        with unique_or_conflict(NAME_TAKEN, name=changes.get("instance_name")):
             instance_transition(instance, states.MODIFY, actor_name=actor.user_name, **changes)
 
 

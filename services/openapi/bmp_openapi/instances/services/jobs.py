@@ -5,13 +5,14 @@ from __future__ import annotations
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices
 from bmp_openapi.instances.models import Instance
-from bmp_openapi.jobs.submission import job_submit
+from bmp_openapi.jobs.services.submission import job_submit
 
 
 def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
     """Everything an install (create or reinstall) needs; the password stays encrypted."""
     image = instance.image
     raid = instance.system_volume_raid
+    disks = _volume_disks(instance)
     return {
         "instance_name": instance.instance_name,
         "hostname": instance.hostname,
@@ -44,6 +45,9 @@ def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
                 "raid_can": row.volume.raid_can,
                 "raid_id": row.raid.raid_id,
                 "raid_name": row.raid.name,
+                # the device's disks chosen for the volume (associateDisks): the agent's MakeRaid
+                # builds the volume from these
+                "disks": disks.get(row.volume_id, []),
             }
             for row in instance.volume_raids.select_related("volume", "raid")
         ],
@@ -59,6 +63,26 @@ def _partitions(instance: Instance, volume_type: str) -> list[dict]:
         {"point": row.point, "fs_type": row.fs_type, "size_mb": row.size_mb}
         for row in instance.partitions.filter(volume_type=volume_type)
     ]
+
+
+def _volume_disks(instance: Instance) -> dict[int, list[dict]]:
+    """Volume pk -> the disks of the instance's device chosen for it, as the agent finds them."""
+    found: dict[int, list[dict]] = {}
+    links = instance.device.volume_disks.select_related("disk").order_by("disk__index", "disk_id")
+    for link in links:
+        disk = link.disk
+        found.setdefault(link.volume_id, []).append(
+            {
+                "disk_id": disk.disk_id,
+                "serial": disk.serial_number,
+                "name": disk.device_path or disk.name,
+                "enclosure": disk.enclosure,
+                "slot": disk.slot,
+                "size": disk.size,
+                "size_unit": disk.size_unit,
+            }
+        )
+    return found
 
 
 def submit_instance_job(instance: Instance, *, task: str, spec: dict | None = None, actor_name):

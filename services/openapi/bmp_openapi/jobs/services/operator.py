@@ -14,7 +14,6 @@ from django.utils import timezone
 from bmp_common.errors import BmpError
 from bmp_common.messages.jobs import CANCEL_JOB_TASK, RETRY_JOB_TASK
 from bmp_openapi.core import events
-from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.error_codes import (
     JOB_NOT_FAILED,
     JOB_NOT_FOUND,
@@ -22,6 +21,7 @@ from bmp_openapi.jobs.error_codes import (
     JOB_RETRY_EXPIRED,
 )
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, Job
+from bmp_openapi.jobs.services import outbox
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bmp_common.messages.jobs import RESEND_JOB_EVENTS_TASK, RETRY_JOB_TASK, SUBMIT_JOB_TASK
-from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.models import RUNNING, SUBMITTED, Job, Outbox
+from bmp_openapi.jobs.services import outbox
 
 log = logging.getLogger(__name__)
 

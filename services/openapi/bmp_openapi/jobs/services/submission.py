@@ -12,8 +12,8 @@ import logging
 from bmp_common.crypto import without_secrets
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import SUBMIT_JOB_TASK, JobSubmit
-from bmp_openapi.jobs import outbox
 from bmp_openapi.jobs.models import Job
+from bmp_openapi.jobs.services import outbox
 
 log = logging.getLogger(__name__)
 

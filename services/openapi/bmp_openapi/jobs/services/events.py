@@ -22,7 +22,7 @@ from bmp_common.messages.jobs import (
 )
 from bmp_openapi.core import events as core_events
 from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED, Job
-from bmp_openapi.jobs.submission import job_submission_purge
+from bmp_openapi.jobs.services.submission import job_submission_purge
 
 log = logging.getLogger(__name__)
 

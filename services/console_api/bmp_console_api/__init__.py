@@ -1,0 +1,1 @@
+"""console-api: the tenant console's backend (port 8800)."""

@@ -1,0 +1,1 @@
+"""accounts routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""catalog routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""inbox routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""instances routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""projects routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""oob-agent: reads each enrolled device's BMC event log (SEL) and FRU for oob-alert."""

@@ -1,0 +1,396 @@
+"""console-api over the real processes: openapi (both profiles), the BFF (gunicorn, as the local
+runtime starts it), Redis, and for the live events the scheduler and a lab server.
+
+A test is a browser: it keeps cookies, reads the CSRF cookie and sends it back in X-CSRFToken,
+and sees what a console would see (status, envelope, headers, the event stream).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+
+from bmp_common.messages.jobs import NO_RAID_ID
+from bmp_lab.platform import RUN_SERVICE, free_port, wait_http
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+TENANT_ROLE = "role-user-uuid-01"
+OPERATOR_ROLE = "role-operator-uuid-01"
+CSRF_COOKIE = "bmp_console_csrftoken"
+SESSION_COOKIE = "bmp_console_api"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict
+    headers: dict
+
+    @property
+    def error(self) -> dict:
+        return self.body["error"]
+
+
+class Browser:
+    """A console in a browser: cookies kept, the CSRF cookie echoed in X-CSRFToken."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def set_cookie(self, name: str, value: str) -> None:
+        cookie = http.cookiejar.Cookie(
+            version=0,
+            name=name,
+            value=value,
+            port=None,
+            port_specified=False,
+            domain="127.0.0.1",
+            domain_specified=False,
+            domain_initial_dot=False,
+            path="/",
+            path_specified=True,
+            secure=False,
+            expires=None,
+            discard=False,
+            comment=None,
+            comment_url=None,
+            rest={},
+        )
+        self.jar.set_cookie(cookie)
+
+    def request(self, method: str, path: str, body=None, *, csrf: bool = True, headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        token = self.cookie(CSRF_COOKIE)
+        if csrf and token:
+            request.add_header("X-CSRFToken", token)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with self.opener.open(request, timeout=30) as answer:
+                return Answer(answer.status, json.loads(answer.read()), dict(answer.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, json.loads(error.read()), dict(error.headers))
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def login(self, username: str, password: str, **kwargs) -> Answer:
+        if self.cookie(CSRF_COOKIE) is None:
+            self.get("/health")  # every answer sets the CSRF cookie
+        body = {"username": username, "password": password}
+        return self.request("POST", "/login", body, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def console(lab):
+    """openapi's console profile and console-api on the lab's platform."""
+    platform = lab.platform
+    platform.start("bmp-openapi-console")
+    platform.start("bmp-console-api")
+    wait_http(f"http://127.0.0.1:{platform.openapi_console_port}/health", "openapi-console")
+    wait_http(f"http://127.0.0.1:{platform.console_api_port}/health", "console-api")
+    return f"http://127.0.0.1:{platform.console_api_port}"
+
+
+def new_user(lab, role_id: str = TENANT_ROLE, **profile) -> tuple[str, str]:
+    name = f"u{secrets.token_hex(4)}"
+    password = f"Pw-{secrets.token_urlsafe(9)}1a"
+    body = {"userName": name, "password": password, "roleId": role_id, **profile}
+    lab.api.post("/users", body)
+    return name, password
+
+
+@pytest.fixture
+def tenant(lab):
+    return new_user(lab)
+
+
+def test_login_opens_a_session_that_carries_the_user(console, tenant):
+    browser = Browser(console)
+    assert browser.get("/user").status == 402  # no session yet
+    answer = browser.login(*tenant)
+    assert answer.status == 200, answer.body
+    assert answer.body["result"]["success"] is True
+    me = browser.get("/user")
+    assert me.status == 200, me.body
+    assert me.body["result"]["user"]["userName"] == tenant[0]
+    assert me.headers["X-Jdcloud-Username"] == tenant[0]
+    assert me.headers["X-Jdcloud-UserID"] == me.body["result"]["user"]["userId"]
+    # The request id: echoed when the console sends one, made up otherwise; the envelope's too.
+    echoed = browser.get("/user", headers={"X-Jdcloud-Request-Id": "console-req-1"})
+    assert echoed.headers["X-Jdcloud-Request-Id"] == "console-req-1"
+    assert echoed.body["requestId"] == "console-req-1"
+    assert me.headers["X-Jdcloud-Request-Id"] == me.body["requestId"] != ""
+
+
+def test_the_session_cookie_is_httponly_lax_and_rotated_at_login(console, tenant):
+    browser = Browser(console)
+    browser.get("/health")
+    before_csrf = browser.cookie(CSRF_COOKIE)
+    browser.set_cookie(SESSION_COOKIE, "planted-by-an-attacker")
+    answer = browser.login(*tenant)
+    assert answer.status == 200, answer.body
+    set_cookie = answer.headers["Set-Cookie"]
+    session = next(c for c in browser.jar if c.name == SESSION_COOKIE)
+    assert session.value != "planted-by-an-attacker"
+    assert session.has_nonstandard_attr("HttpOnly")
+    assert "SameSite=Lax" in set_cookie
+    assert browser.cookie(CSRF_COOKIE) != before_csrf  # a new CSRF token with the session
+
+
+def test_without_a_session_every_route_answers_402_with_upstreams_body(console):
+    browser = Browser(console)
+    for path in ("/user", "/instance", "/project", "/custom/getCustomInfo?pageKey=x"):
+        answer = browser.get(path)
+        assert answer.status == 402, (path, answer.body)
+        assert answer.error["code"] == 402
+        assert answer.error["message"] == "user not login"
+
+
+def test_an_expired_session_answers_402(lab, console, tenant):
+    """A console-api whose sessions last 2 s (BMP_BFF_SESSION_AGE)."""
+    port = free_port()
+    name = "bmp-console-api-short-sessions"
+    lab.platform.spawn(
+        name,
+        ["bash", str(RUN_SERVICE), "bmp-console-api"],
+        env={"BMP_CONSOLE_API_PORT": str(port), "BMP_BFF_SESSION_AGE": "2"},
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health", "the short-session console-api")
+        browser = Browser(f"http://127.0.0.1:{port}")
+        assert browser.login(*tenant).status == 200
+        assert browser.get("/user").status == 200
+        time.sleep(3)
+        expired = browser.get("/user")
+        assert expired.status == 402
+        assert expired.error["message"] == "user not login"
+    finally:
+        lab.platform.kill(name)
+
+
+def test_logout_ends_the_session(console, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    stolen = browser.cookie(SESSION_COOKIE)
+    assert browser.request("POST", "/logout").status == 200
+    assert browser.get("/user").status == 402
+    # The old cookie is worth nothing either: the session is gone from Redis.
+    replay = Browser(console)
+    replay.set_cookie(SESSION_COOKIE, stolen)
+    assert replay.get("/user").status == 402
+
+
+def test_a_password_change_ends_every_session_of_the_user(console, tenant):
+    name, password = tenant
+    first, second = Browser(console), Browser(console)
+    assert first.login(name, password).status == 200
+    assert second.login(name, password).status == 200
+    new_password = f"Nw-{secrets.token_urlsafe(9)}2b"
+    changed = first.request(
+        "PUT", "/user/password", {"oldPassword": password, "password": new_password}
+    )
+    assert changed.status == 200, changed.body
+    assert first.get("/user").status == 402
+    assert second.get("/user").status == 402
+    assert Browser(console).login(name, password).status == 401
+    assert Browser(console).login(name, new_password).status == 200
+
+
+def test_unsafe_methods_need_the_csrf_token(console, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    body = {"pageKey": "instanceList", "pageValue": {"columns": ["name"]}}
+    refused = browser.request("POST", "/custom/setCustomInfo", body, csrf=False)
+    assert refused.status == 403
+    assert refused.error["status"] == "CSRF_FAILED"
+    wrong = browser.request(
+        "POST", "/custom/setCustomInfo", body, csrf=False, headers={"X-CSRFToken": "x" * 64}
+    )
+    assert wrong.status == 403
+    assert browser.get("/custom/getCustomInfo?pageKey=instanceList").body["result"] == {}
+    # A login without the token is refused too (login CSRF).
+    fresh = Browser(console)
+    fresh.get("/health")
+    assert fresh.login(*tenant, csrf=False).status == 403
+
+
+def test_custom_column_choices_are_kept_per_user(console, tenant, lab):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    body = {"pageKey": "instanceList", "pageValue": {"columns": ["instanceName", "status"]}}
+    assert browser.request("POST", "/custom/setCustomInfo", body).status == 200
+    kept = browser.get("/custom/getCustomInfo?pageKey=instanceList")
+    assert kept.body["result"] == {"columns": ["instanceName", "status"]}
+    other = Browser(console)
+    assert other.login(*new_user(lab)).status == 200
+    assert other.get("/custom/getCustomInfo?pageKey=instanceList").body["result"] == {}
+
+
+def test_the_language_cookie_switches_the_language_of_an_error(console, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    missing = "/project/project-does-not-exist"
+    english = browser.get(missing)
+    browser.set_cookie("X-Jdcloud-Language", "zh_CN")
+    chinese = browser.get(missing)
+    assert english.status == chinese.status == 404
+    assert english.error["status"] == chinese.error["status"] == "NOT_FOUND"
+    assert english.error["message"].isascii()
+    assert not chinese.error["message"].isascii()  # openapi's message, in Chinese
+    # The BFF's own errors follow the cookie too.
+    browser.request("POST", "/logout")
+    assert browser.get("/user").error["message"] == "用户未登录"
+
+
+def test_failed_logins_are_limited_per_user_and_address(console, tenant, lab):
+    name, password = tenant
+    browser = Browser(console)
+    for _ in range(5):
+        assert browser.login(name, "wrong-password").status == 401
+    limited = browser.login(name, password)  # even the right password, now
+    assert limited.status == 429
+    assert limited.error["status"] == "RATE_LIMIT"
+    # Another user from the same address is not locked out by these failures.
+    assert Browser(console).login(*new_user(lab)).status == 200
+
+
+def test_an_operator_cannot_log_into_the_console(console, lab):
+    """Upstream's console checks the tenant role (role-user-uuid-01): an operator is refused."""
+    operator = new_user(lab, OPERATOR_ROLE)
+    answer = Browser(console).login(*operator)
+    assert answer.status == 401
+    assert answer.error["status"] == "LOGIN_FAILED"
+
+
+def test_a_tenant_cannot_reach_operator_routes(console, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    # The console has no operator route at all ...
+    for method, path in (("GET", "/devices"), ("PUT", "/idc"), ("GET", "/users")):
+        assert browser.request(method, path, {}).status in (404, 405), path
+    # ... and what it relays, openapi refuses for a tenant: the user list is staff only.
+    users = browser.get("/user/getConsoleAccessUserList")
+    assert users.status == 403, users.body
+
+
+def test_instance_list_and_projects_of_the_tenant(console, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    projects = browser.get("/project")
+    assert projects.status == 200, projects.body
+    instances = browser.get("/instance?pageSize=10")
+    assert instances.status == 200, instances.body
+    assert instances.body["result"]["instances"] == []
+    bad = browser.get("/instance?pageSize=100000")  # outside the contract: never sent
+    assert bad.status == 400
+    assert "pageSize" in bad.error["message"]
+
+
+def read_events(response, until, timeout: float = 120) -> list[dict]:
+    """Server-sent events from ``response`` until ``until(events)`` holds."""
+    events, current = [], {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = response.readline().decode()
+        if line == "":
+            break
+        line = line.rstrip("\n")
+        if line == "":
+            if "data" in current:
+                events.append({**current, "data": json.loads(current["data"])})
+                if until(events):
+                    return events
+            current = {}
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            current[field] = value.lstrip(" ")
+    raise AssertionError(f"the stream ended or timed out; events so far: {events}")
+
+
+def open_events(browser: Browser, last_event_id: str = ""):
+    request = urllib.request.Request(browser.base_url + "/events")
+    request.add_header("Accept", "text/event-stream")
+    if last_event_id:
+        request.add_header("Last-Event-ID", last_event_id)
+    return browser.opener.open(request, timeout=130)
+
+
+def test_an_sse_client_sees_its_instance_go_from_creating_to_running(console, lab, tenant):
+    browser = Browser(console)
+    assert browser.login(*tenant).status == 200
+    project_id = browser.get("/project").body["result"]["projects"][0]["projectId"]
+    stream = open_events(browser)
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    created = browser.request(
+        "PUT",
+        "/instance",
+        {
+            "idcId": lab.idc_id,
+            "projectId": project_id,
+            "deviceTypeId": lab.device_type_id,
+            "imageId": lab.image_id,
+            "systemVolumeRaidId": NO_RAID_ID,
+            "instanceName": "sse-watched",
+            "password": "Root-Pass-2026",
+            "count": 1,
+        },
+    )
+    assert created.status == 200, created.body
+    [instance_id] = created.body["result"]["instanceIds"]
+
+    def mine(events):
+        return [e for e in events if e["data"].get("instanceId") == instance_id]
+
+    events = read_events(
+        stream, lambda seen: any(e["data"]["status"] == "running" for e in mine(seen))
+    )
+    stream.close()
+    statuses = [e["data"]["status"] for e in mine(events)]
+    assert "creating" in statuses
+    assert statuses[-1] == "running"
+    assert all(e["event"] == "instance" for e in mine(events))
+    assert any(e["data"].get("progress") for e in mine(events)), "no step progress seen"
+
+    # A browser that reconnects with Last-Event-ID gets what came after that event, again.
+    middle = mine(events)[len(mine(events)) // 2]
+    resumed = open_events(browser, last_event_id=middle["id"])
+    replay = read_events(resumed, lambda seen: any(e["id"] == events[-1]["id"] for e in seen))
+    resumed.close()
+    assert replay[0]["id"] > middle["id"] or len(replay[0]["id"]) > len(middle["id"])
+    assert [e["id"] for e in replay] == [e["id"] for e in events[events.index(middle) + 1 :]]
+    # Another tenant's stream, from its very beginning, carries none of it: the first thing
+    # it says after the reconnect hint is a keep-alive comment.
+    other = Browser(console)
+    assert other.login(*new_user(lab)).status == 200
+    quiet = open_events(other, last_event_id="0-0")
+    lines = [quiet.readline().decode() for _ in range(3)]
+    quiet.close()
+    assert lines == ["retry: 2000\n", "\n", ": keepalive\n"]
+
+
+def test_the_event_stream_needs_a_session(console):
+    try:
+        urllib.request.urlopen(console + "/events", timeout=10)
+    except urllib.error.HTTPError as error:
+        assert error.code == 402
+        assert json.loads(error.read())["error"]["message"] == "user not login"
+    else:
+        raise AssertionError("/events answered without a session")

@@ -1,0 +1,267 @@
+"""Out-of-band monitoring over real processes: lab BMCs log events, bmp-oob-agent polls them
+(native RMCP+), bmp-oob-alert turns them into faults, openapi sends the messages and the mails
+(to an SMTP server this test runs) and answers the devices' health."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bmp_lab.platform import free_port, wait_for, wait_http
+
+from .conftest import Lab
+
+POLL_INTERVAL = 2.0
+UNREACHABLE_POLLS = 2
+OPERATOR_ROLE = "role-operator-uuid-01"
+
+
+class Inbox:
+    """aiosmtpd handler: every mail the server takes."""
+
+    def __init__(self):
+        self.mails: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append(envelope.content.decode("utf-8", errors="replace"))
+        return "250 OK"
+
+
+class OobAlert:
+    def __init__(self, base: str, key: str):
+        self.base, self.key = base, key
+
+    def request(self, method: str, path: str, body=None, *, key: str | None = "", headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if key is not None:
+            request.add_header("Authorization", f"Bearer {key or self.key}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                raw = answer.read()
+                kind = answer.headers.get("Content-Type", "")
+                return answer.status, (json.loads(raw) if "json" in kind else raw)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def get(self, path: str, **kwargs):
+        status, body = self.request("GET", path, **kwargs)
+        assert status == 200, (path, status, body)
+        return body["result"]
+
+    def faults(self, sn: str) -> dict[str, dict]:
+        rows = self.get(f"/v1/oob-alert/logs?sn={sn}&isAll=1")["detail"]
+        return {row["alert_name"]: row for row in rows}
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def oob(lab: Lab, smtp):
+    platform = lab.platform
+    inbox, smtp_port = smtp
+    platform.manage("bmp_oob_alert.settings", "migrate", "--noinput")
+    alert_port = free_port()
+    platform.env.update(
+        BMP_OOB_ALERT_PORT=str(alert_port),
+        BMP_OOB_UNREACHABLE_POLLS=str(UNREACHABLE_POLLS),
+        BMP_OOB_POLL_INTERVAL=str(POLL_INTERVAL),
+        BMP_OOB_AUTH_CACHE_S="1",
+        BMP_IDC_IDS=lab.idc_id,
+    )
+    platform.start("bmp-openapi-console")
+    platform.start("bmp-oob-alert")
+    wait_http(f"http://127.0.0.1:{alert_port}/health", "oob-alert")
+    # The mail settings: the test's SMTP server (its test mail is the first it gets).
+    lab.api.post(
+        "/messages/dialMail",
+        {
+            "server_addr": "127.0.0.1",
+            "server_port": str(smtp_port),
+            "admin_addr": "bmp@example.com",
+            "admin_pass": "unused-no-auth",
+            "to": "ops@example.com",
+        },
+    )
+    inbox.mails.clear()
+    # An instance, so that its device has an owner (the admin), and an operator.
+    instance_id = lab.create("oob-owned")[0]
+    instance = lab.wait_status(instance_id, ("running",), timeout=120)
+    operator_name = f"op{secrets.token_hex(3)}"
+    lab.api.post(
+        "/users",
+        {"userName": operator_name, "password": "Op-Pass-2026x", "roleId": OPERATOR_ROLE},
+    )
+    platform.start("bmp-oob-agent")
+    client = OobAlert(f"http://127.0.0.1:{alert_port}", lab.api._key)
+    # The first poll takes each log as it is (history), then monitoring begins.
+    wait_for(
+        lambda: (
+            all(
+                row["polled_at"]
+                for row in client.get("/v1/oob-alert/device/status?isAll=1")["detail"]
+            )
+            and len(client.get("/v1/oob-alert/device/status?isAll=1")["detail"]) == 7
+        ),
+        60,
+        "the baseline poll of the 7 devices",
+        interval=0.5,
+    )
+    return client, instance, inbox
+
+
+def _messages(platform, sn: str) -> list[tuple]:
+    where = f"m.message_type = 'oob-monitor' AND m.sn = '{sn}'"  # the lab's own SN
+    query = (
+        "SELECT u.user_name, m.message_sub_type FROM web_message m JOIN user u ON u.id = m.user_id"
+    )
+    return platform.sql(f"{query} WHERE {where}")
+
+
+def test_injected_faults_become_a_log_health_messages_and_mails(lab, oob):
+    client, instance, inbox = oob
+    sn = instance["sn"]
+    server = lab.fleet.by_sn(sn)
+    assert client.faults(sn) == {}  # the history before monitoring began is not a fault
+    server.node.add_named_event("Memory", "Uncorrectable ECC")
+    server.node.add_named_event("Power Supply", "Failure detected")
+    began = time.monotonic()
+    faults = wait_for(
+        lambda: len(f := client.faults(sn)) == 2 and f, 3 * POLL_INTERVAL + 10, "two faults"
+    )
+    assert time.monotonic() - began < 2 * POLL_INTERVAL + 5  # within two polls (and a report)
+    memory, power = faults["memory-uncorrectable-ecc"], faults["power-supply-failure-detected"]
+    assert (memory["alert_level"], memory["alert_type"], memory["count"]) == (
+        "Critical",
+        "内存故障",
+        1,
+    )
+    assert (power["alert_level"], power["alert_type"], power["count"]) == (
+        "Critical",
+        "电力故障",
+        1,
+    )
+    assert "Memory #0x60 | Uncorrectable ECC | Asserted" in memory["alert_content"]
+    assert memory["status"] == 0  # not handled
+
+    # Health: oob-alert's rows and openapi's device and instance answers.
+    row = client.get(f"/v1/oob-alert/device/status?sn={sn}")["detail"][0]
+    assert (row["mem_status"], row["power_status"], row["cpu_status"]) == (1, 1, 0)
+    health = wait_for(
+        lambda: (h := lab.device(sn)["health"])["memory"] == "fault" and h, 10, "openapi health"
+    )
+    assert health == {
+        "cpu": "ok",
+        "memory": "fault",
+        "disk": "ok",
+        "nic": "ok",
+        "power": "fault",
+        "other": "ok",
+    }
+    assert lab.instance(instance["instanceId"])["health"]["power"] == "fault"
+
+    # One oob-monitor message each for the owner (admin) and the operator; one mail per pushed
+    # rule (both push).
+    messages = wait_for(lambda: len(m := _messages(lab.platform, sn)) == 2 and m, 10, "messages")
+    assert sorted(name for name, _ in messages)[0] == "admin"
+    assert wait_for(lambda: len(inbox.mails) == 2, 10, "two mails")
+    subjects = "\n".join(inbox.mails)
+    assert "memory-uncorrectable-ecc" in subjects and "power-supply-failure-detected" in subjects
+
+    # Another poll or two add nothing.
+    time.sleep(2 * POLL_INTERVAL + 1)
+    again = client.faults(sn)
+    assert {name: f["count"] for name, f in again.items()} == {
+        "memory-uncorrectable-ecc": 1,
+        "power-supply-failure-detected": 1,
+    }
+    assert len(_messages(lab.platform, sn)) == 2 and len(inbox.mails) == 2
+
+    # Handled: who and when; the health follows.
+    status, body = client.request("POST", "/v1/oob-alert/logs/deal", {"logid": memory["logid"]})
+    assert status == 200, body
+    handled = client.faults(sn)["memory-uncorrectable-ecc"]
+    assert (handled["status"], handled["handled_by"]) == (1, "admin") and handled["handled_time"]
+    wait_for(lambda: lab.device(sn)["health"]["memory"] == "ok", 10, "memory ok again")
+
+
+def test_a_cleared_log_is_read_from_its_new_start(lab, oob):
+    client, instance, _ = oob
+    sn = instance["sn"]
+    server = lab.fleet.by_sn(sn)
+    server.node.clear_sel()
+    server.node.add_named_event("Processor", "IERR")
+    fault = wait_for(
+        lambda: client.faults(sn).get("processor-ierr"), 3 * POLL_INTERVAL + 10, "the CPU fault"
+    )
+    assert fault["count"] == 1 and fault["alert_level"] == "Critical"
+
+
+def test_a_wrong_password_becomes_one_unreachable_fault(lab, oob):
+    client, instance, _ = oob
+    other = next(s for s in lab.enrolled if s.sn != instance["sn"])
+    other.set_wrong_password(True)
+    logins = other.bmc.stats["logins"]
+    fault = wait_for(
+        lambda: client.faults(other.sn).get("bmc-unreachable"),
+        (UNREACHABLE_POLLS + 2) * POLL_INTERVAL + 10,
+        "the unreachable fault",
+    )
+    assert fault["count"] == 1 and "USERNAME_OR_PASSWORD_ERROR" in fault["alert_content"]
+    time.sleep(2 * POLL_INTERVAL + 1)
+    assert client.faults(other.sn)["bmc-unreachable"]["count"] == 1  # one fault, not one a poll
+    polls = other.bmc.stats["logins"] - logins
+    assert polls >= UNREACHABLE_POLLS + 2  # one refused login per poll, no retries
+    row = client.get(f"/v1/oob-alert/device/status?sn={other.sn}")["detail"][0]
+    assert row["other_status"] == 1 and row["bmc_failures"] >= UNREACHABLE_POLLS
+    other.set_wrong_password(False)
+
+
+def test_the_routes_want_an_api_key_not_a_cookie(lab, oob):
+    client, _, _ = oob
+    status, body = client.request(
+        "GET",
+        "/v1/oob-alert/logs",
+        key=None,
+        headers={"Cookie": "X-Jdcloud-Username=admin"},
+    )
+    assert status == 401, body
+    status, _ = client.request("GET", "/v1/oob-alert/rules", key="not-a-key")
+    assert status == 401
+    rules = client.get("/v1/oob-alert/rules?isAll=1")
+    assert rules["total_count"] == 29
+    assert client.get("/v1/oob-alert/rules/alert-level-list") == ["Critical", "Warning"]
+    # Rules: switched off, then back to their defaults.
+    status, _ = client.request(
+        "POST", "/v1/oob-alert/rules/change-use", {"rule_id": 12, "use_status": 0}
+    )
+    assert status == 200
+    assert (
+        client.get("/v1/oob-alert/rules?alert_name=memory-uncorrectable")["detail"][0]["use_status"]
+        == 0
+    )
+    client.request("POST", "/v1/oob-alert/rules/reset", {"rule_ids": ""})
+    assert (
+        client.get("/v1/oob-alert/rules?alert_name=memory-uncorrectable")["detail"][0]["use_status"]
+        == 1
+    )
+    # Excel export of the three lists.
+    for path in ("/v1/oob-alert/logs", "/v1/oob-alert/rules", "/v1/oob-alert/device/status"):
+        status, raw = client.request("GET", f"{path}?exportType=1")
+        assert status == 200 and raw[:2] == b"PK", path
