@@ -186,19 +186,14 @@ def _free_md(ctx: StepContext) -> str:
     return f"/dev/md{number}"
 
 
-def plan_software_raid(ctx: StepContext, level_name: str, count: int = 0) -> dict:
+def plan_software_raid(ctx: StepContext, level_name: str) -> dict:
     """The system volume as Linux software RAID: which disks, at which level. The arrays are
     built by MakePartitions, one per partition of the platform's layout, on partitions laid out
     alike on every member, so that each disk keeps its own bios_grub partition and ESP (a
-    firmware reads neither through md) and boots alone when its mirror is gone.
-
-    ``count``: the system volume's disks (its device type's amount), the smallest first; 0 =
-    every disk."""
+    firmware reads neither through md) and boots alone when its mirror is gone. Its disks:
+    every disk no data volume took (data_volumes.py reserves theirs first)."""
     level, fewest = _LEVELS[level_name]
-    free = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
-    members = sorted(free, key=lambda d: (d.size, d.path))
-    if count:
-        members = members[:count]
+    members = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
     if len(members) < fewest:
         raise StepError(
             "RAID_NOT_ENOUGH_DISKS",
@@ -249,13 +244,6 @@ def array_detail(array: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
 
 
-def _system_disk_count(params: dict) -> int:
-    for volume in params.get("volume_raids") or []:
-        if volume.get("volume_type") == "system":
-            return int(volume.get("volume_amount") or 0)
-    return 0
-
-
 def make_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> dict:
     name = str(params.get("raid_name") or "").upper().replace("-", "")
     volumes = []
@@ -274,7 +262,7 @@ def make_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> dic
         return {"raid_datas": [], "message": "no RAID: disks are used as they are"}
     if name not in _LEVELS:
         raise StepError("RAID_LEVEL_UNSUPPORTED", f"unknown RAID level {params.get('raid_name')!r}")
-    plan = plan_software_raid(ctx, name, _system_disk_count(params))
+    plan = plan_software_raid(ctx, name)
     volume = {"volume_id": params.get("raid_id", ""), "disk_hints": {"name": plan["members"][0]}}
     return {"raid_datas": [{"volumes": [volume]}], "software_raid": plan}
 
