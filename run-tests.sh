@@ -27,6 +27,9 @@ command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 # The lab's QEMU servers (services/lab/tests/test_qemu.py); a missing tool fails a test, never skips it.
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
+# UEFI servers (OVMF) and their ESP read from the host without mounting it (tests/e2e).
+[[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]] || need_apt+=(ovmf)
+command -v mdir >/dev/null 2>&1 || need_apt+=(mtools)
 # The LiveOS agent's disk tools, for its tests on loop devices.
 for tool in sgdisk:gdisk parted:parted sfdisk:fdisk mkfs.xfs:xfsprogs mkfs.vfat:dosfstools \
   mdadm:mdadm grub-install:grub2-common qemu-img:qemu-utils; do

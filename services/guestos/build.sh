@@ -20,6 +20,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${BMP_GUESTOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/guestos}"
 kernels="${BMP_LIVEOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bmp/liveos}"
 busybox="${BMP_GUESTOS_BUSYBOX:-/bin/busybox}"
+# The initramfs assembles a root on software RAID (md) with the host's mdadm and its libraries.
+mdadm="${BMP_GUESTOS_MDADM:-$(command -v mdadm || echo /sbin/mdadm)}"
 name=bmp-guestos.tar.xz
 disk=bmp-guestos.qcow2
 disk_mb="${BMP_GUESTOS_DISK_MB:-128}"
@@ -29,6 +31,7 @@ die() { echo "build-guestos: $*" >&2; exit 1; }
 if ldd "$busybox" >/dev/null 2>&1; then # ldd fails on a static binary
   die "$busybox is not a static busybox (apt-get install busybox-static)"
 fi
+[ -x "$mdadm" ] || die "mdadm is missing (apt-get install mdadm)"
 # The LiveOS's kernel, from the same cache.
 # shellcheck source=services/agent/liveos/kernel.sh
 source "$here/../agent/liveos/kernel.sh"
@@ -40,7 +43,7 @@ key=$( (
   echo "$package $disk_mb"
   cat "$0" "$here/initramfs-init.sh" "$here/disk-image.sh"
   find "$here/rootfs" -type f | LC_ALL=C sort | xargs sha256sum | sed "s|$here/||"
-  sha256sum "$busybox" | cut -d' ' -f1
+  sha256sum "$busybox" "$mdadm" | cut -d' ' -f1
 ) | sha256sum | cut -c1-16)
 build="$cache/build-$key"
 if [ ! -s "$build/$name" ] || [ ! -s "$build/$disk" ]; then
@@ -87,7 +90,12 @@ if [ ! -s "$build/$name" ] || [ ! -s "$build/$disk" ]; then
   mkdir -p "$initramfs"/{bin,dev,proc,sys,newroot,lib/modules}
   cp "$busybox" "$initramfs/bin/busybox" && ln -s busybox "$initramfs/bin/sh"
   install -m 0755 "$here/initramfs-init.sh" "$initramfs/init"
+  install -D -m 0755 "$mdadm" "$initramfs/sbin/mdadm"
+  for lib in $(ldd "$mdadm" | grep -o '/[^ ]*'); do
+    install -D -m 0755 "$lib" "$initramfs$lib"
+  done
   wanted="virtio_pci virtio_blk virtio_scsi sd_mod ahci nvme ext4 xfs vfat nls_cp437 nls_ascii"
+  wanted="$wanted md_mod raid0 raid1 raid10"
   # shellcheck disable=SC2086  # one word per module
   modprobe -d "$root" -S "$version" -a --show-depends $wanted | sed -n 's/^insmod //p' |
     awk '!seen[$1]++' | while read -r path _; do

@@ -9,6 +9,11 @@ subnet) and taps ``bmpe2e<N>t0`` (SeaBIOS server LAB-0001) and ``t1`` (OVMF serv
 Inside: the gateway, DHCP, TFTP and image HTTP, bound to 10.200.0.1. On the host: openapi, its
 worker, the scheduler, the driver and the dhcp-agent worker; the BMCs on 127.0.0.1 (QMP over a
 unix socket crosses the namespace; the database and redis are files and unix sockets too).
+
+The install tests use the agent LiveOS and the GuestOS (``install_images``, built once a session):
+``install_lab`` (namespace ``bmpin<N>``, three servers that install side by side, see
+INSTALL_FIRMWARES) for test_install.py and test_install_boot_uefi_raid.py, and a one-server lab
+of its own for test_install_crash.py.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,9 +42,11 @@ from .boot_services import IMAGE_PORT, boot_services, choose
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build-minimal.sh"
+BUILD_AGENT_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build.sh"
+BUILD_GUESTOS = ROOT / "services" / "guestos" / "build.sh"
 PACKAGES = (
     "qemu-system-x86 qemu-utils ipxe-qemu ipxe ovmf ipmitool busybox-static bridge-utils cpio "
-    "dnsmasq-base"
+    "dnsmasq-base mtools mdadm"
 ).split()
 NEEDED_FILES = (
     "/usr/bin/qemu-system-x86_64",
@@ -51,6 +59,8 @@ NEEDED_FILES = (
     "/usr/lib/ipxe/undionly.kpxe",
     "/usr/lib/ipxe/qemu/efi-virtio.rom",
     "/usr/share/OVMF/OVMF_CODE_4M.fd",
+    "/usr/bin/mdir",  # the ESP read from the host (mtools)
+    "/sbin/mdadm",  # RAID members examined from the host; the GuestOS's initramfs carries it
 )
 PLATFORM_SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler")
 ADDRESS = "10.200.0.1"  # the bridge: where the lab's enrolled devices find their gateway
@@ -119,6 +129,58 @@ def liveos_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
     return images
 
 
+def _build(script: Path, out: Path, env: dict[str, str] | None = None) -> str:
+    built = subprocess.run(
+        ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800, env=env
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    return "\n".join(ln for ln in built.stdout.splitlines() if ln.startswith("build-"))
+
+
+@pytest.fixture(scope="session")
+def install_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
+    """The image root of the install labs: the agent LiveOS and the GuestOS (tar and qcow2)."""
+    if not shutil.which("mmdebstrap"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        command = ["apt-get", "install", "-y", "--no-install-recommends", "mmdebstrap"]
+        subprocess.run(command, env=env, capture_output=True, timeout=600)
+    images = tmp_path_factory.mktemp("images")
+    print(_build(BUILD_AGENT_LIVEOS, images / "liveos", build_env(gateway_tls)))
+    print(_build(BUILD_GUESTOS, images / "guestos"))
+    return images
+
+
+# The install lab's servers: LAB-0001 for test_install.py (SeaBIOS, one disk); for
+# test_install_boot_uefi_raid.py LAB-0002 (OVMF, one disk) and LAB-0003 (SeaBIOS, a virtio disk
+# and an NVMe one).
+INSTALL_FIRMWARES = {1: BIOS, 2: UEFI, 3: BIOS}
+INSTALL_DISKS = {3: 2}
+INSTALL_NVME = {3: (2,)}  # LAB-0003's mirror: a virtio disk and an NVMe one
+
+
+@pytest.fixture(scope="session")
+def install_lab(install_images, gateway_tls, tmp_path_factory):
+    """One lab for the install tests, whose three servers install side by side: the UEFI and
+    RAID1 creates are submitted as soon as the lab is up (``lab.side_installs``), so they run
+    while test_install.py drives LAB-0001; test_install_boot_uefi_raid.py checks them after."""
+    from .test_install_boot_uefi_raid import submit_side_installs
+
+    with _file_platform():
+        work = tmp_path_factory.mktemp("install")
+        yield from _netboot(
+            install_images,
+            gateway_tls,
+            work,
+            prefix="bmpin",
+            servers=3,
+            memory_mb=1536,
+            firmwares=INSTALL_FIRMWARES,
+            disk_counts=INSTALL_DISKS,
+            nvme_disks=INSTALL_NVME,
+            on_ready=submit_side_installs,
+        )
+
+
 class NetBoot:
     """The running platform, segment, boot services and QEMU-backed lab servers."""
 
@@ -136,6 +198,7 @@ class NetBoot:
         self.idc_id = ""
         self.device_type_id = ""
         self.services = None
+        self.side_installs = None  # install_lab: the UEFI and RAID1 creates under way
 
     def device(self, sn: str) -> dict:
         return self.api.get(f"/devices/{self.device_ids[sn]}")["device"]
@@ -199,7 +262,14 @@ def _netboot(
     prefix: str = "bmpe2e",
     servers: int = 2,
     memory_mb: int = 512,
+    firmwares: dict[int, str] = FIRMWARES,
+    disk_counts: dict[int, int] | None = None,
+    nvme_disks: dict[int, tuple[int, ...]] | None = None,
+    on_ready: Callable[[NetBoot], None] | None = None,
 ):
+    """The lab: `servers` QEMU servers (lab index -> `firmwares`, else BIOS; `disk_counts`
+    disks, else one; `nvme_disks`: which of them are NVMe, else virtio), enrolled into a running
+    platform; `on_ready(lab)` before it is yielded."""
     net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
         platform = Platform(work, settings=_settings(gateway_tls))
@@ -234,8 +304,10 @@ def _netboot(
                 work / "vm" / server.sn,
                 tap=tap,
                 netns=net.name,
-                firmware=FIRMWARES[server.index],
+                firmware=firmwares.get(server.index, BIOS),
                 memory_mb=memory_mb,
+                disk_count=(disk_counts or {}).get(server.index, 1),
+                nvme_disks=(nvme_disks or {}).get(server.index, ()),
             )
             lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
         report = enrol.enrol(
@@ -245,6 +317,8 @@ def _netboot(
         lab.device_type_id = report["device_type_id"]
         devices = platform.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
         lab.device_ids = {device["sn"]: device["deviceId"] for device in devices}
+        if on_ready is not None:
+            on_ready(lab)
         yield lab
     except BaseException:
         print(platform.log_tails())

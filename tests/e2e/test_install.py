@@ -7,8 +7,10 @@ service, writes the password, NoCloud seed and grub → the platform boots the d
 prints ``BMP-GUEST-UP hostname=<ours>`` on its console → the instance is ``running``. Then the
 disk is inspected, the instance reinstalled and deleted (disk wiped), and an image whose
 checksum is wrong fails WriteImageTar. Last, on the same VM, the whole-disk qcow2 GuestOS:
-WriteImage, then the guest steps on the root it found and mounted. SeaBIOS only: one TCG VM,
-1.5 GiB (the LiveOS is a ~90 MB initramfs unpacked in RAM).
+WriteImage, then the guest steps on the root it found and mounted. SeaBIOS, LAB-0001 of the
+session's install lab (conftest.install_lab), whose UEFI and RAID1 servers install at the same
+time (test_install_boot_uefi_raid.py); TCG VMs of 1.5 GiB (the LiveOS is a ~90 MB initramfs
+unpacked in RAM).
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import datetime
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -32,12 +32,10 @@ from bmp_lab.enrol import EnrolError
 from bmp_lab.platform import wait_for
 
 from . import disk
-from .conftest import ROOT, _file_platform, _netboot, build_env, wait_for_line
+from .conftest import ROOT, wait_for_line
 
 pytestmark = [pytest.mark.e2e]
 
-BUILD_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build.sh"
-BUILD_GUESTOS = ROOT / "services" / "guestos" / "build.sh"
 AGENT = ROOT / "services" / "agent" / "bmp_agent" / "__main__.py"
 SN = "LAB-0001"
 INSTALL_TIMEOUT = 1200  # s: TCG on 2 shared cores
@@ -69,28 +67,6 @@ QCOW2_IMAGE = {
 }
 
 
-def _build(script: Path, out: Path, env: dict[str, str] | None = None) -> str:
-    built = subprocess.run(
-        ["bash", str(script), str(out)], capture_output=True, text=True, timeout=1800, env=env
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    return "\n".join(ln for ln in built.stdout.splitlines() if ln.startswith("build-"))
-
-
-@pytest.fixture(scope="module")
-def install_lab(host_packages, gateway_tls, tmp_path_factory):
-    if not shutil.which("mmdebstrap"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        command = ["apt-get", "install", "-y", "--no-install-recommends", "mmdebstrap"]
-        subprocess.run(command, env=env, capture_output=True, timeout=600)
-    images = tmp_path_factory.mktemp("images")
-    print(_build(BUILD_LIVEOS, images / "liveos", build_env(gateway_tls)))
-    print(_build(BUILD_GUESTOS, images / "guestos"))
-    with _file_platform():
-        work = tmp_path_factory.mktemp("install")
-        yield from _netboot(images, gateway_tls, work, prefix="bmpin", servers=1, memory_mb=1536)
-
-
 def _sha256(path: Path) -> str:
     return (path.parent / (path.name + ".sha256")).read_text().split()[0]
 
@@ -115,9 +91,10 @@ def _utc(text: str | None) -> float | None:
     return moment.timestamp()
 
 
-def step_times(lab) -> dict[str, tuple]:
-    """action -> (status, started, finished, error) of the latest job of SN."""
-    latest = f"(SELECT MAX(id) FROM scheduler_job WHERE sn = '{SN}')"  # noqa: S608
+def step_times(lab, sn: str = SN) -> dict[str, tuple]:
+    """action -> (status, started, finished, error) of the latest job of `sn`."""
+    assert re.fullmatch(r"LAB-\d+", sn)  # platform.sql takes no parameters
+    latest = f"(SELECT MAX(id) FROM scheduler_job WHERE sn = '{sn}')"  # noqa: S608
     rows = lab.platform.sql(
         "SELECT action, status, started_at, finished_at, error FROM scheduler_step "  # noqa: S608
         f'WHERE job_id = {latest} ORDER BY "index"'
@@ -125,7 +102,9 @@ def step_times(lab) -> dict[str, tuple]:
     return {row[0]: (row[1], _utc(row[2]), _utc(row[3]), row[4]) for row in rows}
 
 
-def wait_instance(lab, instance_id: str, statuses: tuple, timeout: float = INSTALL_TIMEOUT):
+def wait_instance(
+    lab, instance_id: str, statuses: tuple, timeout: float = INSTALL_TIMEOUT, sn: str = SN
+):
     def reached():
         instance = lab.api.get(f"/project/instances/{instance_id}")["instance"]
         return instance["status"] in statuses and instance
@@ -134,14 +113,14 @@ def wait_instance(lab, instance_id: str, statuses: tuple, timeout: float = INSTA
         return wait_for(reached, timeout, f"{instance_id} in {statuses}", interval=1)
     except TimeoutError:
         print(lab.platform.log_tails(80))
-        serial = lab.qemu[SN].machine.serial_log
+        serial = lab.qemu[sn].machine.serial_log
         print(serial.read_text(errors="replace")[-5000:] if serial.exists() else "(no serial)")
         raise
 
 
-def wait_guest_up(lab, starts_before: int) -> tuple[str, int, float]:
+def wait_guest_up(lab, starts_before: int, sn: str = SN) -> tuple[str, int, float]:
     """(hostname, boot count, time) of the GuestOS's console line after the post-install boot."""
-    qemu = lab.qemu[SN]
+    qemu = lab.qemu[sn]
     wait_for(lambda: qemu.starts > starts_before and qemu.running, 120, "the boot from disk")
     seen = wait_for_line(qemu.machine.serial_log, GUEST_UP, 300)
     serial = qemu.machine.serial_log.read_text(errors="replace")
@@ -150,8 +129,10 @@ def wait_guest_up(lab, starts_before: int) -> tuple[str, int, float]:
     return found.group(1), int(found.group(3)), seen
 
 
-def phases(lab, power_on: float, guest_up: float, write: str = actions.WRITE_IMAGE_TAR) -> str:
-    steps = step_times(lab)
+def phases(
+    lab, power_on: float, guest_up: float, write: str = actions.WRITE_IMAGE_TAR, sn: str = SN
+) -> str:
+    steps = step_times(lab, sn)
 
     def took(action):
         _, started, finished, _ = steps.get(action, (None, None, None, None))
@@ -168,12 +149,12 @@ def phases(lab, power_on: float, guest_up: float, write: str = actions.WRITE_IMA
     )
 
 
-def stop(lab, instance_id: str) -> None:
+def stop(lab, instance_id: str, sn: str = SN) -> None:
     if lab.api.get(f"/project/instances/{instance_id}")["instance"]["status"] == "stopped":
         return
     lab.api.put(f"/project/instances/{instance_id}/stop")
-    wait_instance(lab, instance_id, ("stopped", "Shutdown failed"), timeout=120)
-    assert lab.qemu[SN].wait_idle() and not lab.qemu[SN].running
+    wait_instance(lab, instance_id, ("stopped", "Shutdown failed"), timeout=120, sn=sn)
+    assert lab.qemu[sn].wait_idle() and not lab.qemu[sn].running
 
 
 @pytest.fixture(scope="module")

@@ -20,16 +20,21 @@ from bmp_common.messages import actions
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import wait_for
 
-from .test_install import (  # noqa: F401 (install_lab: the module's lab, a fixture)
-    SN,
-    _sha256,
-    install_lab,
-    register_image,
-    wait_guest_up,
-    wait_instance,
-)
+from .conftest import _file_platform, _netboot
+from .test_install import SN, _sha256, register_image, wait_guest_up, wait_instance
 
 pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def crash_lab(install_images, gateway_tls, tmp_path_factory):
+    """A lab of this module's own (one SeaBIOS server), so the install lab's disks are not
+    touched."""
+    with _file_platform():
+        work = tmp_path_factory.mktemp("crash")
+        yield from _netboot(
+            install_images, gateway_tls, work, prefix="bmpcr", servers=1, memory_mb=1536
+        )
 
 
 def attempts(lab) -> dict[str, tuple[str, int, str]]:
@@ -42,8 +47,8 @@ def attempts(lab) -> dict[str, tuple[str, int, str]]:
     return {action: (status, attempt, error) for action, status, attempt, error in rows}
 
 
-def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(request, capsys):
-    lab = request.getfixturevalue("install_lab")  # a lab of this module's own
+def test_a_server_that_dies_mid_write_is_booted_again_and_the_install_finishes(crash_lab, capsys):
+    lab = crash_lab
     guest = lab.services.images / "guestos" / "bmp-guestos.tar.xz"
     image_id = register_image(lab, "bmp-guestos", _sha256(guest))
     project = lab.api.get("/user/projects")["projects"][0]["projectId"]

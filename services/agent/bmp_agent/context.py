@@ -21,7 +21,11 @@ class NodeState:
     boot_mode: str = ""  # bios | uefi (MakePartitions, else the firmware's)
     os_type: str = ""
     os_version: str = ""
-    raid_devices: list[str] = field(default_factory=list)  # md arrays made by MakeRaid
+    raid_devices: list[str] = field(default_factory=list)  # md arrays made
+    # Software RAID of the system volume (MakeRaid): its level and member disks; MakePartitions
+    # lays out every member alike and builds one array per partition of the platform's.
+    raid_level: str = ""
+    raid_members: list[str] = field(default_factory=list)
     partitions: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {device, ...}
     mounts: list[dict[str, str]] = field(default_factory=list)  # [{device, mountpoint, fs_type}]
     # data volumes (steps/data_volumes.py): their disks, never the system's; volume -> array or

@@ -54,7 +54,7 @@ fi
 # -- stage 2: agent, init, kernel modules, packed -------------------------------------------
 key=$( (
   echo "$base_key $package"
-  cat "$0" "$here/init-agent.sh" "$here/udhcpc-script.sh" "$ca"
+  cat "$0" "$here/init-agent.sh" "$here/udhcpc-script.sh"
   cd "$agent" && find . -name '*.py' -not -path '*/tests/*' | LC_ALL=C sort | xargs sha256sum
 ) | sha256sum | cut -c1-16)
 build="$cache/agent-$key"
@@ -88,6 +88,13 @@ if [ ! -s "$build/initrd.img" ]; then
     cp -a "$modules/kernel/$tree" "$target/kernel/$tree"
   done
   depmod -b "$root" "$version"
+  # What the agent's steps load by name (bmp_agent/kmod.py: the ESP's FAT, md and its RAID
+  # levels) and what udev loads for the disks and NICs the e2e servers have: missing = no build.
+  for module in vfat nls_cp437 nls_utf8 md_mod raid0 raid1 raid10 raid456 nvme virtio_blk \
+    virtio_scsi virtio_net ahci efivarfs; do
+    modinfo -b "$root" -k "$version" -F filename "$module" >/dev/null 2>&1 ||
+      die "the kernel module $module is not in the LiveOS ($package)"
+  done
 
   install -m 0755 "$here/init-agent.sh" "$root/init"
   install -D -m 0755 "$here/udhcpc-script.sh" "$root/usr/share/bmp/udhcpc-script"
@@ -95,7 +102,6 @@ if [ ! -s "$build/initrd.img" ]; then
   mkdir -p "$site"
   (cd "$agent" && find . -name '*.py' -not -path '*/tests/*' -not -path './tests' |
     cpio -pdm --quiet "$site")
-  install -D -m 0644 "$ca" "$root/etc/bmp/gateway-ca.pem"  # public; the token comes per boot
   echo bmp-liveos >"$root/etc/hostname"
   : >"$root/etc/fstab"
 
@@ -116,6 +122,15 @@ else
 fi
 mkdir -p "$out"
 cp "$build/vmlinuz" "$build/initrd.img" "$out/"
+# The gateway's CA (public; the token comes per boot) in a small cpio appended to the packed
+# root: the kernel unpacks archives laid end to end, so a new CA (each test session makes one)
+# does not re-pack the 90 MB initramfs. No "." entry: it would set the mode of /.
+ca_root=$(mktemp -d)
+install -D -m 0644 "$ca" "$ca_root/etc/bmp/gateway-ca.pem"
+(cd "$ca_root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+  >>"$out/initrd.img"
+rm -rf "$ca_root"
+truncate -s %4 "$out/initrd.img" # the token cpio that follows must start on a 4-byte boundary
 printf 'build-liveos: %s %s (kernel %s bytes, initrd %s bytes, root %s MB unpacked) into %s in %s s\n' \
   "$how" "$(cat "$build/kernel-package")" "$(stat -c %s "$out/vmlinuz")" \
   "$(stat -c %s "$out/initrd.img")" "$(cat "$build/root-mb")" "$out" "$(bmp_elapsed "$started_ms")"

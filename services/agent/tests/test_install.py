@@ -11,8 +11,6 @@ import subprocess
 import warnings
 from pathlib import Path
 
-import pytest
-
 from bmp_agent.steps import run_step
 
 from .conftest import needs_disk_tools, sh
@@ -235,10 +233,9 @@ def test_uefi_layout_has_an_esp(loop_disks, make_ctx):
     assert table["partitions"][0]["size"] == 512 * 2048
     ok("FormatPartitions", spec["format"], ctx)
     assert sh("blkid", "-s", "TYPE", "-o", "value", f"{disk}p1").strip() == "vfat"
-    if "vfat" not in Path("/proc/filesystems").read_text():
-        pytest.skip("this kernel cannot mount vfat: the UEFI mount and grub-install are not run")
-    ok("MountPartitions", spec["mount"], ctx)
-    assert (ctx.target_root / "boot/efi").is_mount()
+    # Mounting the ESP and grub-install for x86_64-efi need a kernel that mounts vfat, which
+    # this one may not: tests/e2e/test_install_boot_uefi_raid.py runs them in the LiveOS's own
+    # kernel under QEMU, and boots the result through OVMF.
 
 
 def test_too_many_partitions_for_the_disk(loop_disks, make_ctx):

@@ -8,6 +8,7 @@ import struct
 
 import pytest
 
+from bmp_agent import kmod
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
 from bmp_agent.steps import lldp, partitions, raid, run_step
@@ -186,6 +187,46 @@ def test_mdstat_members(tmp_path):
         "/dev/md1": ["/dev/nvme0n1p2", "/dev/nvme1n1p2"],
     }
     assert raid.arrays_using(ctx, ["/dev/sda"]) == ["/dev/md127"]
+
+
+def test_mdstat_health_shows_a_degraded_mirror(tmp_path):
+    (tmp_path / "mdstat").write_text(
+        "Personalities : [raid1]\n"
+        "md126 : active raid1 vdb3[1]\n      262080 blocks super 1.2 [2/1] [_U]\n\n"
+        "md127 : active raid1 vdb2[1] vda2[0]\n      2095104 blocks super 1.2 [2/2] [UU]\n\n"
+        "unused devices: <none>\n"
+    )
+    health = raid.md_health(StepContext(proc_root=tmp_path))
+    assert [(a["device"], a["status"], a["degraded"]) for a in health] == [
+        ("/dev/md126", "_U", True),
+        ("/dev/md127", "UU", False),
+    ]
+    assert health[0] | {"members": None} == {
+        "device": "/dev/md126",
+        "level": "raid1",
+        "state": "active",
+        "members": None,
+        "raid_disks": 2,
+        "active_disks": 1,
+        "status": "_U",
+        "degraded": True,
+    }
+
+
+def test_a_kernel_module_that_cannot_be_loaded_is_named():
+    with pytest.raises(StepError) as caught:
+        kmod.require("bmp_no_such_module", purpose="a test")
+    assert caught.value.code == "KERNEL_MODULE_MISSING"
+    assert "bmp_no_such_module (a test)" in caught.value.message
+    assert caught.value.details == {"module": "bmp_no_such_module"}
+
+
+def test_software_raid1_needs_two_disks(tmp_path):
+    ctx = StepContext(work_dir=tmp_path, disks=[])
+    with pytest.raises(StepError) as caught:
+        raid.make_raid({"raid_id": "r-1", "raid_name": "RAID1", "raid_datas": []}, ctx)
+    assert caught.value.code == "RAID_NOT_ENOUGH_DISKS"
+    assert ctx.state.raid_members == []
 
 
 def _tlv(kind: int, value: bytes) -> bytes:

@@ -57,6 +57,10 @@ class QemuMachine:
     firmware: str = BIOS  # BIOS: SeaBIOS + iPXE option ROM; UEFI: OVMF with its own PXE
     memory_mb: int = 512
     disk_gb: int = 4
+    disk_count: int = 1  # disk.qcow2, disk2.qcow2, ...: a software RAID needs two
+    # Disks left off the command line (by number, 1 = disk.qcow2): a disk pulled from the server.
+    absent_disks: tuple[int, ...] = ()
+    nvme_disks: tuple[int, ...] = ()  # disks on an NVMe controller (by number), else virtio-blk
     qemu: str = "qemu-system-x86_64"
     ovmf_code: Path = OVMF_CODE
     ovmf_vars: Path = OVMF_VARS
@@ -73,6 +77,13 @@ class QemuMachine:
     @property
     def disk(self) -> Path:
         return self.workdir / "disk.qcow2"
+
+    @property
+    def disks(self) -> list[Path]:
+        """Every disk's file, the first one first (whether absent or not)."""
+        return [self.disk] + [
+            self.workdir / f"disk{number}.qcow2" for number in range(2, self.disk_count + 1)
+        ]
 
     @property
     def nvram(self) -> Path:
@@ -109,8 +120,16 @@ def qemu_argv(machine: QemuMachine, *, mac: str, boot_device: str) -> list[str]:
     else:
         argv += ["-boot", "order=n" if pxe else "order=c"]
         disk_index = nic_index = None
-    disk = f"virtio-blk-pci,drive=disk0{_bootindex(disk_index)}"
-    argv += ["-drive", f"if=none,id=disk0,format=qcow2,file={machine.disk}", "-device", disk]
+    for number, path in enumerate(machine.disks, start=1):
+        if number in machine.absent_disks:
+            continue
+        drive = f"disk{number - 1}"
+        device = f"virtio-blk-pci,drive={drive}"
+        if number in machine.nvme_disks:  # QEMU's NVMe controller needs a serial number
+            device = f"nvme,drive={drive},serial=BMPNVME{number}"
+        if disk_index is not None:  # OVMF: each disk is a boot option, in order
+            device += _bootindex(disk_index + 2 * (number - 1))
+        argv += ["-drive", f"if=none,id={drive},format=qcow2,file={path}", "-device", device]
     if machine.tap is None:
         argv += ["-nic", "none"]
     else:
@@ -259,13 +278,14 @@ class QemuPower:
         log.info("QEMU of %s started (pid %d, boot %s)", self.node.sn, process.pid, device)
 
     def _prepare_files(self) -> None:
-        if not self.machine.disk.exists():
-            size = f"{self.machine.disk_gb}G"
-            subprocess.run(
-                ["qemu-img", "create", "-q", "-f", "qcow2", str(self.machine.disk), size],
-                check=True,
-                timeout=30,
-            )
+        for disk in self.machine.disks:
+            if not disk.exists():
+                size = f"{self.machine.disk_gb}G"
+                subprocess.run(
+                    ["qemu-img", "create", "-q", "-f", "qcow2", str(disk), size],
+                    check=True,
+                    timeout=30,
+                )
         if self.machine.firmware == UEFI and not self.machine.nvram.exists():
             shutil.copyfile(self.machine.ovmf_vars, self.machine.nvram)
 

@@ -6,6 +6,7 @@ all a power test needs (a few MB of RAM, little CPU).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 
@@ -54,6 +55,26 @@ def test_uefi_uses_firmware_pxe_and_its_own_nvram(tmp_path):
     assert "virtio-blk-pci,drive=disk0,bootindex=1" in disk
     assert f"if=pflash,format=raw,file={tmp_path / 'OVMF_VARS.fd'}" in pxe
     assert "-boot" not in pxe  # OVMF ignores it; bootindex decides
+
+
+def test_a_second_disk_and_a_pulled_one(tmp_path):
+    machine = QemuMachine(tmp_path, firmware=UEFI, disk_count=2)
+
+    both = " ".join(qemu_argv(machine, mac="52:54:00:00:00:03", boot_device="disk"))
+    pulled = dataclasses.replace(machine, absent_disks=(1,))
+    second_only = " ".join(qemu_argv(pulled, mac="52:54:00:00:00:03", boot_device="disk"))
+
+    assert f"file={tmp_path / 'disk.qcow2'}" in both and f"file={tmp_path / 'disk2.qcow2'}" in both
+    assert "drive=disk1,bootindex=3" in both  # after the first disk (1) and the NIC (2)
+    assert "disk.qcow2" not in second_only and f"file={tmp_path / 'disk2.qcow2'}" in second_only
+
+
+def test_a_disk_on_nvme(tmp_path):
+    machine = QemuMachine(tmp_path, disk_count=2, nvme_disks=(2,))
+
+    argv = qemu_argv(machine, mac="52:54:00:00:00:03", boot_device="disk")
+
+    assert "virtio-blk-pci,drive=disk0" in argv and "nvme,drive=disk1,serial=BMPNVME2" in argv
 
 
 @pytest.fixture

@@ -59,14 +59,19 @@ def clean_block_device(params: dict, ctx: StepContext) -> dict:
             }
         )
     ctx.state.partitions, ctx.state.mounts = {}, []
+    ctx.state.raid_devices, ctx.state.raid_members, ctx.state.raid_level = [], [], ""
     ctx.state.data_disks, ctx.state.data_volumes, ctx.state.data_mounts = [], {}, []
     ctx.save_state()
     return {"devices": report}
 
 
 def choose_root_disk(ctx: StepContext, hints: dict) -> blockdev.Disk:
-    """By hints (serial, name, size), else MakeRaid's RAID volume, else the smallest disk."""
+    """By hints (serial, name, size), else MakeRaid's RAID volume (a software RAID's first
+    member: the arrays come with MakePartitions), else the smallest disk; never a data
+    volume's disk."""
     candidates = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
+    if ctx.state.raid_members and not hints:
+        return blockdev.disk_info(ctx, ctx.state.raid_members[0])
     if ctx.state.raid_devices and not hints:
         return blockdev.disk_info(ctx, ctx.state.raid_devices[0])
     if hints:

@@ -105,6 +105,11 @@ def write_image_tar(params: dict, ctx: StepContext) -> dict:
     fstab.parent.mkdir(parents=True, exist_ok=True)
     fstab.write_text(partitions.fstab_text(ctx))
     data_volumes.write_to_guest(ctx)
+    if ctx.state.raid_devices or any(v.get("md_uuid") for v in ctx.state.data_volumes.values()):
+        # the installed system's mdadm assembles its arrays (system and data) by these
+        conf = ctx.in_target("/etc/mdadm/mdadm.conf")
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.write_text(partitions.mdadm_conf_text(ctx))
     loader = bootloader.install_bootloader(params, ctx)
     os.sync()
     serial = blockdev.disk_info(ctx, ctx.state.root_disk).serial if ctx.state.root_disk else ""

@@ -119,6 +119,7 @@ def collect_hardware_info(params: dict, ctx: StepContext) -> dict:
         },
         "platform": {"machine": platform.machine()},
         "disks": [d.as_dict() for d in blockdev.disks(ctx)],
+        "software_raid": raid.md_health(ctx),  # arrays udev assembled at boot, degraded or not
     }
 
 

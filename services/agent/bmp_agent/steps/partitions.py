@@ -3,21 +3,27 @@
 Layout (GPT): a 1 MiB bios_grub partition for BIOS or a 512 MiB ESP for UEFI first, then the
 platform's partitions in order. A size of 0 MB means "the rest of the disk". Labels come from the
 platform (l_root, l_swap, ...); the partition ids (ipt-N) map to device paths in the node state.
+
+A system volume in software RAID (MakeRaid planned it) gets that layout on every member disk,
+the platform's partitions typed "Linux RAID", and one md array per platform partition over the
+members' partitions of that number: ipt-N maps to its array. Each member keeps its own
+bios_grub partition or ESP (``esp``, ``esp-2``, ...), so each boots alone.
 """
 
 from __future__ import annotations
 
 import os
 
-from bmp_agent import blockdev, shell
+from bmp_agent import blockdev, kmod, shell
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
+from bmp_agent.steps import raid
 
 MIB = 1 << 20
 ESP_MB = 512
 BIOS_GRUB_MB = 1
 ESP_ID, BIOS_GRUB_ID = "esp", "bios_grub"
-_TYPE_CODES = {"swap": "8200", "esp": "ef00", "bios_grub": "ef02"}
+_TYPE_CODES = {"swap": "8200", "esp": "ef00", "bios_grub": "ef02", "raid": "fd00"}
 
 
 def _root_disk(ctx: StepContext) -> str:
@@ -63,34 +69,73 @@ def plan_layout(params: dict, disk_bytes: int) -> list[dict]:
     return rows
 
 
-def make_partitions(params: dict, ctx: StepContext) -> dict:
-    disk = _root_disk(ctx)
-    layout = plan_layout(params, blockdev.disk_info(ctx, disk).size)
-    ctx.state.boot_mode = str(params.get("boot_mode") or "uefi").lower()
+def _write_table(ctx: StepContext, disk: str, layout: list[dict], raid_member: bool) -> list[str]:
+    """The GPT of ``layout`` on ``disk``; returns the partitions' device paths."""
     shell.run(["sgdisk", "--zap-all", disk], code="PARTITION_FAILED")
     argv = ["sgdisk"]
     for number, row in enumerate(layout, start=1):
         end = row["start"] + row["size"] - 1
+        kind = "raid" if raid_member and row["type"] in ("linux", "swap") else row["type"]
         # In 512-byte sectors: MiB-aligned starts, exact sizes.
         argv += [
             f"--new={number}:{row['start'] * 2048}:{(end + 1) * 2048 - 1}",
-            f"--typecode={number}:{_TYPE_CODES.get(row['type'], '8300')}",
+            f"--typecode={number}:{_TYPE_CODES.get(kind, '8300')}",
             f"--change-name={number}:{row['id']}",
         ]
     shell.run([*argv, disk], code="PARTITION_FAILED")
-    devices = blockdev.reread_partitions(ctx, disk, len(layout))
-    ctx.state.partitions = {
-        row["id"]: {
-            "device": dev,
-            "fs_type": row["fs_type"],
-            "type": row["type"],
-            "size_mib": row["size"],
-        }
-        for row, dev in zip(layout, devices, strict=True)
+    return blockdev.reread_partitions(ctx, disk, len(layout))
+
+
+def _row(row: dict, device: str) -> dict:
+    return {
+        "device": device,
+        "fs_type": row["fs_type"],
+        "type": row["type"],
+        "size_mib": row["size"],
     }
+
+
+def make_partitions(params: dict, ctx: StepContext) -> dict:
+    disk = _root_disk(ctx)
+    members = ctx.state.raid_members if disk in ctx.state.raid_members else [disk]
+    size = min(blockdev.disk_info(ctx, member).size for member in members)
+    layout = plan_layout(params, size)
+    ctx.state.boot_mode = str(params.get("boot_mode") or "uefi").lower()
+    if len(members) == 1:
+        devices = _write_table(ctx, disk, layout, raid_member=False)
+        ctx.state.partitions = {
+            row["id"]: _row(row, dev) for row, dev in zip(layout, devices, strict=True)
+        }
+    else:
+        ctx.state.partitions = _make_raid_partitions(ctx, members, layout)
     ctx.state.mounts = []
     ctx.save_state()
-    return {"disk": disk, "partitions": [{"id": k, **v} for k, v in ctx.state.partitions.items()]}
+    made = {"disk": disk, "partitions": [{"id": k, **v} for k, v in ctx.state.partitions.items()]}
+    if len(members) > 1:
+        made["raid"] = {"level": ctx.state.raid_level, "members": members}
+    return made
+
+
+def _make_raid_partitions(ctx: StepContext, members: list[str], layout: list[dict]) -> dict:
+    """Every member laid out alike; an array per platform partition (see the docstring)."""
+    for array in raid.arrays_using(
+        ctx, [p for member in members for p in [member, *blockdev.partitions_of(ctx, member)]]
+    ):
+        raid.stop_array(array)  # assembled by udev from an earlier install's superblocks
+    tables = [_write_table(ctx, member, layout, raid_member=True) for member in members]
+    ctx.state.raid_devices = []
+    made = {}
+    for number, row in enumerate(layout):
+        devices = [table[number] for table in tables]
+        if row["type"] in (BIOS_GRUB_ID, "esp"):
+            for copy, device in enumerate(devices, start=1):
+                made[row["id"] if copy == 1 else f"{row['id']}-{copy}"] = _row(row, device)
+        else:
+            made[row["id"]] = {
+                **_row(row, raid.create_array(ctx, row["id"], devices)),
+                "members": devices,
+            }
+    return made
 
 
 def _mkfs(fs_type: str, device: str, label: str) -> list[str]:
@@ -107,7 +152,8 @@ def _mkfs(fs_type: str, device: str, label: str) -> list[str]:
 
 def format_partitions(params: dict, ctx: StepContext) -> dict:
     made = []
-    wanted = [(ESP_ID, "vfat", "ESP")] if ESP_ID in ctx.state.partitions else []
+    # Every member's ESP of a software RAID (esp, esp-2, ...): InstallBootloader fills each.
+    wanted = [(pid, "vfat", "ESP") for pid, p in ctx.state.partitions.items() if p["type"] == "esp"]
     wanted += [
         (p["volume"], str(p.get("fs_type", "")).lower(), p.get("label") or "")
         for p in params.get("partitions") or []
@@ -148,10 +194,7 @@ def mount_partitions(params: dict, ctx: StepContext) -> dict:
         where = ctx.in_target(point)
         where.mkdir(parents=True, exist_ok=True)
         if not os.path.ismount(where):
-            shell.run(
-                ["mount", "-t", part["fs_type"], "-o", options, part["device"], str(where)],
-                code="MOUNT_FAILED",
-            )
+            mount(part, str(where), options)
         ctx.state.mounts.append(
             {
                 "device": part["device"],
@@ -165,6 +208,15 @@ def mount_partitions(params: dict, ctx: StepContext) -> dict:
     return {"mounts": ctx.state.mounts}
 
 
+def mount(part: dict, where: str, options: str = "defaults") -> None:
+    """Mounts a partition of the node state (the FAT modules first for an ESP: see kmod)."""
+    if part["fs_type"] == "vfat":
+        kmod.require(*kmod.ESP, purpose="mounting the EFI system partition")
+    shell.run(
+        ["mount", "-t", part["fs_type"], "-o", options, part["device"], where], code="MOUNT_FAILED"
+    )
+
+
 def fstab_text(ctx: StepContext) -> str:
     """The installed system's fstab: by LABEL, so it survives disk renaming."""
     lines = ["# written by the BMP agent", ""]
@@ -175,13 +227,20 @@ def fstab_text(ctx: StepContext) -> str:
             else f"UUID={_uuid(mount['device'])}"
         )
         passno = 1 if mount["mountpoint"] == "/" else 2
-        lines.append(
-            f"{spec}\t{mount['mountpoint']}\t{mount['fs_type']}\t{mount['options']}\t0\t{passno}"
-        )
+        options = mount["options"]
+        if mount["fs_type"] == "vfat" and ctx.state.raid_members:
+            options += ",nofail"  # this ESP's disk may be the one gone from a degraded mirror
+        lines.append(f"{spec}\t{mount['mountpoint']}\t{mount['fs_type']}\t{options}\t0\t{passno}")
     for part in ctx.state.partitions.values():
         if part.get("fs_type") == "swap":
             lines.append(f"LABEL={part['label']}\tnone\tswap\tsw\t0\t0")
     return "\n".join(lines) + "\n"
+
+
+def mdadm_conf_text(ctx: StepContext) -> str:
+    """/etc/mdadm/mdadm.conf of the installed system: its arrays (system and data), by UUID."""
+    scan = shell.run(["mdadm", "--detail", "--scan"], code="RAID_SCAN")
+    return "# written by the BMP agent\nDEVICE partitions\n" + scan.stdout
 
 
 def _uuid(device: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from bmp_agent import blockdev, shell
+from bmp_agent import blockdev, kmod, shell
 from bmp_agent.context import StepContext
 from bmp_agent.errors import StepError
 
@@ -140,6 +140,37 @@ def md_arrays(ctx: StepContext) -> dict[str, list[str]]:
     return arrays
 
 
+def md_health(ctx: StepContext) -> list[dict]:
+    """Every md array as /proc/mdstat shows it: level, state, members wanted and up, and
+    whether it runs degraded (a mirror with a disk gone: ``[2/1] [U_]``)."""
+    try:
+        lines = (ctx.proc_root / "mdstat").read_text().splitlines()
+    except OSError:
+        return []
+    arrays = []
+    for number, line in enumerate(lines):
+        head = re.match(r"^(md\S+)\s*:\s*(\S+)\s+(?:\(\S+\)\s+)?(?:(raid\d+)\s+)?(.*)$", line)
+        if not head:
+            continue
+        name, state, level, members = head.groups()
+        follow = lines[number + 1] if number + 1 < len(lines) else ""
+        counts = re.search(r"\[(\d+)/(\d+)\]\s+\[([U_]+)\]", follow)
+        wanted, up, status = (int(counts[1]), int(counts[2]), counts[3]) if counts else (0, 0, "")
+        arrays.append(
+            {
+                "device": f"/dev/{name}",
+                "level": level or "",
+                "state": state,
+                "members": [f"/dev/{m.split('[')[0]}" for m in members.split()],
+                "raid_disks": wanted,
+                "active_disks": up,
+                "status": status,
+                "degraded": up < wanted,
+            }
+        )
+    return arrays
+
+
 def arrays_using(ctx: StepContext, devices: list[str]) -> list[str]:
     return [a for a, members in md_arrays(ctx).items() if set(members) & set(devices)]
 
@@ -155,14 +186,37 @@ def _free_md(ctx: StepContext) -> str:
     return f"/dev/md{number}"
 
 
-def make_software_raid(ctx: StepContext, level_name: str) -> dict:
+def plan_software_raid(ctx: StepContext, level_name: str) -> dict:
+    """The system volume as Linux software RAID: which disks, at which level. The arrays are
+    built by MakePartitions, one per partition of the platform's layout, on partitions laid out
+    alike on every member, so that each disk keeps its own bios_grub partition and ESP (a
+    firmware reads neither through md) and boots alone when its mirror is gone. Its disks:
+    every disk no data volume took (data_volumes.py reserves theirs first)."""
     level, fewest = _LEVELS[level_name]
-    members = [d.path for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
+    members = [d for d in blockdev.disks(ctx) if d.path not in ctx.state.data_disks]
     if len(members) < fewest:
         raise StepError(
             "RAID_NOT_ENOUGH_DISKS",
             f"{level_name} needs {fewest} disks, this server has {len(members)}",
         )
+    shell.require("mdadm", "RAID_TOOL_MISSING")
+    modules = kmod.require(*kmod.md(level), purpose=f"software {level_name}")
+    ctx.state.raid_level = level_name
+    ctx.state.raid_members = sorted(d.path for d in members)
+    ctx.state.raid_devices = []
+    ctx.save_state()
+    return {"level": level_name, "members": ctx.state.raid_members, "modules": modules}
+
+
+def create_array(ctx: StepContext, name: str, devices: list[str]) -> str:
+    """``mdadm --create`` of the planned level over ``devices``; returns /dev/mdN.
+
+    --assume-clean: the members were just partitioned and every block a file system uses is
+    written through the mirror, so an initial resync would only copy unused space (doubling the
+    install's disk traffic); ``mdadm --action=check`` would count those blocks as mismatches."""
+    level, _ = _LEVELS[ctx.state.raid_level]
+    for device in devices:  # a superblock of an earlier install at the same offset
+        shell.run(["mdadm", "--zero-superblock", device], check=False)
     array = _free_md(ctx)
     shell.run(
         [
@@ -170,22 +224,24 @@ def make_software_raid(ctx: StepContext, level_name: str) -> dict:
             "--create",
             array,
             "--run",
-            "--force",
             f"--level={level}",
             "--metadata=1.2",
-            "--name=bmp-root",
-            f"--raid-devices={len(members)}",
-            *members,
+            f"--name={name}",
+            "--assume-clean",
+            f"--raid-devices={len(devices)}",
+            *devices,
         ],
         code="RAID_CREATE_FAILED",
     )
-    ctx.state.raid_devices = [array]
+    ctx.state.raid_devices.append(array)
     ctx.save_state()
-    detail = shell.run(["mdadm", "--detail", "--export", array], code="RAID_CREATE_FAILED").stdout
-    uuid = dict(line.split("=", 1) for line in detail.splitlines() if "=" in line).get(
-        "MD_UUID", ""
-    )
-    return {"device": array, "level": level_name, "members": members, "md_uuid": uuid}
+    return array
+
+
+def array_detail(array: str) -> dict[str, str]:
+    """``mdadm --detail --export``: MD_LEVEL, MD_DEVICES, MD_UUID, MD_NAME, MD_DEVICE_*."""
+    done = shell.run(["mdadm", "--detail", "--export", array], code="RAID_CREATE_FAILED")
+    return dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
 
 
 def make_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> dict:
@@ -206,9 +262,9 @@ def make_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> dic
         return {"raid_datas": [], "message": "no RAID: disks are used as they are"}
     if name not in _LEVELS:
         raise StepError("RAID_LEVEL_UNSUPPORTED", f"unknown RAID level {params.get('raid_name')!r}")
-    array = make_software_raid(ctx, name)
-    volume = {"volume_id": params.get("raid_id", ""), "disk_hints": {"name": array["device"]}}
-    return {"raid_datas": [{"volumes": [volume]}], "software_raid": array}
+    plan = plan_software_raid(ctx, name)
+    volume = {"volume_id": params.get("raid_id", ""), "disk_hints": {"name": plan["members"][0]}}
+    return {"raid_datas": [{"volumes": [volume]}], "software_raid": plan}
 
 
 def clean_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> dict:
@@ -226,7 +282,7 @@ def clean_raid(params: dict, ctx: StepContext, run: Runner = shell_runner) -> di
     for cli in detected_clis(run):
         for controller in cli.controllers(run):
             done += cli.clean(run, int(controller["adapter_id"]))
-    ctx.state.raid_devices = []
+    ctx.state.raid_devices, ctx.state.raid_members, ctx.state.raid_level = [], [], ""
     ctx.save_state()
     return {"actions": done}
 
