@@ -44,7 +44,7 @@ SERVICE:
     bmp-openapi-console   core API, console profile, port 8802
     bmp-console-api       the tenant console's backend (BFF), port 8800
     bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
-    bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS
+    bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS (docker: BMP_IDC_ID)
     bmp-operation-api     the operator portal's backend (BFF), port 8799
   (the bmp- prefix may be left out)
 
@@ -416,8 +416,11 @@ compose() {
       BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image" \
       BMP_SCHEDULER_IMAGE="$bmp_scheduler_image" BMP_DRIVER_IMAGE="$bmp_driver_image" \
       BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image" BMP_TFTP_IMAGE="$bmp_tftp_image" \
-      BMP_IMAGE_IMAGE="$bmp_image_image"
-    # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server) are in the compose profile "idc".
+      BMP_IMAGE_IMAGE="$bmp_image_image" BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
+      BMP_OPERATION_API_IMAGE="$bmp_operation_api_image" BMP_OOB_ALERT_IMAGE="$bmp_oob_alert_image" \
+      BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image"
+    # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server, bmp-oob-agent) are in the
+    # compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
       export COMPOSE_PROFILES="${COMPOSE_PROFILES:+$COMPOSE_PROFILES,}idc"
     fi
@@ -445,17 +448,18 @@ docker_status() {
 
 docker_is_running() { grep -qx "$1" <<<"$DOCKER_RUNNING"; }
 
-DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server)
+DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server bmp-oob-agent)
 
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-oob-alert | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then
     echo bmp-driver
     echo bmp-dhcp-agent
+    echo bmp-oob-agent
     # Answering DHCP takes the host's network and the provisioning interface: only where one
     # is named.
     if [[ -n "${BMP_DHCP_INTERFACE:-}" ]]; then

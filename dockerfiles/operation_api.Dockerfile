@@ -1,5 +1,5 @@
 # bmp-operation-api: the operator portal's backend (BFF) on port 8799. No database: login sessions
-# and column choices in Redis; openapi's operation profile through the contract client with the
+# and column choices in Redis; image uploads streamed into /srv/bmp-image (bmp-image's volume); openapi's operation profile through the contract client with the
 # system key that bmp-openapi's bootstrap writes to the shared bmp-system-key volume.
 # Build context: the repository root.   ./bmp-build-image.sh build operation-api
 
@@ -23,9 +23,13 @@ FROM python:3.11-slim-bookworm AS runtime
 LABEL org.opencontainers.image.title="bmp-operation-api" \
       org.opencontainers.image.description="BMP operator portal backend (BFF)"
 
+# /srv/bmp-image: the image uploads' folder, the bmp-image-data volume that bmp-image serves. It
+# exists in the image, owned by bmp (as in bmp-image), so that a fresh named volume mounted on it
+# gets that owner whichever of the two starts first.
 RUN groupadd --system --gid 10001 bmp \
     && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp
+        --no-create-home --shell /usr/sbin/nologin bmp \
+    && install -d -o bmp -g bmp -m 0755 /srv/bmp-image
 
 COPY --from=builder /opt/venv /opt/venv
 
@@ -33,7 +37,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=bmp_operation_api.settings \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    BMP_PORT=8799
+    BMP_PORT=8799 \
+    BMP_IMAGE_UPLOAD_DIR=/srv/bmp-image
 
 WORKDIR /tmp
 # Numeric, so that runtimes can verify it is not root without reading /etc/passwd (user bmp).

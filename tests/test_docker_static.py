@@ -36,6 +36,7 @@ COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
 BUILD_SCRIPT = ROOT / "bmp-build-image.sh"
 ENTRYPOINT = ROOT / "deploy" / "docker" / "openapi-entrypoint.sh"
 SCHEDULER_ENTRYPOINT = ROOT / "deploy" / "docker" / "scheduler-entrypoint.sh"
+OOB_ALERT_ENTRYPOINT = ROOT / "deploy" / "docker" / "oob-alert-entrypoint.sh"
 DOCKERFILES = sorted((ROOT / "dockerfiles").glob("*.Dockerfile"))
 
 # Required by the compose file, with no default value.
@@ -62,19 +63,26 @@ BOOT_APPS = ("bmp-tftp", "bmp-image")
 # The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
 IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
-IDC_APPS = (*IDC_WORKERS, DHCP_SERVER)
+# Out-of-band monitoring: the faults service (database and Redis, no broker) and the BMC poller
+# of one IDC (profile "idc"; openapi and oob-alert only, through the system key).
+OOB_ALERT = "bmp-oob-alert"
+OOB_AGENT = "bmp-oob-agent"
+IDC_APPS = (*IDC_WORKERS, DHCP_SERVER, OOB_AGENT)
 BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
 # The consoles' backends: Redis only, and openapi through the system key.
 BFF_APPS = ("bmp-console-api", "bmp-operation-api")
 # The openapi profile each BFF calls (console: the console profile; operation: openapi itself).
 BFF_OPENAPI = {"bmp-console-api": "bmp-openapi-console", "bmp-operation-api": "bmp-openapi"}
-APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, *IDC_APPS)
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
-# The BFFs' system key: openapi's bootstrap writes it, the BFFs only read it.
+# The image files: operation-api writes the uploads, bmp-image serves them read-only.
+IMAGE_VOLUME = "bmp-image-data"
+IMAGE_VOLUME_USERS = {"bmp-image": True, "bmp-operation-api": False}  # service: read-only
+# The system API key: openapi's bootstrap writes it, the BFFs and the oob services only read it.
 KEY_VOLUME = "bmp-system-key"
-KEY_READERS = {"bmp-openapi", *BFF_APPS}
+KEY_READERS = {"bmp-openapi", *BFF_APPS, OOB_ALERT, OOB_AGENT}
 # What the DHCP server holds once started: udp/67 and its raw ICMPv6 socket, nothing else.
 DHCP_SERVER_CAPS = {"NET_BIND_SERVICE", "NET_RAW"}
 IDC_ID = "idc-test1"
@@ -179,7 +187,7 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
     """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
     result = compose("config", "--services", env=given_secrets)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BFF_APPS, *BOOT_APPS}
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT}
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
@@ -288,6 +296,18 @@ def test_data_lives_in_named_volumes(config):
             users.setdefault(volume["source"], set()).add(name)
     shared = {source: names for source, names in users.items() if len(names) > 1}
     assert shared.pop(KEY_VOLUME) == KEY_READERS
+    assert shared.pop(IMAGE_VOLUME) == set(IMAGE_VOLUME_USERS)
+    for name, read_only in IMAGE_VOLUME_USERS.items():
+        [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == IMAGE_VOLUME]
+        assert mount["target"] == "/srv/bmp-image", name
+        assert bool(mount.get("read_only")) == read_only, name
+    # Uploads land where bmp-image serves them from, as the image's user (both images make the
+    # mount point owned by bmp, 10001, so a fresh volume gets that owner either way).
+    upload = config["services"]["bmp-operation-api"]["environment"]["BMP_IMAGE_UPLOAD_DIR"]
+    assert upload == "/srv/bmp-image"
+    for dockerfile in ("image.Dockerfile", "operation_api.Dockerfile"):
+        text = (ROOT / "dockerfiles" / dockerfile).read_text()
+        assert "install -d -o bmp -g bmp -m 0755 /srv/bmp-image" in text, dockerfile
     for name in KEY_READERS:
         [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == KEY_VOLUME]
         assert mount["target"] == "/var/lib/bmp-keys"
@@ -306,10 +326,13 @@ def test_data_lives_in_named_volumes(config):
         for name in SHARED_VOLUMES["bmp-dhcp-agent-data"]
     }
     assert len(state_dirs) == 1 and state_dirs.pop().startswith("/var/lib/bmp/")
-    # bmp-image only serves its volume (uploads will come through operation-api).
+    # bmp-image only serves its volume (uploads come through operation-api).
     assert [v["read_only"] for v in config["services"]["bmp-image"]["volumes"]] == [True]
-    # The driver keeps no state; the TFTP programs are baked into its image.
+    # The driver and the oob services keep no state (oob-alert's is in the database); the TFTP
+    # programs are baked into its image.
     assert not config["services"]["bmp-driver"].get("volumes")
+    for name in (OOB_ALERT, OOB_AGENT):
+        assert [v["source"] for v in config["services"][name]["volumes"]] == [KEY_VOLUME]
     assert not config["services"]["bmp-tftp"].get("volumes")
 
 
@@ -335,14 +358,20 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
     }
     for app, first in migrated_by.items():
         assert services[app]["depends_on"][first]["condition"] == "service_healthy", app
+    # oob-alert migrates its own tables after both (its seeded rules with them).
+    for first in ("bmp-openapi", "bmp-scheduler-gateway", "bmp-db", "bmp-redis"):
+        assert services[OOB_ALERT]["depends_on"][first]["condition"] == "service_healthy", first
+    # The agent reports to oob-alert, which checks keys with openapi.
+    assert services[OOB_AGENT]["depends_on"][OOB_ALERT]["condition"] == "service_healthy"
     migrating = {
         n for n in APPS if services[n].get("environment", {}).get("BMP_RUN_MIGRATIONS") == "1"
     }
-    assert migrating == {"bmp-openapi", "bmp-scheduler-gateway"}
+    assert migrating == {"bmp-openapi", "bmp-scheduler-gateway", OOB_ALERT}
 
 
-API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS}
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT}
 PUBLISHED = {
+    "bmp-oob-alert": [("127.0.0.1", "8804", 8804, "tcp")],
     "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
     "bmp-operation-api": [("127.0.0.1", "8799", 8799, "tcp")],
     "bmp-openapi": [("127.0.0.1", "8801", 8801, "tcp")],
@@ -431,11 +460,32 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
             assert depends[needed]["condition"] == "service_healthy", (name, needed)
     for name in IDC_APPS:
         env = services[name]["environment"]
-        assert env["BMP_IDC_ID"] == IDC_ID, name
+        assert env.get("BMP_IDC_ID", env.get("BMP_IDC_IDS")) == IDC_ID, name
         # Least privilege: the IDC workers get no database and no signing key.
         assert not {"BMP_DB_HOST", "BMP_DB_PASSWORD", "BMP_SECRET_KEY"} & set(env), name
     driver = services["bmp-driver"]["environment"]
     assert driver["BMP_ENCRYPTION_KEY"] == given_secrets["BMP_ENCRYPTION_KEY"]
+    # oob-alert: its tables in openapi's database, Redis, the signing key; no broker, and no
+    # encryption key (it decrypts nothing).
+    alert = services[OOB_ALERT]["environment"]
+    assert (alert["BMP_DB_HOST"], alert["BMP_REDIS_HOST"]) == ("bmp-db", "bmp-redis")
+    assert alert["BMP_DB_USER"] == services["bmp-openapi"]["environment"]["BMP_DB_USER"]
+    assert alert["BMP_DB_NAME"] == services["bmp-openapi"]["environment"]["BMP_DB_NAME"]
+    for key in ("BMP_DB_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_SECRET_KEY"):
+        assert alert[key] == given_secrets[key], key
+    assert not {"BMP_MQ_HOST", "BMP_MQ_PASSWORD", "BMP_ENCRYPTION_KEY"} & set(alert)
+    assert alert["BMP_OPENAPI_URL"] == "http://bmp-openapi:8801"
+    assert alert["BMP_OPENAPI_CONSOLE_URL"] == "http://bmp-openapi-console:8802"
+    # oob-agent: the BMC passwords' key as the driver gets it (environment, never the image or
+    # argv), and nothing else secret: no database, broker, Redis or signing key.
+    agent = services[OOB_AGENT]
+    assert agent["environment"]["BMP_ENCRYPTION_KEY"] == given_secrets["BMP_ENCRYPTION_KEY"]
+    assert [k for k in agent["environment"] if SECRET_KEY_RE.search(k)] == ["BMP_ENCRYPTION_KEY"]
+    assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(agent["environment"])
+    assert agent["environment"]["BMP_IDC_IDS"] == IDC_ID
+    assert agent["environment"]["BMP_OOB_ALERT_URL"] == "http://bmp-oob-alert:8804"
+    assert given_secrets["BMP_ENCRYPTION_KEY"] not in json.dumps(agent.get("command"))
+    assert "BMP_ENCRYPTION_KEY" not in (ROOT / "dockerfiles" / "oob_agent.Dockerfile").read_text()
     assert "BMP_ENCRYPTION_KEY" not in services["bmp-dhcp-agent"]["environment"]
     assert services["bmp-openapi-worker"]["image"] == services["bmp-openapi"]["image"]
     assert services["bmp-scheduler"]["image"] == services["bmp-scheduler-gateway"]["image"]
@@ -466,6 +516,28 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
     assert mq["RABBITMQ_DEFAULT_VHOST"] == services["bmp-openapi"]["environment"]["BMP_MQ_VHOST"]
     assert services["bmp-mq"].get("hostname") == "bmp-mq"  # stable node name = stable data dir
     assert "management" not in services["bmp-mq"]["image"]
+
+
+def test_a_service_called_by_name_answers_that_host(config):
+    """Django refuses a Host it does not know (400): every http://NAME:PORT a service is given
+    must reach a service that answers NAME, on that port."""
+    services = config["services"]
+    calls = 0
+    for name, service in services.items():
+        for key, value in (service.get("environment") or {}).items():
+            found = re.fullmatch(r"https?://([a-z0-9-]+):(\d+)", str(value or ""))
+            if not found or not key.endswith("_URL"):
+                continue
+            host, port = found.groups()
+            if host not in services:
+                continue
+            calls += 1
+            target = services[host]["environment"]
+            assert target.get("BMP_PORT") == port, f"{name}.{key}: {host} serves another port"
+            assert host in target.get("BMP_SERVICE_HOSTS", "").split(","), f"{name}.{key}"
+    # console-api -> openapi-console, operation-api -> openapi, oob-alert -> both profiles,
+    # oob-agent -> openapi and oob-alert.
+    assert calls == 6
 
 
 def test_redis_password_stays_off_the_command_line(config, given_secrets):
@@ -688,6 +760,8 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
     assert services["bmp-dhcp-server"] == services["bmp-dhcp-agent"]
     assert services["bmp-tftp"][1] == "dockerfiles/tftp.Dockerfile"
     assert services["bmp-image"][1] == "dockerfiles/image.Dockerfile"
+    assert services[OOB_ALERT][1] == "dockerfiles/oob_alert.Dockerfile"
+    assert services[OOB_AGENT][1] == "dockerfiles/oob_agent.Dockerfile"
 
 
 def test_every_compose_app_service_is_in_image_cfg(raw_compose):
@@ -731,6 +805,8 @@ def test_image_cfg_defaults():
     assert image_cfg_value("bmp_dhcp_server_image") == "localhost/bmp/bmp-dhcp-agent:v1.0"
     assert image_cfg_value("bmp_tftp_image") == "localhost/bmp/bmp-tftp:v1.0"
     assert image_cfg_value("bmp_image_image") == "localhost/bmp/bmp-image:v1.0"
+    assert image_cfg_value("bmp_oob_alert_image") == "localhost/bmp/bmp-oob-alert:v1.0"
+    assert image_cfg_value("bmp_oob_agent_image") == "localhost/bmp/bmp-oob-agent:v1.0"
 
 
 # --------------------------------------------------------------------------- bmp-build-image.sh
@@ -782,8 +858,10 @@ IMAGES = (
     ("scheduler", "bmp-scheduler"),
     ("tftp", "bmp-tftp"),
     ("image", "bmp-image"),
+    ("oob_alert", "bmp-oob-alert"),
     ("driver", "bmp-driver"),
     ("dhcp_agent", "bmp-dhcp-agent"),
+    ("oob_agent", "bmp-oob-agent"),
 )
 
 
@@ -839,6 +917,7 @@ def test_build_all_builds_each_shared_image_once(build_tree):
         (("dhcp-agent", "openapi"), ["dhcp_agent", "openapi"]),
         (("tftp", "bmp-image"), ["tftp", "image"]),
         (("dhcp-server", "bmp-dhcp-agent"), ["dhcp_agent"]),
+        (("oob-alert", "bmp-oob-agent"), ["oob_alert", "oob_agent"]),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
@@ -956,6 +1035,34 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
     assert calls == ["true one-off"]
 
 
+OOB_ALERT_GUNICORN = (
+    "gunicorn bmp_oob_alert.wsgi:application --bind 0.0.0.0:8804 --workers 2 "
+    "--worker-class gthread --threads 2 --timeout 60 --no-control-socket --access-logfile -"
+)
+
+
+def test_oob_alert_entrypoint_migrates_then_serves(tmp_path):
+    result, calls = run_entrypoint(tmp_path, script=OOB_ALERT_ENTRYPOINT, BMP_RUN_MIGRATIONS="1")
+    assert result.returncode == 0, result.stderr
+    assert calls == ["django-admin migrate --noinput", OOB_ALERT_GUNICORN]
+
+
+def test_oob_alert_entrypoint_stops_when_migrations_fail(tmp_path):
+    result, calls = run_entrypoint(
+        tmp_path, script=OOB_ALERT_ENTRYPOINT, BMP_RUN_MIGRATIONS="1", FAKE_FAIL="migrate"
+    )
+    assert result.returncode != 0
+    assert not any(c.startswith("gunicorn") for c in calls)
+
+
+def test_oob_alert_entrypoint_runs_a_given_command_instead(tmp_path):
+    result, calls = run_entrypoint(
+        tmp_path, "true", "showmigrations", script=OOB_ALERT_ENTRYPOINT, BMP_RUN_MIGRATIONS="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls == ["true showmigrations"]
+
+
 SCHEDULER_GUNICORN = (
     "gunicorn bmp_scheduler.wsgi:application {tls}--forwarded-allow-ips= --bind 0.0.0.0:{port} "
     "--workers 4 --worker-class gthread --threads 2 --no-control-socket --access-logfile -"
@@ -1014,6 +1121,13 @@ IMAGE_CONTENTS = {
     "image.Dockerfile": ({"image"}, "services/image", "bmp_image"),
     "console_api.Dockerfile": ({"bff"}, "services/console_api", "bmp_console_api"),
     "operation_api.Dockerfile": ({"bff"}, "services/operation_api", "bmp_operation_api"),
+    "oob_alert.Dockerfile": ({"oob-alert", "mysql"}, "services/oob_alert", "bmp_oob_alert"),
+    # The agent reads the BMCs through the driver's backends.
+    "oob_agent.Dockerfile": (
+        {"oob-agent"},
+        ("services/oob_agent", "services/driver"),
+        ("bmp_oob_agent", "bmp_driver"),
+    ),
 }
 
 
@@ -1034,17 +1148,19 @@ def builder_copies(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
 def test_image_installs_only_its_own_service(dockerfile, tmp_path):
     """Pinned base images, one extra per service, and the copied files give exactly its package."""
-    extras, folder, package = IMAGE_CONTENTS[dockerfile.name]
+    extras, folders, packages = IMAGE_CONTENTS[dockerfile.name]
+    folders = [folders] if isinstance(folders, str) else list(folders)
+    packages = {packages} if isinstance(packages, str) else set(packages)
     text = dockerfile.read_text()
     assert set(re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)) == {
         "python:3.11-slim-bookworm"
     }
-    installs = re.findall(r"pip install --no-cache-dir '\./\[([a-z,]+)\]'", text)
+    installs = re.findall(r"pip install --no-cache-dir '\./\[([a-z,-]+)\]'", text)
     assert len(installs) == 1 and set(installs[0].split(",")) == extras, installs
 
     copies = builder_copies(text)
     services = [source.rstrip("/") for source, _ in copies if source.startswith("services/")]
-    assert services == [folder]
+    assert services == folders
     context = tmp_path / "context"
     for source, dest in copies:
         # The COPY lines of these Dockerfiles keep the path: "shared/ shared/", "x ./".
@@ -1070,11 +1186,13 @@ def test_image_installs_only_its_own_service(dockerfile, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     top_level = (tmp_path / "bmp.egg-info" / "top_level.txt").read_text().split()
-    assert set(top_level) == {"bmp_common", package}
+    assert set(top_level) == {"bmp_common", *packages}
 
 
-def test_driver_image_has_ipmitool():
-    text = (ROOT / "dockerfiles" / "driver.Dockerfile").read_text()
+@pytest.mark.parametrize("dockerfile", ["driver.Dockerfile", "oob_agent.Dockerfile"])
+def test_bmc_images_have_ipmitool(dockerfile):
+    """The driver's second BMC backend, which oob-agent uses too."""
+    text = (ROOT / "dockerfiles" / dockerfile).read_text()
     runtime = text.split("\nFROM ", 2)[2]
     assert re.search(r"apt-get install .*\bipmitool=", runtime)
 
@@ -1173,3 +1291,63 @@ def test_celery_healthcheck_answers_for_the_real_worker_only(config, service, tm
             worker.wait(timeout=10)
         log.close()
     assert not passes(fast), "the check passes with no worker"
+
+
+# --------------------------------------------------------------------------- oob-agent heartbeat
+
+
+@pytest.mark.slow
+def test_oob_agent_healthcheck_follows_the_real_agent(config, tmp_path):
+    """The compose healthcheck of bmp-oob-agent (no port, no queue), run as the engine runs it,
+    against the real `python -m bmp_oob_agent` (no IDC to poll): it passes while the agent's
+    loop turns, and fails once it stopped."""
+    spec = config["services"][OOB_AGENT]
+    check = spec["healthcheck"]["test"]
+    assert check[0] == "CMD"
+    assert check[1:] == ["python", "-m", "bmp_oob_agent.heartbeat"]
+    assert check[1:] == json.loads(
+        re.search(r"CMD (\[.*\])", (ROOT / "dockerfiles" / "oob_agent.Dockerfile").read_text())[1]
+    )
+    heartbeat = Path(image_env("oob_agent.Dockerfile", "BMP_OOB_HEARTBEAT_FILE"))
+    assert heartbeat.parent == Path("/tmp")  # the tmpfs of a read-only root
+    key = tmp_path / "system-api-key"
+    key.write_text("bmp_sys_" + secrets.token_hex(16))
+    key.chmod(0o600)
+    env = clean_env(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        BMP_ENCRYPTION_KEY="k" * 43 + "=",
+        BMP_SYSTEM_API_KEY_FILE=str(key),
+        BMP_IDC_IDS="",
+        # As the image sets it, but private to this test; beats every 0.5 s.
+        BMP_OOB_HEARTBEAT_FILE=str(tmp_path / heartbeat.name),
+        BMP_OOB_HEARTBEAT_MAX_AGE="2",
+    )
+
+    def passes() -> bool:
+        return run(check[1:], env=env).returncode == 0
+
+    assert not passes(), "the check passes before the agent started"
+    log = (tmp_path / "agent.log").open("w")
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "bmp_oob_agent", "--interval", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not passes():
+            assert agent.poll() is None, (tmp_path / "agent.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the healthcheck never passed"
+            time.sleep(0.2)
+        # Still passing after more than the maximum age: the loop keeps beating.
+        time.sleep(3)
+        assert passes(), (tmp_path / "agent.log").read_text()[-3000:]
+    finally:
+        agent.terminate()
+        agent.wait(timeout=30)
+        log.close()
+    assert agent.returncode == 0
+    time.sleep(2.5)
+    assert not passes(), "the check passes with no agent"

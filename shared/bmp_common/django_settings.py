@@ -20,6 +20,7 @@ SERVED_ON = {
     "openapi": {"binds": ["BMP_API_BIND"], "urls": []},
     "console_api": {"binds": ["BMP_API_BIND"], "urls": []},
     "operation_api": {"binds": ["BMP_API_BIND"], "urls": []},
+    "oob_alert": {"binds": ["BMP_API_BIND"], "urls": []},
     "scheduler": {"binds": ["BMP_PROVISION_BIND", "BMP_HOST_IP"], "urls": ["BMP_GATEWAY_URL"]},
 }
 
@@ -31,12 +32,14 @@ def _host_name(address: str) -> str:
 def default_allowed_hosts(service: str) -> list[str]:
     """The Host headers a service answers when BMP_ALLOWED_HOSTS is not set.
 
-    The loopback names and the service's own addresses; a wildcard bind (0.0.0.0) adds nothing:
-    whoever binds everywhere names the host names in BMP_ALLOWED_HOSTS.
+    The loopback names, the service's own addresses and the names other services call it by on
+    a private network (BMP_SERVICE_HOSTS: its compose service name); a wildcard bind (0.0.0.0)
+    adds nothing: whoever binds everywhere names the host names in BMP_ALLOWED_HOSTS.
     """
     served_on = SERVED_ON.get(service, {"binds": [], "urls": []})
     addresses = [env.env_str(key, "") for key in served_on["binds"]]
     addresses += [urlsplit(env.env_str(key, "")).hostname or "" for key in served_on["urls"]]
+    addresses += env.env_list("BMP_SERVICE_HOSTS", [])
     hosts = list(LOOPBACK_HOSTS)
     for address in addresses:
         if address and address not in WILDCARD_BINDS and _host_name(address) not in hosts:

@@ -266,17 +266,36 @@ def test_an_sse_client_sees_its_instance_go_from_creating_to_running(console, la
         return [e for e in events if e["data"].get("instanceId") == instance_id]
 
     events = read_events(
-        stream, lambda seen: any(e["data"]["status"] == "running" for e in mine(seen))
+        stream, lambda seen: any(e["data"].get("status") == "running" for e in mine(seen))
     )
+
+    # The job's end leaves a message in the tenant's inbox, and the stream says so at once
+    # (the message bell), with what the inbox list shows of it.
+    def my_messages(seen):
+        return [e for e in mine(seen) if e["event"] == "message"]
+
+    later = [] if my_messages(events) else read_events(stream, my_messages, timeout=30)
     stream.close()
-    statuses = [e["data"]["status"] for e in mine(events)]
+    [message] = my_messages(events + later)
+    inbox = browser.get("/messages?pageSize=10")
+    assert inbox.status == 200, inbox.body
+    message_id = message["data"]["messageId"]
+    [listed] = [m for m in inbox.body["result"]["messages"] if m["message_id"] == message_id]
+    assert message["data"]["userId"] == listed["user_id"]
+    assert message["data"]["messageType"] == listed["message_type"] == "operation"
+    assert message["data"]["messageSubType"] == listed["message_sub_type"]
+    assert message["data"]["content"] == listed["content"]
+    assert message["data"]["result"] == listed["result"] == "succ"
+    assert message["data"]["instanceName"] == listed["instance_name"] == "sse-watched"
+    assert message["data"]["hasRead"] is False
+    watched = [e for e in mine(events) if e["event"] == "instance"]
+    statuses = [e["data"]["status"] for e in watched]
     assert "creating" in statuses
     assert statuses[-1] == "running"
-    assert all(e["event"] == "instance" for e in mine(events))
-    assert any(e["data"].get("progress") for e in mine(events)), "no step progress seen"
+    assert any(e["data"].get("progress") for e in watched), "no step progress seen"
 
     # A browser that reconnects with Last-Event-ID gets what came after that event, again.
-    middle = mine(events)[len(mine(events)) // 2]
+    middle = watched[len(watched) // 2]
     resumed = open_events(browser, last_event_id=middle["id"])
     replay = read_events(resumed, lambda seen: any(e["id"] == events[-1]["id"] for e in seen))
     resumed.close()

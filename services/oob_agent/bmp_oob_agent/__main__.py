@@ -8,10 +8,12 @@ import logging
 import logging.config
 import signal
 import threading
+import time
 
 from bmp_common import env
 from bmp_common.contract.client import OpenapiClient, system_key_file
 from bmp_common.logging import logging_config
+from bmp_oob_agent.heartbeat import beat, beat_every, heartbeat_file
 from bmp_oob_agent.poller import AlertClient, poll_idc
 
 log = logging.getLogger("bmp_oob_agent")
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    heartbeat = heartbeat_file()
+    beat(heartbeat)
     print(f"oob-agent: IDCs {','.join(idcs) or '(none)'}, every {args.interval:g} s", flush=True)
     while not stop.is_set():
         for idc in idcs:
@@ -69,9 +73,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             except Exception as exc:
                 log.warning("IDC %s: poll failed: %s", idc, exc)
+        beat(heartbeat)
         if args.once:
             break
-        stop.wait(args.interval)
+        # The next round after the interval; the heartbeat goes on while waiting.
+        next_round = time.monotonic() + args.interval
+        while not stop.is_set() and (left := next_round - time.monotonic()) > 0:
+            stop.wait(min(left, beat_every()))
+            beat(heartbeat)
     return 0
 
 

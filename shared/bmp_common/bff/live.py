@@ -3,8 +3,9 @@
 One stream per browser tab, read from the user's Redis stream (``bmp_common.live_events``): an
 ``instance`` event when one of the user's instances (or one shared with them) changes status or
 step, a ``message`` event for a new in-site message. On the operator portal
-(``Portal.fleet_events``) it is the stream of every event, of which only the ``instance``
-events are passed on: an operator watches the whole fleet, not other users' inboxes.
+(``Portal.fleet_events``) it is the stream of every event, of which the ``instance`` events are
+passed on, and the ``message`` events of the operator's own inbox (out-of-band faults are sent
+to every operator): an operator watches the whole fleet, not other users' inboxes.
 Each event's ``id`` is its stream id; EventSource sends the
 last one back as ``Last-Event-ID`` when it reconnects, and the stream resumes right after it.
 A stream ends after ``BMP_BFF_EVENTS_MAX_AGE`` seconds (the browser reconnects at once), or
@@ -14,6 +15,7 @@ from closing an idle one. Without a session: 402, as every route.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -30,8 +32,19 @@ from bmp_common.bff.sessions import session_user, user_in
 log = logging.getLogger(__name__)
 
 RECONNECT_MS = 2000
-# What the operators' stream passes on of everything published.
+# What the operators' stream passes on of everything published (and their own messages).
 FLEET_EVENTS = frozenset({live_events.INSTANCE})
+
+
+def _passed_to_operator(event: str, data: str, user_id: str) -> bool:
+    if event in FLEET_EVENTS:
+        return True
+    if event != live_events.MESSAGE:
+        return False
+    try:
+        return json.loads(data).get("userId") == user_id
+    except (ValueError, AttributeError):
+        return False
 
 
 def _still_logged_in(request, user) -> bool:
@@ -80,7 +93,7 @@ class EventsView(View):
                 passed = 0
                 for entry_id, event, data in entries:
                     after = entry_id
-                    if fleet and event not in FLEET_EVENTS:
+                    if fleet and not _passed_to_operator(event, data, user.user_id):
                         continue
                     passed += 1
                     yield f"id: {entry_id}\nevent: {event}\ndata: {data}\n\n"

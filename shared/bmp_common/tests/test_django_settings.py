@@ -4,7 +4,13 @@ import pytest
 
 from bmp_common.django_settings import base_settings
 
-BIND_KEYS = ["BMP_ALLOWED_HOSTS", "BMP_API_BIND", "BMP_PROVISION_BIND", "BMP_HOST_IP"]
+BIND_KEYS = [
+    "BMP_ALLOWED_HOSTS",
+    "BMP_API_BIND",
+    "BMP_PROVISION_BIND",
+    "BMP_HOST_IP",
+    "BMP_SERVICE_HOSTS",
+]
 
 
 @pytest.fixture
@@ -34,6 +40,14 @@ def test_the_gateway_answers_its_bind_address_and_the_address_the_servers_call(b
     bare_env.setenv("BMP_GATEWAY_URL", "http://10.0.0.1:8803")
 
     assert base_settings("scheduler")["ALLOWED_HOSTS"][3:] == ["[fd00::1]", "10.0.0.1"]
+
+
+def test_a_service_answers_the_names_it_is_called_by_on_a_private_network(bare_env):
+    """In docker compose, bmp-oob-agent calls http://bmp-oob-alert:8804 (Host: bmp-oob-alert)."""
+    bare_env.setenv("BMP_API_BIND", "192.168.7.2")
+    bare_env.setenv("BMP_SERVICE_HOSTS", "bmp-oob-alert")
+
+    assert base_settings("oob_alert")["ALLOWED_HOSTS"][3:] == ["192.168.7.2", "bmp-oob-alert"]
 
 
 def test_configured_hosts_replace_the_default_and_an_empty_value_keeps_it(bare_env):

@@ -9,10 +9,12 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bmp_common import live_events
 from bmp_common.api.serializers import MASK
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret, encrypt_secret
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
+from bmp_openapi.core.events import publish_live_on_commit
 from bmp_openapi.inbox.choices import SUB_TYPES
 from bmp_openapi.inbox.error_codes import (
     MAIL_PASSWORD_REQUIRED,
@@ -54,6 +56,9 @@ MESSAGE_REFS = frozenset(
 DEFAULT_MAIL_ALLOWED_HOSTS = ("127.0.0.1", "::1", "localhost")
 DEFAULT_MAIL_DIAL_TIMEOUT = 5.0  # seconds, per network step
 MAX_IDS_IN_ERROR = 10
+# How much of a message's content its live event carries: the bell's line; the whole message is
+# one getMessageById away.
+LIVE_SUMMARY_CHARS = 200
 
 
 @transaction.atomic
@@ -86,7 +91,27 @@ def message_send(*, user, message_type: str, message_sub_type: str, content: str
         if isinstance(field, models.CharField) and isinstance(value, str):
             setattr(message, field.attname, value[: field.max_length])
     message.save()
+    # The recipient's consoles learn of it once it is committed (their message bell).
+    publish_live_on_commit(live_events.MESSAGE, _live_message(message), user_ids=[user.user_id])
     return message
+
+
+def _live_message(message: Message) -> dict:
+    """What a ``message`` live event says: no more than the recipient's inbox list shows."""
+    return {
+        "messageId": message.message_id,
+        "userId": message.user.user_id,
+        "messageType": message.message_type,
+        "messageSubType": message.message_sub_type,
+        "resourceType": message.resource_type,
+        "result": message.result,
+        "content": message.content[:LIVE_SUMMARY_CHARS],
+        "instanceId": message.instance_id,
+        "instanceName": message.instance_name,
+        "sn": message.sn,
+        "finishTime": int(message.finish_time.timestamp()) if message.finish_time else 0,
+        "hasRead": False,
+    }
 
 
 def _own_messages_locked(*, user, message_ids: list[str]):

@@ -19,6 +19,8 @@ def statuses_seen(user) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
     stream = live_events.user_stream(user.user.user_id)
     for _id, fields in live_events.connection().xrange(stream):
+        if fields["event"] != live_events.INSTANCE:
+            continue  # (the job's message to the owner)
         data = json.loads(fields["data"])
         seen.setdefault(data["instanceId"], []).append(data["status"])
     return seen
@@ -43,6 +45,36 @@ def test_shared_users_receive_the_events_of_what_is_shared_with_them(
     assert statuses_seen(tom)[db] == statuses_seen(tina)[db]
     assert set(statuses_seen(jerry)) == {db}
     assert statuses_seen(spike) == {}
+
+
+def test_the_message_of_a_jobs_end_goes_to_its_owner_only(
+    stock, make_user, django_capture_on_commit_callbacks
+):
+    """The owner's message bell hears of it; the users the instance is shared with do not (the
+    message is in the owner's inbox only)."""
+    tina, tom = tenant(make_user, "tina"), tenant(make_user, "tom")
+    project = default_project(tina)
+    web = create_in(tina, stock, project, "web")
+    ok(share(tina, project, tom, instanceIDs="all"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finish_instance_job(web, power="on")
+
+    def messages(user):
+        stream = live_events.user_stream(user.user.user_id)
+        return [
+            json.loads(fields["data"])
+            for _id, fields in live_events.connection().xrange(stream)
+            if fields["event"] == live_events.MESSAGE
+        ]
+
+    [message] = messages(tina)
+    listed = ok(tina.get("/v1/messages?pageSize=10"))["messages"]
+    assert [m["message_id"] for m in listed] == [message["messageId"]]
+    assert message["instanceId"] == web
+    assert message["content"] == listed[0]["content"]
+    assert message["userId"] == tina.user.user_id
+    assert messages(tom) == []
 
 
 def test_a_share_ended_stops_the_events(stock, make_user, django_capture_on_commit_callbacks):
