@@ -15,6 +15,7 @@ import urllib.request
 import openpyxl
 import pytest
 
+from bmp_common.messages.jobs import NO_RAID_NAME
 from bmp_lab.platform import wait_http
 
 from .browser import (
@@ -208,7 +209,7 @@ def test_the_device_type_form_presets_and_a_copy(operation, operator, lab):
     presets = browser.get("/filterList").result
     assert presets["cpu"][0]["info"]["cpuManufacturer"] == "Intel"
     assert presets["architecture"]["aarch64"] == "ARM64(aarch64)"
-    assert presets["raidRules"]["NO RAID"]["raids"]["NO RAID"]
+    assert presets["raidRules"][NO_RAID_NAME]["raids"][NO_RAID_NAME]
 
     name = f"copy-{secrets.token_hex(3)}"
     copied = browser.request(
