@@ -15,7 +15,7 @@ from bmp_common.api.serializers import (
     text_field,
 )
 from bmp_common.i18n import request_language
-from bmp_openapi.instances.apis.serializers import InstanceOutputSerializer
+from bmp_openapi.instances.apis.instances import render_instances
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.monitoring import choices, notify
 
@@ -208,7 +208,9 @@ class RuleOutputSerializer(serializers.Serializer):
         rows = Instance.objects.filter(instance_id__in=ids).select_related(
             "project", "user", "idc", "device", "device_type", "image", "image__os"
         )
-        return InstanceOutputSerializer(rows, many=True, context=self.context).data
+        order = {instance_id: n for n, instance_id in enumerate(ids)}
+        rows = sorted(rows, key=lambda row: order[row.instance_id])
+        return render_instances(self.context["request"], rows, many=True)
 
     def get_triggerOption(self, rule) -> list[dict]:
         language = _language(self.context)
@@ -303,7 +305,7 @@ class AlertOutputSerializer(serializers.Serializer):
             .select_related("project", "user", "idc", "device", "device_type", "image", "image__os")
             .first()
         )
-        return InstanceOutputSerializer(row, context=self.context).data if row else None
+        return render_instances(self.context["request"], row) if row else None
 
 
 class AgentStatusItemSerializer(serializers.Serializer):
