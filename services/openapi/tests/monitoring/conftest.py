@@ -7,13 +7,13 @@ from urllib.parse import quote
 
 import pytest
 
+from bmp_openapi.instances.models import Instance
 from bmp_openapi.monitoring.services import alert_key_ensure
 
 from ..catalog.data import ok
 from ..instances.conftest import Stock, finish_job
-from ..instances.conftest import project_id as project_id  # noqa: F401 (a fixture)
+from ..instances.conftest import project_id as project_id
 from ..projects.helpers import Caller
-from bmp_openapi.instances.models import Instance
 
 CPU_TRIGGER = {
     "metric": "bmp.cpu.util",
@@ -66,7 +66,7 @@ def stock(admin_api):
 
 
 @pytest.fixture
-def instances(admin_api, stock, project_id):  # noqa: F811
+def instances(admin_api, stock, project_id):
     body = stock.create_body(project_id, count=2)
     ids = ok(admin_api.post("/v1/project/instances", body, format="json"))["instanceIds"]
     for instance_id in ids:
