@@ -140,6 +140,12 @@ ensure_secrets() {
     echo "BMP_ENCRYPTION_KEY=$BMP_ENCRYPTION_KEY" >>"$file"
     export BMP_ENCRYPTION_KEY
   fi
+  if [[ -z "${BMP_MONITOR_TOKEN:-}" ]]; then
+    # In-band monitoring's calls between openapi, pronoea, monitor-proxy and Alertmanager.
+    BMP_MONITOR_TOKEN="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    echo "BMP_MONITOR_TOKEN=$BMP_MONITOR_TOKEN" >>"$file"
+    export BMP_MONITOR_TOKEN
+  fi
 }
 
 tls_dir() { echo "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}"; }
@@ -155,10 +161,14 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,monitor,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves
+  # In-band monitoring's stack: Debian's Prometheus, Pushgateway and Alertmanager.
+  command -v prometheus >/dev/null 2>&1 || apt_install prometheus
+  command -v prometheus-pushgateway >/dev/null 2>&1 || apt_install prometheus-pushgateway
+  command -v prometheus-alertmanager >/dev/null 2>&1 || apt_install prometheus-alertmanager
   if uses_mysql; then
     extras="$extras,mysql"
     pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential

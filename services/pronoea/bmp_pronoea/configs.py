@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -73,6 +74,16 @@ def alertmanager_config(*, pronoea_url: str, token: str, minute_s: int) -> dict:
     }
 
 
+def _write_atomically(path: Path, text: str, mode: int) -> None:
+    """Written beside, then renamed: Prometheus and Alertmanager both write these at their
+    start, and neither may read the other's half-written file."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(temp, mode)
+    os.replace(temp, path)
+
+
 def write(
     out: Path,
     *,
@@ -86,27 +97,14 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     rule_dir.mkdir(parents=True, exist_ok=True)
     prometheus = out / "prometheus.yml"
-    prometheus.write_text(
-        yaml.safe_dump(
-            prometheus_config(
-                pushgateway=pushgateway,
-                alertmanager=alertmanager,
-                rule_dir=rule_dir,
-                minute_s=minute_s,
-            ),
-            sort_keys=False,
-        )
+    config = prometheus_config(
+        pushgateway=pushgateway, alertmanager=alertmanager, rule_dir=rule_dir, minute_s=minute_s
     )
+    _write_atomically(prometheus, yaml.safe_dump(config, sort_keys=False), 0o644)
     manager = out / "alertmanager.yml"
-    # It holds the monitoring token: owner-only from the start.
-    fd = os.open(manager, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(
-            yaml.safe_dump(
-                alertmanager_config(pronoea_url=pronoea_url, token=token, minute_s=minute_s),
-                sort_keys=False,
-            )
-        )
+    config = alertmanager_config(pronoea_url=pronoea_url, token=token, minute_s=minute_s)
+    # It holds the monitoring token: owner-only.
+    _write_atomically(manager, yaml.safe_dump(config, sort_keys=False), 0o600)
     return prometheus, manager
 
 
