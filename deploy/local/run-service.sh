@@ -123,7 +123,8 @@ case "$service" in
     mkdir -p "$BMP_DATA_DIR/prometheus/data"
     exec prometheus --config.file="$monitor_conf/prometheus.yml" \
       --storage.tsdb.path="$BMP_DATA_DIR/prometheus/data" \
-      --web.listen-address="127.0.0.1:${BMP_PROMETHEUS_PORT:-9090}" --web.enable-lifecycle
+      --web.listen-address="127.0.0.1:${BMP_PROMETHEUS_PORT:-9090}" --web.enable-lifecycle \
+      --rules.alert.resend-delay="${BMP_MONITOR_MINUTE_S:-60}s"
     ;;
   bmp-alertmanager)
     "$BMP_VENV/bin/python" -m bmp_pronoea.configs --out "$monitor_conf"

@@ -199,7 +199,7 @@ def test_an_agent_reports_and_a_rule_fires_and_recovers(monitored, tmp_path):
         took = time.monotonic() - high_at
         print(f"alert and message {took:.1f} s after the high value")
         assert alerts[0]["resourceId"] == instance_id and float(alerts[0]["alertValue"][:-1]) > 80
-        assert messages[0]["messageSubType"] == "bmp.cpu.util"
+        assert messages[0]["message_sub_type"] == "bmp.cpu.util"
         assert api.get("/monitorRule/describeRule", ruleId=rule_id)["status"] == 3
 
         reporter.level = 10
@@ -210,7 +210,7 @@ def test_an_agent_reports_and_a_rule_fires_and_recovers(monitored, tmp_path):
             0.3,
         )
         recovered = api.get("/messages", messageType="inbond-alert")["messages"]
-        assert any("[recovered]" in m["content"] for m in recovered)
+        assert any(m["is_recover"] == 1 and "[recovered]" in m["content"] for m in recovered)
 
         now = int(time.time())
         series = api.get(
