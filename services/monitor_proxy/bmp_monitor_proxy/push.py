@@ -10,8 +10,11 @@ The counters are pushed untyped under upstream's exact name (a typed counter wou
 
 from __future__ import annotations
 
+import http.client
 import math
+import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, push_to_gateway
 from prometheus_client.core import GaugeMetricFamily, UnknownMetricFamily
@@ -77,6 +80,39 @@ class _Points:
         yield family
 
 
+_connections = threading.local()
+
+
+def _keep_alive_handler(url, method, timeout, headers, data):
+    """prometheus_client's push handler over one kept-alive connection per thread and host
+    (its default opens a connection per push)."""
+
+    def handle():
+        parts = urlsplit(url)
+        pool = _connections.__dict__.setdefault("pool", {})
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        for attempt in (1, 2):  # a connection the gateway closed meanwhile: once more, anew
+            connection = pool.get(parts.netloc)
+            if connection is None:
+                connection = http.client.HTTPConnection(parts.netloc, timeout=timeout)
+                pool[parts.netloc] = connection
+            try:
+                connection.request(method, path, body=data, headers=dict(headers))
+                answer = connection.getresponse()
+                body = answer.read()
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                pool.pop(parts.netloc, None)
+                if attempt == 2:
+                    raise
+                continue
+            if answer.status >= 400:
+                raise OSError(f"the Pushgateway answered {answer.status}: {body[:200]!r}")
+            return
+
+    return handle
+
+
 def push(gateway_url: str, instance_id: str, points: list[Point], timeout: float) -> int:
     """Pushes the instance's points (one request per table present); returns the pushes made."""
     pushes = 0
@@ -92,6 +128,7 @@ def push(gateway_url: str, instance_id: str, points: list[Point], timeout: float
             registry=registry,
             grouping_key={"instance_id": instance_id},
             timeout=timeout,
+            handler=_keep_alive_handler,
         )
         pushes += 1
     return pushes

@@ -21,6 +21,7 @@ class State:
         )
         self.silence_s = silence_s
         self.clock = clock
+        self._tags_sent: dict[str, dict] = {}  # instance -> the tags last written (per process)
 
     def heartbeat(self, *, instance_id: str, sn: str, version: str, status: int) -> None:
         key = AGENT_STATUS_KEY.format(instance_id=instance_id)
@@ -63,7 +64,8 @@ class State:
             for tag, metric in TAG_SOURCES.items()
         }
         tags = {tag: json.dumps(devices) for tag, devices in tags.items() if devices}
-        if tags:
+        if tags and self._tags_sent.get(instance_id) != tags:
+            self._tags_sent[instance_id] = tags
             key = DEVICE_TAGS_KEY.format(instance_id=instance_id)
             pipe = self.redis.pipeline(transaction=False)
             pipe.hset(key, mapping=tags)
