@@ -210,8 +210,8 @@ class AddAlertApi(BmpApi):
 
 def _id_list(value: str) -> list[str]:
     ids = [part.strip() for part in value.split(",") if part.strip()]
-    if not ids or len(ids) > MAX_QUERY_IDS:
-        raise serializers.ValidationError(f"1 to {MAX_QUERY_IDS} comma-separated ids")
+    if not ids:
+        raise serializers.ValidationError("comma-separated instance ids")
     return list(dict.fromkeys(ids))
 
 
@@ -278,6 +278,8 @@ class AgentStatusApi(BmpApi):
         instances = selectors.instances_for_rule(
             actor=request.user, instance_ids=self.query["instanceId"]
         )
+        if len(instances) > MAX_QUERY_IDS:
+            raise serializers.ValidationError({"instanceId": [f"at most {MAX_QUERY_IDS} ids"]})
         items = selectors.agent_status(instance_ids=[i.instance_id for i in instances])
         known = {item.get("instance_id"): item for item in items}
         rows = [
