@@ -46,6 +46,7 @@ REQUIRED_SECRETS = (
     "BMP_MQ_PASSWORD",
     "BMP_SECRET_KEY",
     "BMP_ENCRYPTION_KEY",
+    "BMP_MONITOR_TOKEN",
 )
 MIDDLEWARE = {"bmp-db": "bmp_db_image", "bmp-redis": "bmp_redis_image", "bmp-mq": "bmp_mq_image"}
 # The app services that use the database, and the workers of one IDC (compose profile "idc").
@@ -66,13 +67,25 @@ IDC_APPS = (*IDC_WORKERS, DHCP_SERVER)
 BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
 # The consoles' backends: Redis only, and openapi through the system key.
 BFF_APPS = ("bmp-console-api",)
-APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, *IDC_APPS)
+# In-band monitoring built here (pronoea, the agents' proxy), and its off-the-shelf stack.
+MONITOR_APPS = ("bmp-pronoea", "bmp-monitor-proxy")
+MONITOR_STACK = {
+    "bmp-prometheus": "bmp_prometheus_image",
+    "bmp-pushgateway": "bmp_pushgateway_image",
+    "bmp-alertmanager": "bmp_alertmanager_image",
+}
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, *IDC_APPS, *MONITOR_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
 # The BFFs' system key: openapi's bootstrap writes it, the BFFs only read it.
 KEY_VOLUME = "bmp-system-key"
 KEY_READERS = {"bmp-openapi", *BFF_APPS}
+# pronoea's alert key (openapi writes it, pronoea reads it) and the configurations and rule files
+# pronoea writes for Prometheus and Alertmanager (who only read them).
+ALERT_KEY_VOLUME = "bmp-alert-key"
+MONITOR_CONF_VOLUME = "bmp-monitor-conf"
+MONITOR_CONF_READERS = {"bmp-prometheus", "bmp-alertmanager"}
 # What the DHCP server holds once started: udp/67 and its raw ICMPv6 socket, nothing else.
 DHCP_SERVER_CAPS = {"NET_BIND_SERVICE", "NET_RAW"}
 IDC_ID = "idc-test1"
@@ -177,11 +190,18 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
     """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
     result = compose("config", "--services", env=given_secrets)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BFF_APPS, *BOOT_APPS}
+    assert set(result.stdout.split()) == {
+        *MIDDLEWARE,
+        *DB_APPS,
+        *BFF_APPS,
+        *BOOT_APPS,
+        *MONITOR_APPS,
+        *MONITOR_STACK,
+    }
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *APPS}
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *MONITOR_STACK, *APPS}
 
 
 @pytest.mark.parametrize("missing", REQUIRED_SECRETS)
@@ -236,7 +256,7 @@ def test_no_version_key_and_a_fixed_project_name(raw_compose):
 
 
 def test_every_service_has_a_healthcheck_and_a_restart_policy(config):
-    assert set(config["services"]) == {*MIDDLEWARE, *APPS}
+    assert set(config["services"]) == {*MIDDLEWARE, *MONITOR_STACK, *APPS}
     for name, service in config["services"].items():
         check = service.get("healthcheck") or {}
         assert not check.get("disable"), name
@@ -286,6 +306,17 @@ def test_data_lives_in_named_volumes(config):
             users.setdefault(volume["source"], set()).add(name)
     shared = {source: names for source, names in users.items() if len(names) > 1}
     assert shared.pop(KEY_VOLUME) == KEY_READERS
+    assert shared.pop(ALERT_KEY_VOLUME) == {"bmp-openapi", "bmp-pronoea"}
+    assert shared.pop(MONITOR_CONF_VOLUME) == {"bmp-pronoea", *MONITOR_CONF_READERS}
+    for name, source, writer in (
+        *((n, MONITOR_CONF_VOLUME, "bmp-pronoea") for n in ("bmp-pronoea", *MONITOR_CONF_READERS)),
+        *((n, ALERT_KEY_VOLUME, "bmp-openapi") for n in ("bmp-openapi", "bmp-pronoea")),
+    ):
+        [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == source]
+        assert bool(mount.get("read_only")) == (name != writer), (name, source)
+    # Prometheus and Alertmanager read pronoea's files as its user.
+    for name in (*MONITOR_STACK,):
+        assert config["services"][name]["user"] == "10001:10001", name
     for name in KEY_READERS:
         [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == KEY_VOLUME]
         assert mount["target"] == "/var/lib/bmp-keys"
@@ -346,6 +377,8 @@ PUBLISHED = {
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
     "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
     "bmp-scheduler-gateway-tls": [("127.0.0.1", "8813", 8813, "tcp")],
+    # The guests' monitoring agents report to the proxy.
+    "bmp-monitor-proxy": [("127.0.0.1", "8805", 8805, "tcp")],
     # The non-root TFTP server listens on 6969; the servers' firmware asks port 69.
     "bmp-tftp": [("127.0.0.1", "69", 6969, "udp")],
     "bmp-image": [("127.0.0.1", "10000", 10000, "tcp")],
@@ -690,7 +723,7 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
 def test_every_compose_app_service_is_in_image_cfg(raw_compose):
     services = read_image_cfg()
     for name in raw_compose["services"]:
-        if name not in MIDDLEWARE:
+        if name not in MIDDLEWARE and name not in MONITOR_STACK:
             assert name in services, f"compose service {name} is missing from image.cfg"
 
 
@@ -712,7 +745,7 @@ def test_compose_image_names_match_image_cfg(compose, given_secrets, env):
     compose_services = json.loads(result.stdout)["services"]
     for name, (image, _) in read_image_cfg(**env).items():
         assert compose_services[name]["image"] == image, name
-    for name, variable in MIDDLEWARE.items():
+    for name, variable in {**MIDDLEWARE, **MONITOR_STACK}.items():
         assert compose_services[name]["image"] == image_cfg_value(variable, **env), name
 
 
@@ -780,6 +813,8 @@ IMAGES = (
     ("image", "bmp-image"),
     ("driver", "bmp-driver"),
     ("dhcp_agent", "bmp-dhcp-agent"),
+    ("pronoea", "bmp-pronoea"),
+    ("monitor_proxy", "bmp-monitor-proxy"),
 )
 
 
@@ -1009,6 +1044,8 @@ IMAGE_CONTENTS = {
     "tftp.Dockerfile": ({"tftp"}, "services/tftp", "bmp_tftp"),
     "image.Dockerfile": ({"image"}, "services/image", "bmp_image"),
     "console_api.Dockerfile": ({"bff"}, "services/console_api", "bmp_console_api"),
+    "pronoea.Dockerfile": ({"pronoea"}, "services/pronoea", "bmp_pronoea"),
+    "monitor_proxy.Dockerfile": ({"monitor"}, "services/monitor_proxy", "bmp_monitor_proxy"),
 }
 
 

@@ -112,13 +112,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bmp_pronoea.configs", description=__doc__)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    host = env.env_str("BMP_MONITOR_HOST", "127.0.0.1")
+    pushgateway = env.env_str("BMP_PUSHGATEWAY_HOST", "127.0.0.1")
+    alertmanager = env.env_str("BMP_ALERTMANAGER_HOST", "127.0.0.1")
+    pronoea = env.env_str("BMP_PRONOEA_HOST", "127.0.0.1")
     write(
         args.out,
-        pushgateway=f"{host}:{env.env_int('BMP_PUSHGATEWAY_PORT', 9091)}",
-        alertmanager=f"{host}:{env.env_int('BMP_ALERTMANAGER_PORT', 9093)}",
+        pushgateway=f"{pushgateway}:{env.env_int('BMP_PUSHGATEWAY_PORT', 9091)}",
+        alertmanager=f"{alertmanager}:{env.env_int('BMP_ALERTMANAGER_PORT', 9093)}",
         pronoea_url=env.env_str(
-            "BMP_PRONOEA_URL", f"http://{host}:{env.env_int('BMP_PRONOEA_PORT', 9999)}"
+            "BMP_PRONOEA_URL", f"http://{pronoea}:{env.env_int('BMP_PRONOEA_PORT', 9999)}"
         ),
         token=env.env_str("BMP_MONITOR_TOKEN", required=True),
         rule_dir=Path(

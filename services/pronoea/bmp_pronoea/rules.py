@@ -176,6 +176,7 @@ def write(rule_dir: Path, promtool: str, rules: list[dict], minute_s: int) -> li
             fd, temp = tempfile.mkstemp(dir=rule_dir, prefix=".staging-", suffix=".yaml.tmp")
             with os.fdopen(fd, "w") as handle:
                 handle.write(text)
+            os.chmod(temp, 0o644)  # Prometheus may run as another user; no secret in it
             staged.append((Path(temp), rule_dir / file_name(rule["ruleId"])))
             check(promtool, Path(temp))
         for temp, final in staged:
