@@ -16,6 +16,7 @@ from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.i18n import EN_US, ZH_CN
 from bmp_common.monitoring import AGENT_REVOKED_CHANNEL
 from bmp_openapi.inbox.choices import NAMES as INBOX_NAMES
+from bmp_openapi.inbox.smtp import _is_loopback
 from bmp_openapi.monitoring import choices
 
 log = logging.getLogger(__name__)
@@ -97,10 +98,16 @@ def mail(*, to: str, subject: str, body: str) -> None:
             smtp = smtplib.SMTP(row.server_addr, row.server_port, timeout=MAIL_TIMEOUT_S)
         with smtp:
             smtp.ehlo()
-            if row.server_port != SMTPS_PORT and smtp.has_extn("starttls"):
+            encrypted = row.server_port == SMTPS_PORT
+            if not encrypted and smtp.has_extn("starttls"):
                 smtp.starttls(context=context)
                 smtp.ehlo()
+                encrypted = True
             if password and smtp.has_extn("auth"):
+                # As dialMail: the password goes over TLS, or to this machine only.
+                if not encrypted and not _is_loopback(row.server_addr):
+                    log.warning("alert mail to %s not sent: the server offers no TLS", to)
+                    return
                 smtp.login(row.admin_addr, password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
