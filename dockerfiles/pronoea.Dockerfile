@@ -28,7 +28,8 @@ LABEL org.opencontainers.image.title="bmp-pronoea" \
 
 RUN groupadd --system --gid 10001 bmp \
     && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp
+        --no-create-home --shell /usr/sbin/nologin bmp \
+    && install -d -o bmp -g bmp -m 0755 /etc/bmp-monitor /etc/bmp-monitor/rules
 
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /usr/bin/promtool /usr/local/bin/promtool

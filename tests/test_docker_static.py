@@ -314,9 +314,9 @@ def test_data_lives_in_named_volumes(config):
     ):
         [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == source]
         assert bool(mount.get("read_only")) == (name != writer), (name, source)
-    # Prometheus and Alertmanager read pronoea's files as its user.
-    for name in (*MONITOR_STACK,):
-        assert config["services"][name]["user"] == "10001:10001", name
+    # Alertmanager (its image's user) reads the configuration pronoea (bmp) writes.
+    pronoea = config["services"]["bmp-pronoea"]["environment"]
+    assert pronoea["BMP_ALERTMANAGER_CONF_MODE"] == "644"
     for name in KEY_READERS:
         [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == KEY_VOLUME]
         assert mount["target"] == "/var/lib/bmp-keys"

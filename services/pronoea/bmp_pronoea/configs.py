@@ -93,6 +93,7 @@ def write(
     token: str,
     rule_dir: Path,
     minute_s: int,
+    manager_mode: int = 0o600,
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     rule_dir.mkdir(parents=True, exist_ok=True)
@@ -103,8 +104,9 @@ def write(
     _write_atomically(prometheus, yaml.safe_dump(config, sort_keys=False), 0o644)
     manager = out / "alertmanager.yml"
     config = alertmanager_config(pronoea_url=pronoea_url, token=token, minute_s=minute_s)
-    # It holds the monitoring token: owner-only.
-    _write_atomically(manager, yaml.safe_dump(config, sort_keys=False), 0o600)
+    # It holds the monitoring token: owner-only, unless Alertmanager runs as another user on
+    # a volume only it, Prometheus and pronoea mount (compose).
+    _write_atomically(manager, yaml.safe_dump(config, sort_keys=False), manager_mode)
     return prometheus, manager
 
 
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             env.env_str("BMP_PRONOEA_RULE_DIR", str(env.data_dir() / "prometheus" / "rules"))
         ),
         minute_s=env.env_int("BMP_MONITOR_MINUTE_S", 60),
+        manager_mode=int(env.env_str("BMP_ALERTMANAGER_CONF_MODE", "600"), 8),
     )
 
 
