@@ -3,6 +3,9 @@ agent status and chart shapes out."""
 
 from __future__ import annotations
 
+import json
+from urllib.parse import unquote
+
 from rest_framework import serializers
 
 from bmp_common.api.fields import UnixSecondsField
@@ -15,9 +18,11 @@ from bmp_common.api.serializers import (
     text_field,
 )
 from bmp_common.i18n import request_language
+from bmp_openapi.inbox.choices import NAMES as INBOX_NAMES
 from bmp_openapi.instances.apis.instances import render_instances
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.monitoring import choices, notify
+from bmp_openapi.monitoring.models import MonitorRule
 
 MAX_INSTANCES = 100
 MAX_TRIGGERS = 10
@@ -135,9 +140,6 @@ class AddAlertItemSerializer(StrictItemSerializer):
     isRecover = StrictIntegerField(min_value=0, max_value=1, required=False, default=0)
 
     def validate_trigger(self, value: str) -> dict:
-        import json
-        from urllib.parse import unquote
-
         try:
             trigger = json.loads(unquote(value))
         except ValueError:
@@ -252,9 +254,7 @@ class RuleOutputSerializer(serializers.Serializer):
 
 
 def _metric_name(metric: str, language: str) -> str:
-    from bmp_openapi.inbox.choices import NAMES
-
-    return NAMES.get(metric, {}).get(language, metric)
+    return INBOX_NAMES.get(metric, {}).get(language, metric)
 
 
 class AlertOutputSerializer(serializers.Serializer):
@@ -285,16 +285,12 @@ class AlertOutputSerializer(serializers.Serializer):
         return choices.name_of("resource", alert.resource, _language(self.context))
 
     def get_trigger(self, alert) -> str:
-        import json
-
         return json.dumps(alert.trigger, ensure_ascii=False)
 
     def get_triggerDescription(self, alert) -> str:
         return notify.trigger_description(alert.trigger, _language(self.context))
 
     def get_rule(self, alert) -> dict:  # rules are only ever soft-deleted
-        from bmp_openapi.monitoring.models import MonitorRule
-
         rule = MonitorRule.all_objects.select_related("user").get(rule_id=alert.rule_id)
         context = {**self.context, "detail": False}
         return RuleOutputSerializer(rule, context=context).data

@@ -8,13 +8,13 @@ a failure is logged and shows in checkDiffFromPronoea until the next change or e
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+from bmp_common.api.fields import user_zone
 from bmp_common.errors import BmpError
 from bmp_common.ids import new_id, new_token
 from bmp_openapi.accounts.choices import ADMIN_USER_NAME, ApiKeyType
@@ -37,7 +37,7 @@ from bmp_openapi.monitoring.models import (
     MonitorRule,
     MonitorRuleInstance,
 )
-from bmp_openapi.monitoring.selectors import rule_for_pronoea
+from bmp_openapi.monitoring.selectors import credential_digest, rule_for_pronoea
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +201,7 @@ def rules_of_project_delete(*, project_id: str) -> None:
 
 def _in_window(notice: dict, user: User) -> bool:
     """Whether now, in the owner's timezone, is inside the rule's notice window."""
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(user.timezone or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Asia/Shanghai")
-    now = timezone.now().astimezone(zone).strftime("%H:%M:%S")
+    now = timezone.now().astimezone(user_zone(user)).strftime("%H:%M:%S")
     start = notice.get("effectiveIntervalStart") or "00:00:00"
     end = notice.get("effectiveIntervalEnd") or "23:59:59"
     if start <= end:
@@ -320,10 +314,6 @@ def monitor_alert_delete(*, alert: MonitorAlert, actor: User) -> None:
 
 
 # -- Agent credentials -------------------------------------------------------------------------
-
-
-def credential_digest(credential: str) -> str:
-    return hashlib.sha256(credential.encode()).hexdigest()
 
 
 @transaction.atomic
