@@ -143,6 +143,12 @@ ensure_secrets() {
     echo "BMP_ENCRYPTION_KEY=$BMP_ENCRYPTION_KEY" >>"$file"
     export BMP_ENCRYPTION_KEY
   fi
+  if [[ -z "${BMP_MONITOR_TOKEN:-}" ]]; then
+    # In-band monitoring's calls between openapi, pronoea, monitor-proxy and Alertmanager.
+    BMP_MONITOR_TOKEN="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    echo "BMP_MONITOR_TOKEN=$BMP_MONITOR_TOKEN" >>"$file"
+    export BMP_MONITOR_TOKEN
+  fi
 }
 
 tls_dir() { echo "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}"; }
@@ -158,10 +164,14 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves
+  # In-band monitoring's stack: Debian's Prometheus, Pushgateway and Alertmanager.
+  command -v prometheus >/dev/null 2>&1 || apt_install prometheus
+  command -v prometheus-pushgateway >/dev/null 2>&1 || apt_install prometheus-pushgateway
+  command -v prometheus-alertmanager >/dev/null 2>&1 || apt_install prometheus-alertmanager
   if uses_mysql; then
     extras="$extras,mysql"
     pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential
@@ -418,7 +428,9 @@ compose() {
       BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image" BMP_TFTP_IMAGE="$bmp_tftp_image" \
       BMP_IMAGE_IMAGE="$bmp_image_image" BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
       BMP_OPERATION_API_IMAGE="$bmp_operation_api_image" BMP_OOB_ALERT_IMAGE="$bmp_oob_alert_image" \
-      BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image"
+      BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image" BMP_PRONOEA_IMAGE="$bmp_pronoea_image" \
+      BMP_MONITOR_PROXY_IMAGE="$bmp_monitor_proxy_image" BMP_PROMETHEUS_IMAGE="$bmp_prometheus_image" \
+      BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image"
     # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server, bmp-oob-agent) are in the
     # compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
@@ -453,7 +465,8 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server bmp-oob-agent)
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-oob-alert | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-oob-alert \
+    bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then

@@ -19,6 +19,10 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 command -v ipmitool >/dev/null 2>&1 || need_apt+=(ipmitool)
+# In-band monitoring: the real Prometheus, Pushgateway and Alertmanager (and promtool).
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus-pushgateway >/dev/null 2>&1 || need_apt+=(prometheus-pushgateway)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 [[ -f /usr/lib/ipxe/undionly.kpxe ]] || need_apt+=(ipxe)
 command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
@@ -45,7 +49,7 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
-EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,mysql,local,dev"
+EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,mysql,local,dev"
 stamp="$VENV/.bmp-test-installed"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then

@@ -38,7 +38,8 @@ RUN apt-get update \
     && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
         --no-create-home --shell /usr/sbin/nologin bmp \
     && install -d -o bmp -g bmp -m 0750 /var/lib/bmp \
-    && install -d -o bmp -g bmp -m 0700 /var/lib/bmp-keys
+    && install -d -o bmp -g bmp -m 0700 /var/lib/bmp-keys \
+    && install -d -o bmp -g bmp -m 0700 /var/lib/bmp-alert-key
 
 COPY --from=builder /opt/venv /opt/venv
 # Run through sh: works whether or not the exec bit survived, and with the legacy builder.

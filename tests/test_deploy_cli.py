@@ -60,6 +60,11 @@ def deployment(tmp_path_factory):
         "gateway_tls": free_port(),
         "image": free_port(),
         "tftp": free_port(socket.SOCK_DGRAM),
+        "prometheus": free_port(),
+        "pushgateway": free_port(),
+        "alertmanager": free_port(),
+        "pronoea": free_port(),
+        "monitor_proxy": free_port(),
     }
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
@@ -80,6 +85,11 @@ def deployment(tmp_path_factory):
         BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
         BMP_TFTP_PORT=str(ports["tftp"]),
+        BMP_PROMETHEUS_PORT=str(ports["prometheus"]),
+        BMP_PUSHGATEWAY_PORT=str(ports["pushgateway"]),
+        BMP_ALERTMANAGER_PORT=str(ports["alertmanager"]),
+        BMP_PRONOEA_PORT=str(ports["pronoea"]),
+        BMP_MONITOR_PROXY_PORT=str(ports["monitor_proxy"]),
     )
     mysql = None
     if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
@@ -139,6 +149,12 @@ def expected_services(deployment) -> list[str]:
         "bmp-tftp",
         "bmp-image",
         "bmp-oob-alert",
+        # In-band monitoring (upstream's names).
+        "bmp-pushgateway",
+        "bmp-alertmanager",
+        "bmp-prometheus",
+        "bmp-pronoea",
+        "bmp-monitor-proxy",
     ]
 
 

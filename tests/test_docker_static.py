@@ -47,6 +47,7 @@ REQUIRED_SECRETS = (
     "BMP_MQ_PASSWORD",
     "BMP_SECRET_KEY",
     "BMP_ENCRYPTION_KEY",
+    "BMP_MONITOR_TOKEN",
 )
 MIDDLEWARE = {"bmp-db": "bmp_db_image", "bmp-redis": "bmp_redis_image", "bmp-mq": "bmp_mq_image"}
 # The app services that use the database, and the workers of one IDC (compose profile "idc").
@@ -73,7 +74,14 @@ BROKER_APPS = (*DB_APPS, *IDC_WORKERS)
 BFF_APPS = ("bmp-console-api", "bmp-operation-api")
 # The openapi profile each BFF calls (console: the console profile; operation: openapi itself).
 BFF_OPENAPI = {"bmp-console-api": "bmp-openapi-console", "bmp-operation-api": "bmp-openapi"}
-APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS)
+# In-band monitoring built here (pronoea, the agents' proxy), and its off-the-shelf stack.
+MONITOR_APPS = ("bmp-pronoea", "bmp-monitor-proxy")
+MONITOR_STACK = {
+    "bmp-prometheus": "bmp_prometheus_image",
+    "bmp-pushgateway": "bmp_pushgateway_image",
+    "bmp-alertmanager": "bmp_alertmanager_image",
+}
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
@@ -83,6 +91,11 @@ IMAGE_VOLUME_USERS = {"bmp-image": True, "bmp-operation-api": False}  # service:
 # The system API key: openapi's bootstrap writes it, the BFFs and the oob services only read it.
 KEY_VOLUME = "bmp-system-key"
 KEY_READERS = {"bmp-openapi", *BFF_APPS, OOB_ALERT, OOB_AGENT}
+# pronoea's alert key (openapi writes it, pronoea reads it) and the configurations and rule files
+# pronoea writes for Prometheus and Alertmanager (who only read them).
+ALERT_KEY_VOLUME = "bmp-alert-key"
+MONITOR_CONF_VOLUME = "bmp-monitor-conf"
+MONITOR_CONF_READERS = {"bmp-prometheus", "bmp-alertmanager"}
 # What the DHCP server holds once started: udp/67 and its raw ICMPv6 socket, nothing else.
 DHCP_SERVER_CAPS = {"NET_BIND_SERVICE", "NET_RAW"}
 IDC_ID = "idc-test1"
@@ -187,11 +200,19 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
     """An IDC exists only once the platform runs: the file renders without BMP_IDC_ID."""
     result = compose("config", "--services", env=given_secrets)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT}
+    assert set(result.stdout.split()) == {
+        *MIDDLEWARE,
+        *DB_APPS,
+        *BFF_APPS,
+        *BOOT_APPS,
+        OOB_ALERT,
+        *MONITOR_APPS,
+        *MONITOR_STACK,
+    }
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*MIDDLEWARE, *APPS}
+    assert set(result.stdout.split()) == {*MIDDLEWARE, *MONITOR_STACK, *APPS}
 
 
 @pytest.mark.parametrize("missing", REQUIRED_SECRETS)
@@ -246,7 +267,7 @@ def test_no_version_key_and_a_fixed_project_name(raw_compose):
 
 
 def test_every_service_has_a_healthcheck_and_a_restart_policy(config):
-    assert set(config["services"]) == {*MIDDLEWARE, *APPS}
+    assert set(config["services"]) == {*MIDDLEWARE, *MONITOR_STACK, *APPS}
     for name, service in config["services"].items():
         check = service.get("healthcheck") or {}
         assert not check.get("disable"), name
@@ -308,6 +329,17 @@ def test_data_lives_in_named_volumes(config):
     for dockerfile in ("image.Dockerfile", "operation_api.Dockerfile"):
         text = (ROOT / "dockerfiles" / dockerfile).read_text()
         assert "install -d -o bmp -g bmp -m 0755 /srv/bmp-image" in text, dockerfile
+    assert shared.pop(ALERT_KEY_VOLUME) == {"bmp-openapi", "bmp-pronoea"}
+    assert shared.pop(MONITOR_CONF_VOLUME) == {"bmp-pronoea", *MONITOR_CONF_READERS}
+    for name, source, writer in (
+        *((n, MONITOR_CONF_VOLUME, "bmp-pronoea") for n in ("bmp-pronoea", *MONITOR_CONF_READERS)),
+        *((n, ALERT_KEY_VOLUME, "bmp-openapi") for n in ("bmp-openapi", "bmp-pronoea")),
+    ):
+        [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == source]
+        assert bool(mount.get("read_only")) == (name != writer), (name, source)
+    # Alertmanager (its image's user) reads the configuration pronoea (bmp) writes.
+    pronoea = config["services"]["bmp-pronoea"]["environment"]
+    assert pronoea["BMP_ALERTMANAGER_CONF_MODE"] == "644"
     for name in KEY_READERS:
         [mount] = [v for v in config["services"][name]["volumes"] if v["source"] == KEY_VOLUME]
         assert mount["target"] == "/var/lib/bmp-keys"
@@ -378,6 +410,8 @@ PUBLISHED = {
     "bmp-openapi-console": [("127.0.0.1", "8802", 8802, "tcp")],
     "bmp-scheduler-gateway": [("127.0.0.1", "8803", 8803, "tcp")],
     "bmp-scheduler-gateway-tls": [("127.0.0.1", "8813", 8813, "tcp")],
+    # The guests' monitoring agents report to the proxy.
+    "bmp-monitor-proxy": [("127.0.0.1", "8805", 8805, "tcp")],
     # The non-root TFTP server listens on 6969; the servers' firmware asks port 69.
     "bmp-tftp": [("127.0.0.1", "69", 6969, "udp")],
     "bmp-image": [("127.0.0.1", "10000", 10000, "tcp")],
@@ -767,7 +801,7 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
 def test_every_compose_app_service_is_in_image_cfg(raw_compose):
     services = read_image_cfg()
     for name in raw_compose["services"]:
-        if name not in MIDDLEWARE:
+        if name not in MIDDLEWARE and name not in MONITOR_STACK:
             assert name in services, f"compose service {name} is missing from image.cfg"
 
 
@@ -789,7 +823,7 @@ def test_compose_image_names_match_image_cfg(compose, given_secrets, env):
     compose_services = json.loads(result.stdout)["services"]
     for name, (image, _) in read_image_cfg(**env).items():
         assert compose_services[name]["image"] == image, name
-    for name, variable in MIDDLEWARE.items():
+    for name, variable in {**MIDDLEWARE, **MONITOR_STACK}.items():
         assert compose_services[name]["image"] == image_cfg_value(variable, **env), name
 
 
@@ -862,6 +896,8 @@ IMAGES = (
     ("driver", "bmp-driver"),
     ("dhcp_agent", "bmp-dhcp-agent"),
     ("oob_agent", "bmp-oob-agent"),
+    ("pronoea", "bmp-pronoea"),
+    ("monitor_proxy", "bmp-monitor-proxy"),
 )
 
 
@@ -1128,6 +1164,8 @@ IMAGE_CONTENTS = {
         ("services/oob_agent", "services/driver"),
         ("bmp_oob_agent", "bmp_driver"),
     ),
+    "pronoea.Dockerfile": ({"pronoea"}, "services/pronoea", "bmp_pronoea"),
+    "monitor_proxy.Dockerfile": ({"monitor"}, "services/monitor_proxy", "bmp_monitor_proxy"),
 }
 
 

@@ -23,6 +23,15 @@ gunicorn_app() {
     --error-logfile -
 }
 
+# In-band monitoring: where openapi, pronoea and the proxy find each other (loopback ports).
+monitor_conf="$BMP_DATA_DIR/prometheus/conf"
+export BMP_PRONOEA_RULE_DIR="${BMP_PRONOEA_RULE_DIR:-$BMP_DATA_DIR/prometheus/rules}"
+export BMP_PRONOEA_URL="${BMP_PRONOEA_URL:-http://127.0.0.1:${BMP_PRONOEA_PORT:-9999}}"
+export BMP_MONITOR_PROXY_URL="${BMP_MONITOR_PROXY_URL:-http://$(bmp_reach_address "$BMP_PROVISION_BIND"):${BMP_MONITOR_PROXY_PORT:-8805}}"
+export BMP_PROMETHEUS_URL="${BMP_PROMETHEUS_URL:-http://127.0.0.1:${BMP_PROMETHEUS_PORT:-9090}}"
+export BMP_PUSHGATEWAY_URL="${BMP_PUSHGATEWAY_URL:-http://127.0.0.1:${BMP_PUSHGATEWAY_PORT:-9091}}"
+export BMP_ALERT_API_KEY_FILE="${BMP_ALERT_API_KEY_FILE:-$BMP_DATA_DIR/alert-api-key}"
+
 case "$service" in
   bmp-redis)
     mkdir -p "$BMP_DATA_DIR/redis"
@@ -126,6 +135,40 @@ case "$service" in
     mkdir -p "$BMP_DATA_DIR/images"
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
       --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
+    ;;
+  bmp-pushgateway)
+    # Only the monitor-proxy pushes (on the loopback), always the same two families with the
+    # same labels: the consistency check, which gathers every group on every push (0.3 to 1.5 s
+    # a push with a few groups on a small machine), guards against nothing here.
+    exec prometheus-pushgateway --web.listen-address="127.0.0.1:${BMP_PUSHGATEWAY_PORT:-9091}" \
+      --persistence.file="$BMP_DATA_DIR/pushgateway.db" --persistence.interval=1m \
+      --push.disable-consistency-check
+    ;;
+  bmp-prometheus)
+    # Its configuration is generated from .env (bmp_pronoea.configs); lifecycle API for
+    # pronoea's reloads, on the loopback only.
+    "$BMP_VENV/bin/python" -m bmp_pronoea.configs --out "$monitor_conf"
+    mkdir -p "$BMP_DATA_DIR/prometheus/data"
+    exec prometheus --config.file="$monitor_conf/prometheus.yml" \
+      --storage.tsdb.path="$BMP_DATA_DIR/prometheus/data" \
+      --web.listen-address="127.0.0.1:${BMP_PROMETHEUS_PORT:-9090}" --web.enable-lifecycle \
+      --rules.alert.resend-delay="${BMP_MONITOR_MINUTE_S:-60}s"
+    ;;
+  bmp-alertmanager)
+    "$BMP_VENV/bin/python" -m bmp_pronoea.configs --out "$monitor_conf"
+    mkdir -p "$BMP_DATA_DIR/alertmanager"
+    exec prometheus-alertmanager --config.file="$monitor_conf/alertmanager.yml" \
+      --storage.path="$BMP_DATA_DIR/alertmanager" \
+      --web.listen-address="127.0.0.1:${BMP_ALERTMANAGER_PORT:-9093}" --cluster.listen-address=
+    ;;
+  bmp-pronoea)
+    export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    BMP_WORKERS="${BMP_MONITOR_WORKERS:-2}" gunicorn_app bmp_pronoea.wsgi:application 127.0.0.1 "${BMP_PRONOEA_PORT:-9999}"
+    ;;
+  bmp-monitor-proxy)
+    # Where the guests' agents report (the provisioning side, as the image server).
+    export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}}"
+    BMP_WORKERS="${BMP_MONITOR_WORKERS:-2}" gunicorn_app bmp_monitor_proxy.wsgi:application "$BMP_PROVISION_BIND" "${BMP_MONITOR_PROXY_PORT:-8805}"
     ;;
   bmp-lab)
     # N virtual servers (bmp-deploy.sh lab up N). Their BMC password is BMP_LAB_BMC_PASSWORD,

@@ -34,6 +34,11 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-scheduler-gateway-tls]="${BMP_GATEWAY_TLS_PORT:-8813}"
   [bmp-image]="${BMP_IMAGE_PORT:-10000}"
   [bmp-oob-alert]="${BMP_OOB_ALERT_PORT:-8804}"
+  [bmp-pushgateway]="${BMP_PUSHGATEWAY_PORT:-9091}"
+  [bmp-prometheus]="${BMP_PROMETHEUS_PORT:-9090}"
+  [bmp-alertmanager]="${BMP_ALERTMANAGER_PORT:-9093}"
+  [bmp-pronoea]="${BMP_PRONOEA_PORT:-9999}"
+  [bmp-monitor-proxy]="${BMP_MONITOR_PROXY_PORT:-8805}"
 )
 
 # Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
@@ -44,6 +49,8 @@ bmp_local_bind() {
   case "$1" in
     bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert)
       echo "$BMP_API_BIND" ;;
+    # In-band monitoring's stack answers on the loopback only; its agents reach the proxy.
+    bmp-pushgateway | bmp-prometheus | bmp-alertmanager | bmp-pronoea) echo 127.0.0.1 ;;
     *) echo "$BMP_PROVISION_BIND" ;;
   esac
 }
@@ -72,6 +79,12 @@ bmp_local_services() {
   # Out-of-band monitoring: faults, health and notices (after openapi, which checks its
   # callers' keys).
   echo bmp-oob-alert
+  # In-band monitoring: the Prometheus stack, pronoea (rules, alerts) and the agents' proxy.
+  echo bmp-pushgateway
+  echo bmp-alertmanager
+  echo bmp-prometheus
+  echo bmp-pronoea
+  echo bmp-monitor-proxy
   # The out-of-band and DHCP workers serve IDCs: none until BMP_IDC_IDS names some (the lab
   # writes it into var/runtime.env when it enrols its servers).
   if [[ -n "${BMP_IDC_IDS:-}" ]]; then

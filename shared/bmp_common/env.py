@@ -177,6 +177,8 @@ REDIS_DB_CACHE = 2
 # The BFFs' login sessions, and the live-event streams openapi writes for them.
 REDIS_DB_SESSIONS = 3
 REDIS_DB_EVENTS = 4
+# In-band monitoring: monitor-proxy's agent status and device tags, credential revocations.
+REDIS_DB_MONITOR = 5
 
 
 def broker_url() -> str:

@@ -24,6 +24,7 @@ INSTALLED_APPS += [  # noqa: F821 (defined by base_settings)
     "bmp_openapi.resources",
     "bmp_openapi.jobs",
     "bmp_openapi.instances",
+    "bmp_openapi.monitoring",
     "bmp_openapi.idempotency",
     "bmp_openapi.oob",
 ]
@@ -53,3 +54,10 @@ BMP_OPENAPI_OUTBOX_GRACE = env_int("BMP_OPENAPI_OUTBOX_GRACE", 5)
 BMP_OPENAPI_RECONCILE_AFTER = env_int("BMP_OPENAPI_RECONCILE_AFTER", 60)
 # Rows one sweep handles per part; the rest wait for the next sweep.
 BMP_OPENAPI_SWEEP_BATCH = env_int("BMP_OPENAPI_SWEEP_BATCH", 200)
+
+# -- in-band monitoring (monitoring/backends.py) -----------------------------------------------
+# pronoea (rule files, chart queries) and monitor-proxy (agent status, device tags); empty: not
+# deployed here. BMP_MONITOR_TOKEN (generated at install) authenticates the calls both ways.
+BMP_PRONOEA_URL = env_str("BMP_PRONOEA_URL", "")
+BMP_MONITOR_PROXY_URL = env_str("BMP_MONITOR_PROXY_URL", "")
+BMP_MONITOR_TOKEN = env_str("BMP_MONITOR_TOKEN", "")

@@ -14,6 +14,7 @@ from bmp_openapi.idcs.urls import ROUTES as IDCS
 from bmp_openapi.inbox.urls import ROUTES as INBOX
 from bmp_openapi.instances.urls import ROUTES as INSTANCES
 from bmp_openapi.jobs.urls import ROUTES as JOBS
+from bmp_openapi.monitoring.urls import ROUTES as MONITORING
 from bmp_openapi.oob.urls import ROUTES as OOB
 from bmp_openapi.projects.urls import ROUTES as PROJECTS
 from bmp_openapi.resources.urls import ROUTES as RESOURCES
@@ -22,7 +23,7 @@ from bmp_openapi.sshkeys.urls import ROUTES as SSHKEYS
 # Every app's routes; each is served on the profiles its rules allow. Literal paths come before
 # patterns that could swallow them (devices/stock before devices/<device_id>) within each app.
 ROUTES = [*ACCOUNTS, *AUDIT, *IDCS, *PROJECTS, *SSHKEYS, *CATALOG, *DEVICES, *INBOX, *RESOURCES]
-ROUTES += [*INSTANCES, *JOBS, *OOB]
+ROUTES += [*INSTANCES, *JOBS, *MONITORING, *OOB]
 
 
 def urlpatterns_for(profile: str) -> list:

@@ -25,7 +25,7 @@ from bmp_common.errors import BmpError
 from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from bmp_openapi.accounts.choices import ApiKeyType
 from bmp_openapi.accounts.models import User
-from bmp_openapi.accounts.principals import ServiceCaller
+from bmp_openapi.accounts.principals import AlertCaller, ServiceCaller
 from bmp_openapi.accounts.selectors import apikey_by_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -66,6 +66,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             if user is None:
                 raise exceptions.AuthenticationFailed()
             return user
+        if api_key.type == ApiKeyType.ALERT:
+            return AlertCaller(key_name=api_key.name)
         if api_key.type != ApiKeyType.USER or api_key.source != settings.BMP_OPENAPI_PROFILE:
             raise exceptions.AuthenticationFailed()
         return api_key.user

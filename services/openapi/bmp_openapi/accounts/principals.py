@@ -13,3 +13,8 @@ class ServiceCaller:
     user_id: str = ""  # acts as nobody: no audit entry, no ownership
     is_authenticated: bool = True
     is_anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class AlertCaller(ServiceCaller):
+    """An ``alert`` key (pronoea's webhook): may call only an API's ``alert_methods``."""

@@ -77,4 +77,10 @@ OPERATIONS = {
     "DeleteMessages": ("Delete messages", "删除消息"),
     "DialMail": ("Test and save mail settings", "测试并保存邮件设置"),
     "SaveIsPushMail": ("Turn alert mails on or off", "设置邮件告警推送"),
+    "AddRule": ("Create alert rule", "创建报警规则"),
+    "EditRule": ("Modify alert rule", "编辑报警规则"),
+    "EnableRule": ("Enable alert rule", "启用报警规则"),
+    "DisableRule": ("Disable alert rule", "禁用报警规则"),
+    "DeleteRule": ("Delete alert rule", "删除报警规则"),
+    "DeleteAlert": ("Delete alert record", "删除报警记录"),
 }

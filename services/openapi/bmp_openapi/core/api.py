@@ -12,6 +12,7 @@ request is authenticated, permitted and its query checked; its answer kept for r
 
 ``service_methods`` lists the methods our own BFFs may call with their ``system`` key before
 they know which user acts (the login check): nothing else accepts a key without a user.
+``alert_methods`` lists what an ``alert`` key (pronoea) may call: addAlert, nothing else.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
-from bmp_openapi.accounts.principals import ServiceCaller
+from bmp_openapi.accounts.principals import AlertCaller, ServiceCaller
 from bmp_openapi.core.rbac import Rule
 from bmp_openapi.idempotency.api import IdempotentApi
 
@@ -35,6 +36,8 @@ class RoleAllowed(BasePermission):
         profile = settings.BMP_OPENAPI_PROFILE
         if rule is None or not rule.served_on(profile):
             return True  # no such operation on this profile: the dispatcher answers 405
+        if isinstance(user, AlertCaller):
+            return request.method.lower() in view.alert_methods
         if isinstance(user, ServiceCaller):
             if request.method.lower() in view.service_methods:
                 return True
@@ -47,6 +50,7 @@ class BmpApi(IdempotentApi, APIView):
     rules: dict[str, Rule] = {}
     audit: dict[str, str] = {}
     service_methods: frozenset[str] = frozenset()
+    alert_methods: frozenset[str] = frozenset()  # what an ``alert`` key may call (addAlert)
     permission_classes = (RoleAllowed,)
 
     FilterSerializer: type[serializers.Serializer] | None = None

@@ -82,6 +82,14 @@ instance_ids_visible = Signal()
 # Sender: Django's post_save of Instance (status, step progress, lock, name). Receiver:
 # instances.receivers.instance_saved -> publish_live_on_commit(INSTANCE, ...) for its owner.
 
+# --- In-band monitoring follows deletions the same way (every path that soft-deletes saves
+# ``delete_marker``, so no sender can forget to tell it):
+# Sender: Django's post_save of Instance. Receiver: monitoring.receivers.instance_saved -> a
+# deleted instance leaves its rules (a rule left with none is deleted) and its agent's
+# credential is revoked; a reinstall (status reinstalling) revokes the credential.
+# Sender: Django's post_save of Project. Receiver: monitoring.receivers.project_saved -> a
+# deleted project's rules are deleted.
+
 
 def publish_live_on_commit(event: str, data: dict, *, user_ids: list[str]) -> None:
     """Sends ``event`` to the users' live streams once the current transaction commits."""

@@ -47,3 +47,10 @@ OWN = Rule(operation=STAFF, console=EVERYONE)
 CONSOLE_ONLY = Rule(operation=NOBODY, console=EVERYONE)
 # Platform administration views (audit trail): staff, operation profile only.
 STAFF_ONLY = Rule(operation=STAFF, console=NOBODY)
+# Operations no user calls: pronoea's alert webhook (an ``alert`` key, console profile) and the
+# monitor-proxy's agent check (the monitoring token, operation profile). Their APIs name the
+# methods those callers may use (``BmpApi.alert_methods``, ``service_methods``); every user
+# role is refused.
+NO_USER = frozenset({"no-user-role"})
+ALERT_WEBHOOK = Rule(operation=NOBODY, console=NO_USER)
+MONITORING_INTERNAL = Rule(operation=NO_USER, console=NOBODY)

@@ -40,6 +40,9 @@ def message_id_field() -> StrictCharField:
     return pattern_field(MESSAGE_ID, 64, "message id")
 
 
+RECOVERY_MARKS = ("[recovered]", "【恢复】")
+
+
 class EpochField(serializers.Field):
     """A datetime as upstream's unix seconds; 0 when unset."""
 
@@ -103,7 +106,12 @@ class MessageOutputSerializer(serializers.Serializer):
         return 0  # upstream's soft-delete flag: answers hold live messages only
 
     def get_is_recover(self, message) -> int:
-        return 0  # upstream's console: 1 for an in-band alert's recovery; we raise no such alert
+        # Upstream's console: 1 for an in-band alert's recovery notice, whose text the
+        # monitoring app starts with its recovery mark (monitoring.notify.alert_text).
+        recovery = message.message_type == "inbond-alert" and message.content.startswith(
+            RECOVERY_MARKS
+        )
+        return 1 if recovery else 0
 
     def get_idc_name(self, message) -> str:
         return self.context.get("related", {}).get("idc_name", "")

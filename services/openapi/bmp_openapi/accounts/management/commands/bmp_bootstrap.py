@@ -1,5 +1,6 @@
-"""First-start setup: the admin user and its API key, written to a 0600 credentials file, and
-the BFFs' ``system`` key, written alone to its own 0600 file (the consoles' BFFs read it)."""
+"""First-start setup: the admin user and its API key, written to a 0600 credentials file, the
+BFFs' ``system`` key, written alone to its own 0600 file (the consoles' BFFs read it), and
+pronoea's ``alert`` key, likewise (in-band monitoring's webhook)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from bmp_common import env
 from bmp_openapi.accounts.services import admin_bootstrap, bff_key_ensure
+from bmp_openapi.monitoring.services import alert_key_ensure
 
 
 def credentials_path() -> Path:
@@ -18,6 +20,10 @@ def credentials_path() -> Path:
 
 def system_key_path() -> Path:
     return Path(env.env_str("BMP_SYSTEM_API_KEY_FILE", str(env.data_dir() / "system-api-key")))
+
+
+def alert_key_path() -> Path:
+    return Path(env.env_str("BMP_ALERT_API_KEY_FILE", str(env.data_dir() / "alert-api-key")))
 
 
 def write_credentials(path: Path, lines: list[str]) -> None:
@@ -42,6 +48,16 @@ class Command(BaseCommand):
     def handle(self, *args, print_credentials=False, **options):
         self._admin(print_credentials)
         self._system_key()
+        self._alert_key()
+
+    def _alert_key(self):
+        path = alert_key_path()
+        current = path.read_text().strip() if path.exists() else ""
+        token = alert_key_ensure(current_token=current)
+        if token is None:
+            return
+        write_credentials(path, [token])
+        self.stdout.write(f"alert API key for pronoea created; saved to {path} (mode 0600)")
 
     def _system_key(self):
         path = system_key_path()

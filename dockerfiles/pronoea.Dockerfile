@@ -1,0 +1,53 @@
+# bmp-pronoea: BMP's monitor rules as Prometheus rule files (checked with promtool first),
+# chart queries, and Alertmanager's alerts back to openapi (port 9999). At start it writes the
+# Prometheus and Alertmanager configurations into the volume it shares with them.
+# Build context: the repository root.   ./bmp-build-image.sh build pronoea
+
+# ---- builder: install the service into /opt/venv, and take promtool from Debian's prometheus ---
+FROM python:3.11-slim-bookworm AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends prometheus=2.42.0+ds-5+deb12u1 \
+    && rm -rf /var/lib/apt/lists/*
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY shared/ shared/
+COPY services/pronoea/ services/pronoea/
+# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
+RUN pip install --no-cache-dir './[pronoea]'
+
+# ---- runtime: the venv, promtool and a non-root user ---------------------------------------------
+FROM python:3.11-slim-bookworm AS runtime
+
+LABEL org.opencontainers.image.title="bmp-pronoea" \
+      org.opencontainers.image.description="BMP in-band monitoring: rules, queries and alerts for Prometheus"
+
+RUN groupadd --system --gid 10001 bmp \
+    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
+        --no-create-home --shell /usr/sbin/nologin bmp \
+    && install -d -o bmp -g bmp -m 0755 /etc/bmp-monitor /etc/bmp-monitor/rules
+
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /usr/bin/promtool /usr/local/bin/promtool
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    BMP_PORT=9999 \
+    BMP_PROMTOOL=/usr/local/bin/promtool
+
+WORKDIR /tmp
+# Numeric, so that runtimes can verify it is not root without reading /etc/passwd (user bmp).
+USER 10001:10001
+
+EXPOSE 9999
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('BMP_PORT', '9999'), timeout=4)"]
+
+# The configurations first (from the environment), then the service.
+CMD ["sh", "-ec", "python -m bmp_pronoea.configs --out \"${BMP_MONITOR_CONF_DIR:-/etc/bmp-monitor}\" && exec gunicorn bmp_pronoea.wsgi:application --bind 0.0.0.0:9999 --workers 2 --worker-class gthread --threads 4 --timeout 60 --no-control-socket --access-logfile - --error-logfile -"]

@@ -1,0 +1,3 @@
+from bmp_monitor_agent.agent import main
+
+main()
