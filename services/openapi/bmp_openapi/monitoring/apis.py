@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from bmp_common.api.paging import PageQuerySerializer, list_result, paginate
 from bmp_common.api.serializers import StrictIntegerField, filter_field, name_field, text_field
+from bmp_common.unset import UNSET, given
 from bmp_openapi.accounts.authentication import ApiKeyAuthentication
 from bmp_openapi.accounts.principals import ServiceCaller
 from bmp_openapi.core import rbac
@@ -44,6 +45,17 @@ class _RuleWriteApi(BmpApi):
         return selectors.rule_get_own(actor=request.user, rule_id=self.audit_resource)
 
 
+def _definition(values: dict) -> services.RuleDefinition:
+    return services.RuleDefinition(
+        rule_name=values["ruleName"],
+        dimension=values["dimension"],
+        resource=values["resource"],
+        trigger_option=values["triggerOption"],
+        notice_option=values["noticeOption"],
+        **given(device_tag=values.get("deviceTag", UNSET)),
+    )
+
+
 class AddRuleApi(BmpApi):
     """addRule (POST)"""
 
@@ -57,7 +69,9 @@ class AddRuleApi(BmpApi):
         instances = selectors.instances_for_rule(
             actor=request.user, instance_ids=data["instanceIds"]
         )
-        rule = services.monitor_rule_create(data=data, instances=instances, actor=request.user)
+        rule = services.monitor_rule_create(
+            definition=_definition(data), instances=instances, actor=request.user
+        )
         self.audit_resource = rule.rule_id
         return Response({"success": True, "ruleId": rule.rule_id})
 
@@ -77,7 +91,9 @@ class EditRuleApi(BmpApi):
         instances = selectors.instances_for_rule(
             actor=request.user, instance_ids=data["instanceIds"]
         )
-        services.monitor_rule_edit(rule=rule, data=data, instances=instances, actor=request.user)
+        services.monitor_rule_edit(
+            rule=rule, definition=_definition(data), instances=instances, actor=request.user
+        )
         return Response(SUCCESS)
 
 

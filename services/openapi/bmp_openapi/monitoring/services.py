@@ -9,6 +9,7 @@ a failure is logged and shows in checkDiffFromPronoea until the next change or e
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -86,17 +87,32 @@ def _link(rule: MonitorRule, instances: list[Instance]) -> None:
     )
 
 
-def _apply(rule: MonitorRule, data: dict) -> None:
-    rule.rule_name = data["ruleName"]
-    rule.dimension = data["dimension"]
-    rule.resource = data["resource"]
-    rule.device_tag = data.get("deviceTag", "") if rule.dimension != "instance" else ""
-    rule.trigger_option = data["triggerOption"]
-    rule.notice_option = data["noticeOption"]
+@dataclass(frozen=True)
+class RuleDefinition:
+    """What addRule and editRule define (the triggers and the notice keep the request's field
+    names: their checks name those fields)."""
+
+    rule_name: str
+    dimension: str
+    resource: str
+    trigger_option: list[dict]
+    notice_option: dict
+    device_tag: str = ""
+
+
+def _apply(rule: MonitorRule, definition: RuleDefinition) -> None:
+    rule.rule_name = definition.rule_name
+    rule.dimension = definition.dimension
+    rule.resource = definition.resource
+    rule.device_tag = definition.device_tag if rule.dimension != "instance" else ""
+    rule.trigger_option = definition.trigger_option
+    rule.notice_option = definition.notice_option
 
 
 @transaction.atomic(durable=True)
-def monitor_rule_create(*, data: dict, instances: list[Instance], actor: User) -> MonitorRule:
+def monitor_rule_create(
+    *, definition: RuleDefinition, instances: list[Instance], actor: User
+) -> MonitorRule:
     """addRule: ``instances`` are the ones ``actor`` may see (the API checked)."""
     rule = MonitorRule(
         rule_id=new_id("mr"),
@@ -105,7 +121,7 @@ def monitor_rule_create(*, data: dict, instances: list[Instance], actor: User) -
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
-    _apply(rule, data)
+    _apply(rule, definition)
     rule.save()
     _link(rule, instances)
     _sync_on_commit([rule.rule_id])
@@ -121,11 +137,11 @@ def _locked(rule: MonitorRule) -> MonitorRule:
 
 @transaction.atomic(durable=True)
 def monitor_rule_edit(
-    *, rule: MonitorRule, data: dict, instances: list[Instance], actor: User
+    *, rule: MonitorRule, definition: RuleDefinition, instances: list[Instance], actor: User
 ) -> MonitorRule:
     """editRule: a new definition, enabled and not alarming (as upstream)."""
     locked = _locked(rule)
-    _apply(locked, data)
+    _apply(locked, definition)
     locked.status = choices.RULE_NORMAL
     locked.updated_by = actor.user_name
     locked.save()
