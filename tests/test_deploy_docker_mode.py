@@ -30,22 +30,30 @@ SERVICES = (
     "bmp-mq",
     "bmp-openapi",
     "bmp-openapi-console",
+    "bmp-console-api",
+    "bmp-operation-api",
     "bmp-openapi-worker",
     "bmp-scheduler-gateway",
     "bmp-scheduler-gateway-tls",
     "bmp-scheduler",
     "bmp-tftp",
     "bmp-image",
+    "bmp-oob-alert",
+    "bmp-pushgateway",
+    "bmp-alertmanager",
+    "bmp-prometheus",
+    "bmp-pronoea",
+    "bmp-monitor-proxy",
 )
 # The workers of one IDC: part of "all" once BMP_IDC_ID names it.
-IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent")
+IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent", "bmp-oob-agent")
 # Its DHCP server (host network, udp/67): part of "all" once BMP_DHCP_INTERFACE names the
 # provisioning interface too, as in the local runtime.
 DHCP_SERVER = "bmp-dhcp-server"
 IDC_ID = "idc-test1"
 DHCP_ENV = {"BMP_IDC_ID": IDC_ID, "BMP_DHCP_INTERFACE": "br-prov", "BMP_DHCP_SERVER_IP": "10.0.0.2"}
 PASSWORDS = ("BMP_DB_PASSWORD", "BMP_DB_ROOT_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD")
-SECRETS = ("BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY", *PASSWORDS)
+SECRETS = ("BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY", "BMP_MONITOR_TOKEN", *PASSWORDS)
 MASK = "******"
 CONFIG_HEADER = "compose configuration (secrets masked):\n"
 
@@ -271,20 +279,33 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
     }
     app = {"BMP_DB_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"}
     app |= {"BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY"}
+    # Key files' paths are masked too (their names end in KEY): harmless, and never a leak.
+    key_file = {"BMP_SYSTEM_API_KEY_FILE"}
+    monitor = {"BMP_MONITOR_TOKEN"}  # openapi calls pronoea and checks the proxy with it
+    bff = {"BMP_REDIS_PASSWORD", "BMP_SECRET_KEY", *key_file}
     assert masked == {
         "bmp-db": {"MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"},
         "bmp-redis": {"REDIS_PASSWORD"},
         "bmp-mq": {"RABBITMQ_DEFAULT_PASS"},
         # BMP_ADMIN_PASSWORD is unset (null): masked all the same.
-        "bmp-openapi": {*app, "BMP_ADMIN_PASSWORD"},
-        "bmp-openapi-console": app,
+        "bmp-openapi": {*app, *monitor, *key_file, "BMP_ADMIN_PASSWORD", "BMP_ALERT_API_KEY_FILE"},
+        "bmp-openapi-console": {*app, *monitor},
         "bmp-openapi-worker": app,
         "bmp-scheduler-gateway": app,
         "bmp-scheduler-gateway-tls": app,
         "bmp-scheduler": app,
-        # The file servers hold no secret.
+        # The BFFs: sessions in Redis, openapi through the system key; no database, no Fernet key.
+        "bmp-console-api": bff,
+        "bmp-operation-api": bff,
+        "bmp-oob-alert": {*bff, "BMP_DB_PASSWORD"},
+        "bmp-pronoea": {*monitor, "BMP_ALERT_API_KEY_FILE"},
+        "bmp-monitor-proxy": {*monitor, "BMP_REDIS_PASSWORD"},
+        # The file servers and Prometheus's own programs hold no secret.
         "bmp-tftp": set(),
         "bmp-image": set(),
+        "bmp-pushgateway": set(),
+        "bmp-prometheus": set(),
+        "bmp-alertmanager": set(),
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"
@@ -332,17 +353,7 @@ def test_status_all_names_the_services_that_are_down(deployment):
     result = deployment.run("status", "all")
     assert result.returncode == 1
     assert status_lines(result.stdout) == {
-        "bmp-db": "running",
-        "bmp-redis": "not running",
-        "bmp-mq": "not running",
-        "bmp-openapi": "running",
-        "bmp-openapi-console": "not running",
-        "bmp-openapi-worker": "not running",
-        "bmp-scheduler-gateway": "not running",
-        "bmp-scheduler-gateway-tls": "not running",
-        "bmp-scheduler": "not running",
-        "bmp-tftp": "not running",
-        "bmp-image": "not running",
+        name: "running" if name in ("bmp-db", "bmp-openapi") else "not running" for name in SERVICES
     }
     assert deployment.calls() == [
         deployment.compose_call("ps", "--status", "running", "--services")
@@ -440,7 +451,9 @@ def test_config_with_an_idc_shows_its_workers_for_real(started):
     services = compose_config(result.stdout)["services"]
     assert set(services) == {*SERVICES, *IDC_SERVICES, DHCP_SERVER}
     for name in (*IDC_SERVICES, DHCP_SERVER):
-        assert services[name]["environment"]["BMP_IDC_ID"] == IDC_ID
+        environment = services[name]["environment"]
+        # The out-of-band poller may serve several IDCs: it takes a list.
+        assert environment.get("BMP_IDC_ID", environment.get("BMP_IDC_IDS")) == IDC_ID
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image")
     masked = {k for k, v in services["bmp-driver"]["environment"].items() if v == MASK}
     assert masked == {"BMP_ENCRYPTION_KEY", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD"}
