@@ -65,6 +65,8 @@ def test_the_ipxe_script_uses_the_configured_urls_and_holds_no_token(lab, settin
     assert " initrd=initrd.img initrd=bmp-agent.cpio " in kernel  # both, for EFI's stub
     assert "bmp.gateway=https://10.0.0.1:18443" in kernel
     assert "bmp.sn=SN-G1" in kernel
+    # the agent keeps its retries of an unreachable gateway inside the silence allowed
+    assert f"bmp.silence={settings.BMP_SCHEDULER_AGENT_SILENCE:g}" in kernel
     assert "initrd --name initrd.img http://127.0.0.1:10001/liveos/initrd.img" in script
     assert _agent_cpio_url(script) == f"http://10.0.0.1:18803/v1/boot/agent.cpio?mac={MAC}"
     assert script.rstrip().endswith("boot")

@@ -40,6 +40,7 @@ def liveos_script(*, sn: str, mac: str) -> str:
             settings.BMP_LIVEOS_CMDLINE,
             f"bmp.gateway={_cmdline_value(settings.BMP_GATEWAY_URL)}",
             f"bmp.sn={_cmdline_value(sn)}",
+            f"bmp.silence={settings.BMP_SCHEDULER_AGENT_SILENCE:g}",
         ]
     ).replace("  ", " ")
     return (
