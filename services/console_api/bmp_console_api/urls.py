@@ -9,6 +9,7 @@ from bmp_console_api.catalog.urls import ROUTES as CATALOG
 from bmp_console_api.inbox.urls import ROUTES as INBOX
 from bmp_console_api.instances.urls import ROUTES as INSTANCES
 from bmp_console_api.monitoring.urls import ROUTES as MONITORING
+from bmp_console_api.oob.urls import ROUTES as OOB
 from bmp_console_api.projects.urls import ROUTES as PROJECTS
 
 # The envelope for what never reaches a view (bmp_common.api.urls names the same; importing it
@@ -27,4 +28,5 @@ urlpatterns = [
     *INBOX,
     *AUDIT,
     *MONITORING,
+    *OOB,
 ]

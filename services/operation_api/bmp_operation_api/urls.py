@@ -16,6 +16,7 @@ from bmp_operation_api.images.urls import ROUTES as IMAGES
 from bmp_operation_api.inbox.urls import ROUTES as INBOX
 from bmp_operation_api.instances.urls import ROUTES as INSTANCES
 from bmp_operation_api.monitoring.urls import ROUTES as MONITORING
+from bmp_operation_api.oob.urls import ROUTES as OOB
 from bmp_operation_api.uploads.urls import ROUTES as UPLOADS
 
 # The envelope for what never reaches a view (as console-api).
@@ -37,4 +38,5 @@ urlpatterns = [
     *INBOX,
     *AUDIT,
     *MONITORING,
+    *OOB,
 ]
