@@ -114,9 +114,10 @@ def _resolve(token: str) -> Principal:
 
 
 def _resolve_on_behalf(token: str, user_id: str) -> Principal:
-    """The user a BFF names in ``bmpUserId``, as openapi knows them (either profile takes the
-    system key; the operation profile is asked, as for our own reports)."""
-    base = settings.BMP_OPENAPI_URL
+    """The user a BFF names in ``bmpUserId``, as openapi knows them. Either profile takes the
+    system key; the console profile is asked, which answers ``describeLocalUser`` and
+    ``describeDevices`` (scoped to the user's instances) for every role."""
+    base = settings.BMP_OPENAPI_CONSOLE_URL
     status, body = _get(base, "/v1/local/users", token, user_id)
     if status != 200 or not body:
         raise exceptions.AuthenticationFailed()
