@@ -1,6 +1,6 @@
 """console-api's routes: upstream bmp-console-api's paths (the console's nginx serves them
 under /console-web/), plus the routes every BFF has (login, logout, health, /custom/*,
-/events)."""
+/events) and oob-alert's console routes under /oob-alert/ (``oob``)."""
 
 from bmp_common.bff.views import bff_urlpatterns
 from bmp_console_api.accounts.urls import ROUTES as ACCOUNTS

@@ -1,6 +1,6 @@
 """operation-api's routes: upstream bmp-operation-api's paths (the portal's nginx serves them
 under /operation-web/), plus the routes every BFF has (login, logout, health, /custom/*,
-/events).
+/events) and oob-alert's console routes under /oob-alert/ (``oob``).
 
 Each app's ROUTES holds its literal paths before its patterns; an app whose literal paths a
 pattern of another would take (``devices/upload`` and ``devices/<id>``) comes before it."""
