@@ -4,6 +4,9 @@ here, and every route that relays an openapi operation names one openapi's conso
 serves.
 
 Out of scope here: the WebSocket demo (/ws/*: /events is the live stream).
+
+Besides: the oob-alert routes upstream's console SPA called at /oob-alert/ (its nginx sent them
+to oob-alert) are served here under the same paths, and each is a route of oob-alert.
 """
 
 from __future__ import annotations

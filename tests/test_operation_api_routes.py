@@ -4,6 +4,9 @@ operation names one openapi's operation profile serves.
 
 Out of scope here: the WebSocket demo (/ws/*: /events is the live stream). Upstream routed
 ``DELETE /monitorRule/deleteRule`` to its edit handler; ours deletes.
+
+Besides: the oob-alert routes upstream's operator SPA called at /oob-alert/ (its nginx sent them
+to oob-alert) are served here under the same paths, and each is a route of oob-alert.
 """
 
 from __future__ import annotations
