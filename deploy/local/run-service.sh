@@ -55,6 +55,8 @@ case "$service" in
     # Threads, not processes: each open /events stream holds one.
     export DJANGO_SETTINGS_MODULE=bmp_console_api.settings
     export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    # The console's /oob-alert/ routes go on to oob-alert, as the session's tenant.
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
       gunicorn_app bmp_console_api.wsgi:application "$BMP_API_BIND" "${BMP_CONSOLE_API_PORT:-8800}"
     ;;
@@ -79,6 +81,7 @@ case "$service" in
     # The operator portal's BFF: as bmp-console-api, calling openapi's operation profile.
     export DJANGO_SETTINGS_MODULE=bmp_operation_api.settings
     export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}}"
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
       gunicorn_app bmp_operation_api.wsgi:application "$BMP_API_BIND" "${BMP_OPERATION_API_PORT:-8799}"
     ;;
@@ -163,6 +166,8 @@ case "$service" in
     ;;
   bmp-pronoea)
     export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    # The console's /oob-alert/ routes go on to oob-alert, as the session's tenant.
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_MONITOR_WORKERS:-2}" gunicorn_app bmp_pronoea.wsgi:application 127.0.0.1 "${BMP_PRONOEA_PORT:-9999}"
     ;;
   bmp-monitor-proxy)

@@ -1,6 +1,6 @@
 """console-api's routes: upstream bmp-console-api's paths (the console's nginx serves them
 under /console-web/), plus the routes every BFF has (login, logout, health, /custom/*,
-/events)."""
+/events) and oob-alert's console routes under /oob-alert/ (``oob``)."""
 
 from bmp_common.bff.views import bff_urlpatterns
 from bmp_console_api.accounts.urls import ROUTES as ACCOUNTS
@@ -9,6 +9,7 @@ from bmp_console_api.catalog.urls import ROUTES as CATALOG
 from bmp_console_api.inbox.urls import ROUTES as INBOX
 from bmp_console_api.instances.urls import ROUTES as INSTANCES
 from bmp_console_api.monitoring.urls import ROUTES as MONITORING
+from bmp_console_api.oob.urls import ROUTES as OOB
 from bmp_console_api.projects.urls import ROUTES as PROJECTS
 
 # The envelope for what never reaches a view (bmp_common.api.urls names the same; importing it
@@ -27,4 +28,5 @@ urlpatterns = [
     *INBOX,
     *AUDIT,
     *MONITORING,
+    *OOB,
 ]
