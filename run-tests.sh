@@ -49,7 +49,7 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
-EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,mysql,local,dev"
+EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,ctl,mysql,local,dev"
 stamp="$VENV/.bmp-test-installed"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
