@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 import textwrap
 from pathlib import Path
@@ -223,7 +224,7 @@ def _unreachable_detail(error) -> str:
     reason = getattr(cause, "reason", None) or cause
     text = str(reason) if reason else str(error)
     # urllib3 names its connection object first: keep what happened.
-    return text.split(": ", 1)[-1] if text.startswith("<") else text
+    return text.split("): ", 1)[-1] if "): " in text else text
 
 
 def _client(settings: config.Settings):
@@ -361,6 +362,8 @@ def _pre_scan(argv: list[str], flag: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # What the contract client logs is for services' logs; bmpctl says what went wrong itself.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         settings = config.settings()
         config_error = None
