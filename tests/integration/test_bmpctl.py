@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,35 @@ def bmpctl(home: Path, *args: str, stdin: str = "", env: dict | None = None, tim
         timeout=timeout,
     )
     return done.returncode, done.stdout, done.stderr
+
+
+def bmpctl_on_a_terminal(home: Path, *args: str, timeout=180) -> tuple[int, str]:
+    """Runs bmpctl with its stderr on a pseudo-terminal; returns (exit code, what it drew)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BMP_", "LC_", "LANG"))}
+    clean.update({"XDG_CONFIG_HOME": str(home / "config"), "LANG": "C.UTF-8"})
+    master, slave = pty.openpty()
+    drawn = bytearray()
+
+    def read():
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's last user closed it
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    process = subprocess.Popen(
+        [*BMPCTL, *args], stdout=subprocess.DEVNULL, stderr=slave, env=clean, close_fds=True
+    )
+    os.close(slave)
+    code = process.wait(timeout=timeout)
+    reader.join(timeout=10)
+    os.close(master)
+    return code, drawn.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +188,17 @@ def test_wait_follows_an_instance_through_create_stop_and_delete(lab, configured
     steps = [line for line in lines[:-1] if " step " in line]
     assert steps and all(line.startswith(f"{instance_id}  [") for line in steps), err
     assert lab.instance(instance_id)["status"] == "running"
+
+    # On a terminal: a bar redrawn in place (cursor up, erase line), full at the end.
+    code, drawn = bmpctl_on_a_terminal(
+        configured,
+        *("instance", "restartProjectInstance", "--instance_id", instance_id),
+        *("--wait", "--interval", "0.2"),
+    )
+    assert code == 0, drawn
+    frames = drawn.split("\x1b[2K")
+    assert len(frames) >= 2 and "\x1b[1F" in drawn, drawn
+    assert frames[-1].strip() == f"[{'#' * 24}] 100%  {instance_id}: Running", drawn
 
     code, _, err = bmpctl(
         configured, "instance", "stopProjectInstance", "--instance_id", instance_id, "--wait"
