@@ -189,16 +189,11 @@ def test_wait_follows_an_instance_through_create_stop_and_delete(lab, configured
     assert steps and all(line.startswith(f"{instance_id}  [") for line in steps), err
     assert lab.instance(instance_id)["status"] == "running"
 
-    # On a terminal: a bar redrawn in place (cursor up, erase line), full at the end.
-    code, drawn = bmpctl_on_a_terminal(
+    code, _, err = bmpctl(
         configured,
-        *("instance", "restartProjectInstance", "--instance_id", instance_id),
-        *("--wait", "--interval", "0.2"),
+        *("instance", "restartProjectInstance", "--instance_id", instance_id, "--wait"),
     )
-    assert code == 0, drawn
-    frames = drawn.split("\x1b[2K")
-    assert len(frames) >= 2 and "\x1b[1F" in drawn, drawn
-    assert frames[-1].strip() == f"[{'#' * 24}] 100%  {instance_id}: Running", drawn
+    assert (code, err.splitlines()[-1]) == (0, f"{instance_id}: Running"), err
 
     code, _, err = bmpctl(
         configured, "instance", "stopProjectInstance", "--instance_id", instance_id, "--wait"
@@ -212,10 +207,16 @@ def test_wait_follows_an_instance_through_create_stop_and_delete(lab, configured
     assert (code, err.splitlines()[-1]) == (0, f"{instance_id}: deleted"), err
 
 
-def test_wait_exits_non_zero_with_the_reason_when_the_job_fails(lab, configured):
-    code, out, err = bmpctl(configured, *_create_args(lab, "ctl-fail"), "--wait")
-    assert code == 0, err
-    (instance_id,) = json.loads(out)["instanceIds"]
+def test_wait_on_a_terminal_redraws_its_bar_and_fails_with_the_reason(lab, configured):
+    # On a terminal: the bar is redrawn in place (cursor up, erase line), full at the end.
+    code, drawn = bmpctl_on_a_terminal(
+        configured, *_create_args(lab, "ctl-fail"), "--wait", "--interval", "0.1"
+    )
+    assert code == 0, drawn
+    frames = drawn.split("\x1b[2K")
+    assert len(frames) > 2 and "\x1b[1F" in drawn, drawn
+    instance_id = frames[-1].split()[-2].rstrip(":")
+    assert frames[-1].strip() == f"[{'#' * 24}] 100%  {instance_id}: Running", drawn
     code, _, err = bmpctl(
         configured, "instance", "stopProjectInstance", "--instance_id", instance_id, "--wait"
     )
@@ -250,3 +251,45 @@ def test_the_completion_script_completes_the_contracts_operations(configured, tm
         "stopInstances",
         "stopProjectInstance",
     ]
+
+
+def readme_walkthrough() -> str:
+    """The bmpctl lines of the README's first section (the platform, the lab and the
+    configuration are the fixtures' here)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## From nothing to a running server", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = block.replace("\\\n", " ").splitlines()
+    return "\n".join(
+        line for line in commands if line.strip() and not line.startswith(("./", "export "))
+    )
+
+
+def test_the_readmes_walkthrough_installs_a_lab_server(lab, configured, tmp_path):
+    script = readme_walkthrough()
+    assert "bmpctl instance createProjectInstance" in script and "--wait" in script
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "bmpctl"
+    wrapper.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in BMPCTL) + ' "$@"\n')
+    wrapper.chmod(0o755)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BMP_", "LC_", "LANG"))}
+    clean.update(
+        XDG_CONFIG_HOME=str(configured / "config"),
+        LANG="C.UTF-8",
+        PATH=f"{bin_dir}:{os.environ['PATH']}",
+    )
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    # Two JSON documents (not a terminal): the create's answer, then the list.
+    created, end = json.JSONDecoder().raw_decode(done.stdout)
+    (instance,) = json.loads(done.stdout[end:])["instances"]
+    assert created["instanceIds"] == [instance["instanceId"]]
+    assert (instance["instanceName"], instance["status"]) == ("web-1", "running")
+    assert done.stderr.splitlines()[-1] == f"{instance['instanceId']}: Running"

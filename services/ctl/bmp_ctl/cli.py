@@ -17,7 +17,7 @@ from bmp_ctl import commands as cmd
 from bmp_ctl import config, output, texts, wait
 from bmp_ctl.commands import Command, Option, Tag
 
-OUTPUTS = ("table", "json", "yaml")
+OUTPUTS = ("table", "json", "yaml", "value")
 LANGS = ("en", "zh")
 # Exit codes.
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3

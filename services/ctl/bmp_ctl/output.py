@@ -1,9 +1,11 @@
-"""A result as JSON, YAML or a table.
+"""A result as JSON, YAML, a table, or bare values for a shell variable.
 
 Table: a list (or an answer holding one list, as every ``describe…s`` does: ``{"idcs": [...],
 "totalCount": …}``) is one row per item, with a few columns chosen from the item's plain fields
 (its own id, its name, its status, …) unless ``--columns`` names them; anything else is a
-field/value table. Widths count Chinese characters as two columns.
+field/value table. Widths count Chinese characters as two columns. ``value``: the same columns
+without header or footer, tab-separated, one row a line (``id=$(bmpctl … -o value --columns
+idcId)``); of one item, the ``--columns`` fields on one line, else every field's value a line.
 """
 
 from __future__ import annotations
@@ -153,7 +155,42 @@ def as_table(result, texts, columns: list[str] | None = None) -> str:
     return text
 
 
+def as_values(result, columns: list[str] | None = None) -> str:
+    found = _list_in(result)
+    if found is not None:
+        list_key, items = found
+        if not items:
+            return ""
+        if columns == ["all"]:
+            columns = [key for key, value in items[0].items() if _plain(value)]
+        columns = columns or default_columns(items, list_key)
+        return "\n".join(
+            "\t".join(_value(item.get(column)) for column in columns) for item in items
+        )
+    if isinstance(result, dict) and len(result) == 1:
+        (only,) = result.values()
+        if isinstance(only, dict):
+            result = only
+    if not isinstance(result, dict):
+        return _value(result)
+    if columns and columns != ["all"]:
+        return "\t".join(_value(result.get(column)) for column in columns)
+    return "\n".join(_value(value) for value in result.values())
+
+
+def _value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
 def render(result, output: str, texts, columns: list[str] | None = None) -> str:
+    if output == "value":
+        return as_values(result, columns)
     if output == "json":
         return as_json(result)
     if output == "yaml":

@@ -36,8 +36,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "operation options": {EN_US: "operation options", ZH_CN: "操作选项"},
     "common options": {EN_US: "common options", ZH_CN: "通用选项"},
     "help.output": {
-        EN_US: "how to show the result (default: table on a terminal, else json)",
-        ZH_CN: "结果的显示方式（默认：终端上为 table，否则为 json）",
+        EN_US: "how to show the result (default: table on a terminal, else json); value: the "
+        "columns' values alone, tab-separated, for a shell variable",
+        ZH_CN: "结果的显示方式（默认：终端上为 table，否则为 json）；value：仅各列的值，"
+        "以制表符分隔，便于赋给 shell 变量",
     },
     "help.lang": {EN_US: "language of messages: en or zh", ZH_CN: "消息语言：en 或 zh"},
     "help.columns": {

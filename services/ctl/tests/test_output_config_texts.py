@@ -118,3 +118,12 @@ def test_the_progress_bar_counts_steps_and_bytes():
     assert wait.fraction({"step": 3, "steps": 4, "bytes": 50, "total": 100}, False) == 0.625
     assert wait.fraction({}, True) == 1
     assert wait.bar(0.5) == "[" + "#" * 12 + "-" * 12 + "]  50%"
+
+
+def test_values_alone_for_a_shell_variable():
+    assert output.render(IDCS, "value", SAY, ["idcId"]) == "idc-a\nidc-b"
+    assert output.render(IDCS, "value", SAY) == "idc-a\t北京一\tT3\nidc-b\tlab\tT4"
+    assert output.render({"idcId": "idc-c"}, "value", SAY) == "idc-c"
+    assert (
+        output.render({"idc": {"idcId": "idc-a", "level": "T3"}}, "value", SAY, ["level"]) == "T3"
+    )
