@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 
 from bmp_ctl.commands import BOOLEAN, Tag
+from bmp_ctl.wait import WAITABLE
 
 SHELLS = ("bash", "zsh")
 
@@ -83,8 +84,6 @@ def bash_script(tags: dict[str, Tag], extra: dict[str, dict[str, tuple]], common
             flags = [option.flag for option in command.options]
             if command.has_body:
                 flags.append("--body")
-            from bmp_ctl.wait import WAITABLE  # (a constant table; no client is loaded)
-
             if command.operation_id in WAITABLE:
                 flags += ["--wait", "--timeout", "--interval"]
             key = shlex.quote(f"{tag.name} {command.operation_id}")
