@@ -164,7 +164,7 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,ctl,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves

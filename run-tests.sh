@@ -29,6 +29,8 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 # GNU cpio reads back the agent-token archives the gateway writes (shared/bmp_common/tests/test_cpio.py).
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
+# bmpctl's zsh completion script is loaded by a real zsh (services/ctl/tests/test_completion.py).
+command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
 # The lab's QEMU servers (services/lab/tests/test_qemu.py); a missing tool fails a test, never skips it.
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 # UEFI servers (OVMF) and their ESP read from the host without mounting it (tests/e2e).
@@ -49,7 +51,7 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
-EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,mysql,local,dev"
+EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,ctl,mysql,local,dev"
 stamp="$VENV/.bmp-test-installed"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
