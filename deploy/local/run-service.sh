@@ -133,6 +133,9 @@ case "$service" in
     ;;
   bmp-image)
     mkdir -p "$BMP_DATA_DIR/images"
+    # The in-band monitoring agent's bundle (installBmpAgent), rebuilt from services/monitor_agent
+    # at each start: the same sources give the same bytes and checksum.
+    "$BMP_VENV/bin/python" -m bmp_monitor_agent.bundle --out "$BMP_DATA_DIR/images/monitor-agent"
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
       --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
     ;;
@@ -176,7 +179,8 @@ case "$service" in
     exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
       --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
       --gateway "http://$(bmp_reach_address "$BMP_PROVISION_BIND"):${BMP_GATEWAY_PORT:-8803}" \
-      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem"
+      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem" \
+      --guest-root "$BMP_RUN_DIR/lab/guests"
     ;;
   *)
     echo "run-service.sh: unknown service $service" >&2
