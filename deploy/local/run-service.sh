@@ -139,6 +139,26 @@ case "$service" in
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
       --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
     ;;
+  bmp-rsyslog)
+    # Debian's rsyslogd with only this configuration: RFC 5424/3164 over UDP on the
+    # provisioning side, each node's lines in $BMP_LOG_DIR/rsyslog/<address>/<program>-<date>.log
+    # (upstream's layout); the host's own 127.0.0.1 is dropped, as upstream does.
+    conf="$BMP_RUN_DIR/rsyslog.conf"
+    mkdir -p "$BMP_RUN_DIR/rsyslog" "$BMP_LOG_DIR/rsyslog"
+    cat >"$conf" <<CONF
+global(workDirectory="$BMP_RUN_DIR/rsyslog")
+module(load="imudp")
+template(name="bmpNodeFile" type="string"
+  string="$BMP_LOG_DIR/rsyslog/%fromhost-ip%/%programname%-%\$year%-%\$month%-%\$day%.log")
+ruleset(name="bmpNodes") {
+  if \$fromhost-ip == "127.0.0.1" then stop
+  action(type="omfile" dynaFile="bmpNodeFile" createDirs="on" dirCreateMode="0750"
+    fileCreateMode="0640")
+}
+input(type="imudp" address="$BMP_PROVISION_BIND" port="${BMP_RSYSLOG_PORT:-1514}" ruleset="bmpNodes")
+CONF
+    exec rsyslogd -n -f "$conf" -i "$BMP_RUN_DIR/rsyslog.pid"
+    ;;
   bmp-pushgateway)
     # Only the monitor-proxy pushes (on the loopback), always the same two families with the
     # same labels: the consistency check, which gathers every group on every push (0.3 to 1.5 s

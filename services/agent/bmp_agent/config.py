@@ -12,7 +12,8 @@ certificate chains to it, so a machine that is not the gateway never gets the ti
 Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=`` (seconds),
 ``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo),
 ``bmp.report_window=`` (seconds a finished step's result waits for the results of the steps after
-it, to travel in one request; the lab's simulated agent uses the same default).
+it, to travel in one request; the lab's simulated agent uses the same default),
+``bmp.rsyslog=HOST:PORT`` (the syslog receiver the log lines also go to: bmp_agent.syslog).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class AgentConfig:
     heartbeat_s: float = 3.0
     lldp_wait_s: float = 0.0
     report_window_s: float = 1.0
+    rsyslog: str = ""  # HOST:PORT of bmp-rsyslog; empty: the log stays on the console
 
 
 class ConfigError(Exception):
@@ -111,4 +113,5 @@ def load(
         heartbeat_s=float(args.get("heartbeat", 3)),
         lldp_wait_s=float(args.get("lldp_wait", 0)),
         report_window_s=float(args.get("report_window", 1)),
+        rsyslog=args.get("rsyslog", ""),
     )

@@ -76,6 +76,10 @@ BMP_MONITOR_AGENT_PROXY_URL = env_str(
     f"http://{_HOST}:{env_str('BMP_MONITOR_PROXY_PORT', '8805')}/api/v1/agent/",
 )
 BMP_MONITOR_AGENT_INTERVAL_S = env_int("BMP_MONITOR_AGENT_INTERVAL_S", 60)
+# The syslog receiver (bmp-rsyslog, UDP) the LiveOS agent also sends its log lines to, as
+# HOST:PORT on the kernel command line (bmp.rsyslog); "off": none.
+_RSYSLOG = env_str("BMP_RSYSLOG_ADDRESS", f"{_HOST}:{env_str('BMP_RSYSLOG_PORT', '1514')}")
+BMP_RSYSLOG_ADDRESS = "" if _RSYSLOG == "off" else _RSYSLOG
 # Behind a reverse proxy, the request header that carries the client's address (e.g.
 # X-Real-IP), set by the proxy itself; empty: the peer address of the connection. Nothing else
 # a client sends is ever taken as its address.
