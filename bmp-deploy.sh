@@ -46,6 +46,7 @@ SERVICE:
     bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
     bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS (docker: BMP_IDC_ID)
     bmp-operation-api     the operator portal's backend (BFF), port 8799
+    bmp-rsyslog           the LiveOS agents' log lines (syslog, UDP 1514), filed per node address
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
@@ -172,6 +173,8 @@ ensure_venv() {
   command -v prometheus >/dev/null 2>&1 || apt_install prometheus
   command -v prometheus-pushgateway >/dev/null 2>&1 || apt_install prometheus-pushgateway
   command -v prometheus-alertmanager >/dev/null 2>&1 || apt_install prometheus-alertmanager
+  # The LiveOS agents' syslog receiver (bmp-rsyslog).
+  command -v rsyslogd >/dev/null 2>&1 || apt_install rsyslog
   if uses_mysql; then
     extras="$extras,mysql"
     pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential
@@ -405,10 +408,17 @@ local_reinstall() {
 }
 
 local_logs() {
-  local service
+  local service file
   for service in "$@"; do
     echo "==> $BMP_LOG_DIR/$service.log <=="
     tail -n "${LINES:-100}" "$BMP_LOG_DIR/$service.log" 2>/dev/null || echo "(no log yet)"
+    if [[ "$service" == bmp-rsyslog ]]; then
+      # The nodes' own lines: the newest file of each node address and program.
+      while IFS= read -r file; do
+        echo "==> $file <=="
+        tail -n "${LINES:-100}" "$file"
+      done < <(find "$BMP_LOG_DIR/rsyslog" -name '*.log' -type f -mtime -1 2>/dev/null | sort)
+    fi
   done
 }
 

@@ -136,8 +136,31 @@ case "$service" in
     ;;
   bmp-image)
     mkdir -p "$BMP_DATA_DIR/images"
+    # The in-band monitoring agent's bundle (installBmpAgent), rebuilt from services/monitor_agent
+    # at each start: the same sources give the same bytes and checksum.
+    "$BMP_VENV/bin/python" -m bmp_monitor_agent.bundle --out "$BMP_DATA_DIR/images/monitor-agent"
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
       --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
+    ;;
+  bmp-rsyslog)
+    # Debian's rsyslogd with only this configuration: RFC 5424/3164 over UDP on the
+    # provisioning side, each node's lines in $BMP_LOG_DIR/rsyslog/<address>/<program>-<date>.log
+    # (upstream's layout); the host's own 127.0.0.1 is dropped, as upstream does.
+    conf="$BMP_RUN_DIR/rsyslog.conf"
+    mkdir -p "$BMP_RUN_DIR/rsyslog" "$BMP_LOG_DIR/rsyslog"
+    cat >"$conf" <<CONF
+global(workDirectory="$BMP_RUN_DIR/rsyslog")
+module(load="imudp")
+template(name="bmpNodeFile" type="string"
+  string="$BMP_LOG_DIR/rsyslog/%fromhost-ip%/%programname%-%\$year%-%\$month%-%\$day%.log")
+ruleset(name="bmpNodes") {
+  if \$fromhost-ip == "127.0.0.1" then stop
+  action(type="omfile" dynaFile="bmpNodeFile" createDirs="on" dirCreateMode="0750"
+    fileCreateMode="0640")
+}
+input(type="imudp" address="$BMP_PROVISION_BIND" port="${BMP_RSYSLOG_PORT:-1514}" ruleset="bmpNodes")
+CONF
+    exec rsyslogd -n -f "$conf" -i "$BMP_RUN_DIR/rsyslog.pid"
     ;;
   bmp-pushgateway)
     # Only the monitor-proxy pushes (on the loopback), always the same two families with the
@@ -181,7 +204,8 @@ case "$service" in
     exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
       --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
       --gateway "http://$(bmp_reach_address "$BMP_PROVISION_BIND"):${BMP_GATEWAY_PORT:-8803}" \
-      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem"
+      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem" \
+      --guest-root "$BMP_RUN_DIR/lab/guests"
     ;;
   *)
     echo "run-service.sh: unknown service $service" >&2

@@ -14,7 +14,8 @@ Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=``
 ``bmp.report_window=`` (seconds a finished step's result waits for the results of the steps after
 it, to travel in one request; the lab's simulated agent uses the same default), ``bmp.silence=``
 (the seconds of silence after which the scheduler gives the server up: the agent retries a
-gateway it cannot reach at least four times within it).
+gateway it cannot reach at least four times within it),
+``bmp.rsyslog=HOST:PORT`` (the syslog receiver the log lines also go to: bmp_agent.syslog).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class AgentConfig:
     lldp_wait_s: float = 0.0
     report_window_s: float = 1.0
     silence_s: float = 120.0  # the scheduler's BMP_SCHEDULER_AGENT_SILENCE
+    rsyslog: str = ""  # HOST:PORT of bmp-rsyslog; empty: the log stays on the console
 
 
 class ConfigError(Exception):
@@ -115,4 +117,5 @@ def load(
         lldp_wait_s=float(args.get("lldp_wait", 0)),
         report_window_s=float(args.get("report_window", 1)),
         silence_s=float(args.get("silence", 120)),
+        rsyslog=args.get("rsyslog", ""),
     )
