@@ -6,6 +6,7 @@ one request, a failure ending the plan, a lost answer sent again, heartbeats wit
 
 from __future__ import annotations
 
+import itertools
 import json
 import ssl
 import threading
@@ -302,7 +303,7 @@ def test_an_unreachable_gateway_is_retried_well_within_the_silence_allowed(tmp_p
     agent.stop.set()
     thread.join(timeout=5)
 
-    gaps = [later - earlier for earlier, later in zip(seen, seen[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(seen)]
     assert len(gateway.heartbeats) >= 3, seen  # it came back once the gateway did
     assert max(gaps[:6]) < 0.5 + 0.3, gaps  # 0.5 s at most between tries (2 s / 4)
 
