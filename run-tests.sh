@@ -29,6 +29,8 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 # GNU cpio reads back the agent-token archives the gateway writes (shared/bmp_common/tests/test_cpio.py).
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
+# bmp-rsyslog, the LiveOS agents' syslog receiver (tests/integration/test_rsyslog.py).
+command -v rsyslogd >/dev/null 2>&1 || need_apt+=(rsyslog)
 # bmpctl's zsh completion script is loaded by a real zsh (services/ctl/tests/test_completion.py).
 command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
 # The lab's QEMU servers (services/lab/tests/test_qemu.py); a missing tool fails a test, never skips it.
