@@ -249,6 +249,37 @@ supervisorctl() {
   "$BMP_VENV/bin/supervisorctl" -c "$(SUPERVISOR_CONF)" "$@"
 }
 
+supervisor_all() {
+  # supervisor_all start|stop SERVICE...: asks supervisord for all of them at once, then waits
+  # until each has settled (started: RUNNING or given up; stopped). One supervisorctl per
+  # service waits startsecs (or the stop) for each in turn: a minute for a full start.
+  local action="$1"
+  shift
+  [[ $# -gt 0 ]] || return 0
+  "$BMP_VENV/bin/python" - "$action" "$BMP_RUN_DIR/supervisor.sock" "$@" <<'PY'
+import sys, time, xmlrpc.client
+from supervisor.xmlrpc import Faults, SupervisorTransport
+
+action, socket, *names = sys.argv[1:]
+transport = SupervisorTransport(None, None, f"unix://{socket}")
+rpc = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+call = rpc.startProcess if action == "start" else rpc.stopProcess
+for name in names:
+    try:
+        call(name, False)  # do not wait: the loop below waits for all of them together
+    except xmlrpc.client.Fault as fault:
+        if fault.faultCode not in (Faults.ALREADY_STARTED, Faults.NOT_RUNNING):
+            print(f"{name}: {fault.faultString}", file=sys.stderr)
+settled = {"RUNNING", "FATAL", "STOPPED", "EXITED"} if action == "start" else {"STOPPED", "EXITED", "FATAL"}
+deadline = time.monotonic() + 90  # startretries with backoff, or stopwaitsecs then SIGKILL
+while time.monotonic() < deadline:
+    states = [p["statename"] for p in rpc.getAllProcessInfo() if p["name"] in names]
+    if all(state in settled for state in states):
+        break
+    time.sleep(0.2)
+PY
+}
+
 supervisord_running() {
   local pidfile="$BMP_RUN_DIR/supervisord.pid"
   [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
@@ -321,7 +352,7 @@ local_status_of() {
 }
 
 local_start() {
-  local services=("$@") service needs_migration="" failed=0
+  local services=("$@") service needs_migration="" failed=0 to_start=()
   ensure_secrets
   ensure_venv
   ensure_tls
@@ -354,8 +385,9 @@ local_start() {
       failed=1
       continue
     fi
-    supervisorctl start "$service" >/dev/null 2>&1 || true
+    to_start+=("$service")
   done
+  supervisor_all start "${to_start[@]}"
   for service in "${services[@]}"; do
     local_status_of "$service" || [[ "$service" == bmp-redis ]] || continue
     wait_healthy "$service" || failed=1
@@ -367,8 +399,8 @@ local_start() {
 local_stop() {
   local services=("$@") service all="${STOP_ALL:-}"
   supervisord_running || return 0
+  supervisor_all stop "${services[@]}"
   for service in "${services[@]}"; do
-    supervisorctl stop "$service" >/dev/null 2>&1 || true
     echo "$service stopped"
   done
   if [[ -n "$all" ]]; then
