@@ -34,7 +34,7 @@ from bmp_common.messages.steps import (
 )
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
-from bmp_driver.backends import BACKENDS, make_backend
+from bmp_driver.backends import AUTO, INTERFACES, REDFISH, make_backend, resolve_interface
 from bmp_driver.backends.base import ERROR, BmcCredentials
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,25 @@ def ensure_settings() -> None:
         settings.configure(BMP_ENCRYPTION_KEY=env.env_str("BMP_ENCRYPTION_KEY", required=True))
 
 
+def redfish_options(bmc: dict) -> dict:
+    """How to reach a Redfish BMC: https verified against the system's CAs or the IDC's CA
+    bundle (``bmc.ca_bundle``, PEM); plain http only when ``bmc.scheme`` says http and this
+    driver allows it (``BMP_DRIVER_REDFISH_ALLOW_HTTP=1``)."""
+    scheme = bmc.get("scheme") or "https"
+    if scheme not in ("https", "http"):
+        raise BadStep("params.bmc.scheme must be https or http")
+    options: dict = {"scheme": scheme, "system": bmc.get("sn") or None}
+    options["allow_http"] = env.env_bool("BMP_DRIVER_REDFISH_ALLOW_HTTP", False)
+    ca_bundle = bmc.get("ca_bundle")
+    if ca_bundle:
+        if not isinstance(ca_bundle, str) or "-----BEGIN CERTIFICATE-----" not in ca_bundle:
+            raise BadStep("params.bmc.ca_bundle must be PEM certificates")
+        from bmp_driver.backends.redfish import ca_bundle_file
+
+        options["verify"] = ca_bundle_file(ca_bundle)
+    return options
+
+
 def bmc_from_params(params: dict) -> tuple[str, BmcCredentials]:
     """The backend name and the credentials (password decrypted) of ``params["bmc"]``."""
     from bmp_common.crypto import SecretDecryptionError, decrypt_secret
@@ -77,8 +96,8 @@ def bmc_from_params(params: dict) -> tuple[str, BmcCredentials]:
         raise BadStep("params.bmc.port must be a UDP port number")
     if not isinstance(username, str) or not username:
         raise BadStep("params.bmc.username must be the BMC user name")
-    if interface not in BACKENDS:
-        raise BadStep(f"params.bmc.interface must be one of {', '.join(BACKENDS)}")
+    if interface not in INTERFACES:
+        raise BadStep(f"params.bmc.interface must be one of {', '.join(INTERFACES)}")
     encrypted = bmc.get("password_encrypted")
     if not isinstance(encrypted, str) or not encrypted:
         raise BadStep("params.bmc.password_encrypted is missing")
@@ -130,14 +149,24 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
     step = (dispatch.step_id, dispatch.attempt)
     try:
         interface, credentials = bmc_from_params(dispatch.params)
+        options = {}
+        if interface in (REDFISH, AUTO):
+            options = redfish_options(dispatch.params["bmc"])
         with bmc_turn(credentials.key, idc_id):
             earlier = _recall(step)
             if earlier is not None:
                 log.info("step %s attempt %s ran already here: answering again", *step)
                 return earlier
-            backend = make_backend(interface, credentials)
+            used = resolve_interface(
+                interface,
+                credentials,
+                **{k: v for k, v in options.items() if k in ("scheme", "verify", "allow_http")},
+            )
+            backend = make_backend(used, credentials, **options)
             with backend.held_session():
                 outcome = run_action(backend, dispatch.action, dispatch.params)
+            if interface == AUTO:  # the platform keeps the answer on the device
+                outcome.data["bmc_interface"] = used
         _remember(step, outcome)
         return outcome
     except BadStep as exc:
