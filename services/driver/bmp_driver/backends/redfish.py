@@ -32,6 +32,7 @@ from pathlib import Path
 
 import requests
 import sushy
+import sushy.auth
 from sushy import exceptions as sushy_exc
 
 from bmp_common.sel import (
@@ -86,6 +87,19 @@ SENSOR_TYPE_ALIASES = {
     "os stop/shutdown": 0x20,
     "watchdog": 0x23,
 }
+
+
+class SessionElseBasicAuth(sushy.auth.SessionOrBasicAuth):
+    """A session where the service root offers the session service, else basic auth: never
+    both. sushy's own ``SessionOrBasicAuth`` answers a refused session with a basic-auth try,
+    so a wrong password would cost two failed logins on the BMC's lockout counter."""
+
+    def _do_authenticate(self):
+        root = getattr(self._root_resource, "json", None) or {}
+        if "SessionService" in root or "Sessions" in (root.get("Links") or {}):
+            sushy.auth.SessionAuth._do_authenticate(self)
+        else:
+            self._fallback_to_basic_authentication()
 
 
 def redfish_timeout() -> float:
@@ -230,6 +244,12 @@ class RedfishBackend(BmcBackend):
             if not self._held:
                 self.close()
 
+    def _call(self, what, once):
+        if self._held:
+            return super()._call(what, once)
+        with self.held_session():  # a call on its own logs out after it
+            return super()._call(what, once)
+
     def close(self) -> None:
         root, self._root = self._root, None
         if root is not None:
@@ -275,8 +295,7 @@ class RedfishBackend(BmcBackend):
             with self._errors():
                 self._root = sushy.Sushy(
                     self.url,
-                    username=self.credentials.username,
-                    password=self.credentials.password,
+                    auth=SessionElseBasicAuth(self.credentials.username, self.credentials.password),
                     verify=self.verify,
                     server_side_retries=0,
                     server_side_retries_delay=0,
