@@ -50,7 +50,7 @@ def server(fleet):
 
 
 def redfish_credentials(server, password, username="admin") -> BmcCredentials:
-    return BmcCredentials(server.redfish.address, server.redfish.port, username, password)
+    return BmcCredentials(server.redfish.address, server.redfish_port, username, password)
 
 
 @pytest.fixture
@@ -304,7 +304,7 @@ def test_auto_finds_redfish_and_says_so_in_the_result(fleet, password):
     step = _dispatch(
         "PowerOn",
         server.redfish.address,
-        server.redfish.port,
+        server.redfish_port,
         password,
         interface="auto",
         sn=server.sn,
@@ -335,7 +335,7 @@ def test_a_redfish_step_without_the_ca_bundle_names_the_fix(fleet, password):
     step = _dispatch(
         "PowerOn",
         server.redfish.address,
-        server.redfish.port,
+        server.redfish_port,
         password,
         interface="redfish",
         sn=server.sn,

@@ -56,6 +56,7 @@ class LabServer:
     # With a Redfish BMC too (the fleet's emulator), how the platform is told to reach it:
     # "redfish" or "auto" (enrol sets the device's bmcInterface and iloPort from it).
     redfish: object | None = field(default=None)  # bmp_lab.redfish.RedfishBmc
+    redfish_port: int = 0  # the emulator's port that is this server's BMC address
     bmc_interface: str = "native"
 
     @property
@@ -106,7 +107,7 @@ class LabServer:
         if self.redfish is not None:  # the platform reaches it over Redfish (or finds out)
             bmc = {
                 "address": self.redfish.address,
-                "port": self.redfish.port,
+                "port": self.redfish_port,
                 "username": self.redfish.username,
             }
         return {
@@ -221,9 +222,11 @@ class Fleet:
             address=self.address,
             port=self.redfish_port,
             tls=self.redfish_tls,
+            listeners=len(servers),
         ).start()
-        for server in servers:
+        for server, port in zip(servers, self.redfish.ports, strict=True):
             server.redfish = self.redfish
+            server.redfish_port = port
             server.bmc_interface = self.redfish_plan[server.index]
 
     def stop(self) -> None:

@@ -296,6 +296,7 @@ class RedfishBmc:
         address: str = "127.0.0.1",
         port: int = 0,
         tls: bool = True,
+        listeners: int = 1,
     ) -> None:
         self.nodes: dict[str, VirtualNode] = {node.sn: node for node in nodes}
         self.reactor = reactor
@@ -316,24 +317,39 @@ class RedfishBmc:
             context.load_cert_chain(cert, key)
         self.scheme = "https" if tls else "http"
         self._app = _emulator_app()
-        self._server = make_server(address, port, self, threaded=True, ssl_context=context)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"bmp-lab-redfish-{self.port}", daemon=True
-        )
+        # One emulator, and as many ports as asked: a fleet gives each of its Redfish servers
+        # its own address, as one BMC per server has (the platform keeps BMC addresses unique),
+        # while every port serves every system (the driver picks its own by SN).
+        self._servers = [
+            make_server(address, port + i if port else 0, self, threaded=True, ssl_context=context)
+            for i in range(listeners)
+        ]
+        self.ports = [server.server_port for server in self._servers]
+        self.port = self.ports[0]
+        self._threads = [
+            threading.Thread(
+                target=server.serve_forever,
+                name=f"bmp-lab-redfish-{server.server_port}",
+                daemon=True,
+            )
+            for server in self._servers
+        ]
 
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.address}:{self.port}"
 
     def start(self) -> RedfishBmc:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     # -- node changes, on the reactor thread -------------------------------------------------
     def on_reactor(self, change: Callable[[], None], timeout: float = 5.0) -> None:
