@@ -34,7 +34,14 @@ from bmp_common.messages.steps import (
 )
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
-from bmp_driver.backends import AUTO, INTERFACES, REDFISH, make_backend, resolve_interface
+from bmp_driver.backends import (
+    AUTO,
+    INTERFACES,
+    REDFISH,
+    make_backend,
+    redfish_options,
+    resolve_interface,
+)
 from bmp_driver.backends.base import ERROR, BmcCredentials
 
 log = logging.getLogger(__name__)
@@ -60,25 +67,6 @@ def ensure_settings() -> None:
 
     if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
         settings.configure(BMP_ENCRYPTION_KEY=env.env_str("BMP_ENCRYPTION_KEY", required=True))
-
-
-def redfish_options(bmc: dict) -> dict:
-    """How to reach a Redfish BMC: https verified against the system's CAs or the IDC's CA
-    bundle (``bmc.ca_bundle``, PEM); plain http only when ``bmc.scheme`` says http and this
-    driver allows it (``BMP_DRIVER_REDFISH_ALLOW_HTTP=1``)."""
-    scheme = bmc.get("scheme") or "https"
-    if scheme not in ("https", "http"):
-        raise BadStep("params.bmc.scheme must be https or http")
-    options: dict = {"scheme": scheme, "system": bmc.get("sn") or None}
-    options["allow_http"] = env.env_bool("BMP_DRIVER_REDFISH_ALLOW_HTTP", False)
-    ca_bundle = bmc.get("ca_bundle")
-    if ca_bundle:
-        if not isinstance(ca_bundle, str) or "-----BEGIN CERTIFICATE-----" not in ca_bundle:
-            raise BadStep("params.bmc.ca_bundle must be PEM certificates")
-        from bmp_driver.backends.redfish import ca_bundle_file
-
-        options["verify"] = ca_bundle_file(ca_bundle)
-    return options
 
 
 def bmc_from_params(params: dict) -> tuple[str, BmcCredentials]:
@@ -151,7 +139,10 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
         interface, credentials = bmc_from_params(dispatch.params)
         options = {}
         if interface in (REDFISH, AUTO):
-            options = redfish_options(dispatch.params["bmc"])
+            try:
+                options = redfish_options(dispatch.params["bmc"])
+            except ValueError as exc:
+                raise BadStep(str(exc)) from None
         with bmc_turn(credentials.key, idc_id):
             earlier = _recall(step)
             if earlier is not None:

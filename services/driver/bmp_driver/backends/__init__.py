@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from bmp_common import env
 from bmp_driver.backends.base import BmcBackend, BmcCredentials, CallPolicy
 from bmp_driver.backends.ipmitool import IpmitoolBackend
 from bmp_driver.backends.native import NativeBackend
@@ -49,6 +50,26 @@ def make_backend(
         for key in ("scheme", "verify", "allow_http", "system", "timeout"):
             options.pop(key, None)
     return _backend_class(name)(credentials, policy, **options)
+
+
+def redfish_options(bmc: dict) -> dict:
+    """How to reach the Redfish BMC of ``bmc`` (a step's ``params.bmc``, an oob target's):
+    https verified against the system's CAs plus the IDC's CA bundle (``ca_bundle``, PEM);
+    plain http only when ``scheme`` says http and this process allows it
+    (``BMP_DRIVER_REDFISH_ALLOW_HTTP=1``); the system by ``sn``. ValueError if malformed."""
+    scheme = bmc.get("scheme") or "https"
+    if scheme not in ("https", "http"):
+        raise ValueError("params.bmc.scheme must be https or http")
+    options: dict = {"scheme": scheme, "system": bmc.get("sn") or None}
+    options["allow_http"] = env.env_bool("BMP_DRIVER_REDFISH_ALLOW_HTTP", False)
+    ca_bundle = bmc.get("ca_bundle")
+    if ca_bundle:
+        if not isinstance(ca_bundle, str) or "-----BEGIN CERTIFICATE-----" not in ca_bundle:
+            raise ValueError("params.bmc.ca_bundle must be PEM certificates")
+        from bmp_driver.backends.redfish import ca_bundle_file
+
+        options["verify"] = ca_bundle_file(ca_bundle)
+    return options
 
 
 def resolve_interface(
