@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bmp_lab import schema
 from bmp_lab.enrol import Api
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository (services/lab/bmp_lab/platform.py)
@@ -44,6 +45,7 @@ class Platform:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.processes: dict[str, subprocess.Popen] = {}
         self.cleanups: list = []
+        self._mysql = None  # (connect, URL parts, database name) on MariaDB/MySQL
         self.openapi_port = free_port()
         self.openapi_console_port = free_port()
         self.console_api_port = free_port()
@@ -102,6 +104,7 @@ class Platform:
         connection.cursor().execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
         connection.close()
         self.env["BMP_DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
+        self._mysql = (lambda: MySQLdb.connect(**options), parts, name)
 
         def drop():
             connection = MySQLdb.connect(**options)
@@ -209,8 +212,10 @@ class Platform:
         os.killpg(process.pid, sig)  # its session: gunicorn and celery children too
         process.wait(timeout=30)
 
-    def manage(self, settings_module: str, *args: str) -> str:
+    def manage(self, settings_module: str, *args: str, database_url: str = "") -> str:
         env = {**self.env, "DJANGO_SETTINGS_MODULE": settings_module}
+        if database_url:
+            env["BMP_DATABASE_URL"] = database_url
         result = subprocess.run(
             [sys.executable, "-m", "django", *args],
             env=env,
@@ -223,9 +228,22 @@ class Platform:
             raise RuntimeError(f"django-admin {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
+    def _migrate_into(self, database_url: str) -> None:
+        for project in schema.PROJECTS:
+            self.manage(project, "migrate", "--noinput", database_url=database_url)
+
+    def _schema(self) -> None:
+        """The migrated tables (see bmp_lab.schema: a copy of a template migrated once)."""
+        if self._mysql is None:
+            target = Path(self.env["BMP_DATABASE_URL"].removeprefix("sqlite:///"))
+            schema.copy_sqlite(target, self._migrate_into)
+            return
+        connect, parts, name = self._mysql
+        url_of = lambda database: parts._replace(path=f"/{database}").geturl()  # noqa: E731
+        schema.clone_mysql(connect, url_of, name, self._migrate_into)
+
     def up(self, *services: str) -> None:
-        self.manage("bmp_openapi.settings", "migrate", "--noinput")
-        self.manage("bmp_scheduler.settings", "migrate", "--noinput")
+        self._schema()
         self.manage("bmp_openapi.settings", "bmp_bootstrap")
         credentials = dict(
             line.split("=", 1)
