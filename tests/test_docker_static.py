@@ -1105,7 +1105,8 @@ def test_oob_alert_entrypoint_runs_a_given_command_instead(tmp_path):
 
 
 SCHEDULER_GUNICORN = (
-    "gunicorn bmp_scheduler.wsgi:application {tls}--forwarded-allow-ips= --bind 0.0.0.0:{port} "
+    "gunicorn bmp_scheduler.wsgi:application {tls}-c python:bmp_common.gunicorn_conf "
+    "--forwarded-allow-ips= --bind 0.0.0.0:{port} "
     "--workers 4 --worker-class gthread --threads 2 --no-control-socket --access-logfile -"
 )
 

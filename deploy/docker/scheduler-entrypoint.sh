@@ -29,7 +29,10 @@ if [ "${BMP_TLS:-0}" = "1" ]; then
 fi
 
 # No proxy header makes a plain request look like HTTPS (the agent endpoints need HTTPS).
+# bmp_common.gunicorn_conf: a LiveOS agent whose server was powered off mid-request frees its
+# thread (TCP keepalive), as in the local runtime.
 exec gunicorn bmp_scheduler.wsgi:application "$@" \
+    -c python:bmp_common.gunicorn_conf \
     --forwarded-allow-ips= \
     --bind "0.0.0.0:${BMP_PORT:-8803}" \
     --workers "${BMP_WORKERS:-4}" \

@@ -13,7 +13,9 @@ bmp_load_env "$root"
 gunicorn_app() {
   local module="$1" bind="$2" port="$3"
   shift 3
+  # bmp_common.gunicorn_conf: a client that vanished mid-request frees its thread (keepalive).
   exec "$BMP_VENV/bin/gunicorn" "$module" "$@" \
+    -c python:bmp_common.gunicorn_conf \
     --bind "$bind:$port" \
     --workers "${BMP_WORKERS:-4}" \
     --worker-class gthread --threads "${BMP_THREADS:-2}" \

@@ -1,0 +1,37 @@
+"""What every service's gunicorn loads (``gunicorn -c python:bmp_common.gunicorn_conf``).
+
+A client that vanishes mid-request — a server powered off while its LiveOS agent was sending a
+heartbeat, a laptop shut on a console's event stream — leaves a connection that neither sends
+nor closes again. gunicorn's threaded workers read client sockets without a timeout, so each
+such connection holds a worker thread for good: a few of them and the agents' gateway stops
+answering every agent (the e2e saw it: five minutes without an answer after a test powered a
+server off mid-heartbeat, and a live install declared silent).
+
+TCP keepalive on the listening sockets, which the accepted ones inherit, has the kernel probe a
+quiet peer and end the connection when it is gone (``TCP_USER_TIMEOUT`` does the same for data
+sent and never acknowledged): the blocked read fails and the thread is free again.
+"""
+
+from __future__ import annotations
+
+import socket
+
+KEEPALIVE_IDLE_S = 15  # quiet this long, a peer is probed
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_PROBES = 3  # unanswered: gone, 15 + 3 x 5 = 30 s after it fell silent
+USER_TIMEOUT_MS = 30_000  # data sent and unacknowledged this long: gone
+
+
+def keep_alive(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_PROBES)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, USER_TIMEOUT_MS)
+
+
+def when_ready(server) -> None:
+    """gunicorn's hook, once its listeners are bound (before the workers accept anything)."""
+    for listener in server.LISTENERS:
+        if listener.FAMILY in (socket.AF_INET, socket.AF_INET6):
+            keep_alive(listener.sock)
