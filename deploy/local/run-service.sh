@@ -146,20 +146,15 @@ case "$service" in
     # Debian's rsyslogd with only this configuration: RFC 5424/3164 over UDP on the
     # provisioning side, each node's lines in $BMP_LOG_DIR/rsyslog/<address>/<program>-<date>.log
     # (upstream's layout); the host's own 127.0.0.1 is dropped, as upstream does.
+    # The configuration is deploy/bmp-rsyslog.conf.tpl, shared with the docker image.
     conf="$BMP_RUN_DIR/rsyslog.conf"
     mkdir -p "$BMP_RUN_DIR/rsyslog" "$BMP_LOG_DIR/rsyslog"
-    cat >"$conf" <<CONF
-global(workDirectory="$BMP_RUN_DIR/rsyslog")
-module(load="imudp")
-template(name="bmpNodeFile" type="string"
-  string="$BMP_LOG_DIR/rsyslog/%fromhost-ip%/%programname%-%\$year%-%\$month%-%\$day%.log")
-ruleset(name="bmpNodes") {
-  if \$fromhost-ip == "127.0.0.1" then stop
-  action(type="omfile" dynaFile="bmpNodeFile" createDirs="on" dirCreateMode="0750"
-    fileCreateMode="0640")
-}
-input(type="imudp" address="$BMP_PROVISION_BIND" port="${BMP_RSYSLOG_PORT:-1514}" ruleset="bmpNodes")
-CONF
+    sed_value() { printf '%s' "$1" | sed 's/[\\|&]/\\&/g'; }
+    sed -e "s|@BMP_RSYSLOG_WORK_DIR@|$(sed_value "$BMP_RUN_DIR/rsyslog")|g" \
+      -e "s|@BMP_RSYSLOG_LOG_DIR@|$(sed_value "$BMP_LOG_DIR/rsyslog")|g" \
+      -e "s|@BMP_RSYSLOG_ADDRESS@|$(sed_value "$BMP_PROVISION_BIND")|g" \
+      -e "s|@BMP_RSYSLOG_PORT@|$(sed_value "${BMP_RSYSLOG_PORT:-1514}")|g" \
+      "$root/deploy/bmp-rsyslog.conf.tpl" >"$conf"
     exec rsyslogd -n -f "$conf" -i "$BMP_RUN_DIR/rsyslog.pid"
     ;;
   bmp-pushgateway)
