@@ -468,7 +468,8 @@ compose() {
       BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image" \
       BMP_SCHEDULER_IMAGE="$bmp_scheduler_image" BMP_DRIVER_IMAGE="$bmp_driver_image" \
       BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image" BMP_TFTP_IMAGE="$bmp_tftp_image" \
-      BMP_IMAGE_IMAGE="$bmp_image_image" BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
+      BMP_IMAGE_IMAGE="$bmp_image_image" BMP_RSYSLOG_IMAGE="$bmp_rsyslog_image" \
+      BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
       BMP_OPERATION_API_IMAGE="$bmp_operation_api_image" BMP_OOB_ALERT_IMAGE="$bmp_oob_alert_image" \
       BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image" BMP_PRONOEA_IMAGE="$bmp_pronoea_image" \
       BMP_MONITOR_PROXY_IMAGE="$bmp_monitor_proxy_image" BMP_PROMETHEUS_IMAGE="$bmp_prometheus_image" \
@@ -507,8 +508,8 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server bmp-oob-agent)
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-oob-alert \
-    bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-rsyslog \
+    bmp-oob-alert bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then

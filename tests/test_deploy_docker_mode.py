@@ -38,6 +38,7 @@ SERVICES = (
     "bmp-scheduler",
     "bmp-tftp",
     "bmp-image",
+    "bmp-rsyslog",
     "bmp-oob-alert",
     "bmp-pushgateway",
     "bmp-alertmanager",
@@ -300,9 +301,10 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-oob-alert": {*bff, "BMP_DB_PASSWORD"},
         "bmp-pronoea": {*monitor, "BMP_ALERT_API_KEY_FILE"},
         "bmp-monitor-proxy": {*monitor, "BMP_REDIS_PASSWORD"},
-        # The file servers and Prometheus's own programs hold no secret.
+        # The file servers, the syslog receiver and Prometheus's own programs hold no secret.
         "bmp-tftp": set(),
         "bmp-image": set(),
+        "bmp-rsyslog": set(),
         "bmp-pushgateway": set(),
         "bmp-prometheus": set(),
         "bmp-alertmanager": set(),
@@ -332,6 +334,7 @@ def test_config_shows_the_image_names_of_image_cfg(started, env, tag):
     assert services["bmp-scheduler"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
     assert services["bmp-tftp"]["image"] == f"reg.example/x/bmp-tftp:{tag}"
     assert services["bmp-image"]["image"] == f"reg.example/x/bmp-image:{tag}"
+    assert services["bmp-rsyslog"]["image"] == f"reg.example/x/bmp-rsyslog:{tag}"
     for name in ("bmp-db", "bmp-redis", "bmp-mq"):
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image"), name
 
