@@ -617,6 +617,7 @@ lab_up() {
   fi
   runtime_env_set BMP_LAB_NODES "$count"
   export BMP_LAB_NODES="$count"
+  mark_uninstalled no bmp-lab
   local_is_running bmp-lab || rm -f "$state" # a fresh state file tells us the fleet is up
   local_start bmp-lab
   for _ in $(seq 1 150); do
