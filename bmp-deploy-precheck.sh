@@ -70,8 +70,17 @@ need_package() {
 # -- ports -----------------------------------------------------------------------------------
 
 port_list() {
-  # "SERVICE PROTO ADDRESS PORT" per port the services listen on.
-  local service
+  # "SERVICE PROTO ADDRESS PORT" per port the services listen on (RUNTIME=docker: the host
+  # ports deploy/docker-compose.yml publishes).
+  local service api="$BMP_API_BIND" provision="$BMP_PROVISION_BIND"
+  if [[ "${RUNTIME:-local}" == docker ]]; then
+    printf '%s\n' "bmp-openapi tcp $api 8801" "bmp-openapi-console tcp $api 8802" \
+      "bmp-console-api tcp $api 8800" "bmp-operation-api tcp $api 8799" \
+      "bmp-oob-alert tcp $api 8804" "bmp-scheduler-gateway tcp $provision 8803" \
+      "bmp-scheduler-gateway-tls tcp $provision 8813" "bmp-image tcp $provision 10000" \
+      "bmp-monitor-proxy tcp $provision 8805" "bmp-tftp udp $provision 69"
+    return
+  fi
   for service in "${!BMP_LOCAL_PORT[@]}"; do
     echo "$service tcp $(bmp_local_bind "$service") ${BMP_LOCAL_PORT[$service]}"
   done
@@ -100,6 +109,19 @@ for line in sys.stdin:
 '
 }
 
+port_key() {
+  # port_key SERVICE: the .env key of its port.
+  case "$1" in
+    bmp-scheduler-gateway) echo BMP_GATEWAY_PORT ;;
+    bmp-scheduler-gateway-tls) echo BMP_GATEWAY_TLS_PORT ;;
+    *)
+      local name="${1#bmp-}"
+      name="${name//-/_}"
+      echo "BMP_${name^^}_PORT"
+      ;;
+  esac
+}
+
 holder() {
   # holder PROTO PORT: "program (pid N)" of the listener when ss can tell (own processes only).
   local flag=-ltnpH
@@ -123,8 +145,9 @@ check_ports() {
   local rt="$1" service proto host port busy who
   busy="$(port_list | sort -k4n | busy_ports)"
   if [[ "$rt" == docker ]]; then
-    DOCKER_RUNNING="$(docker compose --project-directory "$ROOT" -f "$ROOT/deploy/docker-compose.yml" \
-      ps --status running --services 2>/dev/null || true)"
+    local args=(--project-directory "$ROOT" -f "$ROOT/deploy/docker-compose.yml" --env-file "$ROOT/.env")
+    [[ -f "$BMP_VAR_DIR/secrets.env" ]] && args+=(--env-file "$BMP_VAR_DIR/secrets.env")
+    DOCKER_RUNNING="$(docker compose "${args[@]}" ps --status running --services 2>/dev/null || true)"
   fi
   while read -r service proto host port; do
     if ! grep -qx "$service $proto $host $port" <<<"$busy"; then
@@ -134,7 +157,7 @@ check_ports() {
     else
       who="$(holder "$proto" "$port")"
       missing "port $port/$proto on $host ($service) is in use by another process${who:+ ($who)}:" \
-        "stop it, or give $service another port in .env"
+        "stop it$([[ "$rt" == docker ]] || echo ", or set another port in .env ($(port_key "$service"))")"
     fi
   done < <(port_list | sort -k4n)
 }
@@ -220,6 +243,7 @@ main() {
     return 2
   fi
   echo "runtime: $rt (BMP_RUNTIME=${BMP_RUNTIME:-auto}), data: $BMP_VAR_DIR"
+  RUNTIME="$rt"
   check_ports "$rt"
   check_disk
   if [[ "$rt" == docker ]]; then check_docker; else check_local; fi

@@ -594,3 +594,33 @@ def test_uninstall_purge_without_yes_and_no_terminal_refuses(started):
     assert result.returncode == 2
     assert "add --yes" in result.stderr
     assert started.calls() == []
+
+
+# --------------------------------------------------------------------------- precheck
+
+
+def test_precheck_tells_our_running_service_from_a_foreign_listener(deployment):
+    import socket
+
+    precheck = [str(ROOT / "bmp-deploy-precheck.sh")]
+    env = {**deployment.env, "BMP_API_BIND": "127.0.0.2", "BMP_PROVISION_BIND": "127.0.0.2"}
+
+    def run():
+        return subprocess.run(precheck, env=env, capture_output=True, text=True, timeout=60)
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.2", 8801))  # the host port compose publishes bmp-openapi on
+        listener.listen()
+        deployment.set_running("bmp-openapi")
+        ours = run()
+        deployment.set_running()
+        foreign = run()
+
+    assert ours.returncode == 0, ours.stdout
+    assert "OK       port 8801/tcp on 127.0.0.2 is held by bmp-openapi, running" in ours.stdout
+    assert "OK       docker compose v2" in ours.stdout
+    assert foreign.returncode == 1, foreign.stdout
+    assert (
+        "MISSING  port 8801/tcp on 127.0.0.2 (bmp-openapi) is in use by another process"
+        in foreign.stdout
+    )
