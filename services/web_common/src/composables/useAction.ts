@@ -1,0 +1,39 @@
+import { ElMessage, ElMessageBox } from 'element-plus'
+import { useI18n } from 'vue-i18n'
+import { ApiError } from '../api/client'
+
+/**
+ * Runs an action that changes something and shows its result: a confirmation first when it
+ * destroys (or when `confirm` is given), then a success message or the server's own error.
+ */
+export function useAction() {
+  const { t } = useI18n()
+
+  async function run<T>(
+    action: () => Promise<T>,
+    options: { confirm?: string; done?: string; danger?: boolean } = {},
+  ): Promise<T | undefined> {
+    if (options.confirm) {
+      try {
+        await ElMessageBox.confirm(options.confirm, t('common.confirm.title'), {
+          confirmButtonText: t('common.actions.confirm'),
+          cancelButtonText: t('common.actions.cancel'),
+          type: options.danger ? 'warning' : 'info',
+        })
+      } catch {
+        return undefined // cancelled
+      }
+    }
+    try {
+      const result = await action()
+      ElMessage.success(options.done ?? t('common.messages.done'))
+      return result
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.notLoggedIn) return undefined
+      ElMessage.error(caught instanceof ApiError ? caught.message : String(caught))
+      return undefined
+    }
+  }
+
+  return { run }
+}
