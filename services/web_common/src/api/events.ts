@@ -9,9 +9,12 @@ export interface InstanceEvent {
   instanceId: string
   status?: string
   statusName?: string
-  progress?: number | string
-  step?: string
+  instanceName?: string
+  locked?: string
+  /** The running job's step: {action, step, steps} and, for long steps, bytes and total. */
+  progress?: { action?: string; step?: number; steps?: number; bytes?: number; total?: number }
   jobId?: string
+  reason?: string
   [key: string]: unknown
 }
 
