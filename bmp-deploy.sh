@@ -191,6 +191,18 @@ ensure_venv() {
   echo "$want" >"$stamp"
 }
 
+ensure_console_web() {
+  # Debian's nginx serves the console; installed without starting Debian's own site on :80.
+  if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+    echo "installing nginx (apt)"
+    as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
+      { as_root apt-get update -q >/dev/null && as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
+  fi
+  command -v envsubst >/dev/null 2>&1 || apt_install gettext-base
+  # Built when missing or older than its sources (npm ci from the lockfile, vite build).
+  "$ROOT/deploy/local/console-web-build.sh"
+}
+
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 }
@@ -324,6 +336,9 @@ local_start() {
   ensure_tls
   if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
     ensure_redis_server
+  fi
+  if printf '%s\n' "${services[@]}" | grep -qx bmp-console-web; then
+    ensure_console_web
   fi
   ensure_supervisord
   for service in "${services[@]}"; do
