@@ -48,6 +48,16 @@ describe('the create wizard', () => {
     expect(body.bootMode).toBe('UEFI')
   })
 
+  it('a reset empties the choices a page holds', () => {
+    const wizard = useCreateWizardStore()
+    const held = wizard.choices
+    Object.assign(held, chosen())
+    wizard.step = 2
+    wizard.reset()
+    expect(held.instanceName).toBe('')
+    expect(wizard.step).toBe(0)
+  })
+
   it('a new device type drops what depended on the old one', () => {
     const wizard = useCreateWizardStore()
     Object.assign(wizard.choices, chosen(), { instanceName: 'kept' })

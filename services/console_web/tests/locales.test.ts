@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import commonEn from '@bmp/web-common/i18n/en-US'
 import commonZh from '@bmp/web-common/i18n/zh-CN'
 import { keyPaths, type Messages } from '@bmp/web-common/i18n/index'
+import { baseCompile } from '@intlify/message-compiler'
 import en from '../src/locales/en-US'
 import zh from '../src/locales/zh-CN'
 
@@ -25,6 +26,17 @@ describe('both languages say everything', () => {
   ])('%s: no empty message', (_name, messages) => {
     for (const [key, value] of leaves(messages as Messages)) {
       expect(typeof value === 'string' && value.trim() !== '', key).toBe(true)
+    }
+  })
+
+  it.each([
+    ['zh-CN', { ...commonZh, ...zh }],
+    ['en-US', { ...commonEn, ...en }],
+  ])('%s: every message compiles (a stray @, | or brace breaks a page)', (_name, messages) => {
+    for (const [key, value] of leaves(messages as Messages)) {
+      const errors: string[] = []
+      baseCompile(String(value), { onError: (error) => errors.push(error.message) })
+      expect(errors, key).toEqual([])
     }
   })
 

@@ -126,7 +126,7 @@ export default {
     sshkeys: {
       create: 'Add SSH key',
       key: 'Public key',
-      keyHint: 'ssh-ed25519 AAAA... you@host',
+      keyHint: "ssh-ed25519 AAAA... you{'@'}host",
       type: 'Type',
       fingerprint: 'Fingerprint',
       confirmDelete: 'Delete SSH key {name}? Instances that have it keep it.',

@@ -126,7 +126,7 @@ export default {
     sshkeys: {
       create: '添加 SSH 密钥',
       key: '公钥',
-      keyHint: 'ssh-ed25519 AAAA... you@host',
+      keyHint: "ssh-ed25519 AAAA... you{'@'}host",
       type: '类型',
       fingerprint: '指纹',
       confirmDelete: '确定删除 SSH 密钥 {name}？已安装该密钥的实例不受影响。',

@@ -71,9 +71,10 @@ export function createBody(choices: WizardChoices): CreateInstanceBody {
 export const useCreateWizardStore = defineStore('createWizard', {
   state: () => ({ step: 0, choices: emptyChoices() }),
   actions: {
+    /** A fresh start; the same choices object (pages hold it), emptied. */
     reset(): void {
       this.step = 0
-      this.choices = emptyChoices()
+      Object.assign(this.choices, emptyChoices())
     },
     /** A new device type: what depended on the old one is chosen again. */
     chooseDeviceType(deviceTypeId: string): void {

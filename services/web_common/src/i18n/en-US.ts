@@ -89,6 +89,6 @@ export default {
     },
     yes: 'Yes',
     no: 'No',
-    pager: { total: '{total} in all' },
+    pager: { pageSize: 'Items per page', total: '{total} in all' },
   },
 }

@@ -89,6 +89,6 @@ export default {
     },
     yes: '是',
     no: '否',
-    pager: { total: '共 {total} 条' },
+    pager: { pageSize: '每页条数', total: '共 {total} 条' },
   },
 }
