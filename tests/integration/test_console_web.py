@@ -10,9 +10,11 @@ folder is printed), with no untranslated text and no critical accessibility viol
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -52,7 +54,9 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("console-web-screenshots")
+    """One folder of the run (or BMP_TEST_SCREENSHOTS, to keep them, e.g. as CI artifacts)."""
+    kept = os.environ.get("BMP_TEST_SCREENSHOTS")
+    folder = Path(kept) if kept else tmp_path_factory.mktemp("console-web-screenshots")
     print(f"\nscreenshots: {folder}")
     return folder
 
@@ -120,28 +124,41 @@ def ssh_public_key(tmp_path) -> str:
     return (tmp_path / "id_ed25519.pub").read_text().strip()
 
 
-def watch_statuses(page) -> None:
-    """Records, in the page, every status and step text the instance page shows."""
-    page.evaluate(
-        """() => {
-          window.__seen = [];
-          window.__loaded = performance.timeOrigin;  // a reload would make a new one
-          const note = () => {
-            const tag = document.querySelector('[data-testid=instance-status]');
-            const step = document.querySelector('[data-testid=instance-progress]');
-            const now = [tag?.dataset.status, step?.innerText.split('\\n')[0]].join(' | ');
-            if (window.__seen.at(-1) !== now) window.__seen.push(now);
-          };
-          new MutationObserver(note).observe(document.body, {subtree: true, childList: true,
-            attributes: true, characterData: true});
-          note();
-        }"""
-    )
+# Installed in the page before it loads: records every status and step text the instance page
+# shows, and when the document was made (a reload would make a new one).
+WATCH_STATUSES = """
+window.__seen = [];
+window.__loaded = performance.timeOrigin;
+const note = () => {
+  const tag = document.querySelector('[data-testid=instance-status]');
+  if (!tag) return;
+  const step = document.querySelector('[data-testid=instance-progress]');
+  const now = [tag.dataset.status, step ? step.innerText.split('\\n')[0] : ''].join(' | ');
+  if (window.__seen.at(-1) !== now) window.__seen.push(now);
+};
+document.addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(
+  document.body, {subtree: true, childList: true, attributes: true, characterData: true}));
+"""
 
 
-def test_a_tenant_uses_the_console_without_reloading(console_web, lab, page, shots, tmp_path):
+@pytest.fixture
+def slow_agents(lab):
+    """The lab's agents take a moment per step, so that a person could watch the steps."""
+    agents = [node.agent for node in lab.fleet.nodes if node.agent is not None]
+    for agent in agents:
+        agent.step_delay = 0.5
+    yield
+    for agent in agents:
+        agent.step_delay = 0
+
+
+def test_a_tenant_uses_the_console_without_reloading(
+    console_web, lab, page, shots, tmp_path, slow_agents
+):
     name, password = new_user(lab)
+    page.add_init_script(WATCH_STATUSES)
     page.goto(console_web + "/instance/list")
+    loaded = page.evaluate("() => window.__loaded")
     # No session: the login page, which returns to the list afterwards.
     page.wait_for_url(re.compile(r"/login\?redirect=/instance/list$"))
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -163,14 +180,14 @@ def test_a_tenant_uses_the_console_without_reloading(console_web, lab, page, sho
     dialog.get_by_label("Public key").fill(ssh_public_key(tmp_path))
     dialog.get_by_role("button", name="Create").click()
     page.get_by_role("cell", name="laptop", exact=True).wait_for()
-    assert page.get_by_role("cell", name="SHA256:").count() == 0  # fingerprint is a cell value
+    page.get_by_role("cell", name=re.compile(r"^SHA256:")).wait_for()  # its fingerprint
     page.get_by_role("tab", name="API keys").click()
     page.get_by_role("button", name="Create API key").click()
     dialog = page.get_by_role("dialog", name="Create API key")
     dialog.get_by_label("Name").fill("ci-reader")
     dialog.get_by_text("Read-only (the key may only read)").click()
     dialog.get_by_role("button", name="Create").click()
-    token = page.get_by_test_id("new-api-token").locator("input").input_value()
+    token = page.get_by_label("The new API key").input_value()
     assert len(token) >= 20
     page.get_by_role("button", name="I have saved it").click()
     page.get_by_role("cell", name="ci-reader").wait_for()
@@ -190,9 +207,6 @@ def test_a_tenant_uses_the_console_without_reloading(console_web, lab, page, sho
     page.get_by_role("button", name="Create", exact=True).click()
     page.wait_for_url("**/instance/detail/*")
     instance_id = page.url.rsplit("/", 1)[1]
-    settle(page)
-    watch_statuses(page)
-    loaded = page.evaluate("() => window.__loaded")
 
     # It installs and becomes running on this page, step by step, with no reload.
     wait_status(page, "running")

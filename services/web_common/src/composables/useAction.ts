@@ -9,10 +9,11 @@ import { ApiError } from '../api/client'
 export function useAction() {
   const { t } = useI18n()
 
-  async function run<T>(
-    action: () => Promise<T>,
+  /** True when the action ran and succeeded (false: cancelled or refused). */
+  async function run(
+    action: () => Promise<unknown>,
     options: { confirm?: string; done?: string; danger?: boolean } = {},
-  ): Promise<T | undefined> {
+  ): Promise<boolean> {
     if (options.confirm) {
       try {
         await ElMessageBox.confirm(options.confirm, t('common.confirm.title'), {
@@ -21,17 +22,17 @@ export function useAction() {
           type: options.danger ? 'warning' : 'info',
         })
       } catch {
-        return undefined // cancelled
+        return false // cancelled
       }
     }
     try {
-      const result = await action()
+      await action()
       ElMessage.success(options.done ?? t('common.messages.done'))
-      return result
+      return true
     } catch (caught) {
-      if (caught instanceof ApiError && caught.notLoggedIn) return undefined
+      if (caught instanceof ApiError && caught.notLoggedIn) return false
       ElMessage.error(caught instanceof ApiError ? caught.message : String(caught))
-      return undefined
+      return false
     }
   }
 
