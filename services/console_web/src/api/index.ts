@@ -50,6 +50,14 @@ export interface InstanceFilters {
   ipv4?: string
 }
 
+export interface ProjectShare {
+  sharedUserId: string
+  sharedUserName: string
+  permission: 'read' | 'write'
+  sharedWholeProject: boolean
+  sharedInstanceIds: string
+}
+
 export interface Project {
   projectId: string
   projectName: string
@@ -57,9 +65,16 @@ export interface Project {
   owned: number
   isDefault: number
   instanceCount: number
+  userId: string
   ownedBy: string
+  shareProjects: ProjectShare[]
   createdTime: string
   updatedTime: string
+}
+
+export interface ConsoleUser {
+  userId: string
+  userName: string
 }
 
 export interface SshKey {
@@ -190,6 +205,17 @@ export const projectApi = {
   describe: (id: string, description: string) =>
     api.post<Ok>(`/project/${encodeURIComponent(id)}/description`, { description }),
   remove: (id: string) => api.delete<Ok>(`/project/${encodeURIComponent(id)}`),
+  /** instanceIDs: "all" (the whole project, later instances too) or ids, comma-separated. */
+  share: (id: string, body: { ownerID: string; sharerID: string; permission: 'read' | 'write'; instanceIDs: string }) =>
+    api.put<Ok>(`/project/${encodeURIComponent(id)}/share`, body),
+  cancelShare: (id: string, ownerID: string, sharerID: string) =>
+    api.put<Ok>(`/project/${encodeURIComponent(id)}/cancelShare`, { ownerID, sharerID }),
+  move: (id: string, ownerID: string, moverID: string) =>
+    api.put<Ok>(`/project/${encodeURIComponent(id)}/move`, { ownerID, moverID }),
+  moveInstances: (body: { instanceIDs: string; ownerProjectID: string; moverProjectID: string; ownerID: string; moverID: string }) =>
+    api.put<Ok>('/project/move/instances', body),
+  /** The other tenants a project can be shared with or given to (ids and names). */
+  users: () => api.get<{ users: ConsoleUser[] }>('/user/getConsoleAccessUserList'),
 }
 
 export const keypairApi = {
