@@ -7,6 +7,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# The built files are public (nginx's workers read them as another user): whatever umask the
+# caller has (bmp-deploy.sh's is 077), they are readable by all; no secret is ever in them.
+umask 022
+dist="services/console_web/dist"
+readable() { [[ ! -d "$dist" ]] || chmod -R u=rwX,go=rX "$dist"; }
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "console-web: Node.js >= 20.19 and npm are needed to build the console (https://nodejs.org)" >&2
@@ -35,10 +40,12 @@ if [[ ! -f node_modules/.bmp-lock-hash || "$(cat node_modules/.bmp-lock-hash)" !
 fi
 
 want="$(sources_hash)"
-stamp="services/console_web/dist/.bmp-build-hash"
+stamp="$dist/.bmp-build-hash"
 if [[ "${1:-}" != "--force" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  readable
   exit 0
 fi
 echo "console-web: vite build"
 npm run build --workspace services/console_web --silent >/dev/null
 echo "$want" >"$stamp"
+readable

@@ -19,7 +19,17 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BUILD = ROOT / "deploy" / "local" / "console-web-build.sh"
 
 # What a message key looks like when vue-i18n finds no text for it: "instance.list.title".
-KEY_PREFIXES = ("app", "nav", "common", "instance", "project", "personal", "message", "notFound")
+KEY_PREFIXES = (
+    "app",
+    "nav",
+    "common",
+    "instance",
+    "project",
+    "personal",
+    "message",
+    "monitor",
+    "notFound",
+)
 UNTRANSLATED = re.compile(rf"\b(?:{'|'.join(KEY_PREFIXES)})\.[A-Za-z_$]+(?:\.[A-Za-z_$]+)*\b")
 
 

@@ -87,8 +87,9 @@ export function queryString(query: Query = {}): string {
   return text ? `?${text}` : ''
 }
 
-export function url(path: string, query?: Query): string {
-  return `${options.baseUrl}${path}${queryString(query)}`
+/** `path` under the BFF's prefix, or under `base` (e.g. upstream's `/oob-alert`). */
+export function url(path: string, query?: Query, base?: string): string {
+  return `${base ?? options.baseUrl}${path}${queryString(query)}`
 }
 
 function newRequestId(): string {
@@ -118,6 +119,8 @@ export interface RequestOptions {
   body?: unknown
   /** Sent as `Idempotency-Key` on writes (a retry of the same action runs once). */
   idempotencyKey?: string
+  /** Another prefix than the BFF's (nginx sends `/oob-alert/` to the BFF too). */
+  base?: string
 }
 
 export async function request<T>(method: Method, path: string, init: RequestOptions = {}): Promise<T> {
@@ -137,7 +140,7 @@ export async function request<T>(method: Method, path: string, init: RequestOpti
   }
   let response: Response
   try {
-    response = await fetch(url(path, init.query), {
+    response = await fetch(url(path, init.query, init.base), {
       method,
       headers,
       body,
@@ -150,13 +153,13 @@ export async function request<T>(method: Method, path: string, init: RequestOpti
 }
 
 export const api = {
-  get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
+  get: <T>(path: string, query?: Query, base?: string) => request<T>('GET', path, { query, base }),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body: body ?? {} }),
   delete: <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body }),
 }
 
 /** The URL of a list's Excel export (the BFF answers it as a download). */
-export function exportUrl(path: string, query: Query = {}): string {
-  return url(path, { ...query, exportType: 'xlsx', pageNumber: undefined, pageSize: undefined })
+export function exportUrl(path: string, query: Query = {}, base?: string): string {
+  return url(path, { ...query, exportType: 'xlsx', pageNumber: undefined, pageSize: undefined }, base)
 }
