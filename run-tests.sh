@@ -83,7 +83,8 @@ npm run lint --silent
 npm run typecheck --silent
 npx vitest run --reporter=dot
 node services/web_common/scripts/check-size.mjs services/console_web/dist 300 \
-  src/pages/LoginView.vue src/pages/InstanceListPage.vue src/pages/InstanceDetailPage.vue
+  src/pages/LoginView.vue src/pages/InstanceListPage.vue src/pages/InstanceDetailPage.vue \
+  src/pages/monitoring/AlarmRulesPage.vue
 
 # Tests choose their servers from these keys only; the caller's .env must not leak in.
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST

@@ -315,6 +315,9 @@ PAGES = (
     ("personal-apikeys", "/user?tab=apikeys"),
     ("messages", "/message/list"),
     ("message-detail", "/message/detail/{message}"),
+    ("alarm-rules", "/instance/rules/list"),
+    ("alarm-rule-create", "/instance/rules/create"),
+    ("alarm-history", "/instance/history/list"),
     ("not-found", "/no/such/page"),
 )
 
