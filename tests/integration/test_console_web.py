@@ -225,6 +225,19 @@ def test_a_tenant_uses_the_console_without_reloading(
     seen = page.evaluate("() => window.__seen")
     statuses = [s.split(" | ")[0] for s in seen]
     assert "stopping" in statuses and "stopped" in statuses and "starting" in statuses, seen
+
+    # Reinstall (a stopped instance): the image and RAID it has are proposed, a new password,
+    # a warning first; it installs again and runs.
+    page.get_by_role("button", name="Stop", exact=True).click()
+    confirm(page)
+    wait_status(page, "stopped")
+    page.get_by_role("button", name="Reinstall", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Reinstall")
+    dialog.get_by_label("Root password").fill("Root-Pass-2027")
+    dialog.get_by_role("button", name="Reinstall").click()
+    confirm(page)
+    wait_status(page, "reinstalling", timeout=30_000)
+    wait_status(page, "running")
     assert page.evaluate("() => window.__loaded") == loaded, "the page was reloaded"
 
     # The list shows it; back to Chinese, then log out.
