@@ -46,6 +46,7 @@ SERVICE:
     bmp-oob-alert         out-of-band faults (BMC event logs), port 8804
     bmp-oob-agent         polls the BMCs' event logs of BMP_IDC_IDS (docker: BMP_IDC_ID)
     bmp-operation-api     the operator portal's backend (BFF), port 8799
+    bmp-rsyslog           the LiveOS agents' log lines (syslog, UDP 1514), filed per node address
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
@@ -164,7 +165,7 @@ ensure_tls() {
 SUPERVISOR_CONF() { echo "$BMP_RUN_DIR/supervisord.conf"; }
 
 ensure_venv() {
-  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,local" stamp="$BMP_VENV/.bmp-installed" want
+  local extras="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,ctl,local" stamp="$BMP_VENV/.bmp-installed" want
   # The driver's ipmitool backend, for BMCs its native IPMI client cannot talk to.
   command -v ipmitool >/dev/null 2>&1 || apt_install ipmitool
   [[ -f /usr/lib/ipxe/undionly.kpxe ]] || apt_install ipxe  # the boot programs bmp-tftp serves
@@ -172,6 +173,8 @@ ensure_venv() {
   command -v prometheus >/dev/null 2>&1 || apt_install prometheus
   command -v prometheus-pushgateway >/dev/null 2>&1 || apt_install prometheus-pushgateway
   command -v prometheus-alertmanager >/dev/null 2>&1 || apt_install prometheus-alertmanager
+  # The LiveOS agents' syslog receiver (bmp-rsyslog).
+  command -v rsyslogd >/dev/null 2>&1 || apt_install rsyslog
   if uses_mysql; then
     extras="$extras,mysql"
     pkg-config --exists mysqlclient 2>/dev/null || apt_install default-libmysqlclient-dev pkg-config build-essential
@@ -258,6 +261,37 @@ supervisorctl() {
   "$BMP_VENV/bin/supervisorctl" -c "$(SUPERVISOR_CONF)" "$@"
 }
 
+supervisor_all() {
+  # supervisor_all start|stop SERVICE...: asks supervisord for all of them at once, then waits
+  # until each has settled (started: RUNNING or given up; stopped). One supervisorctl per
+  # service waits startsecs (or the stop) for each in turn: a minute for a full start.
+  local action="$1"
+  shift
+  [[ $# -gt 0 ]] || return 0
+  "$BMP_VENV/bin/python" - "$action" "$BMP_RUN_DIR/supervisor.sock" "$@" <<'PY'
+import sys, time, xmlrpc.client
+from supervisor.xmlrpc import Faults, SupervisorTransport
+
+action, socket, *names = sys.argv[1:]
+transport = SupervisorTransport(None, None, f"unix://{socket}")
+rpc = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+call = rpc.startProcess if action == "start" else rpc.stopProcess
+for name in names:
+    try:
+        call(name, False)  # do not wait: the loop below waits for all of them together
+    except xmlrpc.client.Fault as fault:
+        if fault.faultCode not in (Faults.ALREADY_STARTED, Faults.NOT_RUNNING):
+            print(f"{name}: {fault.faultString}", file=sys.stderr)
+settled = {"RUNNING", "FATAL", "STOPPED", "EXITED"} if action == "start" else {"STOPPED", "EXITED", "FATAL"}
+deadline = time.monotonic() + 90  # startretries with backoff, or stopwaitsecs then SIGKILL
+while time.monotonic() < deadline:
+    states = [p["statename"] for p in rpc.getAllProcessInfo() if p["name"] in names]
+    if all(state in settled for state in states):
+        break
+    time.sleep(0.2)
+PY
+}
+
 supervisord_running() {
   local pidfile="$BMP_RUN_DIR/supervisord.pid"
   [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
@@ -330,7 +364,7 @@ local_status_of() {
 }
 
 local_start() {
-  local services=("$@") service needs_migration="" failed=0
+  local services=("$@") service needs_migration="" failed=0 to_start=()
   ensure_secrets
   ensure_venv
   ensure_tls
@@ -366,8 +400,9 @@ local_start() {
       failed=1
       continue
     fi
-    supervisorctl start "$service" >/dev/null 2>&1 || true
+    to_start+=("$service")
   done
+  supervisor_all start "${to_start[@]}"
   for service in "${services[@]}"; do
     local_status_of "$service" || [[ "$service" == bmp-redis ]] || continue
     wait_healthy "$service" || failed=1
@@ -379,8 +414,8 @@ local_start() {
 local_stop() {
   local services=("$@") service all="${STOP_ALL:-}"
   supervisord_running || return 0
+  supervisor_all stop "${services[@]}"
   for service in "${services[@]}"; do
-    supervisorctl stop "$service" >/dev/null 2>&1 || true
     echo "$service stopped"
   done
   if [[ -n "$all" ]]; then
@@ -420,10 +455,17 @@ local_reinstall() {
 }
 
 local_logs() {
-  local service
+  local service file
   for service in "$@"; do
     echo "==> $BMP_LOG_DIR/$service.log <=="
     tail -n "${LINES:-100}" "$BMP_LOG_DIR/$service.log" 2>/dev/null || echo "(no log yet)"
+    if [[ "$service" == bmp-rsyslog ]]; then
+      # The nodes' own lines: the newest file of each node address and program.
+      while IFS= read -r file; do
+        echo "==> $file <=="
+        tail -n "${LINES:-100}" "$file"
+      done < <(find "$BMP_LOG_DIR/rsyslog" -name '*.log' -type f -mtime -1 2>/dev/null | sort)
+    fi
   done
 }
 

@@ -19,6 +19,14 @@ COPY services/image/ services/image/
 # "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
 RUN pip install --no-cache-dir './[image]'
 
+# ---- the in-band monitoring agent's bundle (installBmpAgent) --------------------------------------
+# Served at /monitor-agent/ from the image itself: the image root is a volume, which would keep
+# an old bundle across upgrades. Built from the sources (standard library only), not installed.
+FROM python:3.11-slim-bookworm AS monitor-agent-bundle
+WORKDIR /src
+COPY services/monitor_agent/ services/monitor_agent/
+RUN PYTHONPATH=services/monitor_agent python -m bmp_monitor_agent.bundle --out /opt/monitor-agent
+
 # ---- runtime: Debian's nginx, the venv, a non-root user -----------------------------------------
 FROM python:3.11-slim-bookworm AS runtime
 
@@ -36,6 +44,7 @@ RUN apt-get update \
     && install -d -o bmp -g bmp -m 0755 /srv/bmp-image
 
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=monitor-agent-bundle /opt/monitor-agent /usr/share/bmp-image/monitor-agent
 COPY deploy/docker/nginx-image.conf /etc/nginx/nginx.conf
 
 ENV PATH=/opt/venv/bin:$PATH \

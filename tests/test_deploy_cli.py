@@ -60,6 +60,7 @@ def deployment(tmp_path_factory):
         "gateway_tls": free_port(),
         "image": free_port(),
         "tftp": free_port(socket.SOCK_DGRAM),
+        "rsyslog": free_port(socket.SOCK_DGRAM),
         "prometheus": free_port(),
         "pushgateway": free_port(),
         "alertmanager": free_port(),
@@ -86,6 +87,7 @@ def deployment(tmp_path_factory):
         BMP_GATEWAY_TLS_PORT=str(ports["gateway_tls"]),
         BMP_IMAGE_PORT=str(ports["image"]),
         BMP_TFTP_PORT=str(ports["tftp"]),
+        BMP_RSYSLOG_PORT=str(ports["rsyslog"]),
         BMP_PROMETHEUS_PORT=str(ports["prometheus"]),
         BMP_PUSHGATEWAY_PORT=str(ports["pushgateway"]),
         BMP_ALERTMANAGER_PORT=str(ports["alertmanager"]),
@@ -150,6 +152,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-scheduler-gateway-tls",
         "bmp-tftp",
         "bmp-image",
+        "bmp-rsyslog",
         "bmp-oob-alert",
         "bmp-console-web",
         # In-band monitoring (upstream's names).
@@ -228,6 +231,16 @@ def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deploy
         assert answer.status == 206
         assert answer.headers["Content-Range"] == f"bytes 256-511/{256 * 64}"
         assert answer.read() == bytes(range(256))
+
+
+def test_bmp_image_serves_the_monitoring_agents_bundle(deployment):
+    import hashlib
+
+    base = f"http://127.0.0.1:{deployment['ports']['image']}/monitor-agent/bmp-monitor-agent"
+    with urllib.request.urlopen(f"{base}.tar.gz.sha256", timeout=10) as answer:
+        digest = answer.read().decode().split()[0]
+    with urllib.request.urlopen(f"{base}.tar.gz", timeout=10) as answer:
+        assert hashlib.sha256(answer.read()).hexdigest() == digest
 
 
 def test_the_agent_gateway_speaks_https_with_a_ca_made_at_first_start_and_kept(deployment):

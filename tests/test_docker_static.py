@@ -586,9 +586,10 @@ def test_a_service_called_by_name_answers_that_host(config):
                 continue
             calls += 1
             assert host in target.get("BMP_SERVICE_HOSTS", "").split(","), f"{name}.{key}"
-    # console-api -> openapi-console, operation-api -> openapi, oob-alert -> both profiles,
-    # oob-agent -> openapi and oob-alert, monitor-proxy -> openapi, pronoea -> openapi-console.
-    assert calls == 8
+    # console-api -> openapi-console and oob-alert, operation-api -> openapi and oob-alert,
+    # oob-alert -> both profiles, oob-agent -> openapi and oob-alert, monitor-proxy -> openapi,
+    # pronoea -> openapi-console.
+    assert calls == 10
 
 
 def test_redis_password_stays_off_the_command_line(config, given_secrets):

@@ -2,9 +2,11 @@
 route of upstream's in scope answers its method here, and every route that relays an openapi
 operation names one openapi's operation profile serves.
 
-Out of scope here: the WebSocket demo (/ws/*: /events is the live stream), the 13 monitoring
-pass-throughs (the contract has no monitoring operation yet), and the two uploads (device
-Excel import, image upload), which live in their own subpackages.
+Out of scope here: the WebSocket demo (/ws/*: /events is the live stream). Upstream routed
+``DELETE /monitorRule/deleteRule`` to its edit handler; ours deletes.
+
+Besides: the oob-alert routes upstream's operator SPA called at /oob-alert/ (its nginx sent them
+to oob-alert) are served here under the same paths, and each is a route of oob-alert.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 import pytest
 
-# (method, path) of upstream's router, ids as "x"; the two uploads and /ws, monitoring left out.
+# (method, path) of upstream's router, ids as "x"; /ws left out.
 UPSTREAM = """
 POST /login
 POST /logout
@@ -111,8 +113,42 @@ POST /messages/saveIsPushMail
 GET /messages/describeMail
 GET /auditLogs
 GET /auditLogs/types
+POST /monitorRule/addRule
+GET /monitorRule/describeRule
+GET /monitorRule/describeRules
+PUT /monitorRule/editRule
+PUT /monitorRule/enableRule
+PUT /monitorRule/disableRule
+DELETE /monitorRule/deleteRule
+GET /monitorAlert/describeAlert
+GET /monitorAlert/describeAlerts
+DELETE /monitorAlert/deleteAlert
+GET /monitorData
+GET /monitorProxy/desrcibeAgentStatus
+GET /monitorProxy/desrcibeTags
+POST /devices/upload
+POST /images/upload
 """
-OUT_OF_SCOPE = 2 + 13 + 2  # /ws/*, monitoring, the two uploads
+OUT_OF_SCOPE = 2  # /ws/*
+
+# What upstream's operator SPA sent to /oob-alert/ (bmp-operation-web src/api/surveillance/*,
+# device/config.ts, public/config.ts): hardware status, fault log and "handled", fault rules.
+UPSTREAM_OOB = """
+GET /oob-alert/v1/oob-alert/device/status
+GET /oob-alert/v1/oob-alert/consolelogs
+GET /oob-alert/v1/oob-alert/logs
+POST /oob-alert/v1/oob-alert/logs/deal
+GET /oob-alert/v1/oob-alert/rules
+POST /oob-alert/v1/oob-alert/rules/change-push
+POST /oob-alert/v1/oob-alert/rules/change-use
+POST /oob-alert/v1/oob-alert/rules/reset
+GET /oob-alert/v1/oob-alert/rules/alert-level-list
+GET /oob-alert/v1/oob-alert/rules/alert-spec-list
+GET /oob-alert/v1/oob-alert/custom/get-custom-info
+POST /oob-alert/v1/oob-alert/custom/set-custom-info
+"""
+OOB_ROUTE_COUNT = 12
+SETTINGS = "bmp_operation_api.settings"
 
 # Run in a process of its own: this pytest runs under openapi's settings.
 PROBE = """
@@ -169,3 +205,47 @@ def test_every_upstream_route_in_scope_is_served(probe):
 
 def test_every_relayed_operation_is_on_openapis_operation_profile(probe):
     assert probe[1]["unserved"] == []
+
+
+# -- out-of-band monitoring: upstream's SPA called oob-alert at /oob-alert/; the BFF serves it --
+
+OOB_PROBE = """
+import json, django
+django.setup()
+from django.urls import Resolver404, resolve
+routes = json.loads(input())
+missing = []
+for method, path in routes:
+    try:
+        view = resolve(path).func.view_class
+    except Resolver404:
+        view = None
+    if view is None or not hasattr(view, method.lower()):
+        missing.append(f"{method} {path}")
+print(json.dumps(missing))
+"""
+
+
+def _missing(settings_module: str, routes: list[list[str]]) -> list[str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+    env.setdefault("BMP_SECRET_KEY", "route-table-test")
+    result = subprocess.run(
+        [sys.executable, "-c", OOB_PROBE],
+        input=json.dumps(routes),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_oob_alert_routes_of_upstreams_spa_are_served_under_oob_alert():
+    routes = [line.split(" ", 1) for line in UPSTREAM_OOB.strip().splitlines()]
+    assert len(routes) == OOB_ROUTE_COUNT
+    assert _missing(SETTINGS, routes) == []
+    # ... and each is a route of oob-alert itself, where the BFF sends it.
+    inner = [[method, path.removeprefix("/oob-alert")] for method, path in routes]
+    assert _missing("bmp_oob_alert.settings", inner) == []

@@ -55,6 +55,8 @@ case "$service" in
     # Threads, not processes: each open /events stream holds one.
     export DJANGO_SETTINGS_MODULE=bmp_console_api.settings
     export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    # The console's /oob-alert/ routes go on to oob-alert, as the session's tenant.
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
       gunicorn_app bmp_console_api.wsgi:application "$BMP_API_BIND" "${BMP_CONSOLE_API_PORT:-8800}"
     ;;
@@ -95,6 +97,7 @@ case "$service" in
     # The operator portal's BFF: as bmp-console-api, calling openapi's operation profile.
     export DJANGO_SETTINGS_MODULE=bmp_operation_api.settings
     export BMP_OPENAPI_URL="${BMP_OPENAPI_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_PORT:-8801}}"
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_BFF_WORKERS:-2}" BMP_THREADS="${BMP_BFF_THREADS:-32}" \
       gunicorn_app bmp_operation_api.wsgi:application "$BMP_API_BIND" "${BMP_OPERATION_API_PORT:-8799}"
     ;;
@@ -149,8 +152,31 @@ case "$service" in
     ;;
   bmp-image)
     mkdir -p "$BMP_DATA_DIR/images"
+    # The in-band monitoring agent's bundle (installBmpAgent), rebuilt from services/monitor_agent
+    # at each start: the same sources give the same bytes and checksum.
+    "$BMP_VENV/bin/python" -m bmp_monitor_agent.bundle --out "$BMP_DATA_DIR/images/monitor-agent"
     exec "$BMP_VENV/bin/python" -m bmp_image --root "$BMP_DATA_DIR/images" \
       --bind "$BMP_PROVISION_BIND:${BMP_IMAGE_PORT:-10000}"
+    ;;
+  bmp-rsyslog)
+    # Debian's rsyslogd with only this configuration: RFC 5424/3164 over UDP on the
+    # provisioning side, each node's lines in $BMP_LOG_DIR/rsyslog/<address>/<program>-<date>.log
+    # (upstream's layout); the host's own 127.0.0.1 is dropped, as upstream does.
+    conf="$BMP_RUN_DIR/rsyslog.conf"
+    mkdir -p "$BMP_RUN_DIR/rsyslog" "$BMP_LOG_DIR/rsyslog"
+    cat >"$conf" <<CONF
+global(workDirectory="$BMP_RUN_DIR/rsyslog")
+module(load="imudp")
+template(name="bmpNodeFile" type="string"
+  string="$BMP_LOG_DIR/rsyslog/%fromhost-ip%/%programname%-%\$year%-%\$month%-%\$day%.log")
+ruleset(name="bmpNodes") {
+  if \$fromhost-ip == "127.0.0.1" then stop
+  action(type="omfile" dynaFile="bmpNodeFile" createDirs="on" dirCreateMode="0750"
+    fileCreateMode="0640")
+}
+input(type="imudp" address="$BMP_PROVISION_BIND" port="${BMP_RSYSLOG_PORT:-1514}" ruleset="bmpNodes")
+CONF
+    exec rsyslogd -n -f "$conf" -i "$BMP_RUN_DIR/rsyslog.pid"
     ;;
   bmp-pushgateway)
     # Only the monitor-proxy pushes (on the loopback), always the same two families with the
@@ -179,6 +205,8 @@ case "$service" in
     ;;
   bmp-pronoea)
     export BMP_OPENAPI_CONSOLE_URL="${BMP_OPENAPI_CONSOLE_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OPENAPI_CONSOLE_PORT:-8802}}"
+    # The console's /oob-alert/ routes go on to oob-alert, as the session's tenant.
+    export BMP_OOB_ALERT_URL="${BMP_OOB_ALERT_URL:-http://$(bmp_reach_address "$BMP_API_BIND"):${BMP_OOB_ALERT_PORT:-8804}}"
     BMP_WORKERS="${BMP_MONITOR_WORKERS:-2}" gunicorn_app bmp_pronoea.wsgi:application 127.0.0.1 "${BMP_PRONOEA_PORT:-9999}"
     ;;
   bmp-monitor-proxy)
@@ -192,7 +220,8 @@ case "$service" in
     exec "$BMP_VENV/bin/python" -m bmp_lab up "${BMP_LAB_NODES:?run ./bmp-deploy.sh lab up N}" \
       --base-port "${BMP_LAB_BASE_PORT:-16230}" --state-dir "$BMP_RUN_DIR/lab" \
       --gateway "http://$(bmp_reach_address "$BMP_PROVISION_BIND"):${BMP_GATEWAY_PORT:-8803}" \
-      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem"
+      --gateway-ca "${BMP_TLS_DIR:-$BMP_DATA_DIR/tls}/ca.pem" \
+      --guest-root "$BMP_RUN_DIR/lab/guests"
     ;;
   *)
     echo "run-service.sh: unknown service $service" >&2

@@ -19,6 +19,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-dhcp-server]=""
   [bmp-tftp]=""
   [bmp-image]="/health"
+  [bmp-rsyslog]=""
   [bmp-lab]=""
   [bmp-oob-alert]="/health"
   [bmp-oob-agent]=""
@@ -78,6 +79,8 @@ bmp_local_services() {
   echo bmp-scheduler-gateway-tls
   echo bmp-tftp
   echo bmp-image
+  # The LiveOS agents' log lines (syslog over UDP, port BMP_RSYSLOG_PORT), filed per node.
+  echo bmp-rsyslog
   # Out-of-band monitoring: faults, health and notices (after openapi, which checks its
   # callers' keys).
   echo bmp-oob-alert

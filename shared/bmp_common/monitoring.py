@@ -67,4 +67,6 @@ AGENT_REVOKED_CHANNEL = "bmp:monitor:agent-revoked"
 # monitor-proxy's hashes: per instance, the last heartbeat and the device tags.
 AGENT_STATUS_KEY = "bmp:monitor:agent:{instance_id}"
 DEVICE_TAGS_KEY = "bmp:monitor:tags:{instance_id}"
+# monitor-proxy: what it last forwarded to openapi of an instance's software RAID (a digest).
+SOFTWARE_RAID_SENT_KEY = "bmp:monitor:raid:{instance_id}"
 AGENT_SILENCE_S = 300  # an agent not heard of for this long is "unknown" (status 0)

@@ -99,31 +99,39 @@ class Installs:
 
 class BootWatch:
     """An install seen from the side, by a thread: when the server powered on (into the
-    LiveOS) after `starts_before` starts, and when its GuestOS first said it was up on the boot
-    after that one. The tests print phases of installs that ran while others were tested."""
+    LiveOS) after `starts_before` starts, and when its GuestOS first said it was up with
+    `hostname`. The tests print phases of installs that ran while others were tested.
 
-    def __init__(self, lab, sn: str, starts_before: int) -> None:
+    The GuestOS's own line, not a count of QEMU starts, marks the end: a LiveOS booted again
+    (a rewound segment) or a BMC reset (no new QEMU) would shift a count; QEMU truncates the
+    serial log at each start and the earlier GuestOS had another hostname."""
+
+    def __init__(self, lab, sn: str, starts_before: int, hostname: str) -> None:
         self.qemu, self.starts_before = lab.qemu[sn], starts_before
+        self.pattern = GUEST_UP.replace(r"(\S+)", f"({re.escape(hostname)})", 1)
         self.power_on: float | None = None
         self.up: float | None = None
         self.done = threading.Event()
+        self.deadline = time.monotonic() + INSTALL_TIMEOUT
         threading.Thread(target=self._run, name=f"boot-watch-{sn}", daemon=True).start()
 
     def _run(self) -> None:
-        deadline = time.monotonic() + INSTALL_TIMEOUT
         try:
-            while self.qemu.starts <= self.starts_before and time.monotonic() < deadline:
+            while self.qemu.starts <= self.starts_before and time.monotonic() < self.deadline:
                 time.sleep(0.2)
             self.power_on = self.qemu.started_at
-            while self.qemu.starts <= self.starts_before + 1 and time.monotonic() < deadline:
-                time.sleep(0.2)
-            left = deadline - time.monotonic()
-            self.up = wait_for_line(self.qemu.machine.serial_log, GUEST_UP, max(left, 1))
+            left = self.deadline - time.monotonic()
+            self.up = wait_for_line(self.qemu.machine.serial_log, self.pattern, max(left, 1))
         finally:
             self.done.set()
 
-    def times(self, timeout: float = 300) -> tuple[float, float]:
-        assert self.done.wait(timeout) and self.power_on and self.up, "no GuestOS came up"
+    def times(self) -> tuple[float, float]:
+        self.done.wait(max(self.deadline - time.monotonic(), 1))
+        serial = self.qemu.machine.serial_log.read_text(errors="replace")[-3000:]
+        assert self.power_on and self.up, (
+            f"no GuestOS came up ({self.qemu.starts} QEMU starts, {self.starts_before} before "
+            f"the install):\n{serial}"
+        )
         return self.power_on, self.up
 
 
@@ -167,8 +175,8 @@ def submit_side_installs(lab) -> None:
     uefi = lab.api.post("/project/instances", uefi_body)["instanceIds"][0]
     raid = lab.api.post("/project/instances", raid_body)["instanceIds"][0]
     lab.side_installs = Installs(uefi, raid, image_id)
-    for sn in (UEFI_SN, RAID_SN):
-        lab.side_installs.watches[sn] = BootWatch(lab, sn, starts_before=0)
+    for sn, body in ((UEFI_SN, uefi_body), (RAID_SN, raid_body)):
+        lab.side_installs.watches[sn] = BootWatch(lab, sn, 0, body["hostname"])
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +273,7 @@ def uefi_reinstall(lab, installs) -> BootWatch:
         "hostname": "guest-uefi-2",
         "password": "Guest-Root-Pass-8",
     }
-    watch = BootWatch(lab, UEFI_SN, starts_before=lab.qemu[UEFI_SN].starts)
+    watch = BootWatch(lab, UEFI_SN, lab.qemu[UEFI_SN].starts, body["hostname"])
     lab.api.put(f"/project/instances/{installs.uefi}/reinstallInstance", body)
     return watch
 

@@ -14,7 +14,7 @@ import pytest
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.fleet import Fleet
-from bmp_lab.platform import Platform, wait_for
+from bmp_lab.platform import Platform, free_port, wait_for
 
 PLATFORM_SERVICES = (
     "bmp-openapi",
@@ -31,6 +31,12 @@ TEST_SETTINGS = {
     # A dead agent is noticed after 4 s of silence (swept every second), not the step's timeout.
     "BMP_SCHEDULER_AGENT_SILENCE": "4",
     "BMP_SCHEDULER_SWEEP_INTERVAL": "1",
+    # In-band monitoring at addresses of the tests' own (a test starts the monitor-proxy there
+    # when it needs one; nothing answers at pronoea's), never the defaults another platform on
+    # the machine may hold.
+    "BMP_PRONOEA_PORT": str(free_port()),
+    "BMP_MONITOR_PROXY_PORT": str(free_port()),
+    "BMP_MONITOR_TOKEN": secrets.token_urlsafe(24),
 }
 
 

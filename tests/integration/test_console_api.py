@@ -7,19 +7,28 @@ and sees what a console would see (status, envelope, headers, the event stream).
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import time
 import urllib.error
 import urllib.request
 
+import openpyxl
 import pytest
 
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import RUN_SERVICE, free_port, wait_http
 
 from .browser import CONSOLE_CSRF_COOKIE as CSRF_COOKIE
-from .browser import OPERATOR_ROLE, Browser, new_user, open_events, read_events
+from .browser import (
+    OPERATION_CSRF_COOKIE,
+    OPERATOR_ROLE,
+    Browser,
+    new_user,
+    open_events,
+    read_events,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -319,3 +328,239 @@ def test_the_event_stream_needs_a_session(console):
         assert json.loads(error.read())["error"]["message"] == "user not login"
     else:
         raise AssertionError("/events answered without a session")
+
+
+# -- in-band monitoring and the operation log ------------------------------------------------
+
+
+def download(browser: Browser, path: str) -> list[tuple]:
+    """The rows of an .xlsx export, its header first."""
+    request = urllib.request.Request(browser.base_url + path)
+    with browser.opener.open(request, timeout=120) as answer:
+        assert answer.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+        data = answer.read()
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    return list(sheet.iter_rows(values_only=True))
+
+
+@pytest.fixture(scope="module")
+def owner(console, lab):
+    """A tenant with a running instance, made through the console."""
+    name, password = new_user(lab)
+    browser = Browser(console)
+    assert browser.login(name, password).status == 200
+    project_id = browser.get("/project").result["projects"][0]["projectId"]
+    created = browser.request(
+        "PUT",
+        "/instance",
+        {
+            "idcId": lab.idc_id,
+            "projectId": project_id,
+            "deviceTypeId": lab.device_type_id,
+            "imageId": lab.image_id,
+            "systemVolumeRaidId": NO_RAID_ID,
+            "instanceName": "watched-by-rules",
+            "password": "Root-Pass-2026",
+            "count": 1,
+        },
+    )
+    [instance_id] = created.result["instanceIds"]
+    lab.wait_status(instance_id, ("running",))
+    browser.instance_id = instance_id
+    return browser
+
+
+@pytest.fixture(scope="module")
+def monitor_proxy(lab, console):
+    """The real monitor-proxy at the address openapi was given (BMP_MONITOR_PROXY_PORT)."""
+    lab.platform.start("bmp-monitor-proxy")
+    wait_http(f"http://127.0.0.1:{lab.platform.env['BMP_MONITOR_PROXY_PORT']}/health", "proxy")
+
+
+RULE = {
+    "ruleName": "cpu hot",
+    "dimension": "instance",
+    "resource": "instance",
+    "triggerOption": [
+        {
+            "metric": "bmp.cpu.util",
+            "period": 5,
+            "calculation": "avg",
+            "calculationUnit": "%",
+            "operation": "gt",
+            "threshold": 80,
+            "times": 1,
+            "noticeLevel": 2,
+        }
+    ],
+    "noticeOption": {
+        "noticePeriod": 60,
+        "effectiveIntervalStart": "00:00:00",
+        "effectiveIntervalEnd": "23:59:59",
+        "noticeCondition": [1],
+        "noticeWay": [1],
+    },
+}
+
+
+def test_a_tenant_keeps_alarm_rules_through_the_console(console, lab, owner):
+    instance_id = owner.instance_id
+    added = owner.request("POST", "/monitorRule/addRule", {**RULE, "instanceIds": [instance_id]})
+    rule_id = added.result["ruleId"]
+    rule = owner.get(f"/monitorRule/describeRule?ruleId={rule_id}").result
+    assert rule["ruleName"] == "cpu hot"
+    assert [i["instanceId"] for i in rule["instances"]] == [instance_id]
+    assert rule["status"] == 1
+    listed = owner.get("/monitorRule/describeRules?pageSize=10").result
+    assert [r["ruleId"] for r in listed["rules"]] == [rule_id]
+
+    # Edit: a second trigger; the console's body is openapi's.
+    edited = {
+        **RULE,
+        "ruleId": rule_id,
+        "ruleName": "cpu or load hot",
+        "instanceIds": [instance_id],
+        "triggerOption": [
+            *RULE["triggerOption"],
+            {**RULE["triggerOption"][0], "metric": "bmp.avg.load5", "threshold": 8},
+        ],
+    }
+    assert owner.request("PUT", "/monitorRule/editRule", edited).result["success"]
+    rule = owner.get(f"/monitorRule/describeRule?ruleId={rule_id}").result
+    assert len(rule["triggerDescription"]) == 2
+
+    # The rule list exports with upstream's columns.
+    rows = download(owner, "/monitorRule/describeRules?exportType=xlsx")
+    assert rows[0] == (
+        "Rule Name",
+        "Rule ID",
+        "Resource Type",
+        "Instance associated number",
+        "Triggering conditions",
+        "Status",
+    )
+    [row] = rows[1:]
+    assert row[:2] == ("cpu or load hot", rule_id)
+    assert row[3] == 1 and row[4].count(";") == 1
+
+    # Only a disabled rule may go (openapi's 409, in the envelope).
+    refused = owner.request("DELETE", "/monitorRule/deleteRule", {"ruleId": rule_id})
+    assert refused.status == 409, refused.body
+    assert owner.request("PUT", "/monitorRule/disableRule", {"ruleId": rule_id}).result["success"]
+    assert owner.get(f"/monitorRule/describeRule?ruleId={rule_id}").result["status"] == 2
+    assert owner.request("PUT", "/monitorRule/enableRule", {"ruleId": rule_id}).result["success"]
+    assert owner.request("PUT", "/monitorRule/disableRule", {"ruleId": rule_id}).status == 200
+    assert owner.request("DELETE", "/monitorRule/deleteRule", {"ruleId": rule_id}).status == 200
+    assert owner.get("/monitorRule/describeRules").result["totalCount"] == 0
+
+
+def test_another_tenant_neither_sees_nor_watches_someone_elses_instance(console, lab, owner):
+    added = owner.request(
+        "POST", "/monitorRule/addRule", {**RULE, "instanceIds": [owner.instance_id]}
+    )
+    rule_id = added.result["ruleId"]
+    other = Browser(console)
+    assert other.login(*new_user(lab)).status == 200
+    assert other.get("/monitorRule/describeRules").result["totalCount"] == 0
+    assert other.get(f"/monitorRule/describeRule?ruleId={rule_id}").status == 404
+    theirs = other.request(
+        "POST", "/monitorRule/addRule", {**RULE, "instanceIds": [owner.instance_id]}
+    )
+    assert theirs.status == 404, theirs.body
+    assert owner.instance_id in theirs.error["message"]
+    assert other.request("PUT", "/monitorRule/disableRule", {"ruleId": rule_id}).status == 404
+    assert (
+        other.get(f"/monitorData?metricName=bmp.cpu.util&instanceId={owner.instance_id}").status
+        == 404
+    )
+    owner.request("PUT", "/monitorRule/disableRule", {"ruleId": rule_id})
+    owner.request("DELETE", "/monitorRule/deleteRule", {"ruleId": rule_id})
+
+
+def test_alerts_charts_and_the_agent_through_the_console(console, lab, owner, monitor_proxy):
+    instance_id = owner.instance_id
+    alerts = owner.get("/monitorAlert/describeAlerts?pageSize=10").result
+    assert alerts["totalCount"] == 0 and alerts["instances"] == []
+    rows = download(owner, "/monitorAlert/describeAlerts?exportType=xlsx")
+    assert rows == [
+        (
+            "Alarm time",
+            "Alarm Resources ID",
+            "Trigger conditions",
+            "Alarm value",
+            "Alarm level",
+            "duration",
+            "Notification object",
+        )
+    ]
+    assert owner.get("/monitorAlert/describeAlert?alertId=ma-nothing").status == 404
+    # The monitor-proxy answers for the agent: none has reported, so its state is unknown.
+    status = owner.get(f"/monitorProxy/desrcibeAgentStatus?instanceId={instance_id}").result
+    [agent] = status["agentStatus"]
+    assert agent["instance_id"] == instance_id and agent["status"] == 0
+    tags = owner.get(f"/monitorProxy/desrcibeTags?instanceId={instance_id}&tagName=disk")
+    assert tags.result == {"tags": []}
+    # Charts come from pronoea, which this platform does not run: openapi's 503, in the
+    # console's envelope and language.
+    charts = f"/monitorData?metricName=bmp.cpu.util,bmp.memory.used&instanceId={instance_id}"
+    down = owner.get(charts)
+    assert down.status == 503, down.body
+    assert down.error["status"] == "UNAVAILABLE" and "pronoea" in down.error["message"]
+    # A metric the contract does not know never leaves the BFF.
+    bad = owner.get(f"/monitorData?metricName=bmp.cpu.hot&instanceId={instance_id}")
+    assert bad.status == 400 and "metricName" in bad.error["message"]
+
+
+def test_the_operation_log_shows_a_tenant_its_instances_only(console, lab, owner):
+    instance_id = owner.instance_id
+    assert (
+        owner.request("POST", "/instance/lockInstance", {"instanceId": instance_id}).status == 200
+    )
+    assert (
+        owner.request("POST", "/instance/unlockInstance", {"instanceId": instance_id}).status == 200
+    )
+    log = owner.get(f"/auditLogs?instanceId={instance_id}&pageSize=50").result
+    entries = log["auditLogs"]
+    assert {e["instanceId"] for e in entries} == {instance_id}
+    operations = [e["operation"] for e in entries]
+    assert operations[:2] == ["UnLockInstances", "LockInstances"]  # newest first
+    assert entries[1]["operationName"] == "Lock instances"
+    assert entries[1]["userName"] == owner.get("/user").result["user"]["userName"]
+    assert len(entries) >= 3  # and the create, at its job's end
+    assert all("apiKeyId" not in e for e in entries)  # the operators' to know
+    # The console's filter names (upstream's console-api), and the audit types.
+    locks = owner.get(f"/auditLogs?instanceId={instance_id}&operation=LockInstances").result
+    assert [e["operation"] for e in locks["auditLogs"]] == ["LockInstances"]
+    types = owner.get("/auditLogs/types").result
+    assert {"operation": "LockInstances", "name": "Lock instances"} in types
+    # Excel, with upstream's columns.
+    rows = download(owner, f"/auditLogs?instanceId={instance_id}&exportType=1")
+    assert rows[0] == (
+        "LogID",
+        "Operation Name",
+        "Operator",
+        "Operation Time",
+        "Operation Feedback",
+        "Fault Info",
+    )
+    assert [row[0] for row in rows[1:]] == [e["logid"] for e in entries]
+    assert rows[1][1] == "Unlock instances" and rows[1][4] == "Operation Success"
+
+    # Another tenant: the instance is not theirs (404), and nothing of it is in their log.
+    other = Browser(console)
+    assert other.login(*new_user(lab)).status == 200
+    refused = other.get(f"/auditLogs?instanceId={instance_id}")
+    assert refused.status == 404, refused.body
+    assert other.get("/auditLogs?pageSize=100").result["totalCount"] == 0
+    assert other.get(f"/auditLogs?instanceId={instance_id}&exportType=xlsx").status == 404
+
+    # An operator's portal reads the same entries, with the key that made each.
+    operator_name, operator_password = new_user(lab, OPERATOR_ROLE)
+    lab.platform.start("bmp-operation-api")
+    url = f"http://127.0.0.1:{lab.platform.operation_api_port}"
+    wait_http(f"{url}/health", "operation-api")
+    operator = Browser(url, csrf_cookie=OPERATION_CSRF_COOKIE)
+    assert operator.login(operator_name, operator_password).status == 200
+    seen = operator.get(f"/auditLogs?instance_id={instance_id}&pageSize=50").result["auditLogs"]
+    assert [e["logid"] for e in seen] == [e["logid"] for e in entries]
+    assert all(e["apiKeyId"] for e in seen[:2])

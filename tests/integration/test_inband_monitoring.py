@@ -12,7 +12,11 @@ message); getMonitorData returns the series; an agent without a valid credential
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import stat
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -75,27 +79,27 @@ def monitored(tmp_path_factory):
         "promtool",
         install="apt-get install prometheus prometheus-pushgateway prometheus-alertmanager",
     )
-    ports = {
-        name: free_port()
-        for name in ("PROMETHEUS", "PUSHGATEWAY", "ALERTMANAGER", "PRONOEA", "MONITOR_PROXY")
-    }
+    names = ("PROMETHEUS", "PUSHGATEWAY", "ALERTMANAGER", "PRONOEA", "MONITOR_PROXY", "IMAGE")
+    ports = {name: free_port() for name in names}
     settings = {
         **TEST_SETTINGS,
         **{f"BMP_{name}_PORT": str(port) for name, port in ports.items()},
+        "BMP_IMAGE_URL": f"http://127.0.0.1:{ports['IMAGE']}",
         "BMP_MONITOR_TOKEN": secrets.token_urlsafe(24),
         "BMP_MONITOR_MINUTE_S": "1",
     }
+    guests = tmp_path_factory.mktemp("guests")
     platform = Platform(tmp_path_factory.mktemp("platform"), settings=settings)
     password = secrets.token_urlsafe(12)
     try:
-        platform.up(*PLATFORM_SERVICES, "bmp-openapi-console", *MONITORING)
+        platform.up(*PLATFORM_SERVICES, "bmp-openapi-console", "bmp-image", *MONITORING)
         for name in ("PROMETHEUS", "PUSHGATEWAY", "ALERTMANAGER"):
             wait_http(f"http://127.0.0.1:{ports[name]}/-/ready", name.lower())
-        for name in ("PRONOEA", "MONITOR_PROXY"):
+        for name in ("PRONOEA", "MONITOR_PROXY", "IMAGE"):
             wait_http(f"http://127.0.0.1:{ports[name]}/health", name.lower())
         gateway = f"http://127.0.0.1:{platform.gateway_port}"
         with Fleet(
-            1,
+            2,
             base_port=0,
             username="admin",
             password=password,
@@ -104,12 +108,13 @@ def monitored(tmp_path_factory):
                 "heartbeat_interval": 0.1,
                 "step_delay": 0,
                 "gateway_ca": str(platform.gateway_ca),
+                "guest_root": str(guests),
             },
         ) as fleet:
             lab = Lab(platform, fleet)
             lab.start_workers()
-            lab.enrol(fleet, password, count=1)
-            lab.ports = ports
+            lab.enrol(fleet, password, count=2)
+            lab.ports, lab.guests = ports, guests
             yield lab
     except BaseException:
         print(platform.log_tails())
@@ -249,3 +254,96 @@ def test_the_proxy_refuses_what_is_not_an_agent(monitored):
 
     assert post("/api/v1/agent/put", {"sn": "x", "dataPoints": []}) == 401
     assert post("/api/v1/describeAgentStatus", {"instanceIds": ["bmp-x"]}, "guess") == 401
+
+
+DEGRADED_MDSTAT = """\
+Personalities : [raid1]
+md127 : active raid1 vda2[0]
+      1046528 blocks super 1.2 [2/1] [U_]
+
+unused devices: <none>
+"""
+
+
+def test_install_bmp_agent_puts_the_agent_into_the_guest_and_it_reports(monitored, tmp_path):
+    lab, api = monitored, monitored.api
+    (instance_id,) = lab.create("with-agent", installBmpAgent=True)
+    instance = lab.wait_status(instance_id, ("running",))
+    guest = lab.guests / instance["sn"]
+
+    # What the LiveOS wrote into the installed system.
+    home = guest / "opt/bmp/monitor-agent"
+    assert (home / "bmp_monitor_agent/agent.py").is_file()
+    assert (home / "bmp_monitor_agent/mdstat.py").is_file()
+    wants = guest / "etc/systemd/system/multi-user.target.wants/bmp-monitor-agent.service"
+    assert os.readlink(wants) == "/etc/systemd/system/bmp-monitor-agent.service"
+    unit = (guest / "etc/systemd/system/bmp-monitor-agent.service").read_text()
+    assert "ExecStart=/usr/bin/python3 -m bmp_monitor_agent -c /etc/bmp-agent/agent.json" in unit
+    credential = guest / "etc/bmp-agent/credential"
+    assert stat.S_IMODE(credential.stat().st_mode) == 0o600
+    config = json.loads((guest / "etc/bmp-agent/agent.json").read_text())
+    proxy = f"http://127.0.0.1:{lab.ports['MONITOR_PROXY']}/api/v1/agent/"
+    assert config == {
+        "proxy_url": proxy,
+        "credential_file": "/etc/bmp-agent/credential",
+        "interval_s": 60,
+    }
+    # The credential went to the guest only: not into the platform's logs.
+    secret = credential.read_text().strip()
+    for log in lab.platform.logs.glob("*.log"):
+        assert secret not in log.read_text(errors="replace"), log.name
+
+    # The unit's command, with the installed files. The folder is not a booted system: its
+    # paths are given as the folder's, and /proc is a fake tree with the server's SN and a
+    # mirror that lost a disk.
+    host = FakeHost(tmp_path / "host", sn=instance["sn"])
+    (host.proc / "mdstat").write_text(DEGRADED_MDSTAT)
+    run = tmp_path / "agent.json"
+    run.write_text(
+        json.dumps(
+            {
+                **config,
+                "credential_file": str(credential),
+                "proc": str(host.proc),
+                "sys": str(host.sys),
+            }
+        )
+    )
+    env = {"PYTHONPATH": str(home), "PATH": os.environ["PATH"]}
+    where = subprocess.run(
+        [sys.executable, "-c", "import bmp_monitor_agent; print(bmp_monitor_agent.__file__)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.strip() == str(home / "bmp_monitor_agent/__init__.py")
+    once = subprocess.run(
+        [sys.executable, "-m", "bmp_monitor_agent", "-c", str(run), "--once"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(once.stdout.strip().splitlines()[-1]) == [200, 200], once.stderr
+
+    status = api.get("/monitorProxy/desrcibeAgentStatus", instanceId=instance_id)
+    assert status["agentStatus"][0]["status"] == 1
+    pushed = urllib.request.urlopen(
+        f"http://127.0.0.1:{lab.ports['PUSHGATEWAY']}/metrics", timeout=5
+    ).read()
+    assert f'instance_id="{instance_id}"'.encode() in pushed
+    assert b'metric_name="bmp.cpu.util"' in pushed
+    raid = api.get(f"/project/instances/{instance_id}")["instance"]["softwareRaid"]
+    assert raid == [
+        {
+            "name": "md127",
+            "level": "raid1",
+            "devices": ["vda2"],
+            "state": "active",
+            "degraded": True,
+        }
+    ]

@@ -1,6 +1,7 @@
 """Out-of-band monitoring over real processes: lab BMCs log events, bmp-oob-agent polls them
 (native RMCP+), bmp-oob-alert turns them into faults, openapi sends the messages and the mails
-(to an SMTP server this test runs) and answers the devices' health."""
+(to an SMTP server this test runs) and answers the devices' health. The consoles reach it
+through their BFFs (console-api, operation-api) under /oob-alert/, as the session's user."""
 
 from __future__ import annotations
 
@@ -9,17 +10,20 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import free_port, wait_for, wait_http
 
+from .browser import OPERATION_CSRF_COOKIE, OPERATOR_ROLE, Browser, new_user
 from .conftest import Lab
 
 POLL_INTERVAL = 2.0
 UNREACHABLE_POLLS = 2
-OPERATOR_ROLE = "role-operator-uuid-01"
+OOB = "/oob-alert/v1/oob-alert"  # where the consoles' nginx sends them: the BFFs
 
 
 class Inbox:
@@ -265,3 +269,180 @@ def test_the_routes_want_an_api_key_not_a_cookie(lab, oob):
     for path in ("/v1/oob-alert/logs", "/v1/oob-alert/rules", "/v1/oob-alert/device/status"):
         status, raw = client.request("GET", f"{path}?exportType=1")
         assert status == 200 and raw[:2] == b"PK", path
+
+
+# -- through the consoles' BFFs ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def portals(lab, oob):
+    """console-api and operation-api, started once oob-alert's address is known."""
+    platform = lab.platform
+    platform.start("bmp-console-api")
+    platform.start("bmp-operation-api")
+    console = f"http://127.0.0.1:{platform.console_api_port}"
+    operation = f"http://127.0.0.1:{platform.operation_api_port}"
+    wait_http(f"{console}/health", "console-api")
+    wait_http(f"{operation}/health", "operation-api")
+    return console, operation
+
+
+@pytest.fixture(scope="module")
+def tenant(lab, portals):
+    """A tenant with a running instance made through the console, and its server."""
+    browser = Browser(portals[0])
+    assert browser.login(*new_user(lab)).status == 200
+    project_id = browser.get("/project").result["projects"][0]["projectId"]
+    created = browser.request(
+        "PUT",
+        "/instance",
+        {
+            "idcId": lab.idc_id,
+            "projectId": project_id,
+            "deviceTypeId": lab.device_type_id,
+            "imageId": lab.image_id,
+            "systemVolumeRaidId": NO_RAID_ID,
+            "instanceName": "oob-watched",
+            "password": "Root-Pass-2026",
+            "count": 1,
+        },
+    )
+    [instance_id] = created.result["instanceIds"]
+    browser.instance = lab.wait_status(instance_id, ("running",), timeout=120)
+    browser.user_id = browser.get("/user").result["user"]["userId"]
+    return browser
+
+
+def _operator(lab, portals) -> Browser:
+    browser = Browser(portals[1], csrf_cookie=OPERATION_CSRF_COOKIE)
+    assert browser.login(*new_user(lab, OPERATOR_ROLE)).status == 200
+    return browser
+
+
+def _xlsx(browser: Browser, path: str) -> bytes:
+    with browser.opener.open(browser.base_url + path, timeout=120) as answer:
+        assert answer.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert "attachment" in answer.headers["Content-Disposition"]
+        return answer.read()
+
+
+def test_a_tenant_sees_its_servers_faults_in_the_console_and_no_one_elses(lab, oob, tenant):
+    client, _, _ = oob
+    sn = tenant.instance["sn"]
+    idc_id = tenant.instance["idcId"]
+    lab.fleet.by_sn(sn).node.add_named_event("Memory", "Uncorrectable ECC")
+    wait_for(
+        lambda: "memory-uncorrectable-ecc" in client.faults(sn), 3 * POLL_INTERVAL + 10, "fault"
+    )
+
+    # The instance detail's hardware tab, as upstream's console asks (sn and idcId; page_num).
+    health = tenant.get(f"{OOB}/device/status?sn={sn}&idcId={idc_id}").result
+    assert [row["sn"] for row in health["detail"]] == [sn]
+    assert health["detail"][0]["mem_status"] == 1 and health["detail"][0]["cpu_status"] == 0
+    log = tenant.get(f"{OOB}/consolelogs?sn={sn}&page_num=1&page_size=20").result
+    # (the server may hold an earlier test's fault as well: the lab has 7)
+    assert "memory-uncorrectable-ecc" in [row["alert_name"] for row in log["detail"]]
+    assert log["total_count"] >= 1 and {row["sn"] for row in log["detail"]} == {sn}
+    # Its export, and the log's column choices (kept per user by oob-alert).
+    assert _xlsx(tenant, f"{OOB}/consolelogs?sn={sn}&exportType=1&isAll=1")[:2] == b"PK"
+    columns = {"page_key": "alarmLogList", "page_value": {"alert_name": {"selected": True}}}
+    assert tenant.request("POST", f"{OOB}/custom/set-custom-info", columns).result
+    kept = tenant.get(f"{OOB}/custom/get-custom-info?page_key=alarmLogList").result
+    assert kept == columns["page_value"]
+
+    # Another tenant: neither the server's health nor its faults, nor the whole fleet's.
+    other = Browser(tenant.base_url)
+    assert other.login(*new_user(lab)).status == 200
+    assert other.get(f"{OOB}/device/status?sn={sn}").result["detail"] == []
+    assert other.get(f"{OOB}/device/status?isAll=1").result["total_count"] == 0
+    assert other.get(f"{OOB}/consolelogs?sn={sn}").result["total_count"] == 0
+    assert other.get(f"{OOB}/custom/get-custom-info?page_key=alarmLogList").result == {}
+    # The tenant sees their own server only, and the operators' routes are not in the console.
+    assert tenant.get(f"{OOB}/device/status?isAll=1").result["total_count"] == 1
+    for method, path in (("GET", "/logs"), ("POST", "/logs/deal"), ("GET", "/rules")):
+        assert tenant.request(method, OOB + path, {}).status == 404, path
+    # A query oob-alert does not know is its 400, relayed in the console's envelope.
+    bad = tenant.get(f"{OOB}/consolelogs?sn={sn}&color=red")
+    assert bad.status == 400 and bad.error["status"] == "INVALID_ARGUMENT", bad.body
+
+
+def test_an_operator_handles_a_fault_and_switches_a_rule_through_the_portal(
+    lab, oob, tenant, portals
+):
+    client, _, _ = oob
+    sn = tenant.instance["sn"]
+    operator = _operator(lab, portals)
+    # Every device's health, and the fault log of the fleet.
+    status = operator.get(f"{OOB}/device/status?isAll=1").result
+    assert status["total_count"] == 7
+    faults = operator.get(f"{OOB}/logs?sn={sn}&deal_status=0&isAll=1").result["detail"]
+    fault = next(f for f in faults if f["alert_name"] == "memory-uncorrectable-ecc")
+    assert fault["status"] == 0
+    for path in ("/logs", "/rules", "/device/status"):
+        assert _xlsx(operator, f"{OOB}{path}?exportType=1")[:2] == b"PK", path
+
+    # Handled: by whom, as openapi names the session's operator.
+    me = operator.get("/user/local").result["user"]["userName"]
+    assert operator.request("POST", f"{OOB}/logs/deal", {"logid": fault["logid"]}).result == {
+        "success": True
+    }
+    handled = client.faults(sn)["memory-uncorrectable-ecc"]
+    assert (handled["status"], handled["handled_by"]) == (1, me)
+    still_open = operator.get(f"{OOB}/logs?sn={sn}&deal_status=0").result["detail"]
+    assert fault["logid"] not in [f["logid"] for f in still_open]
+
+    # Rules: levels and parts, one switched off and back, push, then the defaults again.
+    assert operator.get(f"{OOB}/rules/alert-level-list").result == ["Critical", "Warning"]
+    assert operator.get(f"{OOB}/rules/alert-spec-list").result
+    rules = operator.get(f"{OOB}/rules?alert_name=memory-uncorrectable-ecc").result["detail"]
+    rule_id = rules[0]["rule_id"]
+    body = {"rule_id": rule_id, "use_status": 0}
+    assert operator.request("POST", f"{OOB}/rules/change-use", body).status == 200
+    body = {"rule_id": rule_id, "push_status": 0}
+    assert operator.request("POST", f"{OOB}/rules/change-push", body).status == 200
+    rule, *_ = client.get("/v1/oob-alert/rules?alert_name=memory-uncorrectable-ecc")["detail"]
+    assert (rule["use_status"], rule["push_status"]) == (0, 0)
+    body = {"rule_ids": str(rule_id)}
+    assert operator.request("POST", f"{OOB}/rules/reset", body).status == 200
+    rule, *_ = client.get("/v1/oob-alert/rules?alert_name=memory-uncorrectable-ecc")["detail"]
+    assert (rule["use_status"], rule["push_status"]) == (1, 1)
+    # Unsafe methods need the portal's CSRF token, as every BFF route.
+    refused = operator.request("POST", f"{OOB}/rules/reset", {"rule_ids": ""}, csrf=False)
+    assert refused.status == 403
+
+
+def test_without_a_session_the_oob_routes_answer_402(portals):
+    for base, path in (
+        (portals[0], f"{OOB}/consolelogs?sn=x"),
+        (portals[0], f"{OOB}/device/status"),
+        (portals[1], f"{OOB}/logs"),
+        (portals[1], f"{OOB}/rules"),
+    ):
+        answer = Browser(base).get(path)
+        assert answer.status == 402, (path, answer.body)
+        assert answer.error["message"] == "user not login"
+
+
+def test_oob_alert_takes_bmpuserid_only_with_the_system_key(lab, oob, tenant):
+    client, _, _ = oob
+    system_key = (Path(lab.platform.env["BMP_DATA_DIR"]) / "system-api-key").read_text().strip()
+    sn = tenant.instance["sn"]
+    logs = f"/v1/oob-alert/logs?sn={sn}"
+    # The system key for a user openapi knows: that user's view (a tenant: their server only).
+    as_tenant = {"bmpUserId": tenant.user_id}
+    status, body = client.request(
+        "GET", "/v1/oob-alert/device/status?isAll=1", key=system_key, headers=as_tenant
+    )
+    assert status == 200 and [row["sn"] for row in body["result"]["detail"]] == [sn]
+    # ... for nobody openapi knows, or a malformed id: refused.
+    for user_id in ("user-does-not-exist", "../admin", ""):
+        status, _ = client.request("GET", logs, key=system_key, headers={"bmpUserId": user_id})
+        assert status == 401, user_id
+    # Without bmpUserId it is oob-agent's key: the agent routes only.
+    status, _ = client.request("GET", logs, key=system_key)
+    assert status == 403
+    # bmpUserId without the system key: refused, with no key or beside a user's own key.
+    status, _ = client.request("GET", logs, key=None, headers=as_tenant)
+    assert status == 401
+    status, _ = client.request("GET", logs, headers=as_tenant)  # the admin's key
+    assert status == 401

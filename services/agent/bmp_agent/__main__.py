@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from bmp_agent import config as agent_config
+from bmp_agent import syslog
 from bmp_agent.context import StepContext
 from bmp_agent.runner import Agent
 
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     except (agent_config.ConfigError, OSError) as exc:
         logging.error("cannot start: %s", exc)
         return 2
+    address = syslog.parse_address(config.rsyslog) if config.rsyslog else None
+    if address:
+        logging.getLogger().addHandler(syslog.Rfc5424Handler(address, hostname=config.sn))
+    elif config.rsyslog:
+        logging.warning("bmp.rsyslog=%s is not HOST:PORT: logs stay on the console", config.rsyslog)
     ctx = StepContext(
         target_root=args.target_root,
         work_dir=args.work_dir,

@@ -12,7 +12,10 @@ certificate chains to it, so a machine that is not the gateway never gets the ti
 Optional: ``bmp.image=`` (replaces ``{host}`` in image URLs), ``bmp.heartbeat=`` (seconds),
 ``bmp.lldp_wait=`` (seconds to listen for LLDP during CollectHardwareInfo),
 ``bmp.report_window=`` (seconds a finished step's result waits for the results of the steps after
-it, to travel in one request; the lab's simulated agent uses the same default).
+it, to travel in one request; the lab's simulated agent uses the same default), ``bmp.silence=``
+(the seconds of silence after which the scheduler gives the server up: the agent retries a
+gateway it cannot reach at least four times within it),
+``bmp.rsyslog=HOST:PORT`` (the syslog receiver the log lines also go to: bmp_agent.syslog).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class AgentConfig:
     heartbeat_s: float = 3.0
     lldp_wait_s: float = 0.0
     report_window_s: float = 1.0
+    silence_s: float = 120.0  # the scheduler's BMP_SCHEDULER_AGENT_SILENCE
+    rsyslog: str = ""  # HOST:PORT of bmp-rsyslog; empty: the log stays on the console
 
 
 class ConfigError(Exception):
@@ -111,4 +116,6 @@ def load(
         heartbeat_s=float(args.get("heartbeat", 3)),
         lldp_wait_s=float(args.get("lldp_wait", 0)),
         report_window_s=float(args.get("report_window", 1)),
+        silence_s=float(args.get("silence", 120)),
+        rsyslog=args.get("rsyslog", ""),
     )

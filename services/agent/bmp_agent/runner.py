@@ -86,7 +86,7 @@ class Agent:
             ",".join(self.config.macs),
             self.config.gateway,
         )
-        backoff = Backoff()
+        backoff = self._backoff()
         pending: list[dict] = []
         try:
             while not self.stop.is_set():
@@ -110,6 +110,11 @@ class Agent:
             log.warning("the gateway revoked this agent's token: stopping")
             return "revoked"
         return "stopped"
+
+    def _backoff(self) -> Backoff:
+        # Retries of an unreachable gateway stay well inside the silence the scheduler allows:
+        # an agent that backed off past it would have its server given up while alive.
+        return Backoff(most=min(MAX_BACKOFF_S, self.config.silence_s / 4))
 
     def _run_plan(self, plan: list[dict]) -> list[dict]:
         """Run ``plan`` in order, reporting as the module says; the gateway's last answer."""
@@ -166,7 +171,7 @@ class Agent:
         """Send the held results until delivered; the gateway's answer (the next plan)."""
         batch, held.results = held.results, []
         ids = ",".join(str(result["step_id"]) for result in batch)
-        backoff = Backoff()
+        backoff = self._backoff()
         while True:  # never dropped for a network error; the same batch again, as it was
             try:
                 return self.client.results(batch)

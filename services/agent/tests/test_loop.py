@@ -6,6 +6,7 @@ one request, a failure ending the plan, a lost answer sent again, heartbeats wit
 
 from __future__ import annotations
 
+import itertools
 import json
 import ssl
 import threading
@@ -284,6 +285,29 @@ def test_idle_agent_heartbeats_and_stops_on_request(tmp_path, certs):
     assert {h["token"] for h in gateway.heartbeats[first_run:]} == {"sess-1"}
 
 
+def test_an_unreachable_gateway_is_retried_well_within_the_silence_allowed(tmp_path, certs):
+    """Backing off 0.5, 1, 2, 4… s, an agent would stay quiet past a short silence allowed
+    (``bmp.silence``) and its live server be given up: retries stay under a quarter of it."""
+    gateway = Gateway([], certs.ours)
+    gateway.down_for = 6
+    seen: list[float] = []
+    answer = gateway.answer
+
+    def timed(path, body):
+        seen.append(time.monotonic())
+        return answer(path, body)
+
+    gateway.answer = timed
+    agent, thread = run_agent(gateway, tmp_path, certs.ca, silence_s=2.0)
+    time.sleep(3.5)
+    agent.stop.set()
+    thread.join(timeout=5)
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(seen)]
+    assert len(gateway.heartbeats) >= 3, seen  # it came back once the gateway did
+    assert max(gaps[:6]) < 0.5 + 0.3, gaps  # 0.5 s at most between tries (2 s / 4)
+
+
 def test_the_ticket_is_sent_until_an_answer_gives_the_session_token(tmp_path, certs, caplog):
     gateway = Gateway([{"step_id": 1, "attempt": 1, "action": "Ping", "params": {}}], certs.ours)
     session_file = tmp_path / "run" / "bmp" / "agent-session"
@@ -321,7 +345,7 @@ def test_cmdline_identity(tmp_path, certs):
     cmdline = tmp_path / "cmdline"
     cmdline.write_text(
         "initrd=initrd.img console=ttyS0 bmp.gateway=https%3A//10.0.0.1%3A8813 "
-        "bmp.image=http://10.0.0.1:10000 bmp.report_window=0.2\n"
+        "bmp.image=http://10.0.0.1:10000 bmp.report_window=0.2 bmp.silence=20\n"
     )
     token_file = tmp_path / "agent-token"
     token_file.write_text("a+b=c")
@@ -339,6 +363,6 @@ def test_cmdline_identity(tmp_path, certs):
         "DMI-SERIAL-9",
     )
     assert config.macs == ("52:54:00:aa:bb:cc",) and config.image_host == "http://10.0.0.1:10000"
-    assert config.report_window_s == 0.2
+    assert (config.report_window_s, config.silence_s) == (0.2, 20.0)
     assert "a+b=c" not in repr(config)
     assert parse_cmdline("bmp.sn=X1 bmp.gateway=https://g")["sn"] == "X1"

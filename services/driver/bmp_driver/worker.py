@@ -34,7 +34,14 @@ from bmp_common.messages.steps import (
 )
 from bmp_driver import config
 from bmp_driver.actions import Outcome, run_action
-from bmp_driver.backends import BACKENDS, make_backend
+from bmp_driver.backends import (
+    AUTO,
+    INTERFACES,
+    REDFISH,
+    make_backend,
+    redfish_options,
+    resolve_interface,
+)
 from bmp_driver.backends.base import ERROR, BmcCredentials
 
 log = logging.getLogger(__name__)
@@ -77,8 +84,8 @@ def bmc_from_params(params: dict) -> tuple[str, BmcCredentials]:
         raise BadStep("params.bmc.port must be a UDP port number")
     if not isinstance(username, str) or not username:
         raise BadStep("params.bmc.username must be the BMC user name")
-    if interface not in BACKENDS:
-        raise BadStep(f"params.bmc.interface must be one of {', '.join(BACKENDS)}")
+    if interface not in INTERFACES:
+        raise BadStep(f"params.bmc.interface must be one of {', '.join(INTERFACES)}")
     encrypted = bmc.get("password_encrypted")
     if not isinstance(encrypted, str) or not encrypted:
         raise BadStep("params.bmc.password_encrypted is missing")
@@ -130,14 +137,27 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
     step = (dispatch.step_id, dispatch.attempt)
     try:
         interface, credentials = bmc_from_params(dispatch.params)
+        options = {}
+        if interface in (REDFISH, AUTO):
+            try:
+                options = redfish_options(dispatch.params["bmc"])
+            except ValueError as exc:
+                raise BadStep(str(exc)) from None
         with bmc_turn(credentials.key, idc_id):
             earlier = _recall(step)
             if earlier is not None:
                 log.info("step %s attempt %s ran already here: answering again", *step)
                 return earlier
-            backend = make_backend(interface, credentials)
+            used = resolve_interface(
+                interface,
+                credentials,
+                **{k: v for k, v in options.items() if k in ("scheme", "verify", "allow_http")},
+            )
+            backend = make_backend(used, credentials, **options)
             with backend.held_session():
                 outcome = run_action(backend, dispatch.action, dispatch.params)
+            if interface == AUTO:  # the platform keeps the answer on the device
+                outcome.data["bmc_interface"] = used
         _remember(step, outcome)
         return outcome
     except BadStep as exc:

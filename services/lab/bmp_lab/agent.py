@@ -26,12 +26,15 @@ import logging
 import re
 import secrets
 import ssl
+import sys
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
 from bmp_common import cpio
+from bmp_common.messages import actions
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_lab import hardware
 from bmp_lab.node import BOOT_EVENTS, SOFT_OFF, VirtualNode
@@ -106,6 +109,10 @@ class SimulatedAgent:
         # The CA of the gateway's HTTPS certificate (the LiveOS embeds it): the agent endpoints
         # are called over HTTPS and verified against it.
         gateway_ca: str | None = None,
+        # A folder standing in for the disks: InstallMonitorAgent runs the real LiveOS step
+        # into <guest_root>/<sn> (a skeleton of the installed system), so what a guest gets is
+        # on disk to look at and run. None: the step is answered as done, like the others.
+        guest_root: str | None = None,
     ) -> None:
         if urllib.parse.urlsplit(gateway).scheme not in ("http", "https"):
             raise ValueError(f"the gateway must be an http(s) URL, not {gateway!r}")
@@ -116,6 +123,7 @@ class SimulatedAgent:
         self.heartbeat_interval = heartbeat_interval
         self.http_timeout = http_timeout
         self.tls = ssl.create_default_context(cafile=gateway_ca) if gateway_ca else None
+        self.guest_root = guest_root
         self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
         self.die_on: str | None = None
         self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
@@ -334,8 +342,33 @@ class SimulatedAgent:
                     self.failures[action] = left - 1
             error = f"{action} failed (injected)"
             return {**result, "status": STEP_FAILED, "data": {}, "error": error}
+        if action == actions.INSTALL_MONITOR_AGENT and self.guest_root:
+            status, data, error = self._into_guest(action, step.get("params") or {})
+            return {**result, "status": status, "data": data, "error": error}
         data = hardware.step_data(self.node, action, step.get("params") or {})
         return {**result, "status": STEP_OK, "data": data, "error": None}
+
+    def guest(self) -> Path:
+        """This server's installed system, as the lab keeps it (``guest_root``)."""
+        return Path(self.guest_root or ".") / self.node.sn
+
+    def _into_guest(self, action: str, params: dict) -> tuple[str, dict, str | None]:
+        """The real agent's step against the guest folder: an installed Debian's skeleton
+        (``/etc``, a ``python3``, systemd) where the install would have written one."""
+        from bmp_agent.context import StepContext
+        from bmp_agent.steps import run_step
+
+        root = self.guest()
+        (root / "etc").mkdir(parents=True, exist_ok=True)
+        (root / "usr" / "bin").mkdir(parents=True, exist_ok=True)
+        (root / "lib" / "systemd").mkdir(parents=True, exist_ok=True)
+        (root / "lib" / "systemd" / "systemd").touch()
+        python = root / "usr" / "bin" / "python3"
+        if not python.is_symlink():
+            python.symlink_to(sys.executable)
+        work = root.parent / f".{self.node.sn}.work"
+        ctx = StepContext(target_root=root, work_dir=work, disks=[])
+        return run_step(action, params, ctx)
 
     def _post(
         self, generation: int, gateway: str, path: str, identity: dict, body: dict | None = None

@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--step-delay", type=float, default=0.0, help="seconds each agent step takes")
     up.add_argument("--heartbeat", type=float, default=1.0, help="agent heartbeat interval (s)")
     up.add_argument(
+        "--guest-root",
+        type=Path,
+        help="folder of the servers' installed systems: InstallMonitorAgent writes into "
+        "<folder>/<sn> (default: answered as done, nothing written)",
+    )
+    up.add_argument(
         "--sel-records", type=int, default=0, help="fill each SEL to this many records (benches)"
     )
     status = commands.add_parser("status", help="show a running fleet and ping its BMCs")
@@ -88,6 +94,7 @@ def run_up(args) -> int:
             "step_delay": args.step_delay,
             "heartbeat_interval": args.heartbeat,
             "gateway_ca": args.gateway_ca,
+            "guest_root": str(args.guest_root) if args.guest_root else None,
         },
     )
     stop = threading.Event()

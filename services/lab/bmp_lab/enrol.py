@@ -213,7 +213,8 @@ def device_spec(
         "gateway": str(network.network_address + 1),
         "iloIp": node["bmc"]["address"],
         "iloPort": node["bmc"]["port"],
-        "bmcInterface": "native",
+        # A server with a Redfish BMC names it (its bmc is then the emulator's TCP port).
+        "bmcInterface": node.get("bmc_interface") or "native",
         "iloUser": node["bmc"].get("username") or username,
         "iloPassword": password,
         "brand": "bmp-lab",
@@ -314,6 +315,10 @@ def enrol(
 
     idc_id, created = ensure_idc(api, idc_name)
     tell(f"IDC {idc_name}", idc_id, created)
+    ca = (state.get("redfish") or {}).get("ca")
+    if ca:  # the driver verifies the lab's Redfish BMCs against the lab's CA
+        api.put(f"/idcs/{idc_id}", {"bmcCaBundle": Path(ca).read_text()})
+        say(f"IDC {idc_name}: trusts the lab's Redfish CA {ca}")
     os_id, created = ensure_os(api)
     tell(f"OS {LAB_OS['osName']}", os_id, created)
     image_id, created = ensure_image(api)

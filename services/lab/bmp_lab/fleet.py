@@ -53,6 +53,11 @@ class LabServer:
     bmc: LabBmc
     private_ipv4: str
     agent: SimulatedAgent | None = field(default=None)
+    # With a Redfish BMC too (the fleet's emulator), how the platform is told to reach it:
+    # "redfish" or "auto" (enrol sets the device's bmcInterface and iloPort from it).
+    redfish: object | None = field(default=None)  # bmp_lab.redfish.RedfishBmc
+    redfish_port: int = 0  # the emulator's port that is this server's BMC address
+    bmc_interface: str = "native"
 
     @property
     def index(self) -> int:
@@ -98,16 +103,20 @@ class LabServer:
         self.bmc.reactor.call_soon(lambda: self.bmc.reboot(seconds))
 
     def enrolment(self) -> dict:
+        bmc = {"address": self.bmc_address, "port": self.bmc_port, "username": self.bmc.username}
+        if self.redfish is not None:  # the platform reaches it over Redfish (or finds out)
+            bmc = {
+                "address": self.redfish.address,
+                "port": self.redfish_port,
+                "username": self.redfish.username,
+            }
         return {
             "index": self.index,
             "sn": self.sn,
             "mac": self.mac,
             "private_ipv4": self.private_ipv4,
-            "bmc": {
-                "address": self.bmc_address,
-                "port": self.bmc_port,
-                "username": self.bmc.username,
-            },
+            "bmc_interface": self.bmc_interface,
+            "bmc": bmc,
         }
 
 
@@ -127,6 +136,10 @@ class Fleet:
         gateway: str | None = None,
         agent_options: dict | None = None,
         first_index: int = 1,
+        redfish: dict[int, str] | None = None,
+        state_dir: str | os.PathLike | None = None,
+        redfish_port: int = 0,
+        redfish_tls: bool = True,
     ) -> None:
         if not password:
             raise ValueError("a BMC password is required")
@@ -141,6 +154,15 @@ class Fleet:
         self.network = AGENT_NETWORK if gateway else BRIDGE_NETWORK
         self.agent_options = agent_options or {}
         self.first_index = first_index
+        # Servers (by index) that also have a Redfish BMC, and how enrol names it: "redfish"
+        # or "auto". They share one sushy-tools emulator, TLS with a CA in ``state_dir``.
+        self.redfish_plan = dict(redfish or {})
+        if set(self.redfish_plan.values()) - {"redfish", "auto"}:
+            raise ValueError("redfish: each server's interface is 'redfish' or 'auto'")
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.redfish_port = redfish_port
+        self.redfish_tls = redfish_tls
+        self.redfish = None  # bmp_lab.redfish.RedfishBmc
         self.reactor = Reactor()
         self.nodes: list[LabServer] = []
         self.started_at: float | None = None
@@ -150,6 +172,7 @@ class Fleet:
         try:
             for offset in range(self.count):
                 self.nodes.append(self._make_server(self.first_index + offset, offset))
+            self._start_redfish()
         except Exception:
             self.stop()
             raise
@@ -182,7 +205,33 @@ class Fleet:
             agent.attach()
         return LabServer(node=node, bmc=bmc, private_ipv4=address, agent=agent)
 
+    def _start_redfish(self) -> None:
+        servers = [server for server in self.nodes if server.index in self.redfish_plan]
+        if not servers:
+            return
+        from bmp_lab.redfish import RedfishBmc
+
+        if self.state_dir is None:
+            self.state_dir = Path(tempfile.mkdtemp(prefix="bmp-lab-redfish-"))
+        self.redfish = RedfishBmc(
+            [server.node for server in servers],
+            reactor=self.reactor,
+            username=self.username,
+            password=self.password,
+            state_dir=self.state_dir,
+            address=self.address,
+            port=self.redfish_port,
+            tls=self.redfish_tls,
+            listeners=len(servers),
+        ).start()
+        for server, port in zip(servers, self.redfish.ports, strict=True):
+            server.redfish = self.redfish
+            server.redfish_port = port
+            server.bmc_interface = self.redfish_plan[server.index]
+
     def stop(self) -> None:
+        if self.redfish is not None:
+            self.redfish.stop()
         for server in self.nodes:
             if server.agent is not None:
                 server.agent.detach()
@@ -216,6 +265,12 @@ class Fleet:
             "password_file": password_file,
             "gateway": self.gateway,
             "network": str(self.network),
+            "redfish": None
+            if self.redfish is None
+            else {
+                "url": self.redfish.url,
+                "ca": str(self.redfish.ca_path) if self.redfish.ca_path else None,
+            },
             "nodes": [server.enrolment() for server in self.nodes],
         }
 

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bmp_monitor_agent import VERSION
+from bmp_monitor_agent import VERSION, mdstat
 from bmp_monitor_agent.collect import Collector, serial_number
 
 log = logging.getLogger("bmp-monitor-agent")
@@ -100,6 +100,10 @@ class Agent:
             "timestamp": timestamp,
             "status": status,
         }
+        if status == STATUS_RUNNING:
+            # The system's software RAID arrays, so that the instance's detail shows a degraded
+            # one (an empty list: none, or no md driver).
+            body["software_raid"] = mdstat.read(self.settings.proc)
         return self._post("heartbeat", body)
 
     def run(self) -> None:

@@ -10,7 +10,7 @@ import urllib.error
 import redis
 
 from bmp_common.json_wsgi import HttpError, JsonApp, Request, require_token
-from bmp_monitor_proxy import push
+from bmp_monitor_proxy import push, raid
 from bmp_monitor_proxy.config import Config
 from bmp_monitor_proxy.credentials import CredentialCache, listen_for_revocations
 from bmp_monitor_proxy.state import State
@@ -28,9 +28,15 @@ def make_app(config: Config, *, listen: bool = True) -> JsonApp:
         openapi_url=config.openapi_url, token=config.monitor_token, ttl_s=config.credential_ttl_s
     )
     state = State(config.redis_url, silence_s=config.agent_silence_s)
-    app.cache, app.state = cache, state
+    forwarder = raid.RaidForwarder(
+        openapi_url=config.openapi_url,
+        token=config.monitor_token,
+        redis_url=config.redis_url,
+        refresh_s=config.credential_ttl_s,
+    )
+    app.cache, app.state, app.raid = cache, state, forwarder
     if listen:
-        listen_for_revocations(cache, config.redis_url)
+        listen_for_revocations(cache, config.redis_url, on_revoked=forwarder.forget)
 
     def agent_of(request: Request, body: dict):
         sn = body.get("sn")
@@ -74,6 +80,10 @@ def make_app(config: Config, *, listen: bool = True) -> JsonApp:
             )
         except redis.RedisError:
             raise HttpError(503, "the heartbeat could not be kept") from None
+        # The guest's software RAID arrays, for the instance's detail (when they change).
+        arrays = raid.parse_arrays(body.get("software_raid"))
+        if arrays is not None and status == 1:
+            forwarder.report(agent.instance_id, arrays)
         return {"success": True}
 
     @app.route("POST", "/api/v1/describeAgentStatus")

@@ -85,8 +85,11 @@ class CredentialCache:
         return Agent(instance_id=found["instanceId"], sn=found["sn"])
 
 
-def listen_for_revocations(cache: CredentialCache, redis_url: str) -> threading.Thread:
-    """A daemon thread applying openapi's revocations to ``cache`` (reconnects on errors)."""
+def listen_for_revocations(
+    cache: CredentialCache, redis_url: str, on_revoked=None
+) -> threading.Thread:
+    """A daemon thread applying openapi's revocations to ``cache`` (reconnects on errors);
+    ``on_revoked(instance_id)`` too, when given."""
 
     def run():
         while True:
@@ -97,6 +100,8 @@ def listen_for_revocations(cache: CredentialCache, redis_url: str) -> threading.
                 for message in pubsub.listen():
                     instance_id, _, sn = message["data"].decode().partition(" ")
                     cache.forget(instance_id=instance_id, sn=sn)
+                    if on_revoked is not None:
+                        on_revoked(instance_id)
                     log.info("agent credential of %s revoked", instance_id)
             except (redis.RedisError, OSError) as exc:
                 log.warning("revocations not heard (%s): retrying", type(exc).__name__)

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 import urllib3
 
 from bmp_common.contract.client import KeyFile, OpenapiClient
-from bmp_driver.backends import make_backend
+from bmp_driver.backends import (
+    AUTO,
+    REDFISH,
+    make_backend,
+    redfish_options,
+    resolve_interface,
+)
 from bmp_driver.backends.base import BmcCredentials, CallPolicy, DriverError
 
 log = logging.getLogger(__name__)
@@ -105,7 +111,15 @@ def poll_device(
     try:
         password = decrypt(bmc["password_encrypted"]) if bmc.get("password_encrypted") else ""
         credentials = BmcCredentials(bmc["address"], int(bmc["port"]), bmc["username"], password)
-        backend = make_backend(bmc.get("interface") or "native", credentials, policy)
+        interface, options = bmc.get("interface") or "native", {}
+        if interface in (REDFISH, AUTO):
+            options = redfish_options(bmc)  # the system by SN, the IDC's CA bundle
+            interface = resolve_interface(
+                interface,
+                credentials,
+                **{k: v for k, v in options.items() if k in ("scheme", "verify", "allow_http")},
+            )
+        backend = make_backend(interface, credentials, policy, **options)
         with backend.held_session():
             info = backend.sel_info()
             unchanged = cursor["baselined"] and (info.last_add, info.last_erase) == (

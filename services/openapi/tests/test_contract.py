@@ -25,7 +25,7 @@ def test_the_console_publishes_only_what_it_serves(api, settings):
     served = json.loads(api.get("/swagger.json").content)
 
     assert "post" not in served["paths"]["/idcs"]
-    assert "/auditLogs" not in served["paths"]
+    assert "/jobs" not in served["paths"]
     assert "get" in served["paths"]["/idcs"]
 
 

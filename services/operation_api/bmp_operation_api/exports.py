@@ -7,10 +7,9 @@ Each list route exports once its ``OperationApi`` names one of these, one line::
         operations = {"get": "describeDevices"}
         export = exports.DEVICES
 
-Upstream exports nine lists; seven are here (``BY_OPERATION``). Monitoring rules and alerts
-wait for their operations in the contract. Upstream's device-type export also counted images,
-and its device export showed switch ports: openapi's lists have neither, so neither column is
-here.
+Upstream exports nine lists, all here (``BY_OPERATION``). Upstream's device-type export also
+counted images, and its device export showed switch ports: openapi's lists have neither, so
+neither column is here.
 """
 
 from __future__ import annotations
@@ -190,6 +189,47 @@ AUDIT_LOGS = Export(
     ),
 )
 
+
+def _triggers(rule: dict, _language: str) -> str:
+    return ";".join(rule.get("triggerDescription") or [])
+
+
+def _minutes(alert: dict, language: str) -> str:
+    minutes = alert.get("alertPeriod") or 0
+    return f"{minutes}分钟" if language == ZH_CN else f"{minutes}min"
+
+
+MONITOR_RULES = Export(
+    "rule_list",
+    "rules",
+    (
+        Column("用户名", "User Name", "userName"),
+        Column("规则名称", "Rule Name", "ruleName"),
+        Column("规则ID", "Rule ID", "ruleId"),
+        Column("资源类型", "Resource Type", "resourceName"),
+        Column("实例关联数量", "Instance associated number", "instanceCount"),
+        Column("触发条件", "Triggering conditions", _triggers),
+        Column("状态", "Status", "statusName"),
+    ),
+)
+
+# Alerts are listed under ``instances``, as upstream. Times in UTC.
+MONITOR_ALERTS = Export(
+    "alert_list",
+    "instances",
+    (
+        Column("用户名", "User Name", "userName"),
+        Column("报警时间", "Alarm time", unix_time("alertTime")),
+        Column("资源类型", "Resource Type", "resourceName"),
+        Column("报警资源ID", "Alarm Resources ID", "resourceId"),
+        Column("触发条件", "Trigger Conditions", "triggerDescription"),
+        Column("报警值", "Alarm Value", "alertValue"),
+        Column("报警级别", "Alarm Level", "alertLevelDescription"),
+        Column("持续时间", "Duration", _minutes),
+        Column("通知对象", "Notification Object", "userName"),
+    ),
+)
+
 # operationId of each list -> its export, for the routes that relay them.
 BY_OPERATION = {
     "describeDevices": DEVICES,
@@ -199,4 +239,6 @@ BY_OPERATION = {
     "describeUsers": USERS,
     "getMessageList": MESSAGES,
     "describeAuditLogs": AUDIT_LOGS,
+    "describeRules": MONITOR_RULES,
+    "describeAlerts": MONITOR_ALERTS,
 }

@@ -1,6 +1,6 @@
 """operation-api's routes: upstream bmp-operation-api's paths (the portal's nginx serves them
 under /operation-web/), plus the routes every BFF has (login, logout, health, /custom/*,
-/events).
+/events) and oob-alert's console routes under /oob-alert/ (``oob``).
 
 Each app's ROUTES holds its literal paths before its patterns; an app whose literal paths a
 pattern of another would take (``devices/upload`` and ``devices/<id>``) comes before it."""
@@ -15,6 +15,8 @@ from bmp_operation_api.idcs.urls import ROUTES as IDCS
 from bmp_operation_api.images.urls import ROUTES as IMAGES
 from bmp_operation_api.inbox.urls import ROUTES as INBOX
 from bmp_operation_api.instances.urls import ROUTES as INSTANCES
+from bmp_operation_api.monitoring.urls import ROUTES as MONITORING
+from bmp_operation_api.oob.urls import ROUTES as OOB
 from bmp_operation_api.uploads.urls import ROUTES as UPLOADS
 
 # The envelope for what never reaches a view (as console-api).
@@ -35,4 +37,6 @@ urlpatterns = [
     *INSTANCES,
     *INBOX,
     *AUDIT,
+    *MONITORING,
+    *OOB,
 ]

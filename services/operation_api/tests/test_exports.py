@@ -6,9 +6,12 @@ import pytest
 
 from bmp_common.bff.excel import Export
 from bmp_common.contract.client import profile_contract
+from bmp_console_api.audit.apis import AuditLogsApi
 from bmp_console_api.catalog.apis import IdcsApi
 from bmp_console_api.inbox.apis import MESSAGES as CONSOLE_MESSAGES
 from bmp_console_api.instances.apis import InstancesApi
+from bmp_console_api.monitoring.apis import ALERTS as CONSOLE_ALERTS
+from bmp_console_api.monitoring.apis import RULES as CONSOLE_RULES
 from bmp_console_api.projects.apis import ProjectsApi
 from bmp_operation_api import exports
 
@@ -17,6 +20,9 @@ CONSOLE = {
     "describeUserProjects": ProjectsApi.export,
     "describeIdcs": IdcsApi.export,
     "getMessageList": CONSOLE_MESSAGES[""].export,
+    "describeAuditLogs": AuditLogsApi.export,
+    "describeRules": CONSOLE_RULES["describeRules"].export,
+    "describeAlerts": CONSOLE_ALERTS["describeAlerts"].export,
 }
 CASES = [("console", op, export) for op, export in CONSOLE.items()] + [
     ("operation", op, export) for op, export in exports.BY_OPERATION.items()

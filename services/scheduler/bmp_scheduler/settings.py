@@ -65,6 +65,21 @@ BMP_GATEWAY_URL = env_str(
 BMP_GATEWAY_BOOT_URL = env_str(
     "BMP_GATEWAY_BOOT_URL", f"http://{_HOST}:{env_str('BMP_GATEWAY_PORT', '8803')}"
 ).rstrip("/")
+# In-band monitoring (installBmpAgent): the agent bundle under BMP_IMAGE_URL (the image service
+# serves what `python -m bmp_monitor_agent.bundle` built), and the monitor-proxy as the installed
+# systems reach it (BMP_HOST_IP, where bmp-monitor-proxy is published).
+BMP_MONITOR_AGENT_BUNDLE = env_str(
+    "BMP_MONITOR_AGENT_BUNDLE", "monitor-agent/bmp-monitor-agent.tar.gz"
+).strip("/")
+BMP_MONITOR_AGENT_PROXY_URL = env_str(
+    "BMP_MONITOR_AGENT_PROXY_URL",
+    f"http://{_HOST}:{env_str('BMP_MONITOR_PROXY_PORT', '8805')}/api/v1/agent/",
+)
+BMP_MONITOR_AGENT_INTERVAL_S = env_int("BMP_MONITOR_AGENT_INTERVAL_S", 60)
+# The syslog receiver (bmp-rsyslog, UDP) the LiveOS agent also sends its log lines to, as
+# HOST:PORT on the kernel command line (bmp.rsyslog); "off": none.
+_RSYSLOG = env_str("BMP_RSYSLOG_ADDRESS", f"{_HOST}:{env_str('BMP_RSYSLOG_PORT', '1514')}")
+BMP_RSYSLOG_ADDRESS = "" if _RSYSLOG == "off" else _RSYSLOG
 # Behind a reverse proxy, the request header that carries the client's address (e.g.
 # X-Real-IP), set by the proxy itself; empty: the peer address of the connection. Nothing else
 # a client sends is ever taken as its address.

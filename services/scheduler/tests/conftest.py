@@ -252,10 +252,11 @@ class Lab:
         self.restart_before = action
 
     # -- a whole chain
-    def run(self, job_id, *, results=None, max_rounds=100):
-        """Answer every step with success (``results[action]`` as its data) until the job
-        ends; returns the list of actions in the order they ran."""
-        results = results or {}
+    def run(self, job_id, *, results=None, errors=None, max_rounds=100):
+        """Answer every step with success (``results[action]`` as its data), agent steps of
+        ``errors`` with that error code, until the job ends; returns the list of actions in
+        the order they ran."""
+        results, errors = results or {}, errors or {}
         ran = []
         boot = 1
         for _ in range(max_rounds):
@@ -284,7 +285,10 @@ class Lab:
                     continue
                 ran.append(handed[0]["action"])
                 data = results.get(handed[0]["action"])
-                answer = self.report(job.sn, token, handed[0], data=data, boot_id=f"boot-{boot}")
+                error = errors.get(handed[0]["action"])
+                answer = self.report(
+                    job.sn, token, handed[0], data=data, error=error, boot_id=f"boot-{boot}"
+                )
                 assert answer.status_code == 200, answer.content
                 handed = answer.json()["result"]["steps"]
         raise AssertionError("the chain did not end")

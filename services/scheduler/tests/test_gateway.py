@@ -58,6 +58,7 @@ def test_the_ipxe_script_uses_the_configured_urls_and_holds_no_token(lab, settin
     settings.BMP_IMAGE_URL = "http://127.0.0.1:10001"
     settings.BMP_GATEWAY_URL = "https://10.0.0.1:18443"
     settings.BMP_GATEWAY_BOOT_URL = "http://10.0.0.1:18803"
+    settings.BMP_RSYSLOG_ADDRESS = "10.0.0.1:1514"
     _booting(lab)
     script = lab.boot(MAC)
     kernel = next(line for line in script.splitlines() if line.startswith("kernel "))
@@ -65,6 +66,9 @@ def test_the_ipxe_script_uses_the_configured_urls_and_holds_no_token(lab, settin
     assert " initrd=initrd.img initrd=bmp-agent.cpio " in kernel  # both, for EFI's stub
     assert "bmp.gateway=https://10.0.0.1:18443" in kernel
     assert "bmp.sn=SN-G1" in kernel
+    # the agent keeps its retries of an unreachable gateway inside the silence allowed
+    assert f"bmp.silence={settings.BMP_SCHEDULER_AGENT_SILENCE:g}" in kernel
+    assert kernel.endswith(" bmp.rsyslog=10.0.0.1:1514")  # where the agent's log lines go
     assert "initrd --name initrd.img http://127.0.0.1:10001/liveos/initrd.img" in script
     assert _agent_cpio_url(script) == f"http://10.0.0.1:18803/v1/boot/agent.cpio?mac={MAC}"
     assert script.rstrip().endswith("boot")

@@ -26,3 +26,15 @@ OPENAPI_BROKE_CONTRACT = ErrorSpec(
     "The API service answered unexpectedly, quote requestId {request_id}",
     "API 服务返回了意外的应答，请提供 requestId {request_id}",
 )
+OOB_ALERT_UNAVAILABLE = ErrorSpec(
+    503,
+    "UNAVAILABLE",
+    "The out-of-band monitoring service is unavailable",
+    "带外监控服务不可用",
+)
+OOB_ALERT_BROKE_CONTRACT = ErrorSpec(
+    502,
+    "BAD_GATEWAY",
+    "The out-of-band monitoring service answered unexpectedly, quote requestId {request_id}",
+    "带外监控服务返回了意外的应答，请提供 requestId {request_id}",
+)

@@ -3,7 +3,7 @@
 openapi's errors are relayed as openapi answered them (code, status symbol, and the message
 openapi wrote in the ``bmpLanguage`` the BFF sent); a request the contract refuses before it
 is sent is the browser's mistake (400); openapi unreachable is 503, openapi answering outside
-its contract 502.
+its contract 502. oob-alert's the same way (``bmp_common.oob_alert``).
 """
 
 from __future__ import annotations
@@ -25,13 +25,19 @@ from bmp_common.contract.client import (
     RequestOutsideContract,
 )
 from bmp_common.errors import BmpError
+from bmp_common.oob_alert import (
+    OobAlertBadAnswer,
+    OobAlertError,
+    OobAlertUnavailable,
+    UnknownRoute,
+)
 
 log = logging.getLogger(__name__)
 
 
 def bff_exception_handler(exc, context):
     request = context.get("request")
-    if isinstance(exc, OpenapiError):
+    if isinstance(exc, OpenapiError | OobAlertError):
         body = error_body(
             request_id_of(request), code=exc.code, message=exc.message, status=exc.status
         )
@@ -47,6 +53,12 @@ def bff_exception_handler(exc, context):
     elif isinstance(exc, AnswerOutsideContract):
         log.error("openapi broke its contract: %s", exc)
         error = BmpError(bff_errors.OPENAPI_BROKE_CONTRACT, request_id=request_id_of(request))
+    elif isinstance(exc, OobAlertUnavailable):
+        log.error("oob-alert unavailable: %s", exc)
+        error = BmpError(bff_errors.OOB_ALERT_UNAVAILABLE)
+    elif isinstance(exc, OobAlertBadAnswer | UnknownRoute):
+        log.error("oob-alert: %s", exc)
+        error = BmpError(bff_errors.OOB_ALERT_BROKE_CONTRACT, request_id=request_id_of(request))
     if error is not None:
         return Response(error_body_for(request, error), status=error.spec.code)
     return drf_exception_handler(exc, context)

@@ -18,6 +18,12 @@ def bff_settings(service: str, *, portal: Portal, openapi_url: str) -> dict:
     settings["BMP_PORTAL"] = portal
     settings["BMP_BFF_OPENAPI_URL"] = openapi_url.rstrip("/")
     settings["BMP_BFF_OPENAPI_TIMEOUT"] = env.env_int("BMP_BFF_OPENAPI_TIMEOUT", 30)
+    # oob-alert, whose console routes the BFF relays under /oob-alert/ (bmp_common.oob_alert);
+    # its exports are built whole before the first byte, hence the longer wait.
+    settings["BMP_BFF_OOB_ALERT_URL"] = env.env_str(
+        "BMP_OOB_ALERT_URL", "http://127.0.0.1:8804"
+    ).rstrip("/")
+    settings["BMP_BFF_OOB_ALERT_TIMEOUT"] = env.env_int("BMP_BFF_OOB_ALERT_TIMEOUT", 120)
     settings["DATABASES"] = {}
     settings["INSTALLED_APPS"] = ["rest_framework"]
     settings["MIDDLEWARE"] = [

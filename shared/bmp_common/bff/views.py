@@ -71,12 +71,15 @@ class OperationApi(BffApi):
     kwarg it comes from. ``body_to_path``: openapi path parameter → the body field it travels
     in (upstream's consoles send instance ids in bodies). The rest of the body is the
     operation's body; the query string is its query (names it does not declare answer 400).
+    ``query_names``: the portal's query name → openapi's, where upstream's BFF and openapi
+    spelt one differently (``userName`` → ``username``).
     ``export``: the GET list's Excel export (``?exportType=xlsx``), see ``bmp_common.bff.excel``.
     """
 
     operations: dict[str, str] = {}
     url_to_path: dict[str, str] = {}
     body_to_path: dict[str, str] = {}
+    query_names: dict[str, str] = {}
     export: Export | None = None
 
     def __init_subclass__(cls, **kwargs):
@@ -120,10 +123,26 @@ class OperationApi(BffApi):
             arguments["body"] = body if body is not None else {}
         elif body:
             raise BmpError(errors.INVALID_ARGUMENT, detail="this call takes no body")
-        query = {k: v for k, v in request.query_params.items() if k not in BFF_QUERY}
+        query = {
+            self.query_names.get(k, k): v
+            for k, v in request.query_params.items()
+            if k not in BFF_QUERY
+        }
         if query:
             arguments["query"] = query
         return arguments
+
+
+def relay(operations: dict[str, str], **attributes) -> type[OperationApi]:
+    """An ``OperationApi`` relaying ``operations`` (method → operationId), declared in a line;
+    ``attributes``: ``url_to_path``, ``body_to_path``, ``query_names``, ``export``."""
+    names = "_".join(operations.values())
+    doc = ", ".join(f"{method.upper()} → openapi {op}" for method, op in operations.items())
+    return type(
+        f"Relay_{names}_Api",
+        (OperationApi,),
+        {"operations": operations, "__doc__": doc + ".", **attributes},
+    )
 
 
 # -- login and logout ------------------------------------------------------------------------

@@ -142,6 +142,18 @@ class KeyFile:
             return self._token
 
 
+class Key:
+    """An API key held in memory: what a person's client (bmpctl) read from its own config."""
+
+    def __init__(self, token: str):
+        if not token.strip():
+            raise KeyFileError("the API key is empty")
+        self._token = token.strip()
+
+    def token(self) -> str:
+        return self._token
+
+
 # -- schemas ---------------------------------------------------------------------------------
 
 
@@ -277,6 +289,7 @@ class OpenapiClient:
 
     ``profile``: which of openapi's profiles ``base_url`` serves (``console`` on 8802,
     ``operation`` on 8801); operations it does not serve are refused before any request.
+    ``key_file`` (a service's key, see ``KeyFile``) or ``key`` (a ``Key``: a person's client).
     Thread-safe: one client per process.
     """
 
@@ -284,13 +297,16 @@ class OpenapiClient:
         self,
         base_url: str,
         *,
-        key_file: Path | str,
+        key_file: Path | str | None = None,
+        key: Key | None = None,
         profile: str | None,
         timeout: float = 30.0,
         pool_size: int = 8,
     ):
         self.base_url = base_url.rstrip("/")
-        self.key = KeyFile(key_file)
+        if (key_file is None) == (key is None):
+            raise TypeError("OpenapiClient takes key_file or key")
+        self.key = key if key is not None else KeyFile(key_file)
         self.contract = profile_contract(profile)
         self.http = urllib3.PoolManager(
             maxsize=pool_size,
@@ -417,6 +433,7 @@ __all__ = [
     "AnswerOutsideContract",
     "Caller",
     "ContractClientError",
+    "Key",
     "KeyFile",
     "KeyFileError",
     "OpenapiClient",

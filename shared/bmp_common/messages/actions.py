@@ -61,6 +61,9 @@ SET_NETWORK = "SetNetwork"
 SET_META_DATA = "SetMetaData"
 SET_USER_DATA = "SetUserData"
 SET_CLOUDINIT_CONF = "SetCloudinitConf"
+# Ours (upstream put its agent in through user data): the in-band monitoring agent into the
+# installed system, when the instance was created with installBmpAgent.
+INSTALL_MONITOR_AGENT = "InstallMonitorAgent"
 AGENT_ACTIONS = frozenset(
     {
         PING,
@@ -83,5 +86,6 @@ AGENT_ACTIONS = frozenset(
         SET_META_DATA,
         SET_USER_DATA,
         SET_CLOUDINIT_CONF,
+        INSTALL_MONITOR_AGENT,
     }
 )

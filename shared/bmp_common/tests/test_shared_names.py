@@ -36,6 +36,9 @@ ALLOWED = {
     "services/openapi/bmp_openapi/devices/apis/actions.py": set(jobs.TASKS),
     "services/openapi/bmp_openapi/instances/apis/instances.py": set(jobs.TASKS),
     "services/openapi/bmp_openapi/instances/apis/batch.py": set(jobs.TASKS),
+    # Redfish's own ResetType "PowerCycle" (DMTF's word, which our action happens to share).
+    "services/driver/bmp_driver/backends/redfish.py": {actions.POWER_CYCLE},
+    "services/lab/bmp_lab/redfish.py": {actions.POWER_CYCLE},
     # The level's English display name.
     "services/openapi/bmp_openapi/catalog/choices.py": {jobs.NO_RAID_NAME},
 }

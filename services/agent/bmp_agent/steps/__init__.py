@@ -17,6 +17,7 @@ from bmp_agent.steps import (
     guest,
     image,
     inventory,
+    monitor,
     partitions,
     raid,
 )
@@ -46,6 +47,7 @@ ACTIONS: dict[str, Step] = {
     "SetMetaData": guest.set_meta_data,
     "SetUserData": guest.set_user_data,
     "SetCloudinitConf": guest.set_cloudinit_conf,
+    "InstallMonitorAgent": monitor.install_monitor_agent,
 }
 
 

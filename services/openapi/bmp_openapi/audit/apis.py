@@ -16,11 +16,13 @@ from bmp_openapi.core.api import BmpApi
 
 
 class AuditLogListApi(BmpApi):
-    """describeAuditLogs"""
+    """describeAuditLogs: the whole trail for staff; on the console, the entries of the
+    instances the caller sees (an instance's "operation log")."""
 
-    rules = {"get": rbac.STAFF_ONLY}
+    rules = {"get": rbac.AUDIT_READ}
 
     class FilterSerializer(PageQuerySerializer):
+        instance_id = filter_field(64)
         sn = filter_field(64)
         operation = filter_field(64)
         username = filter_field(64)
@@ -29,7 +31,8 @@ class AuditLogListApi(BmpApi):
         endTime = UnixTimeField()
 
     def get(self, request):
-        items, page = paginate(audit_log_list(filters=self.query), self.query)
+        entries = audit_log_list(actor=request.user, filters=self.query)
+        items, page = paginate(entries, self.query)
         rows = AuditLogOutputSerializer(items, many=True, context={"request": request}).data
         return Response(list_result("auditLogs", rows, page))
 
@@ -37,7 +40,7 @@ class AuditLogListApi(BmpApi):
 class AuditLogTypesApi(BmpApi):
     """describeAuditLogTypes: every operation the trail records, with its display name."""
 
-    rules = {"get": rbac.STAFF_ONLY}
+    rules = {"get": rbac.AUDIT_READ}
 
     def get(self, request):
         language = request_language(request)

@@ -17,6 +17,10 @@ class AuditLog(models.Model):
     instance_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     result = models.CharField(max_length=16)
     fail_reason = models.CharField(max_length=1024, blank=True, default="")
+    # A failed job's reason code (``BmcUnreachable``): what a tenant is shown instead of
+    # ``fail_reason``, whose text is the driver's and may name the BMC. Empty for API writes,
+    # whose message is the one their caller saw.
+    fail_code = models.CharField(max_length=64, blank=True, default="")
     operate_time = models.DateTimeField(db_index=True)
     finish_time = models.DateTimeField()
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from bmp_common.api.fields import UnixSecondsField, row_id_field
 from bmp_common.i18n import ZH_CN, request_language
 from bmp_openapi.audit.choices import OPERATIONS
+from bmp_openapi.core.scoping import FleetFieldsMixin, sees_fleet
 
 
 def operation_name(operation: str, language: str) -> str:
@@ -31,7 +32,14 @@ class UnixTimeField(serializers.IntegerField):
         return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
 
 
-class AuditLogOutputSerializer(serializers.Serializer):
+class AuditLogOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+    """An entry. Who made it (``userID``, ``userName``) is shown on the console too: a tenant
+    reads who acted on their instance, as upstream's console showed. The API key is the
+    operators' to know; and a failed job's text is the driver's (it may name the BMC), so the
+    console shows its reason code instead."""
+
+    fleet_only_fields = ("apiKeyId",)
+
     id = row_id_field()
     logid = serializers.CharField()
     sn = serializers.CharField()
@@ -44,9 +52,15 @@ class AuditLogOutputSerializer(serializers.Serializer):
     userName = serializers.CharField(source="user_name")
     apiKeyId = serializers.CharField(source="apikey_id")
     result = serializers.CharField()
-    failReason = serializers.CharField(source="fail_reason")
+    failReason = serializers.SerializerMethodField()
     operateTime = UnixSecondsField(source="operate_time")
     finishTime = UnixSecondsField(source="finish_time")
+
+    def get_failReason(self, entry) -> str:
+        request = self.context["request"]
+        if entry.fail_code and not sees_fleet(request.user):
+            return entry.fail_code
+        return entry.fail_reason
 
     def get_operationName(self, entry):
         return operation_name(entry.operation, request_language(self.context["request"]))

@@ -24,11 +24,12 @@ def audit_record(
     apikey_id: str = "",
     response=None,
     error: str = "",
+    fail_code: str = "",
     **ids,
 ) -> None:
     """Records ``operation`` by ``user`` (through the API key ``apikey_id``) with the result
     ``response`` carries (an API write), or failed with ``error`` when it says why (the end of
-    a job).
+    a job, with its reason code ``fail_code``: what tenants are shown of it).
 
     Runs after the answer is rendered, outside the write's transaction: a failed write is
     recorded as failed, with the error message the caller saw.
@@ -54,6 +55,7 @@ def audit_record(
                 resource_id=(resource_id or "")[:ID_LENGTH],
                 result=RESULT_FAIL if failed else RESULT_SUCCESS,
                 fail_reason=reason,
+                fail_code=fail_code[:ID_LENGTH] if failed else "",
                 operate_time=getattr(response, "started_at", None) or now,
                 finish_time=now,
                 **ids,

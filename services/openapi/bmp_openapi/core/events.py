@@ -73,7 +73,8 @@ project_instance_ids = Signal()
 sshkey_instance_ids = Signal()
 # Sender: devices.selectors (the instanceName filter), kwargs name. Receiver: instances.
 instance_ids_named = Signal()
-# Sender: devices.selectors (what a tenant sees), kwargs principal. Receiver: instances.
+# Sender: devices.selectors and audit.selectors (what a tenant sees), kwargs principal.
+# Receiver: instances.
 instance_ids_visible = Signal()
 
 

@@ -45,8 +45,12 @@ ADMIN_READ = Rule(operation=ADMINS, console=ADMINS)
 OWN = Rule(operation=STAFF, console=EVERYONE)
 # Operations only the console serves (its extras): everyone there.
 CONSOLE_ONLY = Rule(operation=NOBODY, console=EVERYONE)
-# Platform administration views (audit trail): staff, operation profile only.
+# Platform administration views (jobs, the monitoring drift check): staff, operation profile
+# only.
 STAFF_ONLY = Rule(operation=STAFF, console=NOBODY)
+# The audit trail: staff read all of it; on the console everyone reads the entries of the
+# instances they see (audit.selectors scopes the rows).
+AUDIT_READ = Rule(operation=STAFF, console=EVERYONE)
 # Operations no user calls: pronoea's alert webhook (an ``alert`` key, console profile) and the
 # monitor-proxy's agent check (the monitoring token, operation profile). Their APIs name the
 # methods those callers may use (``BmpApi.alert_methods``, ``service_methods``); every user

@@ -24,7 +24,9 @@ INTERFACE_WAN = "wan"
 DEFAULT_BMC_PORT = 623
 BMC_NATIVE = "native"  # IPMI 2.0 lanplus in the driver's process
 BMC_IPMITOOL = "ipmitool"  # for BMCs the native client cannot talk to
-BMC_INTERFACES = (BMC_NATIVE, BMC_IPMITOOL)
+BMC_REDFISH = "redfish"  # Redfish over https, with sushy
+BMC_AUTO = "auto"  # the driver finds out (Redfish service root, else IPMI) on the first job
+BMC_INTERFACES = (BMC_NATIVE, BMC_IPMITOOL, BMC_REDFISH, BMC_AUTO)
 
 # (ours) bmc_credential_state: what the BMC last said of the credentials the driver logs in with.
 BMC_CREDENTIALS_UNKNOWN = "unknown"  # not used yet, or changed since they were last used

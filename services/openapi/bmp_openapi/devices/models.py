@@ -36,10 +36,14 @@ class Device(SoftDeleteModel):
     architecture = models.CharField(max_length=16, blank=True, default="")
     # The BMC: its own credentials, or the IDC's when empty. The password is encrypted.
     ilo_ip = models.CharField(max_length=15)
-    # (ours) The BMC's UDP port (623 on real hardware; lab BMCs share 127.0.0.1) and the client
-    # the driver talks to it with: "native" IPMI 2.0 or "ipmitool" for BMCs the native one can't.
+    # (ours) The BMC's port (IPMI: UDP, 623 on real hardware; Redfish: TCP, 623 means https's
+    # 443; lab BMCs share 127.0.0.1) and how the driver talks to it: "native" IPMI 2.0,
+    # "ipmitool" for BMCs the native one can't, "redfish", or "auto" (probed by the first job;
+    # what it found is kept in bmc_interface_detected, "native" or "redfish", until the BMC's
+    # address or interface changes).
     ilo_port = models.PositiveIntegerField(default=623)
     bmc_interface = models.CharField(max_length=16, default="native")
+    bmc_interface_detected = models.CharField(max_length=16, blank=True, default="")
     ilo_user = models.CharField(max_length=64, blank=True, default="")
     ilo_password_encrypted = models.TextField(blank=True, default="")
     # (ours) Whether the BMC accepts the credentials above (or the IDC's), from the ends of the

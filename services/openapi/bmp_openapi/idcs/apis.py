@@ -47,6 +47,7 @@ class IdcListCreateApi(BmpApi):
                 switch_password1=values.get("switchPassword1", UNSET),
                 switch_user2=values.get("switchUser2", UNSET),
                 switch_password2=values.get("switchPassword2", UNSET),
+                bmc_ca_bundle=values.get("bmcCaBundle", UNSET),
             ),
             actor=request.user,
         )
@@ -91,6 +92,7 @@ class IdcDetailApi(BmpApi):
             switch_password1=values.get("switchPassword1", UNSET),
             switch_user2=values.get("switchUser2", UNSET),
             switch_password2=values.get("switchPassword2", UNSET),
+            bmc_ca_bundle=values.get("bmcCaBundle", UNSET),
             actor=request.user,
         )
         return Response(SUCCESS)

@@ -19,6 +19,9 @@ class Idc(SoftDeleteModel):
     switch_password1_encrypted = models.TextField(blank=True, default="")
     switch_user2 = models.CharField(max_length=64, blank=True, default="")
     switch_password2_encrypted = models.TextField(blank=True, default="")
+    # (ours) PEM CA certificates the driver trusts for this IDC's Redfish BMCs (their https),
+    # besides the system's; empty: the system's only.
+    bmc_ca_bundle = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "idc"

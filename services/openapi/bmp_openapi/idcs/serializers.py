@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from bmp_common.api.fields import LocalTimeField, row_id_field
@@ -14,6 +15,12 @@ from bmp_common.api.serializers import (
 )
 from bmp_openapi.core.scoping import FleetFieldsMixin
 
+BMC_CA_BUNDLE_MAX = 65536
+# Empty (no bundle), or PEM certificates and what may sit between them (comments, blanks).
+PEM_BUNDLE = (
+    r"^(\s*|[^\x00]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----[^\x00]*)$"
+)
+
 
 class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     # Every credential, masked or not (a user name is half of one), and the operators' names.
@@ -24,6 +31,7 @@ class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         "switchPassword1",
         "switchUser2",
         "switchPassword2",
+        "bmcCaBundle",
         "createdBy",
         "updatedBy",
     )
@@ -41,6 +49,7 @@ class IdcOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     switchPassword1 = MaskedSecretField(source="switch_password1_encrypted")
     switchUser2 = serializers.CharField(source="switch_user2")
     switchPassword2 = MaskedSecretField(source="switch_password2_encrypted")
+    bmcCaBundle = serializers.CharField(source="bmc_ca_bundle")
     createdBy = serializers.CharField(source="created_by")
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
@@ -64,3 +73,8 @@ class IdcInputSerializer(StrictSerializer):
     switchPassword1 = secret_field()
     switchUser2 = text_field(64)
     switchPassword2 = secret_field()
+    bmcCaBundle = text_field(
+        BMC_CA_BUNDLE_MAX,
+        trim_whitespace=False,
+        validators=[RegexValidator(PEM_BUNDLE, "PEM certificates (-----BEGIN CERTIFICATE-----)")],
+    )

@@ -40,6 +40,7 @@ def idc_create(
     switch_password1: str = "",
     switch_user2: str = "",
     switch_password2: str = "",
+    bmc_ca_bundle: str = "",
     actor,
 ) -> Idc:
     idc = Idc(
@@ -55,6 +56,7 @@ def idc_create(
         switch_password1_encrypted=_secret(switch_password1),
         switch_user2=switch_user2,
         switch_password2_encrypted=_secret(switch_password2),
+        bmc_ca_bundle=bmc_ca_bundle,
         created_by=actor.user_name,
         updated_by=actor.user_name,
     )
@@ -77,6 +79,7 @@ def idc_modify(
     switch_password1: str | Unset = UNSET,
     switch_user2: str | Unset = UNSET,
     switch_password2: str | Unset = UNSET,
+    bmc_ca_bundle: str | Unset = UNSET,
     actor,
 ) -> Idc:
     """Changes what is given; a password given empty is cleared."""
@@ -93,6 +96,7 @@ def idc_modify(
         switch_password1_encrypted=_secret(switch_password1),
         switch_user2=switch_user2,
         switch_password2_encrypted=_secret(switch_password2),
+        bmc_ca_bundle=bmc_ca_bundle,
     )
     idc.updated_by = actor.user_name
     _save(idc, update_fields=[*changed, "updated_by", "updated_at"])

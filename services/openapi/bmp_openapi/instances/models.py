@@ -68,9 +68,12 @@ class Instance(SoftDeleteModel):
         "sshkeys.SshKey", db_table="r_instance_sshkey", blank=True, related_name="+"
     )
     user_data = models.TextField(blank=True, default="")  # base64, as upstream
-    # installBmpAgent: the installed system is to get the in-band monitoring agent; recorded
-    # and handed to the install jobs until monitoring acts on it.
+    # installBmpAgent: the install puts the in-band monitoring agent into the installed system.
     install_bmp_agent = models.BooleanField(default=False)
+    # (ours) The installed system's software RAID arrays, as its monitoring agent last reported
+    # them (/proc/mdstat, with its heartbeat; monitoring.services.agent_software_raid_report):
+    # [{name, level, devices, state, degraded}]. Emptied by a reinstall.
+    software_raid = models.JSONField(default=list, blank=True)
     # The job running for it now (or last), and how far it got.
     job_id = models.CharField(max_length=64, blank=True, default="")
     progress = models.JSONField(default=dict, blank=True)

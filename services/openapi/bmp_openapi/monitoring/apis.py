@@ -30,7 +30,9 @@ from bmp_openapi.monitoring.serializers import (
     EditRuleSerializer,
     RuleIdSerializer,
     RuleOutputSerializer,
+    SoftwareRaidReportSerializer,
 )
+from bmp_openapi.monitoring.services import SoftwareRaidArray
 
 MAX_QUERY_IDS = 100
 
@@ -377,3 +379,21 @@ class AgentCheckApi(BmpApi):
         body = AgentCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response({"instance": selectors.agent_credential_check(**body.validated_data)})
+
+
+class SoftwareRaidReportApi(BmpApi):
+    """reportSoftwareRaid (POST, ours): the monitor-proxy forwards the software RAID arrays an
+    instance's agent reported; the instance's detail shows them."""
+
+    authentication_classes = (MonitoringTokenAuthentication, ApiKeyAuthentication)
+    rules = {"post": rbac.MONITORING_INTERNAL}
+    service_methods = frozenset({"post"})
+
+    def post(self, request):
+        body = SoftwareRaidReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        arrays = [SoftwareRaidArray(**row) for row in body.validated_data["softwareRaid"]]
+        services.agent_software_raid_report(
+            instance_id=body.validated_data["instanceId"], arrays=arrays
+        )
+        return Response({"success": True})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from bmp_common.api.fields import UnixSecondsField
@@ -156,6 +157,32 @@ class AddAlertSerializer(StrictSerializer):
 class AgentCheckSerializer(StrictSerializer):
     sn = name_field(64)
     credential = StrictCharField(min_length=1, max_length=128, trim_whitespace=False)
+
+
+class SoftwareRaidArraySerializer(StrictItemSerializer):
+    name = StrictCharField(
+        min_length=1,
+        max_length=64,
+        trim_whitespace=False,
+        validators=[RegexValidator(r"^md[^\s\x00]*$", "an md device name, e.g. md127")],
+    )
+    level = StrictCharField(max_length=32, allow_blank=True, trim_whitespace=False)
+    devices = serializers.ListField(
+        child=StrictCharField(
+            min_length=1,
+            max_length=64,
+            trim_whitespace=False,
+            validators=[RegexValidator(r"^[^\s\x00]+$", "a device name, e.g. vda2")],
+        ),
+        max_length=64,
+    )
+    state = StrictCharField(max_length=64, allow_blank=True, trim_whitespace=False)
+    degraded = serializers.BooleanField()
+
+
+class SoftwareRaidReportSerializer(StrictSerializer):
+    instanceId = name_field(64)
+    softwareRaid = SoftwareRaidArraySerializer(many=True, max_length=64)
 
 
 # -- Output ------------------------------------------------------------------------------------

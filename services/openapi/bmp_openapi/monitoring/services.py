@@ -27,6 +27,7 @@ from bmp_openapi.inbox.services import message_send
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.monitoring import backends, choices, notify
 from bmp_openapi.monitoring.error_codes import (
+    INSTANCES_NOT_FOUND,
     RULE_ALREADY_DISABLED,
     RULE_NOT_DISABLED,
     RULE_NOT_DISABLED_TO_ENABLE,
@@ -353,6 +354,50 @@ def agent_credential_revoke(*, instance_id: str) -> None:
     AgentCredential.objects.filter(instance_id=instance_id).delete()
     for row in rows:
         transaction.on_commit(partial(notify.agent_revoked, row.instance_id, row.sn))
+
+
+# -- What the agents report beyond metrics ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoftwareRaidArray:
+    """One array of the installed system's /proc/mdstat (the agent parses it)."""
+
+    name: str
+    level: str
+    devices: list[str]
+    state: str
+    degraded: bool
+
+
+@transaction.atomic(durable=True)
+def agent_software_raid_report(*, instance_id: str, arrays: list[SoftwareRaidArray]) -> bool:
+    """The arrays an instance's agent reported (the monitor-proxy forwards them when they
+    change): kept on the instance for its detail. Whether they differed from what was kept."""
+    instance = Instance.objects.select_for_update().filter(instance_id=instance_id).first()
+    if instance is None:
+        raise BmpError(INSTANCES_NOT_FOUND, instance_ids=instance_id)
+    rows = [
+        {
+            "name": array.name,
+            "level": array.level,
+            "devices": list(array.devices),
+            "state": array.state,
+            "degraded": array.degraded,
+        }
+        for array in arrays
+    ]
+    if instance.software_raid == rows:
+        return False
+    degraded = [row["name"] for row in rows if row["degraded"]]
+    was = {row["name"] for row in instance.software_raid if row.get("degraded")}
+    if set(degraded) - was:
+        log.warning("instance %s: software RAID degraded: %s", instance_id, ", ".join(degraded))
+    elif was and not degraded:
+        log.info("instance %s: software RAID healthy again", instance_id)
+    instance.software_raid = rows
+    instance.save(update_fields=["software_raid"])
+    return True
 
 
 # -- pronoea's alert key -----------------------------------------------------------------------

@@ -22,4 +22,5 @@ ROUTES = [
         "monitor-rules-diff",
     ),
     api("offline/monitorAgent/check", apis.AgentCheckApi, "monitor-agent-check"),
+    api("offline/monitorAgent/softwareRaid", apis.SoftwareRaidReportApi, "monitor-agent-raid"),
 ]

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+from bmp_common.crypto import decrypt_secret
+from bmp_common.errors import BmpError
 from bmp_common.ids import new_id
 from bmp_common.messages.jobs import JobSubmit
 from bmp_openapi.catalog.models import Volume
 from bmp_openapi.devices.models import Device, Disk
 from bmp_openapi.instances.models import Instance, InstancePartition, InstanceVolumeRaid
+from bmp_openapi.monitoring.selectors import agent_credential_check
+from bmp_openapi.monitoring.services import agent_credential_issue
 
 from ..catalog.data import DATA_VOLUME, RAID0, RAID1, RAID5, SYSTEM_VOLUME, ok
 from .conftest import Stock, last_job
@@ -40,6 +44,16 @@ def spec_of(instance_id: str) -> dict:
     return JobSubmit.from_wire(last_job(instance_id=instance_id).submission).spec
 
 
+def assert_agent_credential(spec: dict, instance_id: str) -> str:
+    """The job carries the agent's credential encrypted, and the proxy's check accepts it."""
+    (key,) = spec["monitor_agent"]
+    assert key == "credential_encrypted"
+    credential = decrypt_secret(spec["monitor_agent"]["credential_encrypted"])
+    sn = Instance.objects.select_related("device").get(instance_id=instance_id).device.sn
+    assert agent_credential_check(sn=sn, credential=credential)["instanceId"] == instance_id
+    return credential
+
+
 def test_create_hands_the_agent_choice_and_the_data_raid_to_the_job(stock, tina):
     data = volume_id(stock, "data")
     body = stock.create_body(
@@ -55,6 +69,7 @@ def test_create_hands_the_agent_choice_and_the_data_raid_to_the_job(stock, tina)
 
     spec = spec_of(instance_id)
     assert spec["install_bmp_agent"] is True
+    assert_agent_credential(spec, instance_id)
     assert spec["raid"]["raid_id"] == RAID1  # the system volume's, as before
     assert [(v["volume_id"], v["raid_id"], v["raid_name"]) for v in spec["volume_raids"]] == [
         (data, RAID5, "RAID5")
@@ -199,10 +214,16 @@ def test_reinstall_hands_the_data_partitions_and_the_agent_choice(tina, tinas_ru
         "dataPartition": DATA_PARTITIONS,
     }
 
+    before = agent_credential_issue(instance=Instance.objects.get(instance_id=tinas_running))
+
     ok(put(tina, tinas_running, "reinstallInstance", body))
 
     spec = spec_of(tinas_running)
     assert spec["install_bmp_agent"] is True
+    assert assert_agent_credential(spec, tinas_running) != before
+    sn = Instance.objects.select_related("device").get(instance_id=tinas_running).device.sn
+    with pytest.raises(BmpError):  # the old system's agent may report no more
+        agent_credential_check(sn=sn, credential=before)
     assert spec["data_partitions"] == [
         {"point": "/data", "fs_type": "xfs", "size_mb": 1000000},
         {"point": "/backup", "fs_type": "ext4", "size_mb": 500000},

@@ -32,16 +32,25 @@ def liveos_script(*, sn: str, mac: str) -> str:
     initrd = f"{settings.BMP_IMAGE_URL}/{settings.BMP_LIVEOS_INITRD}"
     initrd_name = settings.BMP_LIVEOS_INITRD.rsplit("/", 1)[-1]
     agent_cpio = f"{settings.BMP_GATEWAY_BOOT_URL}{AGENT_CPIO_PATH}?mac={mac}"  # a checked MAC
-    args = " ".join(
-        [
-            # On EFI the kernel's stub loads each initrd named here; iPXE serves them by name.
-            f"initrd={initrd_name}",
-            f"initrd={AGENT_CPIO_NAME}",
-            settings.BMP_LIVEOS_CMDLINE,
-            f"bmp.gateway={_cmdline_value(settings.BMP_GATEWAY_URL)}",
-            f"bmp.sn={_cmdline_value(sn)}",
-        ]
-    ).replace("  ", " ")
+    args = (
+        " ".join(
+            [
+                # On EFI the kernel's stub loads each initrd named here; iPXE serves them by name.
+                f"initrd={initrd_name}",
+                f"initrd={AGENT_CPIO_NAME}",
+                settings.BMP_LIVEOS_CMDLINE,
+                f"bmp.gateway={_cmdline_value(settings.BMP_GATEWAY_URL)}",
+                f"bmp.sn={_cmdline_value(sn)}",
+                f"bmp.silence={settings.BMP_SCHEDULER_AGENT_SILENCE:g}",
+                # where the agent's log lines also go (bmp-rsyslog); not a secret either
+                f"bmp.rsyslog={_cmdline_value(settings.BMP_RSYSLOG_ADDRESS)}"
+                if settings.BMP_RSYSLOG_ADDRESS
+                else "",
+            ]
+        )
+        .replace("  ", " ")
+        .rstrip()
+    )
     return (
         "#!ipxe\n"
         f"echo BMP: booting the LiveOS for {_cmdline_value(sn)}\n"

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from bmp_common import cpio
 from bmp_common import progress as live
+from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.errors import BmpError
 from bmp_common.messages import actions
 from bmp_common.messages.steps import StepResult
@@ -48,6 +49,7 @@ from bmp_scheduler.workflow.models import Job, Step
 log = logging.getLogger(__name__)
 
 SET_PASSWORD = actions.SET_PASSWORD
+INSTALL_MONITOR_AGENT = actions.INSTALL_MONITOR_AGENT
 
 
 def agent_token_archive(*, mac: str, source: str) -> bytes:
@@ -264,9 +266,17 @@ def _order(job: Job, step: Step, attempt: int) -> dict:
 
 
 def _agent_params(job: Job, step: Step) -> dict:
-    """What the agent gets: never a secret, encrypted or not. SetPassword carries the crypt
-    hash made when the server booted into the LiveOS (engine.core)."""
+    """What the agent gets: no encrypted secret, and the one plain secret only to the step that
+    writes it into the installed system. SetPassword carries the crypt hash made when the
+    server booted into the LiveOS (engine.core); InstallMonitorAgent the monitoring agent's
+    credential (over the agent's HTTPS session; the log filter masks ``credential`` keys)."""
     params = {key: value for key, value in step.params.items() if not key.endswith("_encrypted")}
+    if step.action == INSTALL_MONITOR_AGENT:
+        try:
+            params["credential"] = decrypt_secret(step.params.get("credential_encrypted") or "")
+        except SecretDecryptionError:
+            # the step fails on the agent (MONITOR_AGENT_CREDENTIAL_MISSING), the install goes on
+            log.error("job %s: the monitoring agent's credential cannot be decrypted", job.job_id)
     if step.action == SET_PASSWORD:
         if job.password_hash:
             params["password_hash"] = job.password_hash

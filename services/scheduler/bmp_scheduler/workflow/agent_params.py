@@ -1,8 +1,10 @@
 """Parameters of the LiveOS agent's commands (upstream section 5.2 "Agent commands").
 
-Secrets stay encrypted here (``password_encrypted``) and never reach the agent: the gateway
-drops every ``*_encrypted`` key from a plan, and SetPassword gets the SHA-512 crypt hash the
-engine makes when the server boots into the LiveOS (``Job.password_hash``).
+Secrets stay encrypted here (``password_encrypted``, ``credential_encrypted``): the gateway
+drops every ``*_encrypted`` key from a plan; SetPassword gets the SHA-512 crypt hash the engine
+makes when the server boots into the LiveOS (``Job.password_hash``), and InstallMonitorAgent
+the monitoring agent's credential, decrypted as the step is handed out (the agent writes it
+into the installed system, so it needs the value itself).
 """
 
 from __future__ import annotations
@@ -286,3 +288,15 @@ def set_network(node: dict) -> dict[str, Any]:
 
 def set_user_data(spec: dict) -> dict[str, Any]:
     return {"version": VERSION, "user_data": spec.get("user_data") or ""}
+
+
+def install_monitor_agent(spec: dict) -> dict[str, Any]:
+    """Where the bundle is and where the agent reports; the credential stays encrypted here
+    (the gateway decrypts it for this step only, when it hands the step to the agent)."""
+    return {
+        "version": VERSION,
+        "bundle_url": f"{settings.BMP_IMAGE_URL}/{settings.BMP_MONITOR_AGENT_BUNDLE}",
+        "proxy_url": settings.BMP_MONITOR_AGENT_PROXY_URL,
+        "interval_s": settings.BMP_MONITOR_AGENT_INTERVAL_S,
+        "credential_encrypted": (spec.get("monitor_agent") or {}).get("credential_encrypted", ""),
+    }

@@ -35,6 +35,9 @@ ACTION_LIMITS: dict[str, tuple[float, str]] = {
     actions.MAKE_RAID: (360.0, POLICY_FAIL),
     actions.CLEAN_RAID: (360.0, POLICY_FAIL),
     actions.COLLECT_HARDWARE_INFO: (600.0, POLICY_SKIP),
+    # The monitoring agent is an extra: a system it cannot go into (no python3, the bundle
+    # unreachable) is still installed, and the step's error says why it has no agent.
+    actions.INSTALL_MONITOR_AGENT: (300.0, POLICY_SKIP),
 }
 
 
@@ -152,6 +155,12 @@ def _install(submit: JobSubmit, *, reinstall: bool) -> list[StepSpec]:
         step(actions.SET_PASSWORD, agent_params.set_password(spec), skip=not password),
         step(actions.SET_CLOUDINIT_CONF, agent_params.set_cloudinit_conf(spec)),
         step(actions.SET_META_DATA, agent_params.set_meta_data(submit)),
+    ]
+    if spec.get("install_bmp_agent"):
+        # Not the last agent step: that one releases the target, which a skipped failure of
+        # this one would not.
+        steps.append(step(actions.INSTALL_MONITOR_AGENT, agent_params.install_monitor_agent(spec)))
+    steps += [
         step(actions.SET_NETWORK, agent_params.set_network(node)),
         step(actions.SET_USER_DATA, agent_params.set_user_data(spec)),
         _dhcp_host(actions.DHCP_DELETE_HOST, node),

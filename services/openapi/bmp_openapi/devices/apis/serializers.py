@@ -191,6 +191,7 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
         "iloIp",
         "iloPort",
         "bmcInterface",
+        "bmcInterfaceDetected",
         "iloUser",
         "iloPassword",
         "mac1",
@@ -230,6 +231,7 @@ class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     iloIp = serializers.CharField(source="ilo_ip")
     iloPort = serializers.IntegerField(source="ilo_port")
     bmcInterface = serializers.CharField(source="bmc_interface")
+    bmcInterfaceDetected = serializers.CharField(source="bmc_interface_detected")
     iloUser = serializers.CharField(source="ilo_user")
     iloPassword = MaskedSecretField(source="ilo_password_encrypted")
     bmcCredentialState = serializers.CharField(source="bmc_credential_state")

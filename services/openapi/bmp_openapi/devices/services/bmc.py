@@ -20,10 +20,18 @@ from bmp_openapi.devices.models import Device
 
 # modifyDevice fields that change which credentials reach which BMC.
 CREDENTIAL_FIELDS = ("iloIp", "iloPort", "iloUser", "iloPassword")
+# modifyDevice fields after which an ``auto`` device's BMC is probed again.
+INTERFACE_FIELDS = ("iloIp", "iloPort", "bmcInterface")
 
 
 def on_job_end(job, event: JobEvent) -> None:
-    """Every task's events (``core.events.job_event_applied``): an end records the BMC's verdict."""
+    """Every task's events (``core.events.job_event_applied``): an end records the BMC's verdict,
+    and what an ``auto`` device's BMC was found to speak."""
+    found = event.observed.get("bmc_interface")
+    if found in (choices.BMC_NATIVE, choices.BMC_REDFISH):
+        Device.objects.filter(
+            device_id=job.device_id, bmc_interface=choices.BMC_AUTO, bmc_interface_detected=""
+        ).update(bmc_interface_detected=found)
     if event.kind == EVENT_SUCCEEDED:
         state, reason = choices.BMC_CREDENTIALS_OK, ""
     elif event.kind == EVENT_FAILED and event.reason in BMC_CREDENTIAL_ERRORS:

@@ -16,7 +16,11 @@ from bmp_openapi.devices.choices import DEFAULT_BMC_PORT
 from bmp_openapi.devices.error_codes import DUPLICATE_IN_REQUEST, DUPLICATE_LIVE, DUPLICATE_RACE
 from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.network import check_addressing
-from bmp_openapi.devices.services.bmc import CREDENTIAL_FIELDS, credential_columns_reset
+from bmp_openapi.devices.services.bmc import (
+    CREDENTIAL_FIELDS,
+    INTERFACE_FIELDS,
+    credential_columns_reset,
+)
 from bmp_openapi.devices.services.lifecycle import device_check, device_lock, device_transition
 from bmp_openapi.idcs.error_codes import IDC_NOT_FOUND
 from bmp_openapi.idcs.models import Idc
@@ -239,6 +243,8 @@ def device_modify(
     columns = _columns(spec)
     if any(field in spec for field in CREDENTIAL_FIELDS):
         columns.update(credential_columns_reset())
+    if any(field in spec for field in INTERFACE_FIELDS):
+        columns["bmc_interface_detected"] = ""  # another BMC, or another choice: probe again
     with unique_or_conflict(DUPLICATE_RACE):
         device_transition(
             device=device, action=states.MODIFY, actor_name=actor.user_name, **columns

@@ -98,6 +98,8 @@ class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
     createdTime = LocalTimeField(source="created_at")
     updatedBy = serializers.CharField(source="updated_by")
     updatedTime = LocalTimeField(source="updated_at")
+    # (ours) the installed system's software RAID, as its monitoring agent reports it
+    softwareRaid = serializers.JSONField(source="software_raid")
 
     VOLUME_FIELDS = (
         *(

@@ -144,6 +144,7 @@ def instance_reinstall(
     if description is not UNSET:
         instance.description = description
     instance.install_bmp_agent = install_bmp_agent
+    instance.software_raid = []  # the new system's agent reports its own
     instance.save()
     instance.ssh_keys.set(ssh_keys)
     rewritten = InstancePartition.objects.filter(instance=instance)

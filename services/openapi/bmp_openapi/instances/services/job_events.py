@@ -63,6 +63,7 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         operation=job.task,
         resource_id=instance.instance_id,
         error=f"{reason}: {text}" if reason else "",
+        fail_code=reason,
         instance_id=instance.instance_id,
         device_id=job.device_id,
         sn=job.sn,

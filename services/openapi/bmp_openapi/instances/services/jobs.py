@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from bmp_common.crypto import encrypt_secret
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.instances import choices
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.jobs.services.submission import job_submit
+from bmp_openapi.monitoring.services import agent_credential_issue
 
 
 def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
-    """Everything an install (create or reinstall) needs; the password stays encrypted."""
+    """Everything an install (create or reinstall) needs; the password stays encrypted. With
+    installBmpAgent, the new system's agent gets a new credential (issued here, inside the
+    caller's transaction)."""
     image = instance.image
     raid = instance.system_volume_raid
     disks = _volume_disks(instance)
@@ -53,9 +57,19 @@ def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
         ],
         "user_data": instance.user_data,
         "keep_data": keep_data,
-        # The in-band monitoring agent, installed once monitoring lands (installBmpAgent).
+        # The in-band monitoring agent (installBmpAgent): the scheduler adds InstallMonitorAgent.
         "install_bmp_agent": instance.install_bmp_agent,
+        "monitor_agent": _monitor_agent(instance),
     }
+
+
+def _monitor_agent(instance: Instance) -> dict:
+    """The agent's credential, encrypted as the root password is: the scheduler's gateway
+    decrypts it for InstallMonitorAgent only, and it leaves the job with its other secrets. A
+    reinstall revoked the old system's credential when it began (monitoring.receivers)."""
+    if not instance.install_bmp_agent:
+        return {}
+    return {"credential_encrypted": encrypt_secret(agent_credential_issue(instance=instance))}
 
 
 def _partitions(instance: Instance, volume_type: str) -> list[dict]:

@@ -21,9 +21,25 @@ log = logging.getLogger(__name__)
 def node_facts(device) -> dict:
     """What the scheduler, driver and dhcp-agent need to know of a device (password encrypted).
 
-    A device without its own BMC user uses its IDC's, as upstream.
+    A device without its own BMC user uses its IDC's, as upstream. An ``auto`` device whose
+    BMC was probed already goes as what was found; a Redfish one (or one to probe) carries its
+    SN (which system, on a BMC with several) and the IDC's CA bundle.
     """
     idc = device.idc
+    interface = device.bmc_interface
+    if interface == "auto" and device.bmc_interface_detected:
+        interface = device.bmc_interface_detected
+    bmc = {
+        "address": device.ilo_ip,
+        "port": device.ilo_port,
+        "username": device.ilo_user or idc.ilo_user,
+        "password_encrypted": device.ilo_password_encrypted or idc.ilo_password_encrypted,
+        "interface": interface,
+    }
+    if interface in ("redfish", "auto"):
+        bmc["sn"] = device.sn
+        if idc.bmc_ca_bundle:
+            bmc["ca_bundle"] = idc.bmc_ca_bundle
     return {
         "sn": device.sn,
         "device_id": device.device_id,
@@ -32,13 +48,7 @@ def node_facts(device) -> dict:
         "mask": device.mask,
         "gateway": device.gateway,
         "architecture": device.architecture or "x86_64",
-        "bmc": {
-            "address": device.ilo_ip,
-            "port": device.ilo_port,
-            "username": device.ilo_user or idc.ilo_user,
-            "password_encrypted": device.ilo_password_encrypted or idc.ilo_password_encrypted,
-            "interface": device.bmc_interface,
-        },
+        "bmc": bmc,
     }
 
 

@@ -302,7 +302,15 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
         events.emit(job, EVENT_SUCCEEDED, observed=_observed(job), data=_collected(job))
     elif status == JOB_FAILED:
         action = step.action if step is not None else ""
-        events.emit(job, EVENT_FAILED, action=action, reason=job.reason, message=message)
+        events.emit(
+            job,
+            EVENT_FAILED,
+            action=action,
+            reason=job.reason,
+            message=message,
+            # only the interface: a failed job's power says nothing the instance may use
+            observed={k: v for k, v in _observed(job).items() if k == "bmc_interface"},
+        )
     elif status == JOB_CANCELLED:
         events.emit(job, EVENT_CANCELLED, action=step.action if step is not None else "")
     if job.sn:
@@ -317,8 +325,23 @@ def _result_of(job: Job, action: str) -> dict:
 
 
 def _observed(job: Job) -> dict:
+    observed = {}
     power = _result_of(job, actions.POWER_STATUS).get("power")
-    return {"power": power} if power in ("on", "off") else {}
+    if power in ("on", "off"):
+        observed["power"] = power
+    # A device's BMC interface "auto": what the driver found (its steps say, see bmp_driver).
+    found = _bmc_interface_found(job)
+    if found:
+        observed["bmc_interface"] = found
+    return observed
+
+
+def _bmc_interface_found(job: Job) -> str:
+    for result in job.steps.filter(status=STEP_SUCCEEDED).values_list("result", flat=True):
+        found = (result or {}).get("bmc_interface") if isinstance(result, dict) else None
+        if found in ("native", "redfish"):
+            return found
+    return ""
 
 
 def _collected(job: Job) -> dict:

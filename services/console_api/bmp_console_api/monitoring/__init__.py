@@ -1,0 +1,1 @@
+"""in-band monitoring routes of the console (upstream bmp-console-api)."""

@@ -1,0 +1,1 @@
+"""in-band monitoring routes of the operator portal (upstream bmp-operation-api)."""
