@@ -34,6 +34,8 @@ def console_web(lab):
     build_consoles()
     platform = lab.platform
     port = free_port()
+    # Where console-api finds oob-alert (started by the hardware test only).
+    platform.env["BMP_OOB_ALERT_PORT"] = str(free_port())
     platform.start("bmp-openapi-console")
     platform.start("bmp-console-api")
     platform.start("bmp-console-web", env={"BMP_CONSOLE_WEB_PORT": str(port)})
@@ -398,3 +400,61 @@ def test_a_tenant_writes_an_alarm_rule(console_web, lab, page, tenant_with_insta
     confirm(page)
     page.get_by_role("row").filter(has_text="cpu hot").wait_for(state="detached")
     assert instance_id
+
+
+OOB_POLL_INTERVAL = 2.0
+
+
+@pytest.fixture(scope="module")
+def oob_monitoring(lab, console_web):
+    """oob-alert and oob-agent watching the lab's BMCs (tests/integration/test_oob_monitoring.py
+    says more), on the port console-api was given."""
+    platform = lab.platform
+    platform.manage("bmp_oob_alert.settings", "migrate", "--noinput")
+    platform.env.update(
+        BMP_OOB_POLL_INTERVAL=str(OOB_POLL_INTERVAL),
+        BMP_OOB_AUTH_CACHE_S="1",
+        BMP_IDC_IDS=lab.idc_id,
+    )
+    platform.start("bmp-oob-alert")
+    wait_http(f"http://127.0.0.1:{platform.env['BMP_OOB_ALERT_PORT']}/health", "oob-alert")
+    platform.start("bmp-oob-agent")
+
+
+def test_a_bmc_fault_shows_in_the_hardware_tab(
+    console_web, lab, page, tenant_with_instance, oob_monitoring
+):
+    """A fault the lab's BMC logs for the tenant's server appears on its instance's page."""
+    name, password, instance_id, _message_id = tenant_with_instance
+    sn = lab.instance(instance_id)["sn"]
+    # Once the agent has read the log as it was (history, not faults), a new event.
+    bff = Browser(console_web + "/console-web")
+    assert bff.login(name, password).status == 200
+    bff.base_url = console_web  # /oob-alert/ is beside /console-web/, to the same BFF
+    wait_for(
+        lambda: bff.get(f"/oob-alert/v1/oob-alert/device/status?sn={sn}").result["detail"][0][
+            "polled_at"
+        ],
+        60,
+        "the first poll of the server's BMC",
+        interval=0.5,
+    )
+    lab.fleet.by_sn(sn).node.add_named_event("Memory", "Uncorrectable ECC")
+    page.goto(console_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/instance/list")
+    choose(page, "语言", "English")
+    page.goto(console_web + f"/instance/detail/{instance_id}")
+    settle(page)
+    page.get_by_role("tab", name="Hardware monitoring").click()
+    refresh = page.get_by_role("button", name="Refresh")
+
+    def fault_shown() -> bool:
+        if page.get_by_role("cell", name="memory-uncorrectable-ecc").count():
+            return True
+        refresh.click()
+        return False
+
+    wait_for(fault_shown, 4 * OOB_POLL_INTERVAL + 20, "the fault in the hardware tab", interval=1)
+    assert page.locator("[data-part=memory]").inner_text() == "Fault"
+    assert page.locator("[data-part=cpu]").inner_text() == "Normal"
