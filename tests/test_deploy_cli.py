@@ -206,6 +206,13 @@ def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
             page = answer.read().decode()
         assert answer.status == 200
         assert '<div id="app">' in page and "/assets/" in page
+    for hidden in ("/.vite/manifest.json", "/.bmp-build-hash"):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404, hidden
+        else:
+            raise AssertionError(f"{hidden} is served")
     status, body, _ = get(port, "/console-web/health")
     assert status == 200
     assert body["result"]["service"] == "console_api"

@@ -431,14 +431,12 @@ def test_a_bmc_fault_shows_in_the_hardware_tab(
     bff = Browser(console_web + "/console-web")
     assert bff.login(name, password).status == 200
     bff.base_url = console_web  # /oob-alert/ is beside /console-web/, to the same BFF
-    wait_for(
-        lambda: bff.get(f"/oob-alert/v1/oob-alert/device/status?sn={sn}").result["detail"][0][
-            "polled_at"
-        ],
-        60,
-        "the first poll of the server's BMC",
-        interval=0.5,
-    )
+
+    def polled() -> bool:
+        rows = bff.get(f"/oob-alert/v1/oob-alert/device/status?sn={sn}").result["detail"]
+        return bool(rows and rows[0]["polled_at"])  # (none until oob-alert knows the device)
+
+    wait_for(polled, 60, "the first poll of the server's BMC", interval=0.5)
     lab.fleet.by_sn(sn).node.add_named_event("Memory", "Uncorrectable ECC")
     page.goto(console_web + "/login")
     log_in(page, name, password)
