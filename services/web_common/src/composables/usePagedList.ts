@@ -35,8 +35,10 @@ export function usePagedList<T, F extends object>(
       total.value = answer.totalCount
       error.value = ''
     } catch (caught) {
-      error.value = caught instanceof ApiError ? caught.message : String(caught)
-      if (caught instanceof ApiError && caught.notLoggedIn) return
+      // A 402 is no error of the list: the browser is on its way to the login page.
+      if (!(caught instanceof ApiError && caught.notLoggedIn)) {
+        error.value = caught instanceof ApiError ? caught.message : String(caught)
+      }
     } finally {
       loading.value = false
     }
