@@ -231,6 +231,18 @@ ensure_venv() {
   echo "$want" >"$stamp"
 }
 
+ensure_console_web() {
+  # Debian's nginx serves the console; installed without starting Debian's own site on :80.
+  if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+    echo "installing nginx (apt)"
+    as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
+      { as_root apt-get update -q >/dev/null && as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
+  fi
+  command -v envsubst >/dev/null 2>&1 || apt_install gettext-base
+  # Built when missing or older than its sources (npm ci from the lockfile, vite build).
+  "$ROOT/deploy/local/console-web-build.sh"
+}
+
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 }
@@ -396,6 +408,9 @@ local_start() {
   if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
     ensure_redis_server
   fi
+  if printf '%s\n' "${services[@]}" | grep -qx bmp-console-web; then
+    ensure_console_web
+  fi
   ensure_supervisord
   for service in "${services[@]}"; do
     if [[ " ${BMP_MIGRATING_SERVICES[*]} " == *" $service "* ]]; then
@@ -510,7 +525,8 @@ compose() {
       BMP_OPERATION_API_IMAGE="$bmp_operation_api_image" BMP_OOB_ALERT_IMAGE="$bmp_oob_alert_image" \
       BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image" BMP_PRONOEA_IMAGE="$bmp_pronoea_image" \
       BMP_MONITOR_PROXY_IMAGE="$bmp_monitor_proxy_image" BMP_PROMETHEUS_IMAGE="$bmp_prometheus_image" \
-      BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image"
+      BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image" \
+      BMP_CONSOLE_WEB_IMAGE="$bmp_console_web_image"
     # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server, bmp-oob-agent) are in the
     # compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
@@ -546,7 +562,8 @@ docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
     bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-rsyslog \
-    bmp-oob-alert bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy | tr ' ' '\n'
+    bmp-oob-alert bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy \
+    bmp-console-web | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then

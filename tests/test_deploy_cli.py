@@ -66,6 +66,7 @@ def deployment(tmp_path_factory):
         "alertmanager": free_port(),
         "pronoea": free_port(),
         "monitor_proxy": free_port(),
+        "console_web": free_port(),
     }
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
@@ -92,6 +93,7 @@ def deployment(tmp_path_factory):
         BMP_ALERTMANAGER_PORT=str(ports["alertmanager"]),
         BMP_PRONOEA_PORT=str(ports["pronoea"]),
         BMP_MONITOR_PROXY_PORT=str(ports["monitor_proxy"]),
+        BMP_CONSOLE_WEB_PORT=str(ports["console_web"]),
     )
     mysql = None
     if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
@@ -153,6 +155,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-image",
         "bmp-rsyslog",
         "bmp-oob-alert",
+        "bmp-console-web",
         # In-band monitoring (upstream's names).
         "bmp-pushgateway",
         "bmp-alertmanager",
@@ -193,6 +196,29 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
         status, body, _ = get(port, "/health")
         assert status == 200
         assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
+    """`start all` built the tenant console; nginx serves it (any page path: the SPA) and
+    passes /console-web/ to console-api."""
+    port = deployment["ports"]["console_web"]
+    for path in ("/", "/instance/list"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            page = answer.read().decode()
+        assert answer.status == 200
+        assert '<div id="app">' in page and "/assets/" in page
+    for hidden in ("/.vite/manifest.json", "/.bmp-build-hash"):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404, hidden
+        else:
+            raise AssertionError(f"{hidden} is served")
+    status, body, _ = get(port, "/console-web/health")
+    assert status == 200
+    assert body["result"]["service"] == "console_api"
+    status, body, _ = get(port, "/console-web/user")
+    assert (status, body["error"]["message"]) == (402, "user not login")
 
 
 def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deployment, tmp_path):

@@ -45,6 +45,7 @@ SERVICES = (
     "bmp-prometheus",
     "bmp-pronoea",
     "bmp-monitor-proxy",
+    "bmp-console-web",
 )
 # The workers of one IDC: part of "all" once BMP_IDC_ID names it.
 IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent", "bmp-oob-agent")
@@ -308,6 +309,8 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-pushgateway": set(),
         "bmp-prometheus": set(),
         "bmp-alertmanager": set(),
+        # The web console: nginx and its files, no secret.
+        "bmp-console-web": set(),
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"

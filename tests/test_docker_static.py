@@ -84,7 +84,9 @@ MONITOR_STACK = {
     "bmp-pushgateway": "bmp_pushgateway_image",
     "bmp-alertmanager": "bmp_alertmanager_image",
 }
-APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS)
+# The web consoles: nginx with their built files, in front of their BFF; no secret, no state.
+WEB_APPS = {"bmp-console-web": "bmp-console-api"}
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS, *WEB_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
@@ -211,6 +213,7 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
         OOB_ALERT,
         *MONITOR_APPS,
         *MONITOR_STACK,
+        *WEB_APPS,
     }
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
@@ -399,14 +402,19 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
         assert services[OOB_ALERT]["depends_on"][first]["condition"] == "service_healthy", first
     # The agent reports to oob-alert, which checks keys with openapi.
     assert services[OOB_AGENT]["depends_on"][OOB_ALERT]["condition"] == "service_healthy"
+    # A console waits for its backend only.
+    for app, bff in WEB_APPS.items():
+        depends = services[app]["depends_on"]
+        assert set(depends) == {bff} and depends[bff]["condition"] == "service_healthy", app
     migrating = {
         n for n in APPS if services[n].get("environment", {}).get("BMP_RUN_MIGRATIONS") == "1"
     }
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway", OOB_ALERT}
 
 
-API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT}
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT, *WEB_APPS}
 PUBLISHED = {
+    "bmp-console-web": [("127.0.0.1", "8080", 8080, "tcp")],
     "bmp-oob-alert": [("127.0.0.1", "8804", 8804, "tcp")],
     "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
     "bmp-operation-api": [("127.0.0.1", "8799", 8799, "tcp")],
@@ -483,11 +491,16 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         assert env["BMP_MQ_HOST"] == "bmp-mq"
         assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
         assert env["BMP_MQ_PASSWORD"] == given_secrets["BMP_MQ_PASSWORD"]
-    for name in (*BOOT_APPS, DHCP_SERVER):
+    for name in (*BOOT_APPS, DHCP_SERVER, *WEB_APPS):
         # Least privilege: they talk to no broker and no database, and hold no secret.
         env = services[name].get("environment") or {}
         assert not [key for key in env if SECRET_KEY_RE.search(key)], name
         assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
+    for name, bff in WEB_APPS.items():
+        # Both of upstream's prefixes go to the console's backend, by its compose name.
+        port = services[bff]["environment"]["BMP_PORT"]
+        assert services[name]["environment"]["BMP_CONSOLE_API_UPSTREAM"] == f"{bff}:{port}"
+        assert not services[name].get("volumes"), name
     for name in BFF_APPS:
         # Least privilege: Redis and the signing key; no database, broker or encryption key.
         env = services[name]["environment"]
@@ -916,6 +929,7 @@ IMAGES = (
     ("oob_agent", "bmp-oob-agent"),
     ("pronoea", "bmp-pronoea"),
     ("monitor_proxy", "bmp-monitor-proxy"),
+    ("console_web", "bmp-console-web"),
 )
 
 
@@ -1207,8 +1221,33 @@ IMAGE_CONTENTS = {
 PYTHON_DOCKERFILES = [d for d in DOCKERFILES if IMAGE_CONTENTS.get(d.name)]
 
 
+# The web consoles' images: Node builds the app (the shared package with it), nginx serves it.
+WEB_IMAGES = {"console_web.Dockerfile": "services/console_web"}
+PYTHON_DOCKERFILES = [d for d in DOCKERFILES if d.name not in WEB_IMAGES]
+
+
 def test_every_dockerfile_is_described():
-    assert {d.name for d in DOCKERFILES} == set(IMAGE_CONTENTS)
+    assert {d.name for d in DOCKERFILES} == set(IMAGE_CONTENTS) | set(WEB_IMAGES)
+
+
+@pytest.mark.parametrize("dockerfile", sorted(WEB_IMAGES))
+def test_web_image_builds_from_the_lockfile_and_serves_with_official_nginx(dockerfile):
+    """npm ci from the committed lockfile, only the shared package and the app copied, the
+    build served by the official nginx image as its unprivileged user, with the same server
+    block as the local runtime."""
+    text = (ROOT / "dockerfiles" / dockerfile).read_text()
+    builder, runtime = text.split("\nFROM ", 2)[1:]
+    assert re.match(r"node:20\.\d+-bookworm-slim AS builder", builder)
+    assert re.match(r"nginx:1\.\d+-alpine AS runtime", runtime)
+    assert "npm ci " in builder and "npm install" not in text
+    sources = [source.rstrip("/") for source, _ in builder_copies(text)]
+    services = {source.split("/")[1] for source in sources if source.startswith("services/")}
+    assert services == {"web_common", WEB_IMAGES[dockerfile].split("/")[1]}
+    assert {"package.json", "package-lock.json"} <= set(sources)
+    assert f"{WEB_IMAGES[dockerfile]}/nginx/console-web.conf.template" in runtime
+    assert re.search(r"^USER 101:101$", runtime, flags=re.MULTILINE)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {"**/node_modules", "services/*/dist"} <= set(ignored)
 
 
 def builder_copies(text: str) -> list[tuple[str, str]]:
