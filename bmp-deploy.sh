@@ -895,12 +895,13 @@ uninstall_services() {
 }
 
 image_names() {
-  # The distinct image names of image.cfg (with TAG, BMP_REGISTRY, BASE_REGISTRY applied).
+  # The distinct image names of image.cfg (with TAG, BMP_REGISTRY, BASE_REGISTRY applied): what
+  # the services run, not the bases the builds start from (bmp_*_base_image).
   (
     # shellcheck source=image.cfg
     source "$ROOT/image.cfg"
     local name
-    for name in $(compgen -A variable | grep -E '^bmp_[a-z_]+_image$'); do
+    for name in $(compgen -A variable | grep -E '^bmp_[a-z_]+_image$' | grep -v '_base_image$'); do
       echo "${!name}"
     done | sort -u
   )
