@@ -20,7 +20,8 @@ repository root). SERVICE is "all" or one of (the "bmp-" prefix is optional):
 Boot images (no docker; root and Debian tools): "bmp-liveos" (the agent LiveOS) and
 "bmp-guestos" (the test GuestOS, .tar.xz and whole-disk .qcow2) go into \${BMP_IMAGE_ROOT:-\$BMP_DATA_DIR/images}.
 Services that share an image are built once: bmp-openapi-console and bmp-openapi-worker use
-the bmp-openapi image, bmp-scheduler-gateway the bmp-scheduler one.
+the bmp-openapi image, bmp-scheduler-gateway the bmp-scheduler one. bmp-rsyslog (rsyslogd, no
+Python) is built on \${BASE_REGISTRY:-docker.io}/debian:bookworm-slim (--build-arg BASE_IMAGE).
 
 Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TAG:-\${BMP_VERSION:-v1.0}}.
 BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.
@@ -135,8 +136,9 @@ for arg in "$@"; do
     fi
 done
 
-# One build per Dockerfile, tagged with every distinct image name that uses it.
-declare -A tags=()
+# One build per Dockerfile, tagged with every distinct image name that uses it, with the base
+# image image.cfg gives it (bmp_<name>_base_image), if any.
+declare -A tags=() bases=()
 dockerfiles=()
 for svc in "${selected[@]}"; do
     var=${svc//-/_}
@@ -144,6 +146,7 @@ for svc in "${selected[@]}"; do
     dockerfile_var=${var}_dockerfile
     image=${!image_var:-}
     dockerfile=dockerfiles/${!dockerfile_var:-${svc#bmp-}}.Dockerfile
+    base_var=${var}_base_image
     if [[ -z $image ]]; then
         err "image.cfg defines no ${image_var} for ${svc}"
         exit 1
@@ -155,6 +158,7 @@ for svc in "${selected[@]}"; do
     if [[ -z ${tags[$dockerfile]+x} ]]; then
         dockerfiles+=("$dockerfile")
         tags[$dockerfile]=""
+        bases[$dockerfile]=${!base_var:-}
     fi
     case " ${tags[$dockerfile]} " in
         *" $image "*) ;;
@@ -173,6 +177,9 @@ fi
 
 for dockerfile in "${dockerfiles[@]}"; do
     args=(build -f "$dockerfile")
+    if [[ -n ${bases[$dockerfile]} ]]; then
+        args+=(--build-arg "BASE_IMAGE=${bases[$dockerfile]}")
+    fi
     read -r -a images <<<"${tags[$dockerfile]}"
     for image in "${images[@]}"; do
         args+=(-t "$image")

@@ -16,7 +16,11 @@ umask 077
 
 usage() {
   cat <<'USAGE'
-Usage: ./bmp-deploy.sh COMMAND [SERVICE...]
+Usage: ./bmp-deploy.sh [-t|--tag TAG] COMMAND [SERVICE...]
+
+OPTIONS:
+    -t, --tag TAG  the tag of the images the docker runtime runs (default: image.cfg's TAG,
+                   which is BMP_VERSION unless TAG is set)
 
 COMMAND:
     start        Install what is missing, migrate the database and start SERVICE...
@@ -25,6 +29,13 @@ COMMAND:
     status       Print "running" or "not running" per SERVICE; exit 1 if any is down
     reinstall    Reinstall SERVICE from the current code and restart it; data is kept
     logs         Print the last lines of SERVICE's log (LINES=N to change, default 100)
+    uninstall [--purge [--yes]] SERVICE...
+                 Stop and remove SERVICE: `all` and `status all` leave it out until it is
+                 started by name again (docker: `compose rm -sf`). Its data is kept unless
+                 --purge, which deletes that service's own data folders (docker: volumes)
+                 after a confirmation on the terminal, or --yes
+    images       List the images of image.cfg: present here or not, and their size (docker,
+                 podman or buildah, whichever answers)
     config       Print the effective configuration (secrets masked)
     credentials  Print the admin credentials generated at first start
     rotate-key   Put a new encryption key first, restart what runs and re-encrypt every stored
@@ -50,6 +61,7 @@ SERVICE:
   (the bmp- prefix may be left out)
 
 Runtime: BMP_RUNTIME in .env (auto, local or docker).
+Before a first start: ./bmp-deploy-precheck.sh (ports, disk, what the runtime needs).
 USAGE
 }
 
@@ -70,7 +82,10 @@ resolve_services() {
   [[ ${#requested[@]} -gt 0 ]] || die_usage "no SERVICE given"
   for wanted in "${requested[@]}"; do
     if [[ "$wanted" == "all" ]]; then
-      printf '%s\n' "${known[@]}"
+      # Without the services uninstalled (see uninstall_services).
+      for name in "${known[@]}"; do
+        is_uninstalled "$name" || echo "$name"
+      done
       return
     fi
     [[ "$wanted" == bmp-* ]] || wanted="bmp-$wanted"
@@ -90,6 +105,28 @@ resolve_services() {
     done
   done
   printf '%s\n' "${out[@]}"
+}
+
+# The services `uninstall` removed: BMP_UNINSTALLED in var/runtime.env, comma-separated. `all`
+# leaves them out until `start` or `reinstall` names them again.
+is_uninstalled() { [[ ",${BMP_UNINSTALLED:-}," == *",$1,"* ]]; }
+
+mark_uninstalled() {
+  # mark_uninstalled yes|no SERVICE...: adds them to BMP_UNINSTALLED, or takes them out of it.
+  local how="$1" name kept=() list=""
+  shift
+  IFS=, read -r -a kept <<<"${BMP_UNINSTALLED:-}"
+  for name in "${kept[@]}"; do
+    [[ -n "$name" && " $* " != *" $name "* ]] && list="${list:+$list,}$name"
+  done
+  if [[ "$how" == yes ]]; then
+    for name in "$@"; do
+      list="${list:+$list,}$name"
+    done
+  fi
+  [[ "$list" == "${BMP_UNINSTALLED:-}" ]] && return
+  if [[ -n "$list" ]]; then runtime_env_set BMP_UNINSTALLED "$list"; else runtime_env_set BMP_UNINSTALLED; fi
+  export BMP_UNINSTALLED="$list"
 }
 
 # -- runtime choice --------------------------------------------------------------------------
@@ -192,6 +229,18 @@ ensure_venv() {
   "$BMP_VENV/bin/pip" install -q --disable-pip-version-check -e "${ROOT}[${extras}]" \
     2> >(grep -v '^WARNING: Location' >&2)
   echo "$want" >"$stamp"
+}
+
+ensure_console_web() {
+  # Debian's nginx serves the console; installed without starting Debian's own site on :80.
+  if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+    echo "installing nginx (apt)"
+    as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
+      { as_root apt-get update -q >/dev/null && as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
+  fi
+  command -v envsubst >/dev/null 2>&1 || apt_install gettext-base
+  # Built when missing or older than its sources (npm ci from the lockfile, vite build).
+  "$ROOT/deploy/local/console-web-build.sh"
 }
 
 ensure_redis_server() {
@@ -359,6 +408,9 @@ local_start() {
   if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
     ensure_redis_server
   fi
+  if printf '%s\n' "${services[@]}" | grep -qx bmp-console-web; then
+    ensure_console_web
+  fi
   ensure_supervisord
   for service in "${services[@]}"; do
     if [[ " ${BMP_MIGRATING_SERVICES[*]} " == *" $service "* ]]; then
@@ -468,11 +520,13 @@ compose() {
       BMP_REDIS_IMAGE="$bmp_redis_image" BMP_MQ_IMAGE="$bmp_mq_image" \
       BMP_SCHEDULER_IMAGE="$bmp_scheduler_image" BMP_DRIVER_IMAGE="$bmp_driver_image" \
       BMP_DHCP_AGENT_IMAGE="$bmp_dhcp_agent_image" BMP_TFTP_IMAGE="$bmp_tftp_image" \
-      BMP_IMAGE_IMAGE="$bmp_image_image" BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
+      BMP_IMAGE_IMAGE="$bmp_image_image" BMP_RSYSLOG_IMAGE="$bmp_rsyslog_image" \
+      BMP_CONSOLE_API_IMAGE="$bmp_console_api_image" \
       BMP_OPERATION_API_IMAGE="$bmp_operation_api_image" BMP_OOB_ALERT_IMAGE="$bmp_oob_alert_image" \
       BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image" BMP_PRONOEA_IMAGE="$bmp_pronoea_image" \
       BMP_MONITOR_PROXY_IMAGE="$bmp_monitor_proxy_image" BMP_PROMETHEUS_IMAGE="$bmp_prometheus_image" \
-      BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image"
+      BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image" \
+      BMP_CONSOLE_WEB_IMAGE="$bmp_console_web_image"
     # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server, bmp-oob-agent) are in the
     # compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
@@ -507,8 +561,9 @@ DOCKER_IDC_SERVICES=(bmp-driver bmp-dhcp-agent bmp-dhcp-server bmp-oob-agent)
 docker_services() {
   # Docker runs its own database, redis and broker; bmp-redis is always ours there.
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
-    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-oob-alert \
-    bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy | tr ' ' '\n'
+    bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-rsyslog \
+    bmp-oob-alert bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy \
+    bmp-console-web | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then
@@ -580,6 +635,7 @@ lab_up() {
   fi
   runtime_env_set BMP_LAB_NODES "$count"
   export BMP_LAB_NODES="$count"
+  mark_uninstalled no bmp-lab
   local_is_running bmp-lab || rm -f "$state" # a fresh state file tells us the fleet is up
   local_start bmp-lab
   for _ in $(seq 1 150); do
@@ -725,6 +781,174 @@ rotate_key() {
   fi
 }
 
+# -- uninstall and images --------------------------------------------------------------------
+
+local_data_paths() {
+  # local_data_paths SERVICE: the files and folders that SERVICE alone writes, those present.
+  # Shared data is never listed: the database, var/secrets.env, the credentials, the gateway's
+  # CA (every start makes sure of it, the LiveOS embeds it), the monitoring configuration.
+  local service="$1" path
+  local paths=("$BMP_LOG_DIR/$service".log "$BMP_LOG_DIR/$service".log.[0-9]*)
+  case "$service" in
+    bmp-redis) paths+=("$BMP_DATA_DIR/redis") ;;
+    bmp-tftp) paths+=("$BMP_DATA_DIR/tftp") ;;
+    bmp-image) paths+=("$BMP_DATA_DIR/images") ;;
+    bmp-rsyslog) paths+=("$BMP_LOG_DIR/rsyslog" "$BMP_RUN_DIR/rsyslog") ;;
+    bmp-pushgateway) paths+=("$BMP_DATA_DIR/pushgateway.db") ;;
+    bmp-prometheus) paths+=("$BMP_DATA_DIR/prometheus/data") ;;
+    bmp-alertmanager) paths+=("$BMP_DATA_DIR/alertmanager") ;;
+    bmp-lab) paths+=("$BMP_RUN_DIR/lab") ;;
+  esac
+  for path in "${paths[@]}"; do
+    [[ -e "$path" ]] && echo "$path"
+  done
+  return 0
+}
+
+docker_data_volumes() {
+  # docker_data_volumes SERVICE: the named volumes (deploy/docker-compose.yml) that SERVICE
+  # alone mounts. Shared ones (bmp-system-key, bmp-alert-key, bmp-image-data,
+  # bmp-monitor-conf) are never listed.
+  case "$1" in
+    bmp-db) echo bmp-db-data ;;
+    bmp-redis) echo bmp-redis-data ;;
+    bmp-mq) echo bmp-mq-data ;;
+    bmp-openapi) echo bmp-openapi-data ;;
+    bmp-openapi-console) echo bmp-openapi-console-data ;;
+    bmp-openapi-worker) echo bmp-openapi-worker-data ;;
+    bmp-scheduler-gateway) echo bmp-scheduler-gateway-data ;;
+    bmp-scheduler-gateway-tls) echo bmp-gateway-tls ;;
+    bmp-scheduler) echo bmp-scheduler-data ;;
+    bmp-dhcp-agent) echo bmp-dhcp-agent-data ;;
+    bmp-prometheus) echo bmp-prometheus-data ;;
+    bmp-alertmanager) echo bmp-alertmanager-data ;;
+  esac
+}
+
+confirm_purge() {
+  # confirm_purge YES WHAT...: goes on when YES is set or the terminal says yes; exits otherwise.
+  local yes="$1" answer=""
+  shift
+  [[ -n "$yes" ]] && return 0
+  if [[ ! -t 0 ]]; then
+    echo "bmp-deploy.sh: uninstall --purge deletes data and there is no terminal to confirm on: add --yes" >&2
+    exit 2
+  fi
+  echo "uninstall --purge deletes for good:"
+  if [[ $# -gt 0 ]]; then printf '  %s\n' "$@"; else echo "  (nothing: no data of these services here)"; fi
+  read -r -p "Type yes to go on: " answer || true
+  if [[ "$answer" != yes ]]; then
+    echo "nothing done" >&2
+    exit 1
+  fi
+}
+
+uninstall_services() {
+  # uninstall_services RUNTIME [--purge] [--yes] SERVICE...: stop, remove, and with --purge
+  # delete the service's own data.
+  local rt="$1" purge="" yes="" args=() services resolved service doomed=() all=""
+  shift
+  for service in "$@"; do
+    case "$service" in
+      --purge) purge=1 ;;
+      --yes | -y) yes=1 ;;
+      -*) die_usage "uninstall: unknown option '$service'" ;;
+      *) args+=("$service") ;;
+    esac
+  done
+  [[ " ${args[*]} " == *" all "* ]] && all=1
+  [[ "$rt" == docker ]] && { docker_need_idc "${args[@]}" || exit 1; }
+  resolved="$(resolve_services "${args[@]}")" || exit 2
+  mapfile -t services <<<"$resolved"
+  [[ -n "${services[0]}" ]] || { echo "nothing to uninstall: every service already is" && return 0; }
+  if [[ -n "$purge" ]]; then
+    for service in "${services[@]}"; do
+      if [[ "$rt" == docker ]]; then
+        mapfile -t -O "${#doomed[@]}" doomed < <(docker_data_volumes "$service")
+      else
+        mapfile -t -O "${#doomed[@]}" doomed < <(local_data_paths "$service")
+      fi
+    done
+    confirm_purge "$yes" "${doomed[@]}"
+  fi
+  if [[ "$rt" == docker ]]; then
+    compose rm -s -f "${services[@]}"
+    if [[ -n "$purge" && ${#doomed[@]} -gt 0 ]]; then
+      docker volume rm "${doomed[@]}"
+    fi
+  else
+    STOP_ALL="$all" local_stop "${services[@]}" >/dev/null
+    if [[ -n "$purge" && ${#doomed[@]} -gt 0 ]]; then
+      rm -rf -- "${doomed[@]}"
+    fi
+  fi
+  mark_uninstalled yes "${services[@]}"
+  for service in "${services[@]}"; do
+    echo "$service uninstalled"
+  done
+  if [[ -n "$purge" ]]; then
+    if [[ ${#doomed[@]} -gt 0 ]]; then printf 'deleted %s\n' "${doomed[@]}"; fi
+    echo "shared data (database, secrets, credentials, CA) is kept"
+  else
+    echo "data kept: 'uninstall --purge' deletes it; 'start SERVICE' installs it again"
+  fi
+}
+
+image_names() {
+  # The distinct image names of image.cfg (with TAG, BMP_REGISTRY, BASE_REGISTRY applied): what
+  # the services run, not the bases the builds start from (bmp_*_base_image).
+  (
+    # shellcheck source=image.cfg
+    source "$ROOT/image.cfg"
+    local name
+    for name in $(compgen -A variable | grep -E '^bmp_[a-z_]+_image$' | grep -v '_base_image$'); do
+      echo "${!name}"
+    done | sort -u
+  )
+}
+
+image_engine() {
+  # The first engine that answers: docker, podman or buildah (nothing when none does).
+  if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then
+    echo docker
+  elif command -v podman >/dev/null 2>&1 && timeout 10 podman info >/dev/null 2>&1; then
+    echo podman
+  elif command -v buildah >/dev/null 2>&1 && timeout 10 buildah images -q >/dev/null 2>&1; then
+    echo buildah
+  fi
+}
+
+list_images() {
+  local engine name size present
+  engine="$(image_engine)"
+  if [[ -z "$engine" ]]; then
+    echo "bmp-deploy.sh: no container engine answers (docker info, podman info, buildah images):" \
+      "cannot tell which images are here. Install one: Docker Engine, or 'apt-get install podman buildah'" >&2
+  else
+    echo "engine: $engine"
+  fi
+  printf '%-56s %-8s %s\n' IMAGE PRESENT SIZE
+  while IFS= read -r name; do
+    present=no size=-
+    case "$engine" in
+      "") present="?" ;;
+      docker | podman)
+        if size="$("$engine" image inspect --format '{{.Size}}' "$name" 2>/dev/null)"; then
+          present=yes
+          [[ "$size" =~ ^[0-9]+$ ]] && size="$(awk -v b="$size" 'BEGIN { printf "%.1f MiB", b / 1048576 }')"
+        fi
+        ;;
+      buildah)
+        size="$(buildah images --noheading --format '{{.Size}}' "$name" 2>/dev/null | head -n 1)" &&
+          [[ -n "$size" ]] && present=yes
+        ;;
+    esac
+    [[ "$present" == yes ]] || size=-
+    printf '%-56s %-8s %s\n' "$name" "$present" "${size:--}"
+  done < <(image_names)
+  [[ -n "$engine" ]]
+}
+
 print_credentials() {
   local rt="$1"
   if [[ "$rt" == docker ]]; then
@@ -739,6 +963,27 @@ print_credentials() {
 }
 
 main() {
+  local tag="" tagged=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      -t | --tag)
+        [[ $# -ge 2 ]] || die_usage "$1 needs a TAG"
+        tag="$2" tagged=1
+        shift 2
+        ;;
+      --tag=*)
+        tag="${1#--tag=}" tagged=1
+        shift
+        ;;
+      *) break ;;
+    esac
+  done
+  if [[ -n "$tagged" ]]; then
+    # Docker's rule for a tag.
+    [[ "$tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die_usage "bad image tag '$tag'"
+    # shellcheck disable=SC2031  # image.cfg sets TAG in compose's subshell, not here
+    export TAG="$tag" # image.cfg's TAG: the images compose runs and `images` lists
+  fi
   [[ $# -gt 0 ]] || die_usage "no COMMAND given"
   local command="$1"
   shift
@@ -747,7 +992,12 @@ main() {
       usage
       return 0
       ;;
-    start | stop | restart | status | reinstall | logs) ;;
+    images)
+      [[ $# -eq 0 ]] || die_usage "images takes no SERVICE"
+      list_images
+      return
+      ;;
+    start | stop | restart | status | reinstall | logs | uninstall) ;;
     config | credentials | lab | rotate-key) ;;
     *) die_usage "unknown command '$command'" ;;
   esac
@@ -755,8 +1005,14 @@ main() {
   rt="$(runtime)"
   if [[ "$rt" == docker ]]; then
     known_services() { docker_services; }
+  elif [[ -n "$tag" ]]; then
+    echo "bmp-deploy.sh: the local runtime runs no image: --tag is left unused" >&2
   fi
   case "$command" in
+    uninstall)
+      uninstall_services "$rt" "$@"
+      return
+      ;;
     config)
       [[ "$rt" == docker ]] && docker_secrets # compose cannot render without them
       print_config "$rt"
@@ -783,6 +1039,7 @@ main() {
     docker_need_idc "$@" || exit 1
     resolved="$(resolve_services "$@")" || exit 2
     mapfile -t services <<<"$resolved"
+    [[ "$command" == start || "$command" == reinstall ]] && mark_uninstalled no "${services[@]}"
     case "$command" in
       start)
         docker_secrets
@@ -804,6 +1061,7 @@ main() {
   local resolved services
   resolved="$(resolve_services "$@")" || exit 2
   mapfile -t services <<<"$resolved"
+  [[ "$command" == start || "$command" == reinstall ]] && mark_uninstalled no "${services[@]}"
   local all=""
   [[ " $* " == *" all "* ]] && all=1
   case "$command" in

@@ -47,10 +47,17 @@ done
 [[ -d /usr/lib/grub/x86_64-efi ]] || need_apt+=(grub-efi-amd64-bin)
 pkg-config --exists mysqlclient 2>/dev/null || need_apt+=(default-libmysqlclient-dev pkg-config build-essential)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# The web consoles: Debian's nginx serves them, Debian's chromium runs their browser tests
+# (Playwright drives it; no browser download), CJK fonts for the Chinese screenshots.
+[[ -x /usr/sbin/nginx ]] || need_apt+=(nginx)
+command -v envsubst >/dev/null 2>&1 || need_apt+=(gettext-base)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[[ -d /usr/share/fonts/opentype/noto ]] || need_apt+=(fonts-noto-cjk)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
   echo "== installing ${need_apt[*]} (apt)"
   as_root apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
+  # (RUNLEVEL=1: Debian's nginx package must not start its own site on :80)
+  as_root env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
 EXTRAS="openapi,scheduler,driver,dhcp,tftp,image,lab,bff,oob-agent,oob-alert,monitor,pronoea,ctl,mysql,local,dev"
@@ -70,6 +77,18 @@ echo "== ruff, shellcheck"
 ruff check .
 ruff format --check .
 shellcheck -x bmp-deploy.sh bmp-build-image.sh run-tests.sh .ci/run deploy/local/*.sh deploy/docker/*.sh
+
+# The web consoles (services/web_common and the apps): Node >= 20.19 and npm, the packages from
+# the lockfile, then lint, type check, unit tests, the build (which the browser tests serve) and
+# the size of the JavaScript a first page loads.
+echo "== web consoles: npm ci, eslint, vue-tsc, vitest, vite build"
+deploy/local/console-web-build.sh
+npm run lint --silent
+npm run typecheck --silent
+npx vitest run --reporter=dot
+node services/web_common/scripts/check-size.mjs services/console_web/dist 300 \
+  src/pages/LoginView.vue src/pages/InstanceListPage.vue src/pages/InstanceDetailPage.vue \
+  src/pages/monitoring/AlarmRulesPage.vue
 
 # Tests choose their servers from these keys only; the caller's .env must not leak in.
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST
@@ -131,7 +150,8 @@ if [[ $# -eq 0 ]]; then
   # What this pass adds is the database and the broker: suites that touch neither ran above
   # (boot files, disks, codecs, BMC emulators, CLI rendering, static checks of the images), and
   # the permission matrix, whose answers come from the roles, not from the database engine (the
-  # row-scoping tests, which query it, stay).
+  # row-scoping tests, which query it, stay), and the web console in a browser (what it shows
+  # comes through console-api, whose own tests stay).
   set -- --ignore=services/tftp/tests --ignore=services/image/tests \
     --ignore=services/lab/tests --ignore=services/driver/tests/test_backends.py \
     --ignore=services/driver/tests/test_redfish.py \
@@ -139,6 +159,7 @@ if [[ $# -eq 0 ]]; then
     --ignore=services/monitor_agent/tests --ignore=services/pronoea/tests \
     --ignore=tests/test_docker_static.py --ignore=tests/test_deploy_docker_mode.py \
     --ignore=services/openapi/tests/test_rbac_matrix.py \
+    --ignore=tests/integration/test_console_web.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_codec.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \

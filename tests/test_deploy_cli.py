@@ -66,6 +66,7 @@ def deployment(tmp_path_factory):
         "alertmanager": free_port(),
         "pronoea": free_port(),
         "monitor_proxy": free_port(),
+        "console_web": free_port(),
     }
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
@@ -92,6 +93,7 @@ def deployment(tmp_path_factory):
         BMP_ALERTMANAGER_PORT=str(ports["alertmanager"]),
         BMP_PRONOEA_PORT=str(ports["pronoea"]),
         BMP_MONITOR_PROXY_PORT=str(ports["monitor_proxy"]),
+        BMP_CONSOLE_WEB_PORT=str(ports["console_web"]),
     )
     mysql = None
     if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
@@ -104,8 +106,9 @@ def deployment(tmp_path_factory):
 
     def run(*args):
         return subprocess.run(
-            [DEPLOY, *args], env=environment, capture_output=True, text=True, timeout=300
-        )
+            [DEPLOY, *args], env=environment, capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL,  # no terminal: nothing may wait for an answer
+        )  # fmt: skip
 
     started = run("start", "all")
     try:
@@ -152,6 +155,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-image",
         "bmp-rsyslog",
         "bmp-oob-alert",
+        "bmp-console-web",
         # In-band monitoring (upstream's names).
         "bmp-pushgateway",
         "bmp-alertmanager",
@@ -192,6 +196,29 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
         status, body, _ = get(port, "/health")
         assert status == 200
         assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
+    """`start all` built the tenant console; nginx serves it (any page path: the SPA) and
+    passes /console-web/ to console-api."""
+    port = deployment["ports"]["console_web"]
+    for path in ("/", "/instance/list"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            page = answer.read().decode()
+        assert answer.status == 200
+        assert '<div id="app">' in page and "/assets/" in page
+    for hidden in ("/.vite/manifest.json", "/.bmp-build-hash"):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404, hidden
+        else:
+            raise AssertionError(f"{hidden} is served")
+    status, body, _ = get(port, "/console-web/health")
+    assert status == 200
+    assert body["result"]["service"] == "console_api"
+    status, body, _ = get(port, "/console-web/user")
+    assert (status, body["error"]["message"]) == (402, "user not login")
 
 
 def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deployment, tmp_path):
@@ -307,7 +334,7 @@ def test_bad_commands_print_usage_and_exit_2(deployment, args):
     result = deployment["run"](*args)
 
     assert result.returncode == 2
-    assert "Usage: ./bmp-deploy.sh COMMAND" in result.stderr
+    assert "Usage: ./bmp-deploy.sh [-t|--tag TAG] COMMAND" in result.stderr
 
 
 def test_stop_all_then_status_reports_not_running_and_start_brings_it_back(deployment):
@@ -357,3 +384,129 @@ def test_rotate_key_puts_a_new_key_first_then_finish_keeps_only_it(deployment):
     assert _encryption_keys(deployment) == [new]
     assert oct((deployment["var"] / "secrets.env").stat().st_mode)[-3:] == "600"
     assert run("status", "all").returncode == 0
+
+
+def _status(deployment) -> dict[str, str]:
+    result = deployment["run"]("status", "all")
+    return dict(line.split(maxsplit=1) for line in result.stdout.splitlines())
+
+
+def test_uninstall_purge_without_yes_and_no_terminal_refuses_and_changes_nothing(deployment):
+    run = deployment["run"]
+    assert run("start", "all").returncode == 0  # whatever an earlier test left stopped
+
+    refused = run("uninstall", "--purge", "image")
+
+    assert refused.returncode == 2
+    assert "add --yes" in refused.stderr
+    assert _status(deployment)["bmp-image"] == "running"
+    assert (deployment["var"] / "data" / "images").is_dir()
+
+
+def test_uninstall_stops_the_service_keeps_its_data_and_all_leaves_it_out(deployment):
+    run = deployment["run"]
+    images = deployment["var"] / "data" / "images"
+    (images / "kept.iso").write_bytes(b"guest")
+
+    result = run("uninstall", "image")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "bmp-image uninstalled" in result.stdout
+    assert "data kept" in result.stdout
+    assert (images / "kept.iso").read_bytes() == b"guest"
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", deployment["ports"]["image"]), timeout=1)
+    status = run("status", "all")
+    assert status.returncode == 0, status.stdout  # what is left all runs
+    assert [line.split()[0] for line in status.stdout.splitlines()] == [
+        service for service in expected_services(deployment) if service != "bmp-image"
+    ]
+    assert run("status", "image").stdout.split() == ["bmp-image", "not", "running"]
+
+
+def test_uninstall_purge_yes_deletes_that_services_data_only_and_start_brings_it_back(deployment):
+    run = deployment["run"]
+    data = deployment["var"] / "data"
+
+    result = run("uninstall", "--purge", "--yes", "bmp-image")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (data / "images").exists()
+    assert not (deployment["var"] / "log" / "bmp-image.log").exists()
+    assert f"deleted {data / 'images'}" in result.stdout
+    # Shared data stays: the database, the credentials, the CA.
+    assert (data / "credentials").exists() and (data / "tls" / "ca.pem").exists()
+
+    again = run("start", "image")
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (data / "images").is_dir()
+    status = run("status", "all")
+    assert status.returncode == 0, status.stdout
+    assert [line.split()[0] for line in status.stdout.splitlines()] == expected_services(deployment)
+
+
+def _fake_engines(tmp_path: Path) -> dict[str, str]:
+    """An environment where docker, podman and buildah are installed but none answers."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for engine in ("docker", "podman", "buildah"):
+        (bin_dir / engine).write_text("#!/bin/sh\necho 'Cannot connect' >&2\nexit 1\n")
+        (bin_dir / engine).chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BMP_", "DJANGO_"))}
+    environment.pop("TAG", None)
+    environment.update(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", BMP_VAR_DIR=str(tmp_path / "var")
+    )
+    return environment
+
+
+def test_images_without_an_engine_lists_the_names_and_says_so(tmp_path):
+    result = subprocess.run(
+        [DEPLOY, "--tag", "v7", "images"], env=_fake_engines(tmp_path), capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert "no container engine answers" in result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[0] == ["IMAGE", "PRESENT", "SIZE"]
+    assert ["localhost/bmp/bmp-openapi:v7", "?", "-"] in rows
+    assert ["docker.io/mysql:8.4", "?", "-"] in rows  # middleware keeps its own version
+
+
+def test_precheck_reports_a_port_held_by_a_foreign_listener_and_fails(tmp_path):
+    environment = _fake_engines(tmp_path)
+    ports = {key: str(free_port()) for key in (
+        "OPENAPI", "OPENAPI_CONSOLE", "CONSOLE_API", "OPERATION_API", "GATEWAY", "GATEWAY_TLS",
+        "IMAGE", "OOB_ALERT", "PUSHGATEWAY", "PROMETHEUS", "ALERTMANAGER", "PRONOEA",
+        "MONITOR_PROXY",
+    )}  # fmt: skip
+    environment.update({f"BMP_{key}_PORT": port for key, port in ports.items()})
+    environment.update(
+        BMP_RUNTIME="local",
+        BMP_TFTP_PORT=str(free_port(socket.SOCK_DGRAM)),
+        BMP_RSYSLOG_PORT=str(free_port(socket.SOCK_DGRAM)),
+    )
+    precheck = [str(ROOT / "bmp-deploy-precheck.sh")]
+
+    def run():
+        return subprocess.run(precheck, env=environment, capture_output=True, text=True, timeout=60)
+
+    with socket.socket() as foreign:
+        foreign.bind(("127.0.0.1", 0))
+        foreign.listen()
+        environment["BMP_IMAGE_PORT"] = str(foreign.getsockname()[1])
+        held = run()
+
+    assert held.returncode == 1, held.stdout + held.stderr
+    blocking = [line for line in held.stdout.splitlines() if line.startswith("MISSING")]
+    assert len(blocking) == 1, held.stdout
+    assert f"port {environment['BMP_IMAGE_PORT']}/tcp" in blocking[0]
+    assert "(bmp-image) is in use by another process" in blocking[0]
+    assert "disk:" in held.stdout and "python3 3.11" in held.stdout
+
+    free = run()  # the listener is gone
+
+    assert free.returncode == 0, free.stdout
+    assert "precheck: nothing blocks a start" in free.stdout

@@ -38,12 +38,14 @@ SERVICES = (
     "bmp-scheduler",
     "bmp-tftp",
     "bmp-image",
+    "bmp-rsyslog",
     "bmp-oob-alert",
     "bmp-pushgateway",
     "bmp-alertmanager",
     "bmp-prometheus",
     "bmp-pronoea",
     "bmp-monitor-proxy",
+    "bmp-console-web",
 )
 # The workers of one IDC: part of "all" once BMP_IDC_ID names it.
 IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent", "bmp-oob-agent")
@@ -300,12 +302,15 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-oob-alert": {*bff, "BMP_DB_PASSWORD"},
         "bmp-pronoea": {*monitor, "BMP_ALERT_API_KEY_FILE"},
         "bmp-monitor-proxy": {*monitor, "BMP_REDIS_PASSWORD"},
-        # The file servers and Prometheus's own programs hold no secret.
+        # The file servers, the syslog receiver and Prometheus's own programs hold no secret.
         "bmp-tftp": set(),
         "bmp-image": set(),
+        "bmp-rsyslog": set(),
         "bmp-pushgateway": set(),
         "bmp-prometheus": set(),
         "bmp-alertmanager": set(),
+        # The web console: nginx and its files, no secret.
+        "bmp-console-web": set(),
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"
@@ -332,6 +337,7 @@ def test_config_shows_the_image_names_of_image_cfg(started, env, tag):
     assert services["bmp-scheduler"]["image"] == f"reg.example/x/bmp-scheduler:{tag}"
     assert services["bmp-tftp"]["image"] == f"reg.example/x/bmp-tftp:{tag}"
     assert services["bmp-image"]["image"] == f"reg.example/x/bmp-image:{tag}"
+    assert services["bmp-rsyslog"]["image"] == f"reg.example/x/bmp-rsyslog:{tag}"
     for name in ("bmp-db", "bmp-redis", "bmp-mq"):
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image"), name
 
@@ -515,3 +521,112 @@ def test_config_before_the_first_start_shows_the_docker_services(deployment):
     for service in ("bmp-db", "bmp-redis", "bmp-mq", "bmp-openapi", "bmp-openapi-console"):
         assert f"  {service}" in summary
     assert "SQLite" not in summary
+
+
+# --------------------------------------------------------------------------- -t/--tag, images
+
+
+@pytest.mark.parametrize("option", [("-t", "v7.2"), ("--tag", "v7.2"), ("--tag=v7.2",)])
+def test_tag_option_picks_the_tag_of_the_images_compose_runs(started, option):
+    # The option wins over TAG and BMP_VERSION from the environment or .env.
+    result = started.run(*option, "config", TAG="v9", BMP_VERSION="v8")
+    assert result.returncode == 0, result.stderr
+    services = compose_config(result.stdout)["services"]
+    assert services["bmp-openapi"]["image"] == "localhost/bmp/bmp-openapi:v7.2"
+    assert services["bmp-scheduler"]["image"] == "localhost/bmp/bmp-scheduler:v7.2"
+    # Off-the-shelf images keep their own versions.
+    assert services["bmp-db"]["image"] == image_cfg("bmp_db_image")
+
+
+@pytest.mark.parametrize("args", [("-t",), ("-t", "b@d", "status", "all"), ("--tag=", "images")])
+def test_a_missing_or_bad_tag_is_a_usage_error(deployment, args):
+    result = deployment.run(*args)
+    assert result.returncode == 2
+    assert "Usage: ./bmp-deploy.sh [-t|--tag TAG] COMMAND" in result.stderr
+
+
+def test_images_asks_the_engine_about_every_image_of_image_cfg(deployment):
+    result = deployment.run("-t", "v7", "images")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "engine: docker"
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
+    assert rows["localhost/bmp/bmp-openapi:v7"][0] == "yes"  # the fake inspects every name
+    assert "image inspect --format {{.Size}} localhost/bmp/bmp-openapi:v7" in (deployment.calls())
+    assert set(rows) == {
+        image_cfg(f"bmp_{name[4:].replace('-', '_')}_image", TAG="v7")
+        for name in (*SERVICES, *IDC_SERVICES, DHCP_SERVER)
+    }
+
+
+# --------------------------------------------------------------------------- uninstall
+
+
+def test_uninstall_removes_the_containers_keeps_the_volumes_and_all_leaves_it_out(started):
+    result = started.run("uninstall", "pronoea", "prometheus")
+    assert result.returncode == 0, result.stderr
+    assert started.calls() == [
+        started.compose_call("rm", "-s", "-f", "bmp-prometheus", "bmp-pronoea")
+    ]
+    assert "data kept" in result.stdout
+
+    started.forget_calls()
+    started.set_running(*(s for s in SERVICES if s not in ("bmp-prometheus", "bmp-pronoea")))
+    status = started.run("status", "all")
+    assert status.returncode == 0, status.stdout
+    assert "bmp-prometheus" not in status_lines(status.stdout)
+
+    started.set_running(*(s for s in SERVICES if s != "bmp-pronoea"))
+    again = started.run("start", "prometheus")  # named again: installed again
+    assert again.returncode == 0, again.stderr
+    assert started.compose_call("up", "-d", "--wait", "bmp-prometheus") in started.calls()
+    assert "bmp-prometheus" in status_lines(started.run("status", "all").stdout)
+
+
+def test_uninstall_purge_yes_removes_that_services_own_volumes_only(started):
+    result = started.run("uninstall", "--purge", "--yes", "bmp-image", "bmp-prometheus")
+    assert result.returncode == 0, result.stderr
+    assert started.calls() == [
+        started.compose_call("rm", "-s", "-f", "bmp-image", "bmp-prometheus"),
+        # bmp-image-data is shared with bmp-operation-api (the uploads): kept.
+        "volume rm bmp-prometheus-data",
+    ]
+
+
+def test_uninstall_purge_without_yes_and_no_terminal_refuses(started):
+    result = subprocess.run(
+        [str(DEPLOY), "uninstall", "--purge", "bmp-db"], env=started.env, capture_output=True,
+        text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "add --yes" in result.stderr
+    assert started.calls() == []
+
+
+# --------------------------------------------------------------------------- precheck
+
+
+def test_precheck_tells_our_running_service_from_a_foreign_listener(deployment):
+    import socket
+
+    precheck = [str(ROOT / "bmp-deploy-precheck.sh")]
+    env = {**deployment.env, "BMP_API_BIND": "127.0.0.2", "BMP_PROVISION_BIND": "127.0.0.2"}
+
+    def run():
+        return subprocess.run(precheck, env=env, capture_output=True, text=True, timeout=60)
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.2", 8801))  # the host port compose publishes bmp-openapi on
+        listener.listen()
+        deployment.set_running("bmp-openapi")
+        ours = run()
+        deployment.set_running()
+        foreign = run()
+
+    assert ours.returncode == 0, ours.stdout
+    assert "OK       port 8801/tcp on 127.0.0.2 is held by bmp-openapi, running" in ours.stdout
+    assert "OK       docker compose v2" in ours.stdout
+    assert foreign.returncode == 1, foreign.stdout
+    assert (
+        "MISSING  port 8801/tcp on 127.0.0.2 (bmp-openapi) is in use by another process"
+        in foreign.stdout
+    )

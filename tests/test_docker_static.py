@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import site
 import socket
@@ -59,8 +60,10 @@ DB_APPS = (
     "bmp-scheduler-gateway-tls",
     "bmp-scheduler",
 )
-# They serve files to the servers (TFTP, HTTP): no database, no broker, no secret.
-BOOT_APPS = ("bmp-tftp", "bmp-image")
+# They serve the servers being installed (TFTP, HTTP, the LiveOS agents' syslog): no database,
+# no broker, no secret.
+RSYSLOG = "bmp-rsyslog"
+BOOT_APPS = ("bmp-tftp", "bmp-image", RSYSLOG)
 # The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
 IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
@@ -81,7 +84,9 @@ MONITOR_STACK = {
     "bmp-pushgateway": "bmp_pushgateway_image",
     "bmp-alertmanager": "bmp_alertmanager_image",
 }
-APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS)
+# The web consoles: nginx with their built files, in front of their BFF; no secret, no state.
+WEB_APPS = {"bmp-console-web": "bmp-console-api"}
+APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS, *WEB_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
 SHARED_VOLUMES = {"bmp-dhcp-agent-data": {"bmp-dhcp-agent", DHCP_SERVER}}
@@ -208,6 +213,7 @@ def test_idc_workers_are_opt_in_and_the_rest_needs_no_idc(compose, given_secrets
         OOB_ALERT,
         *MONITOR_APPS,
         *MONITOR_STACK,
+        *WEB_APPS,
     }
 
     result = compose("config", "--services", env={**given_secrets, **FULL_MODEL})
@@ -301,6 +307,7 @@ def test_data_lives_in_named_volumes(config):
         "bmp-dhcp-agent": "/var/lib/bmp",
         "bmp-dhcp-server": "/var/lib/bmp",
         "bmp-image": "/srv/bmp-image",
+        RSYSLOG: "/var/log/bmp/bmp-rsyslog",  # the nodes' log files
     }
     for name, service in config["services"].items():
         for volume in service.get("volumes", []):
@@ -395,14 +402,19 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
         assert services[OOB_ALERT]["depends_on"][first]["condition"] == "service_healthy", first
     # The agent reports to oob-alert, which checks keys with openapi.
     assert services[OOB_AGENT]["depends_on"][OOB_ALERT]["condition"] == "service_healthy"
+    # A console waits for its backend only.
+    for app, bff in WEB_APPS.items():
+        depends = services[app]["depends_on"]
+        assert set(depends) == {bff} and depends[bff]["condition"] == "service_healthy", app
     migrating = {
         n for n in APPS if services[n].get("environment", {}).get("BMP_RUN_MIGRATIONS") == "1"
     }
     assert migrating == {"bmp-openapi", "bmp-scheduler-gateway", OOB_ALERT}
 
 
-API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT}
+API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT, *WEB_APPS}
 PUBLISHED = {
+    "bmp-console-web": [("127.0.0.1", "8080", 8080, "tcp")],
     "bmp-oob-alert": [("127.0.0.1", "8804", 8804, "tcp")],
     "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
     "bmp-operation-api": [("127.0.0.1", "8799", 8799, "tcp")],
@@ -415,6 +427,8 @@ PUBLISHED = {
     # The non-root TFTP server listens on 6969; the servers' firmware asks port 69.
     "bmp-tftp": [("127.0.0.1", "69", 6969, "udp")],
     "bmp-image": [("127.0.0.1", "10000", 10000, "tcp")],
+    # The LiveOS agents' syslog (rsyslogd as bmp: 1514 needs no capability).
+    RSYSLOG: [("127.0.0.1", "1514", 1514, "udp")],
 }
 
 
@@ -477,11 +491,16 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         assert env["BMP_MQ_HOST"] == "bmp-mq"
         assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
         assert env["BMP_MQ_PASSWORD"] == given_secrets["BMP_MQ_PASSWORD"]
-    for name in (*BOOT_APPS, DHCP_SERVER):
+    for name in (*BOOT_APPS, DHCP_SERVER, *WEB_APPS):
         # Least privilege: they talk to no broker and no database, and hold no secret.
         env = services[name].get("environment") or {}
         assert not [key for key in env if SECRET_KEY_RE.search(key)], name
         assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
+    for name, bff in WEB_APPS.items():
+        # Both of upstream's prefixes go to the console's backend, by its compose name.
+        port = services[bff]["environment"]["BMP_PORT"]
+        assert services[name]["environment"]["BMP_CONSOLE_API_UPSTREAM"] == f"{bff}:{port}"
+        assert not services[name].get("volumes"), name
     for name in BFF_APPS:
         # Least privilege: Redis and the signing key; no database, broker or encryption key.
         env = services[name]["environment"]
@@ -799,6 +818,7 @@ def test_every_app_service_in_image_cfg_has_a_dockerfile_and_a_compose_service(r
     assert services["bmp-dhcp-server"] == services["bmp-dhcp-agent"]
     assert services["bmp-tftp"][1] == "dockerfiles/tftp.Dockerfile"
     assert services["bmp-image"][1] == "dockerfiles/image.Dockerfile"
+    assert services[RSYSLOG][1] == "dockerfiles/rsyslog.Dockerfile"
     assert services[OOB_ALERT][1] == "dockerfiles/oob_alert.Dockerfile"
     assert services[OOB_AGENT][1] == "dockerfiles/oob_agent.Dockerfile"
 
@@ -844,6 +864,11 @@ def test_image_cfg_defaults():
     assert image_cfg_value("bmp_dhcp_server_image") == "localhost/bmp/bmp-dhcp-agent:v1.0"
     assert image_cfg_value("bmp_tftp_image") == "localhost/bmp/bmp-tftp:v1.0"
     assert image_cfg_value("bmp_image_image") == "localhost/bmp/bmp-image:v1.0"
+    assert image_cfg_value("bmp_rsyslog_image") == "localhost/bmp/bmp-rsyslog:v1.0"
+    assert image_cfg_value("bmp_rsyslog_base_image") == "docker.io/debian:bookworm-slim"
+    assert image_cfg_value("bmp_rsyslog_base_image", BASE_REGISTRY="mirror.example.com") == (
+        "mirror.example.com/debian:bookworm-slim"
+    )
     assert image_cfg_value("bmp_oob_alert_image") == "localhost/bmp/bmp-oob-alert:v1.0"
     assert image_cfg_value("bmp_oob_agent_image") == "localhost/bmp/bmp-oob-agent:v1.0"
 
@@ -897,22 +922,35 @@ IMAGES = (
     ("scheduler", "bmp-scheduler"),
     ("tftp", "bmp-tftp"),
     ("image", "bmp-image"),
+    ("rsyslog", "bmp-rsyslog"),
     ("oob_alert", "bmp-oob-alert"),
     ("driver", "bmp-driver"),
     ("dhcp_agent", "bmp-dhcp-agent"),
     ("oob_agent", "bmp-oob-agent"),
     ("pronoea", "bmp-pronoea"),
     ("monitor_proxy", "bmp-monitor-proxy"),
+    ("console_web", "bmp-console-web"),
 )
 
 
-def build_call(dockerfile: str, registry: str = "localhost/bmp", tag: str = "v1.0") -> str:
+# Dockerfiles that take their base image (ARG BASE_IMAGE) from image.cfg, on BASE_REGISTRY.
+BASE_IMAGES = {"rsyslog": "debian:bookworm-slim"}
+
+
+def build_call(
+    dockerfile: str, registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"
+) -> str:
     image = dict(IMAGES)[dockerfile]
-    return f"build -f dockerfiles/{dockerfile}.Dockerfile -t {registry}/{image}:{tag} ."
+    arg = (
+        f" --build-arg BASE_IMAGE={base}/{BASE_IMAGES[dockerfile]}"
+        if dockerfile in BASE_IMAGES
+        else ""
+    )
+    return f"build -f dockerfiles/{dockerfile}.Dockerfile{arg} -t {registry}/{image}:{tag} ."
 
 
-def all_builds(registry: str = "localhost/bmp", tag: str = "v1.0") -> list[str]:
-    return [build_call(dockerfile, registry, tag) for dockerfile, _ in IMAGES]
+def all_builds(registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"):
+    return [build_call(dockerfile, registry, tag, base) for dockerfile, _ in IMAGES]
 
 
 def test_build_script_is_executable():
@@ -957,6 +995,7 @@ def test_build_all_builds_each_shared_image_once(build_tree):
         (("bmp-scheduler-gateway", "bmp-scheduler"), ["scheduler"]),
         (("dhcp-agent", "openapi"), ["dhcp_agent", "openapi"]),
         (("tftp", "bmp-image"), ["tftp", "image"]),
+        (("rsyslog",), ["rsyslog"]),
         (("dhcp-server", "bmp-dhcp-agent"), ["dhcp_agent"]),
         (("oob-alert", "bmp-oob-agent"), ["oob_alert", "oob_agent"]),
     ],
@@ -970,10 +1009,15 @@ def test_build_accepts_names_with_and_without_prefix(build_tree, services, docke
 
 def test_build_respects_registry_and_version_overrides(build_tree):
     result, calls = run_build(
-        build_tree, "build", "all", BMP_REGISTRY="registry.example.com/bmp", BMP_VERSION="v2.0.1"
+        build_tree,
+        "build",
+        "all",
+        BMP_REGISTRY="registry.example.com/bmp",
+        BMP_VERSION="v2.0.1",
+        BASE_REGISTRY="mirror.example.com",
     )
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == all_builds("registry.example.com/bmp", "v2.0.1")
+    assert builds(calls) == all_builds("registry.example.com/bmp", "v2.0.1", "mirror.example.com")
 
 
 def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(build_tree):
@@ -1172,11 +1216,38 @@ IMAGE_CONTENTS = {
     ),
     "pronoea.Dockerfile": ({"pronoea"}, "services/pronoea", "bmp_pronoea"),
     "monitor_proxy.Dockerfile": ({"monitor"}, "services/monitor_proxy", "bmp_monitor_proxy"),
+    # No Python: Debian's rsyslogd (test_rsyslog_image_* below).
+    "rsyslog.Dockerfile": None,
 }
+# The web consoles' images: Node builds the app (the shared package with it), nginx serves it.
+WEB_IMAGES = {"console_web.Dockerfile": "services/console_web"}
+PYTHON_DOCKERFILES = [
+    d for d in DOCKERFILES if IMAGE_CONTENTS.get(d.name) and d.name not in WEB_IMAGES
+]
 
 
 def test_every_dockerfile_is_described():
-    assert {d.name for d in DOCKERFILES} == set(IMAGE_CONTENTS)
+    assert {d.name for d in DOCKERFILES} == set(IMAGE_CONTENTS) | set(WEB_IMAGES)
+
+
+@pytest.mark.parametrize("dockerfile", sorted(WEB_IMAGES))
+def test_web_image_builds_from_the_lockfile_and_serves_with_official_nginx(dockerfile):
+    """npm ci from the committed lockfile, only the shared package and the app copied, the
+    build served by the official nginx image as its unprivileged user, with the same server
+    block as the local runtime."""
+    text = (ROOT / "dockerfiles" / dockerfile).read_text()
+    builder, runtime = text.split("\nFROM ", 2)[1:]
+    assert re.match(r"node:20\.\d+-bookworm-slim AS builder", builder)
+    assert re.match(r"nginx:1\.\d+-alpine AS runtime", runtime)
+    assert "npm ci " in builder and "npm install" not in text
+    sources = [source.rstrip("/") for source, _ in builder_copies(text)]
+    services = {source.split("/")[1] for source in sources if source.startswith("services/")}
+    assert services == {"web_common", WEB_IMAGES[dockerfile].split("/")[1]}
+    assert {"package.json", "package-lock.json"} <= set(sources)
+    assert f"{WEB_IMAGES[dockerfile]}/nginx/console-web.conf.template" in runtime
+    assert re.search(r"^USER 101:101$", runtime, flags=re.MULTILINE)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {"**/node_modules", "services/*/dist"} <= set(ignored)
 
 
 def builder_copies(text: str) -> list[tuple[str, str]]:
@@ -1189,7 +1260,7 @@ def builder_copies(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("dockerfile", PYTHON_DOCKERFILES, ids=lambda p: p.name)
 def test_image_installs_only_its_own_service(dockerfile, tmp_path):
     """Pinned base images, one extra per service, and the copied files give exactly its package."""
     extras, folders, packages = IMAGE_CONTENTS[dockerfile.name]
@@ -1231,6 +1302,122 @@ def test_image_installs_only_its_own_service(dockerfile, tmp_path):
     assert result.returncode == 0, result.stderr
     top_level = (tmp_path / "bmp.egg-info" / "top_level.txt").read_text().split()
     assert set(top_level) == {"bmp_common", *packages}
+
+
+RSYSLOG_DOCKERFILE = ROOT / "dockerfiles" / "rsyslog.Dockerfile"
+RSYSLOG_TEMPLATE = ROOT / "deploy" / "bmp-rsyslog.conf.tpl"
+RSYSLOG_LOG_DIR = "/var/log/bmp/bmp-rsyslog"
+# A LiveOS agent's line (RFC 5424), and one the host sends itself (dropped).
+LINE = "<14>1 2026-12-07T01:00:00Z SN-LAB-0001 bmp-agent - - - step 12 WriteImageTar: ok"
+LOCAL_LINE = "<14>1 - the-host x - - - from the host itself"
+
+
+def rsyslog_image_config() -> str:
+    """/etc/bmp-rsyslog.conf as the Dockerfile renders it (its sed expressions on the template)."""
+    text = RSYSLOG_TEMPLATE.read_text()
+    expressions = re.findall(r"-e 's\|(@BMP_[A-Z_]+@)\|([^|]*)\|g'", RSYSLOG_DOCKERFILE.read_text())
+    assert len(expressions) == 4, expressions
+    for name, value in expressions:
+        assert name in text, name
+        text = text.replace(name, value)
+    assert "@BMP_" not in text
+    return text
+
+
+def dockerfile_json(instruction: str, text: str) -> list[str]:
+    [line] = re.findall(rf"^(?:{instruction})\s+(\[.*\])\s*$", text, flags=re.MULTILINE)
+    return json.loads(line)
+
+
+def test_rsyslog_image_is_debian_with_the_local_runtimes_configuration(config):
+    """Debian's rsyslogd (base image given as a build ARG, no Python) with the template the local
+    runtime renders too, never a copy of it; logs in the volume, healthcheck as in compose."""
+    text = RSYSLOG_DOCKERFILE.read_text()
+    assert re.search(r"^ARG BASE_IMAGE=debian:bookworm-slim$", text, flags=re.MULTILINE)
+    assert re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE) == ["${BASE_IMAGE}"]
+    assert re.search(r"apt-get install -y --no-install-recommends rsyslog=\S+", text)
+    assert "pip install" not in text
+    assert "COPY deploy/bmp-rsyslog.conf.tpl " in text
+    local = (ROOT / "deploy" / "local" / "run-service.sh").read_text()
+    assert "deploy/bmp-rsyslog.conf.tpl" in local
+    assert "imudp" not in local  # rendered from the template, not written out again
+    conf = rsyslog_image_config()
+    assert 'input(type="imudp" address="0.0.0.0" port="1514" ruleset="bmpNodes")' in conf
+    assert f'string="{RSYSLOG_LOG_DIR}/%fromhost-ip%/%programname%-' in conf
+    assert 'workDirectory="/tmp"' in conf  # the tmpfs: the root fs is read-only
+    service = config["services"][RSYSLOG]
+    assert [v["target"] for v in service["volumes"]] == [RSYSLOG_LOG_DIR]
+    assert f"install -d -o bmp -g bmp -m 0750 {RSYSLOG_LOG_DIR}" in text
+    assert service["healthcheck"]["test"] == ["CMD", *dockerfile_json(r"\s+CMD", text)]
+    assert dockerfile_json("CMD", text)[0] == "rsyslogd"
+
+
+def test_rsyslog_image_files_a_nodes_lines_as_bmp(config):
+    """The image's command and configuration, run as the container runs them (uid 10001, no
+    capabilities, no_new_privs, a network namespace of its own: the real port 1514): a node's
+    line is filed under its address as bmp, the host's 127.0.0.1 is dropped, and the compose
+    healthcheck passes while rsyslogd listens and fails once it stopped."""
+    require_root("a network namespace and another user")
+    require_tools("unshare", "setpriv", "rsyslogd", install="apt-get install util-linux rsyslog")
+    work = Path(tempfile.mkdtemp(prefix="bmp-rsyslog-", dir="/tmp"))
+    try:
+        work.chmod(0o755)
+        logs = work / "logs"
+        logs.mkdir(mode=0o750)
+        os.chown(logs, 10001, 10001)
+        conf = work / "bmp-rsyslog.conf"
+        conf.write_text(rsyslog_image_config().replace(RSYSLOG_LOG_DIR, str(logs)))
+        conf.chmod(0o644)
+        command = dockerfile_json("CMD", RSYSLOG_DOCKERFILE.read_text())
+        command = [str(conf) if arg == "/etc/bmp-rsyslog.conf" else arg for arg in command]
+        check = config["services"][RSYSLOG]["healthcheck"]["test"][1:]
+        send = (
+            "import socket, sys\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.bind((sys.argv[1], 0))\n"
+            "s.sendto(sys.argv[2].encode(), ('127.0.0.1', 1514))\n"
+        )
+        script = f"""
+            ip link set lo up
+            setpriv --reuid=10001 --regid=10001 --clear-groups --no-new-privs \\
+                --bounding-set=-all -- "$@" >"$WORK/rsyslog.log" 2>&1 &
+            pid=$!
+            healthy=no
+            for _ in $(seq 1 100); do
+                if {shlex.join(check)}; then healthy=yes; break; fi
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+            done
+            echo "healthy=$healthy"
+            grep -E '^Uid:' "/proc/$pid/status"
+            {shlex.join([sys.executable, "-c", send, "127.0.0.1", LOCAL_LINE])}
+            for _ in $(seq 1 50); do
+                {shlex.join([sys.executable, "-c", send, "127.200.0.9", LINE])}
+                ls "$WORK"/logs/127.200.0.9/bmp-agent-*.log >/dev/null 2>&1 && break
+                sleep 0.1
+            done
+            sleep 0.3
+            kill -TERM "$pid"
+            wait "$pid"
+            echo "exit=$?"
+            if {shlex.join(check)}; then echo "after=healthy"; else echo "after=unhealthy"; fi
+        """
+        result = run(
+            ["unshare", "-n", "--", "sh", "-c", script, "sh", *command],
+            env=clean_env(WORK=str(work)),
+        )
+        log = (work / "rsyslog.log").read_text() if (work / "rsyslog.log").exists() else ""
+        assert result.returncode == 0, result.stdout + result.stderr + log
+        out = dict(line.replace(":\t", "=", 1).split("=", 1) for line in result.stdout.splitlines())
+        assert out["healthy"] == "yes", result.stdout + log
+        assert out["Uid"].split() == ["10001"] * 4
+        assert out["after"] == "unhealthy"
+        [path] = (logs / "127.200.0.9").glob("bmp-agent-*.log")
+        assert path.stat().st_uid == 10001
+        assert "SN-LAB-0001 bmp-agent step 12 WriteImageTar: ok" in path.read_text()
+        assert sorted(p.name for p in logs.iterdir()) == ["127.200.0.9"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.mark.parametrize("dockerfile", ["driver.Dockerfile", "oob_agent.Dockerfile"])

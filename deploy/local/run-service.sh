@@ -72,6 +72,22 @@ case "$service" in
     BMP_WORKERS="${BMP_OOB_ALERT_WORKERS:-2}" \
       gunicorn_app bmp_oob_alert.wsgi:application "$BMP_API_BIND" "${BMP_OOB_ALERT_PORT:-8804}"
     ;;
+  bmp-console-web)
+    # Debian's nginx: the console's built files (bmp-deploy.sh builds them when missing or
+    # stale: deploy/local/console-web-build.sh) and its prefixes to console-api.
+    web="$root/services/console_web"
+    [[ -f "$web/dist/index.html" ]] || { echo "bmp-console-web: no build; run deploy/local/console-web-build.sh" >&2; exit 1; }
+    export BMP_CONSOLE_WEB_RUN="$BMP_RUN_DIR/console-web" BMP_CONSOLE_WEB_ROOT="$web/dist"
+    export BMP_CONSOLE_WEB_LISTEN="$BMP_API_BIND:${BMP_CONSOLE_WEB_PORT:-8080}"
+    reach="$(bmp_reach_address "$BMP_API_BIND")"
+    export BMP_CONSOLE_API_UPSTREAM="$reach:${BMP_CONSOLE_API_PORT:-8800}"
+    mkdir -p "$BMP_CONSOLE_WEB_RUN"
+    # shellcheck disable=SC2016  # the names envsubst fills, not their values
+    vars='$BMP_CONSOLE_WEB_RUN $BMP_CONSOLE_WEB_ROOT $BMP_CONSOLE_WEB_LISTEN $BMP_CONSOLE_API_UPSTREAM'
+    envsubst "$vars" <"$web/nginx/console-web.conf.template" >"$BMP_CONSOLE_WEB_RUN/console-web.conf"
+    envsubst "$vars" <"$web/nginx/local-nginx.conf" >"$BMP_CONSOLE_WEB_RUN/nginx.conf"
+    exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$BMP_CONSOLE_WEB_RUN/nginx.conf" -p "$BMP_CONSOLE_WEB_RUN" -e stderr
+    ;;
   bmp-oob-agent)
     # Polls the SEL and FRU of the devices of BMP_IDC_IDS every BMP_OOB_POLL_INTERVAL s.
     reach="$(bmp_reach_address "$BMP_API_BIND")"
@@ -148,20 +164,15 @@ case "$service" in
     # Debian's rsyslogd with only this configuration: RFC 5424/3164 over UDP on the
     # provisioning side, each node's lines in $BMP_LOG_DIR/rsyslog/<address>/<program>-<date>.log
     # (upstream's layout); the host's own 127.0.0.1 is dropped, as upstream does.
+    # The configuration is deploy/bmp-rsyslog.conf.tpl, shared with the docker image.
     conf="$BMP_RUN_DIR/rsyslog.conf"
     mkdir -p "$BMP_RUN_DIR/rsyslog" "$BMP_LOG_DIR/rsyslog"
-    cat >"$conf" <<CONF
-global(workDirectory="$BMP_RUN_DIR/rsyslog")
-module(load="imudp")
-template(name="bmpNodeFile" type="string"
-  string="$BMP_LOG_DIR/rsyslog/%fromhost-ip%/%programname%-%\$year%-%\$month%-%\$day%.log")
-ruleset(name="bmpNodes") {
-  if \$fromhost-ip == "127.0.0.1" then stop
-  action(type="omfile" dynaFile="bmpNodeFile" createDirs="on" dirCreateMode="0750"
-    fileCreateMode="0640")
-}
-input(type="imudp" address="$BMP_PROVISION_BIND" port="${BMP_RSYSLOG_PORT:-1514}" ruleset="bmpNodes")
-CONF
+    sed_value() { printf '%s' "$1" | sed 's/[\\|&]/\\&/g'; }
+    sed -e "s|@BMP_RSYSLOG_WORK_DIR@|$(sed_value "$BMP_RUN_DIR/rsyslog")|g" \
+      -e "s|@BMP_RSYSLOG_LOG_DIR@|$(sed_value "$BMP_LOG_DIR/rsyslog")|g" \
+      -e "s|@BMP_RSYSLOG_ADDRESS@|$(sed_value "$BMP_PROVISION_BIND")|g" \
+      -e "s|@BMP_RSYSLOG_PORT@|$(sed_value "${BMP_RSYSLOG_PORT:-1514}")|g" \
+      "$root/deploy/bmp-rsyslog.conf.tpl" >"$conf"
     exec rsyslogd -n -f "$conf" -i "$BMP_RUN_DIR/rsyslog.pid"
     ;;
   bmp-pushgateway)

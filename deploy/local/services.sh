@@ -23,6 +23,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-lab]=""
   [bmp-oob-alert]="/health"
   [bmp-oob-agent]=""
+  [bmp-console-web]="/health"
 )
 
 # name → port variable and default port
@@ -40,6 +41,7 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-alertmanager]="${BMP_ALERTMANAGER_PORT:-9093}"
   [bmp-pronoea]="${BMP_PRONOEA_PORT:-9999}"
   [bmp-monitor-proxy]="${BMP_MONITOR_PROXY_PORT:-8805}"
+  [bmp-console-web]="${BMP_CONSOLE_WEB_PORT:-8080}"
 )
 
 # Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
@@ -48,7 +50,7 @@ BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
 # BMP_PROVISION_BIND.
 bmp_local_bind() {
   case "$1" in
-    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert)
+    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert | bmp-console-web)
       echo "$BMP_API_BIND" ;;
     # In-band monitoring's stack answers on the loopback only; its agents reach the proxy.
     bmp-pushgateway | bmp-prometheus | bmp-alertmanager | bmp-pronoea) echo 127.0.0.1 ;;
@@ -82,6 +84,8 @@ bmp_local_services() {
   # Out-of-band monitoring: faults, health and notices (after openapi, which checks its
   # callers' keys).
   echo bmp-oob-alert
+  # The tenants' web console: nginx with the built files, in front of console-api and oob-alert.
+  echo bmp-console-web
   # In-band monitoring: the Prometheus stack, pronoea (rules, alerts) and the agents' proxy.
   echo bmp-pushgateway
   echo bmp-alertmanager
