@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bmp_common.bff.excel import Column, Export, text, unix_time
+from bmp_common.bff.excel import Column, Export, joined, minutes, text, unix_time
 from bmp_common.i18n import ZH_CN
 
 
@@ -190,15 +190,6 @@ AUDIT_LOGS = Export(
 )
 
 
-def _triggers(rule: dict, _language: str) -> str:
-    return ";".join(rule.get("triggerDescription") or [])
-
-
-def _minutes(alert: dict, language: str) -> str:
-    minutes = alert.get("alertPeriod") or 0
-    return f"{minutes}分钟" if language == ZH_CN else f"{minutes}min"
-
-
 MONITOR_RULES = Export(
     "rule_list",
     "rules",
@@ -208,7 +199,7 @@ MONITOR_RULES = Export(
         Column("规则ID", "Rule ID", "ruleId"),
         Column("资源类型", "Resource Type", "resourceName"),
         Column("实例关联数量", "Instance associated number", "instanceCount"),
-        Column("触发条件", "Triggering conditions", _triggers),
+        Column("触发条件", "Triggering conditions", joined("triggerDescription")),
         Column("状态", "Status", "statusName"),
     ),
 )
@@ -225,7 +216,7 @@ MONITOR_ALERTS = Export(
         Column("触发条件", "Trigger Conditions", "triggerDescription"),
         Column("报警值", "Alarm Value", "alertValue"),
         Column("报警级别", "Alarm Level", "alertLevelDescription"),
-        Column("持续时间", "Duration", _minutes),
+        Column("持续时间", "Duration", minutes("alertPeriod")),
         Column("通知对象", "Notification Object", "userName"),
     ),
 )

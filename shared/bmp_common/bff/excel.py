@@ -212,11 +212,32 @@ def text(zh_en: dict[object, tuple[str, str]], field: str) -> Callable[[dict, st
     return show
 
 
+def joined(field: str, sep: str = ";") -> Callable[[dict, str], str]:
+    """A column showing the list ``field`` as one cell (a rule's trigger descriptions)."""
+
+    def show(item: dict, _language: str) -> str:
+        return sep.join(str(value) for value in item.get(field) or [])
+
+    return show
+
+
+def minutes(field: str) -> Callable[[dict, str], str]:
+    """A column showing ``field`` (minutes) as upstream's exports do: "5分钟" / "5min"."""
+
+    def show(item: dict, language: str) -> str:
+        count = item.get(field) or 0
+        return f"{count}分钟" if language == ZH_CN else f"{count}min"
+
+    return show
+
+
 __all__ = [
     "XLSX_TYPE",
     "Column",
     "Export",
     "export_language",
+    "joined",
+    "minutes",
     "openapi_rows",
     "text",
     "unix_time",

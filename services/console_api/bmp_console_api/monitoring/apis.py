@@ -9,19 +9,8 @@ upstream's console sends them.
 
 from __future__ import annotations
 
-from bmp_common.bff.excel import Column, Export, unix_time
+from bmp_common.bff.excel import Column, Export, joined, minutes, unix_time
 from bmp_common.bff.views import relay
-from bmp_common.i18n import ZH_CN
-
-
-def _triggers(rule: dict, _language: str) -> str:
-    return ";".join(rule.get("triggerDescription") or [])
-
-
-def _minutes(alert: dict, language: str) -> str:
-    minutes = alert.get("alertPeriod") or 0
-    return f"{minutes}分钟" if language == ZH_CN else f"{minutes}min"
-
 
 # Upstream's rule export (bmp-console-api ExportRules).
 RULE_COLUMNS = (
@@ -29,7 +18,7 @@ RULE_COLUMNS = (
     Column("规则ID", "Rule ID", "ruleId"),
     Column("资源类型", "Resource Type", "resourceName"),
     Column("实例关联数量", "Instance associated number", "instanceCount"),
-    Column("触发条件", "Triggering conditions", _triggers),
+    Column("触发条件", "Triggering conditions", joined("triggerDescription")),
     Column("状态", "Status", "statusName"),
 )
 # Upstream's alert export (bmp-console-api ExportAlerts); times in UTC.
@@ -39,7 +28,7 @@ ALERT_COLUMNS = (
     Column("触发条件", "Trigger conditions", "triggerDescription"),
     Column("报警值", "Alarm value", "alertValue"),
     Column("报警级别", "Alarm level", "alertLevelDescription"),
-    Column("持续时间", "duration", _minutes),
+    Column("持续时间", "duration", minutes("alertPeriod")),
     Column("通知对象", "Notification object", "userName"),
 )
 
