@@ -45,4 +45,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('BMP_PORT', '8800'), timeout=4)"]
 
 # Threads, not processes: each open /events stream holds one.
-CMD ["gunicorn", "bmp_console_api.wsgi:application", "--bind", "0.0.0.0:8800", "--workers", "2", "--worker-class", "gthread", "--threads", "32", "--timeout", "60", "--no-control-socket", "--access-logfile", "-", "--error-logfile", "-"]
+CMD ["gunicorn", "bmp_console_api.wsgi:application", "-c", "python:bmp_common.gunicorn_conf", "--bind", "0.0.0.0:8800", "--workers", "2", "--worker-class", "gthread", "--threads", "32", "--timeout", "60", "--no-control-socket", "--access-logfile", "-", "--error-logfile", "-"]

@@ -43,4 +43,4 @@ EXPOSE 8805
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('BMP_PORT', '8805'), timeout=4)"]
 
-CMD ["gunicorn", "bmp_monitor_proxy.wsgi:application", "--bind", "0.0.0.0:8805", "--workers", "2", "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--no-control-socket", "--access-logfile", "-", "--error-logfile", "-"]
+CMD ["gunicorn", "bmp_monitor_proxy.wsgi:application", "-c", "python:bmp_common.gunicorn_conf", "--bind", "0.0.0.0:8805", "--workers", "2", "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--no-control-socket", "--access-logfile", "-", "--error-logfile", "-"]

@@ -50,4 +50,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('BMP_PORT', '9999'), timeout=4)"]
 
 # The configurations first (from the environment), then the service.
-CMD ["sh", "-ec", "python -m bmp_pronoea.configs --out \"${BMP_MONITOR_CONF_DIR:-/etc/bmp-monitor}\" && exec gunicorn bmp_pronoea.wsgi:application --bind 0.0.0.0:9999 --workers 2 --worker-class gthread --threads 4 --timeout 60 --no-control-socket --access-logfile - --error-logfile -"]
+CMD ["sh", "-ec", "python -m bmp_pronoea.configs --out \"${BMP_MONITOR_CONF_DIR:-/etc/bmp-monitor}\" && exec gunicorn bmp_pronoea.wsgi:application -c python:bmp_common.gunicorn_conf --bind 0.0.0.0:9999 --workers 2 --worker-class gthread --threads 4 --timeout 60 --no-control-socket --access-logfile - --error-logfile -"]

@@ -1086,7 +1086,8 @@ def run_entrypoint(tmp_path, *args: str, script: Path = ENTRYPOINT, **env: str):
 
 
 GUNICORN = (
-    "gunicorn bmp_openapi.wsgi:application --bind 0.0.0.0:{port} --workers {workers} "
+    "gunicorn bmp_openapi.wsgi:application -c python:bmp_common.gunicorn_conf "
+    "--bind 0.0.0.0:{port} --workers {workers} "
     "--worker-class gthread --threads {threads} --no-control-socket --access-logfile -"
 )
 
@@ -1121,7 +1122,8 @@ def test_entrypoint_runs_a_given_command_instead(tmp_path):
 
 
 OOB_ALERT_GUNICORN = (
-    "gunicorn bmp_oob_alert.wsgi:application --bind 0.0.0.0:8804 --workers 2 "
+    "gunicorn bmp_oob_alert.wsgi:application -c python:bmp_common.gunicorn_conf "
+    "--bind 0.0.0.0:8804 --workers 2 "
     "--worker-class gthread --threads 2 --timeout 60 --no-control-socket --access-logfile -"
 )
 
@@ -1582,3 +1584,23 @@ def test_oob_agent_healthcheck_follows_the_real_agent(config, tmp_path):
     assert agent.returncode == 0
     time.sleep(2.5)
     assert not passes(), "the check passes with no agent"
+
+
+def test_every_gunicorn_frees_the_threads_of_vanished_clients():
+    """Every gunicorn we start, in an image or in the local runtime, loads bmp_common's gunicorn
+    settings (TCP keepalive: a client gone mid-request does not hold a thread for good)."""
+    sources = [
+        *(ROOT / "dockerfiles").glob("*.Dockerfile"),
+        *(ROOT / "deploy" / "docker").glob("*.sh"),
+        ROOT / "deploy" / "local" / "run-service.sh",
+    ]
+    starts = []
+    for source in sources:
+        text = source.read_text().replace("\\\n", " ").replace('", "', " ")
+        starts += [
+            (source.name, line)
+            for line in text.splitlines()
+            if re.search(r'(exec |\["|^\s*)("\$BMP_VENV/bin/)?gunicorn"? ', line)
+        ]
+    assert len(starts) >= 8, starts  # 3 images' CMDs, pronoea's, 3 entrypoints, the local one
+    assert [s for s in starts if "-c python:bmp_common.gunicorn_conf" not in s[1]] == []

@@ -19,6 +19,7 @@ if [ "${BMP_RUN_MIGRATIONS:-0}" = "1" ]; then
 fi
 
 exec gunicorn bmp_oob_alert.wsgi:application \
+    -c python:bmp_common.gunicorn_conf \
     --bind "0.0.0.0:${BMP_PORT:-8804}" \
     --workers "${BMP_WORKERS:-2}" \
     --worker-class gthread --threads "${BMP_THREADS:-2}" \

@@ -21,6 +21,7 @@ if [ "${BMP_RUN_MIGRATIONS:-0}" = "1" ]; then
 fi
 
 exec gunicorn bmp_openapi.wsgi:application \
+    -c python:bmp_common.gunicorn_conf \
     --bind "0.0.0.0:${BMP_PORT:-8801}" \
     --workers "${BMP_WORKERS:-4}" \
     --worker-class gthread --threads "${BMP_THREADS:-2}" \
