@@ -72,6 +72,8 @@ def _is_int(value) -> bool:
 
 
 class IntChoicesField(serializers.ListField):
+    default_error_messages = {"invalid": "Expected a list of integers."}
+
     def __init__(self, values, **kwargs):
         super().__init__(
             child=serializers.ChoiceField(choices=values), max_length=len(values), **kwargs

@@ -69,6 +69,17 @@ def test_a_bad_trigger_is_refused_naming_the_field(admin_api, instances):
     assert answer.status_code == 400 and "metric" in answer.json()["error"]["message"]
 
 
+def test_notice_choices_that_are_not_integers_are_refused_naming_the_field(admin_api, instances):
+    body = rule_body(instances)
+    body["noticeOption"]["noticeCondition"] = ["__not_in_enum__"]  # the fuzzer's find: a 500
+
+    answer = admin_api.post("/v1/monitorRule/addRule", body, format="json")
+
+    assert answer.status_code == 400, answer.json()
+    assert "noticeCondition" in answer.json()["error"]["message"]
+    assert not MonitorRule.objects.exists()
+
+
 def test_a_tenant_sees_neither_others_instances_nor_their_rules(
     admin_api, instances, rule_id, make_user
 ):
