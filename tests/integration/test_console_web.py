@@ -383,14 +383,22 @@ def test_a_tenant_writes_an_alarm_rule(console_web, lab, page, tenant_with_insta
     choose(page, "语言", "English")
     page.get_by_role("menuitem", name="Alarm rules").click()
     page.get_by_role("button", name="Create alarm rule").click()
+    settle(page)  # the instances to choose from have loaded
     page.get_by_label("Rule name").fill("cpu hot")
     choose(page, "Instances", "shown-in-every-language")
     page.keyboard.press("Escape")
-    page.get_by_role("group", name="Trigger 1").get_by_role("spinbutton", name="Threshold").fill(
-        "90"
+    threshold = page.get_by_role("group", name="Trigger 1").get_by_role(
+        "spinbutton", name="Threshold"
     )
+    threshold.fill("90")
+    threshold.press("Tab")  # an input-number takes its value when it loses the focus
+    playwright_api.expect(page.get_by_label("Rule name")).to_have_value("cpu hot")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/instance/rules/list")
+    try:
+        page.wait_for_url("**/instance/rules/list", timeout=30_000)
+    except playwright_api.TimeoutError:
+        refused = page.locator(".el-form-item__error, .el-alert").all_inner_texts()
+        raise AssertionError(f"the rule was not saved: {refused}") from None
     row = page.get_by_role("row").filter(has_text="cpu hot")
     row.get_by_text("Normal").wait_for()
     row.get_by_role("button", name="Disable").click()
