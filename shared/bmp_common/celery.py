@@ -43,6 +43,16 @@ def make_celery(service: str) -> Celery:
         result_expires=3600,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 3600},
+        # After a broker outage with tasks under way, Celery lowers the prefetch count and
+        # raises it again from each ending task's thread, with a basic.qos whose reply that
+        # thread reads from the connection the consumer reads too: workers were left taking one
+        # task at a time, or receiving nothing (tests/integration/test_broker_restart.py).
+        # Off, a reconnected worker takes as many tasks as it has threads at once.
+        worker_enable_prefetch_count_reduction=False,
+        # Steps under way keep running through an outage: their results go out on a new
+        # connection and the redelivered message is answered again (tasks are idempotent).
+        # Said explicitly: Celery 6 changes the default.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         enable_utc=True,
         timezone="UTC",
     )

@@ -105,15 +105,6 @@ def patiently(call, timeout: float = 60):
             time.sleep(0.5)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "regression found at the end of session 8, not yet explained: after the RabbitMQ "
-        "restart the driver resumes, runs the queued steps, then receives nothing more "
-        "(SetDISKBoot times out 3 times; its AMQP connection turns out dead at shutdown); "
-        "the first thing to fix next session"
-    ),
-    strict=False,
-)
 def test_100_creates_survive_a_rabbitmq_and_a_redis_restart(chaos_lab):
     lab, rabbit, redis = chaos_lab
     api, platform = lab.api, lab.platform
