@@ -10,16 +10,25 @@ server off mid-heartbeat, and a live install declared silent).
 TCP keepalive on the listening sockets, which the accepted ones inherit, has the kernel probe a
 quiet peer and end the connection when it is gone (``TCP_USER_TIMEOUT`` does the same for data
 sent and never acknowledged): the blocked read fails and the thread is free again.
+
+A client that stays connected and stops sending mid-request (slowloris, or a stuck proxy) is
+alive to TCP: a receive timeout on the same sockets (``BMP_HTTP_READ_TIMEOUT``, 60 s, as nginx's
+``client_body_timeout``) ends a read that waited that long, and the connection with it. A
+response being streamed (the consoles' event streams) reads nothing and is not affected.
 """
 
 from __future__ import annotations
 
 import socket
+import struct
+
+from bmp_common import env
 
 KEEPALIVE_IDLE_S = 15  # quiet this long, a peer is probed
 KEEPALIVE_INTERVAL_S = 5
 KEEPALIVE_PROBES = 3  # unanswered: gone, 15 + 3 x 5 = 30 s after it fell silent
 USER_TIMEOUT_MS = 30_000  # data sent and unacknowledged this long: gone
+READ_TIMEOUT_S = 60  # a read of a request waiting this long ends the connection
 
 
 def keep_alive(sock: socket.socket) -> None:
@@ -28,6 +37,10 @@ def keep_alive(sock: socket.socket) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_PROBES)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, USER_TIMEOUT_MS)
+    # Set on the listener, inherited by every accepted socket (Linux copies it on accept),
+    # and kept when gunicorn makes them blocking (that changes only O_NONBLOCK).
+    read_timeout = env.env_int("BMP_HTTP_READ_TIMEOUT", READ_TIMEOUT_S)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", read_timeout, 0))
 
 
 def when_ready(server) -> None:

@@ -5,14 +5,19 @@ gunicorn runs in a network namespace of its own with one worker of one thread, c
 request; the link goes down and the client dies, so its FIN never arrives: to the server the
 peer simply vanished, like a powered-off server's LiveOS agent. Within the keepalive's 30 s the
 thread is free and a request from inside the server's namespace is answered.
+
+A client that stays connected and silent mid-request (slowloris) holds the thread until the
+receive timeout, then the connection is closed and the thread answers others again.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -28,6 +33,12 @@ def application(environ, start_response):
 """
 SERVER, CLIENT = "10.211.0.1", "10.211.0.2"
 PORT = 8000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def ip(*args: str) -> None:
@@ -111,5 +122,45 @@ def test_a_vanished_client_frees_its_thread_within_the_keepalive(namespaces, tmp
     finally:
         if client is not None and client.poll() is None:
             client.kill()
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+
+def test_a_silent_client_frees_its_thread_after_the_read_timeout(tmp_path):
+    (tmp_path / "tiny_app.py").write_text(APP)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "BMP_HTTP_READ_TIMEOUT": "3",
+    }
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tiny_app:application",
+         "-c", "python:bmp_common.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--worker-class", "gthread", "--threads", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            silent.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12")
+            time.sleep(1)  # the only thread now waits for the rest of the body
+            with pytest.raises(OSError):
+                urllib.request.urlopen(url, timeout=1).read()  # held: something to free
+            began = time.monotonic()
+            answer = urllib.request.urlopen(url, timeout=15).read()
+            waited = time.monotonic() - began
+            assert answer == b"ok "
+            assert waited < 8, waited
+            assert silent.recv(100) == b""  # the silent client's connection was closed
+    finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
