@@ -94,10 +94,15 @@ node services/web_common/scripts/check-size.mjs services/console_web/dist 300 \
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST
 
 # The scheduler is a Django project of its own: its tests run in a pytest of their own.
+# The whole first pass runs on every core (BMP_TEST_WORKERS, default 2: pytest-xdist), a test
+# file's tests on one worker (a module's platform is started once). Every test takes its ports,
+# namespaces and folders fresh, and each worker has its own private redis-server.
+workers="${BMP_TEST_WORKERS:-2}"
 pytest_all() {
   if [[ $# -eq 0 ]]; then
-    python -m pytest
-    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest services/scheduler/tests
+    python -m pytest -n "$workers" --dist loadfile
+    DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest -n "$workers" --dist loadfile \
+      services/scheduler/tests
   elif [[ "$*" == *services/scheduler* ]]; then
     DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest "$@"
   else
