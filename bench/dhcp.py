@@ -8,7 +8,8 @@ server namespace with the same reservations (ours from its host table, dnsmasq s
 ``--no-daemon --conf-file=/dev/null`` and the same lines in a ``--dhcp-hostsfile``); a client in
 the other namespace broadcasts DISCOVERs for every MAC (phase 1), then REQUESTs for the offered
 addresses (phase 2), keeping ``--window`` exchanges in flight, as a PXE storm would. Each phase
-is timed from the first send to the last answer; the best of ``--rounds`` counts. Ends with:
+is timed from the first send to the last answer; the median of ``--rounds`` counts (a round
+with unanswered MACs counts as zero). Ends with:
 ``macs=1000 ours_per_s=… dnsmasq_per_s=… ratio=…`` (DISCOVER→OFFER and REQUEST→ACK summed per
 MAC; both phases are printed above it).
 """
@@ -20,6 +21,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -213,9 +215,10 @@ def bench_dnsmasq(pair: VethPair, args: argparse.Namespace, workdir: Path) -> li
         stop(server)
 
 
-def best(rounds: list[dict], phase: str, macs: int) -> float:
-    complete = [r[phase] for r in rounds if r[phase]["answered"] == macs]
-    return max((macs / r["wall_s"] for r in complete), default=0.0)
+def median_rate(rounds: list[dict], phase: str, macs: int) -> float:
+    """The median rate over rounds; a round that left MACs unanswered counts as 0."""
+    rates = [macs / r[phase]["wall_s"] if r[phase]["answered"] == macs else 0.0 for r in rounds]
+    return statistics.median(rates) if rates else 0.0
 
 
 def main() -> int:
@@ -252,7 +255,9 @@ def main() -> int:
                     f"wall_s={r['wall_s']:.3f} per_s={r['answered'] / r['wall_s']:.0f} "
                     f"resent={r['resent']}"
                 )
-        rates[name] = {phase: best(rounds, phase, args.macs) for phase in ("discover", "request")}
+        rates[name] = {
+            phase: median_rate(rounds, phase, args.macs) for phase in ("discover", "request")
+        }
     for phase, label in (("discover", "DISCOVER->OFFER"), ("request", "REQUEST->ACK")):
         ours, theirs = rates["ours"][phase], rates["dnsmasq"][phase]
         ratio = ours / theirs if theirs else 0.0
