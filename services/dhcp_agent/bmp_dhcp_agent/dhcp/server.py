@@ -21,14 +21,13 @@ import time
 from pathlib import Path
 
 from bmp_dhcp_agent.dhcp import codec, policy
-from bmp_dhcp_agent.dhcp.events import FLUSH_EVERY, EventLog
+from bmp_dhcp_agent.dhcp.events import FLUSH_DELAY, FLUSH_EVERY, EventLog
 from bmp_dhcp_agent.dhcp.ra import RouterAdvertiser
 from bmp_dhcp_agent.hosts import HostTable, Lookup
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 64  # datagrams read from one socket before the loop looks at the others
-FLUSH_INTERVAL = 1.0  # under steady load, events still reach the file every second
 RECEIVE_BUFFER = 1 << 20  # a PXE storm arrives in bursts
 
 
@@ -124,18 +123,21 @@ class DhcpServer:
             len(self.hosts),
             self.version,
         )
-        last_flush = time.monotonic()
+        events = self.events
+        flush_due: float | None = None  # when the oldest unwritten event must be written
         while not self._stopping.is_set():
-            # Block only when nothing waits to be written; otherwise a quiet moment flushes.
-            ready = self._selector.select(None if not self.events.pending else 0.0)
-            if not ready and not self.events.pending:
-                continue
-            for key, _mask in ready:
+            # Block until a packet comes or unwritten events are due.
+            timeout = None if flush_due is None else max(0.0, flush_due - time.monotonic())
+            for key, _mask in self._selector.select(timeout):
                 self._drain(key.fileobj, key.data)
+            if not events.unwritten:
+                continue
             now = time.monotonic()
-            if not ready or self.events.pending >= FLUSH_EVERY or now - last_flush > FLUSH_INTERVAL:
+            if flush_due is None:
+                flush_due = now + FLUSH_DELAY
+            if now >= flush_due or events.pending >= FLUSH_EVERY:
                 self._flush()
-                last_flush = now
+                flush_due = None
         self._flush()
 
     def stop(self) -> None:
