@@ -154,6 +154,8 @@ def compare(
             seconds = fetch(os.devnull)
             times[name].append(seconds)
             print(f"{label} run {run + 1}: {name} {seconds:.3f} s", flush=True)
+    if not runs:
+        return {name: float("nan") for name in fetchers}
     medians = {name: statistics.median(values) for name, values in times.items()}
     best = {name: round(min(values), 4) for name, values in times.items()}
     print(f"{label} median s: {json.dumps(medians)} (best s: {json.dumps(best)})", flush=True)
@@ -171,6 +173,7 @@ def main() -> int:
     parser.add_argument("--blksize", type=int, default=1468)  # what OVMF asks for
     default_client = "busybox" if shutil.which("busybox") else "tftpy"
     parser.add_argument("--tftp-client", choices=("busybox", "tftpy"), default=default_client)
+    parser.add_argument("--only", choices=("tftp", "http"), help="run one protocol's half")
     args = parser.parse_args()
     missing = [tool for tool in ("in.tftpd", "nginx", "curl") if not shutil.which(tool)]
     if missing:
@@ -252,6 +255,9 @@ def main() -> int:
             )
             client = args.tftp_client
             print(f"file {args.size_mb} MiB; tftp client {client}, blksize {args.blksize}")
+            skip = {"tftp": 0, "http": 0}
+            if args.only:
+                skip[{"tftp": "http", "http": "tftp"}[args.only]] = 1
             tftp = compare(
                 "tftp",
                 {
@@ -260,7 +266,7 @@ def main() -> int:
                 },
                 expected,
                 scratch,
-                args.runs,
+                0 if skip["tftp"] else args.runs,
             )
             http = compare(
                 "http",
@@ -270,7 +276,7 @@ def main() -> int:
                 },
                 expected,
                 scratch,
-                args.http_runs,
+                0 if skip["http"] else args.http_runs,
             )
         finally:
             for process in reversed(processes):
