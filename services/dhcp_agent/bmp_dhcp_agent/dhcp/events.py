@@ -84,11 +84,20 @@ class EventLog:
         """Rows or counters not yet in the file."""
         return bool(self._pending or self._counts)
 
-    def flush(self) -> None:
-        if not self._pending and not self._counts:
-            return
+    def take(self) -> tuple[list[tuple], dict[str, int]]:
+        """The unwritten rows and counters, for ``write`` (the server writes on a thread of
+        its own, so answering goes on while SQLite works)."""
         events, counts = self._pending, self._counts
         self._pending, self._counts = [], {}
+        return events, counts
+
+    def flush(self) -> None:
+        self.write(*self.take())
+
+    def write(self, events: list[tuple], counts: dict[str, int]) -> None:
+        """Write rows and counters taken with ``take``, in one transaction."""
+        if not events and not counts:
+            return
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
