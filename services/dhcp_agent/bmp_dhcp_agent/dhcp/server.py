@@ -3,10 +3,10 @@
 One thread and a selector: the DHCP socket (67), the ProxyDHCP boot server socket (4011, in
 proxy mode) and the router-solicitation socket. A ready socket is drained in batches (up to
 ``MAX_BATCH`` datagrams read into one reused buffer). The host table is re-read whenever its
-``version()`` moves, checked before the first datagram of each batch is answered, so
-reservations the worker writes apply to the next batch, no restart (one SQLite read per packet
-was a fifth of a packet's cost). Several processes on one port cannot share the load: a
-broadcast DISCOVER reaches every socket bound to port 67, so each would answer it.
+``version()`` moves, so reservations the worker writes apply to the next packet, no restart
+(``WalWatch`` says when the version can have moved). Several processes on one port cannot
+share the load: a broadcast DISCOVER reaches every socket bound to port 67, so each would
+answer it.
 A packet that cannot be parsed, or that makes the handler fail, is dropped and counted.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import mmap
 import selectors
 import socket
 import threading
@@ -75,6 +76,39 @@ def index_hosts(table: HostTable) -> tuple[int, dict[str, Lookup]]:
     return snapshot.version, hosts
 
 
+class WalWatch:
+    """Whether a SQLite database in WAL mode may have changed since the last call, from the
+    wal-index header (the first 48 bytes of its ``-shm`` file): every commit rewrites it (its
+    frame count, change counter or salts move), and it is what SQLite's own readers compare.
+    Reading it costs a fraction of a microsecond where ``SELECT version`` cost ~10 µs, a fifth
+    of a packet's CPU. Any doubt (no file, a header in mid-write) answers True: the caller then
+    asks SQLite. The host table stays open in this process, so its ``-shm`` file stays too."""
+
+    HEADER = 48
+
+    def __init__(self, path: Path):
+        self._path = Path(f"{path}-shm")
+        self._map: mmap.mmap | None = None
+        self._seen = b""
+
+    def changed(self) -> bool:
+        if self._map is None:
+            try:
+                with open(self._path, "rb") as file:
+                    self._map = mmap.mmap(file.fileno(), self.HEADER, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # not there yet, or shorter than a header
+                return True
+        header = self._map[: self.HEADER]
+        if header == self._seen:
+            return False
+        self._seen = header
+        return True
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+
+
 class DhcpServer:
     """Open the sockets on construction (so ``port`` is known), then ``serve_forever()``."""
 
@@ -83,6 +117,7 @@ class DhcpServer:
         self.table = HostTable(config.table_path)
         self.events = EventLog(config.table_path, max_rows=config.max_events)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dhcp-events")
+        self._table_watch = WalWatch(config.table_path)
         self.version, self.hosts = index_hosts(self.table)
         self._selector = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -158,6 +193,7 @@ class DhcpServer:
         self._wake_w.close()
         self._selector.close()
         self._writer.shutdown(wait=True)  # every batch handed over is written
+        self._table_watch.close()
         self.events.close()
         self.table.close()
 
@@ -184,7 +220,7 @@ class DhcpServer:
                 log.warning("router advertisement failed: %s", exc)
             return
         buffer, view = self._buffer, self._view
-        for index in range(MAX_BATCH):
+        for _ in range(MAX_BATCH):
             try:
                 size, sender = sock.recvfrom_into(buffer)
             except (BlockingIOError, InterruptedError):
@@ -193,9 +229,7 @@ class DhcpServer:
                 log.debug("recvfrom on %s: %s", name, exc)
                 continue
             try:
-                if index == 0:
-                    self._reload_if_changed()
-                self._answer(view[:size], sender, name, sock)
+                self.handle(view[:size], sender, name, sock)
             except Exception:
                 # A bug for one packet must not stop the server for every other client.
                 log.exception("failed to handle a DHCP packet from %s", sender)
@@ -204,6 +238,8 @@ class DhcpServer:
     # -- one packet --------------------------------------------------------------------------
 
     def _reload_if_changed(self) -> None:
+        if not self._table_watch.changed():
+            return  # no transaction committed since the last look: same version
         version = self.table.version()
         if version != self.version:
             self.version, self.hosts = index_hosts(self.table)
