@@ -28,6 +28,15 @@ from bmp_driver.fanout import power_status_many
 from bmp_lab.fleet import STATE_FILE, read_state
 
 
+def cpu_seconds(lab_pid: int) -> dict[str, float]:
+    """CPU time so far of this process (the driver's fan-out) and of the lab's BMCs."""
+    lab = sum(
+        int((task / "schedstat").read_text().split()[0])
+        for task in Path(f"/proc/{lab_pid}/task").iterdir()
+    )
+    return {"driver": time.process_time(), "lab": lab / 1e9}
+
+
 def start_fleet(nodes: int, state_dir: str, password: str) -> subprocess.Popen:
     env = {**os.environ, "BMP_LAB_BMC_PASSWORD": password}
     command = [sys.executable, "-m", "bmp_lab", "up", str(nodes), "--base-port", "0"]
@@ -60,14 +69,19 @@ def main() -> int:
                 for n in state["nodes"]
             ]
 
-            began = time.monotonic()
+            began, cpu = time.monotonic(), cpu_seconds(child.pid)
             results = power_status_many(targets, args.concurrency, policy=policy)
             driver_wall = time.monotonic() - began
+            cpu = {
+                k: v2 - v1
+                for (k, v1), v2 in zip(cpu.items(), cpu_seconds(child.pid).values(), strict=True)
+            }
             failed = [r for r in results if not isinstance(r, str)]
             ok = len(results) - len(failed)
             print(
                 f"driver fan-out (cold, {args.concurrency} threads): {driver_wall:.2f} s, "
-                f"{ok} ok, {len(failed)} failed"
+                f"{ok} ok, {len(failed)} failed; CPU s: driver {cpu['driver']:.2f}, "
+                f"lab {cpu['lab']:.2f}"
             )
             for error in failed[:5]:
                 print(f"  {error.code}: {error}")

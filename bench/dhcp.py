@@ -1,6 +1,6 @@
 """DHCP answers per second for 1,000 reserved MACs: our server against Debian's dnsmasq.
 
-    sudo .venv/bin/python bench/dhcp.py [--macs 1000] [--window 32] [--rounds 5]
+    sudo .venv/bin/python bench/dhcp.py [--macs 1000] [--window 32] [--rounds 3] [--cycles 3]
                                         [--dnsmasq-leasefile-ro]
 
 Root only: creates a namespace pair ``bmpdh…`` joined by a veth. Each server in turn runs in the
@@ -8,7 +8,9 @@ server namespace with the same reservations (ours from its host table, dnsmasq s
 ``--no-daemon --conf-file=/dev/null`` and the same lines in a ``--dhcp-hostsfile``); a client in
 the other namespace broadcasts DISCOVERs for every MAC (phase 1), then REQUESTs for the offered
 addresses (phase 2), keeping ``--window`` exchanges in flight, as a PXE storm would. Each phase
-is timed from the first send to the last answer; the best of ``--rounds`` counts. Ends with:
+is timed from the first send to the last answer. The servers take turns (``--cycles`` turns of
+``--rounds`` rounds each) and the median round counts (a round with unanswered MACs counts as
+zero). Ends with:
 ``macs=1000 ours_per_s=… dnsmasq_per_s=… ratio=…`` (DISCOVER→OFFER and REQUEST→ACK summed per
 MAC; both phases are printed above it).
 """
@@ -20,6 +22,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,8 +48,20 @@ def reservations(count: int) -> list[tuple[str, str]]:
 # -- the client (runs inside the client namespace) ---------------------------------------------
 
 
-def run_phase(sock, packets: list[codec.Packet], expect: int, window: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time of every thread of ``pid`` (the server: same PID namespace, other netns)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])  # ns on CPU
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # a thread that just ended
+    return total / 1e9
+
+
+def run_phase(sock, packets: list[codec.Packet], expect: int, window: int, server_pid: int) -> dict:
     """Send every packet keeping ``window`` in flight; return replies by xid and timings."""
+    cpu_before = cpu_seconds(server_pid)
     pending = {packet.xid: packet for packet in packets}
     queue = list(reversed(packets))
     in_flight: dict[int, float] = {}
@@ -75,7 +90,14 @@ def run_phase(sock, packets: list[codec.Packet], expect: int, window: int) -> di
                 in_flight[xid] = now
                 resent += 1
     wall = time.perf_counter() - started
-    return {"answered": len(replies), "wall_s": wall, "resent": resent, "replies": replies}
+    cpu = cpu_seconds(server_pid) - cpu_before
+    return {
+        "answered": len(replies),
+        "wall_s": wall,
+        "server_cpu_s": cpu,
+        "resent": resent,
+        "replies": replies,
+    }
 
 
 class ClientSocket:
@@ -126,7 +148,7 @@ def client_main(args: argparse.Namespace) -> None:
             client_message(codec.DISCOVER, mac, base + i, vendor="PXEClient:Arch:00000", arch=0)
             for i, mac in enumerate(macs)
         ]
-        offers = run_phase(sock, discovers, codec.OFFER, args.window)
+        offers = run_phase(sock, discovers, codec.OFFER, args.window, args.server_pid)
         requests = [
             client_message(
                 codec.REQUEST,
@@ -138,7 +160,7 @@ def client_main(args: argparse.Namespace) -> None:
             for i, mac in enumerate(macs)
             if (offer := offers["replies"].get(base + i))
         ]
-        acks = run_phase(sock, requests, codec.ACK, args.window)
+        acks = run_phase(sock, requests, codec.ACK, args.window, args.server_pid)
         results.append(
             {
                 phase: {key: value for key, value in result.items() if key != "replies"}
@@ -151,10 +173,11 @@ def client_main(args: argparse.Namespace) -> None:
 # -- the driver (root namespace) ---------------------------------------------------------------
 
 
-def run_client(pair: VethPair, args: argparse.Namespace) -> list[dict]:
+def run_client(pair: VethPair, args: argparse.Namespace, server_pid: int) -> list[dict]:
     command = pair.client_cmd(
         sys.executable, __file__, "client", "--interface", pair.client_if,
         "--macs", str(args.macs), "--window", str(args.window), "--rounds", str(args.rounds),
+        "--server-pid", str(server_pid),
     )  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)  # noqa: S603
     if result.returncode:
@@ -184,7 +207,7 @@ def bench_ours(pair: VethPair, args: argparse.Namespace, workdir: Path) -> list[
     )  # fmt: skip
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
     try:
-        return run_client(pair, args)
+        return run_client(pair, args, server.pid)  # `ip netns exec` execs the server itself
     finally:
         stop(server)
 
@@ -208,14 +231,25 @@ def bench_dnsmasq(pair: VethPair, args: argparse.Namespace, workdir: Path) -> li
         command.append(f"--dhcp-leasefile={workdir / 'dnsmasq.leases'}")
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
     try:
-        return run_client(pair, args)
+        return run_client(pair, args, server.pid)  # `ip netns exec` execs the server itself
     finally:
         stop(server)
 
 
-def best(rounds: list[dict], phase: str, macs: int) -> float:
-    complete = [r[phase] for r in rounds if r[phase]["answered"] == macs]
-    return max((macs / r["wall_s"] for r in complete), default=0.0)
+def median_cpu_us(rounds: list[dict], phase: str) -> float:
+    """The server's median CPU time per answer in µs: what the machine's load does not skew."""
+    per_answer = [
+        r[phase]["server_cpu_s"] / r[phase]["answered"] * 1e6
+        for r in rounds
+        if r[phase]["answered"]
+    ]
+    return statistics.median(per_answer) if per_answer else 0.0
+
+
+def median_rate(rounds: list[dict], phase: str, macs: int) -> float:
+    """The median rate over rounds; a round that left MACs unanswered counts as 0."""
+    rates = [macs / r[phase]["wall_s"] if r[phase]["answered"] == macs else 0.0 for r in rounds]
+    return statistics.median(rates) if rates else 0.0
 
 
 def main() -> int:
@@ -223,8 +257,10 @@ def main() -> int:
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "client"])
     parser.add_argument("--macs", type=int, default=1000)
     parser.add_argument("--window", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per server per cycle")
+    parser.add_argument("--cycles", type=int, default=3, help="turns of each server")
     parser.add_argument("--interface", help="(client mode) the client's veth")
+    parser.add_argument("--server-pid", type=int, help="(client mode) whose CPU time to read")
     parser.add_argument(
         "--dnsmasq-leasefile-ro",
         action="store_true",
@@ -236,12 +272,13 @@ def main() -> int:
         return 0
     if os.geteuid() != 0 or not shutil.which("dnsmasq"):
         raise SystemExit("needs root (network namespaces) and dnsmasq (apt dnsmasq-base)")
+    results: dict[str, list[dict]] = {"ours": [], "dnsmasq": []}
     with tempfile.TemporaryDirectory(prefix="bench-dhcp-") as tmp, VethPair() as pair:
         workdir = Path(tmp)
-        results = {
-            "ours": bench_ours(pair, args, workdir),
-            "dnsmasq": bench_dnsmasq(pair, args, workdir),
-        }
+        # The servers take turns, so a change in the machine's load hits both alike.
+        for _cycle in range(args.cycles):
+            results["ours"] += bench_ours(pair, args, workdir)
+            results["dnsmasq"] += bench_dnsmasq(pair, args, workdir)
     rates = {}
     for name, rounds in results.items():
         for index, round_result in enumerate(rounds, 1):
@@ -250,13 +287,19 @@ def main() -> int:
                 print(
                     f"{name:8} round {index} {phase:8} answered={r['answered']} "
                     f"wall_s={r['wall_s']:.3f} per_s={r['answered'] / r['wall_s']:.0f} "
-                    f"resent={r['resent']}"
+                    f"server_cpu_s={r['server_cpu_s']:.3f} resent={r['resent']}"
                 )
-        rates[name] = {phase: best(rounds, phase, args.macs) for phase in ("discover", "request")}
+        rates[name] = {
+            phase: median_rate(rounds, phase, args.macs) for phase in ("discover", "request")
+        }
     for phase, label in (("discover", "DISCOVER->OFFER"), ("request", "REQUEST->ACK")):
         ours, theirs = rates["ours"][phase], rates["dnsmasq"][phase]
         ratio = ours / theirs if theirs else 0.0
-        print(f"{label}: ours_per_s={ours:.0f} dnsmasq_per_s={theirs:.0f} ratio={ratio:.2f}")
+        cpu = {name: median_cpu_us(rounds, phase) for name, rounds in results.items()}
+        print(
+            f"{label}: ours_per_s={ours:.0f} dnsmasq_per_s={theirs:.0f} ratio={ratio:.2f} "
+            f"cpu_us_per_answer ours={cpu['ours']:.1f} dnsmasq={cpu['dnsmasq']:.1f}"
+        )
 
     def exchanges_per_s(name: str) -> float:
         # One MAC = one DISCOVER->OFFER and one REQUEST->ACK: time per MAC is the sum.

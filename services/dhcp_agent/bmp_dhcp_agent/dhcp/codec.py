@@ -126,11 +126,24 @@ class Packet:
 _ip = socket.inet_ntoa  # 4 bytes -> dotted quad; ipaddress is ~10x slower per packet
 
 
+# Addresses a server writes are few (its own, the subnets', the reservations'): each is
+# converted once. Bounded so that addresses from requests cannot grow it without limit.
+_IP_BYTES: dict[str, bytes] = {}
+_IP_BYTES_MAX = 1 << 16
+
+
 def _ip_bytes(text: str) -> bytes:
+    packed = _IP_BYTES.get(text)
+    if packed is not None:
+        return packed
     try:
-        return socket.inet_pton(socket.AF_INET, text)
+        packed = socket.inet_pton(socket.AF_INET, text)
     except (OSError, TypeError) as exc:
         raise CodecError(f"not an IPv4 address: {text!r}") from exc
+    if len(_IP_BYTES) >= _IP_BYTES_MAX:
+        _IP_BYTES.clear()
+    _IP_BYTES[text] = packed
+    return packed
 
 
 def parse_options(data: bytes, into: dict[int, bytes]) -> None:
@@ -149,16 +162,20 @@ def parse_options(data: bytes, into: dict[int, bytes]) -> None:
         offset += 1
         if offset + length > size:
             raise CodecError(f"option {code} claims {length} bytes, {size - offset} remain")
-        into[code] = into.get(code, b"") + data[offset : offset + length]
+        if code in into:
+            into[code] += data[offset : offset + length]
+        else:
+            into[code] = data[offset : offset + length]
         offset += length
     # Running off the end without an END option is tolerated: several PXE ROMs do it.
 
 
 def parse(data: bytes) -> Packet:
     """The DHCP message in ``data`` (a UDP payload)."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise CodecError("a packet is bytes")
-    data = bytes(data)
+    if type(data) is not bytes:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise CodecError("a packet is bytes")
+        data = bytes(data)
     if len(data) < HEADER_SIZE:
         raise CodecError(f"{len(data)} bytes is shorter than a DHCP header ({HEADER_SIZE})")
     fields = _HEADER.unpack_from(data)
@@ -210,11 +227,20 @@ def encode_options(options: dict[int, bytes]) -> bytes:
     """TLVs ending with END; values over 255 bytes are split into several options (RFC 3396)."""
     out = bytearray()
     for code, value in options.items():
+        # The common case first, in as few steps as possible: this runs for every option of
+        # every reply. An empty value is a valid option.
+        if type(value) is bytes and type(code) is int and 0 < code < OPT_END:
+            size = len(value)
+            if size <= 255:
+                out.append(code)
+                out.append(size)
+                out += value
+                continue
         if not 0 < code < OPT_END:
             raise CodecError(f"option code {code} cannot be sent")
         if not isinstance(value, bytes | bytearray):
             raise CodecError(f"option {code} value must be bytes")
-        if len(value) <= 255:  # the common case, and an empty value is a valid option
+        if len(value) <= 255:
             out += bytes((code, len(value)))
             out += value
             continue
@@ -261,4 +287,6 @@ def ipxe_no_pxedhcp() -> bytes:
 
 
 def ip_list(addresses: tuple[str, ...] | list[str]) -> bytes:
-    return b"".join(_ip_bytes(address) for address in addresses)
+    if len(addresses) == 1:  # most lists (server id, mask, one router)
+        return _ip_bytes(addresses[0])
+    return b"".join([_ip_bytes(address) for address in addresses])

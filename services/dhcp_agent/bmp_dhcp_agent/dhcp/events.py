@@ -2,9 +2,11 @@
 
 Rows live in the IDC's host table file (tables ``dhcp_events`` and ``dhcp_counters``), so an
 operator or a test reads what happened to a MAC with ``read_events(path, mac)``. The server
-buffers rows and writes them in one transaction when it is idle (or every ``FLUSH_EVERY`` rows):
-one commit per packet would cap the server at the disk's commit rate. The table is bounded: the
-oldest rows go once there are more than ``max_rows``.
+buffers rows and writes them in one transaction ``FLUSH_DELAY`` seconds after the first unwritten
+one (or at ``FLUSH_EVERY`` rows): one commit per packet would cap the server at the disk's commit
+rate, and a commit each time the socket is momentarily empty (as before) stalled a storm's
+answers for a transaction every few packets. The table is bounded: the oldest rows go once
+there are more than ``max_rows``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-FLUSH_EVERY = 256
+FLUSH_EVERY = 2048
+FLUSH_DELAY = 0.2  # seconds an event waits at most before it reaches the file
 DEFAULT_MAX_ROWS = 100_000
 
 _SCHEMA = """
@@ -76,11 +79,25 @@ class EventLog:
     def pending(self) -> int:
         return len(self._pending)
 
-    def flush(self) -> None:
-        if not self._pending and not self._counts:
-            return
+    @property
+    def unwritten(self) -> bool:
+        """Rows or counters not yet in the file."""
+        return bool(self._pending or self._counts)
+
+    def take(self) -> tuple[list[tuple], dict[str, int]]:
+        """The unwritten rows and counters, for ``write`` (the server writes on a thread of
+        its own, so answering goes on while SQLite works)."""
         events, counts = self._pending, self._counts
         self._pending, self._counts = [], {}
+        return events, counts
+
+    def flush(self) -> None:
+        self.write(*self.take())
+
+    def write(self, events: list[tuple], counts: dict[str, int]) -> None:
+        """Write rows and counters taken with ``take``, in one transaction."""
+        if not events and not counts:
+            return
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -10,11 +10,12 @@ script URL and never a ``PXEClient`` echo; firmware PXE gets the echo plus optio
 from __future__ import annotations
 
 import dataclasses
+import functools
 import struct
 
 from bmp_dhcp_agent.dhcp import codec
 from bmp_dhcp_agent.dhcp.codec import Packet
-from bmp_dhcp_agent.hosts import Lookup
+from bmp_dhcp_agent.hosts import Lookup, Subnet
 
 PXE_CLIENT = "PXEClient"
 HTTP_CLIENT = "HTTPClient"
@@ -162,20 +163,35 @@ def _address_reply(
         reply.ciaddr = request.ciaddr
     else:
         reply.yiaddr = lookup.host.ip
-        lease = config.lease_time
-        options[codec.OPT_LEASE_TIME] = struct.pack("!I", lease)
-        options[58] = struct.pack("!I", lease // 2)  # T1, renewal
-        options[59] = struct.pack("!I", lease * 7 // 8)  # T2, rebinding
-    options[codec.OPT_SUBNET_MASK] = codec.ip_list([subnet.mask])
-    if subnet.routers:
-        options[codec.OPT_ROUTERS] = codec.ip_list(subnet.routers)
-    if subnet.dns_servers:
-        options[codec.OPT_DNS_SERVERS] = codec.ip_list(subnet.dns_servers)
+        options.update(_lease_options(config.lease_time))
+    options.update(_subnet_options(subnet))
     if lookup.host.hostname:
         options[codec.OPT_HOSTNAME] = lookup.host.hostname.encode()
     _add_boot(reply, boot_for(request, config), config)
     _add_echoes(reply, request)
     return reply
+
+
+@functools.lru_cache(maxsize=16)
+def _lease_options(lease: int) -> tuple[tuple[int, bytes], ...]:
+    """Lease time, T1 (renewal) and T2 (rebinding), encoded once per lease time."""
+    return (
+        (codec.OPT_LEASE_TIME, struct.pack("!I", lease)),
+        (58, struct.pack("!I", lease // 2)),
+        (59, struct.pack("!I", lease * 7 // 8)),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _subnet_options(subnet: Subnet) -> tuple[tuple[int, bytes], ...]:
+    """A subnet's mask, routers and DNS servers as options, encoded once per subnet (a
+    Subnet is immutable: a changed subnet is another key)."""
+    options = [(codec.OPT_SUBNET_MASK, codec.ip_list([subnet.mask]))]
+    if subnet.routers:
+        options.append((codec.OPT_ROUTERS, codec.ip_list(subnet.routers)))
+    if subnet.dns_servers:
+        options.append((codec.OPT_DNS_SERVERS, codec.ip_list(subnet.dns_servers)))
+    return tuple(options)
 
 
 def _nak(request: Packet, config: PolicyConfig) -> Packet:
