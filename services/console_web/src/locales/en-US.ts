@@ -60,7 +60,7 @@ export default {
       create: 'Create instances',
       selected: '{count} selected:',
       moreFor: 'More actions for {name}',
-      filters: { name: 'Instance name', ip: 'Private IP', status: 'Status' },
+      filters: { name: 'Instance name', ip: 'Private IP', status: 'Status', project: 'Project' },
     },
     detail: {
       step: 'Step {step} of {steps}: {action}',
@@ -110,6 +110,17 @@ export default {
     owner: 'Mine',
     sharedWithMe: 'Shared by {owner}',
     confirmDelete: 'Delete project {name}? It must hold no instance.',
+    detail: {
+      title: 'Project',
+      info: 'Basic information',
+      updatedTime: 'Updated',
+      notShared: 'Not shared with anyone',
+      stopSharing: 'Stop sharing',
+      someInstances: '{count} instance(s)',
+      instances: 'Its instances',
+      moveSelected: 'Move the selected to another project',
+      inList: 'Open in the instance list',
+    },
     share: {
       action: 'Share',
       title: 'Share project {name}',

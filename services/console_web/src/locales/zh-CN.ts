@@ -60,7 +60,7 @@ export default {
       create: '创建实例',
       selected: '已选 {count} 个：',
       moreFor: '{name} 的更多操作',
-      filters: { name: '实例名称', ip: '内网 IP', status: '状态' },
+      filters: { name: '实例名称', ip: '内网 IP', status: '状态', project: '项目' },
     },
     detail: {
       step: '第 {step}/{steps} 步：{action}',
@@ -110,6 +110,17 @@ export default {
     owner: '我的',
     sharedWithMe: '{owner} 共享',
     confirmDelete: '确定删除项目 {name}？项目中不能有实例。',
+    detail: {
+      title: '项目',
+      info: '基本信息',
+      updatedTime: '更新时间',
+      notShared: '未共享给任何人',
+      stopSharing: '取消共享',
+      someInstances: '{count} 个实例',
+      instances: '项目内的实例',
+      moveSelected: '将所选实例移至其他项目',
+      inList: '在实例列表中查看',
+    },
     share: {
       action: '共享',
       title: '共享项目 {name}',
