@@ -1,7 +1,8 @@
 /**
  * The create wizard's page in a DOM, over a stand-in BFF: what was chosen — a data volume's RAID,
  * an added partition, user data — is what the create request carries. (The form's refusals are
- * the rules' unit tests and the browser test: happy-dom's Element Plus forms do not validate.)
+ * the rules' unit tests and the browser test: under happy-dom the form's validate() answered
+ * true for a bad mount point, so a refusal asserted here could not fail for the right reason.)
  */
 import { configureClient } from '@bmp/web-common/api/client'
 import { setupI18n } from '@bmp/web-common/i18n/index'
