@@ -10,6 +10,7 @@ folder is printed), with no untranslated text and no critical accessibility viol
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -151,6 +152,10 @@ document.addEventListener('DOMContentLoaded', () => new MutationObserver(note).o
 """
 
 
+MOUNT_POINT_RULE = "swap, / or an absolute path of letters, digits, . _ and - (at most 255)"
+USER_DATA = "#cloud-config\nruncmd:\n  - echo 你好 > /root/hello\n"
+
+
 @pytest.fixture
 def slow_agents(lab):
     """The lab's agents take a moment per step, so that a person could watch the steps."""
@@ -210,11 +215,36 @@ def test_a_tenant_uses_the_console_without_reloading(
     page.get_by_role("radio", name=lab_device_type_name(lab)).wait_for()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("combobox", name="Image").wait_for()
+    # The image's partitions, and one more: a mount point the contract refuses is refused here.
+    page.get_by_label("Mount point").nth(1).wait_for()
+    page.get_by_role("button", name="Add a partition").click()
+    page.get_by_label("Mount point").nth(2).fill("data dir")
     page.get_by_role("button", name="Next").click()
-    page.get_by_label("Name", exact=True).fill("web-from-console")
+    page.get_by_text(MOUNT_POINT_RULE).wait_for()
+    page.get_by_label("Mount point").nth(2).fill("/data")
+    page.get_by_role("button", name="Next").click()
+    name_field = page.get_by_label("Name", exact=True)
+    try:
+        name_field.wait_for()
+    except playwright_api.TimeoutError:
+        page.screenshot(path=shots / "wizard-stuck.png", full_page=True)
+        refused = page.locator(".el-form-item__error, .el-alert").all_inner_texts()
+        raise AssertionError(f"the wizard did not go on: {refused}") from None
+    name_field.fill("web-from-console")
     page.get_by_label("Root password").fill("Root-Pass-2026")
+    page.get_by_label("User data").fill(USER_DATA)
     page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Create", exact=True).click()
+    with page.expect_request(
+        lambda r: r.method == "PUT" and r.url.endswith("/console-web/instance")
+    ) as created:
+        page.get_by_role("button", name="Create", exact=True).click()
+    body = created.value.post_data_json
+    assert body["systemPartition"] == [
+        {"format": "xfs", "point": "/", "size": 51200},  # the lab image's
+        {"format": "swap", "point": "swap", "size": 4096},
+        {"format": "xfs", "point": "/data", "size": 10240},
+    ], body
+    assert base64.b64decode(body["userData"]).decode() == USER_DATA
     page.wait_for_url("**/instance/detail/*")
     instance_id = page.url.rsplit("/", 1)[1]
 
@@ -296,11 +326,13 @@ def test_an_ended_session_sends_to_login_and_back(console_web, lab, page):
 
 @pytest.fixture(scope="module")
 def tenant_with_instance(console_web, lab):
-    """A tenant with a running instance and the message its creation left."""
+    """A tenant with a running instance in its first project, and the message its creation
+    left: (name, password, instance id, message id, the project {projectId, projectName})."""
     name, password = new_user(lab)
     bff = Browser(console_web + "/console-web")
     assert bff.login(name, password).status == 200
-    project_id = bff.get("/project").result["projects"][0]["projectId"]
+    project = bff.get("/project").result["projects"][0]
+    project_id = project["projectId"]
     created = bff.request(
         "PUT",
         "/instance",
@@ -324,7 +356,7 @@ def tenant_with_instance(console_web, lab):
         30,
         "the message of the creation",
     )
-    return name, password, instance_id, message_id
+    return name, password, instance_id, message_id, project
 
 
 PAGES = (
@@ -332,6 +364,7 @@ PAGES = (
     ("instance-detail", "/instance/detail/{instance}"),
     ("instance-create", "/instance/create"),
     ("projects", "/management"),
+    ("project-detail", "/management/detail/{project}"),
     ("personal-profile", "/user?tab=profile"),
     ("personal-security", "/user?tab=security"),
     ("personal-sshkeys", "/user?tab=sshkeys"),
@@ -348,7 +381,7 @@ PAGES = (
 @pytest.mark.parametrize("language", ["zh_CN", "en_US"])
 def test_every_page_in_both_languages(console_web, chromium, shots, tenant_with_instance, language):
     """A screenshot of each page, no untranslated key, no critical axe-core violation."""
-    name, password, instance_id, message_id = tenant_with_instance
+    name, password, instance_id, message_id, project = tenant_with_instance
     context = chromium.new_context(viewport={"width": 1440, "height": 900})
     context.add_cookies(
         [{"name": "X-Jdcloud-Language", "value": language, "url": console_web + "/"}]
@@ -362,7 +395,10 @@ def test_every_page_in_both_languages(console_web, chromium, shots, tenant_with_
         log_in(page, name, password, language)
         page.wait_for_url("**/instance/list")
         for shot, path in PAGES:
-            page.goto(console_web + path.format(instance=instance_id, message=message_id))
+            where = path.format(
+                instance=instance_id, message=message_id, project=project["projectId"]
+            )
+            page.goto(console_web + where)
             settle(page)
             check_page(page, folder, shot)
             if shot == "instance-detail":
@@ -376,7 +412,7 @@ def test_every_page_in_both_languages(console_web, chromium, shots, tenant_with_
 
 def test_a_tenant_writes_an_alarm_rule(console_web, lab, page, tenant_with_instance):
     """Create a rule on the instance, see it normal, disable it, delete it (only then)."""
-    name, password, instance_id, _message_id = tenant_with_instance
+    name, password, instance_id, _message_id, _project = tenant_with_instance
     page.goto(console_web + "/login")
     log_in(page, name, password)
     page.wait_for_url("**/instance/list")
@@ -390,7 +426,7 @@ def test_a_tenant_writes_an_alarm_rule(console_web, lab, page, tenant_with_insta
     threshold = page.get_by_role("group", name="Trigger 1").get_by_role(
         "spinbutton", name="Threshold"
     )
-    threshold.fill("90")
+    threshold.fill("85.5")  # (off a number input's step: the browser must not refuse it)
     threshold.press("Tab")  # an input-number takes its value when it loses the focus
     playwright_api.expect(page.get_by_label("Rule name")).to_have_value("cpu hot")
     page.get_by_role("button", name="Save").click()
@@ -408,6 +444,64 @@ def test_a_tenant_writes_an_alarm_rule(console_web, lab, page, tenant_with_insta
     confirm(page)
     page.get_by_role("row").filter(has_text="cpu hot").wait_for(state="detached")
     assert instance_id
+
+
+def test_a_project_page_moves_an_instance_and_the_list_filters_on_it(
+    console_web, page, tenant_with_instance
+):
+    """From the project list to a project's page: describe it, move its instance into another
+    project; the instance list, filtered on a project by the server, follows."""
+    name, password, instance_id, _message_id, project = tenant_with_instance
+    page.goto(console_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/instance/list")
+    choose(page, "语言", "English")
+    page.get_by_role("menuitem", name="Projects").click()
+    page.get_by_role("button", name="Create project").click()
+    dialog = page.get_by_role("dialog", name="Create project")
+    dialog.get_by_label("Project name").fill("staging")
+    dialog.get_by_role("button", name="Create").click()
+    page.get_by_role("link", name="staging").wait_for()
+
+    page.get_by_role("link", name=project["projectName"], exact=True).click()
+    page.wait_for_url(f"**/management/detail/{project['projectId']}")
+    settle(page)
+    row = page.get_by_role("row").filter(has_text=instance_id)
+    row.get_by_role("link", name="shown-in-every-language").wait_for()
+    page.get_by_role("button", name="Edit description").click()
+    dialog = page.get_by_role("dialog", name="Edit description")
+    dialog.get_by_role("textbox").fill("the web servers")
+    dialog.get_by_role("button", name="OK").click()
+    playwright_api.expect(page.get_by_test_id("project-description")).to_have_text(
+        "the web servers"
+    )
+
+    row.locator(".el-checkbox").click()
+    page.get_by_role("button", name="Move the selected to another project").click()
+    choose(page, "Into project", "staging")
+    page.get_by_role("dialog", name=re.compile("^Transfer from project")).get_by_role(
+        "button", name="Transfer"
+    ).click()
+    confirm(page)
+    row.wait_for(state="detached")
+    assert lab_instance_project(console_web, name, password, instance_id) == "staging"
+
+    # The instance list, filtered on a project: the server answers with that project's only.
+    page.get_by_role("menuitem", name="Instances").click()
+    settle(page)
+    with page.expect_request(lambda r: "projectId=" in r.url) as asked:
+        choose(page, "Project", project["projectName"])
+    assert f"projectId={project['projectId']}" in asked.value.url
+    page.get_by_role("link", name="shown-in-every-language").wait_for(state="detached")
+    page.locator(".el-table__empty-text").filter(has_text="No data").wait_for()
+    choose(page, "Project", "staging")
+    page.get_by_role("link", name="shown-in-every-language").wait_for()
+
+
+def lab_instance_project(console_web, name: str, password: str, instance_id: str) -> str:
+    bff = Browser(console_web + "/console-web")
+    assert bff.login(name, password).status == 200
+    return bff.get(f"/instance/{instance_id}").result["instance"]["projectName"]
 
 
 OOB_POLL_INTERVAL = 2.0
@@ -433,7 +527,7 @@ def test_a_bmc_fault_shows_in_the_hardware_tab(
     console_web, lab, page, tenant_with_instance, oob_monitoring
 ):
     """A fault the lab's BMC logs for the tenant's server appears on its instance's page."""
-    name, password, instance_id, _message_id = tenant_with_instance
+    name, password, instance_id, _message_id, _project = tenant_with_instance
     sn = lab.instance(instance_id)["sn"]
     # Once the agent has read the log as it was (history, not faults), a new event.
     bff = Browser(console_web + "/console-web")

@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'instance/rules/detail/:ruleId', component: () => import('./pages/monitoring/RuleDetailPage.vue'), props: true },
       { path: 'instance/history/list', component: () => import('./pages/monitoring/AlarmHistoryPage.vue') },
       { path: 'management', component: () => import('./pages/ProjectsPage.vue') },
+      { path: 'management/detail/:projectId', component: () => import('./pages/ProjectDetailPage.vue'), props: true },
       { path: 'user', component: () => import('./pages/PersonalPage.vue') },
       { path: 'message/list', component: () => import('./pages/MessageListPage.vue') },
       { path: 'message/detail/:messageId', component: () => import('./pages/MessageDetailPage.vue'), props: true },

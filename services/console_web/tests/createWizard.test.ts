@@ -1,6 +1,15 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createBody, emptyChoices, useCreateWizardStore } from '../src/stores/createWizard'
+import {
+  createBody,
+  emptyChoices,
+  isMountPoint,
+  isPartitionSize,
+  isUserData,
+  MAX_PARTITIONS,
+  toBase64,
+  useCreateWizardStore,
+} from '../src/stores/createWizard'
 
 beforeEach(() => setActivePinia(createPinia()))
 
@@ -65,5 +74,39 @@ describe('the create wizard', () => {
     expect(wizard.choices.imageId).toBe('')
     expect(wizard.choices.systemVolumeRaidId).toBe('')
     expect(wizard.choices.instanceName).toBe('kept')
+  })
+})
+
+describe('the wizard checks partitions and user data as the contract does', () => {
+  it('a mount point is swap, / or an absolute path of safe names', () => {
+    for (const point of ['swap', '/', '/data', '/var/lib/mysql', '/.hidden', '/a..b', '/srv/x_y-z.1']) expect(isMountPoint(point), point).toBe(true)
+    for (const point of ['', 'data', '/data/', '//', '/..', '/.', '/a b', '/dätä', 'swap2', `/${'a'.repeat(255)}`]) expect(isMountPoint(point), point).toBe(false)
+  })
+
+  it('a size is a whole number of MB from 1 to 100000000', () => {
+    expect([1, 10240, 100_000_000].every(isPartitionSize)).toBe(true)
+    expect([0, -1, 1.5, 100_000_001, null, undefined, '10'].some(isPartitionSize)).toBe(false)
+  })
+
+  it('user data travels base64-encoded (UTF-8), and is refused past 65536 encoded characters or with a NUL', () => {
+    const script = '#!/bin/sh\necho 你好 > /root/hello\n'
+    expect(toBase64(script)).toBe(Buffer.from(script, 'utf8').toString('base64'))
+    expect(createBody({ ...chosen(), userData: script }).userData).toBe(Buffer.from(script).toString('base64'))
+    expect(createBody(chosen()).userData).toBeUndefined()
+    expect(isUserData('a'.repeat(49152))).toBe(true) // 65536 once encoded
+    expect(isUserData('a'.repeat(49153))).toBe(false)
+    expect(isUserData('x\0y')).toBe(false)
+    expect(toBase64('é'.repeat(40000))).toBe(Buffer.from('é'.repeat(40000)).toString('base64')) // past one slice
+  })
+
+  it('partitions are added up to 32 and removed by their place', () => {
+    const wizard = useCreateWizardStore()
+    wizard.choices.partitions = [{ format: 'xfs', point: '/', size: 40960 }]
+    wizard.addPartition()
+    expect(wizard.choices.partitions[1]).toEqual({ format: 'xfs', point: '', size: 10240 })
+    wizard.removePartition(0)
+    expect(wizard.choices.partitions.map((p) => p.point)).toEqual([''])
+    for (let i = 0; i < 40; i++) wizard.addPartition()
+    expect(wizard.choices.partitions).toHaveLength(MAX_PARTITIONS)
   })
 })

@@ -57,6 +57,12 @@ describe('the list', () => {
     expect(store.total).toBe(41)
   })
 
+  it('filters on a project on the server (the project filter, the project page)', async () => {
+    const { sent } = fakeBff({ 'GET /console-web/instance': ok({ instances: [], totalCount: 0, pageNumber: 1, pageSize: 20 }) })
+    await useInstancesStore().search({ projectId: 'p-2', instanceName: '' })
+    expect(sent[0]!.url).toBe('/console-web/instance?projectId=p-2&pageNumber=1&pageSize=20')
+  })
+
   it('sends no blank filter', () => {
     expect(cleanFilters({ instanceName: ' ', status: 'running', ipv4: '' })).toEqual({ status: 'running' })
   })

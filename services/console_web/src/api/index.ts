@@ -162,6 +162,7 @@ export interface CreateInstanceBody {
   count: number
   installBmpAgent?: boolean
   description?: string
+  userData?: string
 }
 
 type Page = { pageNumber?: number; pageSize?: number }
