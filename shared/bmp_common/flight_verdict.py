@@ -114,8 +114,11 @@ def _boot_verdict(entries: list[dict], *, failed: bool, now: float, stall_s: flo
     heartbeats = [
         item for item in _of(entries, flight.HEARTBEATS) if _detail(item).get("last", 0) >= pxe_at
     ]
+    # An agent step's end is a sign of the agent unless the scheduler ended it for want of one.
     agent_ended = [
-        item for item in _of(after, flight.STEP_END) if _detail(item).get("target") == "agent"
+        item
+        for item in _of(after, flight.STEP_END)
+        if _detail(item).get("target") == "agent" and _detail(item).get("error") != TIMEOUT
     ]
     if heartbeats or agent_ended:
         return _agent_verdict(after, failed)

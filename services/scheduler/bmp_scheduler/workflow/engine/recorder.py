@@ -10,13 +10,25 @@ from __future__ import annotations
 from django.db import transaction
 
 from bmp_common import flight
-from bmp_scheduler.workflow.choices import TARGET_AGENT, TARGET_DHCP, TARGET_DRIVER
+from bmp_scheduler.workflow.choices import (
+    ERROR_AGENT_RESTARTED,
+    ERROR_AGENT_SILENT,
+    ERROR_TIMEOUT,
+    TARGET_AGENT,
+    TARGET_DHCP,
+    TARGET_DRIVER,
+)
 from bmp_scheduler.workflow.models import Job, Step
 
 # The driver's list of BMC calls in a step result (bmp_driver.worker); kept out of step.result.
 BMC_CALLS_KEY = "bmc_calls"
 MAX_BMC_CALLS = 32
-_SOURCE_OF_TARGET = {TARGET_DRIVER: flight.BMC, TARGET_AGENT: flight.AGENT, TARGET_DHCP: "dhcp"}
+SCHEDULER_ERRORS = (ERROR_TIMEOUT, ERROR_AGENT_SILENT, ERROR_AGENT_RESTARTED)
+_SOURCE_OF_TARGET = {
+    TARGET_DRIVER: flight.BMC,
+    TARGET_AGENT: flight.AGENT,
+    TARGET_DHCP: flight.DHCP,
+}
 
 
 def _later(job_id: str, entries: list[dict]) -> None:
@@ -59,7 +71,10 @@ def step_ended(job: Job, step: Step, *, result: str, error: str = "", message: s
         detail["error"] = error
     if message:
         detail["message"] = message[:300]
+    # Who said it: the step's worker, or the scheduler when it gave up waiting for one.
     source = _SOURCE_OF_TARGET.get(step.target, flight.SCHEDULER)
+    if error in SCHEDULER_ERRORS:
+        source = flight.SCHEDULER
     entries.append(flight.entry(source, flight.STEP_END, detail))
     _later(job.job_id, entries)
 
