@@ -95,13 +95,21 @@ def _bmc_verdict(entries: list[dict], failed: bool) -> Verdict | None:
 
 
 def _last_pxe_boot(entries: list[dict]) -> float | None:
-    """When the BMC last carried out SetPXEBoot (boot device PXE, power cycled or on)."""
+    """When the last SetPXEBoot that the BMC carried out (boot device PXE, power cycled or on)
+    began: the server may boot, and ask for its files, before the step's result is recorded."""
     done = [
         item
         for item in _of(entries, flight.STEP_END)
         if _detail(item).get("action") == PXE_STEP and _detail(item).get("result") == "ok"
     ]
-    return done[-1]["time"] if done else None
+    if not done:
+        return None
+    begun = [
+        item
+        for item in _of(entries, flight.STEP_BEGIN)
+        if _detail(item).get("action") == PXE_STEP and item["time"] <= done[-1]["time"]
+    ]
+    return begun[-1]["time"] if begun else done[-1]["time"]
 
 
 def _boot_verdict(entries: list[dict], *, failed: bool, now: float, stall_s: float):

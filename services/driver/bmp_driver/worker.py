@@ -202,5 +202,6 @@ def _run_one(idc_id: str, dispatch: StepDispatch) -> Outcome:
             outcome.data.get("message"),
         )
     else:
-        log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, outcome.data, took)
+        shown = {key: value for key, value in outcome.data.items() if key != "bmc_calls"}
+        log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, shown, took)
     return outcome

@@ -256,3 +256,16 @@ def test_redis_down_costs_the_writer_nothing_and_the_reader_an_empty_timeline(jo
         flight.heartbeat(job_id, "Ping")  # backed off: no connect attempt each
     assert time.monotonic() - started < 2
     assert flight.read(job_id) == []
+
+
+def test_files_fetched_before_the_pxe_steps_result_arrived_still_count():
+    # The server booted and asked for its script while the driver was still confirming power.
+    entries = [
+        at(9, flight.SCHEDULER, flight.STEP_BEGIN, action="SetPXEBoot", attempt=1),
+        at(9.5, flight.HTTP, flight.FILE_FETCHED, file="ipxe script", boots="liveos"),
+        *pxe_booted(10),
+        *ping_timed_out(200),
+    ]
+    code, message = verdict(entries)
+    assert code == "no_heartbeat"
+    assert message.startswith("boot files fetched (ipxe script), no heartbeat in 191 s")
