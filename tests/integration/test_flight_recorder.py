@@ -14,6 +14,9 @@ import contextlib
 import pytest
 
 from bmp_common.messages import actions
+from bmp_lab.platform import wait_http
+
+from .browser import OPERATION_CSRF_COOKIE, OPERATOR_ROLE, Browser, new_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -158,3 +161,21 @@ def test_an_agent_that_goes_silent(lab):
     assert "during WriteImageTar" in timeline["verdict"]["message"]
     silent = [e for e in kinds(timeline, "step_end") if e["detail"].get("error") == "AGENT_SILENT"]
     assert silent and all(e["source"] == "scheduler" for e in silent)
+
+
+def test_the_operator_portal_relays_the_timeline_and_its_verdict(lab):
+    lab.platform.start("bmp-operation-api")
+    portal = f"http://127.0.0.1:{lab.platform.operation_api_port}"
+    wait_http(f"{portal}/health", "operation-api")
+    browser = Browser(portal, csrf_cookie=OPERATION_CSRF_COOKIE)
+    assert browser.login(*new_user(lab, OPERATOR_ROLE)).status == 200
+    with every_node(
+        lab, lambda n: n.set_wrong_password(True), lambda n: n.set_wrong_password(False)
+    ):
+        instance_id, _ = create_and_wait(lab, "flight-portal")
+
+    (job,) = browser.get(f"/jobs?instanceId={instance_id}").result["jobs"]
+    seen = browser.get(f"/jobs/{job['jobId']}/timeline").result
+
+    assert seen["verdict"]["code"] == "bmc_auth"
+    assert seen == timeline_of(lab, instance_id)  # the BFF relays openapi's answer as it is
