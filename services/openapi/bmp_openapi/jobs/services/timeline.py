@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from bmp_common import flight
-from bmp_common.flight_verdict import DEFAULT_STALL_S, classify
+from bmp_common.flight_verdict import classify
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.jobs.models import Job
 from bmp_openapi.jobs.selectors import job_node_keys, jobs_shown_status
@@ -43,8 +43,7 @@ def job_timeline(*, job: Job, actor) -> dict:
     if not fleet:
         entries = [_for_tenant(item) for item in entries]
     status = jobs_shown_status([job])[job.job_id]
-    stall_s = getattr(settings, "BMP_FLIGHT_STALL_S", DEFAULT_STALL_S)
-    verdict = classify(entries, status=status, now=time.time(), stall_s=stall_s)
+    verdict = classify(entries, status=status, now=time.time(), stall_s=settings.BMP_FLIGHT_STALL_S)
     return {
         "jobId": job.job_id,
         "task": job.task,
