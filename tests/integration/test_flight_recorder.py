@@ -14,7 +14,7 @@ import contextlib
 import pytest
 
 from bmp_common.messages import actions
-from bmp_lab.platform import wait_http
+from bmp_lab.platform import wait_for, wait_http
 
 from .browser import OPERATION_CSRF_COOKIE, OPERATOR_ROLE, Browser, new_user
 
@@ -117,6 +117,21 @@ def test_a_server_that_never_pxe_boots(lab):
     assert kinds(timeline, "file_fetched") == [] and kinds(timeline, "heartbeats") == []
     assert (actions.SET_PXE_BOOT, 1, "ok") in step_ends(timeline)
     assert step_ends(timeline)[-1][0] == actions.PING
+
+
+def test_a_running_job_stalled_at_a_boot_stage_gets_its_verdict_before_it_fails(lab):
+    with every_node(lab, lambda n: n.agent.detach(), lambda n: n.agent.attach()):
+        instance_id = lab.create("flight-stall")[0]
+        seen = wait_for(
+            lambda: (t := timeline_of(lab, instance_id))["verdict"] and t,
+            60,
+            "a verdict on the stalled job",
+            interval=0.5,
+        )
+        lab.wait_status(instance_id, FAILED, timeout=120)
+
+    assert seen["status"] == "running"  # named while the platform still waits for the agent
+    assert seen["verdict"]["code"] == "no_dhcp"
 
 
 def test_boot_files_fetched_and_the_liveos_never_calls(lab):
