@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bmp_openapi.core import events
+from bmp_openapi.core.scoping import sees_fleet
+from bmp_openapi.devices.models import Device
 from bmp_openapi.jobs.models import QUEUED, SUBMITTED, Job
 from bmp_openapi.jobs.services.outbox import outbox_pending
 
@@ -24,8 +27,6 @@ def job_node_keys(job: Job) -> list[str]:
     """Where the boot services and the oob agent file what they saw of the job's server
     (bmp_common.flight): its MAC (DHCP, the gateway's boot files), its reserved address (TFTP,
     HTTP) and its SN (SEL records)."""
-    from bmp_openapi.devices.models import Device  # the device's wiring, read only
-
     device = (
         Device.all_objects.filter(device_id=job.device_id)
         .only("mac1", "private_ipv4", "sn")
@@ -42,9 +43,6 @@ def job_node_keys(job: Job) -> list[str]:
 def job_visible(*, job_id: str, actor) -> Job | None:
     """The job, when the caller may see it: staff on the operation profile every job, anyone
     else the jobs of the instances they see."""
-    from bmp_openapi.core import events
-    from bmp_openapi.core.scoping import sees_fleet
-
     job = Job.objects.defer("submission").filter(job_id=job_id).first()
     if job is None or sees_fleet(actor):
         return job
