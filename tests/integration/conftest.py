@@ -31,6 +31,8 @@ TEST_SETTINGS = {
     # A dead agent is noticed after 4 s of silence (swept every second), not the step's timeout.
     "BMP_SCHEDULER_AGENT_SILENCE": "4",
     "BMP_SCHEDULER_SWEEP_INTERVAL": "1",
+    # The flight recorder calls a boot stage stalled after 3 s (Ping times out after 9 s).
+    "BMP_FLIGHT_STALL_S": "3",
     # In-band monitoring at addresses of the tests' own (a test starts the monitor-proxy there
     # when it needs one; nothing answers at pronoea's), never the defaults another platform on
     # the machine may hold.

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from bmp_common import flight
 from bmp_dhcp_agent.dhcp import codec
 from bmp_dhcp_agent.dhcp.events import read_counters, read_events
 from bmp_dhcp_agent.dhcp.policy import PolicyConfig
@@ -149,6 +150,21 @@ def test_a_reserved_mac_gets_its_address_and_every_message_is_recorded(table_fil
     ]
     assert events[1].ip == IP and events[0].at <= events[-1].at
     assert read_counters(table_file)["ack"] == 1
+
+
+def test_every_message_of_a_mac_reaches_the_flight_recorder(table_file, client):
+    mac = f"52:54:00:f1:{random.randrange(256):02x}:{random.randrange(256):02x}"
+    with HostTable(table_file) as table:
+        table.add_host(mac=mac, ip="10.0.0.77")
+    with running_server(table_file, client) as server:
+        dora(client, server.port, mac=mac, xid=0xABC)
+        recorded = wait_for(
+            lambda: len(flight.read("-", nodes=[mac])) == 4 and flight.read("-", nodes=[mac])
+        )
+    assert [(e["source"], e["kind"], e["detail"]) for e in recorded] == [
+        ("dhcp", "dhcp_packet", {"type": kind, "xid": "0x00000abc"})
+        for kind in ("DISCOVER", "OFFER", "REQUEST", "ACK")
+    ]
 
 
 def test_an_unknown_mac_gets_no_answer_and_is_counted(table_file, client):

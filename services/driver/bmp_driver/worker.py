@@ -156,6 +156,8 @@ def execute(idc_id: str, dispatch: StepDispatch) -> Outcome:
             backend = make_backend(used, credentials, **options)
             with backend.held_session():
                 outcome = run_action(backend, dispatch.action, dispatch.params)
+            # For the job's timeline (the scheduler takes them out of the step's result).
+            outcome.data["bmc_calls"] = backend.calls
             if interface == AUTO:  # the platform keeps the answer on the device
                 outcome.data["bmc_interface"] = used
         _remember(step, outcome)
@@ -200,5 +202,6 @@ def _run_one(idc_id: str, dispatch: StepDispatch) -> Outcome:
             outcome.data.get("message"),
         )
     else:
-        log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, outcome.data, took)
+        shown = {key: value for key, value in outcome.data.items() if key != "bmc_calls"}
+        log.info("driver step %s attempt %s %s: ok %s (%.1f s)", *step, shown, took)
     return outcome

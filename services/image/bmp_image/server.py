@@ -15,6 +15,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bmp_common import flight
 from bmp_image.http_rules import (
     RangeNotSatisfiable,
     byte_range,
@@ -84,6 +85,11 @@ class ImageRequestHandler(BaseHTTPRequestHandler):
         if headers is not None and headers.get("Range"):
             fields["range"] = headers["Range"][:128]
         log.info("%s %s %s", method, path, self._status, extra={"fields": fields})
+        if method in ("GET", "HEAD"):  # the jobs' timelines, by the client's address
+            detail = {"file": path.split("?", 1)[0][:256], "status": self._status}
+            detail["bytes"] = self._sent
+            entry = flight.entry(flight.HTTP, flight.FILE_FETCHED, detail)
+            flight.record_node([(self.client_address[0], entry)])
 
     # ------------------------------------------------------------------ methods
 

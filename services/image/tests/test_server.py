@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
+
+from bmp_common import flight
 
 from .conftest import BIG
 
@@ -175,3 +178,20 @@ def test_a_client_leaving_mid_file_is_logged_and_the_server_goes_on(image_server
     assert entry["status"] == 200 and entry["bytes"] < BIG
     status, _, body = image_server.fetch("GET", "/big.tar.xz")
     assert (status, body) == (200, (image_root / "big.tar.xz").read_bytes())
+
+
+def test_each_file_fetched_is_in_the_flight_recorder_by_client_address(image_server):
+    since = time.time()
+    image_server.fetch("GET", "/liveos/vmlinuz")
+    image_server.fetch("GET", "/no-such-file")
+
+    deadline = time.monotonic() + 5
+    while len(fetched := flight.read("-", nodes=["127.0.0.1"], since=since)) < 2:
+        assert time.monotonic() < deadline, fetched
+        time.sleep(0.05)
+
+    assert [(e["source"], e["kind"]) for e in fetched] == [("http", "file_fetched")] * 2
+    assert [(e["detail"]["file"], e["detail"]["status"]) for e in fetched] == [
+        ("/liveos/vmlinuz", 200),
+        ("/no-such-file", 404),
+    ]

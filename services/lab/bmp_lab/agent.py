@@ -125,6 +125,7 @@ class SimulatedAgent:
         self.tls = ssl.create_default_context(cafile=gateway_ca) if gateway_ca else None
         self.guest_root = guest_root
         self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
+        self.liveos_hangs = False  # boot files fetched, then nothing (see hang_after_boot_files)
         self.die_on: str | None = None
         self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
         self.running = False
@@ -135,6 +136,11 @@ class SimulatedAgent:
     def fail_action(self, action: str, times: int | None = None) -> None:
         """Report `action` as failed (`times` times, or always when None)."""
         self.failures[action] = times
+
+    def hang_after_boot_files(self, hangs: bool = True) -> None:
+        """Fetch the iPXE script and agent.cpio as iPXE does, then never call the gateway: a
+        LiveOS kernel or initrd that does not boot on this hardware."""
+        self.liveos_hangs = hangs
 
     def die_during(self, action: str | None) -> None:
         """Go silent when handed `action`: no result, no heartbeat (a crashed LiveOS)."""
@@ -184,6 +190,9 @@ class SimulatedAgent:
             token = self._fetch_token(generation, script.agent_cpio)
             if token is None:
                 self._record("boot", "no token")
+                return
+            if self.liveos_hangs:
+                self._record("boot", "liveos hangs")
                 return
             self._record("boot", "liveos")
             self.running = True

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 
 import urllib3
 
+from bmp_common import flight
 from bmp_common.contract.client import KeyFile, OpenapiClient
+from bmp_common.sel import event_text
 from bmp_driver.backends import (
     AUTO,
     REDFISH,
@@ -99,6 +101,30 @@ class PollStats:
     seconds: float = 0.0
 
 
+def _to_flight_recorder(sn: str, events: list) -> None:
+    """New SEL records for the timeline of the job that may be running on the server (by SN:
+    the oob agent knows no job); not the baseline read, which is history."""
+    if sn and events:
+        flight.record_node(
+            (
+                f"sn:{sn}",
+                flight.entry(
+                    flight.SEL,
+                    flight.SEL_RECORD,
+                    {
+                        "recordId": event.record_id,
+                        "sensor": event.sensor_name or f"0x{event.sensor_number:02x}",
+                        "sensorType": event.sensor_type,
+                        "event": event_text(
+                            event.sensor_type, event.event_type, event.event_data[0] & 0x0F
+                        ),
+                    },
+                ),
+            )
+            for event in events[-32:]
+        )
+
+
 def poll_device(
     target: dict, state: dict | None, *, policy: CallPolicy, decrypt
 ) -> tuple[dict, int]:
@@ -141,6 +167,7 @@ def poll_device(
                     fru = backend.fru_inventory().to_wire()
                 except DriverError as exc:
                     log.info("FRU of %s not read: %s", target["sn"], exc)
+        _to_flight_recorder(target.get("sn", ""), events if cursor["baselined"] else [])
         report.update(
             ok=True,
             sel_info={

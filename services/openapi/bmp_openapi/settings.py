@@ -46,6 +46,9 @@ BMP_MAIL_DIAL_TIMEOUT = 5  # seconds per SMTP step
 BMP_IDEMPOTENCY_TTL_S = env_int("BMP_IDEMPOTENCY_TTL_S", 24 * 3600)
 
 # -- jobs (jobs/services/outbox.py, jobs/services/reconcile.py) ---------------------------------
+# A running job's flight recorder names a boot stage that has lasted this long (seconds) as the
+# likely cause of a stall (jobs/services/timeline.py, bmp_common.flight_verdict).
+BMP_FLIGHT_STALL_S = env_int("BMP_FLIGHT_STALL_S", 180)
 # Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
 BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
 # An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.

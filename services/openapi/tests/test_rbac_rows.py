@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bmp_common import flight
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import User
 from bmp_openapi.accounts.services import apikey_create
@@ -77,6 +78,21 @@ class Fleet:
             reason="BmcUnreachable",
             message=f"ipmitool got no answer from the BMC at {bmc_b}:623",
         )
+        # What the scheduler's flight recorder holds of B's failed create: the driver's text,
+        # which names B's BMC (only staff may read it).
+        flight.record(
+            Instance.objects.get(instance_id=instance_b).job_id,
+            flight.BMC,
+            flight.STEP_END,
+            {
+                "action": "SetPXEBoot",
+                "target": "driver",
+                "attempt": 1,
+                "result": "failed",
+                "error": "PING_ILOIP_ERROR",
+                "message": f"ipmitool got no answer from the BMC at {bmc_b}:623",
+            },
+        )
         project_a = Instance.objects.get(instance_id=instance_a).project.project_id
         share = {
             "ownerID": users["tenantA"].user_id,
@@ -107,6 +123,8 @@ class Fleet:
             "deviceFree": device_free.device_id,
             "instanceA": instance_a,
             "instanceB": instance_b,
+            "jobA": Instance.objects.get(instance_id=instance_a).job_id,
+            "jobB": Instance.objects.get(instance_id=instance_b).job_id,
             "idc": stock.idc_id,
             "deviceType": stock.device_type_id,
             "systemVolume": Volume.objects.get(

@@ -1,6 +1,7 @@
 """operation-api's routes: upstream bmp-operation-api's paths (the portal's nginx serves them
 under /operation-web/), plus the routes every BFF has (login, logout, health, /custom/*,
-/events) and oob-alert's console routes under /oob-alert/ (``oob``).
+/events), the jobs' list and flight recorder (``jobs``, ours) and oob-alert's console routes
+under /oob-alert/ (``oob``).
 
 Each app's ROUTES holds its literal paths before its patterns; an app whose literal paths a
 pattern of another would take (``devices/upload`` and ``devices/<id>``) comes before it."""
@@ -15,6 +16,7 @@ from bmp_operation_api.idcs.urls import ROUTES as IDCS
 from bmp_operation_api.images.urls import ROUTES as IMAGES
 from bmp_operation_api.inbox.urls import ROUTES as INBOX
 from bmp_operation_api.instances.urls import ROUTES as INSTANCES
+from bmp_operation_api.jobs.urls import ROUTES as JOBS
 from bmp_operation_api.monitoring.urls import ROUTES as MONITORING
 from bmp_operation_api.oob.urls import ROUTES as OOB
 from bmp_operation_api.uploads.urls import ROUTES as UPLOADS
@@ -35,6 +37,7 @@ urlpatterns = [
     *DEVICE_IMPORT,
     *DEVICES,
     *INSTANCES,
+    *JOBS,
     *INBOX,
     *AUDIT,
     *MONITORING,

@@ -17,6 +17,7 @@ from fbtftp import constants
 from fbtftp.base_handler import BaseHandler, ResponseData, SessionStats
 from fbtftp.base_server import BaseServer, ServerStats
 
+from bmp_common import flight
 from bmp_tftp.logs import LOGGER_NAME
 from bmp_tftp.paths import RequestRefused, resolve_request
 
@@ -144,6 +145,12 @@ def log_transfer(stats: SessionStats) -> None:
         log.warning("tftp transfer failed", extra={"fields": fields})
     else:
         log.info("tftp transfer done", extra={"fields": fields})
+    # For the jobs' timelines, by the client's address (the one its DHCP reservation holds):
+    # a small record in Redis rather than this log, which may be a file, a journal or docker's.
+    detail = {"file": stats.file_path, "bytes": stats.bytes_sent, "status": fields["status"]}
+    if fields.get("error"):
+        detail["error"] = fields["error"]
+    flight.record_node([(stats.peer[0], flight.entry(flight.TFTP, flight.FILE_FETCHED, detail))])
 
 
 def log_server_counters(stats: ServerStats) -> None:

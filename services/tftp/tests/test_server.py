@@ -7,9 +7,12 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 
 import pytest
 import tftpy
+
+from bmp_common import flight
 
 from .conftest import download
 
@@ -172,3 +175,20 @@ def test_the_healthcheck_passes_on_a_server_and_fails_without_one(tftp_server, t
     tftp_server.stop()
     down = subprocess.run(command, capture_output=True, check=False, timeout=20)
     assert down.returncode == 1
+
+
+def test_each_transfer_is_in_the_flight_recorder_by_client_address(tftp_server):
+    since = time.time()
+    download(tftp_server.port, "undionly.kpxe")
+    deadline = time.monotonic() + 5  # recorded right after the transfer's log line
+    while not (fetched := _tftp_entries(since)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert [(e["kind"], e["detail"]) for e in fetched] == [
+        ("file_fetched", {"file": "undionly.kpxe", "bytes": 70_001, "status": "ok"})
+    ]
+
+
+def _tftp_entries(since: float) -> list[dict]:
+    entries = flight.read("-", nodes=["127.0.0.1"], since=since)
+    return [e for e in entries if e["source"] == "tftp"]

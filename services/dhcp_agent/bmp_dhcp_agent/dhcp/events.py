@@ -16,6 +16,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from bmp_common import flight
+
 FLUSH_EVERY = 2048
 FLUSH_DELAY = 0.2  # seconds an event waits at most before it reaches the file
 DEFAULT_MAX_ROWS = 100_000
@@ -118,12 +120,30 @@ class EventLog:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        _to_flight_recorder(events)
 
     def close(self) -> None:
         try:
             self.flush()
         finally:
             self._db.close()
+
+
+def _to_flight_recorder(events: list[tuple]) -> None:
+    """The same packets for the jobs' timelines (bmp_common.flight), in the same batch: one
+    Redis round trip per flush, never one per packet."""
+    flight.record_node(
+        (
+            mac,
+            flight.entry(
+                flight.DHCP,
+                flight.DHCP_PACKET,
+                {"type": kind, "xid": f"0x{xid:08x}", **({"detail": detail} if detail else {})},
+                at=at,
+            ),
+        )
+        for at, mac, xid, kind, _ip, detail in events
+    )
 
 
 def read_events(path: Path | str, mac: str | None = None, limit: int = 1000) -> list[Event]:

@@ -32,6 +32,7 @@ PRIVILEGES = ("user", "operator", "administrator")
 BOOT_DEVICES = ("none", "pxe", "disk", "safe", "diag", "cdrom", "bios")
 
 PING_ILOIP_ERROR = "PING_ILOIP_ERROR"
+MAX_CALLS_NOTED = 32  # per action: a poll collapses into one entry, so this is plenty
 ERROR = "ERROR"
 
 T = TypeVar("T")
@@ -269,18 +270,53 @@ class BmcBackend(abc.ABC):
             return SelRead(events, found=after is None)
         return SelRead(events[ids.index(after) + 1 :], found=True)
 
+    # -- the flight recorder ------------------------------------------------------------------
+    @property
+    def calls(self) -> list[dict]:
+        """The calls made so far (for the job's timeline): what, when, how long, the result
+        (``ok`` or the error code); a poll's repeats of one call with one result are one entry
+        with ``count``."""
+        found = self.__dict__.get("_calls")
+        if found is None:
+            found = self.__dict__["_calls"] = []
+        return found
+
+    def _note_call(self, what: str, at: float, took: float, result: str, tries: int) -> None:
+        calls = self.calls
+        last = calls[-1] if calls else None
+        if last is not None and last["call"] == what and last["result"] == result:
+            last["count"] = last.get("count", 1) + 1
+            last["durationS"] = round(last["durationS"] + took, 3)
+            return
+        if len(calls) >= MAX_CALLS_NOTED:
+            return
+        calls.append(
+            {
+                "at": at,
+                "call": what,
+                "backend": self.name,
+                "durationS": round(took, 3),
+                "result": result,
+                "tries": tries,
+            }
+        )
+
     # -- the policy --------------------------------------------------------------------------
     def _call(self, what: str, once: Callable[[], T]) -> T:
         policy = self.policy
         started = time.monotonic()
+        at = time.time()
         pause = policy.backoff
         for attempt in range(1, policy.attempts + 1):
             try:
-                return once()
+                found = once()
+                self._note_call(what, at, time.monotonic() - started, "ok", attempt)
+                return found
             except DriverError as exc:
                 elapsed = time.monotonic() - started
                 last = attempt >= policy.attempts or elapsed + pause > policy.deadline
                 if not exc.transient or last:
+                    self._note_call(what, at, elapsed, exc.code, attempt)
                     raise
                 log.info(
                     "BMC %s: %s try %d failed (%s); again in %.1f s",

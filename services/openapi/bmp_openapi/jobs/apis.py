@@ -14,9 +14,10 @@ from bmp_openapi.core.api import BmpApi
 from bmp_openapi.core.responses import SUCCESS
 from bmp_openapi.jobs.error_codes import JOB_NOT_FOUND
 from bmp_openapi.jobs.models import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, Job
-from bmp_openapi.jobs.selectors import jobs_shown_status
+from bmp_openapi.jobs.selectors import job_visible, jobs_shown_status
 from bmp_openapi.jobs.serializers import JobOutputSerializer
 from bmp_openapi.jobs.services import operator
+from bmp_openapi.jobs.services.timeline import job_timeline
 
 STATUSES = (SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 
@@ -68,6 +69,19 @@ class JobDetailApi(BmpApi):
 
     def get(self, request, job_id):
         return Response(render_jobs(request, _job(job_id)))
+
+
+class JobTimelineApi(BmpApi):
+    """describeJobTimeline: staff read every job's; on the console, the jobs of the instances
+    the caller sees (any other job is a 404, as if it did not exist)."""
+
+    rules = {"get": rbac.AUDIT_READ}
+
+    def get(self, request, job_id):
+        job = job_visible(job_id=job_id, actor=request.user)
+        if job is None:
+            raise BmpError(JOB_NOT_FOUND, job_id=job_id)
+        return Response(job_timeline(job=job, actor=request.user))
 
 
 class JobCancelApi(BmpApi):

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bmp_common import errors
+from bmp_common import errors, flight
 from bmp_common.errors import BmpError
 from bmp_common.messages.steps import STEP_FAILED, STEP_OK
 from bmp_scheduler.gateway import error_codes, ipxe, selectors, services
@@ -58,6 +58,7 @@ class IpxeScriptApi(GatewayApi):
             script = ipxe.LOCAL_DISK_SCRIPT
         else:
             script = ipxe.liveos_script(sn=job.sn, mac=mac)
+        _fetched(mac, "ipxe script", {"boots": "liveos" if job is not None else "local disk"})
         return HttpResponse(script, content_type="text/plain; charset=utf-8")
 
 
@@ -66,10 +67,23 @@ class AgentTokenArchiveApi(GatewayApi):
     into the LiveOS, to the machine's reserved address only (403 otherwise)."""
 
     def get(self, request):
-        archive = services.agent_token_archive(mac=_mac(request), source=client_address(request))
+        mac = _mac(request)
+        try:
+            archive = services.agent_token_archive(mac=mac, source=client_address(request))
+        except BmpError:
+            _fetched(mac, "agent.cpio", {"status": 403})
+            raise
+        _fetched(mac, "agent.cpio", {"status": 200})
         response = HttpResponse(archive, content_type="application/octet-stream")
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _fetched(mac: str, file: str, detail: dict) -> None:
+    """The flight recorder's note of a boot file the gateway served (by MAC: the gateway is
+    the boot's HTTP server for these two)."""
+    entry = flight.entry(flight.HTTP, flight.FILE_FETCHED, {"file": file, **detail})
+    flight.record_node([(mac, entry)])
 
 
 class AgentIdentitySerializer(serializers.Serializer):

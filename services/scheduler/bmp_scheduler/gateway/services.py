@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bmp_common import cpio
+from bmp_common import cpio, flight
 from bmp_common import progress as live
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.errors import BmpError
@@ -119,6 +119,8 @@ def agent_heartbeat(
     A new ``boot_id`` rewinds the segment (engine.agent_booted); only the holder of the current
     boot's ticket or session token can send one: those of an earlier boot are invalid."""
     job, step = selectors.agent_job_and_step(sn=sn, token=token, source=source)
+    # Counted per phase in Redis, never a row each: heartbeats must not take a write lock.
+    flight.heartbeat(job.job_id, step.action if step is not None else "")
     session = tokens.exchange(job, token)
     steps = _heartbeat_steps(
         job,

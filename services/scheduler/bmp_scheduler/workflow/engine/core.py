@@ -34,7 +34,7 @@ from bmp_scheduler.workflow.choices import (
     TARGET_DHCP,
     TARGET_DRIVER,
 )
-from bmp_scheduler.workflow.engine import events, outbox, purge
+from bmp_scheduler.workflow.engine import events, outbox, purge, recorder
 from bmp_scheduler.workflow.models import Job, Step
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ def start_job(job: Job) -> bool:
         log.info("job %s waits: another job of SN %s is running", job.job_id, job.sn)
         return False
     log.info("job %s started", job.job_id)
+    recorder.job_started(job)
     start_next(job)
     return True
 
@@ -194,6 +195,7 @@ def begin_step(
         step.deadline.isoformat(),
     )
     events.emit_progress(job, step, attempt=step.attempts_used)
+    recorder.step_begun(job, step)
     if send:
         dispatch(step, following)
 
@@ -277,6 +279,7 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
     tokens.revoke(job)
     job.password_hash = ""
     events.forget_progress(job)
+    recorder.job_ended(job)
     job.save(
         update_fields=[
             "status",

@@ -21,6 +21,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
     TARGET_DRIVER,
 )
+from bmp_scheduler.workflow.engine import recorder
 from bmp_scheduler.workflow.engine.core import (
     RUN_LOOKAHEAD,
     backoff_seconds,
@@ -119,12 +120,13 @@ def apply_result(
             job.status,
         )
         return Applied(IGNORED, None)
-    step.result = result.data
+    step.result = recorder.take_bmc_calls(step, result.data)
     if result.status == STEP_OK:
         step.status = STEP_SUCCEEDED
         step.error = ""
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "error", "finished_at", "result"])
+        recorder.step_ended(job, step, result="ok")
         return Applied(RECORDED, start_next(job, in_hand=in_hand, unfinished=unfinished))
     error = result.error or "ERROR"
     message = str(result.data.get("message") or f"{step.action} failed: {error}")
@@ -144,6 +146,7 @@ def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
     the failure is final (``is_final``); then skip the step (policy ``skip``) or fail the job."""
     now = timezone.now()
     step.error = error[:64]
+    recorder.step_ended(job, step, result="failed", error=error, message=message)
     if is_final(step, error):
         log.warning(
             "job %s step %d %s attempt %d failed (%s): not retried, the BMC refused the login",

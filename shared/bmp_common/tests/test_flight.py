@@ -1,0 +1,271 @@
+"""The flight recorder's store (real Redis, the tests' private server) and its verdict rules."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+
+from bmp_common import flight
+from bmp_common.flight_verdict import classify
+
+T0 = 1_800_000_000.0
+
+
+def at(offset: float, source: str, kind: str, **detail) -> dict:
+    return flight.entry(source, kind, detail, at=T0 + offset)
+
+
+def step_end(offset, action, target, result="ok", **more) -> dict:
+    return at(
+        offset,
+        flight.SCHEDULER if target == "dhcp" else target,
+        flight.STEP_END,
+        action=action,
+        target=target,
+        attempt=1,
+        result=result,
+        **more,
+    )
+
+
+def pxe_booted(offset: float = 10.0) -> list[dict]:
+    return [
+        at(0, flight.SCHEDULER, flight.JOB_STARTED, task="CreateInstances"),
+        at(offset - 1, flight.BMC, flight.BMC_CALL, call="set boot device", result="ok"),
+        at(offset - 0.5, flight.BMC, flight.BMC_CALL, call="power cycle", result="ok"),
+        step_end(offset, "SetPXEBoot", "bmc"),
+    ]
+
+
+def ping_timed_out(offset: float) -> list[dict]:
+    return [
+        step_end(offset, "Ping", "agent", "failed", error="TIMEOUT"),
+        at(offset + 0.1, flight.SCHEDULER, flight.JOB_ENDED, status="failed"),
+    ]
+
+
+def verdict(entries, status="failed", now=T0 + 400, stall_s=180.0):
+    found = classify(
+        sorted(entries, key=lambda e: e["time"]), status=status, now=now, stall_s=stall_s
+    )
+    return found.code if found else None, found.message if found else ""
+
+
+# -- the rules ----------------------------------------------------------------------------------
+
+
+def test_a_bmc_refusing_the_password_is_named_before_anything_else():
+    entries = [
+        at(0, flight.SCHEDULER, flight.JOB_STARTED),
+        at(
+            1, flight.BMC, flight.BMC_CALL, call="power status", result="USERNAME_OR_PASSWORD_ERROR"
+        ),
+        step_end(2, "SetPXEBoot", "bmc", "failed", error="USERNAME_OR_PASSWORD_ERROR"),
+    ]
+    code, message = verdict(entries)
+    assert code == "bmc_auth"
+    assert message.startswith("BMC refused the password")
+
+
+def test_a_bmc_user_without_the_privilege():
+    entries = [
+        at(1, flight.BMC, flight.BMC_CALL, call="power cycle", result="USER_PRIVILEGE_ERROR")
+    ]
+    code, message = verdict(entries)
+    assert code == "bmc_privilege"
+    assert "power cycle" in message
+
+
+def test_a_bmc_that_does_not_answer():
+    entries = [
+        at(1, flight.BMC, flight.BMC_CALL, call="power status", result="PING_ILOIP_ERROR"),
+        step_end(3, "SetPXEBoot", "bmc", "failed", error="PING_ILOIP_ERROR"),
+    ]
+    assert verdict(entries)[0] == "bmc_unreachable"
+
+
+def test_pxe_set_and_no_dhcp_names_boot_order_vlan_or_relay():
+    entries = pxe_booted(10) + ping_timed_out(200)
+    code, message = verdict(entries)
+    assert code == "no_dhcp"
+    assert message == (
+        "PXE set and power cycled, no DHCP DISCOVER from this MAC in 190 s: "
+        "boot order, VLAN or relay"
+    )
+
+
+def test_a_discover_without_an_answer():
+    entries = pxe_booted(10) + ping_timed_out(200)
+    entries.append(at(20, flight.DHCP, flight.DHCP_PACKET, type="DISCOVER", xid="0x1"))
+    code, message = verdict(entries)
+    assert code == "dhcp_unanswered"
+    assert "no reservation" in message
+
+
+def test_dhcp_answered_and_no_tftp_names_next_server_or_firewall():
+    entries = pxe_booted(10) + ping_timed_out(200)
+    for offset, kind in ((20, "DISCOVER"), (20.1, "OFFER"), (21, "REQUEST"), (21.1, "ACK")):
+        entries.append(at(offset, flight.DHCP, flight.DHCP_PACKET, type=kind, xid="0x1"))
+    code, message = verdict(entries)
+    assert code == "no_tftp"
+    assert message.startswith("DHCP answered, no TFTP request in 190 s: next-server unreachable")
+
+
+def test_boot_files_fetched_and_no_heartbeat_names_the_liveos():
+    entries = pxe_booted(10) + ping_timed_out(200)
+    entries += [
+        at(20, flight.DHCP, flight.DHCP_PACKET, type="ACK", xid="0x1"),
+        at(22, flight.TFTP, flight.FILE_FETCHED, file="undionly.kpxe", status="ok"),
+        at(24, flight.HTTP, flight.FILE_FETCHED, file="ipxe script", boots="liveos"),
+        at(25, flight.HTTP, flight.FILE_FETCHED, file="agent.cpio", status=200),
+    ]
+    code, message = verdict(entries)
+    assert code == "no_heartbeat"
+    assert message.startswith(
+        "boot files fetched (undionly.kpxe, ipxe script, agent.cpio), no heartbeat in 190 s: "
+        "LiveOS kernel or initrd does not boot on this hardware"
+    )
+
+
+def test_boot_files_refused():
+    entries = pxe_booted(10) + ping_timed_out(200)
+    entries.append(at(25, flight.HTTP, flight.FILE_FETCHED, file="agent.cpio", status=403))
+    assert verdict(entries)[0] == "boot_file_refused"
+
+
+def test_only_the_last_pxe_boot_counts():
+    # The first boot got as far as DHCP; the second (a retry) saw nothing at all.
+    entries = [*pxe_booted(10), at(20, flight.DHCP, flight.DHCP_PACKET, type="ACK", xid="0x1")]
+    entries += [step_end(100, "SetPXEBoot", "bmc"), *ping_timed_out(300)]
+    code, message = verdict(entries)
+    assert code == "no_dhcp"
+    assert "in 200 s" in message
+
+
+def heard_from_agent(until: float) -> list[dict]:
+    return [
+        flight.entry(
+            flight.AGENT,
+            flight.HEARTBEATS,
+            {"phase": "Ping", "count": 5, "first": T0 + 30, "last": T0 + until},
+            at=T0 + 30,
+        ),
+        step_end(31, "Ping", "agent"),
+    ]
+
+
+def test_an_agent_that_went_silent():
+    entries = pxe_booted(10) + heard_from_agent(60)
+    entries.append(step_end(90, "WriteImage", "agent", "failed", error="AGENT_SILENT"))
+    code, message = verdict(entries)
+    assert code == "agent_silent"
+    assert "during WriteImage" in message
+
+
+def test_an_agent_step_that_failed_names_the_step_and_its_message():
+    entries = pxe_booted(10) + heard_from_agent(60)
+    entries.append(
+        step_end(70, "MakePartitions", "agent", "failed", error="ERROR", message="no disk sdb")
+    )
+    assert verdict(entries) == (
+        "agent_step_failed",
+        "MakePartitions failed on the server: no disk sdb",
+    )
+
+
+def test_a_driver_step_that_timed_out_without_pxe():
+    entries = [step_end(5, "PowerOff", "bmc", "failed", error="TIMEOUT")]
+    assert verdict(entries)[0] == "step_timeout"
+
+
+def test_a_running_job_stalls_only_after_the_stall_time():
+    entries = pxe_booted(10)
+    assert verdict(entries, status="running", now=T0 + 100) == (None, "")
+    code, message = verdict(entries, status="running", now=T0 + 250)
+    assert code == "no_dhcp"
+    assert "in 240 s" in message
+
+
+def test_a_running_job_with_a_live_agent_has_no_verdict():
+    entries = pxe_booted(10) + heard_from_agent(600)
+    assert verdict(entries, status="running", now=T0 + 700) == (None, "")
+
+
+def test_a_succeeded_job_has_no_verdict():
+    assert verdict(pxe_booted(10) + ping_timed_out(200), status="succeeded") == (None, "")
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def job_id():
+    flight.reset_client()
+    yield f"job-{secrets.token_hex(6)}"
+    flight.reset_client()
+
+
+def test_entries_come_back_in_time_order_with_the_node_entries_of_the_window(job_id):
+    mac, address = "52:54:00:aa:bb:0c", f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    now = time.time()
+    flight.record_node(
+        [(mac, flight.entry(flight.DHCP, flight.DHCP_PACKET, {"type": "DISCOVER"}, at=now - 100))]
+    )
+    flight.record(job_id, flight.SCHEDULER, flight.JOB_STARTED, {"task": "CreateInstances"})
+    flight.record_node(
+        [
+            (mac.upper(), flight.entry(flight.DHCP, flight.DHCP_PACKET, {"type": "DISCOVER"})),
+            (address, flight.entry(flight.TFTP, flight.FILE_FETCHED, {"file": "undionly.kpxe"})),
+        ]
+    )
+    for _ in range(3):
+        flight.heartbeat(job_id, "Ping")
+    flight.heartbeat(job_id, "WriteImage")
+
+    entries = flight.read(job_id, nodes=[mac, address], since=now - 1)
+
+    kinds = [(e["source"], e["kind"]) for e in entries]
+    assert kinds[0] == ("scheduler", "job_started")
+    assert ("dhcp", "dhcp_packet") in kinds and ("tftp", "file_fetched") in kinds
+    assert len([k for k in kinds if k[1] == "dhcp_packet"]) == 1  # the older one is outside
+    beats = {
+        e["detail"]["phase"]: e["detail"]["count"] for e in entries if e["kind"] == "heartbeats"
+    }
+    assert beats == {"Ping": 3, "WriteImage": 1}
+    assert [e["time"] for e in entries] == sorted(e["time"] for e in entries)
+
+
+def test_a_job_keeps_its_last_entries_only(job_id):
+    flight.record_many(
+        job_id,
+        [flight.entry(flight.SCHEDULER, flight.STEP_BEGIN, {"n": n}) for n in range(450)],
+    )
+    entries = flight.read(job_id)
+    assert len(entries) == flight.JOB_MAX_ENTRIES
+    assert entries[-1]["detail"] == {"n": 449}
+
+
+def test_redis_down_costs_the_writer_nothing_and_the_reader_an_empty_timeline(job_id, monkeypatch):
+    monkeypatch.setenv("BMP_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    flight.reset_client()
+    started = time.monotonic()
+    flight.record(job_id, flight.SCHEDULER, flight.JOB_STARTED)
+    for _ in range(100):
+        flight.heartbeat(job_id, "Ping")  # backed off: no connect attempt each
+    assert time.monotonic() - started < 2
+    assert flight.read(job_id) == []
+
+
+def test_files_fetched_before_the_pxe_steps_result_arrived_still_count():
+    # The server booted and asked for its script while the driver was still confirming power.
+    entries = [
+        at(9, flight.SCHEDULER, flight.STEP_BEGIN, action="SetPXEBoot", attempt=1),
+        at(9.5, flight.HTTP, flight.FILE_FETCHED, file="ipxe script", boots="liveos"),
+        *pxe_booted(10),
+        *ping_timed_out(200),
+    ]
+    code, message = verdict(entries)
+    assert code == "no_heartbeat"
+    assert message.startswith("boot files fetched (ipxe script), no heartbeat in 191 s")
