@@ -39,6 +39,9 @@ export interface ClientOptions {
   baseUrl: string
   /** The BFF's CSRF cookie name (`bmp_console_csrftoken`, `bmp_operation_csrftoken`). */
   csrfCookie: string
+  /** Where the BFF answers the session's own account: `/user` (console-api, the default) or
+   * `/user/local` (operation-api, upstream's path). */
+  userPath?: string
 }
 
 /** Query parameters: any object of scalars (empty values are left out). */
