@@ -143,18 +143,6 @@ export default {
       confirmDelete: 'Delete SSH key {name}? Instances that have it keep it.',
     },
   },
-  message: {
-    title: 'Messages',
-    detail: 'Message',
-    unread: 'Unread',
-    read: 'Read',
-    markRead: 'Mark as read',
-    older: 'Older',
-    newer: 'Newer',
-    confirmDelete: 'Delete the {count} selected messages?',
-    filters: { read: 'Read or not', type: 'Type', text: 'Text' },
-    fields: { content: 'Content', type: 'Type', subType: 'Subtype', time: 'Received', instance: 'Instance' },
-  },
   monitor: {
     dimensions: { instance: 'Instance', disk: 'Disk', mountpoint: 'Mount point', nic: 'NIC' },
     levels: { 1: 'General', 2: 'Serious', 3: 'Emergency' },

@@ -143,18 +143,6 @@ export default {
       confirmDelete: '确定删除 SSH 密钥 {name}？已安装该密钥的实例不受影响。',
     },
   },
-  message: {
-    title: '消息',
-    detail: '消息详情',
-    unread: '未读',
-    read: '已读',
-    markRead: '标为已读',
-    older: '上一条',
-    newer: '下一条',
-    confirmDelete: '确定删除选中的 {count} 条消息？',
-    filters: { read: '是否已读', type: '类型', text: '内容' },
-    fields: { content: '内容', type: '类型', subType: '子类型', time: '接收时间', instance: '实例' },
-  },
   monitor: {
     dimensions: { instance: '实例', disk: '磁盘', mountpoint: '挂载点', nic: '网卡' },
     levels: { 1: '一般', 2: '严重', 3: '紧急' },

@@ -122,5 +122,17 @@ export default {
         confirmDelete: 'Delete API key {name}? Programs using it stop working.',
       },
     },
+    message: {
+      title: 'Messages',
+      detail: 'Message',
+      unread: 'Unread',
+      read: 'Read',
+      markRead: 'Mark as read',
+      older: 'Older',
+      newer: 'Newer',
+      confirmDelete: 'Delete the {count} selected messages?',
+      filters: { read: 'Read or not', type: 'Type', text: 'Text' },
+      fields: { content: 'Content', type: 'Type', subType: 'Subtype', time: 'Received', instance: 'Instance' },
+    },
   },
 }
