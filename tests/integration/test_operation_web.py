@@ -314,6 +314,7 @@ PAGES = (
     ("alarm-rules", "/InBandMonitoringManagement/allAlarmRulesList"),
     ("alarm-history", "/InBandMonitoringManagement/historyAlarmInfo"),
     ("audit-log", "/AuditLog/list"),
+    ("jobs", "/JobManagement/jobList"),
     ("not-found", "/no/such/page"),
 )
 DEVICE_TABS = {

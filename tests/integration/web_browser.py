@@ -47,6 +47,7 @@ OPERATION_KEY_PREFIXES = (
     "audit",
     "oob",
     "inband",
+    "job",
 )
 
 

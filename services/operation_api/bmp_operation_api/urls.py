@@ -15,6 +15,7 @@ from bmp_operation_api.idcs.urls import ROUTES as IDCS
 from bmp_operation_api.images.urls import ROUTES as IMAGES
 from bmp_operation_api.inbox.urls import ROUTES as INBOX
 from bmp_operation_api.instances.urls import ROUTES as INSTANCES
+from bmp_operation_api.jobs.urls import ROUTES as JOBS
 from bmp_operation_api.monitoring.urls import ROUTES as MONITORING
 from bmp_operation_api.oob.urls import ROUTES as OOB
 from bmp_operation_api.uploads.urls import ROUTES as UPLOADS
@@ -35,6 +36,7 @@ urlpatterns = [
     *DEVICE_IMPORT,
     *DEVICES,
     *INSTANCES,
+    *JOBS,
     *INBOX,
     *AUDIT,
     *MONITORING,

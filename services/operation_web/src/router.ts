@@ -52,6 +52,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'InBandMonitoringManagement/allAlarmRulesDetail/:ruleId', component: () => import('./pages/inband/AlarmRuleDetailPage.vue'), props: true },
       { path: 'InBandMonitoringManagement/historyAlarmInfo', component: () => import('./pages/inband/AlarmHistoryPage.vue') },
       { path: 'AuditLog/list', component: () => import('./pages/AuditLogPage.vue') },
+      { path: 'JobManagement/jobList', component: () => import('./pages/JobListPage.vue') },
       { path: ':unknown(.*)*', component: () => import('./pages/NotFoundPage.vue') },
     ],
   },

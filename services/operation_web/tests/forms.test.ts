@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceType } from '../src/api'
+import { jobActions, type DeviceType } from '../src/api'
 import {
   deviceActions,
   deviceBody,
@@ -102,5 +102,15 @@ describe('images and users', () => {
     expect(userBody(form, true)).not.toHaveProperty('password')
     expect(userBody(form, true)).not.toHaveProperty('userName')
     expect(USER_NAME.test('tom.j')).toBe(false)
+  })
+})
+
+describe('jobs', () => {
+  it('a job that has not ended may be cancelled; a failed or cancelled one retried', () => {
+    expect(jobActions('running')).toEqual({ cancel: true, retry: false })
+    expect(jobActions('queued').cancel).toBe(true)
+    expect(jobActions('failed')).toEqual({ cancel: false, retry: true })
+    expect(jobActions('cancelled').retry).toBe(true)
+    expect(jobActions('succeeded')).toEqual({ cancel: false, retry: false })
   })
 })

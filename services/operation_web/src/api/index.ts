@@ -288,6 +288,44 @@ export const instanceApi = {
   remove: (instanceId: string) => api.delete<Ok>(`/instances/${encodeURIComponent(instanceId)}`),
 }
 
+// -- jobs (ours): what the scheduler runs for an instance or a device ---------------------------
+
+export type JobStatus = 'queued' | 'submitted' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+export interface Job {
+  jobId: string
+  task: string
+  status: JobStatus
+  sn: string
+  deviceId: string
+  instanceId: string
+  /** The step it is at (or ended at). */
+  action: string
+  reason: string
+  message: string
+  createdBy: string
+  createdTime: string
+  updatedTime: string
+  finishedTime: string | null
+}
+export const jobApi = {
+  list: (query: Page & { sn?: string; instanceId?: string; task?: string; status?: string }) =>
+    api.get<{ jobs: Job[] } & Paged>('/jobs', query),
+  get: (id: string) => api.get<Job>(`/jobs/${encodeURIComponent(id)}`),
+  cancel: (id: string) => api.put<Ok>(`/jobs/${encodeURIComponent(id)}/cancel`),
+  /** Again from step `fromStep` (0-based), or from the failed one. */
+  retry: (id: string, fromStep?: number) =>
+    api.put<Ok>(`/jobs/${encodeURIComponent(id)}/retry`, fromStep === undefined ? {} : { fromStep }),
+}
+
+/** What an operator may do with a job: cancel one that has not ended, retry one that failed
+ * or was cancelled (openapi says 409 when it is not the resource's last). */
+export function jobActions(status: JobStatus): { cancel: boolean; retry: boolean } {
+  return {
+    cancel: status === 'queued' || status === 'submitted' || status === 'running',
+    retry: status === 'failed' || status === 'cancelled',
+  }
+}
+
 // -- users, roles ---------------------------------------------------------------------------------
 
 export interface User {
