@@ -10,12 +10,14 @@ untranslated text and no critical accessibility violation.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
 import urllib.request
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright import sync_api as playwright_api
 
@@ -221,6 +223,73 @@ def test_the_admin_adds_an_idc_and_a_device_type_and_sells_a_device(
     page.get_by_test_id("user-menu").click()
     page.get_by_role("menuitem", name="Log out").click()
     page.wait_for_url("**/login")
+
+
+def spreadsheet(page, base: str, rows: list[list]) -> bytes:
+    """The console's template (as its link downloads it), filled in."""
+    template = page.request.get(base + "/operation-web/devices/template")
+    assert template.status == 200, template.text()
+    workbook = openpyxl.load_workbook(io.BytesIO(template.body()))
+    for row in rows:
+        workbook.worksheets[0].append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def import_row(index: int) -> list:
+    # SN, cabinet, U, MAC1, mask, IPv4, IPv6, gateway, BMC address, BMC user, BMC password.
+    return [
+        f"UI-{index:03d}",
+        "R01",
+        str(index + 1),
+        f"02:71:00:00:00:{index:02x}",
+        "255.255.0.0",
+        f"10.71.0.{index + 2}",
+        "",
+        "10.71.255.254",
+        f"172.71.0.{index + 2}",
+        "admin",
+        "bmc-password",
+    ]
+
+
+def test_devices_are_imported_from_the_excel_template(operation_web, lab, admin, page):
+    """5 devices from the template into a new IDC; a file with a bad row is refused whole, the
+    row named."""
+    name, password = admin
+    idc = f"imp-{secrets.token_hex(3)}"
+    lab.api.post("/idcs", {"name": idc, "nameEn": idc, "level": "T4"})
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+
+    bad = [import_row(i) for i in range(5)]
+    bad[3][0] = bad[1][0]  # the SN of Excel row 4 again in row 6 (the template has 2 header rows)
+    page.get_by_role("button", name="Add devices").click()
+    dialog = page.get_by_role("dialog", name="Add devices")
+    choose(page, "IDC", idc, scope=dialog)
+    files = dialog.get_by_test_id("device-file")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = spreadsheet(page, operation_web, bad)
+    files.set_input_files(files=[{"name": "bad.xlsx", "mimeType": xlsx, "buffer": data}])
+    dialog.get_by_role("button", name="Submit").click()
+    refused = dialog.get_by_test_id("refused-rows")
+    refused.get_by_role("cell", name="also in row 4").wait_for()
+    assert refused.get_by_role("cell", name="6", exact=True).count() == 1
+    idc_id = next(i["idcId"] for i in lab.api.get("/idcs?isAll=1")["idcs"] if i["name"] == idc)
+    assert lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"] == []
+
+    good = spreadsheet(page, operation_web, [import_row(i) for i in range(5)])
+    files.set_input_files(files=[{"name": "good.xlsx", "mimeType": xlsx, "buffer": good}])
+    dialog.get_by_role("button", name="Submit").click()
+    dialog.get_by_text("5 devices added.").wait_for()
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("link", name="UI-004", exact=True).wait_for()
+    sns = {d["sn"] for d in lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"]}
+    assert sns == {f"UI-{i:03d}" for i in range(5)}
 
 
 def test_an_ended_session_sends_to_login_and_back(operation_web, admin, page):
