@@ -286,7 +286,7 @@ def test_devices_are_imported_from_the_excel_template(operation_web, lab, admin,
     files.set_input_files(files=[{"name": "good.xlsx", "mimeType": xlsx, "buffer": good}])
     dialog.get_by_role("button", name="Submit").click()
     dialog.get_by_text("5 devices added.").wait_for()
-    dialog.get_by_role("button", name="Close").click()
+    dialog.get_by_role("button", name="Close", exact=True).click()
     page.get_by_role("link", name="UI-004", exact=True).wait_for()
     sns = {d["sn"] for d in lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"]}
     assert sns == {f"UI-{i:03d}" for i in range(5)}
