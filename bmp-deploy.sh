@@ -408,7 +408,7 @@ local_start() {
   if printf '%s\n' "${services[@]}" | grep -qx bmp-redis; then
     ensure_redis_server
   fi
-  if printf '%s\n' "${services[@]}" | grep -qx bmp-console-web; then
+  if printf '%s\n' "${services[@]}" | grep -qxE 'bmp-(console|operation)-web'; then
     ensure_console_web
   fi
   ensure_supervisord

@@ -89,6 +89,9 @@ npx vitest run --reporter=dot
 node services/web_common/scripts/check-size.mjs services/console_web/dist 300 \
   src/pages/LoginView.vue src/pages/InstanceListPage.vue src/pages/InstanceDetailPage.vue \
   src/pages/monitoring/AlarmRulesPage.vue
+node services/web_common/scripts/check-size.mjs services/operation_web/dist 300 \
+  src/components/LoginView.vue src/pages/DeviceListPage.vue src/pages/DeviceTypeEditPage.vue \
+  src/pages/oob/FaultLogPage.vue
 
 # Tests choose their servers from these keys only; the caller's .env must not leak in.
 unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL BMP_MQ_HOST

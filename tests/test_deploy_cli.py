@@ -156,6 +156,7 @@ def expected_services(deployment) -> list[str]:
         "bmp-rsyslog",
         "bmp-oob-alert",
         "bmp-console-web",
+        "bmp-operation-web",
         # In-band monitoring (upstream's names).
         "bmp-pushgateway",
         "bmp-alertmanager",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the web consoles' files (services/*_web/dist) when they are missing or older than
+# Builds the web consoles' files (services/console_web/dist, services/operation_web/dist) when they are missing or older than
 # their sources: `npm ci` from the lockfile when it changed, then `vite build`. Needs Node
 # >= 20.19 and npm. Used by bmp-deploy.sh (start) and the browser tests.
 #
@@ -10,8 +10,7 @@ cd "$root"
 # The built files are public (nginx's workers read them as another user): whatever umask the
 # caller has (bmp-deploy.sh's is 077), they are readable by all; no secret is ever in them.
 umask 022
-dist="services/console_web/dist"
-readable() { [[ ! -d "$dist" ]] || chmod -R u=rwX,go=rX "$dist"; }
+readable() { [[ ! -d "$1" ]] || chmod -R u=rwX,go=rX "$1"; }
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "console-web: Node.js >= 20.19 and npm are needed to build the console (https://nodejs.org)" >&2
@@ -22,11 +21,12 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   exit 1
 fi
 
-# What a build depends on: the lockfile and every source file of the shared package and the app.
+# What a build of an app depends on: the lockfile and every source file of the shared package
+# and the app.
 sources_hash() {
   {
     sha256sum package.json package-lock.json
-    find services/web_common services/console_web -type f \
+    find services/web_common "services/$1" -type f \
       -not -path '*/node_modules/*' -not -path '*/dist/*' -not -path '*/tests/*' -print0 |
       sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-32
@@ -39,13 +39,17 @@ if [[ ! -f node_modules/.bmp-lock-hash || "$(cat node_modules/.bmp-lock-hash)" !
   echo "$lock_hash" >node_modules/.bmp-lock-hash
 fi
 
-want="$(sources_hash)"
-stamp="$dist/.bmp-build-hash"
-if [[ "${1:-}" != "--force" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-  readable
-  exit 0
-fi
-echo "console-web: vite build"
-npm run build --workspace services/console_web --silent >/dev/null
-echo "$want" >"$stamp"
-readable
+# Each console (the tenants' and the operators'), rebuilt only when its sources changed.
+for app in console_web operation_web; do
+  dist="services/$app/dist"
+  want="$(sources_hash "$app")"
+  stamp="$dist/.bmp-build-hash"
+  if [[ "${1:-}" != "--force" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    readable "$dist"
+    continue
+  fi
+  echo "${app//_/-}: vite build"
+  npm run build --workspace "services/$app" --silent >/dev/null
+  echo "$want" >"$stamp"
+  readable "$dist"
+done

@@ -88,6 +88,22 @@ case "$service" in
     envsubst "$vars" <"$web/nginx/local-nginx.conf" >"$BMP_CONSOLE_WEB_RUN/nginx.conf"
     exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$BMP_CONSOLE_WEB_RUN/nginx.conf" -p "$BMP_CONSOLE_WEB_RUN" -e stderr
     ;;
+  bmp-operation-web)
+    # Debian's nginx: the operators' console's built files (built with the tenants' console by
+    # deploy/local/console-web-build.sh) and its prefixes to operation-api.
+    web="$root/services/operation_web"
+    [[ -f "$web/dist/index.html" ]] || { echo "bmp-operation-web: no build; run deploy/local/console-web-build.sh" >&2; exit 1; }
+    export BMP_OPERATION_WEB_RUN="$BMP_RUN_DIR/operation-web" BMP_OPERATION_WEB_ROOT="$web/dist"
+    export BMP_OPERATION_WEB_LISTEN="$BMP_API_BIND:${BMP_OPERATION_WEB_PORT:-8081}"
+    reach="$(bmp_reach_address "$BMP_API_BIND")"
+    export BMP_OPERATION_API_UPSTREAM="$reach:${BMP_OPERATION_API_PORT:-8799}"
+    mkdir -p "$BMP_OPERATION_WEB_RUN"
+    # shellcheck disable=SC2016  # the names envsubst fills, not their values
+    vars='$BMP_OPERATION_WEB_RUN $BMP_OPERATION_WEB_ROOT $BMP_OPERATION_WEB_LISTEN $BMP_OPERATION_API_UPSTREAM'
+    envsubst "$vars" <"$web/nginx/operation-web.conf.template" >"$BMP_OPERATION_WEB_RUN/operation-web.conf"
+    envsubst "$vars" <"$web/nginx/local-nginx.conf" >"$BMP_OPERATION_WEB_RUN/nginx.conf"
+    exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$BMP_OPERATION_WEB_RUN/nginx.conf" -p "$BMP_OPERATION_WEB_RUN" -e stderr
+    ;;
   bmp-oob-agent)
     # Polls the SEL and FRU of the devices of BMP_IDC_IDS every BMP_OOB_POLL_INTERVAL s.
     reach="$(bmp_reach_address "$BMP_API_BIND")"

@@ -24,6 +24,7 @@ declare -A BMP_LOCAL_HEALTH=(
   [bmp-oob-alert]="/health"
   [bmp-oob-agent]=""
   [bmp-console-web]="/health"
+  [bmp-operation-web]="/health"
 )
 
 # name → port variable and default port
@@ -42,6 +43,7 @@ declare -A BMP_LOCAL_PORT=(
   [bmp-pronoea]="${BMP_PRONOEA_PORT:-9999}"
   [bmp-monitor-proxy]="${BMP_MONITOR_PROXY_PORT:-8805}"
   [bmp-console-web]="${BMP_CONSOLE_WEB_PORT:-8080}"
+  [bmp-operation-web]="${BMP_OPERATION_WEB_PORT:-8081}"
 )
 
 # Services whose health URL is HTTPS with a certificate of the CA in BMP_TLS_DIR.
@@ -50,7 +52,7 @@ BMP_LOCAL_TLS=(bmp-scheduler-gateway-tls)
 # BMP_PROVISION_BIND.
 bmp_local_bind() {
   case "$1" in
-    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert | bmp-console-web)
+    bmp-openapi | bmp-openapi-console | bmp-console-api | bmp-operation-api | bmp-oob-alert | bmp-console-web | bmp-operation-web)
       echo "$BMP_API_BIND" ;;
     # In-band monitoring's stack answers on the loopback only; its agents reach the proxy.
     bmp-pushgateway | bmp-prometheus | bmp-alertmanager | bmp-pronoea) echo 127.0.0.1 ;;
@@ -86,6 +88,8 @@ bmp_local_services() {
   echo bmp-oob-alert
   # The tenants' web console: nginx with the built files, in front of console-api and oob-alert.
   echo bmp-console-web
+  # The operators' web console: nginx with the built files, in front of operation-api.
+  echo bmp-operation-web
   # In-band monitoring: the Prometheus stack, pronoea (rules, alerts) and the agents' proxy.
   echo bmp-pushgateway
   echo bmp-alertmanager

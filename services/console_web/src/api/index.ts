@@ -1,6 +1,8 @@
 /** console-api's routes (services/console_api), one typed function each. */
 import { api, exportUrl } from '@bmp/web-common/api/client'
 import type { Paged } from '@bmp/web-common/api/common'
+// The inbox is the same on both consoles (web_common).
+export { messageApi, type Message } from '@bmp/web-common/api/messages'
 
 export interface Instance {
   instanceId: string
@@ -131,20 +133,6 @@ export interface VolumeRaids {
   raids: { raidId: string; raidName: string }[]
 }
 
-export interface Message {
-  message_id: string
-  message_type: string
-  message_type_name: string
-  message_sub_type: string
-  message_sub_type_name: string
-  finish_time: number
-  has_read: number
-  detail: string
-  content: string
-  instance_id: string
-  instance_name: string
-  result: string
-}
 
 export interface CreateInstanceBody {
   idcId: string
@@ -243,16 +231,3 @@ export const catalogApi = {
     api.get<VolumeRaids[]>('/raid/queryRaidsByDeviceTypeIDAndVolumeType', { deviceTypeId }),
 }
 
-export const messageApi = {
-  list: (query: Page & { hasRead?: string; messageType?: string; detail?: string }) =>
-    api.get<{ messages: Message[] } & Paged>('/messages', query),
-  exportUrl: (query: { hasRead?: string; messageType?: string; detail?: string }) => exportUrl('/messages', query),
-  get: (messageId: string) =>
-    api.get<{ message: Message; nextMessageId: string; prevMessageId: string }>('/messages/getMessageById', {
-      messageId,
-    }),
-  types: () => api.get<Record<string, string[]>>('/messages/getMessageTypes'),
-  statistic: () => api.get<{ totalCount: number; unreadCount: number }>('/messages/statistic'),
-  read: (messageIds: string[]) => api.put<Ok>('/messages/doRead', { messageIds }),
-  remove: (messageIds: string[]) => api.delete<Ok>('/messages/delete', { messageIds }),
-}

@@ -1,17 +1,10 @@
-/**
- * The user's SSH keys and API keys. A new API key's token is shown once: the answer to its
- * creation is the only place it exists in the browser, kept here until the dialog closes.
- */
-import { apikeyApi, type ApiKey } from '@bmp/web-common/api/common'
+/** The user's SSH keys (the API keys are web_common's `useApikeysStore`). */
 import { defineStore } from 'pinia'
 import { keypairApi, type SshKey } from '../api'
 
 export const useKeysStore = defineStore('keys', {
   state: () => ({
     sshkeys: [] as SshKey[],
-    apikeys: [] as ApiKey[],
-    /** The token of the API key just created; null once it has been shown and closed. */
-    newToken: null as string | null,
   }),
   actions: {
     async loadSshkeys(): Promise<void> {
@@ -28,22 +21,6 @@ export const useKeysStore = defineStore('keys', {
     async removeSshkey(id: string): Promise<void> {
       await keypairApi.remove(id)
       await this.loadSshkeys()
-    },
-    async loadApikeys(): Promise<void> {
-      this.apikeys = (await apikeyApi.list({ pageSize: 100 })).apikeys
-    },
-    async createApikey(name: string, readOnly: boolean): Promise<string> {
-      const { token } = await apikeyApi.create(name, readOnly)
-      this.newToken = token
-      await this.loadApikeys()
-      return token
-    },
-    forgetToken(): void {
-      this.newToken = null
-    },
-    async removeApikey(id: string): Promise<void> {
-      await apikeyApi.remove(id)
-      await this.loadApikeys()
     },
   },
 })

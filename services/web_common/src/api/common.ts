@@ -1,5 +1,5 @@
 /** The routes every BFF has (bmp_common.bff.views) and those both consoles call the same way. */
-import { api } from './client'
+import { api, clientOptions } from './client'
 
 export interface LoginAnswer {
   success: boolean
@@ -49,13 +49,15 @@ export const sessionApi = {
   health: () => api.get<{ status: string }>('/health'),
 }
 
+const userPath = () => clientOptions().userPath ?? '/user'
+
 export const userApi = {
-  me: () => api.get<{ user: UserInfo }>('/user'),
+  me: () => api.get<{ user: UserInfo }>(userPath()),
   modify: (body: Partial<Pick<UserInfo, 'email' | 'phonePrefix' | 'phoneNumber' | 'language' | 'timezone' | 'description'>>) =>
-    api.put<{ success: boolean }>('/user', body),
+    api.put<{ success: boolean }>(userPath(), body),
   password: (oldPassword: string, password: string) =>
-    api.put<{ success: boolean }>('/user/password', { oldPassword, password }),
-  timezones: () => api.get<string[]>('/user/timezones'),
+    api.put<{ success: boolean }>(`${userPath()}/password`, { oldPassword, password }),
+  timezones: () => api.get<string[]>(`${userPath()}/timezones`),
 }
 
 export const apikeyApi = {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { messageApi } from '../api'
+import { messageApi } from '../api/messages'
 
 /** The message bell: how many in-site messages are unread (live: `message` events). */
 export const useMessagesStore = defineStore('messages', {

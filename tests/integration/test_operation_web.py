@@ -1,0 +1,427 @@
+"""The operators' web console in a real browser (chromium, driven by Playwright) over the real
+platform: openapi, operation-api, oob-alert, the console's nginx and a lab of virtual servers.
+
+The generated admin logs in, adds an IDC and a device type, sees the lab's devices, takes one
+off sale and puts it on sale again; a BMC fault of a lab server shows in the fault log and is
+marked handled; a session that ends sends the browser to the login page and back. Every page
+is shot in both languages (the folder is printed; BMP_TEST_SCREENSHOTS keeps them), with no
+untranslated text and no critical accessibility violation.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright import sync_api as playwright_api
+
+from bmp_lab.platform import free_port, wait_for, wait_http
+
+from .web_browser import (
+    OPERATION_KEY_PREFIXES,
+    build_consoles,
+    check_page,
+    key_pattern,
+    launch,
+    settle,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+KEYS = key_pattern(OPERATION_KEY_PREFIXES)
+LOGIN_WORDS = {"zh_CN": ("用户名", "密码", "登录"), "en_US": ("User name", "Password", "Sign in")}
+OOB_POLL_INTERVAL = 2.0
+
+
+@pytest.fixture(scope="module")
+def operation_web(lab):
+    """The console as deployed: nginx with the built files, operation-api behind
+    /operation-web/ and /oob-alert/, oob-alert and its agent watching the lab's BMCs."""
+    build_consoles()
+    platform = lab.platform
+    port = free_port()
+    platform.env.setdefault("BMP_OOB_ALERT_PORT", str(free_port()))
+    platform.manage("bmp_oob_alert.settings", "migrate", "--noinput")
+    platform.env.update(
+        BMP_OOB_POLL_INTERVAL=str(OOB_POLL_INTERVAL),
+        BMP_OOB_AUTH_CACHE_S="1",
+        BMP_IDC_IDS=lab.idc_id,
+    )
+    platform.start("bmp-openapi-console")
+    platform.start("bmp-oob-alert")
+    platform.start("bmp-operation-api")
+    platform.start("bmp-operation-web", env={"BMP_OPERATION_WEB_PORT": str(port)})
+    wait_http(f"http://127.0.0.1:{platform.openapi_console_port}/health", "openapi-console")
+    wait_http(f"http://127.0.0.1:{platform.env['BMP_OOB_ALERT_PORT']}/health", "oob-alert")
+    platform.start("bmp-oob-agent")
+    wait_http(f"http://127.0.0.1:{platform.operation_api_port}/health", "operation-api")
+    wait_http(f"http://127.0.0.1:{port}/operation-web/health", "operation-web")
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def admin(lab) -> tuple[str, str]:
+    """The admin the platform generated at its first start (its credentials file)."""
+    lines = (lab.platform.var / "data" / "credentials").read_text().splitlines()
+    credentials = dict(line.split("=", 1) for line in lines if "=" in line)
+    return credentials["BMP_ADMIN_USER"], credentials["BMP_ADMIN_PASSWORD"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    kept = os.environ.get("BMP_TEST_SCREENSHOTS")
+    folder = (
+        Path(kept) / "operation-web" if kept else tmp_path_factory.mktemp("operation-web-shots")
+    )
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def page(chromium):
+    # A Chinese browser: the console starts in Chinese (upstream's default).
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, name: str, password: str, language: str = "zh_CN") -> None:
+    user_label, password_label, button = LOGIN_WORDS[language]
+    page.get_by_label(user_label).fill(name)
+    page.get_by_label(password_label, exact=True).fill(password)
+    page.get_by_role("button", name=button).click()
+
+
+def choose(page, combobox: str, option: str, scope=None) -> None:
+    # (Element Plus's input is a zero-width box in the select's frame: the frame takes clicks;
+    # its list fades in, so the option is clicked once it is still.)
+    box = (scope or page).get_by_role("combobox", name=combobox)
+    frame = box.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]")
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        frame.click()
+        try:
+            choice.wait_for(state="visible", timeout=3000)
+            page.wait_for_timeout(300)
+            choice.click(timeout=3000)
+            return
+        except playwright_api.TimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option} in {combobox}")
+
+
+def confirm(page) -> None:
+    page.get_by_role("dialog").get_by_role("button", name="OK").click()
+
+
+def device_row(page, sn: str):
+    return page.get_by_role("row").filter(has=page.get_by_role("link", name=sn, exact=True))
+
+
+def wait_row_status(page, sn: str, status: str, timeout: float = 90) -> None:
+    """The list is read again (Refresh) until the device's status tag says `status`."""
+
+    def shown() -> bool:
+        tag = device_row(page, sn).locator("[data-status]")
+        if tag.count() and tag.first.get_attribute("data-status") == status:
+            return True
+        page.get_by_role("button", name="Refresh").click()
+        settle(page)
+        return False
+
+    wait_for(shown, timeout, f"{sn} {status} in the device list", interval=1)
+
+
+def test_the_admin_adds_an_idc_and_a_device_type_and_sells_a_device(
+    operation_web, lab, admin, page
+):
+    name, password = admin
+    page.goto(operation_web + "/DeviceManagement/deviceList")
+    # No session: the login page, which returns to the devices afterwards.
+    page.wait_for_url(re.compile(r"/login\?redirect=(/|%2F)DeviceManagement(/|%2F)deviceList$"))
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    settle(page)
+    # Every lab device is listed, paged on the server.
+    for sn in lab.device_ids:
+        device_row(page, sn).wait_for()
+
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+
+    # An IDC.
+    idc = f"room-{secrets.token_hex(3)}"
+    page.get_by_role("menuitem", name="IDCs").click()
+    settle(page)
+    page.get_by_role("button", name="Add IDC").click()
+    dialog = page.get_by_role("dialog", name="Add IDC")
+    dialog.get_by_label("Name", exact=True).fill(idc)
+    dialog.get_by_label("English name").fill(idc + "-en")
+    dialog.get_by_label("Level").fill("T3")
+    dialog.get_by_role("button", name="Create").click()
+    page.get_by_role("link", name=idc, exact=True).wait_for()
+
+    # A device type in it: custom CPU, the system volume's RAID chosen.
+    spec = f"cps.t.{secrets.token_hex(3)}"
+    page.get_by_role("menuitem", name="Device types").click()
+    settle(page)
+    page.get_by_role("button", name="Add device type").click()
+    settle(page)
+    choose(page, "IDC", idc)
+    page.get_by_label("Name", exact=True).fill("ui-made")
+    page.get_by_label("Spec code").fill(spec)
+    page.get_by_label("Manufacturer", exact=True).fill("Intel")
+    page.get_by_label("Model", exact=True).fill("Xeon Gold 6330")
+    page.get_by_label("Frequency (GHz)").fill("2.0")
+    # Until a RAID level is chosen the form says why it cannot be saved.
+    page.get_by_text("Volume system: choose at least one RAID level.").wait_for()
+    choose(page, "RAID levels", "RAID1", scope=page.get_by_test_id("volumes"))
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Create", exact=True).click()
+    try:
+        page.wait_for_url("**/ModelManagement/modelList", timeout=30_000)
+    except playwright_api.TimeoutError:
+        refused = page.locator(".el-form-item__error, .el-alert, .el-message").all_inner_texts()
+        raise AssertionError(f"the device type was not saved: {refused}") from None
+    settle(page)
+    row = page.get_by_role("row").filter(has_text=spec)
+    row.get_by_role("link", name="ui-made").wait_for()
+    made = [d for d in lab.api.get("/deviceTypes?isAll=1")["deviceTypes"] if d["name"] == "ui-made"]
+    assert [d["deviceType"] for d in made] == [spec]
+    assert made[0]["volumes"][0]["raid"] == "RAID1"
+
+    # A lab device off sale and on sale again (its checks run on the way).
+    sn = sorted(lab.device_ids)[-1]
+    page.get_by_role("menuitem", name="Devices").click()
+    settle(page)
+    wait_row_status(page, sn, "putaway")
+    device_row(page, sn).get_by_role("button", name="Take off sale").click()
+    confirm(page)
+    wait_row_status(page, sn, "in")
+    device_row(page, sn).get_by_role("button", name="Put on sale").click()
+    confirm(page)
+    wait_row_status(page, sn, "putaway", timeout=120)
+    assert lab.device(sn)["manageStatus"] == "putaway"
+
+    # Log out: the console asks for a login again.
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    page.wait_for_url("**/login")
+
+
+def spreadsheet(page, base: str, rows: list[list]) -> bytes:
+    """The console's template (as its link downloads it), filled in."""
+    template = page.request.get(base + "/operation-web/devices/template")
+    assert template.status == 200, template.text()
+    workbook = openpyxl.load_workbook(io.BytesIO(template.body()))
+    for row in rows:
+        workbook.worksheets[0].append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def import_row(index: int) -> list:
+    # SN, cabinet, U, MAC1, mask, IPv4, IPv6, gateway, BMC address, BMC user, BMC password.
+    return [
+        f"UI-{index:03d}",
+        "R01",
+        str(index + 1),
+        f"02:71:00:00:00:{index:02x}",
+        "255.255.0.0",
+        f"10.71.0.{index + 2}",
+        "",
+        "10.71.255.254",
+        f"172.71.0.{index + 2}",
+        "admin",
+        "bmc-password",
+    ]
+
+
+def test_devices_are_imported_from_the_excel_template(operation_web, lab, admin, page):
+    """5 devices from the template into a new IDC; a file with a bad row is refused whole, the
+    row named."""
+    name, password = admin
+    idc = f"imp-{secrets.token_hex(3)}"
+    lab.api.post("/idcs", {"name": idc, "nameEn": idc, "level": "T4"})
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+
+    bad = [import_row(i) for i in range(5)]
+    bad[3][0] = bad[1][0]  # the SN of Excel row 4 again in row 6 (the template has 2 header rows)
+    page.get_by_role("button", name="Add devices").click()
+    dialog = page.get_by_role("dialog", name="Add devices")
+    choose(page, "IDC", idc, scope=dialog)
+    files = dialog.get_by_test_id("device-file")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = spreadsheet(page, operation_web, bad)
+    files.set_input_files(files=[{"name": "bad.xlsx", "mimeType": xlsx, "buffer": data}])
+    dialog.get_by_role("button", name="Submit").click()
+    refused = dialog.get_by_test_id("refused-rows")
+    refused.get_by_role("cell", name="also in row 4").wait_for()
+    assert refused.get_by_role("cell", name="6", exact=True).count() == 1
+    idc_id = next(i["idcId"] for i in lab.api.get("/idcs?isAll=1")["idcs"] if i["name"] == idc)
+    assert lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"] == []
+
+    good = spreadsheet(page, operation_web, [import_row(i) for i in range(5)])
+    files.set_input_files(files=[{"name": "good.xlsx", "mimeType": xlsx, "buffer": good}])
+    dialog.get_by_role("button", name="Submit").click()
+    dialog.get_by_text("5 devices added.").wait_for()
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("link", name="UI-004", exact=True).wait_for()
+    sns = {d["sn"] for d in lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"]}
+    assert sns == {f"UI-{i:03d}" for i in range(5)}
+
+
+def test_an_ended_session_sends_to_login_and_back(operation_web, admin, page):
+    name, password = admin
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    page.get_by_role("menuitem", name="机房管理").click()
+    settle(page)
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    request = urllib.request.Request(
+        operation_web + "/operation-web/logout", data=b"{}", method="POST"
+    )
+    request.add_header(
+        "Cookie",
+        f"bmp_ironic_operation={cookies['bmp_ironic_operation']}; "
+        f"bmp_operation_csrftoken={cookies['bmp_operation_csrftoken']}",
+    )
+    request.add_header("X-CSRFToken", cookies["bmp_operation_csrftoken"])
+    request.add_header("Content-Type", "application/json")
+    urllib.request.urlopen(request, timeout=10).close()
+    # The next call answers 402: the login page, saying why, then back to the IDCs.
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url(re.compile(r"/login\?redirect=(/|%2F)IdcManagement(/|%2F)idcList&expired=1$"))
+    log_in(page, name, password)
+    page.wait_for_url("**/IdcManagement/idcList")
+    page.get_by_role("heading", name="机房管理").wait_for()
+
+
+def test_a_bmc_fault_is_marked_handled(operation_web, lab, admin, page):
+    """A fault a lab server's BMC logs shows in the fault log and the hardware status; the
+    operator marks it handled."""
+    name, password = admin
+    sn = sorted(lab.device_ids)[0]
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    choose(page, "语言", "English")
+    page.goto(operation_web + "/MonitorManagement/hardwareStatus")
+    settle(page)
+
+    def polled() -> bool:
+        if page.get_by_role("cell", name=sn, exact=True).count():
+            return True
+        page.get_by_role("button", name="Refresh").click()
+        return False
+
+    wait_for(polled, 60, "oob-alert knows the lab's servers", interval=1)
+    # Once the agent has read the log as it was (history, not faults), a new event.
+    page.wait_for_timeout(int(3 * OOB_POLL_INTERVAL * 1000))
+    lab.fleet.by_sn(sn).node.add_named_event("Memory", "Uncorrectable ECC")
+    page.get_by_role("menuitem", name="Fault log").click()
+    settle(page)
+    row = page.get_by_role("row").filter(has_text=sn).filter(has_text="Open")
+
+    def fault_shown() -> bool:
+        if row.count():
+            return True
+        page.get_by_role("button", name="Refresh").click()
+        settle(page)
+        return False
+
+    wait_for(fault_shown, 4 * OOB_POLL_INTERVAL + 30, "the fault in the fault log", interval=1)
+    row.first.get_by_role("button", name="Mark handled").click()
+    confirm(page)
+    page.get_by_role("row").filter(has_text=sn).filter(has_text="Handled").first.wait_for()
+
+
+PAGES = (
+    ("devices", "/DeviceManagement/deviceList"),
+    ("device-detail", "/DeviceManagement/deviceDetail/{device}"),
+    ("idcs", "/IdcManagement/idcList"),
+    ("idc-detail", "/IdcManagement/idcDetail/{idc}"),
+    ("device-types", "/ModelManagement/modelList"),
+    ("device-type-add", "/ModelManagement/modelAdd"),
+    ("device-type-edit", "/ModelManagement/modelEdit/{device_type}"),
+    ("device-type-copy", "/ModelManagement/addModelTemplate/{device_type}"),
+    ("device-type-detail", "/ModelManagement/modelDetail/{device_type}"),
+    ("images", "/ImageManagement/imageList"),
+    ("image-detail", "/ImageManagement/imageDetail/{image}"),
+    ("roles", "/RoleManagement/roleList"),
+    ("users", "/UserManagement/userList"),
+    ("personal-profile", "/PersonalCenter/myProfile"),
+    ("personal-security", "/PersonalCenter/securitySettings"),
+    ("personal-apikeys", "/PersonalCenter/apiKeyApi"),
+    ("messages", "/MessageNotification/myMessage"),
+    ("mail-settings", "/MessageNotification/messageSettings"),
+    ("hardware-status", "/MonitorManagement/hardwareStatus"),
+    ("fault-log", "/MonitorManagement/faultLog"),
+    ("fault-rules", "/MonitorManagement/faultRules"),
+    ("alarm-rules", "/InBandMonitoringManagement/allAlarmRulesList"),
+    ("alarm-history", "/InBandMonitoringManagement/historyAlarmInfo"),
+    ("audit-log", "/AuditLog/list"),
+    ("jobs", "/JobManagement/jobList"),
+    ("not-found", "/no/such/page"),
+)
+DEVICE_TABS = {
+    "zh_CN": (("disks", "磁盘"), ("hardware", "硬件监控"), ("log", "操作日志")),
+    "en_US": (("disks", "Disks"), ("hardware", "Hardware monitoring"), ("log", "Operation log")),
+}
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en_US"])
+def test_every_page_in_both_languages(operation_web, lab, admin, chromium, shots, language):
+    """A screenshot of each page, no untranslated key, no critical axe-core violation."""
+    name, password = admin
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    context.add_cookies(
+        [{"name": "X-Jdcloud-Language", "value": language, "url": operation_web + "/"}]
+    )
+    page = context.new_page()
+    folder = shots / language.replace("_", "-")
+    ids = {
+        "device": lab.device_ids[sorted(lab.device_ids)[0]],
+        "idc": lab.idc_id,
+        "device_type": lab.device_type_id,
+        "image": lab.image_id,
+    }
+    try:
+        page.goto(operation_web + "/login")
+        settle(page)
+        check_page(page, folder, "login", KEYS)
+        log_in(page, name, password, language)
+        page.wait_for_url("**/DeviceManagement/deviceList")
+        for shot, path in PAGES:
+            page.goto(operation_web + path.format(**ids))
+            settle(page)
+            check_page(page, folder, shot, KEYS)
+            if shot == "device-detail":
+                for tab, label in DEVICE_TABS[language]:
+                    page.get_by_role("tab", name=label).click()
+                    settle(page)
+                    check_page(page, folder, f"device-detail-{tab}", KEYS)
+    finally:
+        context.close()
