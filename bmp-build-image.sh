@@ -119,6 +119,22 @@ run_build() {
     fi
 }
 
+# The id of an image, and one of its labels (empty when it is absent).
+image_id() {
+    if [[ $ENGINE == docker ]]; then
+        docker image inspect --format '{{.Id}}' "$1" 2>/dev/null | cut -c1-19 || true
+    else
+        buildah inspect --type image --format '{{.FromImageID}}' "$1" 2>/dev/null | cut -c1-12 || true
+    fi
+}
+image_label() {
+    if [[ $ENGINE == docker ]]; then
+        docker image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+    else
+        buildah inspect --type image --format "{{index .Docker.Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+    fi
+}
+
 # The base image of the Python images: the official one with docker, else the local Debian root.
 python_base_image() {
     if [[ $ENGINE == docker ]]; then
@@ -136,7 +152,7 @@ python_base_image() {
 BASE_PACKAGES=python3,libmariadb3,tzdata
 ensure_local_base() {
     local image=$bmp_local_base_image recipe key tar ctr have
-    recipe="bookworm minbase $BASE_PACKAGES nodoc v1 $(uname -m)"
+    recipe="bookworm minbase $BASE_PACKAGES nodoc tar $(uname -m)"
     key=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)
     have=$(buildah inspect --type image --format '{{index .Docker.Config.Labels "bmp.base.key"}}' \
         "$image" 2>/dev/null || true)
@@ -158,7 +174,7 @@ ensure_local_base() {
             --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
             --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-            bookworm "$tar.part" >&2
+            --format=tar bookworm "$tar.part" >&2
         mv "$tar.part" "$tar"
     fi
     ctr=$(buildah from scratch)
@@ -398,13 +414,23 @@ done
 if [[ $needs_deps == 1 ]]; then
     base_image=$(python_base_image) || exit 1
     wheels=$(ensure_wheels) || exit 1
-    run_build -f "$ROOT/dockerfiles/deps.Dockerfile" --build-arg "BASE_IMAGE=$base_image" \
-        -t "$bmp_deps_image" "$wheels"
+    # Rebuilt only when its inputs change (the wheels' folder is named by their hash, the base
+    # by its id, the recipe by deps.Dockerfile's hash): a code change skips even the cache check.
+    deps_key="${wheels##*/}-$(image_id "$base_image")-$(sha256sum <"$ROOT/dockerfiles/deps.Dockerfile" | cut -c1-12)"
+    if [[ $(image_label "$bmp_deps_image" bmp.deps.key) != "$deps_key" ]]; then
+        run_build -f "$ROOT/dockerfiles/deps.Dockerfile" --build-arg "BASE_IMAGE=$base_image" \
+            --label "bmp.deps.key=$deps_key" -t "$bmp_deps_image" "$wheels"
+    else
+        echo "bmp-build-image.sh: $bmp_deps_image is up to date" >&2
+    fi
 fi
 
 for dockerfile in "${dockerfiles[@]}"; do
     args=(-f "$dockerfile")
-    if [[ -n ${bases[$dockerfile]} ]]; then
+    if [[ -n ${bases[$dockerfile]} && $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+        # No registry: the local Debian bookworm base stands in for debian:bookworm-slim.
+        args+=(--build-arg "BASE_IMAGE=$(python_base_image)")
+    elif [[ -n ${bases[$dockerfile]} ]]; then
         args+=(--build-arg "BASE_IMAGE=${bases[$dockerfile]}")
     fi
     if grep -q '^ARG DEPS_IMAGE' "$dockerfile"; then
