@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -964,10 +965,13 @@ def build_call(
 def deps_call(
     tree: Path, registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"
 ) -> str:
-    """The dependency layer's build: first, with the wheels folder as its context."""
+    """The dependency layer's build: first, with the wheels folder as its context, labelled with
+    what it is made from (wheels folder, base image id: none here, deps.Dockerfile's hash)."""
+    recipe = hashlib.sha256((tree / "dockerfiles" / "deps.Dockerfile").read_bytes()).hexdigest()
     return (
         f"build -f {tree}/dockerfiles/deps.Dockerfile"
         f" --build-arg BASE_IMAGE={base}/python:3.11-slim-bookworm"
+        f" --label bmp.deps.key={Path(WHEELS).name}--{recipe[:12]}"
         f" -t {registry}/bmp-deps:{tag} {WHEELS}"
     )
 
@@ -1099,7 +1103,7 @@ def test_build_falls_back_to_buildah_without_a_reachable_engine(build_tree):
     )
     assert result.returncode == 0, result.stderr
     prefix = "buildah build --isolation chroot --format docker --layers "
-    buildah = [c.removeprefix(prefix) for c in calls if c.startswith("buildah ")]
+    buildah = [c.removeprefix(prefix) for c in calls if c.startswith(prefix)]
     assert buildah == [c.removeprefix("build ") for c in all_builds(build_tree[0])]
     assert builds(calls) == []
 
