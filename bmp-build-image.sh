@@ -29,7 +29,7 @@ Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TA
 BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.
 Engine: docker when an engine answers, else buildah (daemonless, --isolation chroot);
 BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one shared dependency
-image (\$bmp_deps_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
+image ($bmp_deps_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
 cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
 root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
 "images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
