@@ -29,7 +29,7 @@ Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TA
 BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.
 Engine: docker when an engine answers, else buildah (daemonless, --isolation chroot);
 BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one shared dependency
-image ($bmp_deps_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
+image ($bmp_deps_base_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
 cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
 root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
 "images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
@@ -417,11 +417,11 @@ if [[ $needs_deps == 1 ]]; then
     # Rebuilt only when its inputs change (the wheels' folder is named by their hash, the base
     # by its id, the recipe by deps.Dockerfile's hash): a code change skips even the cache check.
     deps_key="${wheels##*/}-$(image_id "$base_image")-$(sha256sum <"$ROOT/dockerfiles/deps.Dockerfile" | cut -c1-12)"
-    if [[ $(image_label "$bmp_deps_image" bmp.deps.key) != "$deps_key" ]]; then
+    if [[ $(image_label "$bmp_deps_base_image" bmp.deps.key) != "$deps_key" ]]; then
         run_build -f "$ROOT/dockerfiles/deps.Dockerfile" --build-arg "BASE_IMAGE=$base_image" \
-            --label "bmp.deps.key=$deps_key" -t "$bmp_deps_image" "$wheels"
+            --label "bmp.deps.key=$deps_key" -t "$bmp_deps_base_image" "$wheels"
     else
-        echo "bmp-build-image.sh: $bmp_deps_image is up to date" >&2
+        echo "bmp-build-image.sh: $bmp_deps_base_image is up to date" >&2
     fi
 fi
 
@@ -434,7 +434,7 @@ for dockerfile in "${dockerfiles[@]}"; do
         args+=(--build-arg "BASE_IMAGE=${bases[$dockerfile]}")
     fi
     if grep -q '^ARG DEPS_IMAGE' "$dockerfile"; then
-        args+=(--build-arg "DEPS_IMAGE=$bmp_deps_image")
+        args+=(--build-arg "DEPS_IMAGE=$bmp_deps_base_image")
     fi
     read -r -a images <<<"${tags[$dockerfile]}"
     for image in "${images[@]}"; do
