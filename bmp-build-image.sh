@@ -166,23 +166,24 @@ ensure_local_base() {
             err "mmdebstrap is not installed (apt-get install mmdebstrap): it makes the local base image"
             return 1
         }
-        mkdir -p "$BUILD_CACHE"
+        mkdir -p "$BUILD_CACHE" || return 1
         echo "bmp-build-image.sh: making the local base (mmdebstrap bookworm: $BASE_PACKAGES)" >&2
         # No docs, man pages or translations, no apt lists; and apt keeps no downloaded package
         # (the official images' docker-clean): an image's apt-get install leaves only the files.
         # shellcheck disable=SC2016  # "$1" in the hook is the new root, expanded by mmdebstrap
         mmdebstrap --quiet --variant=minbase --include="$BASE_PACKAGES" \
-            --aptopt='APT::Keep-Downloaded-Packages "false"' \
             --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
             --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-            --format=tar bookworm "$tar.part" >&2
-        mv "$tar.part" "$tar"
+            --customize-hook='printf "APT::Keep-Downloaded-Packages \"false\";\n" >"$1/etc/apt/apt.conf.d/90bmp-no-debs"' \
+            --format=tar bookworm "$tar.part" >&2 || return 1
+        mv "$tar.part" "$tar" || return 1
     fi
-    ctr=$(buildah from scratch)
-    buildah add --quiet "$ctr" "$tar" / >/dev/null
-    buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 --cmd python3 "$ctr"
-    buildah commit --quiet --rm --format docker "$ctr" "$image" >/dev/null
+    # (called as $(...) || ...: set -e does not apply here, hence each || return 1)
+    ctr=$(buildah from scratch) || return 1
+    buildah add --quiet "$ctr" "$tar" / >/dev/null || return 1
+    buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 --cmd python3 "$ctr" || return 1
+    buildah commit --quiet --rm --format docker "$ctr" "$image" >/dev/null || return 1
     printf '%s\n' "$image"
 }
 
@@ -226,7 +227,7 @@ PY
         # async-timeout: redis needs it on Python < 3.11.3 only, which Debian's 3.11.2 is and
         # this host's Python may not be, so pip wheel would leave it out.
         "$python" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$dir.part" \
-            -r "$dir.part/requirements.txt" "async-timeout==$ASYNC_TIMEOUT_VERSION" >&2
+            -r "$dir.part/requirements.txt" "async-timeout==$ASYNC_TIMEOUT_VERSION" >&2 || return 1
         touch "$dir.part/.complete"
         rm -rf "$dir"
         mv "$dir.part" "$dir"
@@ -417,13 +418,30 @@ if [[ $needs_deps == 1 ]]; then
     base_image=$(python_base_image) || exit 1
     wheels=$(ensure_wheels) || exit 1
     # Rebuilt only when its inputs change (the wheels' folder is named by their hash, the base
-    # by its id, the recipe by deps.Dockerfile's hash): a code change skips even the cache check.
-    deps_key="${wheels##*/}-$(image_id "$base_image")-$(sha256sum <"$ROOT/dockerfiles/deps.Dockerfile" | cut -c1-12)"
-    if [[ $(image_label "$bmp_deps_base_image" bmp.deps.key) != "$deps_key" ]]; then
+    # by its recipe's hash or its id, the recipe by deps.Dockerfile's hash): a code change skips
+    # even the cache check.
+    base_key=$(image_label "$base_image" bmp.base.key)
+    [[ -n $base_key ]] || base_key=$(image_id "$base_image")
+    deps_key="${wheels##*/}-${base_key}-$(sha256sum <"$ROOT/dockerfiles/deps.Dockerfile" | cut -c1-12)"
+    # With buildah the result is also kept as an archive in the build cache, so that a runner
+    # whose image store is fresh but whose cache is kept loads it in seconds.
+    deps_archive=$BUILD_CACHE/deps-$deps_key.tar
+    if [[ $(image_label "$bmp_deps_base_image" bmp.deps.key) == "$deps_key" ]]; then
+        echo "bmp-build-image.sh: $bmp_deps_base_image is up to date" >&2
+    elif [[ $ENGINE == buildah && -s $deps_archive ]]; then
+        echo "bmp-build-image.sh: loading $bmp_deps_base_image from $deps_archive" >&2
+        buildah tag "$(buildah pull --quiet "docker-archive:$deps_archive")" "$bmp_deps_base_image"
+    else
         run_build -f "$ROOT/dockerfiles/deps.Dockerfile" --build-arg "BASE_IMAGE=$base_image" \
             --label "bmp.deps.key=$deps_key" -t "$bmp_deps_base_image" "$wheels"
-    else
-        echo "bmp-build-image.sh: $bmp_deps_base_image is up to date" >&2
+        if [[ $ENGINE == buildah ]]; then
+            mkdir -p "$BUILD_CACHE"
+            rm -f "$BUILD_CACHE"/deps-*.tar
+            if buildah push --quiet "$bmp_deps_base_image" "docker-archive:$deps_archive.part" \
+                && [[ -s $deps_archive.part ]]; then
+                mv "$deps_archive.part" "$deps_archive"
+            fi
+        fi
     fi
 fi
 

@@ -907,7 +907,12 @@ WHEELS = "/nonexistent/wheels"
 def run_build(build_tree, *args: str, **env: str):
     tree, fake_bin, log = build_tree
     path = f"{fake_bin}{os.pathsep}{os.environ.get('PATH', '')}"
-    env = {"BMP_WHEELS_DIR": WHEELS, "BMP_BUILD_ENGINE": "docker", **env}
+    env = {
+        "BMP_WHEELS_DIR": WHEELS,
+        "BMP_BUILD_ENGINE": "docker",
+        "BMP_BUILD_CACHE": str(tree.parent / "build-cache"),
+        **env,
+    }
     result = run(
         [str(tree / BUILD_SCRIPT.name), *args],
         cwd=tree,
