@@ -152,7 +152,7 @@ python_base_image() {
 BASE_PACKAGES=python3,libmariadb3,tzdata
 ensure_local_base() {
     local image=$bmp_local_base_image recipe key tar ctr have
-    recipe="bookworm minbase $BASE_PACKAGES nodoc nodebs tar $(uname -m)"
+    recipe="bookworm minbase $BASE_PACKAGES nodoc aptclean tar $(uname -m)"
     key=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)
     have=$(buildah inspect --type image --format '{{index .Docker.Config.Labels "bmp.base.key"}}' \
         "$image" 2>/dev/null || true)
@@ -169,13 +169,14 @@ ensure_local_base() {
         mkdir -p "$BUILD_CACHE" || return 1
         echo "bmp-build-image.sh: making the local base (mmdebstrap bookworm: $BASE_PACKAGES)" >&2
         # No docs, man pages or translations, no apt lists; and apt keeps no downloaded package
-        # (the official images' docker-clean): an image's apt-get install leaves only the files.
+        # and no package cache (as the official images' docker-clean): an image's apt-get
+        # install leaves only the installed files.
         # shellcheck disable=SC2016  # "$1" in the hook is the new root, expanded by mmdebstrap
         mmdebstrap --quiet --variant=minbase --include="$BASE_PACKAGES" \
             --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
             --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-            --customize-hook='printf "APT::Keep-Downloaded-Packages \"false\";\n" >"$1/etc/apt/apt.conf.d/90bmp-no-debs"' \
+            --customize-hook='printf "%s\n" "Dir::Cache::pkgcache \"\";" "Dir::Cache::srcpkgcache \"\";" "APT::Keep-Downloaded-Packages \"false\";" >"$1/etc/apt/apt.conf.d/90bmp-clean"' \
             --format=tar bookworm "$tar.part" >&2 || return 1
         mv "$tar.part" "$tar" || return 1
     fi
