@@ -12,6 +12,8 @@ err() { printf 'bmp-build-image.sh: %s\n' "$*" >&2; }
 usage() {
     cat <<EOF
 Usage: ./bmp-build-image.sh build SERVICE...
+       ./bmp-build-image.sh images
+       ./bmp-build-image.sh save SERVICE... -o FILE
        ./bmp-build-image.sh -h|--help
 
 Build the docker image of each SERVICE from dockerfiles/<name>.Dockerfile (build context: the
@@ -25,7 +27,13 @@ Python) is built on \${BASE_REGISTRY:-docker.io}/debian:bookworm-slim (--build-a
 
 Image names come from image.cfg: \${BMP_REGISTRY:-localhost/bmp}/<service>:\${TAG:-\${BMP_VERSION:-v1.0}}.
 BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment, then from .env.
-Needs a docker client and a reachable Docker engine.
+Engine: docker when an engine answers, else buildah (daemonless, --isolation chroot);
+BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one shared dependency
+image ($bmp_deps_base_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
+cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
+root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
+"images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
+(docker load / podman load on a host without a registry).
 EOF
 }
 
@@ -71,12 +79,240 @@ canonical_service() {
     return 1
 }
 
+# ---- engines ---------------------------------------------------------------------------------
+# Where the host-made parts are kept between builds (outside the checkout): the Debian root of
+# the local base and the wheels, each in a folder named by a hash of what it is made from.
+BUILD_CACHE=${BMP_BUILD_CACHE:-/var/cache/bmp-build}
+ENGINE=""
+
+pick_engine() {
+    local want=${BMP_BUILD_ENGINE:-auto}
+    case $want in
+        auto | docker | buildah) ;;
+        *)
+            err "BMP_BUILD_ENGINE must be auto, docker or buildah, not $want"
+            return 1
+            ;;
+    esac
+    if [[ $want != buildah ]] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+        ENGINE=docker
+    elif [[ $want != docker ]] && command -v buildah >/dev/null 2>&1; then
+        ENGINE=buildah
+    elif [[ $want == docker ]] || command -v docker >/dev/null 2>&1; then
+        err "no Docker engine is reachable ('docker info' failed) and buildah is not installed: start the Docker daemon, set DOCKER_HOST, or install buildah (apt-get install buildah)"
+        return 1
+    else
+        err "docker is not installed (no 'docker' command on PATH) and neither is buildah: install Docker, or buildah to build without a daemon"
+        return 1
+    fi
+}
+
+# One image build with the chosen engine. buildah: chroot isolation (no daemon, no user
+# namespace), docker format so that HEALTHCHECK is kept (OCI has no healthcheck), layer cache on.
+run_build() {
+    if [[ $ENGINE == docker ]]; then
+        printf '+ docker build %s\n' "$*"
+        docker build "$@"
+    else
+        printf '+ buildah build %s\n' "$*"
+        buildah build --isolation chroot --format docker --layers "$@"
+    fi
+}
+
+# The id of an image, and one of its labels (empty when it is absent).
+image_id() {
+    if [[ $ENGINE == docker ]]; then
+        docker image inspect --format '{{.Id}}' "$1" 2>/dev/null | cut -c1-19 || true
+    else
+        buildah inspect --type image --format '{{.FromImageID}}' "$1" 2>/dev/null | cut -c1-12 || true
+    fi
+}
+image_label() {
+    if [[ $ENGINE == docker ]]; then
+        docker image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+    else
+        buildah inspect --type image --format "{{index .Docker.Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+    fi
+}
+
+# The base image of the Python images: the official one with docker, else the local Debian root.
+python_base_image() {
+    if [[ $ENGINE == docker ]]; then
+        printf '%s\n' "${BMP_PYTHON_BASE_IMAGE:-$bmp_python_base_image}"
+    elif [[ -n ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+        printf '%s\n' "$BMP_PYTHON_BASE_IMAGE"
+    else
+        ensure_local_base
+    fi
+}
+
+# Debian bookworm minbase with Debian's Python 3.11 (and what the images load from Debian:
+# mysqlclient's libmariadb3, tzdata), made by mmdebstrap and imported with buildah from scratch.
+# The tarball is cached by a hash of the recipe; the image is remade only when that changes.
+BASE_PACKAGES=python3,libmariadb3,tzdata
+ensure_local_base() {
+    local image=$bmp_local_base_image recipe key tar ctr have
+    recipe="bookworm minbase $BASE_PACKAGES nodoc aptclean tar $(uname -m)"
+    key=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)
+    have=$(buildah inspect --type image --format '{{index .Docker.Config.Labels "bmp.base.key"}}' \
+        "$image" 2>/dev/null || true)
+    if [[ $have == "$key" ]]; then
+        printf '%s\n' "$image"
+        return 0
+    fi
+    tar=$BUILD_CACHE/base-$key.tar
+    if [[ ! -s $tar ]]; then
+        command -v mmdebstrap >/dev/null 2>&1 || {
+            err "mmdebstrap is not installed (apt-get install mmdebstrap): it makes the local base image"
+            return 1
+        }
+        mkdir -p "$BUILD_CACHE" || return 1
+        echo "bmp-build-image.sh: making the local base (mmdebstrap bookworm: $BASE_PACKAGES)" >&2
+        # No docs, man pages or translations, no apt lists; and apt keeps no downloaded package
+        # and no package cache (as the official images' docker-clean): an image's apt-get
+        # install leaves only the installed files.
+        # shellcheck disable=SC2016  # "$1" in the hook is the new root, expanded by mmdebstrap
+        mmdebstrap --quiet --variant=minbase --include="$BASE_PACKAGES" \
+            --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+            --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+            --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
+            --customize-hook='printf "%s\n" "Dir::Cache::pkgcache \"\";" "Dir::Cache::srcpkgcache \"\";" "APT::Keep-Downloaded-Packages \"false\";" >"$1/etc/apt/apt.conf.d/90bmp-clean"' \
+            --format=tar bookworm "$tar.part" >&2 || return 1
+        mv "$tar.part" "$tar" || return 1
+    fi
+    # (called as $(...) || ...: set -e does not apply here, hence each || return 1)
+    ctr=$(buildah from scratch) || return 1
+    buildah add --quiet "$ctr" "$tar" / >/dev/null || return 1
+    buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 --cmd python3 "$ctr" || return 1
+    buildah commit --quiet --rm --format docker "$ctr" "$image" >/dev/null || return 1
+    printf '%s\n' "$image"
+}
+
+# The pinned third-party packages of every Python image (pyproject.toml's base and the images'
+# extras), as wheels built by this host's Python 3.11 into $BUILD_CACHE/wheels-<hash>, with the
+# pip wheel that installs them. BMP_WHEELS_DIR uses a ready folder instead.
+IMAGE_EXTRAS=mysql,openapi,driver,tftp,bff,oob-agent,oob-alert,monitor
+ASYNC_TIMEOUT_VERSION=5.0.1
+ensure_wheels() {
+    if [[ -n ${BMP_WHEELS_DIR:-} ]]; then
+        printf '%s\n' "$BMP_WHEELS_DIR"
+        return 0
+    fi
+    local python=${BMP_BUILD_PYTHON:-} requirements key dir
+    if [[ -z $python ]]; then
+        python=python3
+        [[ -x ${BMP_VENV:-$ROOT/.venv}/bin/python ]] && python=${BMP_VENV:-$ROOT/.venv}/bin/python
+    fi
+    if ! "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+        err "$python is not Python 3.11: the wheels must match the images' Python (set BMP_BUILD_PYTHON)"
+        return 1
+    fi
+    requirements=$("$python" - "$IMAGE_EXTRAS" <<'PY'
+import sys, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+wanted = list(project["dependencies"])
+for extra in sys.argv[1].split(","):
+    wanted += project["optional-dependencies"][extra]
+pip = __import__("pip").__version__
+print("\n".join(sorted(set(wanted), key=str.lower) + [f"pip=={pip}"]))
+PY
+    ) || return 1
+    key=$(printf '%s\n%s\n%s\n' "$requirements" "$ASYNC_TIMEOUT_VERSION" "$("$python" -c 'import platform; print(platform.machine())')" \
+        | sha256sum | cut -c1-16)
+    dir=$BUILD_CACHE/wheels-$key
+    if [[ ! -f $dir/.complete ]]; then
+        echo "bmp-build-image.sh: building wheels into $dir" >&2
+        rm -rf "$dir.part"
+        mkdir -p "$dir.part"
+        printf '%s\n' "$requirements" >"$dir.part/requirements.txt"
+        # async-timeout: redis needs it on Python < 3.11.3 only, which Debian's 3.11.2 is and
+        # this host's Python may not be, so pip wheel would leave it out.
+        "$python" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$dir.part" \
+            -r "$dir.part/requirements.txt" "async-timeout==$ASYNC_TIMEOUT_VERSION" >&2 || return 1
+        touch "$dir.part/.complete"
+        rm -rf "$dir"
+        mv "$dir.part" "$dir"
+    fi
+    printf '%s\n' "$dir"
+}
+
+# Images of this registry and tag that are present, with their sizes.
+list_images() {
+    if [[ $ENGINE == docker ]]; then
+        docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | grep -F "${bmp_registry}/" \
+            | grep -F ":${TAG}" || true
+    else
+        buildah images --format '{{.Name}}:{{.Tag}}	{{.Size}}' | grep -F "${bmp_registry}/" \
+            | grep -F ":${TAG}" || true
+    fi
+}
+
+# A docker-archive of the given images for a host with no registry (docker load / podman load).
+save_images() {
+    local out=$1
+    shift
+    if [[ $ENGINE == docker ]]; then
+        docker save -o "$out" "$@"
+    elif command -v podman >/dev/null 2>&1; then
+        podman save --quiet --format docker-archive -m -o "$out" "$@"
+    elif [[ $# -eq 1 ]]; then
+        buildah push --quiet "$1" "docker-archive:$out:$1"
+    else
+        err "saving several images in one archive needs podman (apt-get install podman)"
+        return 1
+    fi
+}
+
 case ${1:-} in
     -h | --help | help)
         usage
         exit 0
         ;;
     build) shift ;;
+    images)
+        pick_engine || exit 1
+        list_images
+        exit 0
+        ;;
+    save)
+        shift
+        out=""
+        save_images_list=()
+        while [[ $# -gt 0 ]]; do
+            case $1 in
+                -o | --output)
+                    out=${2:-}
+                    shift 2 || break
+                    ;;
+                *)
+                    if [[ $1 == all ]]; then
+                        names=("${bmp_app_services[@]}")
+                    elif svc=$(canonical_service "$1"); then
+                        names=("$svc")
+                    else
+                        err "unknown service: $1"
+                        exit 2
+                    fi
+                    for svc in "${names[@]}"; do
+                        image_var=${svc//-/_}_image
+                        case " ${save_images_list[*]} " in
+                            *" ${!image_var} "*) ;;
+                            *) save_images_list+=("${!image_var}") ;;
+                        esac
+                    done
+                    shift
+                    ;;
+            esac
+        done
+        if [[ -z $out || ${#save_images_list[@]} -eq 0 ]]; then
+            err "save needs SERVICE... and -o FILE"
+            usage >&2
+            exit 2
+        fi
+        pick_engine || exit 1
+        save_images "$out" "${save_images_list[@]}"
+        exit 0
+        ;;
     *)
         [[ -n ${1:-} ]] && err "unknown command: $1"
         usage >&2
@@ -166,25 +402,65 @@ for svc in "${selected[@]}"; do
     esac
 done
 
-if ! command -v docker >/dev/null 2>&1; then
-    err "docker is not installed (no 'docker' command on PATH); install Docker to build images"
-    exit 1
-fi
-if ! docker info >/dev/null 2>&1; then
-    err "no Docker engine is reachable ('docker info' failed); start the Docker daemon or set DOCKER_HOST"
-    exit 1
+# ---- engine: docker when an engine answers, else daemonless buildah --------------------------
+# BMP_BUILD_ENGINE=docker|buildah forces one; auto (default) prefers a reachable Docker engine.
+pick_engine || exit 1
+
+# ---- the shared dependency layer --------------------------------------------------------------
+# Every Python image builds FROM bmp-deps: the base (python:3.11-slim-bookworm with docker, the
+# local Debian root with buildah), user bmp and /opt/venv with the pinned third-party packages,
+# installed from wheels made on this host (no network in any build step). A code change then
+# rebuilds only the component's last layers.
+needs_deps=0
+for dockerfile in "${dockerfiles[@]}"; do
+    grep -q '^ARG DEPS_IMAGE' "$dockerfile" && needs_deps=1
+done
+if [[ $needs_deps == 1 ]]; then
+    base_image=$(python_base_image) || exit 1
+    wheels=$(ensure_wheels) || exit 1
+    # Rebuilt only when its inputs change (the wheels' folder is named by their hash, the base
+    # by its recipe's hash or its id, the recipe by deps.Dockerfile's hash): a code change skips
+    # even the cache check.
+    base_key=$(image_label "$base_image" bmp.base.key)
+    [[ -n $base_key ]] || base_key=$(image_id "$base_image")
+    deps_key="${wheels##*/}-${base_key}-$(sha256sum <"$ROOT/dockerfiles/deps.Dockerfile" | cut -c1-12)"
+    # With buildah the result is also kept as an archive in the build cache, so that a runner
+    # whose image store is fresh but whose cache is kept loads it in seconds.
+    deps_archive=$BUILD_CACHE/deps-$deps_key.tar
+    if [[ $(image_label "$bmp_deps_base_image" bmp.deps.key) == "$deps_key" ]]; then
+        echo "bmp-build-image.sh: $bmp_deps_base_image is up to date" >&2
+    elif [[ $ENGINE == buildah && -s $deps_archive ]]; then
+        echo "bmp-build-image.sh: loading $bmp_deps_base_image from $deps_archive" >&2
+        buildah tag "$(buildah pull --quiet "docker-archive:$deps_archive")" "$bmp_deps_base_image"
+    else
+        run_build -f "$ROOT/dockerfiles/deps.Dockerfile" --build-arg "BASE_IMAGE=$base_image" \
+            --label "bmp.deps.key=$deps_key" -t "$bmp_deps_base_image" "$wheels"
+        if [[ $ENGINE == buildah ]]; then
+            mkdir -p "$BUILD_CACHE"
+            rm -f "$BUILD_CACHE"/deps-*.tar
+            if buildah push --quiet "$bmp_deps_base_image" "docker-archive:$deps_archive.part" \
+                && [[ -s $deps_archive.part ]]; then
+                mv "$deps_archive.part" "$deps_archive"
+            fi
+        fi
+    fi
 fi
 
 for dockerfile in "${dockerfiles[@]}"; do
-    args=(build -f "$dockerfile")
-    if [[ -n ${bases[$dockerfile]} ]]; then
+    args=(-f "$dockerfile")
+    if [[ -n ${bases[$dockerfile]} && $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+        # No registry: the local Debian bookworm base stands in for debian:bookworm-slim.
+        args+=(--build-arg "BASE_IMAGE=$(python_base_image)")
+    elif [[ -n ${bases[$dockerfile]} ]]; then
         args+=(--build-arg "BASE_IMAGE=${bases[$dockerfile]}")
+    fi
+    if grep -q '^ARG DEPS_IMAGE' "$dockerfile"; then
+        args+=(--build-arg "DEPS_IMAGE=$bmp_deps_base_image")
     fi
     read -r -a images <<<"${tags[$dockerfile]}"
     for image in "${images[@]}"; do
         args+=(-t "$image")
     done
     args+=(.)
-    printf '+ docker %s\n' "${args[*]}"
-    docker "${args[@]}"
+    run_build "${args[@]}"
 done

@@ -4,36 +4,24 @@
 # and switched to user bmp by setpriv, from the base image's util-linux, keeping two capabilities).
 # Build context: the repository root.   ./bmp-build-image.sh build dhcp-agent
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-# (no compiler: the agent's dependencies are pure Python or ship wheels)
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# Only what the dhcp distribution needs: no other service, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/dhcp_agent/ services/dhcp_agent/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[dhcp]'
-
-# ---- runtime: the venv, a non-root user, the state directory ------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-dhcp-agent" \
       org.opencontainers.image.description="BMP DHCP agent worker (host table of one IDC)"
 
 # The state directory exists in the image, owned by bmp, so that a fresh named volume mounted on
 # /var/lib/bmp is created with it and with that owner.
-RUN groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
-    && install -d -o bmp -g bmp -m 0750 /var/lib/bmp /var/lib/bmp/dhcp
+RUN install -d -o bmp -g bmp -m 0750 /var/lib/bmp /var/lib/bmp/dhcp
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/dhcp_agent/bmp_dhcp_agent/ /opt/bmp/bmp_dhcp_agent/
+RUN python -m compileall -q /opt/bmp
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -2,24 +2,12 @@
 # boot-device control and credential checks through the servers' BMCs (IPMI 2.0 lanplus).
 # Build context: the repository root.   ./bmp-build-image.sh build driver
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-# (no compiler: the driver's dependencies are pure Python or ship wheels)
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# Only what the driver distribution needs: no other service, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/driver/ services/driver/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[driver]'
-
-# ---- runtime: the venv, ipmitool, a non-root user --------------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-driver" \
       org.opencontainers.image.description="BMP out-of-band driver worker (IPMI power and boot control)"
@@ -28,12 +16,12 @@ LABEL org.opencontainers.image.title="bmp-driver" \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ipmitool=1.8.19-* \
     && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
     && install -d -o bmp -g bmp -m 0750 /var/lib/bmp
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/driver/bmp_driver/ /opt/bmp/bmp_driver/
+RUN python -m compileall -q /opt/bmp
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -3,32 +3,24 @@
 # (`python -m bmp_image`, the local runtime's server, same rules) and Python for the healthcheck.
 # Build context: the repository root.   ./bmp-build-image.sh build image
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-# (no compiler: bmp_image needs nothing beyond the base dependencies)
-FROM python:3.11-slim-bookworm AS builder
-
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# Only what the image distribution needs: no other service, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/image/ services/image/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[image]'
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
 
 # ---- the in-band monitoring agent's bundle (installBmpAgent) --------------------------------------
 # Served at /monitor-agent/ from the image itself: the image root is a volume, which would keep
 # an old bundle across upgrades. Built from the sources (standard library only), not installed.
-FROM python:3.11-slim-bookworm AS monitor-agent-bundle
+FROM ${DEPS_IMAGE} AS monitor-agent-bundle
+# A build stage, never run: root for apt and the files it makes.
+# hadolint ignore=DL3002
+USER 0
 WORKDIR /src
 COPY services/monitor_agent/ services/monitor_agent/
 RUN PYTHONPATH=services/monitor_agent python -m bmp_monitor_agent.bundle --out /opt/monitor-agent
 
 # ---- runtime: Debian's nginx, the venv, a non-root user -----------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${DEPS_IMAGE} AS runtime
+
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-image" \
       org.opencontainers.image.description="BMP image service: LiveOS and GuestOS files over HTTP (nginx)"
@@ -38,12 +30,12 @@ LABEL org.opencontainers.image.title="bmp-image" \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nginx-light=1.22.1-* \
     && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
     && install -d -o bmp -g bmp -m 0755 /srv/bmp-image
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/image/bmp_image/ /opt/bmp/bmp_image/
+RUN python -m compileall -q /opt/bmp
 COPY --from=monitor-agent-bundle /opt/monitor-agent /usr/share/bmp-image/monitor-agent
 COPY deploy/docker/nginx-image.conf /etc/nginx/nginx.conf
 

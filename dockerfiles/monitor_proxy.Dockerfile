@@ -3,31 +3,21 @@
 # its heartbeats and device tags kept in Redis.
 # Build context: the repository root.   ./bmp-build-image.sh build monitor-proxy
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/monitor_proxy/ services/monitor_proxy/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[monitor]'
-
-# ---- runtime: the venv and a non-root user ---------------------------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-monitor-proxy" \
       org.opencontainers.image.description="BMP in-band monitoring: the agents' proxy to the Pushgateway"
 
-RUN groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/monitor_proxy/bmp_monitor_proxy/ /opt/bmp/bmp_monitor_proxy/
+RUN python -m compileall -q /opt/bmp
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -2,25 +2,12 @@
 # BMP_OOB_POLL_INTERVAL seconds through the driver's BMC backends, and reports to bmp-oob-alert.
 # Build context: the repository root.   ./bmp-build-image.sh build oob-agent
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-# (no compiler: its dependencies are pure Python or ship wheels)
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# The agent and the driver, whose BMC backends it reads the BMCs with; no other service.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/oob_agent/ services/oob_agent/
-COPY services/driver/ services/driver/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[oob-agent]'
-
-# ---- runtime: the venv, ipmitool, a non-root user --------------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-oob-agent" \
       org.opencontainers.image.description="BMP out-of-band monitoring agent (BMC event logs of one IDC)"
@@ -29,12 +16,13 @@ LABEL org.opencontainers.image.title="bmp-oob-agent" \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ipmitool=1.8.19-* \
     && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
     && install -d -o bmp -g bmp -m 0750 /var/lib/bmp
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/oob_agent/bmp_oob_agent/ /opt/bmp/bmp_oob_agent/
+COPY services/driver/bmp_driver/ /opt/bmp/bmp_driver/
+RUN python -m compileall -q /opt/bmp
 
 # The heartbeat lives in /tmp: a tmpfs under a read-only root.
 ENV PATH=/opt/venv/bin:$PATH \

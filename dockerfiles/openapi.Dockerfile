@@ -2,46 +2,24 @@
 # BMP_PORT=8802, the console profile (bmp-openapi-console). Same image for both.
 # Build context: the repository root.   ./bmp-build-image.sh build openapi
 
-# ---- builder: compile mysqlclient and install the service into /opt/venv ----------------------
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        build-essential=12.* \
-        default-libmysqlclient-dev=1.1.* \
-        pkg-config=1.8.* \
-    && rm -rf /var/lib/apt/lists/*
-
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# Only what the openapi distribution needs: no tests of other services, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/openapi/ services/openapi/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[openapi,mysql]'
-
-# ---- runtime: the venv, the MariaDB client library, a non-root user ----------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-openapi" \
       org.opencontainers.image.description="BMP core /v1 API (openapi and console profiles)"
 
-# libmariadb3 is the runtime library of mysqlclient (it speaks MySQL 8 caching_sha2_password).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmariadb3=1:10.11.* \
-    && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
-    && install -d -o bmp -g bmp -m 0750 /var/lib/bmp \
+RUN install -d -o bmp -g bmp -m 0750 /var/lib/bmp \
     && install -d -o bmp -g bmp -m 0700 /var/lib/bmp-keys \
     && install -d -o bmp -g bmp -m 0700 /var/lib/bmp-alert-key
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/openapi/bmp_openapi/ /opt/bmp/bmp_openapi/
+RUN python -m compileall -q /opt/bmp
 # Run through sh: works whether or not the exec bit survived, and with the legacy builder.
 COPY deploy/docker/openapi-entrypoint.sh /usr/local/bin/bmp-openapi-entrypoint
 

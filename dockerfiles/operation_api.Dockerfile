@@ -3,22 +3,12 @@
 # system key that bmp-openapi's bootstrap writes to the shared bmp-system-key volume.
 # Build context: the repository root.   ./bmp-build-image.sh build operation-api
 
-# ---- builder: install the service into /opt/venv ------------------------------------------------
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/operation_api/ services/operation_api/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[bff]'
-
-# ---- runtime: the venv and a non-root user ---------------------------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-operation-api" \
       org.opencontainers.image.description="BMP operator portal backend (BFF)"
@@ -26,12 +16,12 @@ LABEL org.opencontainers.image.title="bmp-operation-api" \
 # /srv/bmp-image: the image uploads' folder, the bmp-image-data volume that bmp-image serves. It
 # exists in the image, owned by bmp (as in bmp-image), so that a fresh named volume mounted on it
 # gets that owner whichever of the two starts first.
-RUN groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
-    && install -d -o bmp -g bmp -m 0755 /srv/bmp-image
+RUN install -d -o bmp -g bmp -m 0755 /srv/bmp-image
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/operation_api/bmp_operation_api/ /opt/bmp/bmp_operation_api/
+RUN python -m compileall -q /opt/bmp
 
 ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=bmp_operation_api.settings \

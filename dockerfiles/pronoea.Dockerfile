@@ -3,35 +3,32 @@
 # Prometheus and Alertmanager configurations into the volume it shares with them.
 # Build context: the repository root.   ./bmp-build-image.sh build pronoea
 
-# ---- builder: install the service into /opt/venv, and take promtool from Debian's prometheus ---
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+# ---- builder: promtool, taken from Debian's prometheus package -----------------------------------
+FROM ${DEPS_IMAGE} AS builder
+# A build stage, never run: root for apt and the files it makes.
+# hadolint ignore=DL3002
+USER 0
 RUN apt-get update \
     && apt-get install -y --no-install-recommends prometheus=2.42.0+ds-5+deb12u1 \
     && rm -rf /var/lib/apt/lists/*
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/pronoea/ services/pronoea/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[pronoea]'
 
 # ---- runtime: the venv, promtool and a non-root user ---------------------------------------------
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${DEPS_IMAGE} AS runtime
+
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-pronoea" \
       org.opencontainers.image.description="BMP in-band monitoring: rules, queries and alerts for Prometheus"
 
-RUN groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
-    && install -d -o bmp -g bmp -m 0755 /etc/bmp-monitor /etc/bmp-monitor/rules
+RUN install -d -o bmp -g bmp -m 0755 /etc/bmp-monitor /etc/bmp-monitor/rules
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/pronoea/bmp_pronoea/ /opt/bmp/bmp_pronoea/
+RUN python -m compileall -q /opt/bmp
 COPY --from=builder /usr/bin/promtool /usr/local/bin/promtool
 
 ENV PATH=/opt/venv/bin:$PATH \

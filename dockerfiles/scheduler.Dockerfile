@@ -3,44 +3,22 @@
 # bmp-scheduler-gateway container. Same image for both.
 # Build context: the repository root.   ./bmp-build-image.sh build scheduler
 
-# ---- builder: compile mysqlclient and install the service into /opt/venv ----------------------
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
+FROM ${DEPS_IMAGE}
 
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        build-essential=12.* \
-        default-libmysqlclient-dev=1.1.* \
-        pkg-config=1.8.* \
-    && rm -rf /var/lib/apt/lists/*
-
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
-WORKDIR /src
-# Only what the scheduler distribution needs: no other service, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/scheduler/ services/scheduler/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[scheduler,mysql]'
-
-# ---- runtime: the venv, the MariaDB client library, a non-root user ----------------------------
-FROM python:3.11-slim-bookworm AS runtime
+# Root for the steps below; the image runs as bmp (USER at the end).
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-scheduler" \
       org.opencontainers.image.description="BMP workflow engine (Celery worker + beat) and agent gateway"
 
-# libmariadb3 is the runtime library of mysqlclient (it speaks MySQL 8 caching_sha2_password).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmariadb3=1:10.11.* \
-    && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp \
-    && install -d -o bmp -g bmp -m 0750 /var/lib/bmp
+RUN install -d -o bmp -g bmp -m 0750 /var/lib/bmp
 
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/scheduler/bmp_scheduler/ /opt/bmp/bmp_scheduler/
+RUN python -m compileall -q /opt/bmp
 # Run through sh: works whether or not the exec bit survived, and with the legacy builder.
 COPY deploy/docker/scheduler-entrypoint.sh /usr/local/bin/bmp-scheduler-entrypoint
 

@@ -2,37 +2,34 @@
 # package, copied in at build time) over TFTP, read-only, with fbtftp (services/tftp).
 # Build context: the repository root.   ./bmp-build-image.sh build tftp
 
-# ---- builder: install the service into /opt/venv and prepare the TFTP root ---------------------
-FROM python:3.11-slim-bookworm AS builder
+# The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.
+ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1.0
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+# ---- builder: the TFTP root, with the boot programs of Debian's ipxe package -------------------
+FROM ${DEPS_IMAGE} AS builder
+# A build stage, never run: root for apt and the files it makes.
+# hadolint ignore=DL3002
+USER 0
 # ipxe: only its files are kept (the boot programs), copied into the root below.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ipxe=1.0.0+git-20190125.36a4c85-5.1 \
     && rm -rf /var/lib/apt/lists/*
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/tftp/bmp_tftp/ /opt/bmp/bmp_tftp/
+RUN python -m bmp_tftp prepare --root /srv/tftp
 
-WORKDIR /src
-# Only what the tftp distribution needs: no other service, no .env, no var/.
-COPY pyproject.toml README.md ./
-COPY shared/ shared/
-COPY services/tftp/ services/tftp/
-# "./" (not ".") so that hadolint sees a local path; versions are pinned in pyproject.toml.
-RUN pip install --no-cache-dir './[tftp]' \
-    && python -m bmp_tftp prepare --root /srv/tftp
+# ---- runtime: the service, the boot programs (read-only), user bmp ----------------------------
+FROM ${DEPS_IMAGE} AS runtime
 
-# ---- runtime: the venv, the boot programs (read-only), a non-root user --------------------------
-FROM python:3.11-slim-bookworm AS runtime
+USER 0
 
 LABEL org.opencontainers.image.title="bmp-tftp" \
       org.opencontainers.image.description="BMP TFTP server for the iPXE boot programs (read-only)"
 
-RUN groupadd --system --gid 10001 bmp \
-    && useradd --system --no-log-init --uid 10001 --gid bmp --home-dir /var/lib/bmp \
-        --no-create-home --shell /usr/sbin/nologin bmp
-
-COPY --from=builder /opt/venv /opt/venv
+# Only this service's code on the shared layer: a code change rebuilds these layers alone.
+COPY shared/bmp_common/ /opt/bmp/bmp_common/
+COPY services/tftp/bmp_tftp/ /opt/bmp/bmp_tftp/
+RUN python -m compileall -q /opt/bmp
 # Owned by root, readable by all: the server's user cannot change what it serves.
 COPY --from=builder /srv/tftp /srv/tftp
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -898,9 +900,19 @@ def build_tree(tmp_path):
     return tree, fake_bin, tmp_path / "docker.log"
 
 
+# The wheels of the dependency layer: a ready folder, so that no test runs pip wheel.
+WHEELS = "/nonexistent/wheels"
+
+
 def run_build(build_tree, *args: str, **env: str):
     tree, fake_bin, log = build_tree
     path = f"{fake_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {
+        "BMP_WHEELS_DIR": WHEELS,
+        "BMP_BUILD_ENGINE": "docker",
+        "BMP_BUILD_CACHE": str(tree.parent / "build-cache"),
+        **env,
+    }
     result = run(
         [str(tree / BUILD_SCRIPT.name), *args],
         cwd=tree,
@@ -937,6 +949,10 @@ IMAGES = (
 BASE_IMAGES = {"rsyslog": "debian:bookworm-slim"}
 
 
+# Dockerfiles not built FROM the shared dependency layer.
+NO_DEPS = {"rsyslog", "console_web"}
+
+
 def build_call(
     dockerfile: str, registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"
 ) -> str:
@@ -946,11 +962,31 @@ def build_call(
         if dockerfile in BASE_IMAGES
         else ""
     )
+    if dockerfile not in NO_DEPS:
+        arg += f" --build-arg DEPS_IMAGE={registry}/bmp-deps:{tag}"
     return f"build -f dockerfiles/{dockerfile}.Dockerfile{arg} -t {registry}/{image}:{tag} ."
 
 
-def all_builds(registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"):
-    return [build_call(dockerfile, registry, tag, base) for dockerfile, _ in IMAGES]
+def deps_call(
+    tree: Path, registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"
+) -> str:
+    """The dependency layer's build: first, with the wheels folder as its context, labelled with
+    what it is made from (wheels folder, base image id: none here, deps.Dockerfile's hash)."""
+    recipe = hashlib.sha256((tree / "dockerfiles" / "deps.Dockerfile").read_bytes()).hexdigest()
+    return (
+        f"build -f {tree}/dockerfiles/deps.Dockerfile"
+        f" --build-arg BASE_IMAGE={base}/python:3.11-slim-bookworm"
+        f" --label bmp.deps.key={Path(WHEELS).name}--{recipe[:12]}"
+        f" -t {registry}/bmp-deps:{tag} {WHEELS}"
+    )
+
+
+def all_builds(
+    tree: Path, registry: str = "localhost/bmp", tag: str = "v1.0", base: str = "docker.io"
+):
+    return [deps_call(tree, registry, tag, base)] + [
+        build_call(dockerfile, registry, tag, base) for dockerfile, _ in IMAGES
+    ]
 
 
 def test_build_script_is_executable():
@@ -981,7 +1017,7 @@ def test_build_usage_errors_exit_2(build_tree, args):
 def test_build_all_builds_each_shared_image_once(build_tree):
     result, calls = run_build(build_tree, "build", "all")
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == all_builds()
+    assert builds(calls) == all_builds(build_tree[0])
 
 
 @pytest.mark.parametrize(
@@ -1004,7 +1040,8 @@ def test_build_all_builds_each_shared_image_once(build_tree):
 def test_build_accepts_names_with_and_without_prefix(build_tree, services, dockerfiles):
     result, calls = run_build(build_tree, "build", *services)
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == [build_call(d) for d in dockerfiles]
+    deps = [deps_call(build_tree[0])] if set(dockerfiles) - NO_DEPS else []
+    assert builds(calls) == deps + [build_call(d) for d in dockerfiles]
 
 
 def test_build_respects_registry_and_version_overrides(build_tree):
@@ -1017,7 +1054,9 @@ def test_build_respects_registry_and_version_overrides(build_tree):
         BASE_REGISTRY="mirror.example.com",
     )
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == all_builds("registry.example.com/bmp", "v2.0.1", "mirror.example.com")
+    assert builds(calls) == all_builds(
+        build_tree[0], "registry.example.com/bmp", "v2.0.1", "mirror.example.com"
+    )
 
 
 def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(build_tree):
@@ -1032,13 +1071,13 @@ def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(bui
     )
     result, calls = run_build(build_tree, "build", "all")
     assert result.returncode == 0, result.stderr
-    assert builds(calls) == all_builds("dotenv.example.com/bmp", "v5.0")
+    assert builds(calls) == all_builds(tree, "dotenv.example.com/bmp", "v5.0")
     assert secret not in result.stdout + result.stderr + "\n".join(calls)
 
     result, calls = run_build(build_tree, "build", "all", BMP_VERSION="v6.1")
     assert result.returncode == 0, result.stderr
     # (the call log keeps the first run's builds)
-    assert builds(calls)[-len(IMAGES) :] == all_builds("dotenv.example.com/bmp", "v6.1")
+    assert builds(calls)[-len(IMAGES) - 1 :] == all_builds(tree, "dotenv.example.com/bmp", "v6.1")
 
 
 def test_build_without_a_reachable_engine_exits_1(build_tree):
@@ -1046,6 +1085,44 @@ def test_build_without_a_reachable_engine_exits_1(build_tree):
     assert result.returncode == 1
     assert "Docker engine" in result.stderr
     assert builds(calls) == []
+
+
+def fake_tool(build_tree, name: str) -> None:
+    """A fake NAME on the fake PATH that logs its arguments, as the fake docker does."""
+    tool = build_tree[1] / name
+    tool.write_text(FAKE_DOCKER.replace('"$*"', f'"{name} $*"'))
+    tool.chmod(0o755)
+
+
+def test_build_falls_back_to_buildah_without_a_reachable_engine(build_tree):
+    """No engine answers: buildah builds daemonless (chroot isolation, docker format so that the
+    HEALTHCHECK is kept), the same images in the same order."""
+    fake_tool(build_tree, "buildah")
+    result, calls = run_build(
+        build_tree,
+        "build",
+        "all",
+        BMP_BUILD_ENGINE="auto",
+        FAKE_DOCKER_INFO_RC="1",
+        BMP_PYTHON_BASE_IMAGE="docker.io/python:3.11-slim-bookworm",
+    )
+    assert result.returncode == 0, result.stderr
+    prefix = "buildah build --isolation chroot --format docker --layers "
+    buildah = [c.removeprefix(prefix) for c in calls if c.startswith(prefix)]
+    assert buildah == [c.removeprefix("build ") for c in all_builds(build_tree[0])]
+    assert builds(calls) == []
+
+
+def test_save_writes_one_archive_of_the_services_images(build_tree, tmp_path):
+    out = tmp_path / "bmp-images.tar"
+    result, calls = run_build(
+        build_tree, "save", "openapi", "openapi-console", "tftp", "-o", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls[-1] == f"save -o {out} localhost/bmp/bmp-openapi:v1.0 localhost/bmp/bmp-tftp:v1.0"
+    result, _ = run_build(build_tree, "save", "openapi")
+    assert result.returncode == 2
+    assert "-o FILE" in result.stderr
 
 
 def test_build_without_docker_exits_1(tmp_path, build_tree):
@@ -1220,6 +1297,8 @@ IMAGE_CONTENTS = {
     "monitor_proxy.Dockerfile": ({"monitor"}, "services/monitor_proxy", "bmp_monitor_proxy"),
     # No Python: Debian's rsyslogd (test_rsyslog_image_* below).
     "rsyslog.Dockerfile": None,
+    # The shared dependency layer the Python images build FROM (test_dependency_layer_*).
+    "deps.Dockerfile": None,
 }
 # The web consoles' images: Node builds the app (the shared package with it), nginx serves it.
 WEB_IMAGES = {"console_web.Dockerfile": "services/console_web"}
@@ -1262,48 +1341,55 @@ def builder_copies(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def code_copies(text: str) -> dict[str, str]:
+    """{package: source folder} of the last stage's COPY lines into /opt/bmp."""
+    runtime = text.split("\nFROM ")[-1]
+    found = re.findall(r"^COPY (\S+)/ /opt/bmp/(\w+)/$", runtime, flags=re.MULTILINE)
+    return {package: source for source, package in found}
+
+
 @pytest.mark.parametrize("dockerfile", PYTHON_DOCKERFILES, ids=lambda p: p.name)
-def test_image_installs_only_its_own_service(dockerfile, tmp_path):
-    """Pinned base images, one extra per service, and the copied files give exactly its package."""
-    extras, folders, packages = IMAGE_CONTENTS[dockerfile.name]
+def test_image_installs_only_its_own_service(dockerfile):
+    """Built FROM the shared dependency layer, with only its own packages' code on top."""
+    _, folders, packages = IMAGE_CONTENTS[dockerfile.name]
     folders = [folders] if isinstance(folders, str) else list(folders)
     packages = {packages} if isinstance(packages, str) else set(packages)
     text = dockerfile.read_text()
-    assert set(re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)) == {
-        "python:3.11-slim-bookworm"
-    }
-    installs = re.findall(r"pip install --no-cache-dir '\./\[([a-z,-]+)\]'", text)
-    assert len(installs) == 1 and set(installs[0].split(",")) == extras, installs
+    assert re.search(r"^ARG DEPS_IMAGE=localhost/bmp/bmp-deps:v1\.0$", text, flags=re.MULTILINE)
+    assert set(re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)) == {"${DEPS_IMAGE}"}
+    assert "pip install" not in text, "third-party packages belong in the dependency layer"
+    copies = code_copies(text)
+    assert set(copies) == {"bmp_common", *packages}
+    assert copies["bmp_common"] == "shared/bmp_common"
+    assert sorted(copies[p].rsplit("/", 1)[0] for p in packages) == sorted(folders)
+    for package, source in copies.items():
+        assert (ROOT / source / "__init__.py").is_file(), f"{source} is not the package {package}"
+    # bmp_common's own tests are not shipped.
+    assert "shared/bmp_common/tests" in (ROOT / ".dockerignore").read_text().split()
 
-    copies = builder_copies(text)
-    services = [source.rstrip("/") for source, _ in copies if source.startswith("services/")]
-    assert services == folders
-    context = tmp_path / "context"
-    for source, dest in copies:
-        # The COPY lines of these Dockerfiles keep the path: "shared/ shared/", "x ./".
-        target = context / (source if dest.endswith("./") else dest)
-        if (ROOT / source).is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-            shutil.copytree(ROOT / source, target, ignore=ignore, dirs_exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / source, target)
-    # What `pip install ./` would package from that context (egg_info needs no network).
-    result = run(
-        [
-            sys.executable,
-            "-c",
-            "import setuptools; setuptools.setup()",
-            "-q",
-            "egg_info",
-            "-e",
-            str(tmp_path),
-        ],
-        cwd=context,
-    )
-    assert result.returncode == 0, result.stderr
-    top_level = (tmp_path / "bmp.egg-info" / "top_level.txt").read_text().split()
-    assert set(top_level) == {"bmp_common", *packages}
+
+def build_script_value(name: str) -> str:
+    found = re.search(rf"^{name}=(\S+)$", BUILD_SCRIPT.read_text(), flags=re.MULTILINE)
+    assert found, name
+    return found.group(1)
+
+
+def test_dependency_layer_has_every_extra_an_image_needs():
+    """bmp-deps installs pyproject's base and the extras of every Python image, from wheels
+    (no index), and runs as bmp; its base is an argument (python:3.11-slim-bookworm by default)."""
+    wanted = set().union(*(IMAGE_CONTENTS[d.name][0] for d in PYTHON_DOCKERFILES))
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    installed = set(build_script_value("IMAGE_EXTRAS").split(","))
+    needed = {extra for extra in wanted if optional[extra]}
+    assert needed <= installed, needed - installed
+    assert installed <= set(optional), installed - set(optional)
+    text = (ROOT / "dockerfiles" / "deps.Dockerfile").read_text()
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm$", text, flags=re.MULTILINE)
+    assert set(re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)) == {"${BASE_IMAGE}"}
+    assert "--no-index --find-links /wheels -r /wheels/requirements.txt" in text
+    assert re.findall(r"^USER (\S+)", text, flags=re.MULTILINE)[-1] == "10001:10001"
 
 
 RSYSLOG_DOCKERFILE = ROOT / "dockerfiles" / "rsyslog.Dockerfile"
@@ -1426,7 +1512,7 @@ def test_rsyslog_image_files_a_nodes_lines_as_bmp(config):
 def test_bmc_images_have_ipmitool(dockerfile):
     """The driver's second BMC backend, which oob-agent uses too."""
     text = (ROOT / "dockerfiles" / dockerfile).read_text()
-    runtime = text.split("\nFROM ", 2)[2]
+    runtime = text.split("\nFROM ")[-1]
     assert re.search(r"apt-get install .*\bipmitool=", runtime)
 
 

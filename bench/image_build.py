@@ -1,0 +1,110 @@
+"""Build time of the service images, cold and after one Python file changes.
+
+    python bench/image_build.py [--services openapi,monitor-proxy,...] [--engine buildah|docker]
+        [--cold]
+
+Builds a copy of the committed tree (``git archive HEAD``, so the checkout is never touched) with
+``./bmp-build-image.sh build``, into a registry of its own (localhost/bmp-bench). ``--cold``
+starts from an empty build cache (a new BMP_BUILD_CACHE folder, and the local base image
+removed) so that mmdebstrap and ``pip wheel`` run too; without it the host's cache is used, as on
+a CI runner that kept /var/cache/bmp-build. Then one line is added to a Python file of
+bmp_common (shared by every image) and everything is built again. Ends with one line:
+``images=N cold_s=… rebuild_s=… total_mb=…`` (total_mb: the images' sizes as the engine reports
+them, shared layers counted once per image).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = "localhost/bmp-bench"
+TAG = "bench"
+DEFAULT_SERVICES = (
+    "openapi,console-api,operation-api,scheduler,tftp,image,rsyslog,oob-alert,driver,"
+    "dhcp-agent,oob-agent,pronoea,monitor-proxy"
+)
+
+
+def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Our own commands and Debian's tools, from a fixed argument list."""
+    return subprocess.run(args, check=kwargs.pop("check", False), **kwargs)  # noqa: S603
+
+
+def build(tree: Path, services: list[str], env: dict[str, str]) -> float:
+    started = time.monotonic()
+    result = run(
+        [str(tree / "bmp-build-image.sh"), "build", *services],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return time.monotonic() - started
+
+
+def sizes_mb(tree: Path, env: dict[str, str]) -> dict[str, float]:
+    listed = run(
+        [str(tree / "bmp-build-image.sh"), "images"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sizes = {}
+    for line in listed.splitlines():
+        # "NAME:TAG  299 MB" (buildah) or "NAME:TAG\t299MB" (docker)
+        name, number, unit = re.fullmatch(r"(\S+)\s+([\d.]+)\s*([kKMG]?B)", line.strip()).groups()
+        sizes[name] = float(number) * {"B": 1e-6, "kB": 1e-3, "KB": 1e-3, "MB": 1}.get(unit, 1e3)
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", default=DEFAULT_SERVICES)
+    parser.add_argument("--engine", default="buildah", choices=("buildah", "docker"))
+    parser.add_argument("--cold", action="store_true")
+    args = parser.parse_args()
+    services = args.services.split(",")
+
+    with tempfile.TemporaryDirectory(prefix="bmp-image-bench-") as tmp:
+        tree = Path(tmp) / "tree"
+        tree.mkdir()
+        archive = run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+        run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        env = {
+            **os.environ,
+            "BMP_BUILD_ENGINE": args.engine,
+            "BMP_REGISTRY": REGISTRY,
+            "TAG": TAG,
+            "BMP_VENV": os.environ.get("BMP_VENV", str(Path(sys.executable).parents[1])),
+        }
+        if args.cold:
+            env["BMP_BUILD_CACHE"] = str(Path(tmp) / "cache")
+            run(["buildah", "rmi", "localhost/bmp-base-python:3.11"], capture_output=True)
+        cold = build(tree, services, env)
+        print(f"first build: {cold:.1f}s", flush=True)
+        changed = tree / "shared" / "bmp_common" / "ids.py"
+        changed.write_text(changed.read_text() + "\n# bench: a changed line\n")
+        rebuild = build(tree, services, env)
+        print(f"rebuild after a change in bmp_common: {rebuild:.1f}s", flush=True)
+        sizes = sizes_mb(tree, env)
+        for name, size in sorted(sizes.items()):
+            print(f"  {name}: {size:.0f} MB")
+    images = len([n for n in sizes if "/bmp-deps:" not in n])
+    total = sum(size for name, size in sizes.items() if "/bmp-deps:" not in name)
+    print(f"images={images} cold_s={cold:.0f} rebuild_s={rebuild:.0f} total_mb={total:.0f}")
+
+
+if __name__ == "__main__":
+    main()
