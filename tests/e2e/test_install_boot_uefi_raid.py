@@ -321,7 +321,8 @@ def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, uefi_rei
     assert re.search(r"BMP-GUEST-UP hostname=guest-mirror root=/dev/md\d+ ", serial)
     # installBmpAgent on a system without python3: the shell heartbeat, started at boot.
     assert steps[actions.INSTALL_MONITOR_AGENT][0] == "succeeded", steps
-    assert "bmpd started" in serial, serial[-3000:]
+    started = wait_for_line(lab.qemu[RAID_SN].machine.serial_log, r"\nbmpd started", 60)
+    assert started, lab.qemu[RAID_SN].machine.serial_log.read_text(errors="replace")[-3000:]
     detail = _reported_raid(lab, installs.raid, lambda arrays: len(arrays) == 2)
     assert sorted(a["name"] for a in detail) == sorted(arrays), detail
     assert [(a["level"], a["state"], a["degraded"]) for a in detail] == [
