@@ -236,9 +236,12 @@ def _settings(gateway_tls: Path) -> dict[str, str]:
         "BMP_TLS_DIR": str(gateway_tls),
         "BMP_IMAGE_URL": f"http://{ADDRESS}:{IMAGE_PORT}",
         # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG;
-        # bmp.image: what the agent puts for {host} in image URLs
+        # bmp.image: what the agent puts for {host} in image URLs; no_timer_check: under a
+        # loaded host TCG's timer can miss the kernel's IO-APIC check, which then panics at
+        # 0.05 s ("IO-APIC + timer doesn't work!", seen once on the RAID server) and the
+        # install waits out INSTALL_TIMEOUT for a server that is off
         "BMP_LIVEOS_CMDLINE": (
-            f"console=ttyS0,115200n8 panic=-1 quiet bmp.heartbeat=2 "
+            f"console=ttyS0,115200n8 panic=-1 quiet no_timer_check bmp.heartbeat=2 "
             f"bmp.image=http://{ADDRESS}:{IMAGE_PORT}"
         ),
         "BMP_DRIVER_TIMEOUT": "5",
