@@ -46,7 +46,7 @@ BUILD_AGENT_LIVEOS = ROOT / "services" / "agent" / "liveos" / "build.sh"
 BUILD_GUESTOS = ROOT / "services" / "guestos" / "build.sh"
 PACKAGES = (
     "qemu-system-x86 qemu-utils ipxe-qemu ipxe ovmf ipmitool busybox-static bridge-utils cpio "
-    "dnsmasq-base mtools mdadm"
+    "dnsmasq-base mtools mdadm socat"
 ).split()
 NEEDED_FILES = (
     "/usr/bin/qemu-system-x86_64",
@@ -61,11 +61,14 @@ NEEDED_FILES = (
     "/usr/share/OVMF/OVMF_CODE_4M.fd",
     "/usr/bin/mdir",  # the ESP read from the host (mtools)
     "/sbin/mdadm",  # RAID members examined from the host; the GuestOS's initramfs carries it
+    "/usr/bin/socat",  # the install lab's monitor-proxy reaches openapi across the namespace
 )
 PLATFORM_SERVICES = ("bmp-openapi", "bmp-openapi-worker", "bmp-scheduler")
 ADDRESS = "10.200.0.1"  # the bridge: where the lab's enrolled devices find their gateway
 GATEWAY_PORT = 8803  # inside the namespace: iPXE's scripts, plain HTTP
 GATEWAY_TLS_PORT = 8813  # inside the namespace: the agents' HTTPS gateway
+MONITOR_PROXY_PORT = 8805  # inside the namespace: where the GuestOS's monitoring agent reports
+OPENAPI_RELAY_PORT = 8801  # inside the namespace, on its loopback: openapi, relayed from the host
 FIRMWARES = {1: BIOS, 2: UEFI}  # lab index -> firmware
 
 
@@ -147,6 +150,15 @@ def install_images(host_packages, gateway_tls, tmp_path_factory) -> Path:
     images = tmp_path_factory.mktemp("images")
     print(_build(BUILD_AGENT_LIVEOS, images / "liveos", build_env(gateway_tls)))
     print(_build(BUILD_GUESTOS, images / "guestos"))
+    # installBmpAgent's bundle, where the image service serves it (BMP_MONITOR_AGENT_BUNDLE)
+    bundle = [
+        sys.executable,
+        "-m",
+        "bmp_monitor_agent.bundle",
+        "--out",
+        str(images / "monitor-agent"),
+    ]
+    subprocess.run(bundle, check=True, capture_output=True, timeout=60)
     return images
 
 
@@ -177,6 +189,7 @@ def install_lab(install_images, gateway_tls, tmp_path_factory):
             firmwares=INSTALL_FIRMWARES,
             disk_counts=INSTALL_DISKS,
             nvme_disks=INSTALL_NVME,
+            monitoring=True,
             on_ready=submit_side_installs,
         )
 
@@ -223,9 +236,12 @@ def _settings(gateway_tls: Path) -> dict[str, str]:
         "BMP_TLS_DIR": str(gateway_tls),
         "BMP_IMAGE_URL": f"http://{ADDRESS}:{IMAGE_PORT}",
         # quiet: a kernel printing to an emulated 115200 serial port is slow under TCG;
-        # bmp.image: what the agent puts for {host} in image URLs
+        # bmp.image: what the agent puts for {host} in image URLs; no_timer_check: under a
+        # loaded host TCG's timer can miss the kernel's IO-APIC check, which then panics at
+        # 0.05 s ("IO-APIC + timer doesn't work!", seen once on the RAID server) and the
+        # install waits out INSTALL_TIMEOUT for a server that is off
         "BMP_LIVEOS_CMDLINE": (
-            f"console=ttyS0,115200n8 panic=-1 quiet bmp.heartbeat=2 "
+            f"console=ttyS0,115200n8 panic=-1 quiet no_timer_check bmp.heartbeat=2 "
             f"bmp.image=http://{ADDRESS}:{IMAGE_PORT}"
         ),
         "BMP_DRIVER_TIMEOUT": "5",
@@ -235,6 +251,11 @@ def _settings(gateway_tls: Path) -> dict[str, str]:
         # The GuestOS (busybox, no acpid) ignores the ACPI power button: stop falls back to a
         # hard off after the grace, 3 s here instead of 30 (four stops per run).
         "BMP_DRIVER_SOFT_OFF_GRACE": "3",
+        # installBmpAgent: the GuestOS's agent reports to the proxy on the segment, every 15 s
+        # (a first heartbeat at its start) rather than every minute.
+        "BMP_MONITOR_TOKEN": secrets.token_urlsafe(24),
+        "BMP_MONITOR_AGENT_PROXY_URL": f"http://{ADDRESS}:{MONITOR_PROXY_PORT}/api/v1/agent/",
+        "BMP_MONITOR_AGENT_INTERVAL_S": "15",
     }
 
 
@@ -265,11 +286,13 @@ def _netboot(
     firmwares: dict[int, str] = FIRMWARES,
     disk_counts: dict[int, int] | None = None,
     nvme_disks: dict[int, tuple[int, ...]] | None = None,
+    monitoring: bool = False,
     on_ready: Callable[[NetBoot], None] | None = None,
 ):
     """The lab: `servers` QEMU servers (lab index -> `firmwares`, else BIOS; `disk_counts`
     disks, else one; `nvme_disks`: which of them are NVMe, else virtio), enrolled into a running
-    platform; `on_ready(lab)` before it is yielded."""
+    platform; with `monitoring`, the monitor-proxy on the segment; `on_ready(lab)` before it is
+    yielded."""
     net = ProvisioningNetwork(f"{prefix}{os.getpid() % 10000}", address=ADDRESS).create()
     try:
         platform = Platform(work, settings=_settings(gateway_tls))
@@ -293,6 +316,8 @@ def _netboot(
         ca = str(platform.gateway_ca)
         https_health = f"{lab.agent_gateway}/health"
         wait_for(lambda: net.http(https_health, cafile=ca)[0] == 200, 60, "the TLS gateway")
+        if monitoring:
+            _monitor_proxy(platform, net)
         kind = choose()
         print(f"boot services: {kind}")
         lab.services = boot_services(kind, platform, net, lab.idc_id, liveos_images)
@@ -308,6 +333,7 @@ def _netboot(
                 memory_mb=memory_mb,
                 disk_count=(disk_counts or {}).get(server.index, 1),
                 nvme_disks=(nvme_disks or {}).get(server.index, ()),
+                serial=server.sn,  # DMI's: what the GuestOS's monitoring agent reports as
             )
             lab.qemu[server.sn] = QemuPower(server.node, machine).attach()
         report = enrol.enrol(
@@ -331,6 +357,28 @@ def _netboot(
             lab.services.stop()
         platform.stop()
         net.destroy()
+
+
+def _monitor_proxy(platform: Platform, net: ProvisioningNetwork) -> None:
+    """The monitor-proxy where a deployment puts it, on the provisioning side (the segment's
+    address, as the gateway). It calls openapi, which listens on the host's loopback: two socats
+    relay it to the namespace's loopback through a unix socket (the files are shared), standing
+    in for the route between a deployment's provisioning and API networks."""
+    relay = platform.var / "run" / "openapi-relay.sock"
+    host_side = ["socat", f"UNIX-LISTEN:{relay},fork,unlink-early"]
+    platform.spawn("openapi-relay", [*host_side, f"TCP:127.0.0.1:{platform.openapi_port}"])
+    wait_for(relay.exists, 10, "the openapi relay's socket")
+    listen = f"TCP-LISTEN:{OPENAPI_RELAY_PORT},bind=127.0.0.1,fork,reuseaddr"
+    platform.spawn("openapi-relay-ns", ["socat", listen, f"UNIX-CONNECT:{relay}"], netns=net.name)
+    env = {
+        "BMP_HOST_IP": ADDRESS,
+        "BMP_OPENAPI_URL": f"http://127.0.0.1:{OPENAPI_RELAY_PORT}",
+        "BMP_MONITOR_PROXY_PORT": str(MONITOR_PROXY_PORT),
+        "BMP_MONITOR_WORKERS": "1",
+    }
+    platform.start("bmp-monitor-proxy", netns=net.name, env=env)
+    health = f"http://{ADDRESS}:{MONITOR_PROXY_PORT}/health"
+    wait_for(lambda: net.http(health)[0] == 200, 60, "the monitor-proxy")
 
 
 def wait_for_line(path: Path, pattern: str, timeout: float) -> float | None:

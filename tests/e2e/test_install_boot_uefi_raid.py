@@ -11,10 +11,14 @@ soon as the lab is up, so that they install side by side with test_install.py's 
 - LAB-0003, SeaBIOS, two disks (virtio and NVMe), a device type whose system volume is two
   disks in RAID1: the agent lays out both disks alike, builds one md RAID1 per partition,
   installs onto the arrays and GRUB onto both disks → boots → ``running``, the GuestOS's
-  initramfs assembled the mirror. Then the virtio disk is pulled from the QEMU command line:
-  SeaBIOS boots GRUB from the NVMe disk, the mirrors start degraded ([2/1]) and the GuestOS
-  says so. Delete (both disks back) wipes both members: ``mdadm --examine`` finds no superblock
-  where the arrays' partitions were.
+  initramfs assembled the mirror. Created with ``installBmpAgent``: the busybox GuestOS has no
+  python3, so InstallMonitorAgent gives it the bundle's shell heartbeat, which reports the
+  arrays of /proc/mdstat to the monitor-proxy on the segment with the instance's credential; the
+  instance's detail (describeInstance) shows both mirrors in sync. Then the virtio disk is
+  pulled from the QEMU command line: SeaBIOS boots GRUB from the NVMe disk, the mirrors start
+  degraded ([2/1]), the GuestOS says so on its console and its agent to the platform: the
+  detail shows both arrays degraded, on the NVMe disk alone. Delete (both disks back) wipes
+  both members: ``mdadm --examine`` finds no superblock where the arrays' partitions were.
 
 The UEFI reinstall is submitted before the RAID server's checks and awaited after them: the two
 servers keep working side by side.
@@ -171,6 +175,7 @@ def submit_side_installs(lab) -> None:
         "instanceName": "mirror",
         "hostname": "guest-mirror",
         "bootMode": "Legacy/BIOS",
+        "installBmpAgent": True,  # the GuestOS reports its arrays (a shell heartbeat)
     }
     uefi = lab.api.post("/project/instances", uefi_body)["instanceIds"][0]
     raid = lab.api.post("/project/instances", raid_body)["instanceIds"][0]
@@ -199,6 +204,23 @@ def _stop(lab, instance_id: str, sn: str) -> None:
 def _start(lab, instance_id: str, sn: str) -> None:
     lab.api.put(f"/project/instances/{instance_id}/start")
     wait_instance(lab, instance_id, ("running", "Startup failed"), timeout=120, sn=sn)
+
+
+def _reported_raid(lab, instance_id: str, wanted) -> list[dict]:
+    """The instance's ``softwareRaid`` as its detail shows it, once ``wanted(arrays)`` holds
+    (the agent reports at its start, then every 15 s: BMP_MONITOR_AGENT_INTERVAL_S)."""
+    seen = []
+
+    def reported():
+        seen[:] = lab.api.get(f"/project/instances/{instance_id}")["instance"]["softwareRaid"]
+        return wanted(seen)
+
+    try:
+        wait_for(reported, 90, "the GuestOS's software RAID in the instance's detail", interval=1)
+    except TimeoutError:
+        print(lab.platform.log_tails(30))
+        raise AssertionError(f"the instance's detail shows {seen}") from None
+    return seen
 
 
 def _guest_raid(lab, sn: str) -> dict[str, tuple]:
@@ -297,6 +319,16 @@ def test_raid1_create_installs_onto_the_mirror_and_boots(lab, installs, uefi_rei
     assert all("vda" in a[5] and "nvme0n1p" in a[5] for a in arrays.values()), arrays
     serial = lab.qemu[RAID_SN].machine.serial_log.read_text(errors="replace")
     assert re.search(r"BMP-GUEST-UP hostname=guest-mirror root=/dev/md\d+ ", serial)
+    # installBmpAgent on a system without python3: the shell heartbeat, started at boot.
+    assert steps[actions.INSTALL_MONITOR_AGENT][0] == "succeeded", steps
+    started = wait_for_line(lab.qemu[RAID_SN].machine.serial_log, r"\nbmpd started", 60)
+    assert started, lab.qemu[RAID_SN].machine.serial_log.read_text(errors="replace")[-3000:]
+    detail = _reported_raid(lab, installs.raid, lambda arrays: len(arrays) == 2)
+    assert sorted(a["name"] for a in detail) == sorted(arrays), detail
+    assert [(a["level"], a["state"], a["degraded"]) for a in detail] == [
+        ("raid1", "active", False)
+    ] * 2, detail
+    assert all(len(a["devices"]) == 2 for a in detail), detail
     with capsys.disabled():
         print(f"\ninstall (raid1): {phases(lab, power_on, up, sn=RAID_SN)}")
 
@@ -358,8 +390,19 @@ def test_raid1_boots_degraded_with_its_first_disk_pulled(lab, installs, capsys):
             ("2", "1", ["U", "_"])
         ] * 2, arrays
         assert all(a[5].startswith("nvme0n1p") and "," not in a[5] for a in arrays.values())
+        # What a user sees: the instance's detail, from the GuestOS's own report.
+        detail = _reported_raid(lab, installs.raid, lambda found: any(a["degraded"] for a in found))
+        reported_at = time.time()
+        assert sorted(a["name"] for a in detail) == sorted(arrays), detail
+        assert [(a["level"], a["degraded"]) for a in detail] == [("raid1", True)] * 2, detail
+        assert all(
+            len(a["devices"]) == 1 and a["devices"][0].startswith("nvme0n1p") for a in detail
+        ), detail
         with capsys.disabled():
-            print(f"\nraid1, first disk pulled: power-on → GuestOS up {up - qemu.started_at:.1f} s")
+            print(
+                f"\nraid1, first disk pulled: power-on → GuestOS up {up - qemu.started_at:.1f} s"
+                f" → degraded in the instance's detail {reported_at - up:.1f} s later"
+            )
         _stop(lab, installs.raid, RAID_SN)
     finally:
         qemu.machine = dataclasses.replace(qemu.machine, absent_disks=())

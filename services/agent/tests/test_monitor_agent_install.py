@@ -56,6 +56,7 @@ def test_the_agent_lands_in_the_guest_with_its_unit_enabled(tmp_path, served, ca
         "home": "/opt/bmp/monitor-agent",
         "config": "/etc/bmp-agent/agent.json",
         "service": "systemd",
+        "agent": "python3",
         "bundle_sha256": digest,
         "files": 5,
     }
@@ -117,7 +118,37 @@ def test_without_systemd_the_sysv_script_is_linked_into_the_runlevels(tmp_path, 
     assert not (root / "etc/systemd").exists()
 
 
-def test_a_system_without_python3_is_told_so(tmp_path, served):
+def test_a_system_without_python3_gets_the_shell_heartbeat(tmp_path, served):
+    """A busybox guest: the heartbeat (with its RAID arrays) from the bundle's sh script, run by
+    the SysV script, or by the unit where systemd runs."""
+    _, url, _ = served
+    root = tmp_path / "t"
+    ctx = guest(root, python=False, systemd=False)
+    (root / "bin").mkdir()
+    os.symlink("busybox", root / "bin/sh")
+
+    status, data, error = run_step("InstallMonitorAgent", params(url), ctx)
+
+    assert (status, error, data["agent"], data["service"]) == ("ok", None, "sh", "sysv")
+    shell = root / "opt/bmp/monitor-agent/bmp-monitor-agent.sh"
+    assert shell.read_bytes() == (bundle.DIST / "bmp-monitor-agent.sh").read_bytes()
+    assert stat.S_IMODE(shell.stat().st_mode) == 0o755
+    assert os.readlink(root / "etc/rc2.d/S90bmpd") == "../init.d/bmpd"
+    assert "bmp-monitor-agent.sh" in (root / "etc/init.d/bmpd").read_text()
+    assert (root / "etc/bmp-agent/credential").read_text() == CREDENTIAL + "\n"
+
+    with_systemd = tmp_path / "s"
+    ctx = guest(with_systemd, python=False)
+    (with_systemd / "bin").mkdir()
+    os.symlink("busybox", with_systemd / "bin/sh")
+    status, data, _ = run_step("InstallMonitorAgent", params(url), ctx)
+    assert (status, data["agent"], data["service"]) == ("ok", "sh", "systemd")
+    unit = (with_systemd / "etc/systemd/system/bmp-monitor-agent.service").read_text()
+    assert "ExecStart=/bin/sh /opt/bmp/monitor-agent/bmp-monitor-agent.sh " in unit
+    assert "python3" not in unit
+
+
+def test_a_system_without_python3_nor_sh_is_told_so(tmp_path, served):
     _, url, _ = served
     status, data, error = run_step(
         "InstallMonitorAgent", params(url), guest(tmp_path / "t", python=False)

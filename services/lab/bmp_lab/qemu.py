@@ -65,6 +65,7 @@ class QemuMachine:
     ovmf_code: Path = OVMF_CODE
     ovmf_vars: Path = OVMF_VARS
     extra_args: tuple[str, ...] = field(default=())
+    serial: str = ""  # DMI's system serial number (the server's SN, as a real server's firmware)
 
     @property
     def qmp_path(self) -> Path:
@@ -108,6 +109,8 @@ def qemu_argv(machine: QemuMachine, *, mac: str, boot_device: str) -> list[str]:
         f"unix:{machine.qmp_path},server=on,wait=off",
         "-no-reboot",  # a guest reboot or panic ends QEMU: the node powers off
     ]
+    if machine.serial:
+        argv += ["-smbios", "type=1,serial=" + machine.serial.replace(",", ",,")]  # QEMU escapes ,
     if machine.firmware == UEFI:
         argv += [
             "-drive",

@@ -45,6 +45,21 @@ def test_pxe_boot_on_bios_uses_the_ipxe_rom_and_the_tap(tmp_path):
     assert "-no-reboot" in argv
 
 
+def test_the_server_s_sn_is_its_dmi_serial(tmp_path):
+    """What a guest reads in /sys/class/dmi/id/product_serial (its monitoring agent's SN)."""
+    named = qemu_argv(
+        QemuMachine(tmp_path, serial="LAB-0003"), mac="52:54:00:00:00:03", boot_device="disk"
+    )
+    odd = qemu_argv(
+        QemuMachine(tmp_path, serial="A,B"), mac="52:54:00:00:00:03", boot_device="disk"
+    )
+    unnamed = qemu_argv(QemuMachine(tmp_path), mac="52:54:00:00:00:03", boot_device="disk")
+
+    assert named[named.index("-smbios") + 1] == "type=1,serial=LAB-0003"
+    assert odd[odd.index("-smbios") + 1] == "type=1,serial=A,,B"  # QEMU's escaped comma
+    assert "-smbios" not in unnamed
+
+
 def test_uefi_uses_firmware_pxe_and_its_own_nvram(tmp_path):
     machine = QemuMachine(tmp_path, tap="t0", firmware=UEFI)
 

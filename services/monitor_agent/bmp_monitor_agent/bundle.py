@@ -1,7 +1,8 @@
 """The agent bundle that the image service serves and the LiveOS agent installs into a guest.
 
 ``python -m bmp_monitor_agent.bundle --out DIR`` writes ``DIR/bmp-monitor-agent.tar.gz``
-(the package and ``dist/``: systemd unit, SysV script, ``install.sh``, at the archive's top)
+(the package and ``dist/``: systemd unit, SysV script, ``install.sh``, and the shell heartbeat
+of guests without python3, at the archive's top)
 and ``DIR/bmp-monitor-agent.tar.gz.sha256``. The archive is reproducible (sorted names, owner
 root, mtime 0, gzip without a name or time): the same sources give the same bytes, so a
 restart that rebuilds it changes no checksum.
@@ -22,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent
 DIST = PACKAGE.parent / "dist"
 # What a guest needs: the package without its test helpers, and the service definitions.
 LEFT_OUT = {"fake.py", "bundle.py"}
-DIST_FILES = ("bmp-monitor-agent.service", "bmpd.init", "install.sh")
+DIST_FILES = ("bmp-monitor-agent.service", "bmp-monitor-agent.sh", "bmpd.init", "install.sh")
 
 
 def members() -> list[tuple[str, Path, int]]:

@@ -8,7 +8,10 @@ enables the systemd unit as ``systemctl enable`` would (a link in
 ``multi-user.target.wants``), or, in a system without systemd, the SysV script ``bmpd``.
 
 The credential comes in the step's params only (the gateway decrypts it for this step); it is
-never logged nor returned. The agent needs the guest's ``python3``: a system without one fails
+never logged nor returned. The agent runs on the guest's ``python3``; a system without one (a
+busybox or other minimal image) gets the bundle's shell heartbeat instead,
+``bmp-monitor-agent.sh``: no metrics, but the heartbeat and its software RAID arrays, so that a
+degraded mirror still shows in the instance's detail. A system without even ``/bin/sh`` fails
 the step with MONITOR_AGENT_NO_PYTHON (the chain goes on without the agent).
 """
 
@@ -35,9 +38,12 @@ UNIT_DIR = "/etc/systemd/system"
 WANTS = f"{UNIT_DIR}/multi-user.target.wants"
 SYSV = "/etc/init.d/bmpd"
 PACKAGE_FILE = re.compile(r"^bmp_monitor_agent/[A-Za-z0-9_]+\.py$")
-DIST_FILES = {UNIT, "bmpd.init", "install.sh"}
+SHELL_AGENT = "bmp-monitor-agent.sh"
+DIST_FILES = {UNIT, SHELL_AGENT, "bmpd.init", "install.sh"}
 MAX_BUNDLE = 16 << 20  # the bundle is some tens of kB
 PYTHONS = ("/usr/bin/python3", "/bin/python3")
+SHELLS = ("/bin/sh",)
+PYTHON_START = "ExecStart=/usr/bin/python3 -m bmp_monitor_agent -c /etc/bmp-agent/agent.json"
 SYSTEMDS = ("/lib/systemd/systemd", "/usr/lib/systemd/systemd")
 
 
@@ -133,17 +139,21 @@ def install_monitor_agent(params: dict, ctx: StepContext) -> dict:
     if not credential or any(c.isspace() for c in credential):
         raise StepError("MONITOR_AGENT_CREDENTIAL_MISSING", "InstallMonitorAgent got no credential")
     _target_etc(ctx)
-    if not _exists(ctx, PYTHONS):
+    python = _exists(ctx, PYTHONS)
+    if not python and not _exists(ctx, SHELLS):
         raise StepError(
             "MONITOR_AGENT_NO_PYTHON",
-            "the installed system has no /usr/bin/python3, which the monitoring agent needs",
+            "the installed system has neither /usr/bin/python3 nor /bin/sh for the agent",
         )
     files, digest = fetch_bundle(url, ctx)
+    if SHELL_AGENT not in files:
+        raise StepError("MONITOR_AGENT_BUNDLE_INVALID", f"{url}: no {SHELL_AGENT} in it")
 
     home = ctx.in_target(HOME)
     for name, data in sorted(files.items()):
         if name.startswith("bmp_monitor_agent/"):
             _write_bytes(home / name, data, 0o644)
+    _write_bytes(home / SHELL_AGENT, files[SHELL_AGENT], 0o755)
     conf = ctx.in_target(CONF_DIR)
     conf.mkdir(parents=True, exist_ok=True)
     os.chmod(conf, 0o700)
@@ -155,8 +165,12 @@ def install_monitor_agent(params: dict, ctx: StepContext) -> dict:
     }
     _write(conf / "agent.json", json.dumps(settings, indent=1) + "\n", 0o600)
 
+    unit = files[UNIT]
+    if not python:
+        shell_start = f"ExecStart=/bin/sh {HOME}/{SHELL_AGENT} {CONF_DIR}/agent.json"
+        unit = unit.replace(PYTHON_START.encode(), shell_start.encode())
     if _exists(ctx, SYSTEMDS):
-        _write_bytes(ctx.in_target(f"{UNIT_DIR}/{UNIT}"), files[UNIT], 0o644)
+        _write_bytes(ctx.in_target(f"{UNIT_DIR}/{UNIT}"), unit, 0o644)
         _link(ctx.in_target(f"{WANTS}/{UNIT}"), f"{UNIT_DIR}/{UNIT}")
         service = "systemd"
     else:
@@ -170,6 +184,7 @@ def install_monitor_agent(params: dict, ctx: StepContext) -> dict:
         "home": HOME,
         "config": f"{CONF_DIR}/agent.json",
         "service": service,
+        "agent": "python3" if python else "sh",
         "bundle_sha256": digest,
         "files": sum(1 for name in files if name.startswith("bmp_monitor_agent/")),
     }
