@@ -8,6 +8,23 @@ from bmp_openapi.accounts.choices import ROLE_OPERATOR
 from bmp_openapi.accounts.services import admin_bootstrap, apikey_create, user_create
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with every table emptied (Django flushes them) and Django
+    loads the seeded rows (roles, RAID levels, default projects) back only when the next
+    serialized-rollback test starts. Run on several workers, any test may come next: the rows
+    come back now (unless nothing follows: the test database is gone with the session)."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Counters kept in the cache (login rate limits) must not leak from one test to the next."""

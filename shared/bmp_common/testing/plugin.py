@@ -20,11 +20,16 @@ _WORK = Path(tempfile.mkdtemp(prefix="bmp-test-"))
 _REDIS_SOCKET = _WORK / "run" / "redis.sock"
 _redis_process: subprocess.Popen | None = None
 
+# A worker of a run on several (pytest-xdist) inherits the environment the controlling process
+# gave itself here: its folders (and the private redis socket in them) must be its own.
+XDIST_WORKER = "PYTEST_XDIST_WORKER" in os.environ
+_set_folder = os.environ.__setitem__ if XDIST_WORKER else os.environ.setdefault
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bmp_openapi.settings")
 os.environ.setdefault("BMP_SECRET_KEY", base64.urlsafe_b64encode(os.urandom(40)).decode())
 os.environ.setdefault("BMP_ENCRYPTION_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
-os.environ.setdefault("BMP_DATA_DIR", str(_WORK / "data"))
-os.environ.setdefault("BMP_RUN_DIR", str(_WORK / "run"))
+_set_folder("BMP_DATA_DIR", str(_WORK / "data"))
+_set_folder("BMP_RUN_DIR", str(_WORK / "run"))
 # Tests compare messages: pin the fallback language whatever the developer's .env says.
 os.environ["BMP_DEFAULT_LANGUAGE"] = "en_US"
 
@@ -62,9 +67,14 @@ def _start_redis() -> subprocess.Popen:
     return process
 
 
+def _controls_workers(config) -> bool:
+    """The process that only hands tests to xdist workers: it runs none itself."""
+    return not XDIST_WORKER and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config):
     global _redis_process
-    if EMBEDDED_REDIS and _redis_process is None:
+    if EMBEDDED_REDIS and _redis_process is None and not _controls_workers(config):
         _redis_process = _start_redis()
 
 

@@ -17,7 +17,7 @@ from ..catalog.data import RAID1, ok
 from .conftest import Stock
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the seeded roles
 def test_concurrent_creates_take_distinct_devices_and_never_oversell(admin, admin_api):
     stock = Stock(admin_api, 3)
     actor = User.objects.get(user_name="admin")
