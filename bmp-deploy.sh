@@ -526,7 +526,7 @@ compose() {
       BMP_OOB_AGENT_IMAGE="$bmp_oob_agent_image" BMP_PRONOEA_IMAGE="$bmp_pronoea_image" \
       BMP_MONITOR_PROXY_IMAGE="$bmp_monitor_proxy_image" BMP_PROMETHEUS_IMAGE="$bmp_prometheus_image" \
       BMP_PUSHGATEWAY_IMAGE="$bmp_pushgateway_image" BMP_ALERTMANAGER_IMAGE="$bmp_alertmanager_image" \
-      BMP_CONSOLE_WEB_IMAGE="$bmp_console_web_image"
+      BMP_CONSOLE_WEB_IMAGE="$bmp_console_web_image" BMP_OPERATION_WEB_IMAGE="$bmp_operation_web_image"
     # The IDC services (bmp-driver, bmp-dhcp-agent, bmp-dhcp-server, bmp-oob-agent) are in the
     # compose profile "idc".
     if [[ -n "${BMP_IDC_ID:-}" ]]; then
@@ -563,7 +563,7 @@ docker_services() {
   echo bmp-db bmp-redis bmp-mq bmp-openapi bmp-openapi-console bmp-console-api bmp-operation-api bmp-openapi-worker \
     bmp-scheduler-gateway bmp-scheduler-gateway-tls bmp-scheduler bmp-tftp bmp-image bmp-rsyslog \
     bmp-oob-alert bmp-pushgateway bmp-alertmanager bmp-prometheus bmp-pronoea bmp-monitor-proxy \
-    bmp-console-web | tr ' ' '\n'
+    bmp-console-web bmp-operation-web | tr ' ' '\n'
   # The workers of one IDC: none until BMP_IDC_ID names it (an IDC exists only once the
   # platform runs, so `start all` works without it).
   if [[ -n "${BMP_IDC_ID:-}" ]]; then

@@ -46,6 +46,7 @@ SERVICES = (
     "bmp-pronoea",
     "bmp-monitor-proxy",
     "bmp-console-web",
+    "bmp-operation-web",
 )
 # The workers of one IDC: part of "all" once BMP_IDC_ID names it.
 IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent", "bmp-oob-agent")
@@ -309,8 +310,9 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-pushgateway": set(),
         "bmp-prometheus": set(),
         "bmp-alertmanager": set(),
-        # The web console: nginx and its files, no secret.
+        # The web consoles: nginx and their files, no secret.
         "bmp-console-web": set(),
+        "bmp-operation-web": set(),
     }
     # The mask hides values, not the rest of the configuration.
     assert config["services"]["bmp-openapi"]["environment"]["BMP_DB_HOST"] == "bmp-db"
@@ -338,6 +340,8 @@ def test_config_shows_the_image_names_of_image_cfg(started, env, tag):
     assert services["bmp-tftp"]["image"] == f"reg.example/x/bmp-tftp:{tag}"
     assert services["bmp-image"]["image"] == f"reg.example/x/bmp-image:{tag}"
     assert services["bmp-rsyslog"]["image"] == f"reg.example/x/bmp-rsyslog:{tag}"
+    assert services["bmp-console-web"]["image"] == f"reg.example/x/bmp-console-web:{tag}"
+    assert services["bmp-operation-web"]["image"] == f"reg.example/x/bmp-operation-web:{tag}"
     for name in ("bmp-db", "bmp-redis", "bmp-mq"):
         assert services[name]["image"] == image_cfg(f"{name.replace('-', '_')}_image"), name
 

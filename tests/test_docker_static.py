@@ -87,7 +87,7 @@ MONITOR_STACK = {
     "bmp-alertmanager": "bmp_alertmanager_image",
 }
 # The web consoles: nginx with their built files, in front of their BFF; no secret, no state.
-WEB_APPS = {"bmp-console-web": "bmp-console-api"}
+WEB_APPS = {"bmp-console-web": "bmp-console-api", "bmp-operation-web": "bmp-operation-api"}
 APPS = (*DB_APPS, *BFF_APPS, *BOOT_APPS, OOB_ALERT, *IDC_APPS, *MONITOR_APPS, *WEB_APPS)
 # The one volume two services share: the dhcp-agent writes the host table (SQLite), the DHCP
 # server answers from it and records its events there. Same image, hence same user and paths.
@@ -417,6 +417,7 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
 API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT, *WEB_APPS}
 PUBLISHED = {
     "bmp-console-web": [("127.0.0.1", "8080", 8080, "tcp")],
+    "bmp-operation-web": [("127.0.0.1", "8081", 8081, "tcp")],
     "bmp-oob-alert": [("127.0.0.1", "8804", 8804, "tcp")],
     "bmp-console-api": [("127.0.0.1", "8800", 8800, "tcp")],
     "bmp-operation-api": [("127.0.0.1", "8799", 8799, "tcp")],
@@ -501,7 +502,8 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
     for name, bff in WEB_APPS.items():
         # Both of upstream's prefixes go to the console's backend, by its compose name.
         port = services[bff]["environment"]["BMP_PORT"]
-        assert services[name]["environment"]["BMP_CONSOLE_API_UPSTREAM"] == f"{bff}:{port}"
+        upstream = bff.removeprefix("bmp-").replace("-", "_").upper() + "_UPSTREAM"
+        assert services[name]["environment"][f"BMP_{upstream}"] == f"{bff}:{port}"
         assert not services[name].get("volumes"), name
     for name in BFF_APPS:
         # Least privilege: Redis and the signing key; no database, broker or encryption key.
@@ -942,6 +944,7 @@ IMAGES = (
     ("pronoea", "bmp-pronoea"),
     ("monitor_proxy", "bmp-monitor-proxy"),
     ("console_web", "bmp-console-web"),
+    ("operation_web", "bmp-operation-web"),
 )
 
 
@@ -950,7 +953,7 @@ BASE_IMAGES = {"rsyslog": "debian:bookworm-slim"}
 
 
 # Dockerfiles not built FROM the shared dependency layer.
-NO_DEPS = {"rsyslog", "console_web"}
+NO_DEPS = {"rsyslog", "console_web", "operation_web"}
 
 
 def build_call(
@@ -1301,7 +1304,10 @@ IMAGE_CONTENTS = {
     "deps.Dockerfile": None,
 }
 # The web consoles' images: Node builds the app (the shared package with it), nginx serves it.
-WEB_IMAGES = {"console_web.Dockerfile": "services/console_web"}
+WEB_IMAGES = {
+    "console_web.Dockerfile": "services/console_web",
+    "operation_web.Dockerfile": "services/operation_web",
+}
 PYTHON_DOCKERFILES = [
     d for d in DOCKERFILES if IMAGE_CONTENTS.get(d.name) and d.name not in WEB_IMAGES
 ]
@@ -1325,7 +1331,13 @@ def test_web_image_builds_from_the_lockfile_and_serves_with_official_nginx(docke
     services = {source.split("/")[1] for source in sources if source.startswith("services/")}
     assert services == {"web_common", WEB_IMAGES[dockerfile].split("/")[1]}
     assert {"package.json", "package-lock.json"} <= set(sources)
-    assert f"{WEB_IMAGES[dockerfile]}/nginx/console-web.conf.template" in runtime
+    app = WEB_IMAGES[dockerfile].split("/")[1].replace("_", "-")
+    template = f"{WEB_IMAGES[dockerfile]}/nginx/{app}.conf.template"
+    assert (ROOT / template).is_file() and f"COPY {template} " in runtime
+    assert f"COPY deploy/docker/nginx-{app}.conf /etc/nginx/nginx.conf" in runtime
+    # The server block the entrypoint fills is the one the image's nginx.conf includes.
+    nginx_conf = (ROOT / "deploy" / "docker" / f"nginx-{app}.conf").read_text()
+    assert f"include /tmp/{app}.conf;" in nginx_conf
     assert re.search(r"^USER 101:101$", runtime, flags=re.MULTILINE)
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"**/node_modules", "services/*/dist"} <= set(ignored)
