@@ -398,6 +398,7 @@ PAGES = (
     ("alarm-history", "/InBandMonitoringManagement/historyAlarmInfo"),
     ("audit-log", "/AuditLog/list"),
     ("jobs", "/JobManagement/jobList"),
+    ("job-detail", "/JobManagement/jobDetail/{job}"),
     ("not-found", "/no/such/page"),
 )
 DEVICE_TABS = {
@@ -421,6 +422,8 @@ def test_every_page_in_both_languages(operation_web, lab, admin, chromium, shots
         "idc": lab.idc_id,
         "device_type": lab.device_type_id,
         "image": lab.image_id,
+        # A put-on-sale job of the lab's enrolment: its timeline has steps and an end.
+        "job": lab.api.get("/jobs?task=PutawayDevice&pageSize=1")["jobs"][0]["jobId"],
     }
     try:
         page.goto(operation_web + "/login")
