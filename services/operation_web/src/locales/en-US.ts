@@ -338,7 +338,7 @@ export default {
     detail: 'Job',
     timeline: {
       title: 'Timeline',
-      hint: 'What the platform did and the server’s boot services saw during this job, oldest first (kept 14 days).',
+      hint: 'What the platform did, and what the boot services saw of the server, during this job; oldest first (kept 14 days).',
       empty: 'Nothing recorded for this job.',
       verdict: 'Likely cause: {title}',
       fields: { time: 'Time (UTC)', elapsed: 'Since start', source: 'Source', detail: 'What happened' },
