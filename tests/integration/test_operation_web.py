@@ -219,6 +219,20 @@ def test_the_admin_adds_an_idc_and_a_device_type_and_sells_a_device(
     wait_row_status(page, sn, "putaway", timeout=120)
     assert lab.device(sn)["manageStatus"] == "putaway"
 
+    # That put-on-sale job's timeline: who asked, what the scheduler did, how it ended.
+    page.get_by_role("menuitem", name="Jobs").click()
+    settle(page)
+    job = page.get_by_role("row").filter(has_text=sn).get_by_role("link", name="PutawayDevice")
+    job.first.click()
+    page.wait_for_url("**/JobManagement/jobDetail/*")
+    timeline = page.get_by_test_id("job-timeline")
+    created = timeline.get_by_role("row").filter(has=page.locator("[data-kind=job_created]"))
+    created.get_by_text(f"Job PutawayDevice created by {name}").wait_for()
+    ended = timeline.get_by_role("row").filter(has=page.locator("[data-kind=job_ended]"))
+    ended.get_by_text("Job ended: Succeeded").wait_for()
+    assert timeline.locator("[data-kind=step_end]").count() >= 1
+    assert page.get_by_test_id("job-verdict").count() == 0
+
     # Log out: the console asks for a login again.
     page.get_by_test_id("user-menu").click()
     page.get_by_role("menuitem", name="Log out").click()
@@ -384,6 +398,7 @@ PAGES = (
     ("alarm-history", "/InBandMonitoringManagement/historyAlarmInfo"),
     ("audit-log", "/AuditLog/list"),
     ("jobs", "/JobManagement/jobList"),
+    ("job-detail", "/JobManagement/jobDetail/{job}"),
     ("not-found", "/no/such/page"),
 )
 DEVICE_TABS = {
@@ -407,6 +422,8 @@ def test_every_page_in_both_languages(operation_web, lab, admin, chromium, shots
         "idc": lab.idc_id,
         "device_type": lab.device_type_id,
         "image": lab.image_id,
+        # A put-on-sale job of the lab's enrolment: its timeline has steps and an end.
+        "job": lab.api.get("/jobs?task=PutawayDevice&pageSize=1")["jobs"][0]["jobId"],
     }
     try:
         page.goto(operation_web + "/login")

@@ -53,6 +53,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'InBandMonitoringManagement/historyAlarmInfo', component: () => import('./pages/inband/AlarmHistoryPage.vue') },
       { path: 'AuditLog/list', component: () => import('./pages/AuditLogPage.vue') },
       { path: 'JobManagement/jobList', component: () => import('./pages/JobListPage.vue') },
+      { path: 'JobManagement/jobDetail/:jobId', component: () => import('./pages/JobDetailPage.vue'), props: true },
       { path: ':unknown(.*)*', component: () => import('./pages/NotFoundPage.vue') },
     ],
   },

@@ -315,6 +315,30 @@ export const jobApi = {
   /** Again from step `fromStep` (0-based), or from the failed one. */
   retry: (id: string, fromStep?: number) =>
     api.put<Ok>(`/jobs/${encodeURIComponent(id)}/retry`, fromStep === undefined ? {} : { fromStep }),
+  /** Its flight recorder: what the platform did and the boot services saw, and the verdict. */
+  timeline: (id: string) => api.get<JobTimeline>(`/jobs/${encodeURIComponent(id)}/timeline`),
+}
+
+/** One thing seen during a job; `detail`'s fields depend on `kind` (contract parts/job.yaml). */
+export interface JobTimelineEntry {
+  /** ISO 8601, UTC, milliseconds. */
+  time: string
+  source: string
+  kind: string
+  detail: Record<string, unknown>
+}
+/** The likely cause of a failure or a stall (bmp_common.flight_verdict). */
+export interface JobVerdict {
+  code: string
+  message: string
+}
+export interface JobTimeline {
+  jobId: string
+  task: string
+  status: JobStatus
+  instanceId: string
+  verdict: JobVerdict | null
+  entries: JobTimelineEntry[]
 }
 
 /** What an operator may do with a job: cancel one that has not ended, retry one that failed
