@@ -67,6 +67,7 @@ def deployment(tmp_path_factory):
         "pronoea": free_port(),
         "monitor_proxy": free_port(),
         "console_web": free_port(),
+        "operation_web": free_port(),
     }
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("BMP_", "DJANGO_"))
@@ -94,6 +95,7 @@ def deployment(tmp_path_factory):
         BMP_PRONOEA_PORT=str(ports["pronoea"]),
         BMP_MONITOR_PROXY_PORT=str(ports["monitor_proxy"]),
         BMP_CONSOLE_WEB_PORT=str(ports["console_web"]),
+        BMP_OPERATION_WEB_PORT=str(ports["operation_web"]),
     )
     mysql = None
     if os.environ.get("BMP_DATABASE_URL", "").startswith("mysql"):
