@@ -16,6 +16,9 @@ from bmp_lab import enrol
 from bmp_lab.fleet import Fleet
 from bmp_lab.platform import Platform, free_port, wait_for
 
+# The web consoles' browser fixtures (chromium, a page, the screenshots' folder).
+from .web_browser import chromium, page, shots  # noqa: F401
+
 PLATFORM_SERVICES = (
     "bmp-openapi",
     "bmp-openapi-worker",

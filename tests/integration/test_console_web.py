@@ -11,11 +11,9 @@ folder is printed), with no untranslated text and no critical accessibility viol
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright_api
@@ -24,7 +22,7 @@ from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab.platform import free_port, wait_for, wait_http
 
 from .browser import Browser, new_user
-from .web_browser import build_consoles, check_page, launch, settle
+from .web_browser import build_consoles, check_page, choose, confirm, log_in, settle
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -46,33 +44,6 @@ def console_web(lab):
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    """One folder of the run (or BMP_TEST_SCREENSHOTS, to keep them, e.g. as CI artifacts)."""
-    kept = os.environ.get("BMP_TEST_SCREENSHOTS")
-    folder = Path(kept) if kept else tmp_path_factory.mktemp("console-web-screenshots")
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-@pytest.fixture
-def page(chromium):
-    # A Chinese browser: the console starts in Chinese (upstream's default).
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 # The instance page's other tabs, loaded when opened.
 DETAIL_TABS = {
     "zh_CN": (("hardware", "硬件监控"), ("performance", "性能监控"), ("log", "操作日志")),
@@ -82,36 +53,6 @@ DETAIL_TABS = {
         ("log", "Operation log"),
     ),
 }
-LOGIN_WORDS = {"zh_CN": ("用户名", "密码", "登录"), "en_US": ("User name", "Password", "Sign in")}
-
-
-def log_in(page, name: str, password: str, language: str = "zh_CN") -> None:
-    user_label, password_label, button = LOGIN_WORDS[language]
-    page.get_by_label(user_label).fill(name)
-    page.get_by_label(password_label, exact=True).fill(password)
-    page.get_by_role("button", name=button).click()
-
-
-def choose(page, combobox: str, option: str) -> None:
-    # (Element Plus's input is a zero-width box in the select's frame: the frame takes clicks;
-    # its list fades in, so the option is clicked once it is still.)
-    box = page.get_by_role("combobox", name=combobox)
-    frame = box.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]")
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):
-        frame.click()
-        try:
-            choice.wait_for(state="visible", timeout=3000)
-            page.wait_for_timeout(300)
-            choice.click(timeout=3000)
-            return
-        except playwright_api.TimeoutError:
-            page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {option} in {combobox}")
-
-
-def confirm(page) -> None:
-    page.get_by_role("dialog").get_by_role("button", name="OK").click()
 
 
 def status_of(page) -> str:

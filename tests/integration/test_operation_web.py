@@ -11,11 +11,9 @@ untranslated text and no critical accessibility violation.
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import urllib.request
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -27,15 +25,16 @@ from .web_browser import (
     OPERATION_KEY_PREFIXES,
     build_consoles,
     check_page,
+    choose,
+    confirm,
     key_pattern,
-    launch,
+    log_in,
     settle,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 KEYS = key_pattern(OPERATION_KEY_PREFIXES)
-LOGIN_WORDS = {"zh_CN": ("用户名", "密码", "登录"), "en_US": ("User name", "Password", "Sign in")}
 OOB_POLL_INTERVAL = 2.0
 
 
@@ -71,63 +70,6 @@ def admin(lab) -> tuple[str, str]:
     lines = (lab.platform.var / "data" / "credentials").read_text().splitlines()
     credentials = dict(line.split("=", 1) for line in lines if "=" in line)
     return credentials["BMP_ADMIN_USER"], credentials["BMP_ADMIN_PASSWORD"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    kept = os.environ.get("BMP_TEST_SCREENSHOTS")
-    folder = (
-        Path(kept) / "operation-web" if kept else tmp_path_factory.mktemp("operation-web-shots")
-    )
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-@pytest.fixture
-def page(chromium):
-    # A Chinese browser: the console starts in Chinese (upstream's default).
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page, name: str, password: str, language: str = "zh_CN") -> None:
-    user_label, password_label, button = LOGIN_WORDS[language]
-    page.get_by_label(user_label).fill(name)
-    page.get_by_label(password_label, exact=True).fill(password)
-    page.get_by_role("button", name=button).click()
-
-
-def choose(page, combobox: str, option: str, scope=None) -> None:
-    # (Element Plus's input is a zero-width box in the select's frame: the frame takes clicks;
-    # its list fades in, so the option is clicked once it is still.)
-    box = (scope or page).get_by_role("combobox", name=combobox)
-    frame = box.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]")
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):
-        frame.click()
-        try:
-            choice.wait_for(state="visible", timeout=3000)
-            page.wait_for_timeout(300)
-            choice.click(timeout=3000)
-            return
-        except playwright_api.TimeoutError:
-            page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {option} in {combobox}")
-
-
-def confirm(page) -> None:
-    page.get_by_role("dialog").get_by_role("button", name="OK").click()
 
 
 def device_row(page, sn: str):

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BMP_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -108,3 +109,65 @@ def check_page(page, shots: Path, name: str, keys_like: re.Pattern = UNTRANSLATE
     assert not violations, f"{name}: critical accessibility violations:\n" + json.dumps(
         violations, indent=1
     )
+
+
+LOGIN_WORDS = {"zh_CN": ("用户名", "密码", "登录"), "en_US": ("User name", "Password", "Sign in")}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(request, tmp_path_factory):
+    """One folder per console of the run (or under BMP_TEST_SCREENSHOTS, to keep them, e.g. as
+    CI artifacts): console-web, operation-web."""
+    console = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
+    kept = os.environ.get("BMP_TEST_SCREENSHOTS")
+    folder = Path(kept) / console if kept else tmp_path_factory.mktemp(f"{console}-shots")
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def page(chromium):
+    # A Chinese browser: the consoles start in Chinese (upstream's default).
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, name: str, password: str, language: str = "zh_CN") -> None:
+    user_label, password_label, button = LOGIN_WORDS[language]
+    page.get_by_label(user_label).fill(name)
+    page.get_by_label(password_label, exact=True).fill(password)
+    page.get_by_role("button", name=button).click()
+
+
+def choose(page, combobox: str, option: str, scope=None) -> None:
+    """Picks ``option`` in the Element Plus select named ``combobox`` (within ``scope``)."""
+    # (Element Plus's input is a zero-width box in the select's frame: the frame takes clicks;
+    # its list fades in, so the option is clicked once it is still.)
+    box = (scope or page).get_by_role("combobox", name=combobox)
+    frame = box.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]")
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        frame.click()
+        try:
+            choice.wait_for(state="visible", timeout=3000)
+            page.wait_for_timeout(300)
+            choice.click(timeout=3000)
+            return
+        except playwright_api.TimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option} in {combobox}")
+
+
+def confirm(page) -> None:
+    page.get_by_role("dialog").get_by_role("button", name="OK").click()
