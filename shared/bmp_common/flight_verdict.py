@@ -12,13 +12,15 @@ from __future__ import annotations
 import dataclasses
 
 from bmp_common import flight
+from bmp_common.messages.actions import PING, SET_PXE_BOOT
+from bmp_common.messages.steps import USER_PRIVILEGE_ERROR, USERNAME_OR_PASSWORD_ERROR
 
-# Upstream's driver status codes (bmp_common.messages.steps), spelled here to stay import-free.
-BMC_AUTH = "USERNAME_OR_PASSWORD_ERROR"
-BMC_PRIVILEGE = "USER_PRIVILEGE_ERROR"
+# Upstream's driver status codes.
+BMC_AUTH = USERNAME_OR_PASSWORD_ERROR
+BMC_PRIVILEGE = USER_PRIVILEGE_ERROR
 BMC_UNREACHABLE = "PING_ILOIP_ERROR"
-PXE_STEP = "SetPXEBoot"
-WAIT_FOR_AGENT = "Ping"
+PXE_STEP = SET_PXE_BOOT
+WAIT_FOR_AGENT = PING
 AGENT_SILENT = "AGENT_SILENT"
 TIMEOUT = "TIMEOUT"
 DHCP_ANSWERS = ("OFFER", "ACK")

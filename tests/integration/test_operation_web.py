@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from playwright import sync_api as playwright_api
 
+from bmp_common.messages.jobs import PUTAWAY_DEVICE
 from bmp_lab.platform import free_port, wait_for, wait_http
 
 from .web_browser import (
@@ -164,7 +165,7 @@ def test_the_admin_adds_an_idc_and_a_device_type_and_sells_a_device(
     # That put-on-sale job's timeline: who asked, what the scheduler did, how it ended.
     page.get_by_role("menuitem", name="Jobs").click()
     settle(page)
-    job = page.get_by_role("row").filter(has_text=sn).get_by_role("link", name="PutawayDevice")
+    job = page.get_by_role("row").filter(has_text=sn).get_by_role("link", name=PUTAWAY_DEVICE)
     job.first.click()
     page.wait_for_url("**/JobManagement/jobDetail/*")
     timeline = page.get_by_test_id("job-timeline")
