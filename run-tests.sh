@@ -158,8 +158,8 @@ if [[ $# -eq 0 ]]; then
   # What this pass adds is the database and the broker: suites that touch neither ran above
   # (boot files, disks, codecs, BMC emulators, CLI rendering, static checks of the images), and
   # the permission matrix, whose answers come from the roles, not from the database engine (the
-  # row-scoping tests, which query it, stay), and the web console in a browser (what it shows
-  # comes through console-api, whose own tests stay).
+  # row-scoping tests, which query it, stay), and the web consoles in a browser (what they show
+  # comes through the BFFs, whose own tests stay).
   set -- --ignore=services/tftp/tests --ignore=services/image/tests \
     --ignore=services/lab/tests --ignore=services/driver/tests/test_backends.py \
     --ignore=services/driver/tests/test_redfish.py \
@@ -168,6 +168,7 @@ if [[ $# -eq 0 ]]; then
     --ignore=tests/test_docker_static.py --ignore=tests/test_deploy_docker_mode.py \
     --ignore=services/openapi/tests/test_rbac_matrix.py \
     --ignore=tests/integration/test_console_web.py \
+    --ignore=tests/integration/test_operation_web.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_codec.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
