@@ -173,8 +173,13 @@ if [[ $# -eq 0 ]]; then
     --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_netns.py
-  python -m pytest "$@"
-  DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest services/scheduler/tests
+  # On every core too: pytest-django gives each worker its own test database, and the plugin
+  # its own redis database and RabbitMQ vhost. The chaos test then runs alone: its deadlines
+  # measure the platform through a broker outage, not a neighbour's load.
+  python -m pytest -n "$workers" --dist loadfile --ignore=tests/integration/test_chaos.py "$@"
+  python -m pytest tests/integration/test_chaos.py
+  DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest -n "$workers" --dist loadfile \
+    services/scheduler/tests
 else
   pytest_all "$@"
 fi

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _WORK = Path(tempfile.mkdtemp(prefix="bmp-test-"))
 _REDIS_SOCKET = _WORK / "run" / "redis.sock"
@@ -34,6 +35,46 @@ _set_folder("BMP_RUN_DIR", str(_WORK / "run"))
 os.environ["BMP_DEFAULT_LANGUAGE"] = "en_US"
 
 EMBEDDED_REDIS = not (os.environ.get("BMP_REDIS_URL") or os.environ.get("BMP_REDIS_HOST"))
+
+
+def _worker_index() -> int:
+    return int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+
+
+def _own_redis_database(url: str) -> str:
+    """Worker gwN's database on a shared redis server: the run's own number + N + 1.
+
+    Lockout counters, caches and the flight recorder's lists are keyed by names two workers'
+    tests both use (the seeded admin, the lab's IDC): on one database they would meet.
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{base + _worker_index() + 1}").geturl()
+
+
+def _own_rabbitmq_vhost(url: str) -> str:
+    """Worker gwN's vhost on a shared RabbitMQ, made empty: a queue of the default vhost would
+    hand one worker's messages to the other's consumers."""
+    ctl = shutil.which("rabbitmqctl")
+    if ctl is None:
+        raise RuntimeError(
+            "tests on several workers against RabbitMQ give each worker a vhost of its own "
+            "with rabbitmqctl, which is not installed here: run them on one (-n 0)"
+        )
+    parts = urlsplit(url)
+    vhost = f"bmp-test-{os.environ['PYTEST_XDIST_WORKER']}"
+    subprocess.run([ctl, "-q", "delete_vhost", vhost], capture_output=True, timeout=120)
+    subprocess.run([ctl, "-q", "add_vhost", vhost], capture_output=True, timeout=120, check=True)
+    user = parts.username or "guest"
+    permissions = [ctl, "-q", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]
+    subprocess.run(permissions, capture_output=True, timeout=120, check=True)
+    return parts._replace(path=f"/{vhost}").geturl()
+
+
+if XDIST_WORKER and os.environ.get("BMP_REDIS_URL"):
+    os.environ["BMP_REDIS_URL"] = _own_redis_database(os.environ["BMP_REDIS_URL"])
+if XDIST_WORKER and os.environ.get("BMP_BROKER_URL", "").startswith("amqp"):
+    os.environ["BMP_BROKER_URL"] = _own_rabbitmq_vhost(os.environ["BMP_BROKER_URL"])
 
 
 def _start_redis() -> subprocess.Popen:

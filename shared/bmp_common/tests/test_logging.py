@@ -58,11 +58,13 @@ KIB = 1024
     ],
     ids=lambda text: f"{text[:8]!r}x{len(text)}",
 )
-def test_redaction_of_hostile_text_takes_under_100_ms(text):
-    # A linear scan of 100 KiB takes a few milliseconds here; the bound leaves room for a slow CI.
+def test_redaction_of_hostile_text_does_not_backtrack(text):
+    # A linear scan of 100 KiB takes a few milliseconds; a pattern that backtracks takes seconds
+    # to hours on these texts (the request path took 8 s). The bound is far from both, so a
+    # loaded machine (one core shared by a dozen processes) does not fail it.
     started = time.perf_counter()
     redact_text(text)
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 2
 
 
 def test_a_text_over_the_scan_limit_is_cut_with_a_marker_and_its_tail_dropped():
