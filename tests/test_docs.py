@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCES = {"en": ROOT / "docs" / "configuration.md", "zh": ROOT / "docs" / "zh" / "configuration.md"}
+REFERENCES = {
+    "en": ROOT / "docs" / "configuration.md",
+    "zh": ROOT / "docs" / "zh" / "configuration.md",
+}
 KEY = re.compile(r"^BMP_[A-Z0-9_]+$")
 READER = re.compile(r"^(env_\w+|_env\w*|get|getenv|pop|setdefault)$")
 SHELL_READ = re.compile(r"\$\{(BMP_[A-Z0-9_]+):?[-?]")
@@ -62,7 +65,7 @@ def python_keys() -> dict[str, set[str]]:
 
 def shell_files() -> list[Path]:
     listed = subprocess.run(
-        ["git", "ls-files", "*.sh", "deploy/docker-compose.yml"],  # noqa: S607
+        ["git", "ls-files", "*.sh", "deploy/docker-compose.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     # run-tests.sh and .ci/ configure the test run, not the platform.
@@ -109,9 +112,7 @@ def test_the_scan_finds_the_keys_it_is_meant_to():
 def test_every_configuration_key_is_in_the_reference(language):
     text = REFERENCES[language].read_text()
 
-    missing = {
-        key: sorted(where) for key, where in keys_read().items() if f"`{key}`" not in text
-    }
+    missing = {key: sorted(where) for key, where in keys_read().items() if f"`{key}`" not in text}
 
     assert not missing, (
         f"{REFERENCES[language].relative_to(ROOT)} lacks these keys (with where they are read): "
