@@ -583,7 +583,8 @@ def test_backup_then_restore_brings_back_the_sqlite_database_the_data_and_the_se
     writer.commit()
     writer.close()
     (var / "data" / "credentials").unlink()
-    (var / "secrets.env").write_text("BMP_SECRET_KEY=second\n")
+    # This host's own way to its servers survives the restore (another host, another password).
+    (var / "secrets.env").write_text("BMP_SECRET_KEY=second\nBMP_REDIS_PASSWORD=this-host\n")
 
     restored = _deploy(environment, "restore", str(archive))
 
@@ -593,12 +594,17 @@ def test_backup_then_restore_brings_back_the_sqlite_database_the_data_and_the_se
     assert rows == [("i-1", "running"), ("i-2", "stopped")]
     assert (var / "data" / "credentials").read_text() == "BMP_ADMIN_USER=admin\n"
     assert stat.S_IMODE((var / "data" / "credentials").stat().st_mode) == 0o600
-    assert "BMP_ENCRYPTION_KEY=first-key" in (var / "secrets.env").read_text()
+    assert (var / "secrets.env").read_text().splitlines() == [
+        "BMP_SECRET_KEY=first",
+        "BMP_ENCRYPTION_KEY=first-key",
+        "BMP_REDIS_PASSWORD=this-host",
+    ]
+    assert stat.S_IMODE((var / "secrets.env").stat().st_mode) == 0o600
     assert (var / "runtime.env").read_text() == "BMP_IDC_IDS=idc-1\n"
     assert (var / "data" / "redis" / "appendonly.aof").exists()  # not state: left alone
     # Nothing replaced is lost: it waits in var/restore-previous-<time>/.
     (aside,) = var.glob("restore-previous-*")
-    assert (aside / "secrets.env").read_text() == "BMP_SECRET_KEY=second\n"
+    assert (aside / "secrets.env").read_text().startswith("BMP_SECRET_KEY=second\n")
     assert (aside / "bmp.sqlite3").exists()
     assert str(aside) in restored.stdout
 

@@ -38,6 +38,16 @@ MANIFEST = "bmp-backup.json"
 # Kept out of data/: not state (see the module docstring).
 NOT_STATE = ("redis", "tftp")
 VAR_FILES = ("secrets.env", "runtime.env")
+# How this host reaches its servers: kept from the host's own secrets.env when the archive's
+# goes in, so a backup restores on a host whose database or broker password differs.
+CONNECTION_KEYS = (
+    "BMP_DB_PASSWORD",
+    "BMP_MQ_PASSWORD",
+    "BMP_REDIS_PASSWORD",
+    "BMP_DATABASE_URL",
+    "BMP_BROKER_URL",
+    "BMP_REDIS_URL",
+)
 
 
 class BackupError(Exception):
@@ -264,13 +274,27 @@ def _restore_files(stage: Path, var: Path, data: Path, database: dict, kind: str
                 move_aside(target.parent / name, name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(stage / "database.sqlite3"), str(target))
+    here = _connection_lines(var / "secrets.env")
     for name in VAR_FILES:
         if (var / name).exists():
             move_aside(var / name, name)
         if (stage / name).is_file():
             shutil.move(str(stage / name), str(var / name))
             (var / name).chmod(0o600)
+    if here:
+        secrets = var / "secrets.env"
+        kept = [line for line in _lines(secrets) if line.split("=", 1)[0] not in CONNECTION_KEYS]
+        secrets.write_text("".join(f"{line}\n" for line in [*kept, *here]))
+        secrets.chmod(0o600)
     return aside if moved else None
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.is_file() else []
+
+
+def _connection_lines(path: Path) -> list[str]:
+    return [line for line in _lines(path) if line.split("=", 1)[0] in CONNECTION_KEYS]
 
 
 def main() -> int:
