@@ -13,6 +13,7 @@ A key counts as read by the code when it is:
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -86,6 +87,7 @@ def dotenv_keys() -> set[str]:
     return set(DOTENV_KEY.findall((ROOT / ".env").read_text()))
 
 
+@functools.cache
 def keys_read() -> dict[str, set[str]]:
     found = python_keys()
     for key, where in shell_keys().items():
@@ -146,3 +148,64 @@ def test_both_languages_have_the_same_documents():
     chinese = {p.name for p in (ROOT / "docs" / "zh").glob("*.md")}
 
     assert {"deployment.md", "configuration.md", "troubleshooting.md"} <= english & chinese
+
+
+DEPLOY_COMMAND = re.compile(r"\./bmp-deploy\.sh (?:(?:-t|--tag) \S+ )?([a-z][a-z-]*)")
+BUILD_COMMAND = re.compile(r"\./bmp-build-image\.sh ([a-z][a-z-]*)")
+BMPCTL_COMMAND = re.compile(r"\bbmpctl ([a-z][A-Za-z]+) ([a-z][A-Za-z]+)")
+
+
+def _documented(pattern: re.Pattern) -> dict[tuple[str, ...] | str, set[str]]:
+    found: dict = {}
+    for document in _documents():
+        for match in pattern.finditer(document.read_text()):
+            key = match.groups() if len(match.groups()) > 1 else match.group(1)
+            found.setdefault(key, set()).add(str(document.relative_to(ROOT)))
+    return found
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+
+
+def test_every_documented_script_command_exists():
+    deploy_help = _run(str(ROOT / "bmp-deploy.sh"), "--help").stdout
+    build_help = _run(str(ROOT / "bmp-build-image.sh"), "--help").stdout
+    deploy_commands = set(re.findall(r"^ {4}([a-z][a-z-]+)", deploy_help, re.MULTILINE))
+    build_commands = set(re.findall(r"bmp-build-image\.sh ([a-z]+)", build_help))
+    assert {"start", "backup", "restore"} <= deploy_commands and "save" in build_commands
+
+    unknown = {
+        f"bmp-deploy.sh {command}": where
+        for command, where in _documented(DEPLOY_COMMAND).items()
+        if command not in deploy_commands
+    } | {
+        f"bmp-build-image.sh {command}": where
+        for command, where in _documented(BUILD_COMMAND).items()
+        if command not in build_commands
+    }
+
+    assert not unknown, unknown
+
+
+def test_every_documented_bmpctl_command_exists():
+    """bmpctl's commands are the contract's operations, by tag (bmp_ctl reads them from it)."""
+    from bmp_common.contract import load_contract
+
+    operations = {
+        (tag, operation["operationId"])
+        for item in load_contract()["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+        for tag in operation.get("tags", [])
+    }
+
+    missing = {
+        f"bmpctl {tag} {operation}": sorted(where)
+        for (tag, operation), where in _documented(BMPCTL_COMMAND).items()
+        if (tag, operation) not in operations
+    }
+
+    assert not missing, missing
