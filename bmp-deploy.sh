@@ -42,6 +42,11 @@ COMMAND:
                  secret with it (the old key stays listed for backups and jobs in flight)
     rotate-key finish
                  Re-encrypt again and drop every key but the newest (local runtime)
+    backup -o FILE
+                 Write the database (SQLite copy or mysqldump), the data folder and the
+                 secrets into FILE (tar.gz, mode 0600), services running or not (local runtime)
+    restore FILE Put a backup back (database, data folder, secrets); refused while services
+                 run. What it replaces is moved to var/restore-previous-TIME (local runtime)
     lab          Virtual servers to try the platform with (local runtime):
                    lab up N    run N virtual servers (IPMI BMCs on 127.0.0.1) as bmp-lab
                                and enrol them into the running platform (IDC "lab")
@@ -707,6 +712,34 @@ lab_command() {
   esac
 }
 
+# -- backup and restore (local runtime) ------------------------------------------------------
+
+backup_restore() {
+  # backup_restore backup -o FILE | restore FILE: deploy/local/backup.py does the work; here the
+  # checks that need the supervisor and the tools.
+  local command="$1"
+  shift
+  if [[ ! -x "$BMP_VENV/bin/python" ]]; then
+    echo "bmp-deploy.sh: no $BMP_VENV yet: nothing was ever started here (./bmp-deploy.sh start all)" >&2
+    return 1
+  fi
+  if uses_mysql && ! command -v mysqldump >/dev/null 2>&1 && ! command -v mariadb-dump >/dev/null 2>&1; then
+    apt_install default-mysql-client
+  fi
+  if [[ "$command" == backup ]]; then
+    [[ $# -eq 2 && ( "$1" == -o || "$1" == --output ) && -n "$2" ]] || die_usage "usage: backup -o FILE"
+    "$BMP_VENV/bin/python" "$ROOT/deploy/local/backup.py" backup -o "$2"
+    return
+  fi
+  [[ $# -eq 1 && -n "$1" ]] || die_usage "usage: restore FILE"
+  if supervisord_running; then
+    # The services would keep writing the database and the data folder being replaced.
+    echo "bmp-deploy.sh: services are running (supervisord pid $(cat "$BMP_RUN_DIR/supervisord.pid")): run ./bmp-deploy.sh stop all first" >&2
+    return 1
+  fi
+  "$BMP_VENV/bin/python" "$ROOT/deploy/local/backup.py" restore "$1"
+}
+
 # -- commands --------------------------------------------------------------------------------
 
 print_config() {
@@ -998,7 +1031,7 @@ main() {
       return
       ;;
     start | stop | restart | status | reinstall | logs | uninstall) ;;
-    config | credentials | lab | rotate-key) ;;
+    config | credentials | lab | rotate-key | backup | restore) ;;
     *) die_usage "unknown command '$command'" ;;
   esac
   local rt
@@ -1025,6 +1058,11 @@ main() {
     rotate-key)
       [[ "$rt" == local ]] || die_usage "rotate-key runs with the local runtime; with docker, put a new key first in BMP_ENCRYPTION_KEY, recreate the services and run bmp_rotate_secrets in bmp-openapi and bmp-scheduler"
       rotate_key "$@"
+      return
+      ;;
+    backup | restore)
+      [[ "$rt" == local ]] || die_usage "$command runs with the local runtime; docker: see docs/deployment.md, 'Backup and restore'"
+      backup_restore "$command" "$@"
       return
       ;;
     lab)
