@@ -155,7 +155,9 @@ def redis_url(db: int) -> str:
     host = env_str("BMP_REDIS_HOST")
     if host:
         password = env_str("BMP_REDIS_PASSWORD", "")
-        auth = f":{quote(password, safe='')}@" if password else ""
+        # A Redis ACL user (BMP_REDIS_USER), or the default user of requirepass.
+        user = quote(env_str("BMP_REDIS_USER", ""), safe="")
+        auth = f"{user}:{quote(password, safe='')}@" if password else ""
         return f"redis://{auth}{host}:{env_int('BMP_REDIS_PORT', 6379)}/{db}"
     return f"unix://{embedded_redis_socket()}?db={db}"
 
