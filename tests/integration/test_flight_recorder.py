@@ -264,6 +264,32 @@ def dhcp_server(lab, net, idc_id: str):
         lab.platform.kill(name, signal.SIGTERM)
 
 
+@pytest.fixture
+def a_free_server(lab) -> None:
+    """The lab has seven servers and a failed create keeps its server until its instance is
+    deleted: with none free, the failed instance of a test that is over (not the shared
+    ``refused`` one) is deleted, so that the next create finds a server."""
+    devices = lab.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
+    if any(device["manageStatus"] == "putaway" for device in devices):
+        return
+    instances = lab.api.get("/project/instances", isAll=1)["instances"]
+    done = next(
+        i["instanceId"]
+        for i in instances
+        if i["status"] == "Creation failed" and i["instanceName"] != "flight-badpass"
+    )
+    lab.api.delete(f"/project/instances/{done}")
+    wait_for(
+        lambda: any(
+            device["manageStatus"] == "putaway"
+            for device in lab.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
+        ),
+        60,
+        "a server given back by a deleted instance",
+        interval=0.3,
+    )
+
+
 def pxe_boot(net, node) -> None:
     node.agent.pxe_through(functools.partial(net.dhcp_probe, pxe=True))
 
@@ -279,6 +305,7 @@ def dhcp_packets(timeline: dict) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.usefixtures("a_free_server")
 def test_a_dhcp_discover_that_no_server_answers(lab, segment):
     # The segment's DHCP server answers from another IDC's host table: the reservation the
     # platform made for this server is not there.
@@ -301,6 +328,7 @@ def test_a_dhcp_discover_that_no_server_answers(lab, segment):
     assert kinds(timeline, "file_fetched") == [] and kinds(timeline, "heartbeats") == []
 
 
+@pytest.mark.usefixtures("a_free_server")
 def test_a_dhcp_answer_after_which_the_server_asks_no_boot_file(lab, segment):
     def lease_then_nothing(node):
         pxe_boot(segment, node)
