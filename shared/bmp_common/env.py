@@ -165,7 +165,8 @@ def redis_url(db: int) -> str:
 def _with_redis_db(url: str, db: int) -> str:
     parts = urlsplit(url)
     if parts.scheme == "unix":
-        return f"unix://{parts.path}?db={db}"
+        auth = parts.netloc.rpartition("@")[0]  # a user and password, kept
+        return f"unix://{auth + '@' if auth else ''}{parts.path}?db={db}"
     base = url.split("?", 1)[0].rstrip("/")
     if parts.path not in ("", "/"):
         base = base.rsplit("/", 1)[0]

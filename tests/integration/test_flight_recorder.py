@@ -241,8 +241,8 @@ def redis_inside(lab, work):
     )
     try:
         wait_for(socket_path.exists, 10, "the Redis relay's socket")
-        db = parts.path.strip("/") or "0"
-        yield {"BMP_REDIS_URL": f"unix://{socket_path}?db={db}"}
+        auth = parts.netloc.rpartition("@")[0]  # the services pick their databases themselves
+        yield {"BMP_REDIS_URL": f"unix://{auth + '@' if auth else ''}{socket_path}?db=0"}
     finally:
         lab.platform.kill("fl-redis-relay", signal.SIGTERM)
 

@@ -93,6 +93,12 @@ def test_a_redis_acl_user_goes_in_the_url(clean_env):
     assert env.redis_url(2) == "redis://bmp-flight:p%40ss@bmp-redis:6379/2"
 
 
+def test_a_unix_socket_url_keeps_its_password(clean_env):
+    clean_env.setenv("BMP_REDIS_URL", "unix://:pw@/run/relay.sock?db=9")
+
+    assert env.redis_url(2) == "unix://:pw@/run/relay.sock?db=2"
+
+
 def test_redis_url_override_gets_the_logical_database_replaced(clean_env):
     clean_env.setenv("BMP_REDIS_URL", "redis://127.0.0.1:6379/9")
 
