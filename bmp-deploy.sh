@@ -542,10 +542,12 @@ compose() {
 }
 
 docker_secrets() {
-  # The docker runtime also needs the passwords of its own MySQL, Redis and RabbitMQ.
+  # The docker runtime also needs the passwords of its own MySQL, Redis and RabbitMQ, and of
+  # Redis's append-only flight recorder user (bmp-flight, for the boot file servers).
   ensure_secrets
   local file="$BMP_VAR_DIR/secrets.env" key
-  for key in BMP_DB_PASSWORD BMP_DB_ROOT_PASSWORD BMP_REDIS_PASSWORD BMP_MQ_PASSWORD; do
+  for key in BMP_DB_PASSWORD BMP_DB_ROOT_PASSWORD BMP_REDIS_PASSWORD BMP_MQ_PASSWORD \
+    BMP_FLIGHT_REDIS_PASSWORD; do
     if [[ -z "${!key:-}" ]]; then
       printf -v "$key" '%s' "$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
       echo "$key=${!key}" >>"$file"

@@ -54,6 +54,8 @@ EXPOSE 10000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:10000/health', timeout=4)"]
 
+# nginx runs under bmp_image.nginx_log, which reads its access lines (its standard output, a
+# pipe), copies them to the container's log and tells the flight recorder of each file fetched.
 # -e stderr: Debian's nginx opens its compiled-in error log before reading the config, which a
 # non-root user on a read-only root fs cannot.
-CMD ["nginx", "-e", "stderr", "-g", "daemon off;"]
+CMD ["python", "-m", "bmp_image.nginx_log", "--", "nginx", "-e", "stderr", "-g", "daemon off;"]

@@ -55,7 +55,13 @@ IDC_SERVICES = ("bmp-driver", "bmp-dhcp-agent", "bmp-oob-agent")
 DHCP_SERVER = "bmp-dhcp-server"
 IDC_ID = "idc-test1"
 DHCP_ENV = {"BMP_IDC_ID": IDC_ID, "BMP_DHCP_INTERFACE": "br-prov", "BMP_DHCP_SERVER_IP": "10.0.0.2"}
-PASSWORDS = ("BMP_DB_PASSWORD", "BMP_DB_ROOT_PASSWORD", "BMP_REDIS_PASSWORD", "BMP_MQ_PASSWORD")
+PASSWORDS = (
+    "BMP_DB_PASSWORD",
+    "BMP_DB_ROOT_PASSWORD",
+    "BMP_REDIS_PASSWORD",
+    "BMP_MQ_PASSWORD",
+    "BMP_FLIGHT_REDIS_PASSWORD",  # Redis's append-only user of the boot file servers
+)
 SECRETS = ("BMP_SECRET_KEY", "BMP_ENCRYPTION_KEY", "BMP_MONITOR_TOKEN", *PASSWORDS)
 MASK = "******"
 CONFIG_HEADER = "compose configuration (secrets masked):\n"
@@ -288,7 +294,7 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
     bff = {"BMP_REDIS_PASSWORD", "BMP_SECRET_KEY", *key_file}
     assert masked == {
         "bmp-db": {"MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"},
-        "bmp-redis": {"REDIS_PASSWORD"},
+        "bmp-redis": {"REDIS_PASSWORD", "REDIS_FLIGHT_PASSWORD"},
         "bmp-mq": {"RABBITMQ_DEFAULT_PASS"},
         # BMP_ADMIN_PASSWORD is unset (null): masked all the same.
         "bmp-openapi": {*app, *monitor, *key_file, "BMP_ADMIN_PASSWORD", "BMP_ALERT_API_KEY_FILE"},
@@ -303,9 +309,10 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-oob-alert": {*bff, "BMP_DB_PASSWORD"},
         "bmp-pronoea": {*monitor, "BMP_ALERT_API_KEY_FILE"},
         "bmp-monitor-proxy": {*monitor, "BMP_REDIS_PASSWORD"},
-        # The file servers, the syslog receiver and Prometheus's own programs hold no secret.
+        # The file servers, the syslog receiver and Prometheus's own programs hold no secret;
+        # bmp-image only the flight recorder's append-only Redis user.
         "bmp-tftp": set(),
-        "bmp-image": set(),
+        "bmp-image": {"BMP_REDIS_PASSWORD"},
         "bmp-rsyslog": set(),
         "bmp-pushgateway": set(),
         "bmp-prometheus": set(),

@@ -51,6 +51,7 @@ REQUIRED_SECRETS = (
     "BMP_SECRET_KEY",
     "BMP_ENCRYPTION_KEY",
     "BMP_MONITOR_TOKEN",
+    "BMP_FLIGHT_REDIS_PASSWORD",
 )
 MIDDLEWARE = {"bmp-db": "bmp_db_image", "bmp-redis": "bmp_redis_image", "bmp-mq": "bmp_mq_image"}
 # The app services that use the database, and the workers of one IDC (compose profile "idc").
@@ -66,6 +67,9 @@ DB_APPS = (
 # no broker, no secret.
 RSYSLOG = "bmp-rsyslog"
 BOOT_APPS = ("bmp-tftp", "bmp-image", RSYSLOG)
+# Boot file servers that tell the flight recorder of each fetch, through Redis's append-only
+# user (bmp-flight): the one credential a boot app holds.
+FLIGHT_WRITERS = {"bmp-image": "bmp-flight"}
 # The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
 IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
@@ -495,8 +499,14 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
         assert env["BMP_REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
         assert env["BMP_MQ_PASSWORD"] == given_secrets["BMP_MQ_PASSWORD"]
     for name in (*BOOT_APPS, DHCP_SERVER, *WEB_APPS):
-        # Least privilege: they talk to no broker and no database, and hold no secret.
-        env = services[name].get("environment") or {}
+        # Least privilege: they talk to no broker and no database, and hold no secret but the
+        # flight recorder's append-only Redis user (test_the_flight_recorder_user_only_appends).
+        env = dict(services[name].get("environment") or {})
+        if name in FLIGHT_WRITERS:
+            flight_password = given_secrets["BMP_FLIGHT_REDIS_PASSWORD"]
+            assert env.pop("BMP_REDIS_USER") == FLIGHT_WRITERS[name], name
+            assert env.pop("BMP_REDIS_PASSWORD") == flight_password, name
+            assert env.pop("BMP_REDIS_HOST") == "bmp-redis", name
         assert not [key for key in env if SECRET_KEY_RE.search(key)], name
         assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
     for name, bff in WEB_APPS.items():
@@ -609,6 +619,76 @@ def test_redis_password_stays_off_the_command_line(config, given_secrets):
     assert given_secrets["BMP_REDIS_PASSWORD"] not in command
     assert "requirepass" in command
     assert given_secrets["BMP_REDIS_PASSWORD"] not in " ".join(redis["healthcheck"]["test"])
+
+
+def test_the_flight_recorder_user_only_appends(config, given_secrets, tmp_path):
+    """bmp-redis's configuration, run by a real redis-server: the boot file servers' user
+    writes the flight recorder's entries (through bmp_common.flight, as they do) and can read
+    nothing, nor write anywhere else."""
+    require_tools("redis-server", install="apt-get install redis-server")
+    import redis
+
+    script = config["services"]["bmp-redis"]["command"][-1]
+    lines = script.split("<<EOF\n", 1)[1].split("\nEOF", 1)[0]
+    for variable, secret in (
+        ("REDIS_PASSWORD", "BMP_REDIS_PASSWORD"),
+        ("REDIS_FLIGHT_PASSWORD", "BMP_FLIGHT_REDIS_PASSWORD"),
+    ):
+        lines = re.sub(rf"\$?\$\{{{variable}\}}", given_secrets[secret], lines)
+    assert "$" not in lines, lines
+    assert given_secrets["BMP_FLIGHT_REDIS_PASSWORD"] not in " ".join(
+        config["services"]["bmp-redis"]["command"]
+    )
+    (tmp_path / "redis.conf").write_text(lines + "\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", str(tmp_path / "redis.conf"), "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        admin = redis.Redis(port=port, password=given_secrets["BMP_REDIS_PASSWORD"], db=2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                admin.ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        admin.set("bmp:session:someone", "theirs")
+        image = config["services"]["bmp-image"]["environment"]
+        writer = {**os.environ, **image, "BMP_REDIS_HOST": "127.0.0.1", "BMP_REDIS_PORT": str(port)}
+        record = (
+            "from bmp_common import flight\n"
+            "entry = flight.entry(flight.HTTP, flight.FILE_FETCHED, {'file': '/vmlinuz'})\n"
+            "flight.record_node([('10.0.0.9', entry)])\n"
+        )
+        subprocess.run([sys.executable, "-c", record], env=writer, check=True, timeout=30)
+
+        (row,) = admin.lrange("bmp:flight:node:10.0.0.9", 0, -1)
+        assert json.loads(row)["detail"] == {"file": "/vmlinuz"}
+        assert 0 < admin.ttl("bmp:flight:node:10.0.0.9")
+        flight_user = redis.Redis(
+            port=port,
+            username=image["BMP_REDIS_USER"],
+            password=given_secrets["BMP_FLIGHT_REDIS_PASSWORD"],
+            db=2,
+        )
+        for refused in (
+            lambda: flight_user.get("bmp:session:someone"),
+            lambda: flight_user.lrange("bmp:flight:node:10.0.0.9", 0, -1),
+            lambda: flight_user.rpush("bmp:session:someone", "mine"),
+            lambda: flight_user.keys("*"),
+            lambda: flight_user.flushdb(),
+        ):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                refused()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- DHCP server

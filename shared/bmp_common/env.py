@@ -155,7 +155,9 @@ def redis_url(db: int) -> str:
     host = env_str("BMP_REDIS_HOST")
     if host:
         password = env_str("BMP_REDIS_PASSWORD", "")
-        auth = f":{quote(password, safe='')}@" if password else ""
+        # A Redis ACL user (BMP_REDIS_USER), or the default user of requirepass.
+        user = quote(env_str("BMP_REDIS_USER", ""), safe="")
+        auth = f"{user}:{quote(password, safe='')}@" if password else ""
         return f"redis://{auth}{host}:{env_int('BMP_REDIS_PORT', 6379)}/{db}"
     return f"unix://{embedded_redis_socket()}?db={db}"
 
@@ -163,7 +165,8 @@ def redis_url(db: int) -> str:
 def _with_redis_db(url: str, db: int) -> str:
     parts = urlsplit(url)
     if parts.scheme == "unix":
-        return f"unix://{parts.path}?db={db}"
+        auth = parts.netloc.rpartition("@")[0]  # a user and password, kept
+        return f"unix://{auth + '@' if auth else ''}{parts.path}?db={db}"
     base = url.split("?", 1)[0].rstrip("/")
     if parts.path not in ("", "/"):
         base = base.rsplit("/", 1)[0]

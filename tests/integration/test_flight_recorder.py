@@ -1,19 +1,26 @@
 """The flight recorder through the real platform: each failure produced in the lab, and what an
 operator reads at ``GET /v1/jobs/{id}/timeline``: the entries and the verdict.
 
-The lab's servers do not send DHCP packets nor fetch TFTP files (the QEMU e2e does): their
-boot starts at the iPXE script, which the gateway serves. The DHCP and TFTP rules are unit
-tested (bmp_common/tests/test_flight.py), and the recording of DHCP packets by the DHCP server's
-own tests.
+The lab's servers boot at the iPXE script, which the gateway serves. For the DHCP stage a
+test puts them on a real segment (``segment``: a network namespace with a bridge, root only):
+the IDC's DHCP server (``bmp_dhcp_agent serve``) listens on the bridge and a server's PXE boot
+starts with a real DHCP exchange (busybox udhcpc, asking as a PXE ROM, with the server's MAC).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import shutil
+import signal
+import sys
+from urllib.parse import urlsplit
 
 import pytest
 
 from bmp_common.messages import actions
+from bmp_common.testing.requirements import require_root, require_tools
+from bmp_lab.netns import ProvisioningNetwork
 from bmp_lab.platform import wait_for, wait_http
 
 from .browser import OPERATION_CSRF_COOKIE, OPERATOR_ROLE, Browser, new_user
@@ -195,3 +202,149 @@ def test_the_operator_portal_relays_the_timeline_and_its_verdict(lab, refused):
 
     assert seen["verdict"]["code"] == "bmc_auth"
     assert seen == timeline_of(lab, refused)  # the BFF relays openapi's answer as it is
+
+
+# -- the DHCP stage, on a real segment ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def segment(lab, tmp_path_factory):
+    """A provisioning segment (namespace ``flpxe``, its bridge holding the boot services'
+    address) and the environment a boot service inside it needs to reach the platform's
+    Redis, where the flight recorder's entries go."""
+    require_root("a network namespace for the DHCP segment")
+    require_tools("ip", install="apt-get install iproute2")
+    require_tools("busybox", install="apt-get install busybox-static")
+    net = ProvisioningNetwork("flpxe").create()
+    try:
+        with redis_inside(lab, tmp_path_factory.mktemp("flpxe")) as env:
+            net.env = env
+            yield net
+    finally:
+        net.destroy()
+
+
+@contextlib.contextmanager
+def redis_inside(lab, work):
+    """The namespace has a loopback of its own: a Redis on a TCP address outside it is reached
+    through a unix socket (file systems are shared), relayed by socat."""
+    url = lab.platform.env.get("BMP_REDIS_URL", "")
+    parts = urlsplit(url)
+    if not url or parts.scheme == "unix":
+        yield {}  # the platform's private redis-server listens on a unix socket already
+        return
+    require_tools("socat", install="apt-get install socat")
+    socket_path = work / "redis.sock"
+    target = f"TCP:{parts.hostname}:{parts.port or 6379}"
+    lab.platform.spawn(
+        "fl-redis-relay", [shutil.which("socat"), f"UNIX-LISTEN:{socket_path},fork", target]
+    )
+    try:
+        wait_for(socket_path.exists, 10, "the Redis relay's socket")
+        auth = parts.netloc.rpartition("@")[0]  # the services pick their databases themselves
+        yield {"BMP_REDIS_URL": f"unix://{auth + '@' if auth else ''}{socket_path}?db=0"}
+    finally:
+        lab.platform.kill("fl-redis-relay", signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def dhcp_server(lab, net, idc_id: str):
+    """The DHCP server on the segment's bridge, answering from IDC ``idc_id``'s host table."""
+    name = "fl-dhcp-server"
+    command = [
+        sys.executable, "-m", "bmp_dhcp_agent", "serve", "--idc", idc_id,
+        "--interface", net.bridge, "--server-ip", net.address,
+    ]  # fmt: skip
+    lab.platform.spawn(name, command, netns=net.name, env=net.env)
+    log = lab.platform.logs / f"{name}.log"
+    try:
+        wait_for(lambda: "dhcp-server:" in log.read_text(), 20, "the DHCP server's banner")
+        yield
+    finally:
+        lab.platform.kill(name, signal.SIGTERM)
+
+
+@pytest.fixture
+def a_free_server(lab) -> None:
+    """The lab has seven servers and a failed create keeps its server until its instance is
+    deleted: with none free, the failed instance of a test that is over (not the shared
+    ``refused`` one) is deleted, so that the next create finds a server."""
+    devices = lab.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
+    if any(device["manageStatus"] == "putaway" for device in devices):
+        return
+    instances = lab.api.get("/project/instances", isAll=1)["instances"]
+    done = next(
+        i["instanceId"]
+        for i in instances
+        if i["status"] == "Creation failed" and i["instanceName"] != "flight-badpass"
+    )
+    lab.api.delete(f"/project/instances/{done}")
+    wait_for(
+        lambda: any(
+            device["manageStatus"] == "putaway"
+            for device in lab.api.get(f"/devices?idcId={lab.idc_id}&isAll=1")["devices"]
+        ),
+        60,
+        "a server given back by a deleted instance",
+        interval=0.3,
+    )
+
+
+def pxe_boot(net, node) -> None:
+    node.agent.pxe_through(functools.partial(net.dhcp_probe, pxe=True))
+
+
+def no_pxe_boot(node) -> None:
+    node.agent.pxe_through(None)
+    node.agent.lose_next_server(False)
+
+
+def dhcp_packets(timeline: dict) -> list[tuple[str, str]]:
+    return [
+        (e["detail"]["type"], e["detail"].get("detail", "")) for e in kinds(timeline, "dhcp_packet")
+    ]
+
+
+@pytest.mark.usefixtures("a_free_server")
+def test_a_dhcp_discover_that_no_server_answers(lab, segment):
+    # The segment's DHCP server answers from another IDC's host table: the reservation the
+    # platform made for this server is not there.
+    with (
+        dhcp_server(lab, segment, "idc-fl-other"),
+        every_node(lab, functools.partial(pxe_boot, segment), no_pxe_boot),
+    ):
+        instance_id, instance = create_and_wait(lab, "flight-nooffer")
+    assert instance["status"] == "Creation failed"
+
+    timeline = timeline_of(lab, instance_id)
+
+    verdict = timeline["verdict"]
+    assert verdict["code"] == "dhcp_unanswered"
+    assert verdict["message"].startswith("DHCP DISCOVER from this MAC got no answer")
+    assert "no reservation for it (DHCP host missing)" in verdict["message"]
+    packets = dhcp_packets(timeline)
+    assert packets and set(packets) == {("DISCOVER", "unknown_mac")}  # every try, none answered
+    assert all(e["source"] == "dhcp" for e in kinds(timeline, "dhcp_packet"))
+    assert kinds(timeline, "file_fetched") == [] and kinds(timeline, "heartbeats") == []
+
+
+@pytest.mark.usefixtures("a_free_server")
+def test_a_dhcp_answer_after_which_the_server_asks_no_boot_file(lab, segment):
+    def lease_then_nothing(node):
+        pxe_boot(segment, node)
+        node.agent.lose_next_server(True)
+
+    with dhcp_server(lab, segment, lab.idc_id), every_node(lab, lease_then_nothing, no_pxe_boot):
+        instance_id, instance = create_and_wait(lab, "flight-notftp")
+    assert instance["status"] == "Creation failed"
+
+    timeline = timeline_of(lab, instance_id)
+
+    verdict = timeline["verdict"]
+    assert verdict["code"] == "no_tftp"
+    assert verdict["message"].startswith("DHCP answered, no TFTP request in")
+    assert verdict["message"].endswith(": next-server unreachable or firewall")
+    types = [kind for kind, _ in dhcp_packets(timeline)]
+    assert types[:4] == ["DISCOVER", "OFFER", "REQUEST", "ACK"]  # the PXE ROM got its lease
+    assert kinds(timeline, "file_fetched") == [] and kinds(timeline, "heartbeats") == []
+    assert step_ends(timeline)[-1][0] == actions.PING

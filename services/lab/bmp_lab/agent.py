@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,10 @@ class SimulatedAgent:
         self.failures: dict[str, int | None] = {}  # action -> failures left (None = always)
         self.liveos_hangs = False  # boot files fetched, then nothing (see hang_after_boot_files)
         self.die_on: str | None = None
+        # The firmware's DHCP exchange before the boot script (see pxe_through); None: the
+        # boot starts at the iPXE script, as if DHCP had answered.
+        self.dhcp: Callable[[str], bool] | None = None
+        self.next_server_unreachable = False
         self.events: list[tuple[str, str]] = []  # (kind, detail), for tests and `status`
         self.running = False
         self._generation = 0
@@ -145,6 +150,17 @@ class SimulatedAgent:
     def die_during(self, action: str | None) -> None:
         """Go silent when handed `action`: no result, no heartbeat (a crashed LiveOS)."""
         self.die_on = action
+
+    def pxe_through(self, dhcp: Callable[[str], bool] | None) -> None:
+        """Boot from PXE through a real DHCP exchange first: ``dhcp(mac)`` asks for a lease
+        with the node's MAC (e.g. ``ProvisioningNetwork.dhcp_probe``, a real client on a
+        segment), True when a server answered. Without an answer the firmware gives up."""
+        self.dhcp = dhcp
+
+    def lose_next_server(self, lost: bool = True) -> None:
+        """DHCP answers, and the boot file's server (next-server) is never reached: no TFTP
+        request, no script, nothing after the lease (a firewall, or a wrong next-server)."""
+        self.next_server_unreachable = lost
 
     # -- node events -------------------------------------------------------------------------
     def attach(self) -> None:
@@ -183,6 +199,13 @@ class SimulatedAgent:
     # -- one boot ----------------------------------------------------------------------------
     def _boot(self, generation: int) -> None:
         try:
+            if self.dhcp is not None:
+                if not self.dhcp(self.node.mac):
+                    self._record("boot", "no dhcp answer")
+                    return
+                if self.next_server_unreachable:
+                    self._record("boot", "next-server unreachable")
+                    return
             script = self._fetch_script(generation)
             if script is None or not script.boots_liveos:
                 self._record("boot", "disk")

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+PXE_VENDOR_CLASS = "PXEClient:Arch:00000:UNDI:002001"  # what a BIOS PXE ROM sends (option 60)
+
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     # Our argv lists, no shell; `ip` from PATH like every iproute2 user.
@@ -92,9 +94,11 @@ class ProvisioningNetwork:
         return int(status), text
 
     # -- a probe client on the segment -----------------------------------------------------
-    def dhcp_probe(self, mac: str, tries: int = 2) -> bool:
+    def dhcp_probe(self, mac: str, tries: int = 2, *, pxe: bool = False) -> bool:
         """Ask for a lease with `mac` from a client port of the bridge (busybox udhcpc, a real
-        DHCP client on raw sockets); True when a server answered with a lease."""
+        DHCP client on raw sockets); True when a server answered with a lease. `pxe`: ask as
+        a BIOS PXE ROM does (vendor class PXEClient, client architecture 0), so the answer
+        names the boot file and its TFTP server."""
         veth, peer = f"{self.name}v0", f"{self.name}v1"
         if ip("netns", "pids", self.client_ns, check=False).returncode != 0:
             ip("netns", "add", self.client_ns)
@@ -107,6 +111,8 @@ class ProvisioningNetwork:
         ip("-n", self.client_ns, "link", "set", peer, "up")
         argv = ["busybox", "udhcpc", "-i", peer, "-n", "-q", "-f", "-s", "/bin/true"]
         argv += ["-t", str(tries), "-T", "1", "-A", "1"]
+        if pxe:
+            argv += ["-V", PXE_VENDOR_CLASS, "-x", "0x5d:0000"]  # option 93: BIOS x86
         result = subprocess.run(
             ["ip", "netns", "exec", self.client_ns, *argv],
             capture_output=True,

@@ -8,8 +8,8 @@ from bmp_common import env
 SERVER_KEYS = [
     "BMP_DATABASE_URL", "BMP_DB_HOST", "BMP_DB_PORT", "BMP_DB_USER", "BMP_DB_PASSWORD",
     "BMP_DB_NAME", "BMP_REDIS_URL", "BMP_REDIS_HOST", "BMP_REDIS_PORT", "BMP_REDIS_PASSWORD",
-    "BMP_BROKER_URL", "BMP_MQ_HOST", "BMP_MQ_PORT", "BMP_MQ_USER", "BMP_MQ_PASSWORD",
-    "BMP_MQ_VHOST",
+    "BMP_REDIS_USER", "BMP_BROKER_URL", "BMP_MQ_HOST", "BMP_MQ_PORT", "BMP_MQ_USER",
+    "BMP_MQ_PASSWORD", "BMP_MQ_VHOST",
 ]  # fmt: skip
 
 
@@ -83,6 +83,20 @@ def test_redis_keys_build_a_url_per_logical_database(clean_env):
 
     assert env.redis_url(2) == "redis://:pw@cache:6379/2"
     assert env.broker_url() == "redis://:pw@cache:6379/0"
+
+
+def test_a_redis_acl_user_goes_in_the_url(clean_env):
+    clean_env.setenv("BMP_REDIS_HOST", "bmp-redis")
+    clean_env.setenv("BMP_REDIS_USER", "bmp-flight")
+    clean_env.setenv("BMP_REDIS_PASSWORD", "p@ss")
+
+    assert env.redis_url(2) == "redis://bmp-flight:p%40ss@bmp-redis:6379/2"
+
+
+def test_a_unix_socket_url_keeps_its_password(clean_env):
+    clean_env.setenv("BMP_REDIS_URL", "unix://:pw@/run/relay.sock?db=9")
+
+    assert env.redis_url(2) == "unix://:pw@/run/relay.sock?db=2"
 
 
 def test_redis_url_override_gets_the_logical_database_replaced(clean_env):
