@@ -25,6 +25,8 @@ command -v prometheus-pushgateway >/dev/null 2>&1 || need_apt+=(prometheus-pushg
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 [[ -f /usr/lib/ipxe/undionly.kpxe ]] || need_apt+=(ipxe)
 command -v busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
+# The flight recorder's DHCP lab tests relay a TCP redis into their namespace (test_flight_recorder.py).
+command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 # GNU cpio reads back the agent-token archives the gateway writes (shared/bmp_common/tests/test_cpio.py).
