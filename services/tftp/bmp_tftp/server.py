@@ -150,6 +150,14 @@ class BootFileHandler(BaseHandler):
             self._transmit_error()
         self._should_stop = True
 
+    def _handle_timeout(self) -> None:
+        """fbtftp's, with the wait restarted after each retransmit: fbtftp's receive waited the
+        whole timeout, ours wakes every ``STRAY_CHECK`` s and would otherwise retransmit on each
+        wake once the first timeout ran out."""
+        super()._handle_timeout()
+        if not self._should_stop:
+            self._reset_timeout()
+
     def _transmit_data(self) -> None:
         """fbtftp's, with the DATA header packed by a compiled struct instead of a format
         string built, parsed and used to copy the block for every block, and ``send`` on the
