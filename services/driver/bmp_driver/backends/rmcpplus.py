@@ -55,6 +55,7 @@ PRIVILEGE_ADMINISTRATOR = 4
 NAME_ONLY_LOOKUP = 0x10  # RAKP 1 role bit: look the user up by name and role
 MAX_USERNAME, MAX_PASSWORD = 16, 20  # IPMI 2.0 user name and Kuid limits
 RECEIVE_BUFFER = 4 << 20  # replies of a whole window may queue while crypto runs
+CONST_1, CONST_2 = b"\x01" * 20, b"\x02" * 20
 
 # Payload types (IPMI 2.0 table 13-16).
 PAYLOAD_IPMI, OPEN_REQUEST, OPEN_RESPONSE = 0x00, 0x10, 0x11
@@ -458,8 +459,10 @@ class _FanOut:
             raise _Failed(self._auth_error(session))
         # No Kg is set on the BMCs the platform manages: Kg is then Kuid (IPMI 2.0 13.31).
         session.sik = hmac.digest(session.kuid, session.rm + session.rc + name, suite.digest)
-        session.k1 = hmac.digest(session.sik, b"\x01" * size, suite.digest)
-        k2 = hmac.digest(session.sik, b"\x02" * size, suite.digest)
+        # K1 and K2 from 20-byte constants whatever the hash (IPMI 2.0 13.32, as ipmitool and
+        # pyghmi do; python-ipmi uses the digest's size for SHA-256).
+        session.k1 = hmac.digest(session.sik, CONST_1, suite.digest)
+        k2 = hmac.digest(session.sik, CONST_2, suite.digest)
         session.aes = algorithms.AES(k2[:16])
         code = hmac.digest(session.kuid, session.rc + session.console_id + name, suite.digest)
         session.step = ACTIVATE
