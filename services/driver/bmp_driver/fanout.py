@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from bmp_driver.backends import make_backend, rmcpplus
 from bmp_driver.backends.base import BmcCredentials, CallPolicy, DriverError
 
-# Sessions in flight at once on the native path: enough to keep a BMC network busy; a reply
-# costs ~1 KiB of socket buffer until it is read.
-NATIVE_CONCURRENCY = 256
+# Sessions in flight at once on the native path, at most: fewer when the socket's receive
+# buffer cannot hold that many replies (see backends.rmcpplus).
+NATIVE_CONCURRENCY = 1024
 
 
 def power_status_many(

@@ -55,6 +55,7 @@ PRIVILEGE_ADMINISTRATOR = 4
 NAME_ONLY_LOOKUP = 0x10  # RAKP 1 role bit: look the user up by name and role
 MAX_USERNAME, MAX_PASSWORD = 16, 20  # IPMI 2.0 user name and Kuid limits
 RECEIVE_BUFFER = 4 << 20  # replies of a whole window may queue while crypto runs
+REPLY_TRUESIZE = 2048  # what a queued reply of < 200 bytes costs the buffer, with headroom
 CONST_1, CONST_2 = b"\x01" * 20, b"\x02" * 20
 
 # Payload types (IPMI 2.0 table 13-16).
@@ -185,13 +186,13 @@ class _Failed(Exception):
 
 def power_status_many(
     credentials_list: list[BmcCredentials],
-    concurrency: int = 256,
+    concurrency: int = 1024,
     *,
     policy: CallPolicy | None = None,
 ) -> list[str | DriverError]:
     """The power state ("on"/"off") of each BMC, in order; a ``DriverError`` where it failed.
-    At most ``concurrency`` sessions are open at once (a BMC whose address appears twice runs
-    once at a time)."""
+    At most ``concurrency`` sessions are open at once, fewer if the socket's receive buffer
+    cannot hold as many replies (a BMC whose address appears twice runs once at a time)."""
     return _FanOut(credentials_list, max(1, concurrency), policy or CallPolicy.from_env()).run()
 
 
@@ -260,6 +261,13 @@ class _FanOut:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
             except OSError:
                 pass  # the system's default buffer; a dropped reply is retried
+            # No more sessions in flight than the buffer holds replies for (the kernel caps it
+            # at net.core.rmem_max: ~200 on a default host): a reply dropped there costs a
+            # whole timeout. Under load a wide window wins, as each round trip waits for both
+            # sides to be scheduled (1,000 BMCs at load 25: 2.67 s with 1,000 in flight, 3.07 s
+            # with 256).
+            room = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // REPLY_TRUESIZE
+            self.concurrency = max(1, min(self.concurrency, room))
             self.sockets[family] = sock
             self.selector.register(sock, selectors.EVENT_READ)
         return address[:2], sock
