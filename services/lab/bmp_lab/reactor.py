@@ -101,18 +101,19 @@ class Reactor:
 
     @staticmethod
     def _read(sock: socket.socket, handler: Handler) -> None:
-        # Drain what is queued now; bounded so one busy socket cannot starve the others.
-        for _ in range(64):
-            try:
-                data, addr = sock.recvfrom(4096)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                return  # e.g. ICMP port unreachable reported on a UDP socket
-            try:
-                handler(data, addr)
-            except Exception:
-                log.exception("virtual BMC failed on a packet from %s", addr)
+        # One datagram per readiness: a BMC's socket rarely holds two, so reading on until
+        # EAGAIN cost a second recvfrom (and an exception) per packet; the selector is
+        # level-triggered and reports a socket with more queued again on the next turn.
+        try:
+            data, addr = sock.recvfrom(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return  # e.g. ICMP port unreachable reported on a UDP socket
+        try:
+            handler(data, addr)
+        except Exception:
+            log.exception("virtual BMC failed on a packet from %s", addr)
 
     def _run_due_timers(self) -> None:
         now = time.monotonic()

@@ -140,6 +140,21 @@ def test_a_stray_datagram_gets_error_5_and_the_transfer_goes_on(tftp_server, tft
         client.sendto(struct.pack("!HH", ERROR, 0) + b"done\x00", transfer)
 
 
+def test_a_client_that_went_away_ends_its_transfer_at_the_first_retransmit(tftp_server):
+    # The transfer's socket is connected: the ICMP "port unreachable" its retransmit draws
+    # ends it, instead of five more retransmits over ten seconds.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+        client.settimeout(5)
+        client.sendto(b"\x00\x01undionly.kpxe\x00octet\x00", ("127.0.0.1", tftp_server.port))
+        first, _ = client.recvfrom(600)
+        assert first[:4] == struct.pack("!HH", DATA, 1)
+    began = time.monotonic()
+    entry = tftp_server.transfer_log("undionly.kpxe")
+    assert (entry["status"], entry["error"]) == ("error", "The client's port is closed")
+    assert entry["retransmits"] == 1
+    assert time.monotonic() - began < 8
+
+
 # ---------------------------------------------------------------------------- logs
 
 
