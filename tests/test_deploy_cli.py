@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bmp_common.testing import rabbitmq
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = str(ROOT / "bmp-deploy.sh")
 
@@ -108,9 +110,15 @@ def deployment(tmp_path_factory):
         conn, name, url = mysql_database(os.environ["BMP_DATABASE_URL"])
         mysql = (conn, name)
         environment["BMP_DATABASE_URL"] = url
-    for key in ("BMP_REDIS_URL", "BMP_BROKER_URL"):
-        if os.environ.get(key):
-            environment[key] = os.environ[key]
+    if os.environ.get("BMP_REDIS_URL"):
+        environment["BMP_REDIS_URL"] = os.environ["BMP_REDIS_URL"]
+    vhost = None
+    if os.environ.get("BMP_BROKER_URL"):
+        environment["BMP_BROKER_URL"] = os.environ["BMP_BROKER_URL"]
+    if environment.get("BMP_BROKER_URL", "").startswith("amqp") and rabbitmq.can_make_vhosts():
+        # A vhost of the deployment's own: its scheduler's beat must not reach other tests' queues.
+        vhost = f"bmp_deploy_{secrets.token_hex(4)}"
+        environment["BMP_BROKER_URL"] = rabbitmq.fresh_vhost(os.environ["BMP_BROKER_URL"], vhost)
 
     def run(*args):
         return subprocess.run(
@@ -118,11 +126,14 @@ def deployment(tmp_path_factory):
             stdin=subprocess.DEVNULL,  # no terminal: nothing may wait for an answer
         )  # fmt: skip
 
-    started = run("start", "all")
     try:
+        # Inside: a start that timed out has started supervisord and some services all the same.
+        started = run("start", "all")
         yield {"run": run, "var": var, "ports": ports, "started": started, "env": environment}
     finally:
         run("stop", "all")
+        if vhost:
+            rabbitmq.delete_vhost(vhost)
         if mysql:
             conn, name = mysql
             conn.cursor().execute(f"DROP DATABASE {name}")

@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bmp_common.testing import rabbitmq
 from bmp_lab import schema
 from bmp_lab.enrol import Api
 
@@ -145,29 +146,10 @@ class Platform:
 
     def _rabbitmq_vhost(self, broker: str) -> None:
         """Our own vhost, so that no queue is shared with other tests; else the default one."""
-        vhost = f"bmp_it_{secrets.token_hex(4)}"
-        parts = urlsplit(broker)
-        ctl = shutil.which("rabbitmqctl")
-        ok = (
-            ctl is not None
-            and subprocess.run(
-                [ctl, "add_vhost", vhost], capture_output=True, timeout=60
-            ).returncode
-            == 0
-        )
-        if ok:
-            subprocess.run(
-                [ctl, "set_permissions", "-p", vhost, parts.username or "guest", ".*", ".*", ".*"],
-                capture_output=True,
-                timeout=60,
-                check=True,
-            )
-            self.cleanups.append(
-                lambda: subprocess.run(
-                    [ctl, "delete_vhost", vhost], capture_output=True, timeout=60
-                )
-            )
-            broker = parts._replace(path=f"/{vhost}").geturl()
+        if rabbitmq.can_make_vhosts():
+            vhost = f"bmp_it_{secrets.token_hex(4)}"
+            broker = rabbitmq.fresh_vhost(broker, vhost)
+            self.cleanups.append(lambda: rabbitmq.delete_vhost(vhost))
         self.env["BMP_BROKER_URL"] = broker
 
     # -- processes -------------------------------------------------------------------------

@@ -52,29 +52,20 @@ def _own_redis_database(url: str) -> str:
     return parts._replace(path=f"/{base + _worker_index() + 1}").geturl()
 
 
-def _own_rabbitmq_vhost(url: str) -> str:
-    """Worker gwN's vhost on a shared RabbitMQ, made empty: a queue of the default vhost would
-    hand one worker's messages to the other's consumers."""
-    ctl = shutil.which("rabbitmqctl")
-    if ctl is None:
+if XDIST_WORKER and os.environ.get("BMP_REDIS_URL"):
+    os.environ["BMP_REDIS_URL"] = _own_redis_database(os.environ["BMP_REDIS_URL"])
+if XDIST_WORKER and os.environ.get("BMP_BROKER_URL", "").startswith("amqp"):
+    # Worker gwN's vhost: a queue of the default one would hand one worker's messages to the
+    # other's consumers.
+    from bmp_common.testing.rabbitmq import can_make_vhosts, fresh_vhost
+
+    if not can_make_vhosts():
         raise RuntimeError(
             "tests on several workers against RabbitMQ give each worker a vhost of its own "
             "with rabbitmqctl, which is not installed here: run them on one (-n 0)"
         )
-    parts = urlsplit(url)
     vhost = f"bmp-test-{os.environ['PYTEST_XDIST_WORKER']}"
-    subprocess.run([ctl, "-q", "delete_vhost", vhost], capture_output=True, timeout=120)
-    subprocess.run([ctl, "-q", "add_vhost", vhost], capture_output=True, timeout=120, check=True)
-    user = parts.username or "guest"
-    permissions = [ctl, "-q", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]
-    subprocess.run(permissions, capture_output=True, timeout=120, check=True)
-    return parts._replace(path=f"/{vhost}").geturl()
-
-
-if XDIST_WORKER and os.environ.get("BMP_REDIS_URL"):
-    os.environ["BMP_REDIS_URL"] = _own_redis_database(os.environ["BMP_REDIS_URL"])
-if XDIST_WORKER and os.environ.get("BMP_BROKER_URL", "").startswith("amqp"):
-    os.environ["BMP_BROKER_URL"] = _own_rabbitmq_vhost(os.environ["BMP_BROKER_URL"])
+    os.environ["BMP_BROKER_URL"] = fresh_vhost(os.environ["BMP_BROKER_URL"], vhost)
 
 
 def _start_redis() -> subprocess.Popen:
