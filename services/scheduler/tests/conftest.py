@@ -27,9 +27,10 @@ OPENAPI_QUEUE = "openapi"
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings():
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A file, not SQLite's in-memory database: the worker-thread test needs a second
-    connection that sees committed rows."""
+    connection that sees committed rows. (On MariaDB, pytest-django's suffix gives each xdist
+    worker a test database of its own.)"""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
