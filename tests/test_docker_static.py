@@ -949,7 +949,11 @@ IMAGES = (
 
 
 # Dockerfiles that take their base image (ARG BASE_IMAGE) from image.cfg, on BASE_REGISTRY.
-BASE_IMAGES = {"rsyslog": "debian:bookworm-slim"}
+BASE_IMAGES = {
+    "rsyslog": "debian:bookworm-slim",
+    "console_web": "nginx:1.28-alpine",
+    "operation_web": "nginx:1.28-alpine",
+}
 
 
 # Dockerfiles not built FROM the shared dependency layer.
@@ -1321,11 +1325,16 @@ def test_every_dockerfile_is_described():
 def test_web_image_builds_from_the_lockfile_and_serves_with_official_nginx(dockerfile):
     """npm ci from the committed lockfile, only the shared package and the app copied, the
     build served by the official nginx image as its unprivileged user, with the same server
-    block as the local runtime."""
+    block as the local runtime. Both are build arguments: without a registry,
+    bmp-build-image.sh gives the host's build and a local Debian nginx base instead."""
     text = (ROOT / "dockerfiles" / dockerfile).read_text()
-    builder, runtime = text.split("\nFROM ", 2)[1:]
+    assert re.search(r"^ARG BASE_IMAGE=nginx:1\.\d+-alpine$", text, flags=re.MULTILINE)
+    assert re.search(r"^ARG DIST_IMAGE=builder$", text, flags=re.MULTILINE)
+    builder, dist, runtime = text.split("\nFROM ", 3)[1:]
     assert re.match(r"node:20\.\d+-bookworm-slim AS builder", builder)
-    assert re.match(r"nginx:1\.\d+-alpine AS runtime", runtime)
+    assert dist.startswith("${DIST_IMAGE} AS dist\n")
+    assert runtime.startswith("${BASE_IMAGE} AS runtime\n")
+    assert "COPY --from=dist " in runtime and "--from=builder" not in runtime
     assert "npm ci " in builder and "npm install" not in text
     sources = [source.rstrip("/") for source, _ in builder_copies(text)]
     services = {source.split("/")[1] for source in sources if source.startswith("services/")}
