@@ -32,6 +32,10 @@ BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one sha
 image ($bmp_deps_base_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
 cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
 root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
+With buildah no build step reaches the network: the .debs the Dockerfiles apt-get install are
+fetched by this host's apt first (mounted at /run/bmp-debs, the local bases' only source), and
+the web consoles are built on this host with npm (deploy/local/console-web-build.sh) and served
+by a local Debian nginx base ($bmp_local_web_base_image) instead of the node and nginx images.
 "images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
 (docker load / podman load on a host without a registry).
 EOF
