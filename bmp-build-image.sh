@@ -552,11 +552,19 @@ fi
 # (BMP_PYTHON_BASE_IMAGE with buildah says a registry is reachable: the official bases then.)
 web_base="" web_dist=""
 if [[ $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+    # An mmdebstrap mostly waits on the mirror and the disk: the web base is made alongside the
+    # Python one (its errors, if any, come again from the call below).
+    web_base_pid=""
+    if grep -q '^ARG DIST_IMAGE' "${dockerfiles[@]}"; then
+        ensure_local_web_base >/dev/null 2>&1 &
+        web_base_pid=$!
+    fi
     if grep -q 'apt-get install' "${dockerfiles[@]}"; then
         local_base=$(ensure_local_base) || exit 1
         DEBS_DIR=$(ensure_debs "$local_base" "${dockerfiles[@]}") || exit 1
     fi
-    if grep -q '^ARG DIST_IMAGE' "${dockerfiles[@]}"; then
+    if [[ -n $web_base_pid ]]; then
+        wait "$web_base_pid" || true
         web_base=$(ensure_local_web_base) || exit 1
         web_dist=$(ensure_web_dist) || exit 1
     fi
