@@ -553,10 +553,11 @@ fi
 web_base="" web_dist=""
 if [[ $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
     # An mmdebstrap mostly waits on the mirror and the disk: the web base is made alongside the
-    # Python one (its errors, if any, come again from the call below).
+    # Python one, its output in the build cache (if it fails, the call below makes it again).
     web_base_pid=""
     if grep -q '^ARG DIST_IMAGE' "${dockerfiles[@]}"; then
-        ensure_local_web_base >/dev/null 2>&1 &
+        mkdir -p "$BUILD_CACHE"
+        ensure_local_web_base >"$BUILD_CACHE/web-base.log" 2>&1 &
         web_base_pid=$!
     fi
     if grep -q 'apt-get install' "${dockerfiles[@]}"; then
