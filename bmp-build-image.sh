@@ -32,6 +32,10 @@ BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one sha
 image ($bmp_deps_base_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
 cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
 root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
+With buildah no build step reaches the network: the .debs the Dockerfiles apt-get install are
+fetched by this host's apt first (mounted at /run/bmp-debs, the local bases' only source), and
+the web consoles are built on this host with npm (deploy/local/console-web-build.sh) and served
+by a local Debian nginx base ($bmp_local_web_base_image) instead of the node and nginx images.
 "images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
 (docker load / podman load on a host without a registry).
 EOF
@@ -107,6 +111,7 @@ pick_engine() {
     fi
 }
 
+DEBS_DIR=""
 # One image build with the chosen engine. buildah: chroot isolation (no daemon, no user
 # namespace), docker format so that HEALTHCHECK is kept (OCI has no healthcheck), layer cache on.
 run_build() {
@@ -115,7 +120,9 @@ run_build() {
         docker build "$@"
     else
         printf '+ buildah build %s\n' "$*"
-        buildah build --isolation chroot --format docker --layers "$@"
+        # The fetched .debs, where the local bases' apt looks for packages (ensure_debs).
+        buildah build --isolation chroot --format docker --layers \
+            ${DEBS_DIR:+--volume "$DEBS_DIR:/run/bmp-debs:ro"} "$@"
     fi
 }
 
@@ -146,13 +153,33 @@ python_base_image() {
     fi
 }
 
-# Debian bookworm minbase with Debian's Python 3.11 (and what the images load from Debian:
-# mysqlclient's libmariadb3, tzdata), made by mmdebstrap and imported with buildah from scratch.
-# The tarball is cached by a hash of the recipe; the image is remade only when that changes.
+# The local bases: Debian bookworm minbase roots made by mmdebstrap and imported with buildah
+# from scratch. Each tarball is cached by a hash of its recipe; an image is remade only when that
+# changes. Their apt knows no mirror: its one source is the folder of .debs that run_build mounts
+# at /run/bmp-debs (ensure_debs), so that an image's `apt-get install` needs no network.
+# The Python images' base: Debian's Python 3.11 and what they load from Debian (mysqlclient's
+# libmariadb3, tzdata).
 BASE_PACKAGES=python3,libmariadb3,tzdata
+# The web consoles' base, for the official nginx image: Debian's nginx, envsubst for the server
+# block's template, busybox's wget for the healthcheck, and deploy/docker/nginx-entrypoint.sh,
+# which fills /etc/nginx/templates as the official image's entrypoint does.
+WEB_BASE_PACKAGES=nginx-light,gettext-base,busybox
+WEB_BASE_ENTRYPOINT=deploy/docker/nginx-entrypoint.sh
 ensure_local_base() {
-    local image=$bmp_local_base_image recipe key tar ctr have
-    recipe="bookworm minbase $BASE_PACKAGES nodoc aptclean tar $(uname -m)"
+    ensure_debian_base "$bmp_local_base_image" "$BASE_PACKAGES" "" --cmd python3
+}
+ensure_local_web_base() {
+    ensure_debian_base "$bmp_local_web_base_image" "$WEB_BASE_PACKAGES" "$WEB_BASE_ENTRYPOINT" \
+        --entrypoint '["/docker-entrypoint.sh"]' --cmd '["nginx", "-g", "daemon off;"]' \
+        --stop-signal SIGQUIT
+}
+
+# ensure_debian_base IMAGE PACKAGES ENTRYPOINT_FILE [buildah config options...]: prints IMAGE.
+ensure_debian_base() {
+    local image=$1 packages=$2 entrypoint=$3 recipe key tar ctr have
+    shift 3
+    recipe="bookworm minbase $packages nodoc aptclean debs-only tar $(uname -m) $*"
+    [[ -n $entrypoint ]] && recipe+=" $(sha256sum <"$ROOT/$entrypoint" | cut -c1-16)"
     key=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)
     have=$(buildah inspect --type image --format '{{index .Docker.Config.Labels "bmp.base.key"}}' \
         "$image" 2>/dev/null || true)
@@ -163,29 +190,84 @@ ensure_local_base() {
     tar=$BUILD_CACHE/base-$key.tar
     if [[ ! -s $tar ]]; then
         command -v mmdebstrap >/dev/null 2>&1 || {
-            err "mmdebstrap is not installed (apt-get install mmdebstrap): it makes the local base image"
+            err "mmdebstrap is not installed (apt-get install mmdebstrap): it makes the local base images"
             return 1
         }
         mkdir -p "$BUILD_CACHE" || return 1
-        echo "bmp-build-image.sh: making the local base (mmdebstrap bookworm: $BASE_PACKAGES)" >&2
+        echo "bmp-build-image.sh: making $image (mmdebstrap bookworm: $packages)" >&2
+        local hooks=()
+        # The entrypoint, and wget as busybox (the official nginx image's healthchecks use it).
+        # shellcheck disable=SC2016  # "$1" in the hook is the new root, expanded by mmdebstrap
+        [[ -n $entrypoint ]] && hooks+=(
+            --customize-hook="install -m 0755 '$ROOT/$entrypoint' \"\$1/docker-entrypoint.sh\""
+            --customize-hook='ln -s /bin/busybox "$1/usr/local/bin/wget"'
+        )
         # No docs, man pages or translations, no apt lists; and apt keeps no downloaded package
         # and no package cache (as the official images' docker-clean): an image's apt-get
-        # install leaves only the installed files.
+        # install leaves only the installed files. Its only source: the mounted .debs.
         # shellcheck disable=SC2016  # "$1" in the hook is the new root, expanded by mmdebstrap
-        mmdebstrap --quiet --variant=minbase --include="$BASE_PACKAGES" \
+        mmdebstrap --quiet --variant=minbase --include="$packages" \
             --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
             --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
             --customize-hook='printf "%s\n" "Dir::Cache::pkgcache \"\";" "Dir::Cache::srcpkgcache \"\";" "APT::Keep-Downloaded-Packages \"false\";" >"$1/etc/apt/apt.conf.d/90bmp-clean"' \
+            --customize-hook='rm -f "$1"/etc/apt/sources.list.d/*; echo "deb [trusted=yes] file:/run/bmp-debs ./" >"$1/etc/apt/sources.list"' \
+            "${hooks[@]}" \
             --format=tar bookworm "$tar.part" >&2 || return 1
         mv "$tar.part" "$tar" || return 1
     fi
     # (called as $(...) || ...: set -e does not apply here, hence each || return 1)
     ctr=$(buildah from scratch) || return 1
     buildah add --quiet "$ctr" "$tar" / >/dev/null || return 1
-    buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 --cmd python3 "$ctr" || return 1
+    buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 "$@" "$ctr" || return 1
     buildah commit --quiet --rm --format docker "$ctr" "$image" >/dev/null || return 1
     printf '%s\n' "$image"
+}
+
+# The Debian packages that the given Dockerfiles apt-get install, and what they need beyond the
+# local base (this host's apt resolves them against the base's dpkg status), fetched on this host
+# into $BUILD_CACHE/debs-<hash>: a flat repository (dpkg-scanpackages) that run_build mounts
+# read-only at /run/bmp-debs, the local bases' only apt source. Prints the folder, or nothing
+# when no Dockerfile installs a package.
+ensure_debs() {
+    local base=$1 specs key dir ctr mnt
+    shift
+    # "apt-get install -y --no-install-recommends PKG=VERSION..." up to "&&" or "\" (deps.Dockerfile's
+    # apt-get runs only on the official image, which lacks what the local base has).
+    specs=$(sed -n 's/.*apt-get install -y --no-install-recommends \([^&\\]*\).*/\1/p' "$@" \
+        | tr -s ' ' '\n' | sed '/^$/d' | sort -u)
+    [[ -n $specs ]] || return 0
+    key=$(printf '%s\n%s\n' "$specs" "$(image_label "$base" bmp.base.key)" | sha256sum | cut -c1-16)
+    dir=$BUILD_CACHE/debs-$key
+    if [[ ! -f $dir/Packages ]]; then
+        command -v dpkg-scanpackages >/dev/null 2>&1 || {
+            err "dpkg-scanpackages is not installed (apt-get install dpkg-dev): it indexes the fetched .debs"
+            return 1
+        }
+        echo "bmp-build-image.sh: fetching $(echo "$specs" | tr '\n' ' ')into $dir" >&2
+        rm -rf "$dir.part"
+        mkdir -p "$dir.part/partial" || return 1
+        # What the base has installed: its dpkg status, read from the image.
+        ctr=$(buildah from --quiet --pull-never "$base") || return 1
+        mnt=$(buildah mount "$ctr") || { buildah rm "$ctr" >/dev/null; return 1; }
+        cp "$mnt/var/lib/dpkg/status" "$dir.part/status"
+        buildah umount "$ctr" >/dev/null
+        buildah rm "$ctr" >/dev/null
+        # This host's apt and lists (apt-get update first if a package is not found), its state
+        # untouched: no lock, no package cache, the base's status instead of the host's.
+        # shellcheck disable=SC2086  # one package spec a word
+        apt-get install --download-only --no-install-recommends --yes --quiet=2 \
+            -o Dir::State::status="$dir.part/status" -o Dir::Cache::archives="$dir.part/" \
+            -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 \
+            -o APT::Sandbox::User=root -o APT::Keep-Downloaded-Packages=true $specs >&2 || return 1
+        rm -rf "$dir.part/partial" "$dir.part/status" "$dir.part/lock"
+        (cd "$dir.part" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages) \
+            || return 1
+        chmod -R a+rX "$dir.part"
+        rm -rf "$dir"
+        mv "$dir.part" "$dir"
+    fi
+    printf '%s\n' "$dir"
 }
 
 # The pinned third-party packages of every Python image (pyproject.toml's base and the images'
@@ -234,6 +316,23 @@ PY
         mv "$dir.part" "$dir"
     fi
     printf '%s\n' "$dir"
+}
+
+# The consoles' built files (deploy/local/console-web-build.sh: npm ci from the lockfile and vite
+# build on this host, each skipped when up to date) as an image of files only, which the web
+# Dockerfiles' "dist" stage takes instead of their Node stage (DIST_IMAGE): that stage is then
+# skipped, and no node image is needed.
+ensure_web_dist() {
+    local ctr app
+    "$ROOT/deploy/local/console-web-build.sh" >&2 || return 1
+    ctr=$(buildah from scratch) || return 1
+    for app in console_web operation_web; do
+        buildah copy --quiet "$ctr" "$ROOT/services/$app/dist" "/src/services/$app/dist" \
+            >/dev/null || return 1
+    done
+    buildah config --label "org.opencontainers.image.title=bmp-web-dist" "$ctr" || return 1
+    buildah commit --quiet --rm --format docker "$ctr" "$bmp_web_dist_image" >/dev/null || return 1
+    printf '%s\n' "$bmp_web_dist_image"
 }
 
 # Images of this registry and tag that are present, with their sizes.
@@ -446,9 +545,38 @@ if [[ $needs_deps == 1 ]]; then
     fi
 fi
 
+# ---- without a registry (buildah on the local bases): no build step reaches the network --------
+# The Debian packages the Dockerfiles install are fetched on this host first (ensure_debs), and
+# the web consoles are built on this host with npm (ensure_web_dist) and served by the local
+# nginx base instead of the official node and nginx images.
+# (BMP_PYTHON_BASE_IMAGE with buildah says a registry is reachable: the official bases then.)
+web_base="" web_dist=""
+if [[ $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+    # An mmdebstrap mostly waits on the mirror and the disk: the web base is made alongside the
+    # Python one, its output in the build cache (if it fails, the call below makes it again).
+    web_base_pid=""
+    if grep -q '^ARG DIST_IMAGE' "${dockerfiles[@]}"; then
+        mkdir -p "$BUILD_CACHE"
+        ensure_local_web_base >"$BUILD_CACHE/web-base.log" 2>&1 &
+        web_base_pid=$!
+    fi
+    if grep -q 'apt-get install' "${dockerfiles[@]}"; then
+        local_base=$(ensure_local_base) || exit 1
+        DEBS_DIR=$(ensure_debs "$local_base" "${dockerfiles[@]}") || exit 1
+    fi
+    if [[ -n $web_base_pid ]]; then
+        wait "$web_base_pid" || true
+        web_base=$(ensure_local_web_base) || exit 1
+        web_dist=$(ensure_web_dist) || exit 1
+    fi
+fi
+
 for dockerfile in "${dockerfiles[@]}"; do
     args=(-f "$dockerfile")
-    if [[ -n ${bases[$dockerfile]} && $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
+    if [[ -n $web_dist ]] && grep -q '^ARG DIST_IMAGE' "$dockerfile"; then
+        # Debian's nginx for the official image, the host's build for the Node stage.
+        args+=(--build-arg "BASE_IMAGE=$web_base" --build-arg "DIST_IMAGE=$web_dist")
+    elif [[ -n ${bases[$dockerfile]} && $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]]; then
         # No registry: the local Debian bookworm base stands in for debian:bookworm-slim.
         args+=(--build-arg "BASE_IMAGE=$(python_base_image)")
     elif [[ -n ${bases[$dockerfile]} ]]; then

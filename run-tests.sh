@@ -6,6 +6,9 @@
 #   BMP_TEST_BROKER_URL    default amqp://guest:guest@127.0.0.1:5672//
 #   BMP_TEST_REDIS_URL     default redis://127.0.0.1:6379/0
 #   BMP_TEST_EXTERNAL      auto (default: run the second pass if the servers answer), 1 (must), 0 (skip)
+#   BMP_TEST_IMAGES        0 (default): no image stage; 1: build every image daemonless and run
+#                          the podman smoke test (pytest -m images) before the first pass;
+#                          background: the same, alongside the first pass, waited for after it
 # Extra arguments go to pytest, e.g. ./run-tests.sh -k envelope
 set -euo pipefail
 
@@ -55,6 +58,16 @@ python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 command -v envsubst >/dev/null 2>&1 || need_apt+=(gettext-base)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [[ -d /usr/share/fonts/opentype/noto ]] || need_apt+=(fonts-noto-cjk)
+# The service images without a Docker engine or a registry (BMP_TEST_IMAGES): buildah builds on
+# local Debian bases that mmdebstrap makes, dpkg-scanpackages indexes the .debs fetched for them,
+# podman (runc, slirp4netns) runs them.
+images="${BMP_TEST_IMAGES:-0}"
+if [[ "$images" != 0 ]]; then
+  for tool in buildah:buildah podman:podman mmdebstrap:mmdebstrap runc:runc \
+    slirp4netns:slirp4netns dpkg-scanpackages:dpkg-dev; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool#*:}")
+  done
+fi
 if [[ ${#need_apt[@]} -gt 0 ]]; then
   echo "== installing ${need_apt[*]} (apt)"
   as_root apt-get update -q >/dev/null
@@ -115,10 +128,48 @@ pytest_all() {
   fi
 }
 
+# The service images (issue 21): `bmp-build-image.sh build all` with buildah (no build step
+# reaches the network; the consoles' files are the ones built above) into a registry of the
+# test's own, then each image inspected (not root, no secret, a healthcheck) and started with
+# podman. The build cache (/var/cache/bmp-build) makes a rerun fast; see bench/README.md for the
+# cost. In the background it shares the machine with the first pass: mostly waiting on disk
+# and the network (mmdebstrap, apt, pip wheel), the CPU it takes is the dependency layer's and
+# each image's byte-compile.
+images_stage() { python -m pytest -m images tests/integration/test_images_podman.py -q; }
+images_pid=""
+case "$images" in
+  0) ;;
+  1)
+    echo "== images: build all (buildah), podman smoke test"
+    images_stage
+    ;;
+  background)
+    echo "== images: build all (buildah), podman smoke test, in the background (var/test-images.log)"
+    mkdir -p var
+    images_stage >var/test-images.log 2>&1 &
+    images_pid=$!
+    # (a failed first pass ends the script: the stage goes with it)
+    trap 'kill "$images_pid" 2>/dev/null || true' EXIT
+    ;;
+  *)
+    echo "BMP_TEST_IMAGES must be 0, 1 or background, not $images" >&2
+    exit 2
+    ;;
+esac
+
 echo "== pytest: SQLite + private redis-server"
 # 12 schemathesis examples per operation here (the test's own default is 30; its first examples
 # find what the fuzzer finds at all): the whole run stays under 45 minutes.
 BMP_FUZZ_EXAMPLES="${BMP_FUZZ_EXAMPLES:-12}" pytest_all "$@"
+
+if [[ -n "$images_pid" ]]; then
+  echo "== images: waiting for the background stage"
+  if ! wait "$images_pid"; then
+    cat var/test-images.log
+    exit 1
+  fi
+  tail -n 3 var/test-images.log
+fi
 
 # Network boot end to end (QEMU, a namespace, taps; root): once, on its own SQLite and redis.
 if [[ $# -eq 0 ]]; then

@@ -2,6 +2,14 @@
 # the official nginx image on port 8081, in front of operation-api (/operation-web/ and
 # /oob-alert/). Build context: the repository root.   ./bmp-build-image.sh build operation-web
 
+# BASE_IMAGE: the runtime's base, the official nginx image (bmp-build-image.sh passes it from
+# BASE_REGISTRY); without a registry (buildah) a local Debian base with Debian's nginx and an
+# entrypoint that fills the template the same way. DIST_IMAGE: where the built files come from,
+# the Node stage below by default; without a registry an image of the files built on the host
+# (deploy/local/console-web-build.sh), and the Node stage is skipped.
+ARG BASE_IMAGE=nginx:1.28-alpine
+ARG DIST_IMAGE=builder
+
 # ---- builder: npm ci from the lockfile, then vite build -----------------------------------------
 FROM node:20.19-bookworm-slim AS builder
 
@@ -16,8 +24,11 @@ COPY services/web_common/ services/web_common/
 COPY services/operation_web/ services/operation_web/
 RUN npm run build --workspace services/operation_web
 
+# ---- the built files: the stage above, or the host's build ----------------------------------------
+FROM ${DIST_IMAGE} AS dist
+
 # ---- runtime: the official nginx image, its unprivileged user --------------------------------------
-FROM nginx:1.28-alpine AS runtime
+FROM ${BASE_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="bmp-operation-web" \
       org.opencontainers.image.description="BMP operator web console (nginx)"
@@ -27,7 +38,7 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 
 COPY deploy/docker/nginx-operation-web.conf /etc/nginx/nginx.conf
 COPY services/operation_web/nginx/operation-web.conf.template /etc/nginx/templates/operation-web.conf.template
-COPY --from=builder /src/services/operation_web/dist /usr/share/nginx/html
+COPY --from=dist /src/services/operation_web/dist /usr/share/nginx/html
 
 # What the template is filled with; compose may say otherwise.
 ENV NGINX_ENVSUBST_OUTPUT_DIR=/tmp \

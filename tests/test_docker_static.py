@@ -1029,7 +1029,11 @@ IMAGES = (
 
 
 # Dockerfiles that take their base image (ARG BASE_IMAGE) from image.cfg, on BASE_REGISTRY.
-BASE_IMAGES = {"rsyslog": "debian:bookworm-slim"}
+BASE_IMAGES = {
+    "rsyslog": "debian:bookworm-slim",
+    "console_web": "nginx:1.28-alpine",
+    "operation_web": "nginx:1.28-alpine",
+}
 
 
 # Dockerfiles not built FROM the shared dependency layer.
@@ -1401,11 +1405,16 @@ def test_every_dockerfile_is_described():
 def test_web_image_builds_from_the_lockfile_and_serves_with_official_nginx(dockerfile):
     """npm ci from the committed lockfile, only the shared package and the app copied, the
     build served by the official nginx image as its unprivileged user, with the same server
-    block as the local runtime."""
+    block as the local runtime. Both are build arguments: without a registry,
+    bmp-build-image.sh gives the host's build and a local Debian nginx base instead."""
     text = (ROOT / "dockerfiles" / dockerfile).read_text()
-    builder, runtime = text.split("\nFROM ", 2)[1:]
+    assert re.search(r"^ARG BASE_IMAGE=nginx:1\.\d+-alpine$", text, flags=re.MULTILINE)
+    assert re.search(r"^ARG DIST_IMAGE=builder$", text, flags=re.MULTILINE)
+    builder, dist, runtime = text.split("\nFROM ", 3)[1:]
     assert re.match(r"node:20\.\d+-bookworm-slim AS builder", builder)
-    assert re.match(r"nginx:1\.\d+-alpine AS runtime", runtime)
+    assert dist.startswith("${DIST_IMAGE} AS dist\n")
+    assert runtime.startswith("${BASE_IMAGE} AS runtime\n")
+    assert "COPY --from=dist " in runtime and "--from=builder" not in runtime
     assert "npm ci " in builder and "npm install" not in text
     sources = [source.rstrip("/") for source, _ in builder_copies(text)]
     services = {source.split("/")[1] for source in sources if source.startswith("services/")}
@@ -1782,3 +1791,37 @@ def test_every_gunicorn_frees_the_threads_of_vanished_clients():
         ]
     assert len(starts) >= 8, starts  # 3 images' CMDs, pronoea's, 3 entrypoints, the local one
     assert [s for s in starts if "-c python:bmp_common.gunicorn_conf" not in s[1]] == []
+
+
+def test_local_nginx_entrypoint_fills_the_templates_as_the_official_one(tmp_path):
+    """Without a registry the consoles run on Debian's nginx with deploy/docker/nginx-entrypoint.sh:
+    the server block's template is filled with the container's variables (nginx's own $variables
+    stay, as they are not set), into NGINX_ENVSUBST_OUTPUT_DIR, and then the command runs."""
+    require_tools("envsubst", install="apt-get install gettext-base")
+    templates, out = tmp_path / "templates", tmp_path / "out"
+    templates.mkdir()
+    out.mkdir()
+    template = (ROOT / "services/console_web/nginx/console-web.conf.template").read_text()
+    (templates / "console-web.conf.template").write_text(template)
+    env = clean_env(
+        NGINX_ENVSUBST_TEMPLATE_DIR=str(templates),
+        NGINX_ENVSUBST_OUTPUT_DIR=str(out),
+        BMP_CONSOLE_WEB_LISTEN="8080",
+        BMP_CONSOLE_WEB_ROOT="/usr/share/nginx/html",
+        BMP_CONSOLE_API_UPSTREAM="bmp-console-api:8800",
+    )
+    entrypoint = str(ROOT / "deploy/docker/nginx-entrypoint.sh")
+    # A stand-in nginx on PATH: the command the entrypoint ends in.
+    (tmp_path / "nginx").write_text('#!/bin/sh\necho nginx ran with "$@"\n')
+    (tmp_path / "nginx").chmod(0o755)
+    result = run([entrypoint, "nginx", "-v"], env={**env, "PATH": f"{tmp_path}:{env['PATH']}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "nginx ran with -v\n"
+    conf = (out / "console-web.conf").read_text()
+    assert "listen 8080;" in conf and "root /usr/share/nginx/html;" in conf
+    assert "proxy_pass http://bmp-console-api:8800/;" in conf
+    assert "proxy_set_header Host $http_host;" in conf and "${" not in conf
+    # Another command: no template is touched.
+    (out / "console-web.conf").unlink()
+    result = run([entrypoint, "true"], env=env)
+    assert result.returncode == 0 and not (out / "console-web.conf").exists()

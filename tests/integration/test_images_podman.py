@@ -9,7 +9,10 @@ own HEALTHCHECK, and bmp-openapi migrates a MariaDB database and serves /swagger
 
 Root and Debian's buildah, podman, mmdebstrap, runc and slirp4netns are needed; a missing one
 fails the test.
-Selected with `pytest -m images` (run-tests.sh does not run it yet: a cold build takes minutes).
+Every image is built (`build all`: no build step reaches the network once the host has fetched
+the .debs, wheels and the consoles' packages) and inspected; those whose healthcheck needs no
+middleware, and openapi and monitor-proxy with MariaDB and a private Redis, are started.
+Selected with `pytest -m images`; run-tests.sh runs it with BMP_TEST_IMAGES=1.
 """
 
 from __future__ import annotations
@@ -37,8 +40,27 @@ TOOLS = ("buildah", "podman", "mmdebstrap", "runc", "slirp4netns")
 HOST = "10.0.2.2"
 REGISTRY = "localhost/bmp-test"
 TAG = "smoke"
-# Service built -> image name; openapi is the big one, monitor-proxy a small one.
-SERVICES = {"openapi": "bmp-openapi", "monitor-proxy": "bmp-monitor-proxy"}
+# Service built -> image name: every image of `build all`.
+SERVICES = {
+    name: f"bmp-{name}"
+    for name in (
+        "openapi",
+        "console-api",
+        "operation-api",
+        "scheduler",
+        "tftp",
+        "image",
+        "rsyslog",
+        "oob-alert",
+        "driver",
+        "dhcp-agent",
+        "oob-agent",
+        "pronoea",
+        "monitor-proxy",
+        "console-web",
+        "operation-web",
+    )
+}
 PODMAN_RUN = [
     "podman",
     "run",
@@ -100,9 +122,9 @@ def built():
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     assert not missing, f"install {' '.join(missing)} (apt-get install): the images need them"
     assert os.geteuid() == 0, "buildah's chroot isolation and podman with runc need root here"
-    first = build(*SERVICES)
+    first = build("all")
     # Nothing changed: every layer comes from the cache (what a re-run of CI pays).
-    again = build(*SERVICES)
+    again = build("all")
     print(f"\nimage build: first={first:.1f}s again={again:.1f}s")
     return first, again
 
@@ -140,12 +162,18 @@ def containers():
 
 
 def start(
-    containers, service: str, port: int, env: dict[str, str], volumes: dict[str, str] | None = None
+    containers,
+    service: str,
+    port: int | None,
+    env: dict[str, str],
+    volumes: dict[str, str] | None = None,
 ) -> tuple[str, int]:
-    """Start SERVICE's image with its port published on 127.0.0.1; (name, host port)."""
+    """Start SERVICE's image, its TCP port (if any) published on 127.0.0.1; (name, host port)."""
     name = f"bmp-smoke-{service}-{secrets.token_hex(3)}"
     host_port = free_port()
-    args = [*PODMAN_RUN, "--name", name, "--publish", f"127.0.0.1:{host_port}:{port}"]
+    args = [*PODMAN_RUN, "--name", name]
+    if port is not None:
+        args += ["--publish", f"127.0.0.1:{host_port}:{port}"]
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
     for path in (volumes or {}).values():
@@ -177,7 +205,7 @@ def database():
     import MySQLdb
 
     url = urlsplit(os.environ.get("BMP_TEST_DATABASE_URL", "mysql://root@127.0.0.1:3306/bmp"))
-    name = "bmp_images"
+    name = "images_smoke"
     connect = {"host": url.hostname or "127.0.0.1", "port": url.port or 3306}
     connect |= {"user": url.username or "root", "password": url.password or ""}
     connection = MySQLdb.connect(**connect)
@@ -250,3 +278,30 @@ def test_openapi_and_monitor_proxy_start_and_answer(built, database, redis_url, 
     )
     took = wait_healthy(proxy)
     print(f"bmp-monitor-proxy healthy after {took:.1f}s")
+
+
+# Images whose healthcheck needs no middleware: service -> (TCP port or None, environment,
+# volumes). The consoles' BFF need not answer: nginx checks /health itself, but must resolve
+# the upstream's name when it starts, hence an address.
+SELF_CONTAINED = {
+    "tftp": (None, {}, {}),
+    "image": (10000, {}, {}),
+    "rsyslog": (None, {}, {"logs": "/var/log/bmp/bmp-rsyslog"}),
+    "console-web": (8080, {"BMP_CONSOLE_API_UPSTREAM": f"{HOST}:9"}, {}),
+    "operation-web": (8081, {"BMP_OPERATION_API_UPSTREAM": f"{HOST}:9"}, {}),
+}
+
+
+@pytest.mark.parametrize("service", sorted(SELF_CONTAINED))
+def test_image_without_middleware_answers_its_healthcheck(built, containers, service):
+    port, env, volumes = SELF_CONTAINED[service]
+    name, host_port = start(containers, service, port, env, volumes)
+    took = wait_healthy(name, timeout=60)
+    print(f"\n{image(service)} healthy after {took:.1f}s")
+    if service.endswith("-web"):
+        # The server block was filled from the environment: the console's page and its health.
+        with urllib.request.urlopen(f"http://127.0.0.1:{host_port}/health", timeout=10) as response:
+            assert json.load(response)["service"] == service
+        with urllib.request.urlopen(f"http://127.0.0.1:{host_port}/", timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("text/html")
+            assert b'<div id="app">' in response.read()
