@@ -18,7 +18,7 @@ from bmp_openapi.devices.error_codes import (
     VOLUME_NOT_FOUND,
     VOLUME_OF_OTHER_TYPE,
 )
-from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk
+from bmp_openapi.devices.models import Device, DeviceSnSuffix, DeviceVolumeDisk, Disk
 
 # filter -> (lookup, whether the value is a comma-separated list)
 EXACT_FILTERS = {
@@ -35,7 +35,7 @@ LIST_FILTERS = {
     "manageStatus": "manage_status__in",
     "deviceSeries": "device_type__device_series__in",
 }
-CONTAINS_FILTERS = {"sn": "sn__icontains", "userName": "user_name__icontains"}
+CONTAINS_FILTERS = {"userName": "user_name__icontains"}
 # Filters on fields a tenant's answer leaves out: matching on them would tell the values.
 FLEET_ONLY_FILTERS = ("iloIp", "userId", "userName")
 
@@ -46,6 +46,12 @@ def _canonical_ipv6(value: str) -> str:
         return ipaddress.IPv6Address(value).compressed
     except ValueError:
         return value
+
+
+def devices_with_sn_containing(text: str) -> QuerySet:
+    """Primary keys of the devices (deleted ones too) whose SN contains ``text``, ignoring
+    case: the same devices as ``sn__icontains``, found on the suffix index (DeviceSnSuffix)."""
+    return DeviceSnSuffix.objects.filter(suffix__istartswith=text).values("device_id")
 
 
 def _visible(principal) -> QuerySet[Device]:
@@ -77,6 +83,8 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
     for name, lookup in CONTAINS_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
+    if filters.get("sn"):
+        queryset = queryset.filter(pk__in=devices_with_sn_containing(filters["sn"]))
     if filters.get("instanceName"):
         matches = Q(pk__in=[])
         named = events.answers(events.instance_ids_named, Device, name=filters["instanceName"])

@@ -86,8 +86,18 @@ class Instance(SoftDeleteModel):
         db_table = "instance"
         ordering = ["-created_at", "-id"]
         indexes = [
+            # As the device's: the list's order, alone and after each filter on a column of
+            # the table (a filter on a joined table's unique id makes that table a constant).
             models.Index(fields=["delete_marker", "created_at"], name="instance_live_created"),
-            models.Index(fields=["project", "delete_marker"], name="instance_project"),
+            models.Index(
+                fields=["project", "delete_marker", "created_at"], name="instance_project_created"
+            ),
+            models.Index(fields=["user", "delete_marker", "created_at"], name="instance_user"),
+            models.Index(fields=["status", "delete_marker", "created_at"], name="instance_status"),
+            models.Index(fields=["idc", "delete_marker", "created_at"], name="instance_idc"),
+            models.Index(
+                fields=["device_type", "delete_marker", "created_at"], name="instance_device_type"
+            ),
         ]
         constraints = [
             # Upstream: an instance name is unique among its user's instances.
