@@ -22,7 +22,7 @@ authentication and rendering add to the database's own work):
 The device statuses and instance statuses are spread over the rows for the filters' sake, not
 as the platform would leave them.
 
-    python bench/api_list.py [--rows 100000] [--runs 100] [--mariadb mysql://root@127.0.0.1:3306/x]
+    python bench/api_list.py [--rows 100000] [--runs 30] [--mariadb mysql://root@127.0.0.1:3306/x]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -477,13 +478,15 @@ def percentile(samples: list[float], fraction: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--mariadb", help="mysql://user[:password]@host:port/database")
     parser.add_argument("--keep", action="store_true", help="keep the MariaDB database")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per profile")
     parser.add_argument("--only", help="run the queries whose list or name contains this")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bmp-bench-"))
+    # Stopped (kill PID), the bench still stops its gunicorns and redis-server on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     configure(args.mariadb, work)
     if args.mariadb:
         create_mariadb_database(args.mariadb)

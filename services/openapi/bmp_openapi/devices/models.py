@@ -135,7 +135,7 @@ class DeviceSnSuffix(models.Model):
     class Meta:
         db_table = "device_sn_suffix"
         ordering = ["id"]
-        indexes = [models.Index(fields=["suffix", "device"], name="device_sn_suffix")]
+        indexes = [models.Index(fields=["suffix", "device"], name="device_sn_suffix_match")]
 
     def __str__(self):
         return f"{self.device_id}:{self.suffix}"

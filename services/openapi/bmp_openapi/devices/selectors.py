@@ -48,10 +48,21 @@ def _canonical_ipv6(value: str) -> str:
         return value
 
 
-def devices_with_sn_containing(text: str) -> QuerySet:
-    """Primary keys of the devices (deleted ones too) whose SN contains ``text``, ignoring
-    case: the same devices as ``sn__icontains``, found on the suffix index (DeviceSnSuffix)."""
-    return DeviceSnSuffix.objects.filter(suffix__istartswith=text).values("device_id")
+# A text that starts this many SN suffixes or more is common: see sn_contains.
+SN_COMMON_TEXT = 1000
+
+
+def sn_contains(text: str, *, device: str = "") -> Q:
+    """The devices (``device``: the path to them, e.g. ``"device__"``) whose SN contains
+    ``text``, ignoring case: the same rows as ``sn__icontains``. A rare text is looked up on
+    the suffix index (DeviceSnSuffix): a few index entries instead of reading every SN. A
+    common one ("SN") matches most devices: the suffix lookup would gather them all before
+    the page could be ordered, while reading the devices in the list's order finds a page at
+    once; its count reads every SN either way. A bounded probe of the index tells which."""
+    suffixes = DeviceSnSuffix.objects.filter(suffix__istartswith=text).order_by()
+    if suffixes[:SN_COMMON_TEXT].count() == SN_COMMON_TEXT:
+        return Q(**{f"{device}sn__icontains": text})
+    return Q(**{f"{device}pk__in": suffixes.values("device_id")})
 
 
 def _visible(principal) -> QuerySet[Device]:
@@ -84,7 +95,7 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
     if filters.get("sn"):
-        queryset = queryset.filter(pk__in=devices_with_sn_containing(filters["sn"]))
+        queryset = queryset.filter(sn_contains(filters["sn"]))
     if filters.get("instanceName"):
         matches = Q(pk__in=[])
         named = events.answers(events.instance_ids_named, Device, name=filters["instanceName"])

@@ -88,7 +88,12 @@ class Instance(SoftDeleteModel):
         indexes = [
             # As the device's: the list's order, alone and after each filter on a column of
             # the table (a filter on a joined table's unique id makes that table a constant).
-            models.Index(fields=["delete_marker", "created_at"], name="instance_live_created"),
+            # The name too: instanceName is a substring filter, which no index can seek; with
+            # the names in the list's order, its page and count read this index, not the rows.
+            models.Index(
+                fields=["delete_marker", "created_at", "instance_name"],
+                name="instance_live_created_name",
+            ),
             models.Index(
                 fields=["project", "delete_marker", "created_at"], name="instance_project_created"
             ),

@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
 from bmp_openapi.core.scoping import sees_fleet
-from bmp_openapi.devices.selectors import devices_with_sn_containing
+from bmp_openapi.devices.selectors import sn_contains
 from bmp_openapi.instances.error_codes import (
     INSTANCE_NOT_FOUND,
     READ_ONLY_SHARE,
@@ -76,7 +76,7 @@ def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
     if filters.get("sn"):
-        queryset = queryset.filter(device__in=devices_with_sn_containing(filters["sn"]))
+        queryset = queryset.filter(sn_contains(filters["sn"], device="device__"))
     return queryset
 
 
@@ -116,9 +116,21 @@ def visible_instance_ids(actor) -> QuerySet:
     return _visible(actor).values("instance_id")
 
 
+# Up to this many instance ids found by name are handed over as a list, not a subquery.
+NAMED_AS_LIST = 1000
+
+
 def instance_name_search(text: str):
-    """Ids of live instances whose name contains ``text`` (the device list's filter)."""
-    return Instance.objects.filter(instance_name__icontains=text).values("instance_id")
+    """Ids of live instances whose name contains ``text`` (the device list's filter). Read
+    here when they are few: as a subquery, MariaDB reads the devices in the list's order and
+    looks each one's instance up, as it cannot tell how few names contain the text."""
+    named = (
+        Instance.objects.filter(instance_name__icontains=text)
+        .order_by()
+        .values_list("instance_id", flat=True)
+    )
+    found = list(named[: NAMED_AS_LIST + 1])
+    return found if len(found) <= NAMED_AS_LIST else named
 
 
 def project_instances_for_sharer(

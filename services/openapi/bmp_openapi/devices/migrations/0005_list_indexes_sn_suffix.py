@@ -46,6 +46,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("suffix", models.CharField(max_length=64)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="devices.device",
+                    ),
+                ),
             ],
             options={
                 "db_table": "device_sn_suffix",
@@ -81,16 +89,9 @@ class Migration(migrations.Migration):
                 name="device_collect_status",
             ),
         ),
-        migrations.AddField(
-            model_name="devicesnsuffix",
-            name="device",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="devices.device"
-            ),
-        ),
         migrations.AddIndex(
             model_name="devicesnsuffix",
-            index=models.Index(fields=["suffix", "device"], name="device_sn_suffix"),
+            index=models.Index(fields=["suffix", "device"], name="device_sn_suffix_match"),
         ),
         migrations.RunPython(index_every_sn, migrations.RunPython.noop, elidable=True),
     ]
