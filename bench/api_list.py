@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import ipaddress
 import json
 import os
 import random
@@ -60,7 +61,7 @@ QUERIES = [
     ("devices", "all", "/v1/devices?pageSize=20"),
     ("devices", "middle_page", "/v1/devices?pageSize=20&pageNumber={middle_page}"),
     ("devices", "idcId", "/v1/devices?idcId={idc_id}"),
-    ("devices", "sn", "/v1/devices?sn=0001234"),
+    ("devices", "sn", "/v1/devices?sn=000987"),
     ("devices", "sn_whole", "/v1/devices?sn={sn}"),
     ("devices", "sn_broad", "/v1/devices?sn=SN"),
     ("devices", "instanceId", "/v1/devices?instanceId={instance_id}"),
@@ -82,7 +83,7 @@ QUERIES = [
     ("instances", "deviceTypeId", "/v1/project/instances?deviceTypeId={device_type_id}"),
     ("instances", "status", "/v1/project/instances?status=stopped"),
     ("instances", "deviceId", "/v1/project/instances?deviceId={device_id}"),
-    ("instances", "sn", "/v1/project/instances?sn=0001234"),
+    ("instances", "sn", "/v1/project/instances?sn=000987"),
     ("instances", "sn_broad", "/v1/project/instances?sn=SN"),
     ("instances", "idcId", "/v1/project/instances?idcId={idc_id}"),
     ("instances", "projectId", "/v1/project/instances?projectId={project_id}"),
@@ -232,7 +233,7 @@ def seed(rows: int) -> None:
                 mac1=f"0c:{high // 256:02x}:{high % 256:02x}:{low:02x}:00:01",
                 mac2=f"0c:{high // 256:02x}:{high % 256:02x}:{low:02x}:00:02",
                 private_ipv4=f"10.{high // 250}.{high % 250 + 1}.{low + 10}",
-                private_ipv6=f"fd00::{high:x}:{low:x}",
+                private_ipv6=ipaddress.IPv6Address(f"fd00::{high:x}:{low:x}").compressed,
                 mask="255.0.0.0",
                 gateway="10.255.255.254",
                 ilo_ip=f"11.{high // 250}.{high % 250 + 1}.{low + 10}",
@@ -311,7 +312,7 @@ def principals() -> tuple[str, str, dict]:
         )
         if not whole:
             share.instances.set(Instance.objects.filter(project=project)[:50])
-    device = Device.objects.filter(idc__name=BENCH_IDC).order_by("pk")[len(QUERIES)]
+    device = Device.objects.filter(idc__name=BENCH_IDC).order_by("pk")[1234]
     instance = Instance.objects.select_related("project").get(device=device)
     rows = Device.objects.filter(idc__name=BENCH_IDC).count()
     values = {

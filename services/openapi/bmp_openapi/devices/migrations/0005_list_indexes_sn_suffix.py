@@ -60,6 +60,14 @@ class Migration(migrations.Migration):
                 "ordering": ["id"],
             },
         ),
+        migrations.RemoveIndex(model_name="device", name="device_live_created"),
+        migrations.AddIndex(
+            model_name="device",
+            index=models.Index(
+                fields=["delete_marker", "created_at", "user_name"],
+                name="device_live_created_user",
+            ),
+        ),
         migrations.AddIndex(
             model_name="device",
             index=models.Index(fields=["idc", "delete_marker", "created_at"], name="device_idc"),
