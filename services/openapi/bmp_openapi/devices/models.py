@@ -70,10 +70,11 @@ class Device(SoftDeleteModel):
         indexes = [
             # The list's order, alone and after the filters most used: each index gives both
             # the rows and their order, so no planner has to choose between the two.
-            # With the owner's name: userName is a substring filter, which no index can seek;
-            # in the list's order, its page and count read this index, not the rows.
+            # The list's order (created_at, then id: named, so the name can follow) with the
+            # owner's name: userName is a substring filter, which no index can seek; in the
+            # list's order, its page and count read this index, not the rows.
             models.Index(
-                fields=["delete_marker", "created_at", "user_name"],
+                fields=["delete_marker", "created_at", "id", "user_name"],
                 name="device_live_created_user",
             ),
             models.Index(

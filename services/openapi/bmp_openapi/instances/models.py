@@ -88,10 +88,11 @@ class Instance(SoftDeleteModel):
         indexes = [
             # As the device's: the list's order, alone and after each filter on a column of
             # the table (a filter on a joined table's unique id makes that table a constant).
-            # The name too: instanceName is a substring filter, which no index can seek; with
-            # the names in the list's order, its page and count read this index, not the rows.
+            # The list's order (created_at, then id: named, so the name can follow) with the
+            # name: instanceName is a substring filter, which no index can seek; with the names
+            # in the list's order, its page and count read this index, not the rows.
             models.Index(
-                fields=["delete_marker", "created_at", "instance_name"],
+                fields=["delete_marker", "created_at", "id", "instance_name"],
                 name="instance_live_created_name",
             ),
             models.Index(

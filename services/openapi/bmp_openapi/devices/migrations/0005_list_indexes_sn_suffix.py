@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="device",
             index=models.Index(
-                fields=["delete_marker", "created_at", "user_name"],
+                fields=["delete_marker", "created_at", "id", "user_name"],
                 name="device_live_created_user",
             ),
         ),

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="instance",
             index=models.Index(
-                fields=["delete_marker", "created_at", "instance_name"],
+                fields=["delete_marker", "created_at", "id", "instance_name"],
                 name="instance_live_created_name",
             ),
         ),
