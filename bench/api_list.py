@@ -14,6 +14,9 @@ through Django's test client) with ``cursor.execute`` as the baseline. One line 
 
     list=devices query=sn p50_ms=… p95_ms=… sql_p50_ms=… sql_ratio=… queries=… total=…
 
+(on MariaDB followed by ``plan_rows=… filesorts=…``: what EXPLAIN expects the statements to
+read, and how many sort their rows; the machine's load does not skew these)
+
 and a last line over every call (sql_ratio = API p50 / SQL p50: what gunicorn, Django, DRF,
 authentication and rendering add to the database's own work):
 
@@ -471,6 +474,25 @@ def time_sql(statements: list[str], runs: int) -> list[float]:
     return samples
 
 
+def plan_summary(statements: list[str]) -> str:
+    """On MariaDB, what EXPLAIN says of the statements, which the machine's load does not skew:
+    the rows the planner expects to read (summed over tables and statements) and how many
+    statements sort their rows instead of reading them in index order."""
+    from django.db import connection
+
+    if connection.vendor != "mysql":
+        return ""
+    rows, sorts = 0, 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute("EXPLAIN " + sql)
+            columns = [column[0] for column in cursor.description]
+            plan = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            rows += sum(int(step["rows"] or 0) for step in plan)
+            sorts += any("filesort" in (step["Extra"] or "") for step in plan)
+    return f" plan_rows={rows} filesorts={sorts}"
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -533,7 +555,8 @@ def main() -> None:
                 f"list={list_name} query={name} p50_ms={statistics.median(api):.2f} "
                 f"p95_ms={percentile(api, 0.95):.2f} sql_p50_ms={statistics.median(sql):.2f} "
                 f"sql_ratio={statistics.median(api) / statistics.median(sql):.1f} "
-                f"queries={len(statements)} total={answer['result']['totalCount']}",
+                f"queries={len(statements)} total={answer['result']['totalCount']}"
+                + plan_summary(statements),
                 flush=True,
             )
         print(
