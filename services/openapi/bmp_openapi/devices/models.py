@@ -70,7 +70,13 @@ class Device(SoftDeleteModel):
         indexes = [
             # The list's order, alone and after the filters most used: each index gives both
             # the rows and their order, so no planner has to choose between the two.
-            models.Index(fields=["delete_marker", "created_at"], name="device_live_created"),
+            # The list's order (created_at, then id: named, so the name can follow) with the
+            # owner's name: userName is a substring filter, which no index can seek; in the
+            # list's order, its page and count read this index, not the rows.
+            models.Index(
+                fields=["delete_marker", "created_at", "id", "user_name"],
+                name="device_live_created_user",
+            ),
             models.Index(
                 fields=["manage_status", "delete_marker", "created_at"], name="device_status"
             ),
@@ -78,6 +84,18 @@ class Device(SoftDeleteModel):
                 fields=["private_ipv4", "delete_marker", "created_at"], name="device_private_ipv4"
             ),
             models.Index(fields=["ilo_ip", "delete_marker", "created_at"], name="device_ilo_ip"),
+            models.Index(fields=["idc", "delete_marker", "created_at"], name="device_idc"),
+            models.Index(
+                fields=["device_type", "delete_marker", "created_at"], name="device_device_type"
+            ),
+            models.Index(
+                fields=["private_ipv6", "delete_marker", "created_at"], name="device_private_ipv6"
+            ),
+            models.Index(fields=["user_id", "delete_marker", "created_at"], name="device_user"),
+            models.Index(
+                fields=["collect_status", "delete_marker", "created_at"],
+                name="device_collect_status",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["sn", "delete_marker"], name="device_unique_live_sn"),
@@ -107,6 +125,26 @@ class Device(SoftDeleteModel):
 
     def __str__(self):
         return self.device_id
+
+
+class DeviceSnSuffix(models.Model):
+    """Every suffix of a device's SN (the SN itself included), so that the lists' substring
+    filter on the SN (``sn``: upstream's LIKE '%...%') is a prefix match on an index: the SNs
+    containing "1234" are those with a suffix starting with "1234". MariaDB has no trigram
+    index, and a LIKE '%...%' reads every SN. Written with the device (devices.services.
+    inventory.device_import, the only writer: an SN never changes); kept when the device is
+    soft-deleted, as instances still name it."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    suffix = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "device_sn_suffix"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["suffix", "device"], name="device_sn_suffix_match")]
+
+    def __str__(self):
+        return f"{self.device_id}:{self.suffix}"
 
 
 class Disk(SoftDeleteModel):

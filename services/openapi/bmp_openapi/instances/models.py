@@ -86,8 +86,24 @@ class Instance(SoftDeleteModel):
         db_table = "instance"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["delete_marker", "created_at"], name="instance_live_created"),
-            models.Index(fields=["project", "delete_marker"], name="instance_project"),
+            # As the device's: the list's order, alone and after each filter on a column of
+            # the table (a filter on a joined table's unique id makes that table a constant).
+            # The list's order (created_at, then id: named, so the name can follow) with the
+            # name: instanceName is a substring filter, which no index can seek; with the names
+            # in the list's order, its page and count read this index, not the rows.
+            models.Index(
+                fields=["delete_marker", "created_at", "id", "instance_name"],
+                name="instance_live_created_name",
+            ),
+            models.Index(
+                fields=["project", "delete_marker", "created_at"], name="instance_project_created"
+            ),
+            models.Index(fields=["user", "delete_marker", "created_at"], name="instance_user"),
+            models.Index(fields=["status", "delete_marker", "created_at"], name="instance_status"),
+            models.Index(fields=["idc", "delete_marker", "created_at"], name="instance_idc"),
+            models.Index(
+                fields=["device_type", "delete_marker", "created_at"], name="instance_device_type"
+            ),
         ]
         constraints = [
             # Upstream: an instance name is unique among its user's instances.

@@ -7,6 +7,7 @@ from django.db.models import F, Q, QuerySet
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
 from bmp_openapi.core.scoping import sees_fleet
+from bmp_openapi.devices.selectors import sn_contains
 from bmp_openapi.instances.error_codes import (
     INSTANCE_NOT_FOUND,
     READ_ONLY_SHARE,
@@ -27,7 +28,7 @@ EXACT_FILTERS = {
     "ipv4": "device__private_ipv4",
     "ipv6": "device__private_ipv6",
 }
-CONTAINS_FILTERS = {"instanceName": "instance_name__icontains", "sn": "device__sn__icontains"}
+CONTAINS_FILTERS = {"instanceName": "instance_name__icontains"}
 # A tenant's answer leaves the BMC address out: matching on it would tell it.
 FLEET_ONLY_FILTERS = ("ilo_ip",)
 
@@ -53,8 +54,14 @@ def _shared_with(user, **share_filters) -> Q:
     """The instances shares give ``user``: every instance of a project shared whole, and the
     listed instances of a project shared in part while they are still in that project."""
     shares = SharingProject.objects.filter(shared_user=user, **share_filters)
-    whole = shares.filter(whole_project=True).values("project")
-    listed = shares.filter(whole_project=False, instances__project=F("project")).values("instances")
+    # Read now (a user has few shares): as subqueries in an OR, MariaDB reads every instance
+    # to test each; as lists, it merges the three indexes (user, project, primary key).
+    whole = list(shares.filter(whole_project=True).values_list("project", flat=True))
+    listed = list(
+        shares.filter(whole_project=False, instances__project=F("project")).values_list(
+            "instances", flat=True
+        )
+    )
     return Q(project__in=whole) | Q(pk__in=listed)
 
 
@@ -68,6 +75,8 @@ def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     for name, lookup in CONTAINS_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
+    if filters.get("sn"):
+        queryset = queryset.filter(sn_contains(filters["sn"], device="device__"))
     return queryset
 
 
@@ -107,9 +116,21 @@ def visible_instance_ids(actor) -> QuerySet:
     return _visible(actor).values("instance_id")
 
 
+# Up to this many instance ids found by name are handed over as a list, not a subquery.
+NAMED_AS_LIST = 1000
+
+
 def instance_name_search(text: str):
-    """Ids of live instances whose name contains ``text`` (the device list's filter)."""
-    return Instance.objects.filter(instance_name__icontains=text).values("instance_id")
+    """Ids of live instances whose name contains ``text`` (the device list's filter). Read
+    here when they are few: as a subquery, MariaDB reads the devices in the list's order and
+    looks each one's instance up, as it cannot tell how few names contain the text."""
+    named = (
+        Instance.objects.filter(instance_name__icontains=text)
+        .order_by()
+        .values_list("instance_id", flat=True)
+    )
+    found = list(named[: NAMED_AS_LIST + 1])
+    return found if len(found) <= NAMED_AS_LIST else named
 
 
 def project_instances_for_sharer(

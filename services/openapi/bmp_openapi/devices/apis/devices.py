@@ -82,7 +82,7 @@ class DeviceListCreateApi(BmpApi):
 
     def get(self, request):
         devices = selectors.device_list(principal=request.user, filters=self.query)
-        items, page = paginate(devices, self.query)
+        items, page = paginate(devices, self.query, by_key=True)
         items = list(items)
         context = device_context(request, items)
         rows = DeviceOutputSerializer(items, many=True, context=context).data

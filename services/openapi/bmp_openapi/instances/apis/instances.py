@@ -84,7 +84,9 @@ class InstanceListCreateApi(InstanceAudited, BmpApi):
 
     def get(self, request):
         items, page = paginate(
-            selectors.instance_list(actor=request.user, filters=self.query), self.query
+            selectors.instance_list(actor=request.user, filters=self.query),
+            self.query,
+            by_key=True,
         )
         return Response(list_result("instances", render_instances(request, items, many=True), page))
 
