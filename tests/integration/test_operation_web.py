@@ -476,10 +476,15 @@ def test_mail_settings_send_a_test_mail_then_the_admin_logs_out(
     assert page.get_by_label("Port").input_value() == str(port)
     page.get_by_test_id("mail-state").get_by_text("Test mail delivered").wait_for()
 
-    # Mailing in-site messages can now be switched on.
+    # Whether in-site messages are also mailed: switched (from its label), kept by openapi.
     push = page.get_by_role("switch", name="Also mail in-site messages")
-    push.click()
-    wait_for(lambda: lab.api.get("/messages/mailDetail")["is_push"] == "1", 10, "mail pushed")
+    was_on = push.get_attribute("aria-checked") == "true"
+    page.get_by_text("Also mail in-site messages", exact=True).click()
+    wanted = "0" if was_on else "1"
+    wait_for(
+        lambda: lab.api.get("/messages/mailDetail")["is_push"] == wanted, 10, "the switch kept"
+    )
+    assert push.get_attribute("aria-checked") == ("false" if was_on else "true")
 
     # Log out: the console asks for a login again, and stays asking.
     page.get_by_test_id("user-menu").click()
