@@ -149,3 +149,16 @@ def lab(tmp_path_factory):
         raise
     finally:
         platform.stop()
+
+
+@pytest.fixture
+def slow_agents(lab, request):
+    """The lab's agents take a moment per step (the test module's ``AGENT_STEP_DELAY`` seconds,
+    else 0.5), so that a person could watch the steps."""
+    delay = getattr(request.module, "AGENT_STEP_DELAY", 0.5)
+    agents = [node.agent for node in lab.fleet.nodes if node.agent is not None]
+    for agent in agents:
+        agent.step_delay = delay
+    yield
+    for agent in agents:
+        agent.step_delay = 0

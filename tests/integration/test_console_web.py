@@ -97,17 +97,6 @@ MOUNT_POINT_RULE = "swap, / or an absolute path of letters, digits, . _ and - (a
 USER_DATA = "#cloud-config\nruncmd:\n  - echo 你好 > /root/hello\n"
 
 
-@pytest.fixture
-def slow_agents(lab):
-    """The lab's agents take a moment per step, so that a person could watch the steps."""
-    agents = [node.agent for node in lab.fleet.nodes if node.agent is not None]
-    for agent in agents:
-        agent.step_delay = 0.5
-    yield
-    for agent in agents:
-        agent.step_delay = 0
-
-
 def test_a_tenant_uses_the_console_without_reloading(
     console_web, lab, page, shots, tmp_path, slow_agents
 ):

@@ -2,26 +2,36 @@
 platform: openapi, operation-api, oob-alert, the console's nginx and a lab of virtual servers.
 
 The generated admin logs in, adds an IDC and a device type, sees the lab's devices, takes one
-off sale and puts it on sale again; a BMC fault of a lab server shows in the fault log and is
-marked handled; a session that ends sends the browser to the login page and back. Every page
-is shot in both languages (the folder is printed; BMP_TEST_SCREENSHOTS keeps them), with no
-untranslated text and no critical accessibility violation.
+off sale and puts it on sale again; uploads an image (its progress and hashes shown), binds it
+to the lab's device type, and watches, step by step, the job that installs it on a tenant's new
+instance; sets the mail settings, the test mail reaching an SMTP server the test runs; logs
+out. A BMC fault of a lab server shows in the fault log and is marked handled; a session that
+ends sends the browser to the login page and back. Every page is shot in both languages (the
+folder is printed; BMP_TEST_SCREENSHOTS keeps them), with no untranslated text and no critical
+accessibility violation.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import hashlib
 import io
+import os
 import re
 import secrets
+import tarfile
 import urllib.request
 
 import openpyxl
 import pytest
+from aiosmtpd.controller import Controller
 from playwright import sync_api as playwright_api
 
-from bmp_common.messages.jobs import PUTAWAY_DEVICE
+from bmp_common.messages.jobs import CREATE_INSTANCES, NO_RAID_ID, PUTAWAY_DEVICE
 from bmp_lab.platform import free_port, wait_for, wait_http
 
+from .browser import Browser, new_user
 from .web_browser import (
     OPERATION_KEY_PREFIXES,
     build_consoles,
@@ -37,6 +47,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 KEYS = key_pattern(OPERATION_KEY_PREFIXES)
 OOB_POLL_INTERVAL = 2.0
+# Seconds per step of the lab's agents in the install an operator watches (slow_agents).
+AGENT_STEP_DELAY = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +259,241 @@ def test_devices_are_imported_from_the_excel_template(operation_web, lab, admin,
     page.get_by_role("link", name="UI-004", exact=True).wait_for()
     sns = {d["sn"] for d in lab.api.get(f"/devices?idcId={idc_id}&isAll=1")["devices"]}
     assert sns == {f"UI-{i:03d}" for i in range(5)}
+
+
+@pytest.fixture(scope="module")
+def console_api(operation_web, lab) -> str:
+    """The tenants' BFF, where the tenant of these tests creates an instance."""
+    lab.platform.start("bmp-console-api")
+    url = f"http://127.0.0.1:{lab.platform.console_api_port}"
+    wait_http(url + "/health", "console-api")
+    return url
+
+
+def image_file() -> bytes:
+    """A root file system's archive, as the upload takes one: a .tar.xz of a few MiB (random,
+    so that xz cannot make it small and the upload takes a moment)."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:xz", preset=0) as archive:
+        for name, data in (("etc/hostname", b"accepted\n"), ("opt/payload", os.urandom(3 << 20))):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+# Installed in the page before it loads: every job status and count of ended steps the job page
+# shows, and when the document was made (a reload would make a new one).
+WATCH_JOB = """
+window.__job = [];
+window.__loaded = performance.timeOrigin;
+const note = () => {
+  const tag = document.querySelector('[data-testid=job-status]');
+  if (!tag) return;
+  const ended = document.querySelectorAll('[data-testid=job-timeline] [data-kind=step_end]');
+  const now = `${tag.dataset.status} ${ended.length}`;
+  if (window.__job.at(-1) !== now) window.__job.push(now);
+};
+document.addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(
+  document.body, {subtree: true, childList: true, attributes: true, characterData: true}));
+"""
+
+
+def test_an_uploaded_image_is_installed_and_the_operator_watches_its_job(
+    operation_web, console_api, lab, admin, page, slow_agents
+):
+    name, password = admin
+    page.add_init_script(WATCH_JOB)
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    loaded = page.evaluate("() => window.__loaded")
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+
+    # An image file uploaded: the bar fills, then the hashes the BFF computed on the way.
+    image_name = f"accept-{secrets.token_hex(3)}"
+    data = image_file()
+    page.get_by_role("menuitem", name="Images").click()
+    settle(page)
+    page.get_by_role("button", name="Import image").click()
+    dialog = page.get_by_role("dialog", name="Import image")
+    dialog.get_by_test_id("image-file").set_input_files(
+        files=[{"name": f"{image_name}.tar.xz", "mimeType": "application/x-xz", "buffer": data}]
+    )
+    # The name is proposed from the file's.
+    assert dialog.get_by_label("Name", exact=True).input_value() == image_name
+    choose(page, "OS", "Linux", scope=dialog)
+    dialog.get_by_label("Version").fill("1.0")
+    dialog.get_by_role("button", name="Submit").click()
+    bar = dialog.get_by_role("progressbar", name="Upload progress")
+    bar.wait_for()
+    dialog.get_by_text("Uploaded and registered").wait_for(timeout=120_000)
+    assert bar.get_attribute("aria-valuenow") == "100"
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert dialog.get_by_test_id("uploaded-sha256").inner_text() == sha256
+    assert (
+        dialog.get_by_test_id("uploaded-md5").inner_text()
+        == hashlib.md5(data, usedforsecurity=False).hexdigest()
+    )
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    dialog.wait_for(state="hidden")
+    settle(page)  # the list, read again once the image was registered
+
+    # Registered: listed, and openapi records the file's SHA-256 (what the agent checks).
+    page.get_by_role("link", name=image_name, exact=True).click()
+    page.wait_for_url("**/ImageManagement/imageDetail/*")
+    image_id = page.url.rsplit("/", 1)[1]
+    image = lab.api.get(f"/images/{image_id}")["image"]
+    assert (image["imageName"], image["hash"], image["format"]) == (image_name, sha256, "tar")
+
+    # Bound to the lab's device type.
+    device_type = lab.api.get(f"/deviceTypes/{lab.device_type_id}")["deviceType"]
+    page.get_by_role("button", name="Bind device types").click()
+    binding = page.get_by_role("dialog", name="Bind device types")
+    option = f"{device_type['name']} ({device_type['idcName']})"
+    choose(page, "Device types", option, scope=binding)
+    page.keyboard.press("Escape")  # the list closes; the dialog stays
+    binding.get_by_role("button", name="OK").click()
+    bound = page.get_by_role("row").filter(has_text=device_type["deviceType"])
+    bound.get_by_role("button", name="Unbind").wait_for()
+
+    # A tenant installs it on a new instance (through its BFF, as its console does).
+    tenant = Browser(console_api)
+    assert tenant.login(*new_user(lab)).status == 200
+    project_id = tenant.get("/project").result["projects"][0]["projectId"]
+    created = tenant.request(
+        "PUT",
+        "/instance",
+        {
+            "idcId": lab.idc_id,
+            "projectId": project_id,
+            "deviceTypeId": lab.device_type_id,
+            "imageId": image_id,
+            "systemVolumeRaidId": NO_RAID_ID,
+            "instanceName": "from-an-uploaded-image",
+            "password": "Root-Pass-2026",
+            "count": 1,
+        },
+    )
+    [instance_id] = created.result["instanceIds"]
+    job = wait_for(
+        lambda: next(iter(lab.api.get(f"/jobs?instanceId={instance_id}")["jobs"]), None),
+        30,
+        "the install's job",
+    )
+
+    # The operator finds the job and watches its steps end, on one page that is never reloaded.
+    page.get_by_role("menuitem", name="Jobs").click()
+    settle(page)
+    page.get_by_role("textbox", name="SN").fill(job["sn"])
+    page.get_by_role("textbox", name="Task").fill(CREATE_INSTANCES)
+    page.get_by_role("button", name="Search").click()
+    settle(page)
+    page.get_by_role("row").filter(has_text=job["sn"]).get_by_role(
+        "link", name=CREATE_INSTANCES
+    ).click()
+    page.wait_for_url(f"**/JobManagement/jobDetail/{job['jobId']}")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=job-status]')?.dataset.status === 'succeeded'",
+        timeout=240_000,
+    )
+    timeline = page.get_by_test_id("job-timeline")
+    ended = timeline.get_by_role("row").filter(has=page.locator("[data-kind=job_ended]"))
+    ended.get_by_text("Job ended: Succeeded").wait_for()
+    seen = [entry.split(" ") for entry in page.evaluate("() => window.__job")]
+    running = [int(count) for status, count in seen if status == "running"]
+    final = int(seen[-1][1])
+    assert running, f"the job was never seen running: {seen}"
+    assert min(running) < final and len({*running, final}) >= 2, (
+        f"no step was seen ending while the page was watched: {seen}"
+    )
+    # (A step the slowed agent overran may have been tried again: the job still succeeded, and
+    # the page names no likely cause of a failure.)
+    assert page.get_by_test_id("job-verdict").count() == 0
+    assert page.evaluate("() => window.__loaded") == loaded, "the page was reloaded"
+    instance = tenant.get(f"/instance/{instance_id}").result["instance"]
+    assert (instance["status"], instance["imageId"]) == ("running", image_id)
+
+
+class Mailbox:
+    """aiosmtpd's handler: every mail the test's SMTP server takes, parsed."""
+
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.mails.append((list(envelope.rcpt_tos), mail))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on this machine (no TLS, no login: dialMail sends the password to a
+    loopback server only if it asks for one)."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield mailbox, controller.port
+    controller.stop()
+
+
+def test_mail_settings_send_a_test_mail_then_the_admin_logs_out(
+    operation_web, lab, admin, page, smtp_server
+):
+    mailbox, port = smtp_server
+    name, password = admin
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+    page.get_by_role("menuitem", name="Mail settings").click()
+    settle(page)
+
+    page.get_by_label("SMTP server").fill("127.0.0.1")
+    page.get_by_label("Port").fill(str(port))
+    page.get_by_label("Sender address").fill("bmp@ops.example.com")
+    page.get_by_label("Sender password", exact=True).fill("smtp-" + secrets.token_hex(6))
+    page.get_by_label("Test mail to").fill("noc@ops.example.com")
+    page.get_by_role("button", name="Save and send a test mail").click()
+    page.get_by_text("Test mail sent to noc@ops.example.com").wait_for()
+    page.get_by_test_id("mail-state").get_by_text("Test mail delivered").wait_for()
+
+    # The server took exactly the test mail, for the address typed.
+    wait_for(lambda: mailbox.mails, 10, "the test mail at the SMTP server")
+    [(recipients, mail)] = mailbox.mails
+    assert recipients == ["noc@ops.example.com"]
+    assert mail["From"] == "bmp@ops.example.com"
+    assert mail["To"] == "noc@ops.example.com"
+    assert mail["Subject"] == "BMP: mail settings test / 邮件设置测试"
+    assert "test its mail settings" in mail.get_content()
+    # Saved as tested: what the page shows again after a reload.
+    page.reload()
+    settle(page)
+    assert page.get_by_label("SMTP server").input_value() == "127.0.0.1"
+    assert page.get_by_label("Port").input_value() == str(port)
+    page.get_by_test_id("mail-state").get_by_text("Test mail delivered").wait_for()
+
+    # Whether in-site messages are also mailed: switched (from its label), kept by openapi.
+    push = page.get_by_role("switch", name="Also mail in-site messages")
+    was_on = push.get_attribute("aria-checked") == "true"
+    page.get_by_text("Also mail in-site messages", exact=True).click()
+    wanted = "0" if was_on else "1"
+    wait_for(
+        lambda: lab.api.get("/messages/mailDetail")["is_push"] == wanted, 10, "the switch kept"
+    )
+    assert push.get_attribute("aria-checked") == ("false" if was_on else "true")
+
+    # Log out: the console asks for a login again, and stays asking.
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    page.wait_for_url("**/login")
+    page.goto(operation_web + "/MessageNotification/messageSettings")
+    page.wait_for_url(
+        re.compile(r"/login\?redirect=(/|%2F)MessageNotification(/|%2F)messageSettings$")
+    )
 
 
 def test_an_ended_session_sends_to_login_and_back(operation_web, admin, page):

@@ -24,7 +24,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'user', component: () => import('./pages/PersonalPage.vue') },
       { path: 'message/list', component: () => import('@bmp/web-common/components/messages/MessageListPage.vue') },
       { path: 'message/detail/:messageId', component: () => import('@bmp/web-common/components/messages/MessageDetailPage.vue'), props: true },
-      { path: ':unknown(.*)*', component: () => import('./pages/NotFoundPage.vue') },
+      { path: ':unknown(.*)*', component: () => import('@bmp/web-common/components/NotFoundPage.vue'), props: { homePath: '/instance/list' } },
     ],
   },
 ]

@@ -54,7 +54,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'AuditLog/list', component: () => import('./pages/AuditLogPage.vue') },
       { path: 'JobManagement/jobList', component: () => import('./pages/JobListPage.vue') },
       { path: 'JobManagement/jobDetail/:jobId', component: () => import('./pages/JobDetailPage.vue'), props: true },
-      { path: ':unknown(.*)*', component: () => import('./pages/NotFoundPage.vue') },
+      { path: ':unknown(.*)*', component: () => import('@bmp/web-common/components/NotFoundPage.vue'), props: { homePath: '/DeviceManagement/deviceList' } },
     ],
   },
 ]

@@ -8,9 +8,7 @@ export default {
     projects: 'Projects',
     messages: 'Messages',
     personal: 'Personal centre',
-    unread: 'Messages, {count} unread',
   },
-  notFound: { title: 'This page does not exist' },
   instance: {
     locked: 'Locked',
     done: '{action}: request accepted',

@@ -8,9 +8,7 @@ export default {
     projects: '项目',
     messages: '消息',
     personal: '个人中心',
-    unread: '消息，{count} 条未读',
   },
-  notFound: { title: '页面不存在' },
   instance: {
     locked: '已锁定',
     done: '{action}：请求已受理',

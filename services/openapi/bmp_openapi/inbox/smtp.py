@@ -48,8 +48,9 @@ def _test_mail(account: MailAccount) -> EmailMessage:
     return mail
 
 
-class _NoTls(Exception):
-    """The server wants the password but offers no TLS to send it over."""
+class _NoTls(smtplib.SMTPException):
+    """The server wants the password but offers no TLS to send it over (an SMTP error to
+    callers of ``send_mail``)."""
 
 
 def _is_loopback(host: str) -> bool:

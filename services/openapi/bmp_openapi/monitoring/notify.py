@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
-from email.message import EmailMessage
-from email.utils import formatdate
 
 import redis
 
@@ -16,12 +13,11 @@ from bmp_common.crypto import SecretDecryptionError, decrypt_secret
 from bmp_common.i18n import EN_US, ZH_CN
 from bmp_common.monitoring import AGENT_REVOKED_CHANNEL
 from bmp_openapi.inbox.choices import NAMES as INBOX_NAMES
-from bmp_openapi.inbox.smtp import _is_loopback
+from bmp_openapi.inbox.smtp import MailAccount, send_mail
 from bmp_openapi.monitoring import choices
 
 log = logging.getLogger(__name__)
 MAIL_TIMEOUT_S = 5.0
-SMTPS_PORT = 465
 
 
 def _number(value) -> str:
@@ -73,7 +69,9 @@ def alert_subject(alert, language: str) -> str:
 
 def mail(*, to: str, subject: str, body: str) -> None:
     """Sends an alert mail with the platform's mail settings, after the commit; a failure is
-    logged (the in-site message, if asked for, is already there)."""
+    logged (the in-site message, if asked for, is already there). It goes the way dialMail's
+    test mail went (``inbox.smtp``: TLS when offered, the password over TLS or to this machine
+    only, the login's fallback to the address's local part)."""
     from bmp_openapi.inbox.models import MailSettings
 
     row = MailSettings.objects.filter(id=MailSettings.SINGLETON_ID).first()
@@ -84,32 +82,9 @@ def mail(*, to: str, subject: str, body: str) -> None:
         password = decrypt_secret(row.admin_pass_encrypted) if row.admin_pass_encrypted else ""
     except SecretDecryptionError:
         password = ""
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = row.admin_addr, to, subject
-    message["Date"] = formatdate(localtime=False)
-    message.set_content(body)
-    context = ssl.create_default_context()
+    account = MailAccount(row.server_addr, row.server_port, row.admin_addr, password, (to,))
     try:
-        if row.server_port == SMTPS_PORT:
-            smtp = smtplib.SMTP_SSL(
-                row.server_addr, row.server_port, timeout=MAIL_TIMEOUT_S, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(row.server_addr, row.server_port, timeout=MAIL_TIMEOUT_S)
-        with smtp:
-            smtp.ehlo()
-            encrypted = row.server_port == SMTPS_PORT
-            if not encrypted and smtp.has_extn("starttls"):
-                smtp.starttls(context=context)
-                smtp.ehlo()
-                encrypted = True
-            if password and smtp.has_extn("auth"):
-                # As dialMail: the password goes over TLS, or to this machine only.
-                if not encrypted and not _is_loopback(row.server_addr):
-                    log.warning("alert mail to %s not sent: the server offers no TLS", to)
-                    return
-                smtp.login(row.admin_addr, password)
-            smtp.send_message(message)
+        send_mail(account, subject=subject, body=body, timeout=MAIL_TIMEOUT_S)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("alert mail to %s not sent: %s", to, type(exc).__name__)
 

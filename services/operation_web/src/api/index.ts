@@ -173,7 +173,10 @@ export interface Uploaded {
   imageId: string
   filename: string
   url: string
+  /** The SHA-256 openapi records (the agent checks what it writes against it). */
   hash: string
+  sha256: string
+  md5: string
   size: number
 }
 

@@ -18,9 +18,7 @@ export default {
     messages: 'Messages',
     mailSettings: 'Mail settings',
     personal: 'Personal centre',
-    unread: 'Messages, {count} unread',
   },
-  notFound: { title: 'This page does not exist' },
   rules: {
     shortname: 'Letters, digits, _ and - (at most 32)',
     specCode: '1 to 64 letters, digits, ., _ or -',

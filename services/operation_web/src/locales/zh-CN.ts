@@ -18,9 +18,7 @@ export default {
     messages: '消息中心',
     mailSettings: '消息设置',
     personal: '个人中心',
-    unread: '消息，{count} 条未读',
   },
-  notFound: { title: '页面不存在' },
   rules: {
     shortname: '字母、数字、_ 和 -（最多 32 个）',
     specCode: '1 到 64 个字母、数字、.、_ 或 -',

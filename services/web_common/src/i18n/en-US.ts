@@ -50,7 +50,9 @@ export default {
       messages: 'Messages',
       menu: 'Main menu',
       user: 'Account menu of {name}',
+      unread: 'Messages, {count} unread',
     },
+    notFound: { title: 'This page does not exist', home: 'Back to the home page' },
     rules: {
       required: 'Required',
       length: '{min} to {max} characters',

@@ -50,7 +50,9 @@ export default {
       messages: '消息',
       menu: '主菜单',
       user: '{name} 的账户菜单',
+      unread: '消息，{count} 条未读',
     },
+    notFound: { title: '页面不存在', home: '返回首页' },
     rules: {
       required: '必填项',
       length: '长度为 {min} 到 {max} 个字符',
