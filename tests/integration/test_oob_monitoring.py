@@ -182,11 +182,17 @@ def test_injected_faults_become_a_log_health_messages_and_mails(lab, oob):
     server.node.add_named_event("Memory", "Uncorrectable ECC")
     server.node.add_named_event("Power Supply", "Failure detected")
     faults = wait_for(lambda: len(f := client.faults(sn)) == 2 and f, GIVE_UP_S, "two faults")
+
     # Within two polls: the round whose report made the second fault is at most the second
     # round to begin after the events (one already under way may find them too). Counted in
     # the agent's rounds, not seconds, so a loaded machine's slower rounds do not fail it.
-    rounds = [r for r in _agent_rounds(lab.platform) if r.ended > injected]
-    made = [r for r in rounds if r.applied.get("faults")]
+    def rounds_to_both():
+        rounds = [r for r in _agent_rounds(lab.platform) if r.ended > injected]
+        made = [r for r in rounds if r.applied.get("faults")]
+        return sum(r.applied["faults"] for r in made) >= 2 and (rounds, made)
+
+    # The agent logs its round once oob-alert has answered: a moment after the faults show.
+    rounds, made = wait_for(rounds_to_both, GIVE_UP_S, "the agent's round")
     assert sum(r.applied["faults"] for r in made) == 2, rounds
     began_after = [r for r in rounds if injected <= r.started and r.ended <= made[-1].ended]
     assert len(began_after) <= 2, rounds
