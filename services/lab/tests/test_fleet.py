@@ -9,7 +9,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bmp_lab.fleet import Fleet, read_password, read_state, write_state
@@ -34,12 +33,11 @@ def test_200_bmcs_all_answer_power_status(password):
             finally:
                 ipmi.close()
 
-        began = time.monotonic()
+        # How fast a fleet answers is bench/bmc_fanout.py's measure (against ipmitool, in the
+        # same run); here, that every BMC answers for its own node.
         with ThreadPoolExecutor(32) as pool:
             answers = list(pool.map(power, fleet.nodes))
-        elapsed = time.monotonic() - began
     assert answers == [index == 7 for index in range(200)]
-    assert elapsed < 15  # ~0.5 s here; generous for a loaded 2-core machine
 
 
 def test_state_file_lists_nodes_without_the_password(tmp_path, password):
