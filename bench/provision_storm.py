@@ -255,11 +255,12 @@ def stop_profilers(profilers: list[subprocess.Popen]) -> None:
         profiler.wait(timeout=60)
 
 
-def check_once(platform: Platform, scheduler_logs: dict[Path, int]) -> dict[str, int]:
-    """What must hold after the storm, from the database, the flight recorder and the
-    scheduler's logs: ``dup`` counts steps begun or ended more than once (a second attempt, a
-    second begin or end entry), jobs ended twice and messages the sweep sent again; ``stuck``
-    counts jobs left queued or running, steps left waiting or running, and outbox rows left."""
+def check_once(platform: Platform, logs: dict[Path, int]) -> dict[str, int]:
+    """What must hold after the storm, from the database, the flight recorder and the logs of
+    the scheduler and openapi's worker: ``dup`` counts steps begun or ended more than once (a
+    second attempt, a second begin or end entry), jobs ended twice and messages the scheduler's
+    sweep sent again; ``stuck`` counts jobs left queued or running, steps left waiting or
+    running, and outbox rows left."""
     jobs = platform.sql(
         "SELECT j.job_id, j.status FROM scheduler_job j WHERE j.task = 'CreateInstances'"
     )
@@ -288,25 +289,32 @@ def check_once(platform: Platform, scheduler_logs: dict[Path, int]) -> dict[str,
         begun_twice += sum(1 for count in begins.values() if count > 1)
         ended_twice += sum(1 for count in ends.values() if count > 1)
         jobs_ended_twice += ended > 1
-    resent = 0
-    for path, offset in scheduler_logs.items():
+    # What the sweeps sent again (the scheduler: messages to the driver, dhcp-agent and
+    # openapi; openapi: submissions, which the scheduler takes once) and openapi's questions.
+    told: dict[tuple[str, str], int] = {}
+    for path, offset in logs.items():
+        who = "scheduler" if path.name.startswith("bmp-scheduler") else "openapi"
         with open(path, "rb") as log:
             log.seek(offset)
             for line in log.read().decode(errors="replace").splitlines():
-                if "outbox: sent" in line:
-                    resent += int(line.split("outbox: sent", 1)[1].split()[0])
+                for what in ("outbox: sent", "reconciliation: asked the scheduler about"):
+                    if what in line:
+                        count = int(line.split(what, 1)[1].split()[0])
+                        told[who, what] = told.get((who, what), 0) + count
     found = {
         "jobs": len(jobs),
         "retried": retried,
         "begun_twice": begun_twice,
         "ended_twice": ended_twice,
         "jobs_ended_twice": jobs_ended_twice,
-        "resent": resent,
+        "resent": told.get(("scheduler", "outbox: sent"), 0),
+        "resubmitted": told.get(("openapi", "outbox: sent"), 0),  # not a step: not in dup
+        "reconciled": told.get(("openapi", "reconciliation: asked the scheduler about"), 0),
         "stuck_jobs": stuck_jobs,
         "stuck_steps": stuck_steps,
         "outbox_left": outbox,
     }
-    found["dup"] = retried + begun_twice + ended_twice + jobs_ended_twice + resent
+    found["dup"] = retried + begun_twice + ended_twice + jobs_ended_twice + found["resent"]
     found["stuck"] = stuck_jobs + stuck_steps + outbox
     return found
 
@@ -366,7 +374,7 @@ def main() -> int:
         "--vhost", help="RabbitMQ vhost to (re)create and use (default: one made for the run)"
     )
     parser.add_argument(
-        "--db-prefix", default="bmp", help="prefix of the MariaDB databases the run makes"
+        "--db-prefix", default="", help="prefix of the MariaDB databases the run makes"
     )
     parser.add_argument("--schedulers", type=int, default=1, help="scheduler worker processes")
     parser.add_argument("--gateways", type=int, default=1, help="processes of each gateway")

@@ -38,13 +38,12 @@ def free_port() -> int:
 
 
 class Platform:
-    def __init__(
-        self, work: Path, *, settings: dict[str, str] | None = None, db_prefix: str = "bmp"
-    ):
-        """``db_prefix``: the names of the MariaDB databases it makes (``<prefix>_it_…``, the
-        schema template ``<prefix>_schema_…``), so that runs sharing a server keep apart."""
+    def __init__(self, work: Path, *, settings: dict[str, str] | None = None, db_prefix: str = ""):
+        """``db_prefix`` (else BMP_IT_DB_PREFIX, else ``bmp``): the names of the MariaDB
+        databases it makes (``<prefix>_it_…``, the schema template ``<prefix>_schema_…``), so
+        that runs sharing a server keep apart."""
         self.work = work
-        self.db_prefix = db_prefix
+        self.db_prefix = db_prefix or os.environ.get("BMP_IT_DB_PREFIX") or "bmp"
         self.var = work / "var"
         self.logs = self.var / "log"
         self.logs.mkdir(parents=True, exist_ok=True)
