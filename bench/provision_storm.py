@@ -118,6 +118,7 @@ def start_platform(platform: Platform, schedulers: int, gateways: int) -> None:
 
 def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str, int]]:
     api = platform.api
+    api.timeout = 300  # a create of 100 on a machine shared with other work may take long
     project_id = api.get("/user/projects")["projects"][0]["projectId"]
     started = time.monotonic()
     for first in range(0, nodes, 100):
