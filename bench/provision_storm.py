@@ -396,6 +396,9 @@ def main() -> int:
         "--gil", action="store_true", help="with --profile: CPU only (the thread holding the GIL)"
     )
     args = parser.parse_args()
+    # SIGTERM (a background run cannot be interrupted) ends the run through its clean-up: the
+    # platform's services, the lab and the run's database and vhost go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     password = secrets.token_urlsafe(12)
     lab_processes = args.lab_processes or -(-args.nodes // LAB_NODES_PER_PROCESS)
     settings = {

@@ -116,8 +116,15 @@ def start_queued(sn: str) -> Job | None:
     """Start the oldest queued job of device ``sn`` unless one of its jobs is running."""
     if Job.objects.filter(active_sn=sn).exists():
         return None
-    job = Job.objects.select_for_update().filter(sn=sn, status=JOB_QUEUED).order_by("id").first()
-    if job is not None and start_job(job):
+    # Found without a lock, then locked by primary key and checked again. A locking read of
+    # "the oldest queued job of this SN" let MariaDB walk the status index and lock the queued
+    # rows of every device: a hundred submits at once deadlocked on each other's new rows.
+    queued = Job.objects.filter(sn=sn, status=JOB_QUEUED).order_by("id")
+    pk = queued.values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    job = lock_job(pk)
+    if job.status == JOB_QUEUED and start_job(job):
         return job
     return None
 
