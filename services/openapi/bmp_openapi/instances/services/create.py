@@ -46,7 +46,6 @@ from bmp_openapi.instances.error_codes import (
 )
 from bmp_openapi.instances.models import Instance, InstancePartition, InstanceVolumeRaid
 from bmp_openapi.instances.services.jobs import install_spec, submit_instance_job
-from bmp_openapi.jobs.services import outbox
 from bmp_openapi.projects.selectors import project_get_owned
 from bmp_openapi.sshkeys.models import SshKey
 
@@ -244,52 +243,50 @@ def instances_create(
     devices = _take_devices(idc=idc, device_type=device_type, count=count)
     password_encrypted = encrypt_secret(password) if password else ""
     created = []
-    # The submissions leave together after the commit (jobs/services/outbox.py).
-    with outbox.sending_together():
-        for index, (name, device) in enumerate(zip(names, devices, strict=True), start=1):
-            instance = Instance(
-                instance_id=new_instance_id(),
-                instance_name=name,
-                hostname=hostname or _default_hostname(idc, device_type, index),
-                description=description,
-                project=project,
-                user=actor,
-                idc=idc,
-                device=device,
-                device_type=device_type,
-                image=image,
-                system_volume_raid=raid,
-                boot_mode=boot_mode,
-                password_encrypted=password_encrypted,
-                user_data=user_data,
-                install_bmp_agent=install_bmp_agent,
-                created_by=actor.user_name,
-                updated_by=actor.user_name,
-            )
-            with unique_or_conflict(NAME_TAKEN, name=name):
-                instance.save()
-            instance.ssh_keys.set(ssh_keys)
-            InstancePartition.objects.bulk_create(
-                InstancePartition(instance=instance, **partition) for partition in partitions
-            )
-            InstanceVolumeRaid.objects.bulk_create(
-                InstanceVolumeRaid(instance=instance, volume=volume, raid=volume_raid)
-                for volume, volume_raid in volume_raids
-            )
-            device_transition(
-                device=device,
-                action=device_states.SELL,
-                actor_name=actor.user_name,
-                instance_id=instance.instance_id,
-                user_id=actor.user_id,
-                user_name=actor.user_name,
-            )
-            submit_instance_job(
-                instance,
-                task=jobs.CREATE_INSTANCES,
-                spec=install_spec(instance),
-                actor_name=actor.user_name,
-            )
-            created.append(instance)
+    for index, (name, device) in enumerate(zip(names, devices, strict=True), start=1):
+        instance = Instance(
+            instance_id=new_instance_id(),
+            instance_name=name,
+            hostname=hostname or _default_hostname(idc, device_type, index),
+            description=description,
+            project=project,
+            user=actor,
+            idc=idc,
+            device=device,
+            device_type=device_type,
+            image=image,
+            system_volume_raid=raid,
+            boot_mode=boot_mode,
+            password_encrypted=password_encrypted,
+            user_data=user_data,
+            install_bmp_agent=install_bmp_agent,
+            created_by=actor.user_name,
+            updated_by=actor.user_name,
+        )
+        with unique_or_conflict(NAME_TAKEN, name=name):
+            instance.save()
+        instance.ssh_keys.set(ssh_keys)
+        InstancePartition.objects.bulk_create(
+            InstancePartition(instance=instance, **partition) for partition in partitions
+        )
+        InstanceVolumeRaid.objects.bulk_create(
+            InstanceVolumeRaid(instance=instance, volume=volume, raid=volume_raid)
+            for volume, volume_raid in volume_raids
+        )
+        device_transition(
+            device=device,
+            action=device_states.SELL,
+            actor_name=actor.user_name,
+            instance_id=instance.instance_id,
+            user_id=actor.user_id,
+            user_name=actor.user_name,
+        )
+        submit_instance_job(
+            instance,
+            task=jobs.CREATE_INSTANCES,
+            spec=install_spec(instance),
+            actor_name=actor.user_name,
+        )
+        created.append(instance)
     log.info("%d instance(s) created for %s", len(created), actor.user_id)
     return created

@@ -10,11 +10,9 @@ connection, not a hundred.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -55,68 +53,11 @@ def celery_app():
     return app
 
 
-_together = threading.local()
-
-
-@contextlib.contextmanager
-def sending_together() -> Iterator[None]:
-    """Inside a transaction: the messages enqueued in this block leave together after the
-    commit, and their rows go in one statement. A create of 100 instances deleted its rows one
-    by one, each a turn of SQLite's write lock: in a storm the call took 27 s of which nearly
-    all was waiting for those turns."""
-    if getattr(_together, "rows", None) is not None:
-        yield  # nested: the outer block sends
-        return
-    _together.rows = rows = []
-    try:
-        yield
-    finally:
-        _together.rows = None
-        if rows:
-            transaction.on_commit(lambda: _send_together(rows))
-
-
 def enqueue(task: str, kwargs: dict, *, job_id: str) -> None:
     """Send ``task`` to the scheduler once the current transaction commits (``job_id``: the job
     it is about, for the reconciliation and the queued status)."""
     row = Outbox.objects.create(task=task, job_id=job_id, kwargs=kwargs)
-    together = getattr(_together, "rows", None)
-    if together is not None:
-        together.append((row.pk, task, kwargs))
-        return
     transaction.on_commit(lambda: _send(row.pk, task, kwargs) if not broker.resting() else None)
-
-
-def _send_together(rows: list[tuple[int, str, dict]]) -> None:
-    """Send the rows of a ``sending_together`` block that committed (a savepoint rolled back
-    inside the block took its rows with it: they are not sent), in order, stopping at the first
-    failure; then delete the sent ones in one statement."""
-    if broker.resting():
-        return
-    committed = set(
-        Outbox.objects.filter(pk__in=[pk for pk, _, _ in rows]).values_list("pk", flat=True)
-    )
-    sent = []
-    for pk, task, kwargs in rows:
-        if pk not in committed:
-            continue
-        try:
-            celery_app().send_task(task, kwargs=kwargs)
-        except Exception:
-            broker.failed()
-            log.warning(
-                "could not send %s (outbox row %s): the sweep will", task, pk, exc_info=True
-            )
-            break
-        broker.answered()
-        sent.append(pk)
-    if not sent:
-        return
-    try:
-        Outbox.objects.filter(pk__in=sent).delete()
-    except Exception:
-        # Sent but still there: the sweep sends them again, and the scheduler ignores repeats.
-        log.warning("outbox rows %s sent but not deleted", sent, exc_info=True)
 
 
 def _send(pk: int, task: str, kwargs: dict) -> bool:
