@@ -6,11 +6,16 @@ write transaction per step: in a storm of 1,000 installs openapi's event worker 
 behind a scheduler that had already finished. The scheduler publishes it here (after its
 transaction commits) and forgets it when the job ends; openapi reads it when it renders an
 instance whose job runs. Redis being down loses only this display, never a job's state.
+
+Each publish also notes when it happened (``job-seen:<job_id>``, epoch seconds): openapi's
+reconciliation reads it to tell a running job the scheduler is working on from one it has
+heard nothing of (``seen_since``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -24,16 +29,20 @@ def _key(job_id: str) -> str:
     return f"job-progress:{job_id}"
 
 
+def _seen_key(job_id: str) -> str:
+    return f"job-seen:{job_id}"
+
+
 def publish(job_id: str, progress: dict) -> None:
-    try:
-        cache.set(_key(job_id), progress, TTL_S)
+    try:  # one round trip for both keys
+        cache.set_many({_key(job_id): progress, _seen_key(job_id): time.time()}, TTL_S)
     except Exception:
         log.warning("progress of job %s not published (cache unavailable)", job_id)
 
 
 def forget(job_id: str) -> None:
     try:
-        cache.delete(_key(job_id))
+        cache.delete_many([_key(job_id), _seen_key(job_id)])
     except Exception:
         log.warning("progress of job %s not cleared (cache unavailable)", job_id)
 
@@ -49,3 +58,18 @@ def read(job_ids: Iterable[str]) -> dict[str, dict]:
         log.warning("job progress not read (cache unavailable)")
         return {}
     return {keys[key]: value for key, value in found.items()}
+
+
+def seen_since(job_ids: Iterable[str], since: float) -> set[str]:
+    """Which of ``job_ids`` had progress published at or after ``since`` (epoch seconds, the
+    publisher's clock: hosts must agree within seconds, as NTP keeps them). Empty when the
+    cache is down: then nothing counts as seen."""
+    keys = {_seen_key(job_id): job_id for job_id in job_ids if job_id}
+    if not keys:
+        return set()
+    try:
+        found = cache.get_many(list(keys))
+    except Exception:
+        log.warning("job progress times not read (cache unavailable)")
+        return set()
+    return {keys[key] for key, at in found.items() if isinstance(at, int | float) and at >= since}

@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="run N virtual servers until SIGTERM/SIGINT")
     up.add_argument("count", type=int)
     up.add_argument("--base-port", type=int, default=DEFAULT_BASE_PORT)
+    up.add_argument(
+        "--first-index",
+        type=int,
+        default=1,
+        help="index of the first server (SN, MAC, address): labs in several processes",
+    )
     up.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     up.add_argument("--username", default="admin")
     up.add_argument("--gateway", help="gateway URL for iPXE scripts, e.g. http://127.0.0.1:8803")
@@ -87,6 +93,7 @@ def run_up(args) -> int:
         username=args.username,
         password=password,
         base_port=args.base_port,
+        first_index=args.first_index,
         latency=args.latency,
         loss=args.loss,
         gateway=args.gateway,

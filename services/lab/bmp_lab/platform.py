@@ -39,8 +39,12 @@ def free_port() -> int:
 
 
 class Platform:
-    def __init__(self, work: Path, *, settings: dict[str, str] | None = None):
+    def __init__(self, work: Path, *, settings: dict[str, str] | None = None, db_prefix: str = ""):
+        """``db_prefix`` (else BMP_IT_DB_PREFIX, else ``bmp``): the names of the MariaDB
+        databases it makes (``<prefix>_it_…``, the schema template ``<prefix>_schema_…``), so
+        that runs sharing a server keep apart."""
         self.work = work
+        self.db_prefix = db_prefix or os.environ.get("BMP_IT_DB_PREFIX") or "bmp"
         self.var = work / "var"
         self.logs = self.var / "log"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -94,7 +98,7 @@ class Platform:
         import MySQLdb
 
         parts = urlsplit(url)
-        name = f"bmp_it_{secrets.token_hex(4)}"
+        name = f"{self.db_prefix}_it_{secrets.token_hex(4)}"
         options = {
             "host": parts.hostname,
             "port": parts.port or 3306,
@@ -116,13 +120,20 @@ class Platform:
 
     def _broker(self) -> None:
         if self.env.get("BMP_BROKER_URL"):
-            return  # servers the caller owns and names in ``settings`` (a chaos test's)
+            # A broker the caller owns and names in ``settings`` (a chaos test's, a bench's
+            # vhost); redis too when named there, else a private one.
+            if not self.env.get("BMP_REDIS_URL"):
+                self._private_redis()
+            return
         broker = os.environ.get("BMP_BROKER_URL", "")
         if broker.startswith("amqp"):
             self._rabbitmq_vhost(broker)
             self.env["BMP_REDIS_URL"] = os.environ.get("BMP_REDIS_URL", "redis://127.0.0.1:6379/0")
             return
-        # The local runtime's default: a private redis-server on a unix socket.
+        self._private_redis()
+
+    def _private_redis(self) -> None:
+        """The local runtime's default: a private redis-server on a unix socket."""
         socket_path = self.var / "run" / "redis.sock"
         self._spawn_raw(
             "bmp-redis",
@@ -222,7 +233,7 @@ class Platform:
             return
         connect, parts, name = self._mysql
         url_of = lambda database: parts._replace(path=f"/{database}").geturl()  # noqa: E731
-        schema.clone_mysql(connect, url_of, name, self._migrate_into)
+        schema.clone_mysql(connect, url_of, name, self._migrate_into, prefix=self.db_prefix)
 
     def up(self, *services: str) -> None:
         self._schema()

@@ -54,17 +54,24 @@ def copy_sqlite(target: Path, migrate: Migrate) -> None:
 
 
 def clone_mysql(
-    connect: Callable[[], object], url_of: Callable[[str], str], name: str, migrate: Migrate
+    connect: Callable[[], object],
+    url_of: Callable[[str], str],
+    name: str,
+    migrate: Migrate,
+    *,
+    prefix: str = "bmp",
 ) -> None:
-    """Fill the (empty) database ``name`` from the template, made first if missing."""
-    template = f"bmp_schema_{schema_key()}"
+    """Fill the (empty) database ``name`` from the template ``<prefix>_schema_<key>``, made
+    first if missing (older templates of the same prefix are dropped: no other prefix's)."""
+    template = f"{prefix}_schema_{schema_key()}"
     connection = connect()
     cursor = connection.cursor()
-    cursor.execute("SELECT GET_LOCK('bmp_schema_template', 600)")
+    cursor.execute("SELECT GET_LOCK(%s, 600)", [f"{prefix}_schema_template"])
     try:
+        pattern = prefix.replace("_", "\\_") + "\\_schema\\_%"
         cursor.execute(
-            "SELECT schema_name FROM information_schema.schemata "
-            "WHERE schema_name LIKE 'bmp\\_schema\\_%%'"
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE %s",
+            [pattern],
         )
         existing = {row[0] for row in cursor.fetchall()}
         if template not in existing:
@@ -77,7 +84,7 @@ def clone_mysql(
                 cursor.execute(f"DROP DATABASE `{template}`")
                 raise
     finally:
-        cursor.execute("SELECT RELEASE_LOCK('bmp_schema_template')")
+        cursor.execute("SELECT RELEASE_LOCK(%s)", [f"{prefix}_schema_template"])
     cursor.execute(f"SHOW FULL TABLES FROM `{template}` WHERE Table_type = 'BASE TABLE'")
     tables = [row[0] for row in cursor.fetchall()]
     cursor.execute(f"USE `{name}`")

@@ -52,7 +52,9 @@ BMP_FLIGHT_STALL_S = env_int("BMP_FLIGHT_STALL_S", 180)
 # Seconds between sweeps (openapi's beat): outbox rows to send, silent jobs to reconcile.
 BMP_OPENAPI_SWEEP_INTERVAL = env_int("BMP_OPENAPI_SWEEP_INTERVAL", 5)
 # An outbox row this old was not sent after its commit (the broker was down): the sweep sends it.
-BMP_OPENAPI_OUTBOX_GRACE = env_int("BMP_OPENAPI_OUTBOX_GRACE", 5)
+# Not less: a create of 100 instances sends and deletes its rows one by one after its commit,
+# and in a storm the last ones were still there after 5 s: the sweep submitted them again.
+BMP_OPENAPI_OUTBOX_GRACE = env_int("BMP_OPENAPI_OUTBOX_GRACE", 30)
 # An in-flight job nothing was heard of for this long: the scheduler is asked for its last event.
 BMP_OPENAPI_RECONCILE_AFTER = env_int("BMP_OPENAPI_RECONCILE_AFTER", 60)
 # Rows one sweep handles per part; the rest wait for the next sweep.

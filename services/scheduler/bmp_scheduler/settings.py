@@ -42,7 +42,10 @@ BMP_SCHEDULER_BACKOFF_BASE = _env_float("BMP_SCHEDULER_BACKOFF_BASE", 2.0)
 BMP_SCHEDULER_BACKOFF_CAP = _env_float("BMP_SCHEDULER_BACKOFF_CAP", 30.0)
 BMP_SCHEDULER_MAX_ATTEMPTS = env_int("BMP_SCHEDULER_MAX_ATTEMPTS", 3)
 # A message still in the outbox this long after its commit was never sent: the sweep sends it.
-BMP_SCHEDULER_OUTBOX_GRACE = _env_float("BMP_SCHEDULER_OUTBOX_GRACE", 5.0)
+# Sent rows are deleted in batches, and under load (a storm on two cores) a send and its
+# delete took more than 5 s: the sweep sent those messages a second time. A send lost in a
+# crash waits this long, far less than any step's deadline (180 s and more).
+BMP_SCHEDULER_OUTBOX_GRACE = _env_float("BMP_SCHEDULER_OUTBOX_GRACE", 30.0)
 # Rows one sweep handles per kind (timeouts, retries, queued jobs, outbox); the rest wait 5 s.
 BMP_SCHEDULER_SWEEP_BATCH = env_int("BMP_SCHEDULER_SWEEP_BATCH", 500)
 # An agent step whose agent has not been heard of (heartbeat or result) for this long fails its

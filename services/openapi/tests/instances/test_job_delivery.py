@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu import Connection
 
-from bmp_common import env
+from bmp_common import env, progress
 from bmp_common.messages.jobs import JobEvent, JobSubmit
 from bmp_openapi.celery import app
 from bmp_openapi.instances import receivers
@@ -165,6 +165,34 @@ def test_a_lost_end_event_is_asked_for_again_and_the_instance_ends_running(
 
 def job_status(job_id: str) -> str:
     return Job.objects.get(job_id=job_id).status
+
+
+def test_a_running_job_whose_progress_the_scheduler_publishes_is_not_asked_about(
+    admin_api, stock, project_id, settings, django_capture_on_commit_callbacks
+):
+    settings.BMP_OPENAPI_RECONCILE_AFTER = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        instance_id = ok(create(admin_api, stock, project_id))["instanceIds"][0]
+    job_id = describe(admin_api, instance_id)["jobId"]
+    scheduler_messages()
+    # The scheduler's first event (openapi's job runs), then a step a minute later: openapi's
+    # row is a minute old, the scheduler's published progress is not.
+    assert finish_job(job_id, "step", action="SetPXEBoot", progress={"step": 2, "steps": 17})
+    progress.publish(job_id, {"action": "Ping", "step": 3, "steps": 17})
+    silent_for(job_id, 61)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep()["reconciled"] == 0
+    assert scheduler_messages() == []
+
+    # The job ended and its end event was lost: the scheduler publishes nothing any more.
+    progress.forget(job_id)
+    Job.objects.filter(job_id=job_id).update(checked_at=timezone.now() - timedelta(seconds=61))
+    silent_for(job_id, 61)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep()["reconciled"] == 1
+    assert dict(scheduler_messages())["bmp.scheduler.resend_job_events"] == {"job_ids": [job_id]}
+    assert job_status(job_id) == "running"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker's autocommit

@@ -9,6 +9,13 @@ again (``bmp.scheduler.resend_job_events``): the answer takes the one event path
 event already applied is ignored by (job, sequence). A job still ``submitted`` also has its
 submission sent again, and a retried job not heard of since its retry command, in case that is
 what was lost: the scheduler takes a job once, and a retry once (``after_sequence``).
+
+A running job whose progress the scheduler published in that time (``bmp_common.progress``,
+at every step it begins) has been heard of: it is marked checked and not asked about. The one
+event a running job can still lose is its end, and the scheduler stops publishing when the job
+ends, so a lost end is asked for as before. Without this, every install of a storm longer than
+``BMP_OPENAPI_RECONCILE_AFTER`` was asked about once a period (an event resent, applied and
+ignored): work growing with the number of installs times the storm's length.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common import progress
 from bmp_common.messages.jobs import RESEND_JOB_EVENTS_TASK, RETRY_JOB_TASK, SUBMIT_JOB_TASK
 from bmp_openapi.jobs.models import RUNNING, SUBMITTED, Job, Outbox
 from bmp_openapi.jobs.services import outbox
@@ -39,12 +47,18 @@ def jobs_reconcile(limit: int) -> int:
         .exclude(job_id__in=waiting)
         .order_by("updated_at")
     )
-    rows = list(silent.values_list("pk", "job_id", "status")[:limit])
-    if not rows:
+    candidates = list(silent.values_list("pk", "job_id", "status")[:limit])
+    if not candidates:
         return 0
+    running = [job_id for _, job_id, status in candidates if status == RUNNING]
+    heard = progress.seen_since(running, cutoff.timestamp())
+    rows = [row for row in candidates if row[1] not in heard]
     job_ids = [job_id for _, job_id, _ in rows]
     with transaction.atomic():
-        Job.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(checked_at=now)
+        # All checked, the ones heard of too: the next sweeps take other jobs.
+        Job.objects.filter(pk__in=[pk for pk, _, _ in candidates]).update(checked_at=now)
+        if not rows:
+            return 0
         unacknowledged = [pk for pk, _, status in rows if status == SUBMITTED]
         submissions = Job.objects.filter(pk__in=unacknowledged).values_list("job_id", "submission")
         for job_id, submission in submissions:

@@ -116,8 +116,15 @@ def start_queued(sn: str) -> Job | None:
     """Start the oldest queued job of device ``sn`` unless one of its jobs is running."""
     if Job.objects.filter(active_sn=sn).exists():
         return None
-    job = Job.objects.select_for_update().filter(sn=sn, status=JOB_QUEUED).order_by("id").first()
-    if job is not None and start_job(job):
+    # Found without a lock, then locked by primary key and checked again. A locking read of
+    # "the oldest queued job of this SN" let MariaDB walk the status index and lock the queued
+    # rows of every device: a hundred submits at once deadlocked on each other's new rows.
+    queued = Job.objects.filter(sn=sn, status=JOB_QUEUED).order_by("id")
+    pk = queued.values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    job = lock_job(pk)
+    if job.status == JOB_QUEUED and start_job(job):
         return job
     return None
 
@@ -302,7 +309,10 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
     if status == JOB_SUCCEEDED:
         # Nothing runs a succeeded job again: its passwords go now (failed ones: purge.py).
         purge.job_secrets_purge(job)
-        events.emit(job, EVENT_SUCCEEDED, observed=_observed(job), data=_collected(job))
+        results = _succeeded_results(job)
+        events.emit(
+            job, EVENT_SUCCEEDED, observed=_observed(job, results), data=_collected(job, results)
+        )
     elif status == JOB_FAILED:
         action = step.action if step is not None else ""
         events.emit(
@@ -320,37 +330,50 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
         start_queued(job.sn)
 
 
-def _result_of(job: Job, action: str) -> dict:
-    step = (
-        job.steps.filter(action=action, status=STEP_SUCCEEDED).order_by("-index").only("result")
-    ).first()
-    return step.result if step is not None else {}
+def _succeeded_results(job: Job) -> list[tuple[str, dict]]:
+    """(action, result) of the job's succeeded steps in chain order: one read for what the
+    job's end reports (power, BMC interface, collected data)."""
+    rows = job.steps.filter(status=STEP_SUCCEEDED).order_by("index")
+    return [
+        (action, result if isinstance(result, dict) else {})
+        for action, result in rows.values_list("action", "result")
+    ]
 
 
-def _observed(job: Job) -> dict:
+def _result_of(results: list[tuple[str, dict]], action: str) -> dict:
+    """The result of the last succeeded step ``action``."""
+    for done, result in reversed(results):
+        if done == action:
+            return result
+    return {}
+
+
+def _observed(job: Job, results: list[tuple[str, dict]] | None = None) -> dict:
+    if results is None:
+        results = _succeeded_results(job)
     observed = {}
-    power = _result_of(job, actions.POWER_STATUS).get("power")
+    power = _result_of(results, actions.POWER_STATUS).get("power")
     if power in ("on", "off"):
         observed["power"] = power
     # A device's BMC interface "auto": what the driver found (its steps say, see bmp_driver).
-    found = _bmc_interface_found(job)
+    found = _bmc_interface_found(results)
     if found:
         observed["bmc_interface"] = found
     return observed
 
 
-def _bmc_interface_found(job: Job) -> str:
-    for result in job.steps.filter(status=STEP_SUCCEEDED).values_list("result", flat=True):
-        found = (result or {}).get("bmc_interface") if isinstance(result, dict) else None
+def _bmc_interface_found(results: list[tuple[str, dict]]) -> str:
+    for _, result in results:
+        found = result.get("bmc_interface")
         if found in ("native", "redfish"):
             return found
     return ""
 
 
-def _collected(job: Job) -> dict:
+def _collected(job: Job, results: list[tuple[str, dict]]) -> dict:
     if job.task != COLLECT_HARDWARE_INFO:
         return {}
     return {
-        "hardware_info": _result_of(job, actions.COLLECT_HARDWARE_INFO),
-        "disk_locations": _result_of(job, actions.COLLECT_DISK_LOCATIONS),
+        "hardware_info": _result_of(results, actions.COLLECT_HARDWARE_INFO),
+        "disk_locations": _result_of(results, actions.COLLECT_DISK_LOCATIONS),
     }
