@@ -191,8 +191,9 @@ export const imageApi = {
     api.get<{ deviceTypes: (DeviceType & { isBind: boolean })[] } & Paged>('/images/imageDeviceTypes', { imageId, ...query }),
   bindDeviceTypes: (imageId: string, deviceTypeIds: string[]) =>
     api.post<Ok>('/images/associatedDeviceType', { imageId, deviceTypeIds }),
+  /** A DELETE, as upstream's portal (a device type unbinds its image with a POST). */
   unbindDeviceType: (imageId: string, deviceTypeId: string) =>
-    api.post<Ok>('/images/dissociatedDeviceType', { imageId, deviceTypeId }),
+    api.delete<Ok>('/images/dissociatedDeviceType', { imageId, deviceTypeId }),
   /** Uploads the file and registers it (the BFF computes its hash). */
   upload: (form: FormData, onProgress: (fraction: number) => void) => upload<Uploaded>('/images/upload', form, onProgress),
   exportUrl: (query: object) => exportUrl('/images', query),
