@@ -204,6 +204,46 @@ def test_a_device_added_by_form_is_listed_bound_and_deleted(operation, operator,
     assert browser.get(f"/devices/queryDevices?sn={sn}").result["devices"] == []
 
 
+def test_an_operator_associates_a_devices_disks_with_its_types_volumes(operation, operator, lab):
+    """The device page's "associate disks": per volume of the lab's device type, the disks
+    that fit it (those serving it chosen), saved for all volumes at once and shown in the
+    device's disk detail; a disk not of the device is refused, naming it, and changes nothing."""
+    browser = logged_in(operation, operator)
+    device_id = lab.device_ids[sorted(lab.device_ids)[0]]  # on sale: not sold yet
+    before = browser.get(f"/devices/{device_id}/disksDetail").result
+    assert before["disks"] and before["volumes"], before
+    chosen = {}
+    for volume in before["volumes"]:
+        query = f"deviceId={device_id}&deviceTypeId={lab.device_type_id}"
+        fit = browser.get(
+            f"/devices/disks/describeAssociateDisks?{query}&volumeId={volume['volumeId']}"
+        )
+        assert fit.status == 200, fit.body
+        ids = [disk["diskId"] for disk in fit.result]
+        assert ids and set(ids) <= {disk["diskId"] for disk in before["disks"]}
+        serving = [disk["diskId"] for disk in fit.result if disk["selected"]]
+        chosen[volume["volumeId"]] = serving or ids[:1]
+    body = {
+        "deviceId": device_id,
+        "deviceTypeId": lab.device_type_id,
+        "volumes": [{"volumeId": v, "diskId": d} for v, d in chosen.items()],
+    }
+    saved = browser.request("PUT", "/devices/disks/associateDisks", body)
+    assert saved.status == 200 and saved.result["success"], saved.body
+    after = browser.get(f"/devices/{device_id}/disksDetail").result
+    shown = {v["volumeId"]: [d["diskId"] for d in v["disks"]] for v in after["volumes"]}
+    assert shown == chosen
+
+    [first, *_] = body["volumes"]
+    stranger = {**first, "diskId": ["no-such-disk", *first["diskId"][1:]]}
+    wrong = {**body, "volumes": [stranger]}
+    refused = browser.request("PUT", "/devices/disks/associateDisks", wrong)
+    assert refused.status == 400, refused.body
+    assert "no-such-disk" in refused.error["message"]
+    again = browser.get(f"/devices/{device_id}/disksDetail").result
+    assert {v["volumeId"]: [d["diskId"] for d in v["disks"]] for v in again["volumes"]} == chosen
+
+
 def test_the_device_type_form_presets_and_a_copy(operation, operator, lab):
     browser = logged_in(operation, operator)
     presets = browser.get("/filterList").result
