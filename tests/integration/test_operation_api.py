@@ -16,6 +16,8 @@ import openpyxl
 import pytest
 
 from bmp_common.messages.jobs import NO_RAID_NAME
+from bmp_lab.enrol import LAB_DEVICE_TYPE
+from bmp_lab.hardware import DISK_COUNT, DISK_SIZE_GB
 from bmp_lab.platform import wait_http
 
 from .browser import (
@@ -202,6 +204,96 @@ def test_a_device_added_by_form_is_listed_bound_and_deleted(operation, operator,
 
     assert browser.request("DELETE", f"/devices/{device_id}").result["success"]
     assert browser.get(f"/devices/queryDevices?sn={sn}").result["devices"] == []
+
+
+def test_an_operator_associates_a_devices_disks_with_a_types_volumes(operation, operator, lab):
+    """The device page's "associate disks" on a device taken off sale and collected: a device
+    type of its IDC whose RAID volumes fit the lab's controller disks (the lab's own type wants
+    plain block devices, which the lab servers do not report); per volume, the disks that fit
+    it, saved for all volumes at once (the type bound with them) and shown in the device's
+    disk detail; a disk not of the device is refused, naming it, and changes nothing. The
+    device goes back to the lab's type and on sale."""
+    browser = logged_in(operation, operator)
+    sn = sorted(lab.device_ids)[0]  # on sale, not sold yet
+    device_id = lab.device_ids[sn]
+    # Its disks are known once its hardware is collected, which a device in stock may be.
+    assert browser.request("PUT", "/devices/unPutaway", {"deviceId": device_id}).status == 200
+    lab.wait_device(sn, "manageStatus", ("in",))
+    collect = browser.request("POST", "/devices/collect", {"sn": sn, "allowOverride": True})
+    assert collect.status == 200, collect.body
+    assert lab.wait_device(sn, "collectStatus", ("1", "4"), timeout=90)["collectStatus"] == "1"
+
+    raid0 = next(r["raidId"] for r in browser.get("/raids").result["raids"] if r["name"] == "RAID0")
+    volume = {
+        "volumeType": "system",
+        "diskType": "SSD",
+        "interfaceType": "SATA",
+        "volumeSize": str(DISK_SIZE_GB),
+        "volumeUnit": "GB",
+        "volumeAmount": 2,  # RAID0 of two: the lab's four disks serve two volumes
+        "raidCan": "RAID",
+        "raid": raid0,
+    }
+    name = f"raid-{secrets.token_hex(3)}"
+    spec = {
+        **LAB_DEVICE_TYPE,
+        "idcId": lab.idc_id,
+        "name": name,
+        "deviceType": f"cps.{name}",
+        "isNeedRaid": "1",
+        "volumes": [
+            {**volume, "volumeName": "system"},
+            {**volume, "volumeName": "data", "volumeType": "data"},
+        ],
+    }
+    made = browser.request("PUT", "/deviceTypes", spec)
+    assert made.status == 200, made.body
+    type_id = made.result["deviceTypeId"]
+    volumes = browser.get(f"/deviceTypes/queryDeviceType/{type_id}").result["deviceType"]["volumes"]
+    disks = browser.get(f"/devices/{device_id}/disksDetail").result["disks"]
+    assert len(disks) == DISK_COUNT
+
+    chosen = {}
+    for one in volumes:
+        query = f"deviceId={device_id}&deviceTypeId={type_id}&volumeId={one['volumeId']}"
+        fit = browser.get(f"/devices/disks/describeAssociateDisks?{query}")
+        assert fit.status == 200, fit.body
+        ids = [disk["diskId"] for disk in fit.result]
+        assert sorted(ids) == sorted(d["diskId"] for d in disks)  # all four fit, none chosen
+        assert not any(disk["selected"] for disk in fit.result)
+        taken = {disk for ones in chosen.values() for disk in ones}
+        chosen[one["volumeId"]] = [disk for disk in ids if disk not in taken][:2]
+    body = {
+        "deviceId": device_id,
+        "deviceTypeId": type_id,
+        "volumes": [{"volumeId": v, "diskId": d} for v, d in chosen.items()],
+    }
+    saved = browser.request("PUT", "/devices/disks/associateDisks", body)
+    assert saved.status == 200 and saved.result["success"], saved.body
+    device = browser.get(f"/devices/queryDevice/{device_id}").result["device"]
+    assert device["deviceTypeId"] == type_id
+    after = browser.get(f"/devices/{device_id}/disksDetail").result
+    shown = {v["volumeId"]: sorted(d["diskId"] for d in v["disks"]) for v in after["volumes"]}
+    assert shown == {v: sorted(d) for v, d in chosen.items()}
+
+    [first, *_] = body["volumes"]
+    stranger = {**first, "diskId": ["no-such-disk", *first["diskId"][1:]]}
+    refused = browser.request(
+        "PUT", "/devices/disks/associateDisks", {**body, "volumes": [stranger]}
+    )
+    assert refused.status == 400, refused.body
+    assert "no-such-disk" in refused.error["message"]
+    again = browser.get(f"/devices/{device_id}/disksDetail").result
+    assert {
+        v["volumeId"]: sorted(d["diskId"] for d in v["disks"]) for v in again["volumes"]
+    } == shown
+
+    # Back to the lab's type (its links to the other type's volumes go) and on sale.
+    bind = {"deviceId": device_id, "deviceTypeId": lab.device_type_id}
+    assert browser.request("PUT", "/devices/deviceType/associate", bind).result["success"]
+    assert browser.request("DELETE", f"/deviceTypes/{type_id}").result["success"]
+    assert browser.request("PUT", "/devices/putaway", {"deviceId": device_id}).status == 200
+    lab.wait_device(sn, "manageStatus", ("putaway",), timeout=120)
 
 
 def test_the_device_type_form_presets_and_a_copy(operation, operator, lab):

@@ -562,6 +562,59 @@ def test_a_bmc_fault_is_marked_handled(operation_web, lab, admin, page):
     page.get_by_role("row").filter(has_text=sn).filter(has_text="Handled").first.wait_for()
 
 
+def test_the_instance_on_a_device_is_operated_and_its_charts_shown(operation_web, lab, admin, page):
+    """The instance on a sold device: stopped from the device's page (its menu offers only what
+    its status allows), started again from the device list; then its charts on the in-band
+    monitoring page, chosen by IDC and user (no pronoea runs here: the charts stay empty under
+    openapi's refusal)."""
+    name, password = admin
+    [instance_id] = lab.create("ui-operated")
+    instance = lab.wait_status(instance_id, ("running",))
+    sn, device_id = instance["sn"], instance["deviceId"]
+    page.goto(operation_web + "/login")
+    log_in(page, name, password)
+    page.wait_for_url("**/DeviceManagement/deviceList")
+    choose(page, "语言", "English")
+    page.get_by_role("heading", name="Devices").wait_for()
+
+    page.goto(operation_web + f"/DeviceManagement/deviceDetail/{device_id}")
+    settle(page)
+    page.get_by_role("button", name="Instance", exact=True).click()
+    start = page.get_by_role("menuitem", name="Start", exact=True)
+    start.wait_for()
+    assert start.get_attribute("aria-disabled") == "true"
+    page.get_by_role("menuitem", name="Stop", exact=True).click()
+    page.get_by_role("dialog").get_by_text("Stop: ui-operated?").wait_for()
+    confirm(page)
+    lab.wait_status(instance_id, ("stopped",))
+
+    page.get_by_role("menuitem", name="Devices").click()
+    settle(page)
+    device_row(page, sn).get_by_role("button", name="Instance", exact=True).click()
+    page.get_by_role("menuitem", name="Start", exact=True).click()
+    confirm(page)
+    lab.wait_status(instance_id, ("running",))
+
+    idc_name = lab.api.get(f"/idcs/{lab.idc_id}")["idc"]["name"]
+    page.get_by_role("menuitem", name="Resource monitoring").click()
+    settle(page)
+    choose(page, "IDC", idc_name)
+    choose(page, "User", name)
+    choose(page, "Instance", f"ui-operated ({instance_id}) · {sn}")
+    page.get_by_text(f"Instance ui-operated of {name}, on device {sn}").wait_for()
+    page.get_by_role("img", name="CPU usage").wait_for()
+    page.get_by_role("img", name="Processes").wait_for()
+    page.get_by_role("alert").first.wait_for()
+    page.get_by_text("NIC", exact=True).click()
+    page.get_by_role("img", name="Network in").wait_for()
+
+    # The device's own performance tab draws the same charts.
+    page.goto(operation_web + f"/DeviceManagement/deviceDetail/{device_id}")
+    settle(page)
+    page.get_by_role("tab", name="Performance monitoring").click()
+    page.get_by_role("img", name="CPU usage").wait_for()
+
+
 PAGES = (
     ("devices", "/DeviceManagement/deviceList"),
     ("device-detail", "/DeviceManagement/deviceDetail/{device}"),
@@ -584,6 +637,7 @@ PAGES = (
     ("hardware-status", "/MonitorManagement/hardwareStatus"),
     ("fault-log", "/MonitorManagement/faultLog"),
     ("fault-rules", "/MonitorManagement/faultRules"),
+    ("resource-monitor", "/InBandMonitoringManagement/resourceMonitor"),
     ("alarm-rules", "/InBandMonitoringManagement/allAlarmRulesList"),
     ("alarm-history", "/InBandMonitoringManagement/historyAlarmInfo"),
     ("audit-log", "/AuditLog/list"),

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Rule } from '../src/api/monitoring'
-import { METRICS, metricsOf, stepFor } from '../src/monitoring/metrics'
+import { METRICS, metricsOf, stepFor } from '@bmp/web-common/monitoring/metrics'
 import { emptyRuleForm, formFromRule, ruleBody, useRuleFormStore } from '../src/stores/rules'
 
 beforeEach(() => setActivePinia(createPinia()))

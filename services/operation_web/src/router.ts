@@ -48,6 +48,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'MonitorManagement/hardwareStatus', component: () => import('./pages/oob/HardwareStatusPage.vue') },
       { path: 'MonitorManagement/faultLog', component: () => import('./pages/oob/FaultLogPage.vue') },
       { path: 'MonitorManagement/faultRules', component: () => import('./pages/oob/FaultRulesPage.vue') },
+      { path: 'InBandMonitoringManagement/resourceMonitor', component: () => import('./pages/inband/ResourceMonitorPage.vue') },
       { path: 'InBandMonitoringManagement/allAlarmRulesList', component: () => import('./pages/inband/AlarmRulesPage.vue') },
       { path: 'InBandMonitoringManagement/allAlarmRulesDetail/:ruleId', component: () => import('./pages/inband/AlarmRuleDetailPage.vue'), props: true },
       { path: 'InBandMonitoringManagement/historyAlarmInfo', component: () => import('./pages/inband/AlarmHistoryPage.vue') },

@@ -6,10 +6,11 @@
  */
 import { api, exportUrl } from '@bmp/web-common/api/client'
 import type { Paged } from '@bmp/web-common/api/common'
+import type { Calculation, Dimension } from '@bmp/web-common/api/monitoring'
 import type { Instance } from './index'
 
-export type Dimension = 'instance' | 'disk' | 'mountpoint' | 'nic'
-export type Calculation = 'min' | 'max' | 'avg' | 'sum'
+// The charts' routes and types are the same on both BFFs (web_common).
+export { monitorApi, type AgentStatus, type Calculation, type Dimension, type Series } from '@bmp/web-common/api/monitoring'
 export type Operation = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq'
 
 export interface TriggerInput {
@@ -66,19 +67,6 @@ export interface Alert {
   resourceName: string
   triggerDescription: string
   rule: Rule
-}
-
-export interface Series {
-  data: { timestamp: number; value: string }[]
-  query: { labels: Record<string, string> }
-}
-
-export interface AgentStatus {
-  instance_id: string
-  status: 0 | 1 | 2
-  statusName: string
-  agent_version: string
-  timestamp: number
 }
 
 export interface AuditLog {
@@ -141,22 +129,6 @@ export const alertApi = {
   list: (query: Page & AlertFilters) => api.get<{ instances: Alert[] } & Paged>('/monitorAlert/describeAlerts', query),
   exportUrl: (query: AlertFilters) => exportUrl('/monitorAlert/describeAlerts', query),
   remove: (alertId: string) => api.delete<Ok>('/monitorAlert/deleteAlert', { alertId }),
-}
-
-export const monitorApi = {
-  series: (query: {
-    instanceId: string
-    metricName: string
-    device?: string
-    startTime: number
-    endTime: number
-    timeInterval: number
-    downSampleType?: Calculation
-  }) => api.get<Series[]>('/monitorData', query),
-  agentStatus: (instanceIds: string[]) =>
-    api.get<{ agentStatus: AgentStatus[] }>('/monitorProxy/desrcibeAgentStatus', { instanceId: instanceIds.join(',') }),
-  tags: (instanceId: string, tagName: Exclude<Dimension, 'instance'>) =>
-    api.get<{ tags: string[] }>('/monitorProxy/desrcibeTags', { instanceId, tagName }),
 }
 
 export const auditApi = {

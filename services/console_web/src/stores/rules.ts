@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import type { Dimension, NoticeInput, Rule, RuleBody, TriggerInput } from '../api/monitoring'
-import { metricsOf } from '../monitoring/metrics'
+import { metricsOf } from '@bmp/web-common/monitoring/metrics'
 
 export interface RuleForm {
   ruleName: string

@@ -58,6 +58,8 @@ export interface Volume {
   /** RAID level ids, comma-separated (answers: names in `raid`, ids in `raidId`). */
   raid: string
   raidId?: string
+  /** In answers. */
+  volumeId?: string
 }
 
 export interface DeviceType {
@@ -192,8 +194,9 @@ export const imageApi = {
     api.get<{ deviceTypes: (DeviceType & { isBind: boolean })[] } & Paged>('/images/imageDeviceTypes', { imageId, ...query }),
   bindDeviceTypes: (imageId: string, deviceTypeIds: string[]) =>
     api.post<Ok>('/images/associatedDeviceType', { imageId, deviceTypeIds }),
+  /** A DELETE, as upstream's portal (a device type unbinds its image with a POST). */
   unbindDeviceType: (imageId: string, deviceTypeId: string) =>
-    api.post<Ok>('/images/dissociatedDeviceType', { imageId, deviceTypeId }),
+    api.delete<Ok>('/images/dissociatedDeviceType', { imageId, deviceTypeId }),
   /** Uploads the file and registers it (the BFF computes its hash). */
   upload: (form: FormData, onProgress: (fraction: number) => void) => upload<Uploaded>('/images/upload', form, onProgress),
   exportUrl: (query: object) => exportUrl('/images', query),
@@ -247,12 +250,40 @@ export interface DeviceFilters {
   iloIp?: string
   ipv4?: string
   userName?: string
+  userId?: string
   collectStatus?: string
 }
 export interface Disk {
-  name?: string
-  size?: string
-  [key: string]: unknown
+  diskId: string
+  name: string
+  serialNumber?: string
+  mediaType: string
+  pdType: string
+  size: string
+  sizeUnit: string
+  enclosure: string
+  slot: number
+  selected: boolean
+}
+/** A volume of the device's type with the disks serving it (describeDeviceDisks). */
+export interface VolumeDisks {
+  volumeId: string
+  volumeName: string
+  volumeType: 'system' | 'data'
+  volumeTypeName: string
+  diskType: string
+  interfaceType: string
+  volumeSize: string
+  volumeUnit: string
+  volumeAmount: number
+  raid: string
+  disks: Disk[]
+}
+export interface DeviceDisks {
+  disks: Disk[]
+  /** The drives the OS sees (upstream's name). */
+  panfu: Disk[]
+  volumes: VolumeDisks[]
 }
 /** A refused spreadsheet row (Excel's row number). */
 export interface RowProblem {
@@ -274,7 +305,13 @@ export const deviceApi = {
     api.post<Ok>('/devices/collect', { collects: sns.map((sn) => ({ sn, allowOverride })) }),
   bindDeviceType: (deviceId: string, deviceTypeId: string) =>
     api.put<Ok>('/devices/deviceType/associate', { deviceId, deviceTypeId }),
-  disks: (id: string) => api.get<Row>(`/devices/${encodeURIComponent(id)}/disksDetail`),
+  disks: (id: string) => api.get<DeviceDisks>(`/devices/${encodeURIComponent(id)}/disksDetail`),
+  /** The device's disks that may serve a volume of its type, `selected` if they do. */
+  volumeDisks: (deviceId: string, deviceTypeId: string, volumeId: string) =>
+    api.get<Disk[]>('/devices/disks/describeAssociateDisks', { deviceId, deviceTypeId, volumeId }),
+  /** Which disks serve each volume (every volume of the type, all at once). */
+  associateDisks: (deviceId: string, deviceTypeId: string, volumes: { volumeId: string; diskId: string[] }[]) =>
+    api.put<Ok>('/devices/disks/associateDisks', { deviceId, deviceTypeId, volumes }),
   /** The spreadsheet with the IDC (and optionally a device type): all rows or none. */
   importFile: (form: FormData, onProgress?: (fraction: number) => void) =>
     upload<{ count: number; deviceIds: string[] }>('/devices/upload', form, onProgress),
@@ -285,10 +322,28 @@ export const deviceApi = {
 // -- instances on sold devices --------------------------------------------------------------------
 
 export type InstanceAction = 'start' | 'stop' | 'restart' | 'lock' | 'unlock' | 'resetStatus'
+export interface ReinstallBody {
+  imageId: string
+  systemVolumeRaidId: string
+  instanceName: string
+  hostname?: string
+  password: string
+  installBmpAgent: boolean
+}
 export const instanceApi = {
   act: (action: InstanceAction, instanceId: string) =>
     api.post<Ok>(`/instances/${action}/${encodeURIComponent(instanceId)}`),
   remove: (instanceId: string) => api.delete<Ok>(`/instances/${encodeURIComponent(instanceId)}`),
+  resetPassword: (instanceId: string, password: string) => api.post<Ok>('/instances/resetPasswd', { instanceId, password }),
+  reinstall: (instanceId: string, body: ReinstallBody) => api.post<Ok>('/instances/reinstallInstance', { instanceId, ...body }),
+  startMany: (instanceIds: string[]) => api.post<Ok>('/instances/startInstances', { instanceIds }),
+  stopMany: (instanceIds: string[]) => api.post<Ok>('/instances/stopInstances', { instanceIds }),
+  restartMany: (instanceIds: string[]) => api.post<Ok>('/instances/restartInstances', { instanceIds }),
+  removeMany: (instanceIds: string[]) => api.delete<Ok>('/instances/deleteInstances', { instance_ids: instanceIds }),
+  resetPasswordMany: (instanceIds: string[], password: string) =>
+    api.post<Ok>('/instances/batchResetPasswd', { instance_ids: instanceIds, password }),
+  /** The images a device type's instances may be (re)installed with, by OS. */
+  images: (deviceTypeId: string) => api.get<Record<string, Image[]>>('/images/queryImagesByDeviceType', { deviceTypeId }),
 }
 
 // -- jobs (ours): what the scheduler runs for an instance or a device ---------------------------

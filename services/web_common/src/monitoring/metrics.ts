@@ -1,6 +1,7 @@
 /**
  * The 21 in-band metrics the guest agent reports (upstream's bmp.* names): which dimension a
- * rule or a chart takes them in, their unit, and how a chart groups them.
+ * rule or a chart takes them in, their unit, and how a chart groups them. Both consoles draw
+ * them (the tenants' instance page, the operators' device page and in-band monitoring page).
  */
 import type { Dimension } from '../api/monitoring'
 
@@ -8,7 +9,7 @@ export interface Metric {
   name: string
   dimension: Dimension
   unit: string
-  /** The i18n key of its name: monitor.metrics.<name with _ for .> */
+  /** The i18n key of its name: common.monitor.metrics.<name with _ for .> */
   key: string
 }
 
@@ -16,7 +17,7 @@ const m = (name: string, dimension: Dimension, unit: string): Metric => ({
   name,
   dimension,
   unit,
-  key: `monitor.metrics.${name.replace(/\./g, '_')}`,
+  key: `common.monitor.metrics.${name.replace(/\./g, '_')}`,
 })
 
 export const METRICS: readonly Metric[] = [
