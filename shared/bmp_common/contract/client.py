@@ -385,7 +385,15 @@ class OpenapiClient:
         operation, method, url, headers, payload = self.request_for(operation_id, **arguments)
         headers["Authorization"] = f"Bearer {self.key.token()}"
         try:
-            answer = self.http.request(method, url, body=payload, headers=headers)
+            try:
+                answer = self.http.request(method, url, body=payload, headers=headers)
+            except urllib3.exceptions.ProtocolError:
+                # A kept-alive connection that openapi closed (its keep-alive timeout) just as
+                # this request went out: a read is asked once more, on a new connection. A
+                # write is not: openapi may have applied it.
+                if method != "GET":
+                    raise
+                answer = self.http.request(method, url, body=payload, headers=headers)
         except urllib3.exceptions.HTTPError as exc:
             log.warning("openapi %s unreachable: %s", operation_id, type(exc).__name__)
             raise OpenapiUnavailable(f"{operation_id}: {type(exc).__name__}") from None

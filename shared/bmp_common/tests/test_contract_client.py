@@ -63,6 +63,31 @@ def server():
     httpd.server_close()
 
 
+class ClosesKeptConnections(Recorder):
+    """Answers a connection's first request and keeps it open, then closes it on the next
+    request without an answer: a server's keep-alive timeout meeting a reused connection."""
+
+    protocol_version = "HTTP/1.1"
+
+    def handle(self):
+        self.close_connection = False
+        self.handle_one_request()
+        if not self.close_connection and self.rfile.readline(65537):
+            self.server.dropped += 1
+
+
+@pytest.fixture
+def closing_server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ClosesKeptConnections)
+    httpd.seen, httpd.dropped = [], 0
+    httpd.answer = (200, {"requestId": "r1", "result": {"success": True}})
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
 @pytest.fixture
 def key_file(tmp_path):
     path = tmp_path / "system-api-key"
@@ -171,3 +196,26 @@ def test_openapi_down_is_unavailable(key_file):
     client = OpenapiClient("http://127.0.0.1:9", key_file=key_file, profile="console")
     with pytest.raises(OpenapiUnavailable):
         client.call("startProjectInstance", path={"instance_id": "i-1"})
+
+
+NOT_FOUND = (404, {"requestId": "r", "error": {"code": 404, "status": "NOT_FOUND", "message": "x"}})
+
+
+def test_a_read_on_a_connection_openapi_closed_is_asked_again(closing_server, key_file):
+    closing_server.answer = NOT_FOUND
+    url = f"http://127.0.0.1:{closing_server.server_port}"
+    client = OpenapiClient(url, key_file=key_file, profile="console")
+    for _ in range(2):
+        with pytest.raises(OpenapiError) as raised:  # openapi's answer, not "unavailable"
+            client.call("describeProjectInstance", path={"instance_id": "i-x"})
+        assert raised.value.code == 404
+    assert closing_server.dropped == 1 and len(closing_server.seen) == 2
+
+
+def test_a_write_on_a_connection_openapi_closed_is_not_sent_again(closing_server, key_file):
+    url = f"http://127.0.0.1:{closing_server.server_port}"
+    client = OpenapiClient(url, key_file=key_file, profile="console")
+    client.call("startProjectInstance", path={"instance_id": "i-1"})
+    with pytest.raises(OpenapiUnavailable):
+        client.call("startProjectInstance", path={"instance_id": "i-1"})
+    assert closing_server.dropped == 1 and len(closing_server.seen) == 1
