@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import urllib3
 
+from bmp_common import pooled_http
 from bmp_common.contract.client import Caller, KeyFile, KeyFileError
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,8 @@ class OobAlertClient:
         except KeyFileError as exc:  # the BFF cannot speak for anyone
             raise OobAlertUnavailable(str(exc)) from None
         try:
-            answer = self.http.request(
-                method.upper(), url, body=payload, headers=headers, preload_content=False
+            answer = pooled_http.request(
+                self.http, method.upper(), url, body=payload, headers=headers, preload_content=False
             )
         except urllib3.exceptions.HTTPError as exc:
             log.warning("oob-alert %s unreachable: %s", route, type(exc).__name__)

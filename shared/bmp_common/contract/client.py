@@ -33,6 +33,7 @@ from urllib.parse import quote, urlencode
 import urllib3
 from jsonschema import Draft4Validator
 
+from bmp_common import pooled_http
 from bmp_common.contract import HTTP_METHODS, contract_for, operations
 
 log = logging.getLogger(__name__)
@@ -385,15 +386,7 @@ class OpenapiClient:
         operation, method, url, headers, payload = self.request_for(operation_id, **arguments)
         headers["Authorization"] = f"Bearer {self.key.token()}"
         try:
-            try:
-                answer = self.http.request(method, url, body=payload, headers=headers)
-            except urllib3.exceptions.ProtocolError:
-                # A kept-alive connection that openapi closed (its keep-alive timeout) just as
-                # this request went out: a read is asked once more, on a new connection. A
-                # write is not: openapi may have applied it.
-                if method != "GET":
-                    raise
-                answer = self.http.request(method, url, body=payload, headers=headers)
+            answer = pooled_http.request(self.http, method, url, body=payload, headers=headers)
         except urllib3.exceptions.HTTPError as exc:
             log.warning("openapi %s unreachable: %s", operation_id, type(exc).__name__)
             raise OpenapiUnavailable(f"{operation_id}: {type(exc).__name__}") from None
