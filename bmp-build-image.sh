@@ -331,8 +331,8 @@ ensure_web_dist() {
             >/dev/null || return 1
     done
     buildah config --label "org.opencontainers.image.title=bmp-web-dist" "$ctr" || return 1
-    buildah commit --quiet --rm --format docker "$ctr" "$bmp_web_dist_image" >/dev/null || return 1
-    printf '%s\n' "$bmp_web_dist_image"
+    buildah commit --quiet --rm --format docker "$ctr" "$bmp_web_dist_base_image" >/dev/null || return 1
+    printf '%s\n' "$bmp_web_dist_base_image"
 }
 
 # Images of this registry and tag that are present, with their sizes.

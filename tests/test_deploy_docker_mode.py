@@ -310,8 +310,8 @@ def test_config_checks_the_compose_file_for_real_and_masks_secrets(started):
         "bmp-pronoea": {*monitor, "BMP_ALERT_API_KEY_FILE"},
         "bmp-monitor-proxy": {*monitor, "BMP_REDIS_PASSWORD"},
         # The file servers, the syslog receiver and Prometheus's own programs hold no secret;
-        # bmp-image only the flight recorder's append-only Redis user.
-        "bmp-tftp": set(),
+        # bmp-tftp and bmp-image only the flight recorder's append-only Redis user.
+        "bmp-tftp": {"BMP_REDIS_PASSWORD"},
         "bmp-image": {"BMP_REDIS_PASSWORD"},
         "bmp-rsyslog": set(),
         "bmp-pushgateway": set(),

@@ -69,7 +69,7 @@ RSYSLOG = "bmp-rsyslog"
 BOOT_APPS = ("bmp-tftp", "bmp-image", RSYSLOG)
 # Boot file servers that tell the flight recorder of each fetch, through Redis's append-only
 # user (bmp-flight): the one credential a boot app holds.
-FLIGHT_WRITERS = {"bmp-image": "bmp-flight"}
+FLIGHT_WRITERS = {"bmp-image": "bmp-flight", "bmp-tftp": "bmp-flight"}
 # The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
 IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
