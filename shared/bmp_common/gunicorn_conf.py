@@ -54,7 +54,12 @@ def post_worker_init(worker) -> None:
     """gunicorn's hook, in each worker once the application is loaded: the URL patterns, and
     with them every view, serializer and service, are imported now. Django loads them on the
     first request, so each new worker spent its first requests importing (a twentieth of the
-    agent gateway's CPU in a 300-server storm, while agents waited)."""
+    agent gateway's CPU in a 300-server storm, while agents waited). Not in the services that
+    are not Django projects (pronoea, monitor-proxy): their settings were never loaded."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (read for its side effect: the imports)
