@@ -28,17 +28,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from bmp_common.testing import rabbitmq
+from bmp_common.testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = str(ROOT / "bmp-deploy.sh")
 
 pytestmark = pytest.mark.slow
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def mysql_database(url: str, prefix: str = "bmp_deploy_"):

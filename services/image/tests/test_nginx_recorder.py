@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,16 +19,11 @@ from pathlib import Path
 import pytest
 
 from bmp_common import flight
+from bmp_common.testing.ports import free_port
 from bmp_common.testing.requirements import require_tools
 
 CONF = Path(__file__).resolve().parents[3] / "deploy" / "docker" / "nginx-image.conf"
 KERNEL = os.urandom(100_000)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def nginx_conf(work: Path, root: Path, port: int) -> Path:

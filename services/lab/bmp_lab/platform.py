@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -25,17 +24,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bmp_common.testing import rabbitmq
+from bmp_common.testing.ports import free_port
 from bmp_lab import schema
 from bmp_lab.enrol import Api
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository (services/lab/bmp_lab/platform.py)
 RUN_SERVICE = ROOT / "deploy" / "local" / "run-service.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Platform:

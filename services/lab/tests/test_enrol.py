@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 import redis
 
 from bmp_common import env
+from bmp_common.testing.ports import free_port
 from bmp_lab.cli import main
 from bmp_lab.fleet import Fleet, write_state
 
@@ -31,12 +31,6 @@ BROKER_DB = 11  # a logical redis database no other test uses
 SCHEDULER_QUEUE = "scheduler"  # where bmp.scheduler.submit_job goes (bmp_common.queues)
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(base: str, path: str, key: str) -> dict:

@@ -23,6 +23,7 @@ import uuid
 import pytest
 
 from bmp_common import gunicorn_conf
+from bmp_common.testing.ports import free_port
 from bmp_common.testing.requirements import require_root, require_tools
 
 APP = """
@@ -33,12 +34,6 @@ def application(environ, start_response):
 """
 SERVER, CLIENT = "10.211.0.1", "10.211.0.2"
 PORT = 8000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ip(*args: str) -> None:
