@@ -579,7 +579,10 @@ def test_the_instance_on_a_device_is_operated_and_its_charts_shown(operation_web
 
     page.goto(operation_web + f"/DeviceManagement/deviceDetail/{device_id}")
     settle(page)
-    page.get_by_role("button", name="Instance", exact=True).click()
+    # The menu comes with the device's instance, the page's last answer: a loaded CI's is slow.
+    instance_menu = page.get_by_role("button", name="Instance", exact=True)
+    instance_menu.wait_for(timeout=60_000)
+    instance_menu.click()
     start = page.get_by_role("menuitem", name="Start", exact=True)
     start.wait_for()
     assert start.get_attribute("aria-disabled") == "true"
