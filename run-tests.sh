@@ -225,7 +225,13 @@ if [[ $# -eq 0 ]]; then
     --ignore=services/dhcp_agent/tests/test_dhcp_codec.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
-    --ignore=services/dhcp_agent/tests/test_dhcp_netns.py
+    --ignore=services/dhcp_agent/tests/test_dhcp_netns.py \
+    --deselect=tests/integration/test_flight_recorder.py::test_a_dhcp_discover_that_no_server_answers \
+    --deselect=tests/integration/test_flight_recorder.py::test_a_dhcp_answer_after_which_the_server_asks_no_boot_file
+  # (The flight recorder's two DHCP-segment tests run in the first pass, like the DHCP namespace
+  # tests above. Here their DHCP server would reach the shared redis through the test's socat
+  # relay into the namespace, which once lost the DISCOVERs: a gap of the test rig, not a path
+  # production takes; the DHCP server reaches Redis directly there.)
   # On every core too: pytest-django gives each worker its own test database, and the plugin
   # its own redis database and RabbitMQ vhost. The chaos test then runs alone: its deadlines
   # measure the platform through a broker outage, not a neighbour's load.
