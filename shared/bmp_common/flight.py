@@ -22,11 +22,13 @@ instance reads its job's timeline.
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
+import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +63,33 @@ SEL_RECORD = "sel_record"
 
 _lock = threading.Lock()
 _client = None
-# After a failed write, writers skip Redis for this long: a boot service without Redis (or
-# with Redis down) must not wait for a connect timeout on every packet or file.
-BACKOFF_S = 30.0
-_down_until = 0.0
+
+# A batch Redis did not take is held and sent again, not lost: Redis restarting, a connection
+# reset, a timeout on a loaded host last a moment, and a DHCP DISCOVER dropped then is the very
+# entry a "no answer" verdict needs. Held batches go out in order, before any newer one.
+# While a retry is due, writers only add to the buffer (no connect attempt, no wait: a boot
+# service without Redis must not pay a connect timeout per packet or file); the retries run on
+# a thread of their own, RETRY_FIRST_S after the failure, then twice as long each time up to
+# RETRY_MAX_S. Past HOLD_MAX_ENTRIES the oldest batches go, counted in ``dropped()``.
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 30.0
+HOLD_MAX_ENTRIES = 5000
+
+
+class _Held:
+    """The batches not yet in Redis and the retry schedule; guarded by ``_lock``."""
+
+    def __init__(self) -> None:
+        self.batches: collections.deque[tuple[str, int, Callable]] = collections.deque()
+        self.entries = 0
+        self.dropped = 0  # entries given up since the process started
+        self.dropping = False  # a drop of this outage was logged
+        self.delay = 0.0  # 0: no retry due, writers send at once
+        self.sending = False  # one sender at a time keeps the batches in order
+        self.timer: threading.Timer | None = None
+
+
+_held = _Held()
 
 
 def _redis():
@@ -86,25 +111,133 @@ def _redis():
 
 
 def reset_client() -> None:
-    """Forget the client (a forked child, or a test that moved Redis)."""
-    global _client, _down_until
+    """Forget the client and what is held (a forked child, or a test that moved Redis)."""
+    global _client, _held
     with _lock:
         _client = None
-        _down_until = 0.0
+        if _held.timer is not None:
+            _held.timer.cancel()
+        _held = _Held()
 
 
-def _write(what: str, fill) -> None:
-    """Run ``fill(pipeline)`` and send it; on failure log once and back off (see BACKOFF_S)."""
-    global _down_until
-    if time.monotonic() < _down_until:
-        return
-    try:
-        pipe = _redis().pipeline(transaction=False)
-        fill(pipe)
-        pipe.execute()
-    except Exception as exc:  # the recorder never fails the caller
-        _down_until = time.monotonic() + BACKOFF_S
-        log.warning("flight recorder: %s not recorded (%s); pausing %g s", what, exc, BACKOFF_S)
+def _forked() -> None:
+    """A forked child (gunicorn's and celery's workers) has the parent's buffer but not its
+    retry thread, must not share its socket, and may have the lock held by a parent thread
+    that does not exist here: it starts afresh."""
+    global _lock, _client, _held
+    _lock, _client, _held = threading.Lock(), None, _Held()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def dropped() -> int:
+    """Entries this process gave up on (Redis away for longer than the buffer lasts)."""
+    return _held.dropped
+
+
+def held() -> int:
+    """Entries waiting for Redis."""
+    return _held.entries
+
+
+def _write(what: str, count: int, fill: Callable) -> None:
+    """Queue ``fill(pipeline)`` (``count`` entries) and send what is queued unless a retry is
+    due (see RETRY_FIRST_S). Never raises: the recorder never fails the caller."""
+    held = _held
+    with _lock:
+        held.batches.append((what, count, fill))
+        held.entries += count
+        while held.entries > HOLD_MAX_ENTRIES and len(held.batches) > 1:
+            gone, gone_count, _ = held.batches.popleft()
+            held.entries -= gone_count
+            held.dropped += gone_count
+            if not held.dropping:  # once an outage: the count says the rest
+                held.dropping = True
+                log.warning(
+                    "flight recorder: Redis away, %d entries held: %s dropped, and so the"
+                    " oldest until Redis is back",
+                    held.entries, gone,
+                )  # fmt: skip
+        if held.delay or held.sending:
+            return  # the retry thread, or the sender now at work, takes it
+        held.sending = True
+    _send(held)
+
+
+def _send(held: _Held) -> None:
+    """Send the held batches, oldest first, until none is left or Redis fails; the caller set
+    ``held.sending``."""
+    while True:
+        with _lock:
+            batches = list(held.batches)
+            if not batches or held is not _held:
+                held.sending = False
+                return
+        try:
+            pipe = _redis().pipeline(transaction=False)
+            for _, _, fill in batches:
+                fill(pipe)
+            pipe.execute()
+        except Exception as exc:
+            if not _worth_retrying(exc):
+                _give_up(held, batches, exc)
+                continue
+            with _lock:
+                held.sending = False
+                first = not held.delay
+                held.delay = min(RETRY_MAX_S, held.delay * 2 or RETRY_FIRST_S)
+                if held is _held:
+                    held.timer = threading.Timer(held.delay, _retry, (held,))
+                    held.timer.daemon = True
+                    held.timer.start()
+            if first:
+                log.warning(
+                    "flight recorder: %s not recorded yet (%s); held, retrying",
+                    batches[-1][0], exc,
+                )  # fmt: skip
+            return
+        with _lock:
+            _forget(held, batches)
+            if held.delay:
+                held.delay, held.dropping = 0.0, False
+                log.info(
+                    "flight recorder: Redis back, held entries sent (%d dropped in all)",
+                    held.dropped,
+                )
+
+
+def _forget(held: _Held, batches: list, *, lost: bool = False) -> None:
+    """Take ``batches`` (sent, or ``lost``) off the front of the held ones: those a writer
+    dropped for room meanwhile are gone already. Under ``_lock``."""
+    for batch in batches:
+        if held.batches and held.batches[0] is batch:
+            held.batches.popleft()
+            held.entries -= batch[1]
+            held.dropped += batch[1] if lost else 0
+
+
+def _worth_retrying(exc: Exception) -> bool:
+    """A connection that failed or timed out: the next try may pass. (After a timeout the
+    entries may have landed all the same: sent again, they show twice, at the same time.)
+    Anything else (a refused command, an entry Redis cannot take) would fail again."""
+    import redis
+
+    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | OSError)
+
+
+def _give_up(held: _Held, batches: list, exc: Exception) -> None:
+    with _lock:
+        _forget(held, batches, lost=True)
+    log.warning("flight recorder: %s not recorded (%s)", batches[-1][0], exc)
+
+
+def _retry(held: _Held) -> None:
+    with _lock:
+        if held.sending or held is not _held:
+            return
+        held.sending = True
+    _send(held)
 
 
 def _job_key(job_id: str) -> str:
@@ -144,7 +277,7 @@ def record_many(job_id: str, entries: Iterable[dict]) -> None:
         pipe.ltrim(key, -JOB_MAX_ENTRIES, -1)
         pipe.expire(key, JOB_TTL_S)
 
-    _write(f"job {job_id} entries", fill)
+    _write(f"job {job_id} entries", len(rows), fill)
 
 
 def record_node(events: Iterable[tuple[str, dict]]) -> None:
@@ -160,7 +293,7 @@ def record_node(events: Iterable[tuple[str, dict]]) -> None:
             pipe.ltrim(key, -NODE_MAX_ENTRIES, -1)
             pipe.expire(key, NODE_TTL_S)
 
-    _write(f"{len(events)} node entries", fill)
+    _write(f"{len(events)} node entries", len(events), fill)
 
 
 def heartbeat(job_id: str, phase: str) -> None:
@@ -176,7 +309,7 @@ def heartbeat(job_id: str, phase: str) -> None:
         pipe.hset(key, f"{phase}|last", now)
         pipe.expire(key, JOB_TTL_S)
 
-    _write(f"heartbeat of job {job_id}", fill)
+    _write(f"heartbeat of job {job_id}", 1, fill)
 
 
 def _heartbeat_entries(raw: dict) -> list[dict]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import socket
+import subprocess
 import threading
 import time
 
 import pytest
+import redis
 
 from bmp_common import flight
 from bmp_common.flight_verdict import classify
+from bmp_common.testing.requirements import require_tools
 
 T0 = 1_800_000_000.0
 
@@ -289,6 +292,95 @@ def test_redis_down_costs_the_writer_nothing_and_the_reader_an_empty_timeline(
     # any time bound, while a Redis host that is really gone costs the connect timeout each.
     assert accepted[0] == first_write  # backed off: no connect attempt by the 100 heartbeats
     assert flight.read(job_id) == []
+
+
+class RedisServer:
+    """A redis-server of the test's own on a unix socket, to stop and start again."""
+
+    def __init__(self, folder) -> None:
+        self.socket = folder / "redis.sock"
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", str(self.socket),
+             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        # Answering, not only its socket made: the file appears at bind, before listen.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(unix_socket_path=str(self.socket)).ping()
+                return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.socket.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def own_redis(tmp_path, monkeypatch):
+    require_tools("redis-server", install="apt-get install redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    monkeypatch.setenv("BMP_REDIS_URL", f"unix://{server.socket}")
+    flight.reset_client()
+    yield server
+    flight.reset_client()
+    if server.process.poll() is None:
+        server.stop()
+
+
+def dhcp_packets(count: int, first: int = 0) -> list[tuple[str, dict]]:
+    return [
+        ("52:54:00:aa:bb:0d", flight.entry(flight.DHCP, flight.DHCP_PACKET, {"xid": n}))
+        for n in range(first, first + count)
+    ]
+
+
+def seen_xids() -> list[int]:
+    return [e["detail"]["xid"] for e in flight.read("-", nodes=["52:54:00:aa:bb:0d"])]
+
+
+def wait_for_xids(expected: list[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while seen_xids() != expected:
+        assert time.monotonic() < deadline, f"recorded: {seen_xids()}, expected {expected}"
+        time.sleep(0.05)
+
+
+def test_entries_written_while_redis_restarts_arrive_once_it_is_back_in_order(own_redis):
+    flight.record_node(dhcp_packets(2))
+    assert seen_xids() == [0, 1]
+
+    own_redis.stop()
+    for n in range(2, 7):  # a PXE ROM's DISCOVERs, while Redis is away
+        flight.record_node(dhcp_packets(1, first=n))
+    assert flight.held() == 5
+    own_redis.start()  # empty: what came before the restart is gone with it
+    flight.record_node(dhcp_packets(1, first=7))  # held behind the others, not sent first
+
+    wait_for_xids([2, 3, 4, 5, 6, 7])
+    assert flight.held() == 0 and flight.dropped() == 0
+
+
+def test_a_long_outage_drops_the_oldest_entries_and_counts_them(own_redis, monkeypatch):
+    monkeypatch.setattr(flight, "HOLD_MAX_ENTRIES", 10)
+    own_redis.stop()
+    for n in range(15):
+        flight.record_node(dhcp_packets(1, first=n))
+    assert (flight.held(), flight.dropped()) == (10, 5)
+
+    own_redis.start()
+
+    wait_for_xids(list(range(5, 15)))
+    assert (flight.held(), flight.dropped()) == (0, 5)
 
 
 def test_files_fetched_before_the_pxe_steps_result_arrived_still_count():
