@@ -4,7 +4,7 @@
 #
 #   BMP_TEST_DATABASE_URL  default mysql://root@127.0.0.1:3306/bmp
 #   BMP_TEST_BROKER_URL    default amqp://guest:guest@127.0.0.1:5672//
-#   BMP_TEST_REDIS_URL     default redis://127.0.0.1:6379/0
+#   BMP_TEST_REDIS_URL     default redis://127.0.0.1:6379/0 (the run's first database: six a worker)
 #   BMP_TEST_EXTERNAL      auto (default: run the second pass if the servers answer), 1 (must), 0 (skip)
 #   BMP_TEST_IMAGES        0 (default): no image stage; 1: build every image daemonless and run
 #                          the podman smoke test (pytest -m images) before the first pass;
@@ -225,15 +225,9 @@ if [[ $# -eq 0 ]]; then
     --ignore=services/dhcp_agent/tests/test_dhcp_codec.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_policy.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
-    --ignore=services/dhcp_agent/tests/test_dhcp_netns.py \
-    --deselect=tests/integration/test_flight_recorder.py::test_a_dhcp_discover_that_no_server_answers \
-    --deselect=tests/integration/test_flight_recorder.py::test_a_dhcp_answer_after_which_the_server_asks_no_boot_file
-  # (The flight recorder's two DHCP-segment tests run in the first pass, like the DHCP namespace
-  # tests above. Here their DHCP server would reach the shared redis through the test's socat
-  # relay into the namespace, which once lost the DISCOVERs: a gap of the test rig, not a path
-  # production takes; the DHCP server reaches Redis directly there.)
+    --ignore=services/dhcp_agent/tests/test_dhcp_netns.py
   # On every core too: pytest-django gives each worker its own test database, and the plugin
-  # its own redis database and RabbitMQ vhost. The chaos test then runs alone: its deadlines
+  # its own six redis databases (BMP_REDIS_DB_BASE: 0-5, 6-11) and RabbitMQ vhost. The chaos test then runs alone: its deadlines
   # measure the platform through a broker outage, not a neighbour's load.
   python -m pytest -n "$workers" --dist loadfile --ignore=tests/integration/test_chaos.py "$@"
   python -m pytest tests/integration/test_chaos.py

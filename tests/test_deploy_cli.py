@@ -107,6 +107,7 @@ def deployment(tmp_path_factory):
         environment["BMP_DATABASE_URL"] = url
     if os.environ.get("BMP_REDIS_URL"):
         environment["BMP_REDIS_URL"] = os.environ["BMP_REDIS_URL"]
+        environment["BMP_REDIS_DB_BASE"] = os.environ.get("BMP_REDIS_DB_BASE", "0")
     vhost = None
     if os.environ.get("BMP_BROKER_URL"):
         environment["BMP_BROKER_URL"] = os.environ["BMP_BROKER_URL"]

@@ -148,7 +148,9 @@ def _sqlite(path: Path) -> dict:
 
 
 def redis_url(db: int) -> str:
-    """A redis URL for logical database ``db``; the embedded server is reached by unix socket."""
+    """A redis URL for logical database ``db`` (one of ``REDIS_DB_*``, counted from
+    ``BMP_REDIS_DB_BASE``); the embedded server is reached by unix socket."""
+    db += redis_db_base()
     url = env_str("BMP_REDIS_URL")
     if url:
         return _with_redis_db(url, db)
@@ -173,7 +175,18 @@ def _with_redis_db(url: str, db: int) -> str:
     return f"{base}/{db}"
 
 
+def redis_db_base() -> int:
+    """The first of the platform's REDIS_DBS databases: 0 unless two platforms share one Redis
+    server (a test run's workers: each flushes its cache, which holds the flight recorder's
+    lists, and must not flush the other's)."""
+    base = env_int("BMP_REDIS_DB_BASE", 0)
+    if base < 0:
+        raise ImproperlyConfigured(f"BMP_REDIS_DB_BASE must be 0 or more, got {base}")
+    return base
+
+
 # Logical redis databases: one purpose each, so a FLUSHDB of the cache never drops tasks.
+REDIS_DBS = 6  # databases a platform uses, from BMP_REDIS_DB_BASE on
 REDIS_DB_BROKER = 0
 REDIS_DB_RESULTS = 1
 REDIS_DB_CACHE = 2
@@ -206,5 +219,5 @@ def celery_redis_url(db: int) -> str:
     """``redis_url`` as Celery/kombu spell it: a unix socket is ``redis+socket://``."""
     url = redis_url(db)
     if url.startswith("unix://"):
-        return f"redis+socket://{urlsplit(url).path}?virtual_host={db}"
+        return f"redis+socket://{urlsplit(url).path}?virtual_host={db + redis_db_base()}"
     return url

@@ -123,6 +123,9 @@ class Platform:
         if broker.startswith("amqp"):
             self._rabbitmq_vhost(broker)
             self.env["BMP_REDIS_URL"] = os.environ.get("BMP_REDIS_URL", "redis://127.0.0.1:6379/0")
+            # The test worker's databases on that server (bmp_common.testing.plugin), not the
+            # next worker's: its tests flush their cache, where the flight recorder writes.
+            self.env["BMP_REDIS_DB_BASE"] = os.environ.get("BMP_REDIS_DB_BASE", "0")
             return
         self._private_redis()
 

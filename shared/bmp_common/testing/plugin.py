@@ -41,19 +41,39 @@ def _worker_index() -> int:
     return int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
 
 
-def _own_redis_database(url: str) -> str:
-    """Worker gwN's database on a shared redis server: the run's own number + N + 1.
+def _own_redis_databases(url: str) -> None:
+    """The run's databases on a shared redis server: from the URL's number on (BMP_TEST_REDIS_URL
+    names the run's first), worker gwN's REDIS_DBS after gw(N-1)'s, through BMP_REDIS_DB_BASE
+    (the services pick their databases themselves and ignore the URL's number).
 
     Lockout counters, caches and the flight recorder's lists are keyed by names two workers'
-    tests both use (the seeded admin, the lab's IDC): on one database they would meet.
+    tests both use (the seeded admin, the lab's IDC), and every openapi test clears the cache
+    (a FLUSHDB): on the same databases one worker's tests wiped the other's lab's records.
     """
-    parts = urlsplit(url)
-    base = int(parts.path.strip("/") or 0)
-    return parts._replace(path=f"/{base + _worker_index() + 1}").geturl()
+    from bmp_common.env import REDIS_DBS
+
+    base = int(urlsplit(url).path.strip("/") or 0)
+    if XDIST_WORKER:
+        base += _worker_index() * REDIS_DBS
+    os.environ["BMP_REDIS_DB_BASE"] = str(base)
+    try:
+        import redis
+
+        from bmp_common.env import redis_url
+
+        client = redis.Redis.from_url(redis_url(0), socket_connect_timeout=2)
+        available = int(client.config_get("databases")["databases"])
+    except Exception:  # not reachable (said later, by the tests), or CONFIG refused to a user
+        return
+    if base + REDIS_DBS > available:
+        raise RuntimeError(
+            f"tests on {url} use redis databases {base}-{base + REDIS_DBS - 1} (the URL's number"
+            f" on, {REDIS_DBS} a worker) and the server has {available}: name a lower number"
+        )
 
 
-if XDIST_WORKER and os.environ.get("BMP_REDIS_URL"):
-    os.environ["BMP_REDIS_URL"] = _own_redis_database(os.environ["BMP_REDIS_URL"])
+if os.environ.get("BMP_REDIS_URL"):
+    _own_redis_databases(os.environ["BMP_REDIS_URL"])
 if XDIST_WORKER and os.environ.get("BMP_BROKER_URL", "").startswith("amqp"):
     # Worker gwN's vhost: a queue of the default one would hand one worker's messages to the
     # other's consumers.

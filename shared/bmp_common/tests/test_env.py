@@ -8,8 +8,8 @@ from bmp_common import env
 SERVER_KEYS = [
     "BMP_DATABASE_URL", "BMP_DB_HOST", "BMP_DB_PORT", "BMP_DB_USER", "BMP_DB_PASSWORD",
     "BMP_DB_NAME", "BMP_REDIS_URL", "BMP_REDIS_HOST", "BMP_REDIS_PORT", "BMP_REDIS_PASSWORD",
-    "BMP_REDIS_USER", "BMP_BROKER_URL", "BMP_MQ_HOST", "BMP_MQ_PORT", "BMP_MQ_USER",
-    "BMP_MQ_PASSWORD", "BMP_MQ_VHOST",
+    "BMP_REDIS_USER", "BMP_REDIS_DB_BASE", "BMP_BROKER_URL", "BMP_MQ_HOST", "BMP_MQ_PORT",
+    "BMP_MQ_USER", "BMP_MQ_PASSWORD", "BMP_MQ_VHOST",
 ]  # fmt: skip
 
 
@@ -103,6 +103,17 @@ def test_redis_url_override_gets_the_logical_database_replaced(clean_env):
     clean_env.setenv("BMP_REDIS_URL", "redis://127.0.0.1:6379/9")
 
     assert env.redis_url(2) == "redis://127.0.0.1:6379/2"
+
+
+def test_a_second_platform_on_the_same_redis_counts_its_databases_from_its_base(clean_env):
+    clean_env.setenv("BMP_REDIS_URL", "redis://127.0.0.1:6379")
+    clean_env.setenv("BMP_REDIS_DB_BASE", "6")
+
+    assert env.redis_url(env.REDIS_DB_CACHE) == "redis://127.0.0.1:6379/8"
+    assert env.broker_url() == "redis://127.0.0.1:6379/6"
+    clean_env.setenv("BMP_REDIS_DB_BASE", "-1")
+    with pytest.raises(ImproperlyConfigured, match="BMP_REDIS_DB_BASE"):
+        env.redis_url(0)
 
 
 @pytest.mark.parametrize(
