@@ -69,10 +69,13 @@ RSYSLOG = "bmp-rsyslog"
 BOOT_APPS = ("bmp-tftp", "bmp-image", RSYSLOG)
 # Boot file servers that tell the flight recorder of each fetch, through Redis's append-only
 # user (bmp-flight): the one credential a boot app holds.
-FLIGHT_WRITERS = {"bmp-image": "bmp-flight", "bmp-tftp": "bmp-flight"}
 # The broker workers of one IDC, and the IDC's DHCP server (all in compose profile "idc").
 IDC_WORKERS = ("bmp-driver", "bmp-dhcp-agent")
 DHCP_SERVER = "bmp-dhcp-server"
+# ... and the DHCP server of each packet, which is on the host's network: it reaches Redis where
+# bmp-redis is published on the host's loopback (the compose network's names do not resolve).
+FLIGHT_WRITERS = {"bmp-image": "bmp-flight", "bmp-tftp": "bmp-flight", DHCP_SERVER: "bmp-flight"}
+REDIS_LOOPBACK_PORT = "6380"
 # Out-of-band monitoring: the faults service (database and Redis, no broker) and the BMC poller
 # of one IDC (profile "idc"; openapi and oob-alert only, through the system key).
 OOB_ALERT = "bmp-oob-alert"
@@ -419,7 +422,11 @@ def test_app_services_wait_for_healthy_middleware_and_migrations(config):
 
 
 API_SERVICES = {"bmp-openapi", "bmp-openapi-console", *BFF_APPS, OOB_ALERT, *WEB_APPS}
+# Published on the host's loopback whatever the bind addresses: for the host's own services.
+LOOPBACK_ONLY = {"bmp-redis"}
 PUBLISHED = {
+    # For the DHCP server on the host's network (its flight recorder, as bmp-flight).
+    "bmp-redis": [("127.0.0.1", REDIS_LOOPBACK_PORT, 6379, "tcp")],
     "bmp-console-web": [("127.0.0.1", "8080", 8080, "tcp")],
     "bmp-operation-web": [("127.0.0.1", "8081", 8081, "tcp")],
     "bmp-oob-alert": [("127.0.0.1", "8804", 8804, "tcp")],
@@ -457,9 +464,9 @@ def test_ports_are_published_on_their_bind_addresses_only(compose, config, given
     )
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    # BMP_HOST_IP moves the provisioning services; the APIs stay on the loopback.
+    # BMP_HOST_IP moves the provisioning services; the APIs and Redis stay on the loopback.
     for name in PUBLISHED:
-        expected = "127.0.0.1" if name in API_SERVICES else "10.0.0.2"
+        expected = "127.0.0.1" if name in API_SERVICES | LOOPBACK_ONLY else "10.0.0.2"
         assert {p["host_ip"] for p in services[name]["ports"]} == {expected}, name
     # What the LiveOS agents and iPXE are told: where the gateway and TFTP are published (the
     # agents' gateway over HTTPS, iPXE's over plain HTTP).
@@ -476,6 +483,7 @@ def test_ports_are_published_on_their_bind_addresses_only(compose, config, given
     services = json.loads(result.stdout)["services"]
     for name in PUBLISHED:
         expected = binds["BMP_API_BIND" if name in API_SERVICES else "BMP_PROVISION_BIND"]
+        expected = "127.0.0.1" if name in LOOPBACK_ONLY else expected
         assert {p["host_ip"] for p in services[name]["ports"]} == {expected}, name
     for name in DB_APPS:  # what the Django services' ALLOWED_HOSTS default is made of
         env = services[name]["environment"]
@@ -506,7 +514,9 @@ def test_app_containers_are_hardened_and_wired(config, given_secrets):
             flight_password = given_secrets["BMP_FLIGHT_REDIS_PASSWORD"]
             assert env.pop("BMP_REDIS_USER") == FLIGHT_WRITERS[name], name
             assert env.pop("BMP_REDIS_PASSWORD") == flight_password, name
-            assert env.pop("BMP_REDIS_HOST") == "bmp-redis", name
+            on_host = services[name].get("network_mode") == "host"
+            where = ("127.0.0.1", REDIS_LOOPBACK_PORT) if on_host else ("bmp-redis", "6379")
+            assert (env.pop("BMP_REDIS_HOST"), env.pop("BMP_REDIS_PORT")) == where, name
         assert not [key for key in env if SECRET_KEY_RE.search(key)], name
         assert not {"BMP_REDIS_HOST", "BMP_MQ_HOST", "BMP_DB_HOST"} & set(env), name
     for name, bff in WEB_APPS.items():
@@ -612,6 +622,47 @@ def test_a_service_called_by_name_answers_that_host(config):
     assert calls == 10
 
 
+def redis_addresses(services: dict) -> dict[str, tuple[str, str]]:
+    """Where each service on the host's network is told Redis is: (host, port)."""
+    return {
+        name: (service["environment"]["BMP_REDIS_HOST"], service["environment"]["BMP_REDIS_PORT"])
+        for name, service in services.items()
+        if service.get("network_mode") == "host"
+        and "BMP_REDIS_HOST" in (service.get("environment") or {})
+    }
+
+
+@pytest.mark.parametrize("port", [None, "16380"], ids=["default", "BMP_REDIS_LOOPBACK_PORT"])
+def test_a_host_network_service_reaches_redis_where_the_compose_file_publishes_it(
+    compose, given_secrets, port
+):
+    """bmp-dhcp-server is on the host's network, where ``bmp-redis`` does not resolve: the
+    address it is given is one bmp-redis is published on, on the host's loopback only."""
+    moved = {"BMP_REDIS_LOOPBACK_PORT": port} if port else {}
+    env = {**given_secrets, **FULL_MODEL, **moved, "BMP_HOST_IP": "10.0.0.2"}
+    result = compose("config", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    published = {
+        (p["host_ip"], p["published"]): (name, p["target"], p.get("protocol", "tcp"))
+        for name, service in services.items()
+        for p in service.get("ports", [])
+    }
+
+    addresses = redis_addresses(services)
+
+    assert set(addresses) == {DHCP_SERVER}
+    for name, (host, host_port) in addresses.items():
+        assert host == "127.0.0.1", name  # the host's loopback: the provisioning side sees nothing
+        assert host_port == (port or REDIS_LOOPBACK_PORT), name
+        assert published.get((host, host_port)) == ("bmp-redis", 6379, "tcp"), name
+        assert services[name]["environment"]["BMP_REDIS_USER"] == "bmp-flight", name
+    # The only way to Redis from outside the compose network is that loopback port.
+    assert [address for address, (name, *_) in published.items() if name == "bmp-redis"] == [
+        ("127.0.0.1", port or REDIS_LOOPBACK_PORT)
+    ]
+
+
 def test_redis_password_stays_off_the_command_line(config, given_secrets):
     redis = config["services"]["bmp-redis"]
     assert redis["environment"]["REDIS_PASSWORD"] == given_secrets["BMP_REDIS_PASSWORD"]
@@ -619,6 +670,10 @@ def test_redis_password_stays_off_the_command_line(config, given_secrets):
     assert given_secrets["BMP_REDIS_PASSWORD"] not in command
     assert "requirepass" in command
     assert given_secrets["BMP_REDIS_PASSWORD"] not in " ".join(redis["healthcheck"]["test"])
+
+
+# What a writer of the flight recorder takes from its compose environment: how it logs in.
+BMP_ONLY = ("BMP_REDIS_USER", "BMP_REDIS_PASSWORD")
 
 
 def test_the_flight_recorder_user_only_appends(config, given_secrets, tmp_path):
@@ -660,17 +715,24 @@ def test_the_flight_recorder_user_only_appends(config, given_secrets, tmp_path):
                 time.sleep(0.05)
         admin.set("bmp:session:someone", "theirs")
         image = config["services"]["bmp-image"]["environment"]
-        writer = {**os.environ, **image, "BMP_REDIS_HOST": "127.0.0.1", "BMP_REDIS_PORT": str(port)}
-        record = (
-            "from bmp_common import flight\n"
-            "entry = flight.entry(flight.HTTP, flight.FILE_FETCHED, {'file': '/vmlinuz'})\n"
-            "flight.record_node([('10.0.0.9', entry)])\n"
-        )
-        subprocess.run([sys.executable, "-c", record], env=writer, check=True, timeout=30)
+        for number, name in enumerate(sorted(FLIGHT_WRITERS), start=1):
+            # Each writer with its own credentials; only where Redis is differs here.
+            service = {
+                k: v for k, v in config["services"][name]["environment"].items() if k in BMP_ONLY
+            }
+            writer = {**clean_env(), **service, "BMP_REDIS_HOST": "127.0.0.1"}
+            writer["BMP_REDIS_PORT"] = str(port)
+            record = (
+                "from bmp_common import flight\n"
+                "entry = flight.entry(flight.HTTP, flight.FILE_FETCHED, {'file': '/vmlinuz'})\n"
+                f"flight.record_node([('10.0.0.{number}', entry)])\n"
+                "assert flight.held() == 0, 'not recorded'\n"
+            )
+            subprocess.run([sys.executable, "-c", record], env=writer, check=True, timeout=30)
 
-        (row,) = admin.lrange("bmp:flight:node:10.0.0.9", 0, -1)
-        assert json.loads(row)["detail"] == {"file": "/vmlinuz"}
-        assert 0 < admin.ttl("bmp:flight:node:10.0.0.9")
+            (row,) = admin.lrange(f"bmp:flight:node:10.0.0.{number}", 0, -1)
+            assert json.loads(row)["detail"] == {"file": "/vmlinuz"}, name
+            assert 0 < admin.ttl(f"bmp:flight:node:10.0.0.{number}"), name
         flight_user = redis.Redis(
             port=port,
             username=image["BMP_REDIS_USER"],
@@ -679,7 +741,7 @@ def test_the_flight_recorder_user_only_appends(config, given_secrets, tmp_path):
         )
         for refused in (
             lambda: flight_user.get("bmp:session:someone"),
-            lambda: flight_user.lrange("bmp:flight:node:10.0.0.9", 0, -1),
+            lambda: flight_user.lrange("bmp:flight:node:10.0.0.1", 0, -1),
             lambda: flight_user.rpush("bmp:session:someone", "mine"),
             lambda: flight_user.keys("*"),
             lambda: flight_user.flushdb(),
