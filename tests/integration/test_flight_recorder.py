@@ -240,11 +240,22 @@ def redis_inside(lab, work):
         "fl-redis-relay", [shutil.which("socat"), f"UNIX-LISTEN:{socket_path},fork", target]
     )
     try:
-        wait_for(socket_path.exists, 10, "the Redis relay's socket")
         auth = parts.netloc.rpartition("@")[0]  # the services pick their databases themselves
-        yield {"BMP_REDIS_URL": f"unix://{auth + '@' if auth else ''}{socket_path}?db=0"}
+        relayed = f"unix://{auth + '@' if auth else ''}{socket_path}?db=0"
+        # Redis answering through the relay, not only its socket made (at bind, before listen).
+        wait_for(lambda: answers(relayed), 10, "Redis through the relay")
+        yield {"BMP_REDIS_URL": relayed}
     finally:
         lab.platform.kill("fl-redis-relay", signal.SIGTERM)
+
+
+def answers(url: str) -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_timeout=2).ping()
+    except (redis.ConnectionError, redis.TimeoutError):
+        return False
 
 
 @contextlib.contextmanager
