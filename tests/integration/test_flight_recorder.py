@@ -17,6 +17,7 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 
 from bmp_common.messages import actions
 from bmp_common.testing.requirements import require_root, require_tools
@@ -250,8 +251,6 @@ def redis_inside(lab, work):
 
 
 def answers(url: str) -> bool:
-    import redis
-
     try:
         return redis.Redis.from_url(url, socket_timeout=2).ping()
     except (redis.ConnectionError, redis.TimeoutError):
