@@ -5,7 +5,8 @@ Kept in the shared Redis (the cache database), not in a service's database, for 
 gateway, DHCP server, TFTP, HTTP), some of them on the hot path of thousands of servers
 (heartbeats, packets), and a row per event in a database would put each of them behind its
 write lock. A Redis list push costs one round trip and takes no lock anyone else waits for.
-Losing Redis loses only this record, never a job's state; every write swallows its error.
+Losing Redis loses only this record, never a job's state; every write swallows its error
+(a write Redis did not take is held and retried for a while: see RETRY_FIRST_S).
 
 Two kinds of list, both bounded (``LTRIM``) and expiring:
 
