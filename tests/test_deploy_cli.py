@@ -236,6 +236,20 @@ def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
     assert (status, body["error"]["message"]) == (402, "user not login")
 
 
+def test_the_operators_console_is_served_in_front_of_its_backend(deployment):
+    """The operators' console has an nginx of its own: its pages, /operation-web/ to
+    operation-api."""
+    port = deployment["ports"]["operation_web"]
+    for path in ("/", "/DeviceManagement/deviceList"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            page = answer.read().decode()
+        assert answer.status == 200
+        assert '<div id="app">' in page and "/assets/" in page
+    status, body, _ = get(port, "/operation-web/health")
+    assert status == 200
+    assert body["result"]["service"] == "operation_api"
+
+
 def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deployment, tmp_path):
     import tftpy
 
