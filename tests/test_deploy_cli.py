@@ -213,15 +213,22 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
         assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
 
 
-def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
-    """`start all` built the tenant console; nginx serves it (any page path: the SPA) and
-    passes /console-web/ to console-api."""
-    port = deployment["ports"]["console_web"]
-    for path in ("/", "/instance/list"):
+@pytest.mark.parametrize(
+    ("console", "page", "bff"),
+    [
+        ("console_web", "/instance/list", "console"),
+        ("operation_web", "/DeviceManagement/deviceList", "operation"),
+    ],
+)
+def test_each_console_is_built_and_served_in_front_of_its_backend(deployment, console, page, bff):
+    """`start all` built both consoles; each has an nginx of its own that serves it (any page
+    path: the SPA) and passes /<bff>-web/ to its BFF (console-api, operation-api)."""
+    port = deployment["ports"][console]
+    for path in ("/", page):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
-            page = answer.read().decode()
+            html = answer.read().decode()
         assert answer.status == 200
-        assert '<div id="app">' in page and "/assets/" in page
+        assert '<div id="app">' in html and "/assets/" in html
     for hidden in ("/.vite/manifest.json", "/.bmp-build-hash"):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=10)
@@ -229,25 +236,11 @@ def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
             assert error.code == 404, hidden
         else:
             raise AssertionError(f"{hidden} is served")
-    status, body, _ = get(port, "/console-web/health")
+    status, body, _ = get(port, f"/{bff}-web/health")
     assert status == 200
-    assert body["result"]["service"] == "console_api"
-    status, body, _ = get(port, "/console-web/user")
+    assert body["result"]["service"] == f"{bff}_api"
+    status, body, _ = get(port, f"/{bff}-web/user")
     assert (status, body["error"]["message"]) == (402, "user not login")
-
-
-def test_the_operators_console_is_served_in_front_of_its_backend(deployment):
-    """The operators' console has an nginx of its own: its pages, /operation-web/ to
-    operation-api."""
-    port = deployment["ports"]["operation_web"]
-    for path in ("/", "/DeviceManagement/deviceList"):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
-            page = answer.read().decode()
-        assert answer.status == 200
-        assert '<div id="app">' in page and "/assets/" in page
-    status, body, _ = get(port, "/operation-web/health")
-    assert status == 200
-    assert body["result"]["service"] == "operation_api"
 
 
 def test_boot_files_are_served_over_tftp_and_images_over_http_with_ranges(deployment, tmp_path):

@@ -20,7 +20,8 @@ export interface ReinstallTarget {
   hostname?: string
 }
 
-/** The reinstall request's body: both BFFs take these names (`/instance(s)/reinstallInstance`). */
+/** The reinstall request's body: both BFFs take these names (`/instance(s)/reinstallInstance`);
+ * the tenants' create request takes them too, and more. */
 export interface ReinstallBody {
   imageId: string
   systemVolumeRaidId: string
@@ -29,5 +30,5 @@ export interface ReinstallBody {
   password?: string
   /** SSH key ids, comma-separated (instead of a password). */
   sshKeyId?: string
-  installBmpAgent: boolean
+  installBmpAgent?: boolean
 }
