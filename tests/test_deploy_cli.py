@@ -214,13 +214,15 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
 
 
 @pytest.mark.parametrize(
-    ("console", "page", "bff"),
+    ("console", "page", "bff", "account"),
     [
-        ("console_web", "/instance/list", "console"),
-        ("operation_web", "/DeviceManagement/deviceList", "operation"),
+        ("console_web", "/instance/list", "console", "/user"),
+        ("operation_web", "/DeviceManagement/deviceList", "operation", "/user/local"),
     ],
 )
-def test_each_console_is_built_and_served_in_front_of_its_backend(deployment, console, page, bff):
+def test_each_console_is_built_and_served_in_front_of_its_backend(
+    deployment, console, page, bff, account
+):
     """`start all` built both consoles; each has an nginx of its own that serves it (any page
     path: the SPA) and passes /<bff>-web/ to its BFF (console-api, operation-api)."""
     port = deployment["ports"][console]
@@ -239,7 +241,7 @@ def test_each_console_is_built_and_served_in_front_of_its_backend(deployment, co
     status, body, _ = get(port, f"/{bff}-web/health")
     assert status == 200
     assert body["result"]["service"] == f"{bff}_api"
-    status, body, _ = get(port, f"/{bff}-web/user")
+    status, body, _ = get(port, f"/{bff}-web{account}")
     assert (status, body["error"]["message"]) == (402, "user not login")
 
 
