@@ -214,15 +214,24 @@ def test_the_api_answers_with_the_contract_and_envelopes(deployment):
         assert body["result"]["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
 
 
-def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
-    """`start all` built the tenant console; nginx serves it (any page path: the SPA) and
-    passes /console-web/ to console-api."""
-    port = deployment["ports"]["console_web"]
-    for path in ("/", "/instance/list"):
+@pytest.mark.parametrize(
+    ("console", "page", "bff", "account"),
+    [
+        ("console_web", "/instance/list", "console", "/user"),
+        ("operation_web", "/DeviceManagement/deviceList", "operation", "/user/local"),
+    ],
+)
+def test_each_console_is_built_and_served_in_front_of_its_backend(
+    deployment, console, page, bff, account
+):
+    """`start all` built both consoles; each has an nginx of its own that serves it (any page
+    path: the SPA) and passes /<bff>-web/ to its BFF (console-api, operation-api)."""
+    port = deployment["ports"][console]
+    for path in ("/", page):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
-            page = answer.read().decode()
+            html = answer.read().decode()
         assert answer.status == 200
-        assert '<div id="app">' in page and "/assets/" in page
+        assert '<div id="app">' in html and "/assets/" in html
     for hidden in ("/.vite/manifest.json", "/.bmp-build-hash"):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=10)
@@ -230,10 +239,10 @@ def test_the_console_is_built_and_served_in_front_of_its_backend(deployment):
             assert error.code == 404, hidden
         else:
             raise AssertionError(f"{hidden} is served")
-    status, body, _ = get(port, "/console-web/health")
+    status, body, _ = get(port, f"/{bff}-web/health")
     assert status == 200
-    assert body["result"]["service"] == "console_api"
-    status, body, _ = get(port, "/console-web/user")
+    assert body["result"]["service"] == f"{bff}_api"
+    status, body, _ = get(port, f"/{bff}-web{account}")
     assert (status, body["error"]["message"]) == (402, "user not login")
 
 

@@ -74,3 +74,56 @@ def test_each_service_binds_where_its_setting_says(command_line, service, expect
     binds = {"BMP_API_BIND": "192.168.7.2", "BMP_PROVISION_BIND": "10.0.0.3"}
 
     assert expected in command_line(service, BMP_HOST_IP="10.0.0.1", **binds)
+
+
+@pytest.mark.parametrize(
+    ("service", "site", "dist", "listen", "upstream"),
+    [
+        ("bmp-console-web", "console-web", "console_web", "192.168.7.2:18080", "192.168.7.2:18800"),
+        (
+            "bmp-operation-web",
+            "operation-web",
+            "operation_web",
+            "192.168.7.2:18081",
+            "192.168.7.2:18799",
+        ),
+    ],
+)
+def test_each_console_gets_its_own_nginx_in_front_of_its_bff(
+    tmp_path, service, site, dist, listen, upstream
+):
+    """nginx (a stand-in here) is started on a configuration of the service's own folder: its
+    site listens where BMP_*_WEB_PORT says, serves the app's built files and passes on to its
+    BFF. Needs the consoles built (deploy/local/console-web-build.sh), as the script does."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "argv"
+    (bin_dir / "nginx").write_text(f'#!/bin/sh\necho "$*" > "{record}"\n')
+    (bin_dir / "nginx").chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BMP_")}
+    environment.update(
+        PATH=f"{bin_dir}:{environment['PATH']}",
+        BMP_VENV=str(tmp_path / "venv"),
+        BMP_VAR_DIR=str(tmp_path / "var"),
+        BMP_API_BIND="192.168.7.2",
+        BMP_CONSOLE_WEB_PORT="18080",
+        BMP_CONSOLE_API_PORT="18800",
+        BMP_OPERATION_WEB_PORT="18081",
+        BMP_OPERATION_API_PORT="18799",
+    )
+    result = subprocess.run(
+        [str(RUN_SERVICE), service], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+    run = tmp_path / "var" / "run" / site
+    assert record.read_text().split() == ["-c", f"{run}/nginx.conf", "-p", str(run), "-e", "stderr"]
+    main = (run / "nginx.conf").read_text()
+    assert f"pid {run}/nginx.pid;" in main
+    assert f"include {run}/{site}.conf;" in main
+    assert "${" not in main
+    conf = (run / f"{site}.conf").read_text()
+    assert f"listen {listen};" in conf
+    assert f"root {ROOT / 'services' / dist / 'dist'};" in conf
+    assert f"proxy_pass http://{upstream}/;" in conf
+    assert "${" not in conf

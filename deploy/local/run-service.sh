@@ -25,6 +25,28 @@ gunicorn_app() {
     --error-logfile -
 }
 
+# Debian's nginx in the foreground for one web console (deploy/local/console-nginx.conf around
+# the app's site): the app's built files (services/<app>/dist; bmp-deploy.sh builds them when
+# missing or stale with deploy/local/console-web-build.sh) and its prefixes to its BFF. The app's
+# nginx/<name>.conf.template names BMP_<KIND>_WEB_ROOT, BMP_<KIND>_WEB_LISTEN and
+# BMP_<KIND>_API_UPSTREAM; the ports are BMP_<KIND>_WEB_PORT and BMP_<KIND>_API_PORT.
+console_nginx() {
+  local name="$1" app="$2" kind="$3" web_port="$4" api_port="$5"
+  local web="$root/services/$app" run="$BMP_RUN_DIR/$name"
+  [[ -f "$web/dist/index.html" ]] || { echo "bmp-$name: no build; run deploy/local/console-web-build.sh" >&2; exit 1; }
+  local port_var="BMP_${kind}_WEB_PORT" api_port_var="BMP_${kind}_API_PORT"
+  export "BMP_${kind}_WEB_ROOT=$web/dist"
+  export "BMP_${kind}_WEB_LISTEN=$BMP_API_BIND:${!port_var:-$web_port}"
+  export "BMP_${kind}_API_UPSTREAM=$(bmp_reach_address "$BMP_API_BIND"):${!api_port_var:-$api_port}"
+  mkdir -p "$run"
+  local vars="\$BMP_${kind}_WEB_ROOT \$BMP_${kind}_WEB_LISTEN \$BMP_${kind}_API_UPSTREAM"
+  envsubst "$vars" <"$web/nginx/$name.conf.template" >"$run/$name.conf"
+  # shellcheck disable=SC2016  # the names envsubst fills, not their values
+  BMP_WEB_RUN="$run" BMP_WEB_NAME="$name" envsubst '$BMP_WEB_RUN $BMP_WEB_NAME' \
+    <"$root/deploy/local/console-nginx.conf" >"$run/nginx.conf"
+  exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$run/nginx.conf" -p "$run" -e stderr
+}
+
 # In-band monitoring: where openapi, pronoea and the proxy find each other (loopback ports).
 monitor_conf="$BMP_DATA_DIR/prometheus/conf"
 export BMP_PRONOEA_RULE_DIR="${BMP_PRONOEA_RULE_DIR:-$BMP_DATA_DIR/prometheus/rules}"
@@ -73,36 +95,12 @@ case "$service" in
       gunicorn_app bmp_oob_alert.wsgi:application "$BMP_API_BIND" "${BMP_OOB_ALERT_PORT:-8804}"
     ;;
   bmp-console-web)
-    # Debian's nginx: the console's built files (bmp-deploy.sh builds them when missing or
-    # stale: deploy/local/console-web-build.sh) and its prefixes to console-api.
-    web="$root/services/console_web"
-    [[ -f "$web/dist/index.html" ]] || { echo "bmp-console-web: no build; run deploy/local/console-web-build.sh" >&2; exit 1; }
-    export BMP_CONSOLE_WEB_RUN="$BMP_RUN_DIR/console-web" BMP_CONSOLE_WEB_ROOT="$web/dist"
-    export BMP_CONSOLE_WEB_LISTEN="$BMP_API_BIND:${BMP_CONSOLE_WEB_PORT:-8080}"
-    reach="$(bmp_reach_address "$BMP_API_BIND")"
-    export BMP_CONSOLE_API_UPSTREAM="$reach:${BMP_CONSOLE_API_PORT:-8800}"
-    mkdir -p "$BMP_CONSOLE_WEB_RUN"
-    # shellcheck disable=SC2016  # the names envsubst fills, not their values
-    vars='$BMP_CONSOLE_WEB_RUN $BMP_CONSOLE_WEB_ROOT $BMP_CONSOLE_WEB_LISTEN $BMP_CONSOLE_API_UPSTREAM'
-    envsubst "$vars" <"$web/nginx/console-web.conf.template" >"$BMP_CONSOLE_WEB_RUN/console-web.conf"
-    envsubst "$vars" <"$web/nginx/local-nginx.conf" >"$BMP_CONSOLE_WEB_RUN/nginx.conf"
-    exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$BMP_CONSOLE_WEB_RUN/nginx.conf" -p "$BMP_CONSOLE_WEB_RUN" -e stderr
+    # The tenants' console, in front of console-api.
+    console_nginx console-web console_web CONSOLE 8080 8800
     ;;
   bmp-operation-web)
-    # Debian's nginx: the operators' console's built files (built with the tenants' console by
-    # deploy/local/console-web-build.sh) and its prefixes to operation-api.
-    web="$root/services/operation_web"
-    [[ -f "$web/dist/index.html" ]] || { echo "bmp-operation-web: no build; run deploy/local/console-web-build.sh" >&2; exit 1; }
-    export BMP_OPERATION_WEB_RUN="$BMP_RUN_DIR/operation-web" BMP_OPERATION_WEB_ROOT="$web/dist"
-    export BMP_OPERATION_WEB_LISTEN="$BMP_API_BIND:${BMP_OPERATION_WEB_PORT:-8081}"
-    reach="$(bmp_reach_address "$BMP_API_BIND")"
-    export BMP_OPERATION_API_UPSTREAM="$reach:${BMP_OPERATION_API_PORT:-8799}"
-    mkdir -p "$BMP_OPERATION_WEB_RUN"
-    # shellcheck disable=SC2016  # the names envsubst fills, not their values
-    vars='$BMP_OPERATION_WEB_RUN $BMP_OPERATION_WEB_ROOT $BMP_OPERATION_WEB_LISTEN $BMP_OPERATION_API_UPSTREAM'
-    envsubst "$vars" <"$web/nginx/operation-web.conf.template" >"$BMP_OPERATION_WEB_RUN/operation-web.conf"
-    envsubst "$vars" <"$web/nginx/local-nginx.conf" >"$BMP_OPERATION_WEB_RUN/nginx.conf"
-    exec "$(command -v nginx || echo /usr/sbin/nginx)" -c "$BMP_OPERATION_WEB_RUN/nginx.conf" -p "$BMP_OPERATION_WEB_RUN" -e stderr
+    # The operators' console, in front of operation-api.
+    console_nginx operation-web operation_web OPERATION 8081 8799
     ;;
   bmp-oob-agent)
     # Polls the SEL and FRU of the devices of BMP_IDC_IDS every BMP_OOB_POLL_INTERVAL s.

@@ -196,14 +196,15 @@ def test_a_tenant_uses_the_console_without_reloading(
     statuses = [s.split(" | ")[0] for s in seen]
     assert "stopping" in statuses and "stopped" in statuses and "starting" in statuses, seen
 
-    # Reinstall (a stopped instance): the image and RAID it has are proposed, a new password,
-    # a warning first; it installs again and runs.
+    # Reinstall (a stopped instance): the image and RAID it has are proposed, a new password
+    # typed twice, a warning first; it installs again and runs.
     page.get_by_role("button", name="Stop", exact=True).click()
     confirm(page)
     wait_status(page, "stopped")
     page.get_by_role("button", name="Reinstall", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Reinstall")
+    dialog = page.get_by_role("dialog", name="Reinstall instance web-from-console")
     dialog.get_by_label("Root password").fill("Root-Pass-2027")
+    dialog.get_by_label("Repeat the password").fill("Root-Pass-2027")
     dialog.get_by_role("button", name="Reinstall").click()
     confirm(page)
     wait_status(page, "reinstalling", timeout=30_000)

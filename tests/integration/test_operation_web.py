@@ -564,7 +564,8 @@ def test_a_bmc_fault_is_marked_handled(operation_web, lab, admin, page):
 
 def test_the_instance_on_a_device_is_operated_and_its_charts_shown(operation_web, lab, admin, page):
     """The instance on a sold device: stopped from the device's page (its menu offers only what
-    its status allows), started again from the device list; then its charts on the in-band
+    its status allows), reinstalled from the device list (an image and the system volume's RAID
+    proposed, the password typed twice) and running again; then its charts on the in-band
     monitoring page, chosen by IDC and user (no pronoea runs here: the charts stay empty under
     openapi's refusal)."""
     name, password = admin
@@ -594,8 +595,21 @@ def test_the_instance_on_a_device_is_operated_and_its_charts_shown(operation_web
     page.get_by_role("menuitem", name="Devices").click()
     settle(page)
     device_row(page, sn).get_by_role("button", name="Instance", exact=True).click()
-    page.get_by_role("menuitem", name="Start", exact=True).click()
-    confirm(page)
+    # The image and the RAID level are proposed from the device type's answers.
+    with (
+        page.expect_response(lambda r: "/images/queryImagesByDeviceType" in r.url),
+        page.expect_response(lambda r: "/deviceTypes/queryDeviceType/" in r.url),
+    ):
+        page.get_by_role("menuitem", name="Reinstall", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Reinstall instance ui-operated")
+    assert dialog.get_by_label("Instance name").input_value() == "ui-operated"
+    dialog.get_by_label("Root password").fill("Root-Pass-2027")
+    dialog.get_by_label("Repeat the password").fill("Root-Pass-2027")
+    with page.expect_request(lambda r: r.url.endswith("/instances/reinstallInstance")) as sent:
+        dialog.get_by_role("button", name="Reinstall").click()
+    body = sent.value.post_data_json
+    assert body["instanceId"] == instance_id and body["imageId"] and body["systemVolumeRaidId"]
+    assert body["password"] == "Root-Pass-2027" and "sshKeyId" not in body, body
     lab.wait_status(instance_id, ("running",))
 
     idc_name = lab.api.get(f"/idcs/{lab.idc_id}")["idc"]["name"]

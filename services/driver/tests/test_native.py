@@ -1,8 +1,11 @@
-"""The native backend's cipher-suite negotiation: 17 first, 3 when refused, remembered."""
+"""The native backend's cipher-suite negotiation: 17 first, 3 when refused, remembered; and
+suite 17 itself, against a BMC that runs it."""
 
 from __future__ import annotations
 
+from bmp_driver.backends import rmcpplus
 from bmp_driver.backends.native import NativeBackend, accepted_suite, forget_suites
+from bmp_lab.fleet import Fleet
 
 from .conftest import FAST, credentials
 
@@ -39,3 +42,24 @@ def test_a_session_serves_several_commands(server, password):
         ipmi.chassis_control_power_up()
         assert ipmi.get_chassis_status().power_on is True
     assert server.power == "on"
+
+
+def test_a_bmc_that_runs_suite_17_is_spoken_to_in_suite_17(password):
+    """Both in-process backends open a suite-17 session and read the power state: their K1 and
+    K2 are the ones ipmitool derives (the lab's suite-17 BMC is checked with ipmitool -C 17 in
+    bmp_lab's tests; python-ipmi's own derivation is replaced, see native.KEY_CONSTANT_LENGTH)."""
+    with Fleet(1, base_port=0, username="admin", password=password, cipher_suites=(17, 3)) as fleet:
+        server = fleet.nodes[0]
+        target = credentials(server, password)
+        address, port = server.bmc_address, server.bmc_port
+
+        forget_suites()
+        assert NativeBackend(target, FAST).power_status() == "off"
+        assert accepted_suite(address, port) == 17
+        with NativeBackend(target, FAST).session() as ipmi:
+            ipmi.chassis_control_power_up()
+        assert server.power == "on"
+
+        forget_suites()
+        assert rmcpplus.power_status_many([target], policy=FAST) == ["on"]
+        assert accepted_suite(address, port) == 17

@@ -1,10 +1,12 @@
 """A virtual BMC: real IPMI 2.0 (RMCP+ "lanplus") on one UDP port of 127.0.0.1.
 
 Built on pyghmi's BMC server classes (`pyghmi.ipmi.bmc.Bmc`, `ServerSession`), which do the
-RAKP handshake and the AES/HMAC packet work. The lab adds what a real BMC does and pyghmi's server
-does not:
+AES/HMAC packet work. The lab adds what a real BMC does and pyghmi's server does not:
 
 - answers the RMCP/ASF presence ping (python-ipmi pings before it opens a session);
+- runs cipher suite 3 (pyghmi's one suite) and, when asked to (``cipher_suites``), suite 17
+  (RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128): the RAKP messages are the lab's, with the
+  suite's hash; pyghmi's packet code takes the hash and the AuthCode length from the session;
 - refuses cipher suites it does not run (RMCP+ status 0x11) instead of answering a suite-17
   request with suite-3 algorithms, so clients fall back cleanly;
 - answers an unknown user (RAKP2 status 0x0D) or a bad RAKP3 (RAKP4 status 0x0F) instead of
@@ -17,7 +19,11 @@ packet to the session objects (see reactor.py for why).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import logging
+import os
 import random
 import socket
 import struct
@@ -40,8 +46,24 @@ RMCP_CLASS_ASF, RMCP_CLASS_IPMI = 0x06, 0x07
 ASF_IANA = 4542
 ASF_PING, ASF_PONG = 0x80, 0x40
 PAYLOAD_OPEN_SESSION_REQUEST = 0x10
-# The one suite pyghmi's server runs: RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128 (suite 3).
-SUPPORTED_ALGORITHMS = (1, 1, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class CipherSuite:
+    """A cipher suite the lab runs (IPMI 2.0 table 22-20)."""
+
+    algorithms: tuple[int, int, int]  # authentication, integrity, confidentiality
+    digest: str  # hashlib name of the RAKP and integrity HMACs
+    icv_length: int  # bytes of RAKP 4's integrity check value and of a packet's AuthCode
+
+
+CIPHER_SUITES = {
+    3: CipherSuite((1, 1, 1), "sha1", 12),  # RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128
+    17: CipherSuite((3, 4, 1), "sha256", 16),  # RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128
+}
+# K1 and K2 = HMAC_SIK(const 1), HMAC_SIK(const 2), 20-byte constants for every hash (IPMI 2.0
+# 13.32; what ipmitool, FreeIPMI and OpenBMC's netipmid do: see bmp_driver.backends.native).
+CONST_1, CONST_2 = b"\x01" * 20, b"\x02" * 20
 RMCP_NO_CIPHER_SUITE_MATCH = 0x11
 RMCP_UNAUTHORIZED_ROLE = 0x0A
 RMCP_UNAUTHORIZED_NAME = 0x0D
@@ -106,18 +128,44 @@ class LabSession(ServerSession):
                 ipmi_session.Session.bmc_handlers.pop(clientaddr, None)
 
     def create_open_session_response(self, request):
-        algorithms = []
+        requested = []
         for offset in (8, 16, 24):  # authentication, integrity, confidentiality payloads
             length = request[offset + 3] if len(request) > offset + 4 else 0
             # A zero-length payload means "BMC's choice" (IPMI 2.0 table 13-9).
-            algorithms.append(request[offset + 4] & 0x3F if length else None)
-        if any(
-            a is not None and a != s for a, s in zip(algorithms, SUPPORTED_ALGORITHMS, strict=True)
-        ):
+            requested.append(request[offset + 4] & 0x3F if length else None)
+        self.clientsessionid = request[4:8]
+        suite = next(
+            (
+                CIPHER_SUITES[number]
+                for number in self.bmc.cipher_suites
+                if all(
+                    r is None or r == a
+                    for r, a in zip(requested, CIPHER_SUITES[number].algorithms, strict=True)
+                )
+            ),
+            None,
+        )
+        if suite is None:
             self.refused = True
-            self.clientsessionid = request[4:8]
             return bytearray([request[0], RMCP_NO_CIPHER_SUITE_MATCH, 0, 0]) + request[4:8]
-        return super().create_open_session_response(request)
+        self.suite = suite
+        # pyghmi's packet code checks and signs with these once the session is active.
+        self.currhashlib = getattr(hashlib, suite.digest)
+        self.currhashlen = suite.icv_length
+        self.managedsessionid = os.urandom(4)
+        self.privlevel = 4
+        auth, integrity, confidentiality = suite.algorithms
+        return (
+            bytearray([request[0], 0, self.privlevel, 0])
+            + self.clientsessionid
+            + self.managedsessionid
+            + bytearray([0, 0, 0, 8, auth, 0, 0, 0])
+            + bytearray([1, 0, 0, 8, integrity, 0, 0, 0])
+            + bytearray([2, 0, 0, 8, confidentiality, 0, 0, 0])
+        )
+
+    def _hmac(self, key: bytes, data: bytes) -> bytes:
+        return hmac.digest(key, bytes(data), self.suite.digest)
 
     def _send_status(self, payload_type: str, tag: int, status: int) -> None:
         payload = bytearray([tag, status, 0, 0]) + self.clientsessionid
@@ -129,19 +177,46 @@ class LabSession(ServerSession):
         username = bytes(data[28:]).decode("utf-8", "replace")
         # A login attempt, as a real BMC counts them towards an account lockout.
         self.bmc.stats["logins"] += 1
-        if self.authdata.get(username) is None:
+        password = self.authdata.get(username)
+        if password is None or data[27] == 0:
             return self._send_status("rakp2", data[0], RMCP_UNAUTHORIZED_NAME)
         if (data[24] & 0x0F) > self.bmc.privilege:
             return self._send_status("rakp2", data[0], RMCP_UNAUTHORIZED_ROLE)
-        super()._got_rakp1(data)
-        self.maxpriv = min(self.maxpriv or self.bmc.privilege, self.bmc.privilege)
+        self.Rm, self.rolem, self.username = bytes(data[8:24]), data[24], bytes(data[28:])
+        self.maxpriv = min((self.rolem & 0x07) or self.bmc.privilege, self.bmc.privilege)
+        self.kuid = password.encode("utf-8")
+        self.uuiddata = self.uuid.bytes
+        self.Rc = os.urandom(16)
+        name = bytes((self.rolem, len(self.username))) + self.username
+        authcode = self._hmac(
+            self.kuid,
+            self.clientsessionid + self.managedsessionid + self.Rm + self.Rc + self.uuiddata + name,
+        )
+        message = bytearray([data[0], 0, 0, 0]) + self.clientsessionid + self.Rc + self.uuiddata
+        self.send_payload(message + authcode, ipmi_constants.payload_types["rakp2"], retry=False)
 
     def _got_rakp3(self, data):
         if not hasattr(self, "Rc") or data[1] != 0:
             return  # no RAKP2 sent, or the client reports an error (e.g. wrong password)
-        super()._got_rakp3(data)
-        if getattr(self, "ipmicallback", None) is None:
-            self._send_status("rakp4", data[0], RMCP_INVALID_INTEGRITY_CHECK)
+        name = bytes((self.rolem, len(self.username))) + self.username
+        expected = self._hmac(self.kuid, self.Rc + self.clientsessionid + name)
+        if not hmac.compare_digest(expected, bytes(data[8:])):
+            return self._send_status("rakp4", data[0], RMCP_INVALID_INTEGRITY_CHECK)
+        # No Kg is set on the lab's BMCs: Kg is then Kuid (IPMI 2.0 13.31).
+        self.sik = self._hmac(self.kg or self.kuid, self.Rm + self.Rc + name)
+        self.k1 = self._hmac(self.sik, CONST_1)
+        self.k2 = self._hmac(self.sik, CONST_2)
+        self.aeskey = self.k2[:16]
+        self.localsid = struct.unpack("<I", self.managedsessionid)[0]
+        self.ipmicallback = self.handle_client_request
+        icv = self._hmac(self.sik, self.Rm + self.managedsessionid + self.uuiddata)
+        payload = bytearray([data[0], 0, 0, 0]) + self.clientsessionid
+        payload += icv[: self.suite.icv_length]
+        self.send_payload(payload, ipmi_constants.payload_types["rakp4"], retry=False)
+        self.confalgo = "aes"
+        self.integrityalgo = self.suite.digest
+        self.sequencenumber = 1
+        self.sessionid = struct.unpack("<I", bytes(self.clientsessionid))[0]
 
     def close_server_session(self):
         self.bmc.forget_session(self.sockaddr, self)
@@ -164,7 +239,11 @@ class LabBmc(Bmc):
         privilege: str = "administrator",
         latency: float = 0.0,
         loss: float = 0.0,
+        cipher_suites: tuple[int, ...] = (3,),
     ) -> None:
+        """``cipher_suites``: the suites it runs, the first that matches a request wins. 3 by
+        default, as the lab's BMCs always ran (the backends' fall-back from a refused 17 is
+        shown against them); (17, 3) where a test needs a BMC that speaks suite 17."""
         # IpmiServer.__init__ is skipped on purpose: it binds through pyghmi's shared IO thread.
         self.node = node
         self.reactor = reactor
@@ -173,6 +252,7 @@ class LabBmc(Bmc):
         self.privilege = commands.PRIVILEGE_NAMES[privilege]
         self.latency = latency
         self.loss = loss
+        self.cipher_suites = tuple(cipher_suites)
         self.wrong_password = False
         self.down_until = 0.0
         self.sel_reservation = 0

@@ -140,6 +140,7 @@ class Fleet:
         state_dir: str | os.PathLike | None = None,
         redfish_port: int = 0,
         redfish_tls: bool = True,
+        cipher_suites: tuple[int, ...] = (3,),
     ) -> None:
         if not password:
             raise ValueError("a BMC password is required")
@@ -150,6 +151,7 @@ class Fleet:
         self.address = address
         self.latency = latency
         self.loss = loss
+        self.cipher_suites = cipher_suites  # each BMC's (bmp_lab.bmc.LabBmc)
         self.gateway = gateway
         self.network = AGENT_NETWORK if gateway else BRIDGE_NETWORK
         self.agent_options = agent_options or {}
@@ -192,6 +194,7 @@ class Fleet:
                 address=self.address,
                 latency=self.latency,
                 loss=self.loss,
+                cipher_suites=self.cipher_suites,
             )
         except OSError as exc:
             message = f"cannot bind the BMC of {node.sn} on {self.address}:{port}: {exc}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bmp_lab.fleet import Fleet
+
 from .conftest import ipmitool, wait_until
 
 
@@ -87,3 +89,17 @@ def test_an_operator_user_cannot_open_an_administrator_session(fleet, password):
         line.split()[:2] == ["2", "admin"] and "OPERATOR" in line
         for line in listed.stdout.splitlines()
     )
+
+
+def test_suite_17_is_the_one_ipmitool_speaks(password):
+    """A BMC that runs suite 17 (RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128) lets
+    Debian's ipmitool in with -C 17: the lab derives the session keys as ipmitool does (the
+    reference the backends' suite 17 is checked against); the fleet's default BMC refuses 17."""
+    with Fleet(1, base_port=0, username="admin", password=password, cipher_suites=(17, 3)) as fleet:
+        server = fleet.nodes[0]
+        for suite in ("17", "3"):
+            shown = ipmitool(server, password, "-C", suite, "chassis", "power", "status")
+            assert shown.stdout.strip() == "Chassis Power is off", (suite, shown.stderr)
+    with Fleet(1, base_port=0, username="admin", password=password) as fleet:
+        refused = ipmitool(fleet.nodes[0], password, "-C", "17", "chassis", "power", "status")
+        assert refused.returncode != 0

@@ -1,6 +1,7 @@
 /** console-api's routes (services/console_api), one typed function each. */
 import { api, exportUrl } from '@bmp/web-common/api/client'
 import type { Paged } from '@bmp/web-common/api/common'
+import type { ReinstallBody } from '@bmp/web-common/components/reinstall/choices'
 // The inbox is the same on both consoles (web_common).
 export { messageApi, type Message } from '@bmp/web-common/api/messages'
 
@@ -134,21 +135,15 @@ export interface VolumeRaids {
 }
 
 
-export interface CreateInstanceBody {
+/** What a reinstall sends (the image, RAID, name, password or keys, agent), and more. */
+export interface CreateInstanceBody extends ReinstallBody {
   idcId: string
   projectId: string
   deviceTypeId: string
-  imageId: string
-  systemVolumeRaidId: string
-  instanceName: string
-  hostname?: string
-  password?: string
-  sshKeyId?: string
   bootMode?: string
   systemPartition?: Partition[]
   VolumeRaids?: { volumeId: string; raidId: string; volumeType: 'data' }[]
   count: number
-  installBmpAgent?: boolean
   description?: string
   userData?: string
 }
@@ -171,7 +166,7 @@ export const instanceApi = {
     api.post<Ok>('/instance/modifyInstance', { instanceId, ...body }),
   resetPassword: (instanceId: string, password: string) =>
     api.post<Ok>('/instance/resetPasswd', { instanceId, password }),
-  reinstall: (instanceId: string, body: Omit<CreateInstanceBody, 'idcId' | 'projectId' | 'deviceTypeId' | 'count'>) =>
+  reinstall: (instanceId: string, body: ReinstallBody) =>
     api.post<Ok>('/instance/reinstallInstance', { instanceId, ...body }),
   startMany: (instanceIds: string[]) => api.post<Ok>('/instance/startInstances', { instanceIds }),
   stopMany: (instanceIds: string[]) => api.post<Ok>('/instance/stopInstances', { instanceIds }),

@@ -9,12 +9,14 @@ the suite a BMC accepted is remembered for the process, so later sessions skip t
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 import threading
 from collections.abc import Iterator
 
 import pyipmi
 import pyipmi.interfaces
+import pyipmi.interfaces.rmcpplus as pyipmi_rmcpplus
 from pyipmi.chassis import (
     BOOT_PARAMETER_BOOT_FLAGS,
     BootDevice,
@@ -56,6 +58,39 @@ from bmp_driver.backends.base import (
 log = logging.getLogger(__name__)
 
 SUITE_ORDER = (17, 3)
+
+# K1 and K2 (IPMI 2.0 section 13.32): K_N = HMAC_SIK(const N), the HMAC of the suite's
+# authentication algorithm, where const N is the octet 0N repeated 20 times, whatever that HMAC
+# is. The specification lists the constants as 20 bytes (it was written for HMAC-SHA1 and
+# HMAC-MD5; HMAC-SHA256 came later and the text was not changed). The implementations that
+# run suite 17 with real BMCs keep 20 bytes for SHA-256 too:
+# - ipmitool, src/plugins/lanplus/lanplus_crypt.c: lanplus_generate_k1/_k2 pass CONST_1/CONST_2
+#   with length 20 to lanplus_HMAC for every authentication algorithm, SHA-256 included;
+# - FreeIPMI, libfreeipmi/util/ipmi-rmcpplus-util.c: IPMI_KEY_CONSTANT_LENGTH is 20 for
+#   ipmi_calculate_k1/_k2 (K1 and K2 up to 32 bytes);
+# - OpenBMC's BMC side, phosphor-net-ipmid rmcp.hpp: CONST_N_SIZE = 20, used by
+#   integrity::AlgoSHA256::generateKn for K1 and (command/rakp34.cpp) K2.
+# OpenIPMI's ipmi_sim (lanserv/lanserv_ipmi.c) runs RAKP-HMAC-SHA1 and -MD5 only (suites 0 to
+# 14), so it cannot settle suite 17; it sizes the constants by the key (20 for SHA-1).
+# python-ipmi 0.6.1 (pyipmi/interfaces/rmcpplus.py, SessionKeys) sizes them by the digest:
+# 32 bytes for SHA-256. Against a BMC that derives them as above (the lab's suite-17 BMC, which
+# Debian's ipmitool 1.8.19 logs in to with -C 17 and refuses once it uses 32-byte constants)
+# every packet python-ipmi signs is dropped and the session never starts. Hence this subclass,
+# put in python-ipmi's module for the sessions it opens (tests: test_native.py, suite 17).
+KEY_CONSTANT_LENGTH = 20
+
+
+class _SessionKeys(pyipmi_rmcpplus.SessionKeys):
+    """python-ipmi's session keys with K1 and K2 from 20-byte constants (see above)."""
+
+    def __init__(self, suite: pyipmi_rmcpplus.CipherSuite, sik: bytes) -> None:
+        super().__init__(suite, sik)
+        digest = pyipmi_rmcpplus.AUTH_ALGORITHMS[suite.authentication][0]
+        self.k1 = hmac.new(sik, b"\x01" * KEY_CONSTANT_LENGTH, digest).digest()
+        self.k2 = hmac.new(sik, b"\x02" * KEY_CONSTANT_LENGTH, digest).digest()
+
+
+pyipmi_rmcpplus.SessionKeys = _SessionKeys
 
 # RMCP+ status codes (IPMI 2.0 table 13-15) that mean "not these algorithms": try the next suite.
 _SUITE_REFUSED = {

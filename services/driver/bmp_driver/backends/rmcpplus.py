@@ -56,7 +56,8 @@ NAME_ONLY_LOOKUP = 0x10  # RAKP 1 role bit: look the user up by name and role
 MAX_USERNAME, MAX_PASSWORD = 16, 20  # IPMI 2.0 user name and Kuid limits
 RECEIVE_BUFFER = 4 << 20  # replies of a whole window may queue while crypto runs
 REPLY_TRUESIZE = 2048  # what a queued reply of < 200 bytes costs the buffer, with headroom
-CONST_1, CONST_2 = b"\x01" * 20, b"\x02" * 20
+CONST_1 = b"\x01" * native.KEY_CONSTANT_LENGTH
+CONST_2 = b"\x02" * native.KEY_CONSTANT_LENGTH
 
 # Payload types (IPMI 2.0 table 13-16).
 PAYLOAD_IPMI, OPEN_REQUEST, OPEN_RESPONSE = 0x00, 0x10, 0x11
@@ -467,8 +468,8 @@ class _FanOut:
             raise _Failed(self._auth_error(session))
         # No Kg is set on the BMCs the platform manages: Kg is then Kuid (IPMI 2.0 13.31).
         session.sik = hmac.digest(session.kuid, session.rm + session.rc + name, suite.digest)
-        # K1 and K2 from 20-byte constants whatever the hash (IPMI 2.0 13.32, as ipmitool and
-        # pyghmi do; python-ipmi uses the digest's size for SHA-256).
+        # K1 and K2 from 20-byte constants whatever the hash (IPMI 2.0 13.32, as ipmitool,
+        # FreeIPMI and OpenBMC's netipmid do: the sources are in native.KEY_CONSTANT_LENGTH).
         session.k1 = hmac.digest(session.sik, CONST_1, suite.digest)
         k2 = hmac.digest(session.sik, CONST_2, suite.digest)
         session.aes = algorithms.AES(k2[:16])

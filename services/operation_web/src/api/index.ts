@@ -5,6 +5,7 @@
  */
 import { api, exportUrl, request, upload } from '@bmp/web-common/api/client'
 import type { Paged } from '@bmp/web-common/api/common'
+import type { ReinstallBody } from '@bmp/web-common/components/reinstall/choices'
 
 type Ok = { success: boolean }
 export type Page = { pageNumber?: number; pageSize?: number; isAll?: number }
@@ -322,14 +323,6 @@ export const deviceApi = {
 // -- instances on sold devices --------------------------------------------------------------------
 
 export type InstanceAction = 'start' | 'stop' | 'restart' | 'lock' | 'unlock' | 'resetStatus'
-export interface ReinstallBody {
-  imageId: string
-  systemVolumeRaidId: string
-  instanceName: string
-  hostname?: string
-  password: string
-  installBmpAgent: boolean
-}
 export const instanceApi = {
   act: (action: InstanceAction, instanceId: string) =>
     api.post<Ok>(`/instances/${action}/${encodeURIComponent(instanceId)}`),

@@ -237,12 +237,6 @@ export default {
       menu: 'Instance',
       batchMenu: 'Operate instances',
       confirm: '{action}: {names}?',
-      reinstallOf: 'Reinstall instance {name}',
-      image: 'Image',
-      systemRaid: 'System volume RAID',
-      instanceName: 'Instance name',
-      hostname: 'Host name',
-      installAgent: 'Install the monitoring agent',
       ops: {
         start: 'Start',
         stop: 'Stop',

@@ -237,12 +237,6 @@ export default {
       menu: '实例',
       batchMenu: '批量操作实例',
       confirm: '确定{action}：{names}？',
-      reinstallOf: '重装实例 {name}',
-      image: '镜像',
-      systemRaid: '系统盘 RAID',
-      instanceName: '实例名称',
-      hostname: '主机名',
-      installAgent: '安装监控 Agent',
       ops: {
         start: '开机',
         stop: '关机',

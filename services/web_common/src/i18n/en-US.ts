@@ -169,5 +169,18 @@ export default {
       to: 'To',
     },
     instancePassword: { password: 'Root password', repeat: 'Repeat the password' },
+    reinstall: {
+      title: 'Reinstall instance {name}',
+      image: 'Image',
+      systemRaid: 'System volume RAID',
+      instanceName: 'Instance name',
+      hostname: 'Host name',
+      login: 'Log in with',
+      byPassword: 'Password',
+      byKey: 'SSH keys',
+      sshKeys: 'SSH keys',
+      installAgent: 'Install the monitoring agent',
+      submit: 'Reinstall',
+    },
   },
 }

@@ -169,5 +169,18 @@ export default {
       to: '结束时间',
     },
     instancePassword: { password: 'root 密码', repeat: '确认密码' },
+    reinstall: {
+      title: '重装实例 {name}',
+      image: '镜像',
+      systemRaid: '系统盘 RAID',
+      instanceName: '实例名称',
+      hostname: '主机名',
+      login: '登录方式',
+      byPassword: '密码',
+      byKey: 'SSH 密钥',
+      sshKeys: 'SSH 密钥',
+      installAgent: '安装监控 Agent',
+      submit: '重装系统',
+    },
   },
 }
