@@ -9,6 +9,7 @@ deleted device frees its SN and addresses on MySQL too.
 from django.db import models
 from django.db.models import Q
 
+from bmp_openapi.core.group_counts import GroupCount
 from bmp_openapi.core.models import SoftDeleteModel
 from bmp_openapi.devices import choices, states
 
@@ -145,6 +146,46 @@ class DeviceSnSuffix(models.Model):
 
     def __str__(self):
         return f"{self.device_id}:{self.suffix}"
+
+
+class DeviceCount(models.Model):
+    """How many live devices have each IDC, device type (0: none yet), manage status and
+    collect status (the device list's equality filters), split over slots: describeDevices'
+    totalCount for those filters is a SUM over a few of these rows (``DEVICE_COUNTS``'
+    triggers keep them exact; nothing else writes here)."""
+
+    idc_key = models.BigIntegerField()
+    device_type_key = models.BigIntegerField()
+    manage_status = models.CharField(max_length=16)
+    collect_status = models.CharField(max_length=1)
+    slot = models.PositiveSmallIntegerField()
+    live_rows = models.BigIntegerField()
+
+    class Meta:
+        db_table = "device_count"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idc_key", "device_type_key", "manage_status", "collect_status", "slot"],
+                name="device_count_group",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.idc_key}:{self.device_type_key}:{self.manage_status}:{self.live_rows}"
+
+
+DEVICE_COUNTS = GroupCount(
+    table="device",
+    counts="device_count",
+    keys={
+        "idc_key": "{row}.idc_id",
+        "device_type_key": "COALESCE({row}.device_type_id, 0)",
+        "manage_status": "{row}.manage_status",
+        "collect_status": "{row}.collect_status",
+    },
+    name="device_count",
+)
 
 
 class Disk(SoftDeleteModel):

@@ -5,6 +5,7 @@ from contextvars import ContextVar
 from django.db import models
 
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.core.group_counts import GroupCount
 from bmp_openapi.core.models import LiveManager, SoftDeleteModel
 from bmp_openapi.instances import choices, states
 
@@ -139,6 +140,44 @@ class Instance(SoftDeleteModel):
                 )
         super().save(*args, **kwargs)
         self._status_loaded = self.status
+
+
+class InstanceCount(models.Model):
+    """How many live instances have each IDC, device type and status (the fleet list's
+    equality filters), split over slots: the list's totalCount for those filters is a SUM over
+    a few of these rows (``INSTANCE_COUNTS``' triggers keep them exact; nothing else writes
+    here)."""
+
+    idc_key = models.BigIntegerField()
+    device_type_key = models.BigIntegerField()
+    status = models.CharField(max_length=32)
+    slot = models.PositiveSmallIntegerField()
+    live_rows = models.BigIntegerField()
+
+    class Meta:
+        db_table = "instance_count"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idc_key", "device_type_key", "status", "slot"],
+                name="instance_count_group",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.idc_key}:{self.device_type_key}:{self.status}:{self.live_rows}"
+
+
+INSTANCE_COUNTS = GroupCount(
+    table="instance",
+    counts="instance_count",
+    keys={
+        "idc_key": "{row}.idc_id",
+        "device_type_key": "{row}.device_type_id",
+        "status": "{row}.status",
+    },
+    name="instance_count",
+)
 
 
 class InstancePartition(models.Model):

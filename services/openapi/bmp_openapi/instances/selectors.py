@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
+from bmp_openapi.catalog.models import DeviceType
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices.selectors import sn_contains
+from bmp_openapi.idcs.models import Idc
 from bmp_openapi.instances.error_codes import (
     INSTANCE_NOT_FOUND,
     READ_ONLY_SHARE,
     SHARER_NOT_FOUND,
 )
-from bmp_openapi.instances.models import Instance
+from bmp_openapi.instances.models import Instance, InstanceCount
 from bmp_openapi.projects.models import Permission, SharingProject
 from bmp_openapi.projects.selectors import project_get_owned
 
@@ -29,6 +31,9 @@ EXACT_FILTERS = {
     "ipv6": "device__private_ipv6",
 }
 CONTAINS_FILTERS = {"instanceName": "instance_name__icontains"}
+FILTERS = (*EXACT_FILTERS, *CONTAINS_FILTERS, "sn")
+# The filters InstanceCount answers the count of (its group columns).
+COUNTED_FILTERS = ("idcId", "deviceTypeId", "status")
 # A tenant's answer leaves the BMC address out: matching on it would tell it.
 FLEET_ONLY_FILTERS = ("ilo_ip",)
 
@@ -78,6 +83,28 @@ def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     if filters.get("sn"):
         queryset = queryset.filter(sn_contains(filters["sn"], device="device__"))
     return queryset
+
+
+def instance_list_count(*, actor, filters: dict) -> int | None:
+    """instance_list's count, from InstanceCount when the filters are all among its group
+    columns (the filters that keep most instances: a COUNT(*) would read them all); None when
+    the list must count its rows (a filter that selects few, or a tenant's scope)."""
+    if not sees_fleet(actor):
+        return None
+    if any(filters.get(name) for name in FILTERS if name not in COUNTED_FILTERS):
+        return None
+    groups = InstanceCount.objects.all()
+    # As the list's joins: a deleted IDC's or type's id still finds its instances.
+    if filters.get("idcId"):
+        groups = groups.filter(
+            idc_key__in=Idc.all_objects.filter(idc_id=filters["idcId"]).values("pk")
+        )
+    if filters.get("deviceTypeId"):
+        types = DeviceType.all_objects.filter(device_type_id=filters["deviceTypeId"])
+        groups = groups.filter(device_type_key__in=types.values("pk"))
+    if filters.get("status"):
+        groups = groups.filter(status=filters["status"])
+    return groups.aggregate(total=Sum("live_rows"))["total"] or 0
 
 
 def instance_get(*, actor, instance_id: str) -> Instance:
