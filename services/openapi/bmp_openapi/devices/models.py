@@ -11,13 +11,19 @@ from django.db.models import Q
 
 from bmp_openapi.core.group_counts import GroupCount
 from bmp_openapi.core.models import SoftDeleteModel
+from bmp_openapi.core.suffixes import SuffixIndex
 from bmp_openapi.devices import choices, states
 
 
 class Device(SoftDeleteModel):
     device_id = models.CharField(max_length=64, unique=True)
     sn = models.CharField(max_length=64)
-    idc = models.ForeignKey("idcs.Idc", on_delete=models.PROTECT, related_name="devices")
+    # No index of their own (db_index=False): the list indexes device_idc and
+    # device_device_type start with them. A lone key index invites MariaDB to intersect it with
+    # delete_marker's (every live row) and sort the result, instead of reading the list's index.
+    idc = models.ForeignKey(
+        "idcs.Idc", on_delete=models.PROTECT, related_name="devices", db_index=False
+    )
     # Bound by deviceAssociateDeviceType (or associateDeviceDisks); none after import.
     device_type = models.ForeignKey(
         "catalog.DeviceType",
@@ -25,6 +31,7 @@ class Device(SoftDeleteModel):
         null=True,
         blank=True,
         related_name="devices",
+        db_index=False,
     )
     manage_status = models.CharField(max_length=16, default=states.IN)
     reason = models.CharField(max_length=64, blank=True, default="")  # choices.REASON_NAMES
@@ -146,6 +153,31 @@ class DeviceSnSuffix(models.Model):
 
     def __str__(self):
         return f"{self.device_id}:{self.suffix}"
+
+
+class DeviceUserNameSuffix(models.Model):
+    """Every suffix of a device's owner name (``user_name``), for the list's substring filter
+    ``userName`` (see core.suffixes). Written by ``DEVICE_USER_NAME_SUFFIXES``' triggers: the
+    name changes with every sale, release and move, and nothing else writes here."""
+
+    row_key = models.BigIntegerField(db_index=True)  # the device's id
+    suffix = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "device_user_name_suffix"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["suffix", "row_key"], name="device_user_name_match")]
+
+    def __str__(self):
+        return f"{self.row_key}:{self.suffix}"
+
+
+DEVICE_USER_NAME_SUFFIXES = SuffixIndex(
+    table="device",
+    column="user_name",
+    suffixes="device_user_name_suffix",
+    name="device_user_name_suffix",
+)
 
 
 class DeviceCount(models.Model):

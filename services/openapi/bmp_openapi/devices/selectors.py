@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, Sum
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceType, Volume
-from bmp_openapi.core import events
+from bmp_openapi.core import events, suffixes
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import (
@@ -22,6 +22,7 @@ from bmp_openapi.devices.models import (
     Device,
     DeviceCount,
     DeviceSnSuffix,
+    DeviceUserNameSuffix,
     DeviceVolumeDisk,
     Disk,
 )
@@ -42,13 +43,12 @@ LIST_FILTERS = {"manageStatus": "manage_status__in"}
 # devices are filtered on their own column (and index); joined, MariaDB starts from the type
 # table and sorts every device of those types to find the page.
 TYPE_FILTERS = {"deviceTypeId": "device_type_id__in", "deviceSeries": "device_series__in"}
-CONTAINS_FILTERS = {"userName": "user_name__icontains"}
 # Every filter of the list, and those DeviceCount answers the count of (its group columns).
 FILTERS = (
     *EXACT_FILTERS,
     *LIST_FILTERS,
     *TYPE_FILTERS,
-    *CONTAINS_FILTERS,
+    "userName",
     "sn",
     "instanceName",
 )
@@ -110,9 +110,11 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
             queryset = queryset.filter(**{lookup: filters[name].split(",")})
     for types in _type_keys(filters).values():
         queryset = queryset.filter(device_type__in=types)
-    for name, lookup in CONTAINS_FILTERS.items():
-        if filters.get(name):
-            queryset = queryset.filter(**{lookup: filters[name]})
+    if filters.get("userName"):
+        owner_named = suffixes.contains(
+            DeviceUserNameSuffix, filters["userName"], column="user_name"
+        )
+        queryset = queryset.filter(owner_named)
     if filters.get("sn"):
         queryset = queryset.filter(sn_contains(filters["sn"]))
     if filters.get("instanceName"):

@@ -7,6 +7,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
 from bmp_openapi.catalog.models import DeviceType
+from bmp_openapi.core import suffixes
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices.selectors import sn_contains
 from bmp_openapi.idcs.models import Idc
@@ -15,7 +16,7 @@ from bmp_openapi.instances.error_codes import (
     READ_ONLY_SHARE,
     SHARER_NOT_FOUND,
 )
-from bmp_openapi.instances.models import Instance, InstanceCount
+from bmp_openapi.instances.models import Instance, InstanceCount, InstanceNameSuffix
 from bmp_openapi.projects.models import Permission, SharingProject
 from bmp_openapi.projects.selectors import project_get_owned
 
@@ -30,8 +31,7 @@ EXACT_FILTERS = {
     "ipv4": "device__private_ipv4",
     "ipv6": "device__private_ipv6",
 }
-CONTAINS_FILTERS = {"instanceName": "instance_name__icontains"}
-FILTERS = (*EXACT_FILTERS, *CONTAINS_FILTERS, "sn")
+FILTERS = (*EXACT_FILTERS, "instanceName", "sn")
 # The filters InstanceCount answers the count of (its group columns).
 COUNTED_FILTERS = ("idcId", "deviceTypeId", "status")
 # A tenant's answer leaves the BMC address out: matching on it would tell it.
@@ -70,6 +70,11 @@ def _shared_with(user, **share_filters) -> Q:
     return Q(project__in=whole) | Q(pk__in=listed)
 
 
+def name_contains(text: str) -> Q:
+    """Instances whose name contains ``text`` (ignoring case), through their name suffixes."""
+    return suffixes.contains(InstanceNameSuffix, text, column="instance_name")
+
+
 def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     if not sees_fleet(actor) and any(filters.get(name) for name in FLEET_ONLY_FILTERS):
         raise BmpError(PERMISSION_DENIED)
@@ -77,9 +82,8 @@ def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
-    for name, lookup in CONTAINS_FILTERS.items():
-        if filters.get(name):
-            queryset = queryset.filter(**{lookup: filters[name]})
+    if filters.get("instanceName"):
+        queryset = queryset.filter(name_contains(filters["instanceName"]))
     if filters.get("sn"):
         queryset = queryset.filter(sn_contains(filters["sn"], device="device__"))
     return queryset
@@ -152,7 +156,7 @@ def instance_name_search(text: str):
     here when they are few: as a subquery, MariaDB reads the devices in the list's order and
     looks each one's instance up, as it cannot tell how few names contain the text."""
     named = (
-        Instance.objects.filter(instance_name__icontains=text)
+        Instance.objects.filter(name_contains(text))
         .order_by()
         .values_list("instance_id", flat=True)
     )
