@@ -67,7 +67,8 @@ class SuffixIndex:
         t, n, c = self.table, self.name, self.column
         if vendor == "mysql":
             # Compared as bytes: a rename that changes only case or accents rewrites too.
-            changed = f"NOT (BINARY OLD.{c} <=> BINARY NEW.{c})"
+            # (CAST, not the BINARY operator MySQL 8 deprecates.)
+            changed = f"NOT (CAST(OLD.{c} AS BINARY) <=> CAST(NEW.{c} AS BINARY))"
             statements = [
                 f"CREATE TRIGGER {n}_insert AFTER INSERT ON {t} FOR EACH ROW BEGIN "
                 f"{self._insert(vendor, 'NEW')} END",

@@ -131,7 +131,7 @@ def _type_keys(filters: dict) -> dict[str, list[int]]:
     keys = {}
     for name, lookup in TYPE_FILTERS.items():
         if filters.get(name):
-            types = DeviceType.all_objects.filter(**{lookup: filters[name].split(",")})
+            types = DeviceType.all_objects.filter(**{lookup: filters[name].split(",")}).order_by()
             keys[name] = list(types.values_list("pk", flat=True))
     return keys
 

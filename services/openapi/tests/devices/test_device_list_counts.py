@@ -13,6 +13,7 @@ from django.db import connection
 from bmp_openapi.accounts.models import User
 from bmp_openapi.core.rbac import CONSOLE, OPERATION
 from bmp_openapi.devices import selectors
+from bmp_openapi.devices.apis.devices import DeviceListCreateApi
 from bmp_openapi.devices.models import Device
 from bmp_openapi.idcs.models import Idc
 
@@ -120,3 +121,10 @@ def test_a_tenant_and_a_narrow_filter_count_their_rows(fleet, admin_user, settin
     assert selectors.device_list_count(principal=admin_user, filters={"userId": "u"}) is None
     settings.BMP_OPENAPI_PROFILE = CONSOLE  # there the admin is a tenant
     assert selectors.device_list_count(principal=admin_user, filters={}) is None
+
+
+def test_the_count_knows_every_filter_of_the_list():
+    """A filter the count did not know of would be left out of the count: every filter the
+    list accepts is in selectors.FILTERS."""
+    accepted = set(DeviceListCreateApi.FilterSerializer().fields)
+    assert accepted - {"pageNumber", "pageSize", "isAll"} == set(selectors.FILTERS)

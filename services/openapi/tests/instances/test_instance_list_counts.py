@@ -13,6 +13,7 @@ from bmp_openapi.accounts.models import User
 from bmp_openapi.catalog.models import DeviceType
 from bmp_openapi.idcs.models import Idc
 from bmp_openapi.instances import selectors
+from bmp_openapi.instances.apis.instances import InstanceListCreateApi
 from bmp_openapi.instances.models import STATUS_WRITER, Instance, InstancePartition
 
 from ..catalog.data import ok
@@ -107,3 +108,10 @@ def test_a_tenant_and_a_narrow_filter_count_their_rows(admin, settings):
     assert selectors.instance_list_count(actor=admin_user, filters={"projectId": "p"}) is None
     settings.BMP_OPENAPI_PROFILE = "console"  # there the admin is a tenant
     assert selectors.instance_list_count(actor=admin_user, filters={}) is None
+
+
+def test_the_count_knows_every_filter_of_the_list():
+    """A filter the count did not know of would be left out of the count: every filter the
+    list accepts is in selectors.FILTERS."""
+    accepted = set(InstanceListCreateApi.FilterSerializer().fields)
+    assert accepted - {"pageNumber", "pageSize", "isAll"} == set(selectors.FILTERS)
