@@ -15,7 +15,9 @@ Each group is split over ``SLOTS`` rows by the row's id, so that concurrent writ
 group (an install storm moving instances between statuses) mostly lock different rows.
 
 Migrations call ``create_sql``/``drop_sql`` (their SQL is part of the schema: change a
-trigger by a new migration that drops and creates it again).
+trigger by a new migration that drops and creates it again). On SQLite, a migration that
+remakes the table (most AlterField/RemoveField operations) drops its triggers: it must create
+them again (tests/test_list_triggers.py fails otherwise).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("devices", "0007_list_key_indexes"),
+        ("devices", "0007_group_counts"),
     ]
 
     operations = [

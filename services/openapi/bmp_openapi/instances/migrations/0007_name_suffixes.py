@@ -21,7 +21,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("devices", "0008_name_suffixes"),  # text_position
-        ("instances", "0006_list_key_indexes"),
+        ("instances", "0006_group_counts"),
     ]
 
     operations = [

@@ -8,9 +8,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_soft_delete_users_roles"),
         ("catalog", "0002_seed_raids"),
-        ("devices", "0007_list_key_indexes"),
+        ("devices", "0006_list_key_indexes"),
         ("idcs", "0002_bmc_ca_bundle"),
-        ("instances", "0005_group_counts"),
+        ("instances", "0004_list_indexes"),
         ("projects", "0003_sharing_project_instances"),
         ("sshkeys", "0001_initial"),
     ]

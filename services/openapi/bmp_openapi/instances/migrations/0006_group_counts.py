@@ -2,31 +2,31 @@
 
 from django.db import migrations, models
 
-from bmp_openapi.devices.models import DEVICE_COUNTS
+from bmp_openapi.instances.models import INSTANCE_COUNTS
 
 
 def create_triggers(apps, schema_editor):
     """The count table's triggers, then the counts of the rows already there (one
     transaction on SQLite; MariaDB commits DDL at once, so run it with writers stopped)."""
     with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_COUNTS.create_sql(schema_editor.connection.vendor):
+        for sql in INSTANCE_COUNTS.create_sql(schema_editor.connection.vendor):
             cursor.execute(sql)  # no parameters: "%" is the modulo operator here
 
 
 def drop_triggers(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_COUNTS.drop_sql():
+        for sql in INSTANCE_COUNTS.drop_sql():
             cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("devices", "0005_list_indexes_sn_suffix"),
+        ("instances", "0005_list_key_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DeviceCount",
+            name="InstanceCount",
             fields=[
                 (
                     "id",
@@ -36,24 +36,17 @@ class Migration(migrations.Migration):
                 ),
                 ("idc_key", models.BigIntegerField()),
                 ("device_type_key", models.BigIntegerField()),
-                ("manage_status", models.CharField(max_length=16)),
-                ("collect_status", models.CharField(max_length=1)),
+                ("status", models.CharField(max_length=32)),
                 ("slot", models.PositiveSmallIntegerField()),
                 ("live_rows", models.BigIntegerField()),
             ],
             options={
-                "db_table": "device_count",
+                "db_table": "instance_count",
                 "ordering": ["id"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=(
-                            "idc_key",
-                            "device_type_key",
-                            "manage_status",
-                            "collect_status",
-                            "slot",
-                        ),
-                        name="device_count_group",
+                        fields=("idc_key", "device_type_key", "status", "slot"),
+                        name="instance_count_group",
                     )
                 ],
             },

@@ -2,31 +2,31 @@
 
 from django.db import migrations, models
 
-from bmp_openapi.instances.models import INSTANCE_COUNTS
+from bmp_openapi.devices.models import DEVICE_COUNTS
 
 
 def create_triggers(apps, schema_editor):
     """The count table's triggers, then the counts of the rows already there (one
     transaction on SQLite; MariaDB commits DDL at once, so run it with writers stopped)."""
     with schema_editor.connection.cursor() as cursor:
-        for sql in INSTANCE_COUNTS.create_sql(schema_editor.connection.vendor):
+        for sql in DEVICE_COUNTS.create_sql(schema_editor.connection.vendor):
             cursor.execute(sql)  # no parameters: "%" is the modulo operator here
 
 
 def drop_triggers(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        for sql in INSTANCE_COUNTS.drop_sql():
+        for sql in DEVICE_COUNTS.drop_sql():
             cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("instances", "0004_list_indexes"),
+        ("devices", "0006_list_key_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="InstanceCount",
+            name="DeviceCount",
             fields=[
                 (
                     "id",
@@ -36,17 +36,24 @@ class Migration(migrations.Migration):
                 ),
                 ("idc_key", models.BigIntegerField()),
                 ("device_type_key", models.BigIntegerField()),
-                ("status", models.CharField(max_length=32)),
+                ("manage_status", models.CharField(max_length=16)),
+                ("collect_status", models.CharField(max_length=1)),
                 ("slot", models.PositiveSmallIntegerField()),
                 ("live_rows", models.BigIntegerField()),
             ],
             options={
-                "db_table": "instance_count",
+                "db_table": "device_count",
                 "ordering": ["id"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("idc_key", "device_type_key", "status", "slot"),
-                        name="instance_count_group",
+                        fields=(
+                            "idc_key",
+                            "device_type_key",
+                            "manage_status",
+                            "collect_status",
+                            "slot",
+                        ),
+                        name="device_count_group",
                     )
                 ],
             },

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0002_seed_raids"),
-        ("devices", "0006_group_counts"),
+        ("devices", "0005_list_indexes_sn_suffix"),
         ("idcs", "0002_bmc_ca_bundle"),
     ]
 
