@@ -12,7 +12,12 @@ profile: a user's own instances and those shared with them), it times the HTTP c
 kept-alive connection, and replays the SELECTs the same request ran (captured in this process
 through Django's test client) with ``cursor.execute`` as the baseline. One line per query:
 
-    list=devices query=sn p50_ms=… p95_ms=… sql_p50_ms=… sql_ratio=… queries=… total=…
+    list=devices query=sn p50_ms=… p95_ms=… base_p95_ms=… sql_p50_ms=… sql_p95_ms=…
+        sql_ratio=… queries=… total=… load=…
+
+(``base_p95_ms``: the p95 of a trivial authenticated call, ``GET /v1/local/users``, through the
+same gunicorn and DRF, timed in turns with the query: what the machine's load costs that
+minute; ``load``: the 1-minute load average after the line's runs)
 
 (on MariaDB followed by ``plan_rows=… filesorts=…``: what EXPLAIN expects the statements to
 read, and how many sort their rows; the machine's load does not skew these)
@@ -158,7 +163,7 @@ def seed(rows: int) -> None:
     from bmp_openapi.accounts.choices import ROLE_USER
     from bmp_openapi.accounts.services import user_create
     from bmp_openapi.catalog.models import DeviceType, Image, Os
-    from bmp_openapi.devices.models import Device
+    from bmp_openapi.devices.models import Device, DeviceSnSuffix
     from bmp_openapi.idcs.models import Idc
     from bmp_openapi.instances.models import Instance
     from bmp_openapi.projects.models import Project
@@ -252,6 +257,15 @@ def seed(rows: int) -> None:
     with transaction.atomic():
         Device.objects.bulk_create(devices, batch_size=2000)
     by_sn = dict(Device.objects.filter(idc=idc).values_list("sn", "pk"))
+    # As the import writes them (the sn filter's suffix index).
+    DeviceSnSuffix.objects.bulk_create(
+        (
+            DeviceSnSuffix(device_id=pk, suffix=sn[start:])
+            for sn, pk in by_sn.items()
+            for start in range(len(sn))
+        ),
+        batch_size=5000,
+    )
     for number, device in enumerate(devices):
         tenant = tenants[number % TENANTS]
         instances.append(
@@ -427,13 +441,21 @@ class Client:
         return json.loads(body)
 
 
-def time_api(client: Client, path: str, runs: int) -> list[float]:
-    samples = []
+# A trivial authenticated call through the same gunicorn, DRF, authentication and envelope:
+# the caller's own user (describeLocalUser, a read by primary key). Timed in turns with each
+# query, its p95 is the floor the machine's load gives that minute.
+BASELINE_PATH = "/v1/local/users"
+
+
+def time_api(client: Client, path: str, runs: int) -> tuple[list[float], list[float]]:
+    """The query's and the baseline's samples, taken in turns (the same minutes' load)."""
+    samples, baseline = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+        for target, into in ((path, samples), (BASELINE_PATH, baseline)):
+            start = time.perf_counter()
+            client.get(target)
+            into.append((time.perf_counter() - start) * 1000)
+    return samples, baseline
 
 
 @contextmanager
@@ -534,7 +556,7 @@ def main() -> None:
             "instances": (Client(work / "operation.sock", admin_token), "operation", admin_token),
             "tenant": (Client(work / "console.sock", tenant_token), "console", tenant_token),
         }
-        api_all, sql_all, worst = [], [], 0.0
+        api_all, sql_all, base_all, worst = [], [], [], 0.0
         for list_name, name, template in QUERIES:
             if args.only and not any(
                 part in f"{list_name}:{name}" for part in args.only.split(",")
@@ -551,22 +573,25 @@ def main() -> None:
                 row[key] for row in expected["result"][plural]
             ], path
             time_api(client, path, 5)  # warm up
-            api = time_api(client, path, args.runs)
+            api, base = time_api(client, path, args.runs)
             sql = time_sql(statements, args.runs)
             api_all += api
             sql_all += sql
+            base_all += base
             worst = max(worst, percentile(api, 0.95))
             print(
                 f"list={list_name} query={name} p50_ms={statistics.median(api):.2f} "
-                f"p95_ms={percentile(api, 0.95):.2f} sql_p50_ms={statistics.median(sql):.2f} "
+                f"p95_ms={percentile(api, 0.95):.2f} base_p95_ms={percentile(base, 0.95):.2f} "
+                f"sql_p50_ms={statistics.median(sql):.2f} sql_p95_ms={percentile(sql, 0.95):.2f} "
                 f"sql_ratio={statistics.median(api) / statistics.median(sql):.1f} "
-                f"queries={len(statements)} total={answer['result']['totalCount']}"
-                + plan_summary(statements),
+                f"queries={len(statements)} total={answer['result']['totalCount']} "
+                f"load={os.getloadavg()[0]:.1f}" + plan_summary(statements),
                 flush=True,
             )
         print(
             f"rows={args.rows} p50_ms={statistics.median(api_all):.2f} "
             f"p95_ms={percentile(api_all, 0.95):.2f} worst_p95_ms={worst:.2f} "
+            f"base_p95_ms={percentile(base_all, 0.95):.2f} "
             f"sql_ratio={statistics.median(api_all) / statistics.median(sql_all):.1f}"
         )
         if args.mariadb and not args.keep:

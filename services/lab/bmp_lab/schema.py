@@ -5,8 +5,8 @@ costs a Django start per project and, on MariaDB, one synchronous DDL statement 
 operation: about 25 s per platform there. The migrated result is kept as a template — a SQLite
 file in the temporary folder, a ``bmp_schema_<key>`` database on the MariaDB/MySQL server — named
 by a hash of every migration file, so a new or edited migration makes a new template and a
-template is never stale. A copy is the migrated database: the same tables, constraints and rows
-(the seeded roles, rules and ``django_migrations``).
+template is never stale. A copy is the migrated database: the same tables, constraints, rows
+(the seeded roles, rules and ``django_migrations``) and triggers.
 """
 
 from __future__ import annotations
@@ -24,12 +24,19 @@ ROOT = Path(__file__).resolve().parents[3]
 # The Django projects that keep tables in the platform's database, in the order they migrate.
 PROJECTS = ("bmp_openapi.settings", "bmp_scheduler.settings", "bmp_oob_alert.settings")
 
+TRIGGER_SOURCES = [
+    ROOT / "services/openapi/bmp_openapi/core/group_counts.py",
+    ROOT / "services/openapi/bmp_openapi/core/suffixes.py",
+]
+
 Migrate = Callable[[str], None]  # migrates every project into the database at this URL
 
 
 def schema_key() -> str:
     digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("services/*/bmp_*/**/migrations/*.py")):
+    # With the trigger SQL openapi's migrations take from its code.
+    sources = [*ROOT.glob("services/*/bmp_*/**/migrations/*.py"), *TRIGGER_SOURCES]
+    for path in sorted(sources):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -94,5 +101,17 @@ def clone_mysql(
         cursor.execute(cursor.fetchone()[1])  # same-database references name no database
         copy = f"INSERT INTO `{table}` SELECT * FROM `{template}`.`{table}`"  # noqa: S608 (our names)
         cursor.execute(copy)
+    # The triggers (openapi's grouped counts and name suffixes), after the rows: copied
+    # through them, the template's rows would be counted twice.
+    cursor.execute(
+        "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, "
+        "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
+        "ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
+        [template],
+    )
+    for trigger, timing, event, table, statement in cursor.fetchall():
+        cursor.execute(
+            f"CREATE TRIGGER `{trigger}` {timing} {event} ON `{table}` FOR EACH ROW {statement}"
+        )
     connection.commit()
     connection.close()

@@ -21,15 +21,20 @@ class PageQuerySerializer(serializers.Serializer):
     isAll = serializers.ChoiceField(choices=["0", "1", ""], default="0", required=False)
 
 
-def paginate(queryset, query: dict, *, by_key: bool = False) -> tuple[list, dict]:
+def paginate(
+    queryset, query: dict, *, by_key: bool = False, total: int | None = None
+) -> tuple[list, dict]:
     """One page of ``queryset`` (all of it with ``isAll=1``) and the paging fields of the answer.
 
     ``by_key``: the page's primary keys are read first, from the filtered table alone, then
     its rows with their joins (``select_related``). Joined, a planner may start from a small
     joined table (one IDC, one image) and sort every row to find the page; and a deep page's
     offset then skips index entries, not whole joined rows. The rows and their order are the
-    same (the order ends with the primary key, so it is total)."""
-    total = queryset.count()
+    same (the order ends with the primary key, so it is total).
+
+    ``total``: the queryset's count, when the caller has it without counting the rows."""
+    if total is None:
+        total = queryset.count()
     if query.get("isAll") == "1":
         return list(queryset), {"pageNumber": 1, "pageSize": total, "totalCount": total}
     number, size = query["pageNumber"], query["pageSize"]

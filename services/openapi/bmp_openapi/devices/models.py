@@ -9,14 +9,21 @@ deleted device frees its SN and addresses on MySQL too.
 from django.db import models
 from django.db.models import Q
 
+from bmp_openapi.core.group_counts import GroupCount
 from bmp_openapi.core.models import SoftDeleteModel
+from bmp_openapi.core.suffixes import SuffixIndex
 from bmp_openapi.devices import choices, states
 
 
 class Device(SoftDeleteModel):
     device_id = models.CharField(max_length=64, unique=True)
     sn = models.CharField(max_length=64)
-    idc = models.ForeignKey("idcs.Idc", on_delete=models.PROTECT, related_name="devices")
+    # No index of their own (db_index=False): the list indexes device_idc and
+    # device_device_type start with them. A lone key index invites MariaDB to intersect it with
+    # delete_marker's (every live row) and sort the result, instead of reading the list's index.
+    idc = models.ForeignKey(
+        "idcs.Idc", on_delete=models.PROTECT, related_name="devices", db_index=False
+    )
     # Bound by deviceAssociateDeviceType (or associateDeviceDisks); none after import.
     device_type = models.ForeignKey(
         "catalog.DeviceType",
@@ -24,6 +31,7 @@ class Device(SoftDeleteModel):
         null=True,
         blank=True,
         related_name="devices",
+        db_index=False,
     )
     manage_status = models.CharField(max_length=16, default=states.IN)
     reason = models.CharField(max_length=64, blank=True, default="")  # choices.REASON_NAMES
@@ -145,6 +153,71 @@ class DeviceSnSuffix(models.Model):
 
     def __str__(self):
         return f"{self.device_id}:{self.suffix}"
+
+
+class DeviceUserNameSuffix(models.Model):
+    """Every suffix of a device's owner name (``user_name``), for the list's substring filter
+    ``userName`` (see core.suffixes). Written by ``DEVICE_USER_NAME_SUFFIXES``' triggers: the
+    name changes with every sale, release and move, and nothing else writes here."""
+
+    row_key = models.BigIntegerField(db_index=True)  # the device's id
+    suffix = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "device_user_name_suffix"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["suffix", "row_key"], name="device_user_name_match")]
+
+    def __str__(self):
+        return f"{self.row_key}:{self.suffix}"
+
+
+DEVICE_USER_NAME_SUFFIXES = SuffixIndex(
+    table="device",
+    column="user_name",
+    suffixes="device_user_name_suffix",
+    name="device_user_name_suffix",
+)
+
+
+class DeviceCount(models.Model):
+    """How many live devices have each IDC, device type (0: none yet), manage status and
+    collect status (the device list's equality filters), split over slots: describeDevices'
+    totalCount for those filters is a SUM over a few of these rows (``DEVICE_COUNTS``'
+    triggers keep them exact; nothing else writes here)."""
+
+    idc_key = models.BigIntegerField()
+    device_type_key = models.BigIntegerField()
+    manage_status = models.CharField(max_length=16)
+    collect_status = models.CharField(max_length=1)
+    slot = models.PositiveSmallIntegerField()
+    live_rows = models.BigIntegerField()
+
+    class Meta:
+        db_table = "device_count"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idc_key", "device_type_key", "manage_status", "collect_status", "slot"],
+                name="device_count_group",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.idc_key}:{self.device_type_key}:{self.manage_status}:{self.live_rows}"
+
+
+DEVICE_COUNTS = GroupCount(
+    table="device",
+    counts="device_count",
+    keys={
+        "idc_key": "{row}.idc_id",
+        "device_type_key": "COALESCE({row}.device_type_id, 0)",
+        "manage_status": "{row}.manage_status",
+        "collect_status": "{row}.collect_status",
+    },
+    name="device_count",
+)
 
 
 class Disk(SoftDeleteModel):

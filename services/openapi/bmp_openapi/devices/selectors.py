@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.catalog import choices as catalog_choices
 from bmp_openapi.catalog.models import DeviceType, Volume
-from bmp_openapi.core import events
+from bmp_openapi.core import events, suffixes
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices import choices, states
 from bmp_openapi.devices.error_codes import (
@@ -18,7 +18,15 @@ from bmp_openapi.devices.error_codes import (
     VOLUME_NOT_FOUND,
     VOLUME_OF_OTHER_TYPE,
 )
-from bmp_openapi.devices.models import Device, DeviceSnSuffix, DeviceVolumeDisk, Disk
+from bmp_openapi.devices.models import (
+    Device,
+    DeviceCount,
+    DeviceSnSuffix,
+    DeviceUserNameSuffix,
+    DeviceVolumeDisk,
+    Disk,
+)
+from bmp_openapi.idcs.models import Idc
 
 # filter -> (lookup, whether the value is a comma-separated list)
 EXACT_FILTERS = {
@@ -35,7 +43,16 @@ LIST_FILTERS = {"manageStatus": "manage_status__in"}
 # devices are filtered on their own column (and index); joined, MariaDB starts from the type
 # table and sorts every device of those types to find the page.
 TYPE_FILTERS = {"deviceTypeId": "device_type_id__in", "deviceSeries": "device_series__in"}
-CONTAINS_FILTERS = {"userName": "user_name__icontains"}
+# Every filter of the list, and those DeviceCount answers the count of (its group columns).
+FILTERS = (
+    *EXACT_FILTERS,
+    *LIST_FILTERS,
+    *TYPE_FILTERS,
+    "userName",
+    "sn",
+    "instanceName",
+)
+COUNTED_FILTERS = ("idcId", "manageStatus", "collectStatus", "deviceTypeId", "deviceSeries")
 # Filters on fields a tenant's answer leaves out: matching on them would tell the values.
 FLEET_ONLY_FILTERS = ("iloIp", "userId", "userName")
 
@@ -91,13 +108,13 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
     for name, lookup in LIST_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name].split(",")})
-    for name, lookup in TYPE_FILTERS.items():
-        if filters.get(name):
-            types = DeviceType.all_objects.filter(**{lookup: filters[name].split(",")})
-            queryset = queryset.filter(device_type__in=list(types.values_list("pk", flat=True)))
-    for name, lookup in CONTAINS_FILTERS.items():
-        if filters.get(name):
-            queryset = queryset.filter(**{lookup: filters[name]})
+    for types in _type_keys(filters).values():
+        queryset = queryset.filter(device_type__in=types)
+    if filters.get("userName"):
+        owner_named = suffixes.contains(
+            DeviceUserNameSuffix, filters["userName"], column="user_name"
+        )
+        queryset = queryset.filter(owner_named)
     if filters.get("sn"):
         queryset = queryset.filter(sn_contains(filters["sn"]))
     if filters.get("instanceName"):
@@ -107,6 +124,38 @@ def device_list(*, principal, filters: dict) -> QuerySet[Device]:
             matches |= Q(instance_id__in=instance_ids)
         queryset = queryset.filter(matches)
     return queryset
+
+
+def _type_keys(filters: dict) -> dict[str, list[int]]:
+    """The keys of the device types each type filter selects."""
+    keys = {}
+    for name, lookup in TYPE_FILTERS.items():
+        if filters.get(name):
+            types = DeviceType.all_objects.filter(**{lookup: filters[name].split(",")}).order_by()
+            keys[name] = list(types.values_list("pk", flat=True))
+    return keys
+
+
+def device_list_count(*, principal, filters: dict) -> int | None:
+    """device_list's count, from DeviceCount when the filters are all among its group
+    columns (the filters that keep most devices: a COUNT(*) would read them all); None when
+    the list must count its rows (a filter that selects few, or a tenant's scope)."""
+    if not sees_fleet(principal):
+        return None
+    if any(filters.get(name) for name in FILTERS if name not in COUNTED_FILTERS):
+        return None
+    groups = DeviceCount.objects.all()
+    if filters.get("idcId"):
+        # As the list's join: a deleted IDC's id still finds its devices.
+        idcs = Idc.all_objects.filter(idc_id=filters["idcId"]).values("pk")
+        groups = groups.filter(idc_key__in=idcs)
+    if filters.get("manageStatus"):
+        groups = groups.filter(manage_status__in=filters["manageStatus"].split(","))
+    if filters.get("collectStatus"):
+        groups = groups.filter(collect_status=filters["collectStatus"])
+    for types in _type_keys(filters).values():
+        groups = groups.filter(device_type_key__in=types)
+    return groups.aggregate(total=Sum("live_rows"))["total"] or 0
 
 
 def device_get(*, principal, device_id: str) -> Device:

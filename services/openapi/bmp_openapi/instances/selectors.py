@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
+from bmp_openapi.catalog.models import DeviceType
+from bmp_openapi.core import suffixes
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices.selectors import sn_contains
+from bmp_openapi.idcs.models import Idc
 from bmp_openapi.instances.error_codes import (
     INSTANCE_NOT_FOUND,
     READ_ONLY_SHARE,
     SHARER_NOT_FOUND,
 )
-from bmp_openapi.instances.models import Instance
+from bmp_openapi.instances.models import Instance, InstanceCount, InstanceNameSuffix
 from bmp_openapi.projects.models import Permission, SharingProject
 from bmp_openapi.projects.selectors import project_get_owned
 
@@ -28,7 +31,9 @@ EXACT_FILTERS = {
     "ipv4": "device__private_ipv4",
     "ipv6": "device__private_ipv6",
 }
-CONTAINS_FILTERS = {"instanceName": "instance_name__icontains"}
+FILTERS = (*EXACT_FILTERS, "instanceName", "sn")
+# The filters InstanceCount answers the count of (its group columns).
+COUNTED_FILTERS = ("idcId", "deviceTypeId", "status")
 # A tenant's answer leaves the BMC address out: matching on it would tell it.
 FLEET_ONLY_FILTERS = ("ilo_ip",)
 
@@ -65,6 +70,11 @@ def _shared_with(user, **share_filters) -> Q:
     return Q(project__in=whole) | Q(pk__in=listed)
 
 
+def name_contains(text: str) -> Q:
+    """Instances whose name contains ``text`` (ignoring case), through their name suffixes."""
+    return suffixes.contains(InstanceNameSuffix, text, column="instance_name")
+
+
 def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     if not sees_fleet(actor) and any(filters.get(name) for name in FLEET_ONLY_FILTERS):
         raise BmpError(PERMISSION_DENIED)
@@ -72,12 +82,33 @@ def instance_list(*, actor, filters: dict) -> QuerySet[Instance]:
     for name, lookup in EXACT_FILTERS.items():
         if filters.get(name):
             queryset = queryset.filter(**{lookup: filters[name]})
-    for name, lookup in CONTAINS_FILTERS.items():
-        if filters.get(name):
-            queryset = queryset.filter(**{lookup: filters[name]})
+    if filters.get("instanceName"):
+        queryset = queryset.filter(name_contains(filters["instanceName"]))
     if filters.get("sn"):
         queryset = queryset.filter(sn_contains(filters["sn"], device="device__"))
     return queryset
+
+
+def instance_list_count(*, actor, filters: dict) -> int | None:
+    """instance_list's count, from InstanceCount when the filters are all among its group
+    columns (the filters that keep most instances: a COUNT(*) would read them all); None when
+    the list must count its rows (a filter that selects few, or a tenant's scope)."""
+    if not sees_fleet(actor):
+        return None
+    if any(filters.get(name) for name in FILTERS if name not in COUNTED_FILTERS):
+        return None
+    groups = InstanceCount.objects.all()
+    # As the list's joins: a deleted IDC's or type's id still finds its instances.
+    if filters.get("idcId"):
+        groups = groups.filter(
+            idc_key__in=Idc.all_objects.filter(idc_id=filters["idcId"]).values("pk")
+        )
+    if filters.get("deviceTypeId"):
+        types = DeviceType.all_objects.filter(device_type_id=filters["deviceTypeId"])
+        groups = groups.filter(device_type_key__in=types.values("pk"))
+    if filters.get("status"):
+        groups = groups.filter(status=filters["status"])
+    return groups.aggregate(total=Sum("live_rows"))["total"] or 0
 
 
 def instance_get(*, actor, instance_id: str) -> Instance:
@@ -125,7 +156,7 @@ def instance_name_search(text: str):
     here when they are few: as a subquery, MariaDB reads the devices in the list's order and
     looks each one's instance up, as it cannot tell how few names contain the text."""
     named = (
-        Instance.objects.filter(instance_name__icontains=text)
+        Instance.objects.filter(name_contains(text))
         .order_by()
         .values_list("instance_id", flat=True)
     )

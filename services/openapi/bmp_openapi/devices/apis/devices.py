@@ -82,7 +82,8 @@ class DeviceListCreateApi(BmpApi):
 
     def get(self, request):
         devices = selectors.device_list(principal=request.user, filters=self.query)
-        items, page = paginate(devices, self.query, by_key=True)
+        total = selectors.device_list_count(principal=request.user, filters=self.query)
+        items, page = paginate(devices, self.query, by_key=True, total=total)
         items = list(items)
         context = device_context(request, items)
         rows = DeviceOutputSerializer(items, many=True, context=context).data

@@ -87,6 +87,7 @@ class InstanceListCreateApi(InstanceAudited, BmpApi):
             selectors.instance_list(actor=request.user, filters=self.query),
             self.query,
             by_key=True,
+            total=selectors.instance_list_count(actor=request.user, filters=self.query),
         )
         return Response(list_result("instances", render_instances(request, items, many=True), page))
 
