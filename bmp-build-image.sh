@@ -299,8 +299,14 @@ ensure_debs() {
 
 # ensure_base IMAGE PACKAGES ENTRYPOINT_FILE [buildah config options...]: IMAGE is the minbase
 # root with PACKAGES installed from the local repository ($DEBS_DIR) and, if given, the entrypoint
-# file as /docker-entrypoint.sh (and wget as busybox: the official nginx image's healthchecks use
-# it). Labelled and archived by the hash of all that.
+# file as /docker-entrypoint.sh (and wget as busybox: the official nginx image's healthcheck uses
+# it). Labelled and archived by the hash of all that, this recipe included.
+# The install, in the root's shell: apt's lists, logs and caches are not kept (as mmdebstrap
+# leaves the root).
+BASE_INSTALL='export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log /var/cache/debconf/*-old'
 ensure_base() {
     local image=$1 packages=$2 entrypoint=$3 key archive ctr kind
     shift 3
@@ -308,19 +314,16 @@ ensure_base() {
     kind=${kind%%:*}
     key=$( {
         printf '%s\n' "$(image_label "$bmp_local_minbase_image" bmp.base.key)" "${DEBS_DIR##*/}" \
-            "$packages" "$@"
+            "$packages" "$BASE_INSTALL" "$@"
         [[ -z $entrypoint ]] || sha256sum <"$ROOT/$entrypoint"
     } | sha256sum | cut -c1-16)
     archive=$BUILD_CACHE/$kind-$key.tar
     image_from_cache "$image" bmp.base.key "$key" "$archive" && return 0
     echo "bmp-build-image.sh: making $image ($packages from the local .debs)" >&2
     ctr=$(buildah from --quiet --pull-never "$bmp_local_minbase_image") || return 1
-    # shellcheck disable=SC2016,SC2086  # "$@" in the container's shell; one package a word
-    if ! buildah run --isolation chroot --volume "$DEBS_DIR:/run/bmp-debs:ro" "$ctr" -- sh -ec '
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-        rm -rf /var/lib/apt/lists/*' sh $packages >&2; then
+    # shellcheck disable=SC2086  # one package a word
+    if ! buildah run --isolation chroot --volume "$DEBS_DIR:/run/bmp-debs:ro" "$ctr" -- \
+        sh -ec "$BASE_INSTALL" sh $packages >&2; then
         buildah rm "$ctr" >/dev/null
         return 1
     fi
