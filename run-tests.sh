@@ -130,11 +130,12 @@ pytest_all() {
 
 # The service images (issue 21): `bmp-build-image.sh build all` with buildah (no build step
 # reaches the network; the consoles' files are the ones built above) into a registry of the
-# test's own, then each image inspected (not root, no secret, a healthcheck) and started with
-# podman. The build cache (/var/cache/bmp-build) makes a rerun fast; see bench/README.md for the
-# cost. In the background it shares the machine with the first pass: mostly waiting on disk
-# and the network (mmdebstrap, apt, pip wheel), the CPU it takes is the dependency layer's and
-# each image's byte-compile.
+# test's own, again with nothing changed (no image is built), then each image inspected (not
+# root, no secret, a healthcheck) and started with podman. .ci/run runs it in the background.
+# Measured on this 2-core machine (bench/README.md): cold (fresh machine: empty
+# /var/cache/bmp-build and image store) ~6.5 min alone and ~130 CPU-seconds, mostly waiting on
+# the mirror and the disk; warm (a rerun: everything up to date by the hash of its inputs) under
+# a minute and ~12 CPU-seconds. In the background it costs the first pass about its CPU share.
 images_stage() { python -m pytest -m images tests/integration/test_images_podman.py -q; }
 images_pid=""
 case "$images" in
