@@ -439,15 +439,28 @@ tree_hash() {
 # What an image is made from: its Dockerfile, the files its COPY lines take from the build context
 # (not those of another stage), and the keys of the images it builds on (ARGS: the build
 # arguments' values). An image whose label bmp.build.key holds that key is not built again.
-build_key() {
-    local dockerfile=$1 sources
-    shift
+# Each source's hash is taken once (hash_sources) for all the Dockerfiles: shared/bmp_common is
+# in thirteen.
+copy_sources() {
     # "COPY [--flag...] SRC... DEST": the SRCs, with no --from.
-    mapfile -t sources < <(awk '$1 == "COPY" && $0 !~ /--from=/ {
-        for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i }' "$ROOT/$dockerfile" | sort -u)
+    awk '$1 == "COPY" && $0 !~ /--from=/ { for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i }' \
+        "$@" | sort -u
+}
+declare -A source_hash=()
+hash_sources() {
+    local source
+    while IFS= read -r source; do
+        [[ -n ${source_hash[$source]+x} ]] || source_hash[$source]=$(tree_hash "$source") || return 1
+    done < <(copy_sources "$@")
+}
+build_key() {
+    local dockerfile=$1 source
+    shift
     {
         sha256sum <"$ROOT/$dockerfile"
-        [[ ${#sources[@]} -eq 0 ]] || tree_hash "${sources[@]}"
+        while IFS= read -r source; do
+            printf '%s %s\n' "$source" "${source_hash[$source]:?$source not hashed}"
+        done < <(copy_sources "$ROOT/$dockerfile")
         printf '%s\n' "$@"
     } | sha256sum | cut -c1-16
 }
@@ -706,6 +719,7 @@ jobs_max=${BMP_BUILD_JOBS:-$(nproc 2>/dev/null || echo 1)}
 }
 queue=()
 declare -A job_args=()
+hash_sources "${dockerfiles[@]}" || exit 1
 for dockerfile in "${dockerfiles[@]}"; do
     args=(-f "$dockerfile")
     key_inputs=()
