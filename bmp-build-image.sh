@@ -173,15 +173,30 @@ image_from_cache() {
     echo "bmp-build-image.sh: loading $image from $archive" >&2
     buildah tag "$(buildah pull --quiet "docker-archive:$archive")" "$image" >/dev/null
 }
+# The archive is written in the background while the build goes on (cache_wait at the end).
 image_to_cache() {
     local image=$1 archive=$2 kind=$3
     [[ $ENGINE == buildah ]] || return 0
     mkdir -p "$BUILD_CACHE"
-    if buildah push --quiet "$image" "docker-archive:$archive.part:$image" && [[ -s $archive.part ]]; then
-        mv "$archive.part" "$archive"
-        cache_prune "$kind" "$archive"
-    fi
-    rm -f "$archive.part"
+    {
+        if buildah push --quiet "$image" "docker-archive:$archive.part:$image" \
+            && [[ -s $archive.part ]]; then
+            mv "$archive.part" "$archive"
+            cache_prune "$kind" "$archive"
+        fi
+        rm -f "$archive.part"
+    } >&2 &
+    printf '%s\n' "$!" >>"$CACHE_JOBS"
+}
+# (Polled: a base's archive is written by a child of the subshell that made the base.)
+cache_wait() {
+    local pid
+    [[ -s ${CACHE_JOBS:-} ]] || return 0
+    while IFS= read -r pid; do
+        while kill -0 "$pid" 2>/dev/null; do
+            sleep 0.5
+        done
+    done <"$CACHE_JOBS"
 }
 
 # ---- the local bases (buildah without a registry) ---------------------------------------------
@@ -450,7 +465,13 @@ declare -A source_hash=()
 hash_sources() {
     local source
     while IFS= read -r source; do
-        [[ -n ${source_hash[$source]+x} ]] || source_hash[$source]=$(tree_hash "$source") || return 1
+        [[ -z ${source_hash[$source]+x} ]] || continue
+        # (a missing source fails the build itself, at its COPY)
+        if [[ -e $ROOT/$source ]]; then
+            source_hash[$source]=$(tree_hash "$source") || return 1
+        else
+            source_hash[$source]=missing
+        fi
     done < <(copy_sources "$@")
 }
 build_key() {
@@ -647,7 +668,9 @@ done
 local_bases=0
 [[ $ENGINE == buildah && -z ${BMP_PYTHON_BASE_IMAGE:-} ]] && local_bases=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/bmp-build-image.XXXXXX")
-trap 'rm -rf -- "$work"' EXIT
+CACHE_JOBS=$work/cache-jobs
+# The archives being written to the cache are complete before the script ends, whatever its end.
+trap 'cache_wait; rm -rf -- "$work"' EXIT
 
 # The wheels (pip wheel on this host: the network and the CPU) are made while the bases are.
 wheels_pid=""
