@@ -1177,6 +1177,25 @@ def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(bui
     assert builds(calls)[-len(IMAGES) - 1 :] == all_builds(tree, "dotenv.example.com/bmp", "v6.1")
 
 
+def test_builds_side_by_side_and_a_failed_one_fails_the_run_after_the_others(build_tree):
+    """Two builds at a time: every image is still built once, each build's output is printed, and
+    one that fails makes the run fail, naming it, once the others are done."""
+    fake = build_tree[1] / "docker"
+    fake.write_text(
+        FAKE_DOCKER.replace(
+            "exit 0",
+            'case "$*" in *dockerfiles/tftp.Dockerfile*) echo "tftp: step 3 broke"; exit 3;; esac\n'
+            'if [ "$1" = build ]; then echo "built: $3"; fi\nexit 0',
+        )
+    )
+    result, calls = run_build(build_tree, "build", "all", BMP_BUILD_JOBS="2")
+    assert result.returncode == 1
+    assert "failed: dockerfiles/tftp.Dockerfile" in result.stderr
+    assert "tftp: step 3 broke" in result.stdout
+    assert "built: dockerfiles/pronoea.Dockerfile" in result.stdout
+    assert sorted(builds(calls)) == sorted(all_builds(build_tree[0]))
+
+
 def test_build_without_a_reachable_engine_exits_1(build_tree):
     result, calls = run_build(build_tree, "build", "all", FAKE_DOCKER_INFO_RC="1")
     assert result.returncode == 1
