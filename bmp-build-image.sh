@@ -30,12 +30,17 @@ BMP_REGISTRY, BMP_VERSION, BASE_REGISTRY and TAG are taken from the environment,
 Engine: docker when an engine answers, else buildah (daemonless, --isolation chroot);
 BMP_BUILD_ENGINE=docker|buildah forces one. The Python images build FROM one shared dependency
 image ($bmp_deps_base_image) whose packages are wheels built by this host's Python 3.11 (pip wheel,
-cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is a Debian bookworm
-root made by mmdebstrap ($bmp_local_base_image), with docker $bmp_python_base_image.
-With buildah no build step reaches the network: the .debs the Dockerfiles apt-get install are
-fetched by this host's apt first (mounted at /run/bmp-debs, the local bases' only source), and
-the web consoles are built on this host with npm (deploy/local/console-web-build.sh) and served
-by a local Debian nginx base ($bmp_local_web_base_image) instead of the node and nginx images.
+cached in \${BMP_BUILD_CACHE:-/var/cache/bmp-build}); with buildah its base is Debian's Python on
+a Debian bookworm root made by mmdebstrap ($bmp_local_base_image), with docker
+$bmp_python_base_image.
+With buildah no build step reaches the network: the .debs the bases and the Dockerfiles install
+are fetched by this host's apt first (mounted at /run/bmp-debs, the local roots' only source), and
+the web consoles are built on this host with npm (deploy/local/console-web-build.sh; their dist/
+is reused when up to date) and served by a local Debian nginx base ($bmp_local_web_base_image)
+instead of the node and nginx images.
+Images are built \${BMP_BUILD_JOBS:-<cores>} at a time; one whose inputs (Dockerfile, the files
+it copies, the images it builds on) are unchanged is not built again. Every cache entry is named
+by the hash of its inputs; deleting the cache folder is always safe (the next build is cold).
 "images" lists the built images with their sizes; "save" writes them to a docker-archive FILE
 (docker load / podman load on a host without a registry).
 EOF
