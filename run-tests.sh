@@ -136,21 +136,22 @@ pytest_all() {
 # /var/cache/bmp-build and image store) ~6.5 min alone and ~130 CPU-seconds, mostly waiting on
 # the mirror and the disk; warm (a rerun: everything up to date by the hash of its inputs) under
 # a minute and ~12 CPU-seconds. In the background it costs the first pass about its CPU share.
-images_stage() { python -m pytest -m images tests/integration/test_images_podman.py -q; }
+images_stage=(python -m pytest -m images tests/integration/test_images_podman.py -q -rA)
 images_pid=""
 case "$images" in
   0) ;;
   1)
     echo "== images: build all (buildah), podman smoke test"
-    images_stage
+    "${images_stage[@]}"
     ;;
   background)
     echo "== images: build all (buildah), podman smoke test, in the background (var/test-images.log)"
     mkdir -p var
-    images_stage >var/test-images.log 2>&1 &
+    # In a process group of its own (setsid), so that a failed first pass, which ends the
+    # script, ends the whole stage with it: pytest, the build and its buildah processes.
+    setsid --wait "${images_stage[@]}" >var/test-images.log 2>&1 &
     images_pid=$!
-    # (a failed first pass ends the script: the stage goes with it)
-    trap 'kill "$images_pid" 2>/dev/null || true' EXIT
+    trap 'kill -- -"$images_pid" 2>/dev/null || true' EXIT
     ;;
   *)
     echo "BMP_TEST_IMAGES must be 0, 1 or background, not $images" >&2
@@ -169,7 +170,9 @@ if [[ -n "$images_pid" ]]; then
     cat var/test-images.log
     exit 1
   fi
-  tail -n 3 var/test-images.log
+  trap - EXIT
+  grep -E '^image build:|healthy after' var/test-images.log || true
+  tail -n 1 var/test-images.log
 fi
 
 # Network boot end to end (QEMU, a namespace, taps; root): once, on its own SQLite and redis.
