@@ -816,6 +816,11 @@ while [[ ${#running[@]} -gt 0 ]]; do
     wait -n || true
     reap
 done
+# buildah 1.28 keeps the working container of a stage with no instruction (the consoles' "dist"
+# stage, FROM the files' image): one more at every web build, unless removed here.
+if [[ -n $web_dist ]]; then
+    buildah containers --quiet --filter "ancestor=$web_dist" | xargs -r buildah rm >/dev/null || true
+fi
 if [[ ${#failed[@]} -gt 0 ]]; then
     err "failed: ${failed[*]}"
     exit 1
