@@ -1055,6 +1055,8 @@ def run_build(build_tree, *args: str, **env: str):
         "BMP_WHEELS_DIR": WHEELS,
         "BMP_BUILD_ENGINE": "docker",
         "BMP_BUILD_CACHE": str(tree.parent / "build-cache"),
+        # One build at a time: the calls come in a known order.
+        "BMP_BUILD_JOBS": "1",
         **env,
     }
     result = run(
@@ -1066,8 +1068,13 @@ def run_build(build_tree, *args: str, **env: str):
     return result, calls
 
 
+# Each image is labelled with the hash of its inputs (an image whose label matches is not built
+# again); the hash itself is the build's business.
+BUILD_KEY = re.compile(r" --label bmp\.build\.key=[0-9a-f]{16}(?= \.$)")
+
+
 def builds(calls: list[str]) -> list[str]:
-    return [c for c in calls if c.startswith("build ")]
+    return [BUILD_KEY.sub("", c) for c in calls if c.startswith("build ")]
 
 
 # One build per Dockerfile ("all": in image.cfg's order): (Dockerfile, image name).
@@ -1167,6 +1174,9 @@ def test_build_all_builds_each_shared_image_once(build_tree):
     result, calls = run_build(build_tree, "build", "all")
     assert result.returncode == 0, result.stderr
     assert builds(calls) == all_builds(build_tree[0])
+    images = [c for c in calls if c.startswith("build -f dockerfiles/")]
+    assert len(images) == len(IMAGES)
+    assert all(BUILD_KEY.search(c) for c in images)
 
 
 @pytest.mark.parametrize(
@@ -1229,6 +1239,25 @@ def test_build_reads_dotenv_but_the_environment_wins_and_secrets_stay_hidden(bui
     assert builds(calls)[-len(IMAGES) - 1 :] == all_builds(tree, "dotenv.example.com/bmp", "v6.1")
 
 
+def test_builds_side_by_side_and_a_failed_one_fails_the_run_after_the_others(build_tree):
+    """Two builds at a time: every image is still built once, each build's output is printed, and
+    one that fails makes the run fail, naming it, once the others are done."""
+    fake = build_tree[1] / "docker"
+    fake.write_text(
+        FAKE_DOCKER.replace(
+            "exit 0",
+            'case "$*" in *dockerfiles/tftp.Dockerfile*) echo "tftp: step 3 broke"; exit 3;; esac\n'
+            'if [ "$1" = build ]; then echo "built: $3"; fi\nexit 0',
+        )
+    )
+    result, calls = run_build(build_tree, "build", "all", BMP_BUILD_JOBS="2")
+    assert result.returncode == 1
+    assert "failed: dockerfiles/tftp.Dockerfile" in result.stderr
+    assert "tftp: step 3 broke" in result.stdout
+    assert "built: dockerfiles/pronoea.Dockerfile" in result.stdout
+    assert sorted(builds(calls)) == sorted(all_builds(build_tree[0]))
+
+
 def test_build_without_a_reachable_engine_exits_1(build_tree):
     result, calls = run_build(build_tree, "build", "all", FAKE_DOCKER_INFO_RC="1")
     assert result.returncode == 1
@@ -1257,7 +1286,7 @@ def test_build_falls_back_to_buildah_without_a_reachable_engine(build_tree):
     )
     assert result.returncode == 0, result.stderr
     prefix = "buildah build --isolation chroot --format docker --layers "
-    buildah = [c.removeprefix(prefix) for c in calls if c.startswith(prefix)]
+    buildah = [BUILD_KEY.sub("", c.removeprefix(prefix)) for c in calls if c.startswith(prefix)]
     assert buildah == [c.removeprefix("build ") for c in all_builds(build_tree[0])]
     assert builds(calls) == []
 
