@@ -403,6 +403,7 @@ def main() -> int:
     parser.add_argument(
         "--gil", action="store_true", help="with --profile: CPU only (the thread holding the GIL)"
     )
+    parser.add_argument("--logs", type=Path, help="copy the services' logs to DIR at the end")
     args = parser.parse_args()
     # SIGTERM (a background run cannot be interrupted) ends the run through its clean-up: the
     # platform's services, the lab and the run's database and vhost go too.
@@ -488,6 +489,8 @@ def main() -> int:
             for lab in labs:
                 lab.wait(timeout=30)
             platform.stop()
+            if args.logs:
+                shutil.copytree(platform.logs, args.logs, dirs_exist_ok=True)
     running = counts.get("running", 0)
     print(
         f"nodes={args.nodes} running={running} wall_s={wall:.2f} "
