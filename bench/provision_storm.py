@@ -121,8 +121,10 @@ def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str
     api.timeout = 300  # a create of 100 on a machine shared with other work may take long
     project_id = api.get("/user/projects")["projects"][0]["projectId"]
     started = time.monotonic()
+    calls = []
     for first in range(0, nodes, 100):
         count = min(100, nodes - first)
+        call = time.monotonic()
         api.post(
             "/project/instances",
             {
@@ -136,6 +138,12 @@ def storm(platform: Platform, report: dict, nodes: int) -> tuple[float, dict[str
                 "count": count,
             },
         )
+        calls.append(time.monotonic() - call)
+    print(
+        f"creates: {len(calls)} calls in {time.monotonic() - started:.1f} s "
+        f"(each {min(calls):.2f}-{max(calls):.2f} s)",
+        flush=True,
+    )
     counts: dict[str, int] = {}
     while time.monotonic() - started < 600:
         # One cheap count per poll: the poll must not be what the platform spends its time on.
@@ -395,6 +403,7 @@ def main() -> int:
     parser.add_argument(
         "--gil", action="store_true", help="with --profile: CPU only (the thread holding the GIL)"
     )
+    parser.add_argument("--logs", type=Path, help="copy the services' logs to DIR at the end")
     args = parser.parse_args()
     # SIGTERM (a background run cannot be interrupted) ends the run through its clean-up: the
     # platform's services, the lab and the run's database and vhost go too.
@@ -480,12 +489,15 @@ def main() -> int:
             for lab in labs:
                 lab.wait(timeout=30)
             platform.stop()
+            if args.logs:
+                shutil.copytree(platform.logs, args.logs, dirs_exist_ok=True)
     running = counts.get("running", 0)
     print(
         f"nodes={args.nodes} running={running} wall_s={wall:.2f} "
         f"steps_per_s={total / wall:.1f} floor_ratio={wall / floor:.1f} "
         f"db={args.db} broker={args.broker} schedulers={args.schedulers} "
-        f"gateways={args.gateways} dup={checks['dup']} stuck={checks['stuck']}"
+        f"gateways={args.gateways} dup={checks['dup']} stuck={checks['stuck']} "
+        f"load={os.getloadavg()[0]:.1f}"
     )
     ok = running == args.nodes and checks["dup"] == 0 and checks["stuck"] == 0
     return 0 if ok else 1

@@ -56,12 +56,19 @@ def connection() -> redis.Redis:
 
 def publish(event: str, data: dict, *, user_ids: list[str]) -> None:
     """Appends ``event`` to each user's stream and to the operators' stream."""
-    fields = {"event": event, "data": json.dumps(data, ensure_ascii=False, default=str)}
+    publish_many(event, [(data, user_ids)])
+
+
+def publish_many(event: str, items: list[tuple[dict, list[str]]]) -> None:
+    """``publish`` of each ``(data, user_ids)``, in order, in one round trip to Redis (a
+    create of 100 instances: one, not 100)."""
     try:
         pipe = connection().pipeline(transaction=False)
-        for stream in {*(user_stream(u) for u in user_ids if u), ALL_STREAM}:
-            pipe.xadd(stream, fields, maxlen=STREAM_LENGTH, approximate=True)
-            pipe.expire(stream, STREAM_TTL_S)
+        for data, user_ids in items:
+            fields = {"event": event, "data": json.dumps(data, ensure_ascii=False, default=str)}
+            for stream in {*(user_stream(u) for u in user_ids if u), ALL_STREAM}:
+                pipe.xadd(stream, fields, maxlen=STREAM_LENGTH, approximate=True)
+                pipe.expire(stream, STREAM_TTL_S)
         pipe.execute()
     except redis.RedisError as exc:
         log.warning("live event %s not published: %s", event, type(exc).__name__)

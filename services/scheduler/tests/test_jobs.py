@@ -17,6 +17,22 @@ def test_submitting_a_job_twice_runs_it_once(lab):
     assert [d.action for d in lab.pending("driver")] == ["PowerOn"]
 
 
+def test_a_batch_of_submissions_starts_every_job_once_and_skips_a_malformed_one(lab):
+    """openapi's create of several instances: their submissions in one message, each job
+    stored and started once, even when the message comes again."""
+    batch = [lab.submission(jobs.START_INSTANCES, sn=f"SN-B{n}") for n in range(3)]
+    messages = [batch[0].to_wire(), {"schema": "nonsense"}, *(s.to_wire() for s in batch[1:])]
+
+    taken = tasks.submit_jobs(messages=messages)
+    tasks.submit_jobs(messages=messages)
+
+    assert [status is None for status in taken] == [False, True, False, False]
+    for submit in batch:
+        assert [job.status for job in Job.objects.filter(job_id=submit.job_id)] == ["running"]
+    assert [d.action for d in lab.pending("driver")] == ["PowerOn"] * 3
+    assert tasks.submit_jobs(messages="nonsense") is None
+
+
 def test_one_job_per_device_at_a_time(lab):
     first = lab.submit(jobs.START_INSTANCES, sn="SN-Q1")
     second = lab.submit(jobs.STOP_INSTANCES, sn="SN-Q1")

@@ -20,6 +20,9 @@ from bmp_common.messages import Message
 
 # Celery tasks: openapi asks the scheduler (queue ``scheduler``)...
 SUBMIT_JOB_TASK = "bmp.scheduler.submit_job"
+# Several JobSubmit wires in one message (``messages``): what one write submits at once (a
+# create of many instances); the scheduler takes them one after another.
+SUBMIT_JOBS_TASK = "bmp.scheduler.submit_jobs"
 CANCEL_JOB_TASK = "bmp.scheduler.cancel_job"
 RETRY_JOB_TASK = "bmp.scheduler.retry_job"
 RESEND_JOB_EVENTS_TASK = "bmp.scheduler.resend_job_events"

@@ -81,7 +81,9 @@ instance_ids_visible = Signal()
 # --- Live updates for the consoles (bmp_common.live_events; the BFFs' /events streams read
 # them): published after the commit, so a console never sees a change that rolled back.
 # Sender: Django's post_save of Instance (status, step progress, lock, name). Receiver:
-# instances.receivers.instance_saved -> publish_live_on_commit(INSTANCE, ...) for its owner.
+# instances.receivers.instance_saved -> publish_live_many_on_commit(INSTANCE, ...) for its
+# owner and sharers. A create inserts its instances in one statement (no post_save) and
+# publishes them itself (instances.services.create -> instances.services.live).
 
 # --- In-band monitoring follows deletions the same way (every path that soft-deletes saves
 # ``delete_marker``, so no sender can forget to tell it):
@@ -95,6 +97,11 @@ instance_ids_visible = Signal()
 def publish_live_on_commit(event: str, data: dict, *, user_ids: list[str]) -> None:
     """Sends ``event`` to the users' live streams once the current transaction commits."""
     transaction.on_commit(partial(live_events.publish, event, data, user_ids=user_ids))
+
+
+def publish_live_many_on_commit(event: str, items: list[tuple[dict, list[str]]]) -> None:
+    """``publish_live_on_commit`` of each ``(data, user_ids)``, together."""
+    transaction.on_commit(partial(live_events.publish_many, event, items))
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.signals import post_save
 
-from bmp_common import live_events
 from bmp_common.errors import BmpError
 from bmp_openapi.core import events
 from bmp_openapi.devices.models import Device
@@ -14,11 +13,11 @@ from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.instances.selectors import (
     instance_name_search,
-    instance_sharer_ids,
     visible_instance_ids,
 )
 from bmp_openapi.instances.services.job_events import on_instance_job_event
 from bmp_openapi.instances.services.lifecycle import instance_transition
+from bmp_openapi.instances.services.live import LIVE_COLUMNS, instances_live_publish
 from bmp_openapi.jobs.error_codes import JOB_SUPERSEDED
 
 INSTANCES = ("instances", "实例")  # what an in-use refusal names
@@ -107,26 +106,13 @@ def job_retrying(sender, *, job, actor_name: str, **kwargs) -> None:
     )
 
 
-# What a console shows live of an instance (bmp_common.live_events, the BFFs' /events).
-LIVE_COLUMNS = frozenset({"status", "progress", "locked", "instance_name"})
-
-
 def instance_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
     """Tells the consoles of its owner and of the users it is shared with, after the commit,
-    that the instance changed."""
+    that the instance changed. (A create writes its instances in one statement, without this
+    signal, and tells them itself: services.create.)"""
     if not created and update_fields is not None and not LIVE_COLUMNS & set(update_fields):
         return
-    data = {
-        "instanceId": instance.instance_id,
-        "instanceName": instance.instance_name,
-        "status": instance.status,
-        "locked": instance.locked,
-        "progress": instance.progress,
-        "jobId": instance.job_id,
-        "reason": instance.reason,
-    }
-    watchers = [instance.user.user_id, *instance_sharer_ids(instance)]
-    events.publish_live_on_commit(live_events.INSTANCE, data, user_ids=watchers)
+    instances_live_publish([instance])
 
 
 def connect() -> None:

@@ -136,10 +136,29 @@ def instance_get_writable(*, actor, instance_id: str) -> Instance:
 def instance_sharer_ids(instance: Instance) -> list[str]:
     """The users a share lets see ``instance``: those its whole project is shared with, and
     those it is listed for (live events go to them as well as to its owner)."""
-    shares = SharingProject.objects.filter(project_id=instance.project_id).filter(
-        Q(whole_project=True) | Q(instances=instance)
-    )
-    return list(shares.values_list("shared_user__user_id", flat=True).distinct())
+    return instances_sharer_ids([instance])[instance.pk]
+
+
+def instances_sharer_ids(instances: list[Instance]) -> dict[int, list[str]]:
+    """``instance_sharer_ids`` of each of ``instances`` (by primary key), in one query."""
+    pks = {instance.pk for instance in instances}
+    shares = SharingProject.objects.filter(
+        project_id__in={instance.project_id for instance in instances}
+    ).filter(Q(whole_project=True) | Q(instances__in=pks))
+    whole: dict[int, list[str]] = {}
+    listed: dict[int, list[str]] = {}
+    rows = shares.values_list("project_id", "whole_project", "instances", "shared_user__user_id")
+    for project_pk, whole_project, instance_pk, user_id in rows:
+        if whole_project:
+            whole.setdefault(project_pk, []).append(user_id)
+        elif instance_pk in pks:
+            listed.setdefault(instance_pk, []).append(user_id)
+    return {
+        instance.pk: list(
+            dict.fromkeys([*whole.get(instance.project_id, []), *listed.get(instance.pk, [])])
+        )
+        for instance in instances
+    }
 
 
 def visible_instance_ids(actor) -> QuerySet:

@@ -106,6 +106,25 @@ def test_a_create_while_the_broker_is_down_answers_200_and_is_delivered_when_it_
     assert {describe(admin_api, i)["jobStatus"] for i in instance_ids} == {"submitted"}
 
 
+def test_a_create_of_several_hands_their_jobs_over_in_one_message(
+    admin_api, stock, project_id, django_capture_on_commit_callbacks
+):
+    """One message carries the create's submissions (the scheduler takes them one after the
+    other), and their outbox rows are gone once it is sent."""
+    scheduler_messages()  # the stock's put-away jobs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = create(admin_api, stock, project_id, count=3)
+
+    job_ids = {describe(admin_api, i)["jobId"] for i in ok(answer)["instanceIds"]}
+    ((task, kwargs),) = scheduler_messages()
+    assert task == "bmp.scheduler.submit_jobs"
+    submitted = [JobSubmit.from_wire(message) for message in kwargs["messages"]]
+    assert {submit.job_id for submit in submitted} == job_ids
+    assert {submit.task for submit in submitted} == {"CreateInstances"}
+    assert not Outbox.objects.filter(job_id__in=job_ids).exists()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_cancel_while_the_broker_is_down_is_delivered_when_it_returns(
     admin_api, stock, project_id

@@ -16,6 +16,7 @@ from bmp_common.messages.jobs import (
     RESEND_JOB_EVENTS_TASK,
     RETRY_JOB_TASK,
     SUBMIT_JOB_TASK,
+    SUBMIT_JOBS_TASK,
     JobSubmit,
 )
 from bmp_common.messages.steps import STEP_RESULT_TASK, StepResult
@@ -42,6 +43,27 @@ def submit_job(message=None, **extra):
         log.error("submit_job: malformed message dropped: %s", exc)
         return None
     return engine.submit_job(submit).status
+
+
+@app.task(name=SUBMIT_JOBS_TASK, **DB_RETRY)
+def submit_jobs(messages=None, **extra):
+    """The submissions of one write (a create of many instances), taken one after another on
+    this one thread, each in its own transaction as ``submit_job``: a batch keeps one thread
+    busy rather than queueing every thread on SQLite's write lock at once. A retry (the
+    database rolled one back) takes them again: those stored already are skipped by job id."""
+    if not isinstance(messages, list):
+        log.error("submit_jobs: malformed messages dropped")
+        return None
+    statuses = []
+    for message in messages:
+        try:
+            submit = JobSubmit.from_wire(message)
+        except MessageSchemaError as exc:
+            log.error("submit_jobs: malformed message dropped: %s", exc)
+            statuses.append(None)
+            continue
+        statuses.append(engine.submit_job(submit).status)
+    return statuses
 
 
 @app.task(name=STEP_RESULT_TASK, **DB_RETRY)

@@ -109,12 +109,19 @@ def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
     """The running job this agent credential (ticket or session token) belongs to, for that
     SN; None if invalid or revoked.
 
-    ``lock``: the row is locked until the transaction ends (the engine's one lock)."""
+    ``lock``: the row is locked until the transaction ends (the engine's one lock). It is
+    found with a plain read, then locked by its primary key and checked again (a job that
+    ended or moved to another boot while we waited no longer matches): as a locking read,
+    MariaDB walked the primary key in order (``first()``'s ORDER BY id) and locked every job
+    row it passed, so an agent's results waited for the locks of other jobs' steps (1.8 s a
+    request at the median in a 200-server storm) and deadlocked with them."""
     if not token or not sn:
         return None
-    jobs = Job.objects.select_for_update() if lock else Job.objects
-    matching = jobs.filter(valid(token), sn=sn, status=JOB_RUNNING)
-    return matching.defer("node", "spec").first()  # what openapi submitted: not needed here
+    matching = Job.objects.filter(valid(token), sn=sn, status=JOB_RUNNING)
+    job = matching.defer("node", "spec").first()  # what openapi submitted: not needed here
+    if job is None or not lock:
+        return job
+    return matching.select_for_update().defer("node", "spec").filter(pk=job.pk).first()
 
 
 def exchange(job: Job, presented: str) -> str | None:

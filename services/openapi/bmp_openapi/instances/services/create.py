@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from bmp_common.crypto import encrypt_secret
 from bmp_common.db import unique_or_conflict
 from bmp_common.errors import BmpError
+from bmp_common.ids import new_id
 from bmp_common.messages import jobs
 from bmp_common.messages.jobs import NO_RAID_NAME
 from bmp_openapi.catalog import choices as catalog_choices
@@ -26,7 +27,7 @@ from bmp_openapi.catalog.selectors.image import image_get, image_partitions
 from bmp_openapi.catalog.selectors.raid import raid_get
 from bmp_openapi.devices import states as device_states
 from bmp_openapi.devices.models import Device
-from bmp_openapi.devices.services.lifecycle import device_transition
+from bmp_openapi.devices.services.lifecycle import devices_transition
 from bmp_openapi.idcs.selectors import idc_get
 from bmp_openapi.instances import choices
 from bmp_openapi.instances.error_codes import (
@@ -45,7 +46,8 @@ from bmp_openapi.instances.error_codes import (
     VOLUME_TYPE_MISMATCH,
 )
 from bmp_openapi.instances.models import Instance, InstancePartition, InstanceVolumeRaid
-from bmp_openapi.instances.services.jobs import install_spec, submit_instance_job
+from bmp_openapi.instances.services.jobs import install_specs, submit_instance_jobs
+from bmp_openapi.instances.services.live import instances_live_publish
 from bmp_openapi.projects.selectors import project_get_owned
 from bmp_openapi.sshkeys.models import SshKey
 
@@ -177,6 +179,28 @@ def _names(name: str, count: int) -> list[str]:
     return [name] if count == 1 else [f"{name}-{index}" for index in range(1, count + 1)]
 
 
+def _name_taken(actor, names: list[str]) -> BmpError:
+    """The 409 of a create whose insert a concurrent create's names refused (committed after
+    this create's own check): the name found taken now."""
+    taken = Instance.objects.filter(user=actor, instance_name__in=names).first()
+    return BmpError(NAME_TAKEN, name=taken.instance_name if taken is not None else names[0])
+
+
+def _insert(instances: list[Instance]) -> None:
+    """The instances in one INSERT, with their primary keys (read back where the database
+    does not return them: MySQL)."""
+    Instance.objects.bulk_create(instances)
+    if instances and instances[0].pk is None:
+        pks = dict(
+            Instance.objects.filter(
+                instance_id__in=[instance.instance_id for instance in instances]
+            ).values_list("instance_id", "pk")
+        )
+        for instance in instances:
+            instance.pk = pks[instance.instance_id]
+            instance._state.adding = False
+
+
 def _take_devices(*, idc, device_type, count: int) -> list[Device]:
     free = Device.objects.filter(
         idc=idc, device_type=device_type, manage_status=device_states.PUTAWAY, instance_id=""
@@ -242,51 +266,71 @@ def instances_create(
         raise BmpError(NAME_TAKEN, name=taken_name.instance_name)
     devices = _take_devices(idc=idc, device_type=device_type, count=count)
     password_encrypted = encrypt_secret(password) if password else ""
+    # Every row of the batch in one statement per table, reads done once for all: a create
+    # of 100 was ~1,700 statements, each a round trip to MariaDB. The job ids are chosen
+    # first, so each instance is written once, with its job.
     created = []
     for index, (name, device) in enumerate(zip(names, devices, strict=True), start=1):
-        instance = Instance(
-            instance_id=new_instance_id(),
-            instance_name=name,
-            hostname=hostname or _default_hostname(idc, device_type, index),
-            description=description,
-            project=project,
-            user=actor,
-            idc=idc,
-            device=device,
-            device_type=device_type,
-            image=image,
-            system_volume_raid=raid,
-            boot_mode=boot_mode,
-            password_encrypted=password_encrypted,
-            user_data=user_data,
-            install_bmp_agent=install_bmp_agent,
-            created_by=actor.user_name,
-            updated_by=actor.user_name,
+        device.idc = idc  # taken from this IDC: its facts without a query per device
+        created.append(
+            Instance(
+                instance_id=new_instance_id(),
+                instance_name=name,
+                hostname=hostname or _default_hostname(idc, device_type, index),
+                description=description,
+                project=project,
+                user=actor,
+                idc=idc,
+                device=device,
+                device_type=device_type,
+                image=image,
+                system_volume_raid=raid,
+                boot_mode=boot_mode,
+                password_encrypted=password_encrypted,
+                user_data=user_data,
+                install_bmp_agent=install_bmp_agent,
+                job_id=new_id("job"),
+                progress={},
+                created_by=actor.user_name,
+                updated_by=actor.user_name,
+            )
         )
-        with unique_or_conflict(NAME_TAKEN, name=name):
-            instance.save()
-        instance.ssh_keys.set(ssh_keys)
-        InstancePartition.objects.bulk_create(
-            InstancePartition(instance=instance, **partition) for partition in partitions
-        )
-        InstanceVolumeRaid.objects.bulk_create(
-            InstanceVolumeRaid(instance=instance, volume=volume, raid=volume_raid)
-            for volume, volume_raid in volume_raids
-        )
-        device_transition(
-            device=device,
-            action=device_states.SELL,
-            actor_name=actor.user_name,
-            instance_id=instance.instance_id,
-            user_id=actor.user_id,
-            user_name=actor.user_name,
-        )
-        submit_instance_job(
-            instance,
-            task=jobs.CREATE_INSTANCES,
-            spec=install_spec(instance),
-            actor_name=actor.user_name,
-        )
-        created.append(instance)
+    with unique_or_conflict(lambda: _name_taken(actor, names)):
+        _insert(created)
+    Instance.ssh_keys.through.objects.bulk_create(
+        Instance.ssh_keys.through(instance_id=instance.pk, sshkey_id=key.pk)
+        for instance in created
+        for key in ssh_keys
+    )
+    InstancePartition.objects.bulk_create(
+        InstancePartition(instance=instance, **partition)
+        for instance in created
+        for partition in partitions
+    )
+    InstanceVolumeRaid.objects.bulk_create(
+        InstanceVolumeRaid(instance=instance, volume=volume, raid=volume_raid)
+        for instance in created
+        for volume, volume_raid in volume_raids
+    )
+    devices_transition(
+        devices=devices,
+        action=device_states.SELL,
+        actor_name=actor.user_name,
+        changes=[
+            {
+                "instance_id": instance.instance_id,
+                "user_id": actor.user_id,
+                "user_name": actor.user_name,
+            }
+            for instance in created
+        ],
+    )
+    submit_instance_jobs(
+        created,
+        task=jobs.CREATE_INSTANCES,
+        specs=install_specs(created),
+        actor_name=actor.user_name,
+    )
+    instances_live_publish(created)
     log.info("%d instance(s) created for %s", len(created), actor.user_id)
     return created

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from bmp_common.crypto import encrypt_secret
 from bmp_openapi.catalog import choices as catalog_choices
+from bmp_openapi.devices.models import DeviceVolumeDisk
 from bmp_openapi.instances import choices
-from bmp_openapi.instances.models import Instance
-from bmp_openapi.jobs.services.submission import job_submit
+from bmp_openapi.instances.models import Instance, InstanceVolumeRaid
+from bmp_openapi.jobs.services.submission import job_submit, jobs_submit
 from bmp_openapi.monitoring.services import agent_credential_issue
 
 
@@ -14,9 +17,30 @@ def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
     """Everything an install (create or reinstall) needs; the password stays encrypted. With
     installBmpAgent, the new system's agent gets a new credential (issued here, inside the
     caller's transaction)."""
+    return install_specs([instance], keep_data=keep_data)[0]
+
+
+def install_specs(instances: list[Instance], *, keep_data: bool = False) -> list[dict]:
+    """``install_spec`` of each of ``instances``, their rows read once for all: a create of
+    100 read its keys, partitions, RAID choices and disks with four queries, not 500."""
+    prefetch_related_objects(
+        instances,
+        "ssh_keys",
+        "partitions",
+        Prefetch(
+            "volume_raids", queryset=InstanceVolumeRaid.objects.select_related("volume", "raid")
+        ),
+    )
+    disks = _volume_disks([instance.device_id for instance in instances])
+    return [
+        _install_spec(instance, disks.get(instance.device_id, {}), keep_data=keep_data)
+        for instance in instances
+    ]
+
+
+def _install_spec(instance: Instance, disks: dict[int, list[dict]], *, keep_data: bool) -> dict:
     image = instance.image
     raid = instance.system_volume_raid
-    disks = _volume_disks(instance)
     return {
         "instance_name": instance.instance_name,
         "hostname": instance.hostname,
@@ -53,7 +77,7 @@ def install_spec(instance: Instance, *, keep_data: bool = False) -> dict:
                 # builds the volume from these
                 "disks": disks.get(row.volume_id, []),
             }
-            for row in instance.volume_raids.select_related("volume", "raid")
+            for row in instance.volume_raids.all()
         ],
         "user_data": instance.user_data,
         "keep_data": keep_data,
@@ -73,19 +97,26 @@ def _monitor_agent(instance: Instance) -> dict:
 
 
 def _partitions(instance: Instance, volume_type: str) -> list[dict]:
+    # From the prefetched rows (ordered by number, as a query of the type's rows would be).
     return [
         {"point": row.point, "fs_type": row.fs_type, "size_mb": row.size_mb}
-        for row in instance.partitions.filter(volume_type=volume_type)
+        for row in instance.partitions.all()
+        if row.volume_type == volume_type
     ]
 
 
-def _volume_disks(instance: Instance) -> dict[int, list[dict]]:
-    """Volume pk -> the disks of the instance's device chosen for it, as the agent finds them."""
-    found: dict[int, list[dict]] = {}
-    links = instance.device.volume_disks.select_related("disk").order_by("disk__index", "disk_id")
+def _volume_disks(device_pks: list[int]) -> dict[int, dict[int, list[dict]]]:
+    """Device pk -> volume pk -> the disks of the device chosen for it, as the agent finds
+    them."""
+    found: dict[int, dict[int, list[dict]]] = {}
+    links = (
+        DeviceVolumeDisk.objects.filter(device__in=device_pks)
+        .select_related("disk")
+        .order_by("disk__index", "disk_id")
+    )
     for link in links:
         disk = link.disk
-        found.setdefault(link.volume_id, []).append(
+        found.setdefault(link.device_id, {}).setdefault(link.volume_id, []).append(
             {
                 "disk_id": disk.disk_id,
                 "serial": disk.serial_number,
@@ -106,3 +137,10 @@ def submit_instance_job(instance: Instance, *, task: str, spec: dict | None = No
     instance.progress = {}
     instance.save(update_fields=["job_id", "progress"])
     return job
+
+
+def submit_instance_jobs(instances: list[Instance], *, task: str, specs: list[dict], actor_name):
+    """``submit_instance_job`` of new ``instances`` whose ``job_id`` was chosen when they were
+    written (no second write of each): the jobs go in one statement, their submissions
+    together."""
+    return jobs_submit(task=task, instances=instances, specs=specs, actor_name=actor_name)

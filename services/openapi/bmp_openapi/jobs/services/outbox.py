@@ -19,11 +19,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bmp_common.messages.jobs import SUBMIT_JOB_TASK, SUBMIT_JOBS_TASK
 from bmp_openapi.jobs.models import Outbox
 
 log = logging.getLogger(__name__)
 
 BROKER_PAUSE_S = 5.0
+# Submissions a message carries when a write submits several jobs (a create of 100: five
+# messages). One scheduler thread takes a message's jobs one after another, so a batch keeps
+# a few of its threads busy, not all of them queued on SQLite's one write lock (see
+# enqueue_submissions); several messages still let the batch start on several threads.
+SUBMISSIONS_PER_MESSAGE = 20
 
 
 class _Broker:
@@ -58,6 +64,50 @@ def enqueue(task: str, kwargs: dict, *, job_id: str) -> None:
     it is about, for the reconciliation and the queued status)."""
     row = Outbox.objects.create(task=task, job_id=job_id, kwargs=kwargs)
     transaction.on_commit(lambda: _send(row.pk, task, kwargs) if not broker.resting() else None)
+
+
+def enqueue_submissions(submissions: list[tuple[str, dict]]) -> None:
+    """The submissions ``(job_id, JobSubmit wire)`` of one write, as one row each (written in
+    one statement), sent once the current transaction commits: together, in messages of
+    ``SUBMISSIONS_PER_MESSAGE`` (task ``SUBMIT_JOBS_TASK``; a lone one as ``SUBMIT_JOB_TASK``),
+    and their rows deleted in one
+    statement. A create of 100 sent and deleted them one by one: 100 more round trips (and
+    100 turns of SQLite's write lock) before the call could answer. A row whose send failed is
+    sent alone by the sweep, as any other."""
+    Outbox.objects.bulk_create(
+        Outbox(task=SUBMIT_JOB_TASK, job_id=job_id, kwargs={"message": message})
+        for job_id, message in submissions
+    )
+    transaction.on_commit(lambda: _send_submissions(submissions) if not broker.resting() else None)
+
+
+def _send_submissions(submissions: list[tuple[str, dict]]) -> None:
+    sent: list[str] = []
+    for first in range(0, len(submissions), SUBMISSIONS_PER_MESSAGE):
+        batch = submissions[first : first + SUBMISSIONS_PER_MESSAGE]
+        # One goes as any single submission does (the task the sweep sends, too).
+        task, kwargs = (
+            (SUBMIT_JOB_TASK, {"message": batch[0][1]})
+            if len(batch) == 1
+            else (SUBMIT_JOBS_TASK, {"messages": [message for _, message in batch]})
+        )
+        try:
+            celery_app().send_task(task, kwargs=kwargs)
+        except Exception:
+            broker.failed()
+            log.warning(
+                "could not send %d submission(s): the sweep will", len(batch), exc_info=True
+            )
+            break
+        broker.answered()
+        sent += [job_id for job_id, _ in batch]
+    if not sent:
+        return
+    try:
+        Outbox.objects.filter(task=SUBMIT_JOB_TASK, job_id__in=sent).delete()
+    except Exception:
+        # Sent but still there: the sweep sends them again, and the scheduler ignores repeats.
+        log.warning("outbox rows of %d sent submission(s) not deleted", len(sent), exc_info=True)
 
 
 def _send(pk: int, task: str, kwargs: dict) -> bool:

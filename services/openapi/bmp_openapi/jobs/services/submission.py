@@ -78,6 +78,40 @@ def job_submit(*, task: str, device, instance=None, spec: dict | None = None, ac
     return job
 
 
+def jobs_submit(*, task: str, instances: list, specs: list[dict], actor_name: str) -> list[Job]:
+    """``job_submit`` for each of ``instances`` (with its ``device`` and its ``job_id``
+    chosen already), ``specs`` in the same order: the jobs in one INSERT, their submissions
+    in one more, sent together after the commit (outbox.enqueue_submissions)."""
+    jobs = []
+    for instance, spec in zip(instances, specs, strict=True):
+        device = instance.device
+        message = JobSubmit(
+            job_id=instance.job_id,
+            task=task,
+            idc_id=device.idc.idc_id,
+            instance_id=instance.instance_id,
+            node=node_facts(device),
+            spec=spec,
+        )
+        jobs.append(
+            Job(
+                job_id=message.job_id,
+                task=task,
+                idc_id=message.idc_id,
+                device_id=device.device_id,
+                sn=device.sn,
+                instance_id=message.instance_id,
+                submission=message.to_wire(),
+                created_by=actor_name,
+            )
+        )
+    Job.objects.bulk_create(jobs)
+    outbox.enqueue_submissions([(job.job_id, job.submission) for job in jobs])
+    for job in jobs:
+        log.info("job %s (%s) for device %s submitted", job.job_id, task, job.device_id)
+    return jobs
+
+
 def job_submission_purge(*, job: Job) -> None:
     """Drops the secrets (BMC and root passwords) of a finished job's submission.
 

@@ -216,7 +216,7 @@ def _prepare_liveos_boot(job: Job, boot: Step) -> None:
     job.password_hash = ""
     set_password = (
         job.steps.filter(index__gt=boot.index, action=actions.SET_PASSWORD, status=STEP_WAITING)
-        .only("params")
+        .only("job_id", "params")  # job_id: see purge.job_secrets_purge
         .first()
     )
     encrypted = set_password.params.get("password_encrypted") if set_password else ""

@@ -31,12 +31,16 @@ PURGE_GRACE = timedelta(hours=1)
 
 def job_secrets_purge(job: Job) -> None:
     """Removes the secrets of ``job`` (locked) and of its steps."""
+    if {"node", "spec"} & job.get_deferred_fields():  # the engine's lock defers them: one read
+        job.node, job.spec = Job.objects.filter(pk=job.pk).values_list("node", "spec").get()
     job.node = without_secrets(job.node)
     job.spec = without_secrets(job.spec)
     job.secrets_purged_at = timezone.now()
     job.save(update_fields=["node", "spec", "secrets_purged_at", "updated_at"])
     changed = []
-    for step in job.steps.only("pk", "params"):
+    # With job_id: a related manager's rows carry their job, and a deferred job_id was read
+    # back with one query per step (17 per install's end).
+    for step in job.steps.only("pk", "job_id", "params"):
         cleaned = without_secrets(step.params)
         if cleaned != step.params:
             step.params = cleaned
