@@ -206,7 +206,7 @@ cache_wait() {
 
 # ---- the local bases (buildah without a registry) ---------------------------------------------
 # One Debian bookworm minbase root, made by mmdebstrap and imported from scratch
-# ($bmp_local_minbase_image); the Python and nginx bases add their packages to it with apt from the
+# ($bmp_local_debian_base_image); the Python and nginx bases add their packages to it with apt from the
 # local .deb repository (ensure_debs), with no network. The root's apt knows no mirror: its one
 # source is the folder of .debs that run_build mounts at /run/bmp-debs.
 # The Python images' base: Debian's Python 3.11 and what they load from Debian (mysqlclient's
@@ -237,7 +237,7 @@ MMDEBSTRAP_OPTIONS=(
 ensure_minbase() {
     local key tar ctr
     key=$(printf '%s\n' "$DEBIAN_SUITE" "$(uname -m)" "${MMDEBSTRAP_OPTIONS[@]}" | sha256sum | cut -c1-16)
-    if [[ $(image_label "$bmp_local_minbase_image" bmp.base.key) != "$key" ]]; then
+    if [[ $(image_label "$bmp_local_debian_base_image" bmp.base.key) != "$key" ]]; then
         tar=$BUILD_CACHE/minbase-$key.tar
         if [[ ! -s $tar ]]; then
             command -v mmdebstrap >/dev/null 2>&1 || {
@@ -245,7 +245,7 @@ ensure_minbase() {
                 return 1
             }
             mkdir -p "$BUILD_CACHE" || return 1
-            echo "bmp-build-image.sh: making $bmp_local_minbase_image (mmdebstrap $DEBIAN_SUITE minbase)" >&2
+            echo "bmp-build-image.sh: making $bmp_local_debian_base_image (mmdebstrap $DEBIAN_SUITE minbase)" >&2
             mmdebstrap --quiet "${MMDEBSTRAP_OPTIONS[@]}" --format=tar "$DEBIAN_SUITE" "$tar.part" >&2 \
                 || return 1
             mv "$tar.part" "$tar" || return 1
@@ -255,9 +255,9 @@ ensure_minbase() {
         ctr=$(buildah from scratch) || return 1
         buildah add --quiet "$ctr" "$tar" / >/dev/null || return 1
         buildah config --label "bmp.base.key=$key" --env LANG=C.UTF-8 "$ctr" || return 1
-        buildah commit --quiet --rm --format docker "$ctr" "$bmp_local_minbase_image" >/dev/null || return 1
+        buildah commit --quiet --rm --format docker "$ctr" "$bmp_local_debian_base_image" >/dev/null || return 1
     fi
-    printf '%s\n' "$bmp_local_minbase_image"
+    printf '%s\n' "$bmp_local_debian_base_image"
 }
 
 # The Debian packages of the bases and of every Dockerfile's apt-get install, and what they need
@@ -335,14 +335,14 @@ ensure_base() {
     kind=base-${image##*/}
     kind=${kind%%:*}
     key=$( {
-        printf '%s\n' "$(image_label "$bmp_local_minbase_image" bmp.base.key)" "${DEBS_DIR##*/}" \
+        printf '%s\n' "$(image_label "$bmp_local_debian_base_image" bmp.base.key)" "${DEBS_DIR##*/}" \
             "$packages" "$BASE_INSTALL" "$@"
         [[ -z $entrypoint ]] || sha256sum <"$ROOT/$entrypoint"
     } | sha256sum | cut -c1-16)
     archive=$BUILD_CACHE/$kind-$key.tar
     image_from_cache "$image" bmp.base.key "$key" "$archive" && return 0
     echo "bmp-build-image.sh: making $image ($packages from the local .debs)" >&2
-    ctr=$(buildah from --quiet --pull-never "$bmp_local_minbase_image") || return 1
+    ctr=$(buildah from --quiet --pull-never "$bmp_local_debian_base_image") || return 1
     # shellcheck disable=SC2086  # one package a word
     if ! buildah run --isolation chroot --volume "$DEBS_DIR:/run/bmp-debs:ro" "$ctr" -- \
         sh -ec "$BASE_INSTALL" sh $packages >&2; then
