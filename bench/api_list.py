@@ -163,7 +163,7 @@ def seed(rows: int) -> None:
     from bmp_openapi.accounts.choices import ROLE_USER
     from bmp_openapi.accounts.services import user_create
     from bmp_openapi.catalog.models import DeviceType, Image, Os
-    from bmp_openapi.devices.models import Device, DeviceSnSuffix
+    from bmp_openapi.devices.models import Device
     from bmp_openapi.idcs.models import Idc
     from bmp_openapi.instances.models import Instance
     from bmp_openapi.projects.models import Project
@@ -257,15 +257,6 @@ def seed(rows: int) -> None:
     with transaction.atomic():
         Device.objects.bulk_create(devices, batch_size=2000)
     by_sn = dict(Device.objects.filter(idc=idc).values_list("sn", "pk"))
-    # As the import writes them (the sn filter's suffix index).
-    DeviceSnSuffix.objects.bulk_create(
-        (
-            DeviceSnSuffix(device_id=pk, suffix=sn[start:])
-            for sn, pk in by_sn.items()
-            for start in range(len(sn))
-        ),
-        batch_size=5000,
-    )
     for number, device in enumerate(devices):
         tenant = tenants[number % TENANTS]
         instances.append(

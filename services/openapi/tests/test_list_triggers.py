@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from django.db import connection
 
-from bmp_openapi.devices.models import DEVICE_COUNTS, DEVICE_USER_NAME_SUFFIXES
+from bmp_openapi.devices.models import (
+    DEVICE_COUNTS,
+    DEVICE_SN_SUFFIXES,
+    DEVICE_USER_NAME_SUFFIXES,
+)
 from bmp_openapi.instances.models import INSTANCE_COUNTS, INSTANCE_NAME_SUFFIXES
 
-SPECS = (DEVICE_COUNTS, INSTANCE_COUNTS, DEVICE_USER_NAME_SUFFIXES, INSTANCE_NAME_SUFFIXES)
+SPECS = (
+    DEVICE_COUNTS,
+    INSTANCE_COUNTS,
+    DEVICE_SN_SUFFIXES,
+    DEVICE_USER_NAME_SUFFIXES,
+    INSTANCE_NAME_SUFFIXES,
+)
 
 
 def triggers_in_database() -> set[str]:

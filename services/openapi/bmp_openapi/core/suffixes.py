@@ -38,12 +38,13 @@ def positions_sql() -> list[str]:
 
 @dataclass(frozen=True)
 class SuffixIndex:
-    """``suffixes`` (columns ``row_key``, ``suffix``) holds every suffix of ``table.column``."""
+    """``suffixes`` (columns ``key``, ``suffix``) holds every suffix of ``table.column``."""
 
     table: str
     column: str
     suffixes: str
     name: str  # prefix of the triggers' names
+    key: str = "row_key"  # the suffixes' column naming the row (``table.id``)
 
     @staticmethod
     def _suffix_and_length(vendor: str, value: str) -> tuple[str, str]:
@@ -55,12 +56,12 @@ class SuffixIndex:
     def _insert(self, vendor: str, row: str) -> str:
         suffix, length = self._suffix_and_length(vendor, f"{row}.{self.column}")
         return (
-            f"INSERT INTO {self.suffixes} (row_key, suffix) SELECT {row}.id, {suffix} "
+            f"INSERT INTO {self.suffixes} ({self.key}, suffix) SELECT {row}.id, {suffix} "
             f"FROM {POSITIONS} p WHERE p.n <= {length};"
         )
 
     def _delete(self, row: str) -> str:
-        return f"DELETE FROM {self.suffixes} WHERE row_key = {row}.id;"
+        return f"DELETE FROM {self.suffixes} WHERE {self.key} = {row}.id;"
 
     def create_sql(self, vendor: str) -> list[str]:
         """The triggers, then the suffixes of the rows already there."""
@@ -91,7 +92,7 @@ class SuffixIndex:
         statements.append(f"DELETE FROM {self.suffixes}")
         suffix, length = self._suffix_and_length(vendor, f"{t}.{c}")
         statements.append(
-            f"INSERT INTO {self.suffixes} (row_key, suffix) SELECT {t}.id, {suffix} "
+            f"INSERT INTO {self.suffixes} ({self.key}, suffix) SELECT {t}.id, {suffix} "
             f"FROM {t} JOIN {POSITIONS} p ON p.n <= {length}"
         )
         return statements
@@ -105,14 +106,16 @@ class SuffixIndex:
 COMMON_TEXT = 5000
 
 
-def contains(suffix_model, text: str, *, column: str, key: str = "pk") -> Q:
+def contains(
+    suffix_model, text: str, *, column: str, key: str = "pk", row_key: str = "row_key"
+) -> Q:
     """The rows whose ``column`` contains ``text``, ignoring case: the same rows as
     ``<column>__icontains``. A rare text is looked up on ``suffix_model``'s index (a few
     entries instead of every value). A common one (a prefix most names share) would gather
     most rows before the page could be ordered, while reading the rows in the list's order
     finds a page at once: a bounded probe of the index tells which. ``key``: the path to
-    the id the suffixes name (``row_key``)."""
+    the id the suffixes name (in their column ``row_key``)."""
     suffixes = suffix_model.objects.filter(suffix__istartswith=text).order_by()
     if suffixes[:COMMON_TEXT].count() == COMMON_TEXT:
         return Q(**{f"{column}__icontains": text})
-    return Q(**{f"{key}__in": suffixes.values("row_key")})
+    return Q(**{f"{key}__in": suffixes.values(row_key)})

@@ -139,9 +139,9 @@ class DeviceSnSuffix(models.Model):
     """Every suffix of a device's SN (the SN itself included), so that the lists' substring
     filter on the SN (``sn``: upstream's LIKE '%...%') is a prefix match on an index: the SNs
     containing "1234" are those with a suffix starting with "1234". MariaDB has no trigram
-    index, and a LIKE '%...%' reads every SN. Written with the device (devices.services.
-    inventory.device_import, the only writer: an SN never changes); kept when the device is
-    soft-deleted, as instances still name it."""
+    index, and a LIKE '%...%' reads every SN. Written by ``DEVICE_SN_SUFFIXES``' triggers
+    (see core.suffixes), as the name suffixes are; kept when the device is soft-deleted, as
+    instances still name it."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
     suffix = models.CharField(max_length=64)
@@ -171,6 +171,14 @@ class DeviceUserNameSuffix(models.Model):
     def __str__(self):
         return f"{self.row_key}:{self.suffix}"
 
+
+DEVICE_SN_SUFFIXES = SuffixIndex(
+    table="device",
+    column="sn",
+    suffixes="device_sn_suffix",
+    name="device_sn_suffix",
+    key="device_id",
+)
 
 DEVICE_USER_NAME_SUFFIXES = SuffixIndex(
     table="device",

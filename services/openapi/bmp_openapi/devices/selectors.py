@@ -65,21 +65,13 @@ def _canonical_ipv6(value: str) -> str:
         return value
 
 
-# A text that starts this many SN suffixes or more is common: see sn_contains.
-SN_COMMON_TEXT = 1000
-
-
 def sn_contains(text: str, *, device: str = "") -> Q:
     """The devices (``device``: the path to them, e.g. ``"device__"``) whose SN contains
-    ``text``, ignoring case: the same rows as ``sn__icontains``. A rare text is looked up on
-    the suffix index (DeviceSnSuffix): a few index entries instead of reading every SN. A
-    common one ("SN") matches most devices: the suffix lookup would gather them all before
-    the page could be ordered, while reading the devices in the list's order finds a page at
-    once; its count reads every SN either way. A bounded probe of the index tells which."""
-    suffixes = DeviceSnSuffix.objects.filter(suffix__istartswith=text).order_by()
-    if suffixes[:SN_COMMON_TEXT].count() == SN_COMMON_TEXT:
-        return Q(**{f"{device}sn__icontains": text})
-    return Q(**{f"{device}pk__in": suffixes.values("device_id")})
+    ``text``, ignoring case: the same rows as ``sn__icontains``, through the SN suffix index
+    (DeviceSnSuffix; see core.suffixes.contains)."""
+    return suffixes.contains(
+        DeviceSnSuffix, text, column=f"{device}sn", key=f"{device}pk", row_key="device_id"
+    )
 
 
 def _visible(principal) -> QuerySet[Device]:

@@ -1,5 +1,5 @@
-"""The name filters through suffix tables (instance names, devices' owner names; kept by
-triggers) find the rows ``icontains`` finds, for rare and common texts, after every kind of
+"""The name filters through suffix tables (instance names, devices' owner names and SNs; kept
+by triggers) find the rows ``icontains`` finds, for rare and common texts, after every kind of
 write: creates and renames through the API, a bulk insert, a QuerySet update, raw SQL, a
 soft and a hard delete."""
 
@@ -11,7 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 
 from bmp_openapi.core import suffixes
-from bmp_openapi.devices.models import Device, DeviceUserNameSuffix
+from bmp_openapi.devices.models import Device, DeviceSnSuffix, DeviceUserNameSuffix
 from bmp_openapi.instances.models import Instance, InstanceNameSuffix, InstancePartition
 
 from ..catalog.data import ok
@@ -22,9 +22,11 @@ from .test_instance_list_queries import _create
 TEXTS = ("web", "WEB-1", "eb-", "1", "名", "服务器", "_", "%", "b-1x", "zz", "web-10", "a\\b")
 
 
-def assert_same_rows(model, suffix_model, column: str) -> None:
+def assert_same_rows(model, suffix_model, column: str, row_key: str = "row_key") -> None:
     for text in TEXTS:
-        found = model.all_objects.filter(suffixes.contains(suffix_model, text, column=column))
+        found = model.all_objects.filter(
+            suffixes.contains(suffix_model, text, column=column, row_key=row_key)
+        )
         expected = model.all_objects.filter(**{f"{column}__icontains": text})
         assert sorted(found.values_list("pk", flat=True)) == sorted(
             expected.values_list("pk", flat=True)
@@ -37,6 +39,7 @@ def assert_all_same(monkeypatch) -> None:
         monkeypatch.setattr(suffixes, "COMMON_TEXT", common)
         assert_same_rows(Instance, InstanceNameSuffix, "instance_name")
         assert_same_rows(Device, DeviceUserNameSuffix, "user_name")
+        assert_same_rows(Device, DeviceSnSuffix, "sn", row_key="device_id")
 
 
 @pytest.fixture
@@ -74,8 +77,10 @@ def test_name_filters_match_icontains_after_every_kind_of_write(named, monkeypat
     Instance.objects.filter(instance_id__startswith="bmp-suffix-").update(
         instance_name=Concat(Value("renamed-web-"), "instance_id")
     )
+    renumbered = Device.objects.order_by("pk").values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE device SET user_name = %s WHERE id %% 2 = 0", ["owner-ZZ"])
+        cursor.execute("UPDATE device SET sn = %s WHERE id = %s", ["SN-web_1%", renumbered])
         cursor.execute(
             "UPDATE instance SET instance_name = %s WHERE instance_id = %s", ["b-1x", second]
         )

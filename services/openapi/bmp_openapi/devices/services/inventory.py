@@ -14,7 +14,7 @@ from bmp_common.unset import UNSET, Unset, given
 from bmp_openapi.devices import states
 from bmp_openapi.devices.choices import DEFAULT_BMC_PORT
 from bmp_openapi.devices.error_codes import DUPLICATE_IN_REQUEST, DUPLICATE_LIVE, DUPLICATE_RACE
-from bmp_openapi.devices.models import Device, DeviceSnSuffix, DeviceVolumeDisk, Disk, Interface
+from bmp_openapi.devices.models import Device, DeviceVolumeDisk, Disk, Interface
 from bmp_openapi.devices.network import check_addressing
 from bmp_openapi.devices.services.bmc import (
     CREDENTIAL_FIELDS,
@@ -186,17 +186,7 @@ def device_import(*, idc_id: str, devices: list[dict], actor) -> list[Device]:
         )
         for row in rows:
             row.pk = ids[row.device_id]
-    DeviceSnSuffix.objects.bulk_create(sn_suffixes(rows), batch_size=CHUNK)
     return rows
-
-
-def sn_suffixes(devices: list[Device]) -> list[DeviceSnSuffix]:
-    """The rows of DeviceSnSuffix for ``devices`` (saved: their primary keys are set)."""
-    return [
-        DeviceSnSuffix(device_id=device.pk, suffix=device.sn[start:])
-        for device in devices
-        for start in range(len(device.sn))
-    ]
 
 
 def _current(device: Device) -> dict:
