@@ -11,8 +11,13 @@ Triggers keep the table exact in the writer's own transaction, whoever writes: a
 ``QuerySet.update``, a bulk insert, raw SQL or another process (Django signals miss the last
 four). A row counts while ``delete_marker = 0`` (soft delete); a hard delete uncounts it.
 
-Each group is split over ``SLOTS`` rows by the row's id, so that concurrent writers of one
-group (an install storm moving instances between statuses) mostly lock different rows.
+Each group is split over ``SLOTS`` rows. On MySQL/MariaDB a writer adds and subtracts in the
+slot of its connection (``CONNECTION_ID()``), so that concurrent writers of one group (an
+install storm moving instances between statuses) mostly lock different rows, and a statement
+that writes many rows of one group locks one count row, not one per slot in its rows' order:
+slots chosen by row id made two concurrent creates of ten instances lock the same slots in
+different orders and deadlock. A slot's number may go below zero; the sum over a group's slots
+is the count. SQLite has one writer at a time: one slot per row id there.
 
 Migrations call ``create_sql``/``drop_sql`` (their SQL is part of the schema: change a
 trigger by a new migration that drops and creates it again). On SQLite, a migration that
@@ -39,16 +44,17 @@ class GroupCount:
     keys: dict[str, str]
     name: str  # prefix of the triggers' names
 
-    def _values(self, row: str) -> list[str]:
-        return [expr.format(row=row) for expr in self.keys.values()] + [f"{row}.id % {SLOTS}"]
+    def _values(self, row: str, vendor: str = "sqlite") -> list[str]:
+        slot = f"CONNECTION_ID() % {SLOTS}" if vendor == "mysql" else f"{row}.id % {SLOTS}"
+        return [expr.format(row=row) for expr in self.keys.values()] + [slot]
 
     def _columns(self) -> list[str]:
         return [*self.keys, "slot"]
 
-    def _match(self, row: str) -> str:
+    def _match(self, row: str, vendor: str = "sqlite") -> str:
         return " AND ".join(
             f"{column} = {value}"
-            for column, value in zip(self._columns(), self._values(row), strict=True)
+            for column, value in zip(self._columns(), self._values(row, vendor), strict=True)
         )
 
     def _changed(self, vendor: str) -> str:
@@ -78,19 +84,23 @@ class GroupCount:
         )
 
     # -- MySQL/MariaDB: an UPDATE of the existing group row takes one record lock. Only the
-    # first row of a group is inserted (an upsert there: a concurrent first insert of the same
-    # group waits for the other's commit, then adds to its row).
-    def _mysql_add(self, row: str) -> str:
+    # first row of a group and slot is inserted (an upsert there: a concurrent first insert of
+    # the same row waits for the other's commit, then adds to its row).
+    def _mysql_change(self, row: str, delta: int) -> str:
         columns = ", ".join([*self._columns(), "live_rows"])
-        values = ", ".join([*self._values(row), "1"])
+        values = ", ".join([*self._values(row, "mysql"), str(delta)])
         return (
-            f"UPDATE {self.counts} SET live_rows = live_rows + 1 WHERE {self._match(row)}; "
+            f"UPDATE {self.counts} SET live_rows = live_rows + ({delta}) "
+            f"WHERE {self._match(row, 'mysql')}; "
             f"IF ROW_COUNT() = 0 THEN INSERT INTO {self.counts} ({columns}) VALUES ({values}) "
-            "ON DUPLICATE KEY UPDATE live_rows = live_rows + 1; END IF;"
+            f"ON DUPLICATE KEY UPDATE live_rows = live_rows + ({delta}); END IF;"
         )
 
+    def _mysql_add(self, row: str) -> str:
+        return self._mysql_change(row, 1)
+
     def _mysql_remove(self, row: str) -> str:
-        return f"UPDATE {self.counts} SET live_rows = live_rows - 1 WHERE {self._match(row)};"
+        return self._mysql_change(row, -1)
 
     def create_sql(self, vendor: str) -> list[str]:
         """The triggers, then the counts of the rows already there."""

@@ -54,7 +54,21 @@ class SuffixIndex:
         return f"substr({value}, p.n)", f"length({value})"
 
     def _insert(self, vendor: str, row: str) -> str:
-        suffix, length = self._suffix_and_length(vendor, f"{row}.{self.column}")
+        value = f"{row}.{self.column}"
+        if vendor == "mysql":
+            # One single-row INSERT per suffix. An INSERT ... SELECT is a "bulk insert" to
+            # InnoDB, which then holds the table's AUTO-INC lock until the end of the writer's
+            # statement (innodb_autoinc_lock_mode 1, MariaDB's default): two concurrent
+            # multi-row creates, each holding one group-count row the other's next row needed,
+            # deadlocked on it ("Failed to read auto-increment value from storage engine").
+            return (
+                "BEGIN DECLARE p INT DEFAULT 1; "
+                f"WHILE p <= CHAR_LENGTH({value}) DO "
+                f"INSERT INTO {self.suffixes} ({self.key}, suffix) "
+                f"VALUES ({row}.id, SUBSTRING({value}, p)); SET p = p + 1; "
+                "END WHILE; END;"
+            )
+        suffix, length = self._suffix_and_length(vendor, value)
         return (
             f"INSERT INTO {self.suffixes} ({self.key}, suffix) SELECT {row}.id, {suffix} "
             f"FROM {POSITIONS} p WHERE p.n <= {length};"
