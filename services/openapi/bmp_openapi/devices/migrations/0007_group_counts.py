@@ -2,21 +2,8 @@
 
 from django.db import migrations, models
 
+from bmp_openapi.core import triggers
 from bmp_openapi.devices.models import DEVICE_COUNTS
-
-
-def create_triggers(apps, schema_editor):
-    """The count table's triggers, then the counts of the rows already there (one
-    transaction on SQLite; MariaDB commits DDL at once, so run it with writers stopped)."""
-    with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_COUNTS.create_sql(schema_editor.connection.vendor):
-            cursor.execute(sql)  # no parameters: "%" is the modulo operator here
-
-
-def drop_triggers(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_COUNTS.drop_sql():
-            cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -58,5 +45,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        triggers.run_python(DEVICE_COUNTS),
     ]

@@ -2,6 +2,7 @@
 
 from django.db import migrations, models
 
+from bmp_openapi.core import triggers
 from bmp_openapi.core.suffixes import positions_sql
 from bmp_openapi.devices.models import DEVICE_USER_NAME_SUFFIXES
 
@@ -16,19 +17,6 @@ def create_positions(apps, schema_editor):
 def drop_positions(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DROP TABLE text_position")
-
-
-def create_triggers(apps, schema_editor):
-    """The suffix table's triggers, then the suffixes of the rows already there."""
-    with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_USER_NAME_SUFFIXES.create_sql(schema_editor.connection.vendor):
-            cursor.execute(sql)
-
-
-def drop_triggers(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for sql in DEVICE_USER_NAME_SUFFIXES.drop_sql():
-            cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -58,5 +46,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(create_positions, drop_positions),
-        migrations.RunPython(create_triggers, drop_triggers),
+        triggers.run_python(DEVICE_USER_NAME_SUFFIXES),
     ]

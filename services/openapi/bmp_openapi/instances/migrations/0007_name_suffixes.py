@@ -2,20 +2,8 @@
 
 from django.db import migrations, models
 
+from bmp_openapi.core import triggers
 from bmp_openapi.instances.models import INSTANCE_NAME_SUFFIXES
-
-
-def create_triggers(apps, schema_editor):
-    """The suffix table's triggers, then the suffixes of the rows already there."""
-    with schema_editor.connection.cursor() as cursor:
-        for sql in INSTANCE_NAME_SUFFIXES.create_sql(schema_editor.connection.vendor):
-            cursor.execute(sql)
-
-
-def drop_triggers(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for sql in INSTANCE_NAME_SUFFIXES.drop_sql():
-            cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -43,5 +31,5 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["suffix", "row_key"], name="instance_name_match")],
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        triggers.run_python(INSTANCE_NAME_SUFFIXES),
     ]
