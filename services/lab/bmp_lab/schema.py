@@ -27,6 +27,10 @@ PROJECTS = ("bmp_openapi.settings", "bmp_scheduler.settings", "bmp_oob_alert.set
 TRIGGER_SOURCES = [
     ROOT / "services/openapi/bmp_openapi/core/group_counts.py",
     ROOT / "services/openapi/bmp_openapi/core/suffixes.py",
+    ROOT / "services/openapi/bmp_openapi/core/triggers.py",
+    # (the specs: which table, column and key each trigger writes)
+    ROOT / "services/openapi/bmp_openapi/devices/models.py",
+    ROOT / "services/openapi/bmp_openapi/instances/models.py",
 ]
 
 Migrate = Callable[[str], None]  # migrates every project into the database at this URL
