@@ -231,8 +231,9 @@ if [[ $# -eq 0 ]]; then
     --ignore=services/dhcp_agent/tests/test_dhcp_server.py \
     --ignore=services/dhcp_agent/tests/test_dhcp_netns.py
   # On every core too: pytest-django gives each worker its own test database, and the plugin
-  # its own six redis databases (BMP_REDIS_DB_BASE: 0-5, 6-11) and RabbitMQ vhost. The chaos test then runs alone: its deadlines
-  # measure the platform through a broker outage, not a neighbour's load.
+  # its own six redis databases (BMP_REDIS_DB_BASE: 0-5, 6-11) and RabbitMQ vhost. The chaos
+  # test then runs alone: its deadlines measure the platform through a broker outage, not a
+  # neighbour's load.
   python -m pytest -n "$workers" --dist loadfile --ignore=tests/integration/test_chaos.py "$@"
   python -m pytest tests/integration/test_chaos.py
   DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest -n "$workers" --dist loadfile \
