@@ -83,24 +83,32 @@ class GroupCount:
             f"WHERE {condition} AND {self._match(row)};"
         )
 
-    # -- MySQL/MariaDB: an UPDATE of the existing group row takes one record lock. Only the
-    # first row of a group and slot is inserted (an upsert there: a concurrent first insert of
-    # the same row waits for the other's commit, then adds to its row).
-    def _mysql_change(self, row: str, delta: int) -> str:
+    # -- MySQL/MariaDB: an UPDATE of the existing group row takes one record lock. A row added
+    # is counted in the writer's slot, inserted if the group has no row there yet (an upsert:
+    # a concurrent first insert of the same row waits for the other's commit, then adds to
+    # it). A row removed is uncounted in the writer's slot, or, where that slot has no row, in
+    # the group's first: a live row's group has one, and a removal never inserts (a count
+    # table emptied before the rows it counts, as Django's test flush does, stays empty).
+    def _mysql_add(self, row: str) -> str:
         columns = ", ".join([*self._columns(), "live_rows"])
-        values = ", ".join([*self._values(row, "mysql"), str(delta)])
+        values = ", ".join([*self._values(row, "mysql"), "1"])
         return (
-            f"UPDATE {self.counts} SET live_rows = live_rows + ({delta}) "
+            f"UPDATE {self.counts} SET live_rows = live_rows + 1 "
             f"WHERE {self._match(row, 'mysql')}; "
             f"IF ROW_COUNT() = 0 THEN INSERT INTO {self.counts} ({columns}) VALUES ({values}) "
-            f"ON DUPLICATE KEY UPDATE live_rows = live_rows + ({delta}); END IF;"
+            "ON DUPLICATE KEY UPDATE live_rows = live_rows + 1; END IF;"
         )
 
-    def _mysql_add(self, row: str) -> str:
-        return self._mysql_change(row, 1)
-
     def _mysql_remove(self, row: str) -> str:
-        return self._mysql_change(row, -1)
+        group = " AND ".join(
+            f"{column} = {expr.format(row=row)}" for column, expr in self.keys.items()
+        )
+        return (
+            f"UPDATE {self.counts} SET live_rows = live_rows - 1 "
+            f"WHERE {self._match(row, 'mysql')}; "
+            f"IF ROW_COUNT() = 0 THEN UPDATE {self.counts} SET live_rows = live_rows - 1 "
+            f"WHERE {group} ORDER BY slot LIMIT 1; END IF;"
+        )
 
     def create_sql(self, vendor: str) -> list[str]:
         """The triggers, then the counts of the rows already there."""
