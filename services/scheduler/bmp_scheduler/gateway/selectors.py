@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bmp_common.db import Arg, Statement
 from bmp_common.errors import BmpError
 from bmp_scheduler.gateway.addresses import is_reserved_address
 from bmp_scheduler.gateway.error_codes import AGENT_ADDRESS_REFUSED, AGENT_TOKEN_INVALID
@@ -50,23 +51,25 @@ def agent_job(*, sn: str, token: str, source: str, lock: bool = False) -> Job:
 
 
 def agent_job_and_step(*, sn: str, token: str, source: str) -> tuple[Job, Step | None]:
-    """The agent's job and its first unfinished step, in one query (a heartbeat's reads)."""
-    step = None
-    if token and sn:
-        step = (
-            Step.objects.select_related("job")
-            .defer("job__node", "job__spec", "result", "progress")  # params: the plan's
-            .filter(tokens.valid(token, via="job__"), job__sn=sn, job__status=JOB_RUNNING)
-            .filter(status__in=(STEP_WAITING, STEP_RUNNING))
-            .order_by("index")
-            .first()
-        )
-    if step is None:
-        return agent_job(sn=sn, token=token, source=source), None
-    check_agent_address(step.job, source)
-    return step.job, step
+    """The agent's job and its first unfinished step (a heartbeat's reads)."""
+    job = agent_job(sn=sn, token=token, source=source)
+    return job, current_step(job)
+
+
+# Read at every heartbeat: compiled once (bmp_common.db). A step's result and progress are
+# not what a heartbeat needs (deferred: read if used).
+_FIRST_UNFINISHED = Statement(
+    lambda: (
+        Step.objects.filter(job_id=Arg("job"), status__in=(STEP_WAITING, STEP_RUNNING))
+        .defer("result", "progress")
+        .order_by("index")[:1]
+    )
+)
 
 
 def current_step(job: Job) -> Step | None:
     """The first unfinished step of ``job`` (read without a lock: a hint, not a decision)."""
-    return job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()
+    step = _FIRST_UNFINISHED.first(job=job.pk)
+    if step is not None:
+        step.job = job
+    return step

@@ -15,7 +15,7 @@ once, over the verified channel).
   good until the session token is used once, so an answer lost on the way does not strand the
   agent; the first call with the session token kills the ticket (``retire_ticket``). One
   single-row UPDATE each, once per boot: heartbeats after that write nothing.
-- **Good** (``job_for``, ``valid``) while the job runs, they are the current boot's, the ticket
+- **Good** (``job_for``) while the job runs, they are the current boot's, the ticket
   was claimed, and they have not expired (``BMP_AGENT_TOKEN_TTL_S`` after the ticket's issue,
   however long the job hangs).
 - **Revoked** when the job ends.
@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from bmp_common.db import Arg, Statement
 from bmp_common.ids import token_digest
 from bmp_scheduler.workflow.choices import JOB_RUNNING
 from bmp_scheduler.workflow.models import Job
@@ -92,17 +93,27 @@ def claim(job: Job) -> str | None:
     return derive(job)
 
 
-def valid(token: str, *, via: str = "") -> Q:
-    """The condition on a job (``via``: the path to it, e.g. "job__") that ``token`` is its
-    current boot's session token, or its ticket while the session token has not been used,
-    the ticket claimed and unexpired."""
-    digest = token_digest(token)
-    return (Q(**{f"{via}token_digest": digest}) | Q(**{f"{via}session_digest": digest})) & Q(
-        **{
-            f"{via}token_claimed_at__isnull": False,
-            f"{via}token_expires_at__gt": timezone.now(),
-        }
+def _by_credential(jobs):
+    """``jobs`` narrowed to the running job of agent ``sn`` whose current boot's session token,
+    or ticket while the session token has not been used, has the digest ``digest``: claimed
+    and unexpired at ``now`` (the Args of a Statement)."""
+    return jobs.filter(
+        Q(token_digest=Arg("digest")) | Q(session_digest=Arg("digest")),
+        sn=Arg("sn"),
+        status=JOB_RUNNING,
+        token_claimed_at__isnull=False,
+        token_expires_at__gt=Arg("now", Job._meta.get_field("token_expires_at")),
     )
+
+
+# Every heartbeat and every result reads the agent's job: compiled once (bmp_common.db).
+# What openapi submitted (node, spec) is not needed here.
+_JOB_OF = Statement(lambda: _by_credential(Job.objects.defer("node", "spec")).order_by("pk")[:1])
+_JOB_OF_LOCKED = Statement(
+    lambda: _by_credential(Job.objects.select_for_update().defer("node", "spec")).filter(
+        pk=Arg("pk")
+    )
+)
 
 
 def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
@@ -117,11 +128,11 @@ def job_for(*, sn: str, token: str, lock: bool = False) -> Job | None:
     request at the median in a 200-server storm) and deadlocked with them."""
     if not token or not sn:
         return None
-    matching = Job.objects.filter(valid(token), sn=sn, status=JOB_RUNNING)
-    job = matching.defer("node", "spec").first()  # what openapi submitted: not needed here
+    credential = {"digest": token_digest(token), "sn": sn, "now": timezone.now()}
+    job = _JOB_OF.first(**credential)
     if job is None or not lock:
         return job
-    return matching.select_for_update().defer("node", "spec").filter(pk=job.pk).first()
+    return _JOB_OF_LOCKED.first(pk=job.pk, **credential)
 
 
 def exchange(job: Job, presented: str) -> str | None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
+from bmp_common.db import Arg, Statement
 from bmp_common.messages import actions
 from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
@@ -51,9 +52,37 @@ RUN_LOOKAHEAD = 4
 SUBMITTED_ONLY = ("node", "spec")
 
 
+# The engine's hottest reads (every step result locks its job and reads its unfinished steps)
+# are compiled once: bmp_common.db.Statement.
+_LOCKED_JOB = Statement(
+    lambda: Job.objects.select_for_update().defer(*SUBMITTED_ONLY).filter(pk=Arg("pk"))
+)
+# Unfinished steps read at once: more than a run of results and the steps a driver run takes
+# along need (see apply_results); a longer chain's rest is read when it is reached.
+UNFINISHED_READ = 24
+_UNFINISHED = Statement(
+    lambda: (
+        Step.objects.filter(job_id=Arg("job"), status__in=(STEP_WAITING, STEP_RUNNING))
+        .defer("result", "progress")
+        .order_by("index")[:UNFINISHED_READ]
+    )
+)
+
+
 def lock_job(pk: int) -> Job:
     """The job row, locked until the transaction ends: the one lock every engine write takes."""
-    return Job.objects.select_for_update().defer(*SUBMITTED_ONLY).get(pk=pk)
+    job = _LOCKED_JOB.first(pk=pk)
+    if job is None:
+        raise Job.DoesNotExist(f"no job {pk}")
+    return job
+
+
+def unfinished_steps(job: Job) -> list[Step]:
+    """The first UNFINISHED_READ unfinished steps of ``job``, in chain order."""
+    steps = _UNFINISHED.all(job=job.pk)
+    for step in steps:
+        step.job = job
+    return steps
 
 
 def backoff_seconds(attempts_used: int) -> float:
@@ -161,7 +190,7 @@ def start_next(
     caller has read them all (or at least RUN_LOOKAHEAD of them) in this transaction.
     """
     if unfinished is None:
-        unfinished = job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")
+        unfinished = unfinished_steps(job)
     step, *following = unfinished[:RUN_LOOKAHEAD] or [None]
     if step is None:
         finish_job(job, JOB_SUCCEEDED)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
+from bmp_common.db import Arg, Statement
 from bmp_common.messages.steps import BMC_CREDENTIAL_ERRORS, STEP_OK, StepResult
 from bmp_scheduler.workflow.choices import (
     JOB_FAILED,
@@ -23,11 +24,12 @@ from bmp_scheduler.workflow.choices import (
 )
 from bmp_scheduler.workflow.engine import recorder
 from bmp_scheduler.workflow.engine.core import (
-    RUN_LOOKAHEAD,
+    UNFINISHED_READ,
     backoff_seconds,
     finish_job,
     lock_job,
     start_next,
+    unfinished_steps,
 )
 from bmp_scheduler.workflow.models import Job, Step
 
@@ -47,17 +49,21 @@ def record_result(result: StepResult) -> str:
     return record_results([result])[0]
 
 
+# Which job a result is of: read for every result the driver and the DHCP agent send.
+_STEP_JOB = Statement(lambda: Step.objects.filter(pk=Arg("pk")).only("job"))
+
+
 def record_results(results: list[StepResult]) -> list[str]:
     """Apply the results of a run (steps of one job, in the order they ran) in one transaction;
     RECORDED or IGNORED for each (see ``apply_results``)."""
     # Read before the transaction: a step never changes jobs, and on SQLite the transaction
     # holds the one write lock from its first statement.
-    job_pk = Step.objects.filter(pk=results[0].step_id).values_list("job_id", flat=True).first()
-    if job_pk is None:
+    step = _STEP_JOB.first(pk=results[0].step_id)
+    if step is None:
         log.warning("result for unknown step %s ignored", results[0].step_id)
         return [IGNORED] * len(results)
     with transaction.atomic():
-        return apply_results(lock_job(job_pk), results).outcomes
+        return apply_results(lock_job(step.job_id), results).outcomes
 
 
 class AppliedRun(NamedTuple):
@@ -74,11 +80,8 @@ def apply_results(job: Job, results: list[StepResult], *, target: str = "") -> A
     once for the whole run, not once per result.
     """
     outcomes = [IGNORED] * len(results)
-    limit = len(results) + RUN_LOOKAHEAD
-    unfinished = list(
-        job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index")[:limit]
-    )
-    complete = len(unfinished) < limit  # every unfinished step is in the list
+    unfinished = unfinished_steps(job)
+    complete = len(unfinished) < UNFINISHED_READ  # every unfinished step is in the list
     running = None
     for at, result in enumerate(results):
         step = unfinished[0] if unfinished else None

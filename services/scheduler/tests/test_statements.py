@@ -1,0 +1,129 @@
+"""bmp_common.db.Statement: the engine's compiled reads find what the QuerySets they replace
+found, with the same field values (converted: datetimes, JSON), on SQLite and MariaDB."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bmp_common.db import Arg, Statement
+from bmp_common.ids import token_digest
+from bmp_scheduler.workflow import tokens
+from bmp_scheduler.workflow.choices import (
+    JOB_RUNNING,
+    JOB_SUCCEEDED,
+    STEP_RUNNING,
+    STEP_SUCCEEDED,
+    STEP_WAITING,
+)
+from bmp_scheduler.workflow.engine import core
+from bmp_scheduler.workflow.models import Job, Step
+
+pytestmark = pytest.mark.django_db
+
+
+def make_job(job_id: str, *, sn: str, status: str = JOB_RUNNING, ticket: str = "ticket") -> Job:
+    now = timezone.now()
+    job = Job.objects.create(
+        job_id=job_id,
+        task="CreateInstance",
+        idc_id="idc-1",
+        sn=sn,
+        status=status,
+        node={"sn": sn, "secret_looking": "x"},
+        token_digest=token_digest(ticket),
+        token_claimed_at=now,
+        token_expires_at=now + timedelta(hours=1),
+        step_count=3,
+    )
+    for index, status in enumerate((STEP_SUCCEEDED, STEP_RUNNING, STEP_WAITING)):
+        Step.objects.create(
+            job=job,
+            index=index,
+            action=f"Action{index}",
+            target="agent",
+            params={"index": index, "nested": {"list": [1, 2]}},
+            status=status,
+            result={"done": index} if status == STEP_SUCCEEDED else {},
+            timeout_s=60,
+            started_at=now if status != STEP_WAITING else None,
+        )
+    return job
+
+
+def same_fields(found, expected) -> None:
+    assert type(found) is type(expected)
+    assert found.pk == expected.pk
+    assert found.get_deferred_fields() == expected.get_deferred_fields()
+    for field in type(found)._meta.concrete_fields:
+        if field.attname not in found.get_deferred_fields():
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+
+
+def test_the_agents_job_is_the_one_the_queryset_finds():
+    make_job("job-a", sn="SN-A", ticket="ticket-a")
+    job = make_job("job-b", sn="SN-B", ticket="ticket-b")
+    found = tokens.job_for(sn="SN-B", token="ticket-b")
+    expected = Job.objects.defer("node", "spec").get(pk=job.pk)
+    same_fields(found, expected)
+    assert found.token_expires_at.tzinfo is not None  # converted as the ORM converts it
+    assert found.get_deferred_fields() == {"node", "spec"}
+
+
+def test_a_credential_of_another_sn_another_job_or_past_its_expiry_finds_nothing():
+    job = make_job("job-a", sn="SN-A", ticket="ticket-a")
+    make_job("job-b", sn="SN-B", ticket="ticket-b")
+    assert tokens.job_for(sn="SN-A", token="ticket-b") is None
+    assert tokens.job_for(sn="SN-B", token="ticket-a") is None
+    Job.objects.filter(pk=job.pk).update(token_expires_at=timezone.now() - timedelta(seconds=1))
+    assert tokens.job_for(sn="SN-A", token="ticket-a") is None
+    Job.objects.filter(pk=job.pk).update(
+        token_expires_at=timezone.now() + timedelta(hours=1), status=JOB_SUCCEEDED
+    )
+    assert tokens.job_for(sn="SN-A", token="ticket-a") is None
+
+
+def test_the_session_token_is_good_and_the_lock_finds_the_same_row():
+    job = make_job("job-a", sn="SN-A")
+    Job.objects.filter(pk=job.pk).update(session_digest=token_digest("session"))
+    with transaction.atomic():
+        locked = tokens.job_for(sn="SN-A", token="session", lock=True)
+    assert locked is not None and locked.pk == job.pk
+
+
+def test_the_engines_reads_find_the_unfinished_steps_in_order_with_their_params():
+    job = make_job("job-a", sn="SN-A")
+    with transaction.atomic():
+        locked = core.lock_job(job.pk)
+        steps = core.unfinished_steps(locked)
+    assert [(s.index, s.status) for s in steps] == [(1, STEP_RUNNING), (2, STEP_WAITING)]
+    assert steps[0].params == {"index": 1, "nested": {"list": [1, 2]}}
+    assert steps[0].job is locked  # no query to reach the job
+    expected = Step.objects.defer("result", "progress").get(pk=steps[0].pk)
+    same_fields(steps[0], expected)
+    with pytest.raises(Job.DoesNotExist):
+        core.lock_job(job.pk + 1000)
+
+
+def test_each_run_takes_its_own_values_in_one_query():
+    make_job("job-a", sn="SN-A", ticket="ticket-a")
+    make_job("job-b", sn="SN-B", ticket="ticket-b")
+    with CaptureQueriesContext(connection) as queries:
+        first = tokens.job_for(sn="SN-A", token="ticket-a")
+        second = tokens.job_for(sn="SN-B", token="ticket-b")
+        neither = tokens.job_for(sn="SN-A", token="ticket-b")
+    assert (first.job_id, second.job_id, neither) == ("job-a", "job-b", None)
+    assert len(queries) == 3
+
+
+def test_a_statement_refuses_what_it_cannot_build():
+    joined = Statement(lambda: Step.objects.select_related("job").filter(pk=Arg("pk")))
+    with pytest.raises(TypeError):
+        joined.first(pk=1)
+    values = Statement(lambda: Step.objects.filter(pk=Arg("pk")).values_list("job_id"))
+    with pytest.raises(TypeError):
+        values.first(pk=1)
