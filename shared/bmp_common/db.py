@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Expression, Field, Model, QuerySet
 
 from bmp_common.errors import BmpError, ErrorSpec
@@ -110,3 +110,37 @@ class _Compiled(NamedTuple):
     params: tuple
     attnames: tuple[str, ...]
     converters: dict
+
+
+def save_fields(obj: Model, fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` with its UPDATE compiled once per model, fields and
+    database: Django builds and compiles a QuerySet for every save (0.7 ms of CPU here, against
+    0.1 ms for the statement), and the scheduler saves a step twice per step of every install.
+    Fields set on save are set as ``save`` sets them (``auto_now``); no signals are sent (the
+    models written this way have no receivers). Raises ``DatabaseError`` when the row is gone,
+    as ``save`` does."""
+    using = obj._state.db or DEFAULT_DB_ALIAS
+    model = type(obj)
+    key = (model, tuple(fields), using)
+    compiled = _UPDATES.get(key)
+    connection = connections[using]
+    if compiled is None:
+        meta = model._meta
+        columns = [meta.get_field(name) for name in fields]
+        quote = connection.ops.quote_name
+        # Identifiers of the model's own table, quoted; every value is a parameter.
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in columns),
+            quote(meta.pk.column),
+        )
+        compiled = _UPDATES[key] = (sql, columns)
+    sql, columns = compiled
+    values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError(f"{model.__name__} {obj.pk}: no row to update")
+
+
+_UPDATES: dict[tuple, tuple[str, list[Field]]] = {}

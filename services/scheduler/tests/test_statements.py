@@ -1,16 +1,17 @@
-"""bmp_common.db.Statement: the engine's compiled reads find what the QuerySets they replace
-found, with the same field values (converted: datetimes, JSON), on SQLite and MariaDB."""
+"""bmp_common.db.Statement and save_fields: the engine's compiled reads find what the QuerySets
+they replace found, with the same field values (converted: datetimes, JSON), and its compiled
+saves write what ``save(update_fields=...)`` wrote, on SQLite and MariaDB."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bmp_common.db import Arg, Statement
+from bmp_common.db import Arg, Statement, save_fields
 from bmp_common.ids import token_digest
 from bmp_scheduler.workflow import tokens
 from bmp_scheduler.workflow.choices import (
@@ -127,3 +128,27 @@ def test_a_statement_refuses_what_it_cannot_build():
     values = Statement(lambda: Step.objects.filter(pk=Arg("pk")).values_list("job_id"))
     with pytest.raises(TypeError):
         values.first(pk=1)
+
+
+def test_save_fields_writes_the_fields_named_and_sets_auto_now():
+    job = make_job("job-a", sn="SN-A")
+    step = Step.objects.get(job=job, index=1)
+    finished = timezone.now()
+    step.status, step.finished_at, step.result = STEP_SUCCEEDED, finished, {"disk": {"a": [1]}}
+    step.error = "not saved"  # not named: stays as stored
+    save_fields(step, ["status", "finished_at", "result"])
+    stored = Step.objects.get(pk=step.pk)
+    assert (stored.status, stored.finished_at, stored.result, stored.error) == (
+        STEP_SUCCEEDED,
+        finished,
+        {"disk": {"a": [1]}},
+        "",
+    )
+    before = Job.objects.get(pk=job.pk).updated_at
+    job.message = "saved"
+    save_fields(job, ["message", "updated_at"])
+    stored_job = Job.objects.get(pk=job.pk)
+    assert stored_job.message == "saved" and stored_job.updated_at > before
+    Step.objects.filter(pk=step.pk).delete()
+    with pytest.raises(DatabaseError):
+        save_fields(step, ["status"])

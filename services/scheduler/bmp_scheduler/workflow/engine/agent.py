@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from bmp_common.db import save_fields
 from bmp_common.messages import actions
 from bmp_scheduler.workflow.choices import (
     ERROR_AGENT_RESTARTED,
@@ -43,7 +44,7 @@ def agent_booted(job: Job, boot_id: str) -> bool:
         return False
     first = not job.agent_boot
     job.agent_boot = boot_id
-    job.save(update_fields=["agent_boot", "updated_at"])
+    save_fields(job, ["agent_boot", "updated_at"])
     current = _current(job)
     if first or current is None or current.target != TARGET_AGENT:
         return False
@@ -63,7 +64,7 @@ def agent_silent(job: Job, step: Step, *, message: str) -> None:
     pxe = _last_before(job, ping, BOOT_INTO_LIVEOS) if ping is not None else None
     start = pxe.index if pxe is not None else step.index
     job.agent_boot = ""  # the next boot is the first one of the new segment
-    job.save(update_fields=["agent_boot", "updated_at"])
+    save_fields(job, ["agent_boot", "updated_at"])
     _rewind(job, step, start, error=ERROR_AGENT_SILENT, message=message)
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
-from bmp_common.db import Arg, Statement
+from bmp_common.db import Arg, Statement, save_fields
 from bmp_common.messages import actions
 from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
@@ -165,7 +165,7 @@ def start_job(job: Job) -> bool:
     job.started_at = timezone.now()
     try:
         with transaction.atomic():  # the unique active_sn refuses a second running job
-            job.save(update_fields=["status", "active_sn", "started_at", "updated_at"])
+            save_fields(job, ["status", "active_sn", "started_at", "updated_at"])
     except IntegrityError:
         job.status, job.active_sn = JOB_QUEUED, None
         log.info("job %s waits: another job of SN %s is running", job.job_id, job.sn)
@@ -216,9 +216,7 @@ def begin_step(
     step.deadline = now + timedelta(seconds=step.timeout_s)
     step.not_before = None
     step.finished_at = None
-    step.save(
-        update_fields=["status", "attempt", "started_at", "deadline", "not_before", "finished_at"]
-    )
+    save_fields(step, ["status", "attempt", "started_at", "deadline", "not_before", "finished_at"])
     step.job = job
     if step.action == BOOT_INTO_LIVEOS:
         _prepare_liveos_boot(job, step)
@@ -254,7 +252,7 @@ def _prepare_liveos_boot(job: Job, boot: Step) -> None:
             job.password_hash = agent_params.sha512_crypt(decrypt_secret(encrypted))
         except SecretDecryptionError:
             log.error("job %s: the root password cannot be decrypted", job.job_id)
-    job.save(update_fields=[*tokens.FIELDS, "agent_boot", "password_hash", "updated_at"])
+    save_fields(job, [*tokens.FIELDS, "agent_boot", "password_hash", "updated_at"])
 
 
 def dispatch(step: Step, following: list[Step] | None = None) -> None:
@@ -316,8 +314,9 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
     job.password_hash = ""
     events.forget_progress(job)
     recorder.job_ended(job)
-    job.save(
-        update_fields=[
+    save_fields(
+        job,
+        [
             "status",
             "finished_at",
             "active_sn",
@@ -326,7 +325,7 @@ def finish_job(job: Job, status: str, *, step: Step | None = None, message: str 
             *tokens.FIELDS,
             "password_hash",
             "updated_at",
-        ]
+        ],
     )
     log.log(
         logging.ERROR if status == JOB_FAILED else logging.INFO,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from bmp_common import progress as live
+from bmp_common.db import save_fields
 from bmp_common.messages.jobs import EVENT_STEP, JOB_EVENT_TASK, JobEvent
 from bmp_scheduler.workflow.engine import outbox
 from bmp_scheduler.workflow.models import Job, Step
@@ -32,7 +33,7 @@ def emit(job: Job, kind: str, **fields) -> JobEvent:
         **fields,
     )
     job.last_event = event.to_wire()
-    job.save(update_fields=["event_sequence", "last_event", "updated_at"])
+    save_fields(job, ["event_sequence", "last_event", "updated_at"])
     outbox.enqueue(JOB_EVENT_TASK, {"message": job.last_event})
     return event
 

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from bmp_common.db import save_fields
 from bmp_scheduler.workflow.choices import (
     JOB_ACTIVE,
     JOB_CANCELLED,
@@ -102,7 +103,7 @@ def retry_job(
                 step.status = STEP_SKIPPED
             step.save()
         job.status, job.reason, job.message, job.finished_at = JOB_QUEUED, "", "", None
-        job.save(update_fields=["status", "reason", "message", "finished_at", "updated_at"])
+        save_fields(job, ["status", "reason", "message", "finished_at", "updated_at"])
         log.info("job %s retried from step %d", job_id, from_step)
         if job.sn:
             start_queued(job.sn)  # it starts now unless another job of its device runs

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.crypto import without_secrets
+from bmp_common.db import save_fields
 from bmp_scheduler.workflow.choices import JOB_CANCELLED, JOB_FAILED
 from bmp_scheduler.workflow.models import Job, Step
 
@@ -36,7 +37,7 @@ def job_secrets_purge(job: Job) -> None:
     job.node = without_secrets(job.node)
     job.spec = without_secrets(job.spec)
     job.secrets_purged_at = timezone.now()
-    job.save(update_fields=["node", "spec", "secrets_purged_at", "updated_at"])
+    save_fields(job, ["node", "spec", "secrets_purged_at", "updated_at"])
     changed = []
     # With job_id: a related manager's rows carry their job, and a deferred job_id was read
     # back with one query per step (17 per install's end).

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from bmp_common.db import Arg, Statement
+from bmp_common.db import Arg, Statement, save_fields
 from bmp_common.messages.steps import BMC_CREDENTIAL_ERRORS, STEP_OK, StepResult
 from bmp_scheduler.workflow.choices import (
     JOB_FAILED,
@@ -128,7 +128,7 @@ def apply_result(
         step.status = STEP_SUCCEEDED
         step.error = ""
         step.finished_at = timezone.now()
-        step.save(update_fields=["status", "error", "finished_at", "result"])
+        save_fields(step, ["status", "error", "finished_at", "result"])
         recorder.step_ended(job, step, result="ok")
         return Applied(RECORDED, start_next(job, in_hand=in_hand, unfinished=unfinished))
     error = result.error or "ERROR"
@@ -164,7 +164,7 @@ def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
         step.status = STEP_WAITING
         step.not_before = now + timedelta(seconds=delay)
         step.deadline = None
-        step.save(update_fields=["status", "not_before", "deadline", "error", "result"])
+        save_fields(step, ["status", "not_before", "deadline", "error", "result"])
         log.warning(
             "job %s step %d %s attempt %d failed (%s): retry in %.1f s",
             job.job_id,
@@ -179,10 +179,10 @@ def fail_attempt(job: Job, step: Step, *, error: str, message: str) -> None:
     step.deadline = None
     if step.policy == POLICY_SKIP:
         step.status = STEP_SKIPPED
-        step.save(update_fields=["status", "finished_at", "deadline", "error", "result"])
+        save_fields(step, ["status", "finished_at", "deadline", "error", "result"])
         log.warning("job %s step %s failed (%s): skipped by policy", job.job_id, step, error)
         start_next(job)
         return
     step.status = STEP_FAILED
-    step.save(update_fields=["status", "finished_at", "deadline", "error", "result"])
+    save_fields(step, ["status", "finished_at", "deadline", "error", "result"])
     finish_job(job, JOB_FAILED, step=step, message=message)
