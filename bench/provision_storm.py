@@ -205,6 +205,57 @@ def step_profile(platform: Platform) -> str:
     return "\n".join(lines)
 
 
+def boot_phases(platform: Platform) -> str:
+    """Where SetPXEBoot and Ping go, per job from the flight recorder (medians, seconds):
+    the driver's first BMC call after the step began, the scheduler recording its result, the
+    server's first DHCP packet and boot file, the agent's first heartbeat, and its first
+    results (Ping's end); with the heartbeats an install made."""
+    jobs = platform.sql(
+        "SELECT j.job_id, j.mac, j.agent_address FROM scheduler_job j"
+        " WHERE j.task = 'CreateInstances'"
+    )
+    gaps: dict[str, list[float]] = {}
+    beats: list[int] = []
+    for job_id, mac, address in jobs:
+        marks: dict[str, float] = {}
+        count = 0
+        for item in flight.read(job_id, nodes=[mac, address]):
+            kind, detail, at = item["kind"], item.get("detail") or {}, item["time"]
+            if kind == flight.STEP_BEGIN and detail.get("action") == "SetPXEBoot":
+                marks.setdefault("begun", at)
+            elif kind == flight.BMC_CALL and detail.get("step") == "SetPXEBoot":
+                marks.setdefault("bmc", at)
+            elif kind == flight.STEP_END and detail.get("action") == "SetPXEBoot":
+                marks.setdefault("recorded", at)
+            elif kind == flight.DHCP_PACKET and "bmc" in marks:
+                marks.setdefault("dhcp", at)
+            elif kind == flight.FILE_FETCHED and "bmc" in marks:
+                marks.setdefault("file", at)
+            elif kind == flight.HEARTBEATS:
+                marks["heartbeat"] = min(marks.get("heartbeat", at), at)
+                count += detail.get("count", 0)
+            elif kind == flight.STEP_END and detail.get("action") == "Ping":
+                marks.setdefault("results", at)
+        beats.append(count)
+        for earlier, later in (
+            ("begun", "bmc"),
+            ("bmc", "recorded"),
+            ("bmc", "dhcp"),
+            ("dhcp", "file"),
+            ("file", "heartbeat"),
+            ("heartbeat", "results"),
+            ("recorded", "results"),
+        ):
+            if earlier in marks and later in marks:
+                gaps.setdefault(f"{earlier}->{later}", []).append(marks[later] - marks[earlier])
+    parts = [f"{name} {_pct(sorted(values), 50):.2f}" for name, values in gaps.items()]
+    beats.sort()
+    return (
+        "boot phases (p50 s): " + ", ".join(parts) + f"; heartbeats per install p50 "
+        f"{_pct(beats, 50):.0f} p95 {_pct(beats, 95):.0f}"
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of ``pid`` and its living descendants (gunicorn workers, pools)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -476,6 +527,7 @@ def main() -> int:
             )
             os.environ.update({k: v for k, v in platform.env.items() if k.startswith("BMP_")})
             flight.reset_client()
+            print(boot_phases(platform), flush=True)
             checks = check_once(platform, logs)
             print("checks: " + " ".join(f"{k}={v}" for k, v in checks.items()), flush=True)
             floor = broker_floor(platform, broker + 2 * args.nodes, args.concurrency)
