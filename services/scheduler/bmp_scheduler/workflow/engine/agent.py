@@ -28,7 +28,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
     TARGET_AGENT,
 )
-from bmp_scheduler.workflow.engine.core import BOOT_INTO_LIVEOS, start_next
+from bmp_scheduler.workflow.engine.core import BOOT_INTO_LIVEOS, start_next, unfinished_steps
 from bmp_scheduler.workflow.engine.results import fail_attempt
 from bmp_scheduler.workflow.models import Job, Step
 
@@ -69,7 +69,8 @@ def agent_silent(job: Job, step: Step, *, message: str) -> None:
 
 
 def _current(job: Job) -> Step | None:
-    return job.steps.filter(status__in=(STEP_WAITING, STEP_RUNNING)).order_by("index").first()
+    unfinished = unfinished_steps(job)
+    return unfinished[0] if unfinished else None
 
 
 def _last_before(job: Job, step: Step, action: str) -> Step | None:

@@ -282,9 +282,7 @@ def run_after(step: Step, following: list[Step] | None = None) -> list[Step]:
     target, waiting, none waiting for a backoff. ``following``: the unfinished steps after it,
     when the caller has read them; else they are read."""
     if following is None:
-        following = step.job.steps.filter(index__gt=step.index, status=STEP_WAITING).order_by(
-            "index"
-        )
+        following = [later for later in unfinished_steps(step.job) if later.index > step.index]
     run = []
     for later in following:
         if later.target != step.target or later.status != STEP_WAITING or later.not_before:
