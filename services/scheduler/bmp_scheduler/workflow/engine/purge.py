@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bmp_common.crypto import without_secrets
-from bmp_common.db import save_fields
+from bmp_common.db import Arg, Statement, save_fields
 from bmp_scheduler.workflow.choices import JOB_CANCELLED, JOB_FAILED
 from bmp_scheduler.workflow.models import Job, Step
 
@@ -30,24 +30,25 @@ RETRYABLE = (JOB_FAILED, JOB_CANCELLED)
 PURGE_GRACE = timedelta(hours=1)
 
 
+# Read at every succeeded job's end: compiled once (bmp_common.db).
+_SUBMITTED = Statement(lambda: Job.objects.filter(pk=Arg("pk")).only("node", "spec"))
+_STEP_PARAMS = Statement(lambda: Step.objects.filter(job_id=Arg("job")).only("params"))
+
+
 def job_secrets_purge(job: Job) -> None:
     """Removes the secrets of ``job`` (locked) and of its steps."""
     if {"node", "spec"} & job.get_deferred_fields():  # the engine's lock defers them: one read
-        job.node, job.spec = Job.objects.filter(pk=job.pk).values_list("node", "spec").get()
+        submitted = _SUBMITTED.first(pk=job.pk)
+        job.node, job.spec = submitted.node, submitted.spec
     job.node = without_secrets(job.node)
     job.spec = without_secrets(job.spec)
     job.secrets_purged_at = timezone.now()
     save_fields(job, ["node", "spec", "secrets_purged_at", "updated_at"])
-    changed = []
-    # With job_id: a related manager's rows carry their job, and a deferred job_id was read
-    # back with one query per step (17 per install's end).
-    for step in job.steps.only("pk", "job_id", "params"):
+    for step in _STEP_PARAMS.all(job=job.pk):
         cleaned = without_secrets(step.params)
-        if cleaned != step.params:
+        if cleaned != step.params:  # a job's driver steps and SetPassword: four to six
             step.params = cleaned
-            changed.append(step)
-    if changed:  # one statement for all (a job's driver steps and SetPassword: four to six)
-        Step.objects.bulk_update(changed, ["params"])
+            save_fields(step, ["params"])
     log.info("job %s: secrets purged", job.job_id)
 
 
