@@ -268,17 +268,33 @@ def record(job_id: str, source: str, kind: str, detail: dict | None = None) -> N
 
 
 def record_many(job_id: str, entries: Iterable[dict]) -> None:
-    rows = [json.dumps(item, separators=(",", ":"), default=str) for item in entries]
-    if not job_id or not rows:
+    record_jobs({job_id: list(entries)})
+
+
+def record_jobs(entries_of: dict[str, list[dict]]) -> None:
+    """The entries of several jobs (job id -> entries, oldest first) in one round trip."""
+    rows_of = {
+        job_id: [json.dumps(item, separators=(",", ":"), default=str) for item in entries]
+        for job_id, entries in entries_of.items()
+        if job_id and entries
+    }
+    count = sum(len(rows) for rows in rows_of.values())
+    if not count:
         return
-    key = _job_key(job_id)
 
     def fill(pipe):
-        pipe.rpush(key, *rows)
-        pipe.ltrim(key, -JOB_MAX_ENTRIES, -1)
-        pipe.expire(key, JOB_TTL_S)
+        for job_id, rows in rows_of.items():
+            key = _job_key(job_id)
+            pipe.rpush(key, *rows)
+            pipe.ltrim(key, -JOB_MAX_ENTRIES, -1)
+            pipe.expire(key, JOB_TTL_S)
 
-    _write(f"job {job_id} entries", len(rows), fill)
+    what = (
+        f"job {next(iter(rows_of))} entries"
+        if len(rows_of) == 1
+        else f"{len(rows_of)} jobs' entries"
+    )
+    _write(what, count, fill)
 
 
 def record_node(events: Iterable[tuple[str, dict]]) -> None:

@@ -34,17 +34,36 @@ def _seen_key(job_id: str) -> str:
 
 
 def publish(job_id: str, progress: dict) -> None:
-    try:  # one round trip for both keys
-        cache.set_many({_key(job_id): progress, _seen_key(job_id): time.time()}, TTL_S)
+    publish_many({job_id: progress})
+
+
+def publish_many(progress_of: dict[str, dict]) -> None:
+    """The progress of several jobs (job id -> progress) in one round trip."""
+    if not progress_of:
+        return
+    now = time.time()
+    values = {}
+    for job_id, progress in progress_of.items():
+        values[_key(job_id)] = progress
+        values[_seen_key(job_id)] = now
+    try:
+        cache.set_many(values, TTL_S)
     except Exception:
-        log.warning("progress of job %s not published (cache unavailable)", job_id)
+        log.warning("progress of %d jobs not published (cache unavailable)", len(progress_of))
 
 
 def forget(job_id: str) -> None:
+    forget_many([job_id])
+
+
+def forget_many(job_ids: Iterable[str]) -> None:
+    keys = [key for job_id in job_ids for key in (_key(job_id), _seen_key(job_id))]
+    if not keys:
+        return
     try:
-        cache.delete_many([_key(job_id), _seen_key(job_id)])
+        cache.delete_many(keys)
     except Exception:
-        log.warning("progress of job %s not cleared (cache unavailable)", job_id)
+        log.warning("progress of %d jobs not cleared (cache unavailable)", len(keys) // 2)
 
 
 def read(job_ids: Iterable[str]) -> dict[str, dict]:

@@ -68,3 +68,46 @@ def test_a_timeout_found_by_the_sweep_is_the_schedulers_word(lab, settings):
 
     assert end["source"] == "scheduler"
     assert (end["detail"]["result"], end["detail"]["error"]) == ("failed", "TIMEOUT")
+
+
+def test_one_transactions_entries_go_together_and_a_rollback_sends_none(transactional_db):
+    from django.db import transaction
+
+    from bmp_common import progress
+    from bmp_scheduler.workflow.engine import after_commit
+
+    step = flight.entry(flight.SCHEDULER, flight.STEP_BEGIN, {"index": 0})
+    with transaction.atomic():
+        after_commit.record("job-tx-a", [step])
+        after_commit.show_progress("job-tx-a", {"action": "Ping", "step": 1})
+        after_commit.record("job-tx-b", [step])
+        with transaction.atomic():
+            after_commit.record("job-tx-a", [flight.entry(flight.SCHEDULER, flight.STEP_END)])
+        try:
+            with transaction.atomic():  # a savepoint that rolls back takes its entries along
+                after_commit.record("job-tx-a", [flight.entry(flight.SCHEDULER, "undone")])
+                after_commit.show_progress("job-tx-a", None)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert flight.read("job-tx-a") == []  # nothing before the commit
+    kinds = [entry["kind"] for entry in flight.read("job-tx-a")]
+    assert kinds == [flight.STEP_BEGIN, flight.STEP_END]
+    assert [entry["kind"] for entry in flight.read("job-tx-b")] == [flight.STEP_BEGIN]
+    assert progress.read(["job-tx-a"]) == {"job-tx-a": {"action": "Ping", "step": 1}}
+
+    try:
+        with transaction.atomic():
+            after_commit.record("job-tx-c", [step])
+            after_commit.show_progress("job-tx-a", None)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    with transaction.atomic():  # the next transaction starts a batch of its own
+        after_commit.record("job-tx-d", [step])
+    assert flight.read("job-tx-c") == []
+    assert len(flight.read("job-tx-d")) == 1
+    assert progress.read(["job-tx-a"]) != {}  # the rolled-back forget was not sent
+
+    after_commit.show_progress("job-tx-a", None)  # outside a transaction: at once
+    assert progress.read(["job-tx-a"]) == {}

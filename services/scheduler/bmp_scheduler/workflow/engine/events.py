@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from bmp_common import progress as live
 from bmp_common.db import save_fields
 from bmp_common.messages.jobs import EVENT_STEP, JOB_EVENT_TASK, JobEvent
-from bmp_scheduler.workflow.engine import outbox
+from bmp_scheduler.workflow.engine import after_commit, outbox
 from bmp_scheduler.workflow.models import Job, Step
 
 
@@ -63,10 +62,8 @@ def emit_progress(job: Job, step: Step, **progress) -> None:
     now = {**place(job, step), **progress}
     if job.event_sequence == 0:  # the first: openapi marks the job running
         emit(job, EVENT_STEP, action=step.action, progress=now)
-    job_id, shown = job.job_id, {"action": step.action, **now}
-    transaction.on_commit(lambda: live.publish(job_id, shown))
+    after_commit.show_progress(job.job_id, {"action": step.action, **now})
 
 
 def forget_progress(job: Job) -> None:
-    job_id = job.job_id
-    transaction.on_commit(lambda: live.forget(job_id))
+    after_commit.show_progress(job.job_id, None)

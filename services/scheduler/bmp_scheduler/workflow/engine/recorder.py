@@ -7,8 +7,6 @@ Entries are written once the transaction that decided them commits: a decision r
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from bmp_common import flight
 from bmp_scheduler.workflow.choices import (
     ERROR_AGENT_RESTARTED,
@@ -18,6 +16,7 @@ from bmp_scheduler.workflow.choices import (
     TARGET_DHCP,
     TARGET_DRIVER,
 )
+from bmp_scheduler.workflow.engine import after_commit
 from bmp_scheduler.workflow.models import Job, Step
 
 # The driver's list of BMC calls in a step result (bmp_driver.worker); kept out of step.result.
@@ -32,7 +31,7 @@ _SOURCE_OF_TARGET = {
 
 
 def _later(job_id: str, entries: list[dict]) -> None:
-    transaction.on_commit(lambda: flight.record_many(job_id, entries))
+    after_commit.record(job_id, entries)
 
 
 def job_started(job: Job) -> None:
