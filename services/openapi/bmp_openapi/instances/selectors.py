@@ -144,10 +144,11 @@ def instances_sharer_ids(instances: list[Instance]) -> dict[int, list[str]]:
     shares of their projects, and one for the instances listed by those shared in part (if
     any: most projects have none)."""
     pks = {instance.pk for instance in instances}
+    # In no particular order: the users' streams are a set (live_events.publish_many).
     shares = SharingProject.objects.filter(
         project_id__in={instance.project_id for instance in instances}
-    ).values_list("pk", "project_id", "whole_project", "shared_user__user_id")
-    shares = list(shares)  # in the shares' order (created_at, id), as the users are told
+    ).order_by()
+    shares = list(shares.values_list("pk", "project_id", "whole_project", "shared_user__user_id"))
     partial = [share_pk for share_pk, _, whole_project, _ in shares if not whole_project]
     listing: dict[int, list[int]] = {}
     if partial:
