@@ -53,9 +53,9 @@ def job_event_apply(event: JobEvent) -> bool:
     """Applies ``event``; False when it was already applied, is stale, or names no job of ours."""
     status = _STATUS_AFTER[event.kind]
     ends = status in FINAL
-    columns = (*EVENT_COLUMNS, "submission") if ends else EVENT_COLUMNS
+    read = (*EVENT_COLUMNS, "submission") if ends else EVENT_COLUMNS
     try:
-        job = Job.objects.select_for_update().only(*columns).get(job_id=event.job_id)
+        job = Job.objects.select_for_update().only(*read).get(job_id=event.job_id)
     except Job.DoesNotExist:
         log.warning("job event %s#%d: no such job", event.job_id, event.sequence)
         return False
