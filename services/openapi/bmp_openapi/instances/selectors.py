@@ -140,19 +140,31 @@ def instance_sharer_ids(instance: Instance) -> list[str]:
 
 
 def instances_sharer_ids(instances: list[Instance]) -> dict[int, list[str]]:
-    """``instance_sharer_ids`` of each of ``instances`` (by primary key), in one query."""
+    """``instance_sharer_ids`` of each of ``instances`` (by primary key): one query for the
+    shares of their projects, and one for the instances listed by those shared in part (if
+    any: most projects have none)."""
     pks = {instance.pk for instance in instances}
+    # In no particular order: the users' streams are a set (live_events.publish_many).
     shares = SharingProject.objects.filter(
         project_id__in={instance.project_id for instance in instances}
-    ).filter(Q(whole_project=True) | Q(instances__in=pks))
+    ).order_by()
+    shares = list(shares.values_list("pk", "project_id", "whole_project", "shared_user__user_id"))
+    partial = [share_pk for share_pk, _, whole_project, _ in shares if not whole_project]
+    listing: dict[int, list[int]] = {}
+    if partial:
+        listed_rows = SharingProject.instances.through.objects.filter(
+            sharingproject_id__in=partial, instance_id__in=pks
+        ).order_by()
+        for share_pk, instance_pk in listed_rows.values_list("sharingproject_id", "instance_id"):
+            listing.setdefault(share_pk, []).append(instance_pk)
     whole: dict[int, list[str]] = {}
     listed: dict[int, list[str]] = {}
-    rows = shares.values_list("project_id", "whole_project", "instances", "shared_user__user_id")
-    for project_pk, whole_project, instance_pk, user_id in rows:
+    for share_pk, project_pk, whole_project, user_id in shares:
         if whole_project:
             whole.setdefault(project_pk, []).append(user_id)
-        elif instance_pk in pks:
-            listed.setdefault(instance_pk, []).append(user_id)
+        else:
+            for instance_pk in listing.get(share_pk, ()):
+                listed.setdefault(instance_pk, []).append(user_id)
     return {
         instance.pk: list(
             dict.fromkeys([*whole.get(instance.project_id, []), *listed.get(instance.pk, [])])

@@ -10,20 +10,43 @@ from __future__ import annotations
 import logging
 
 from bmp_common.messages.jobs import EVENT_CANCELLED, EVENT_STEP, EVENT_SUCCEEDED, JobEvent
+from bmp_openapi.accounts.models import User
 from bmp_openapi.audit.services import audit_record
 from bmp_openapi.inbox.services import message_send
 from bmp_openapi.instances import states
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.instances.services.lifecycle import instance_transition
 from bmp_openapi.instances.services.release import instance_release
+from bmp_openapi.projects.models import Project
 
 log = logging.getLogger(__name__)
 
 SCHEDULER = "scheduler"  # who the audit columns name for changes jobs make
 
+# What an event, its transition and the save's receivers (live events, monitoring) read of the
+# instance: a deferred column would cost a query of its own. (``progress`` is written, not read.)
+EVENT_COLUMNS = (
+    "instance_id",
+    "instance_name",
+    "status",
+    "reason",
+    "locked",
+    "job_id",
+    "delete_marker",
+    "project",
+    "user",
+    "device",
+)
+
+
+def _locked(instance_id: str) -> Instance | None:
+    """The live instance's row (the columns an event reads), locked; None if there is none."""
+    rows = Instance.objects.select_for_update().only(*EVENT_COLUMNS).filter(instance_id=instance_id)
+    return next(iter(rows.order_by()[:1]), None)  # (a unique key: no ORDER BY to compile)
+
 
 def on_instance_job_event(job, event: JobEvent) -> None:
-    instance = Instance.objects.select_for_update().filter(instance_id=job.instance_id).first()
+    instance = _locked(job.instance_id)
     if instance is None or instance.job_id != job.job_id:
         log.info("job %s: instance %s has moved on; event ignored", job.job_id, job.instance_id)
         return
@@ -48,6 +71,8 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         text = event.message or "cancelled by an operator"
     else:
         outcome, reason, text = states.JOB_FAILED, event.reason or "ERROR", event.message
+    # The owner, for the live event, the audit line and the message (its ids, not the row).
+    instance.user = User.all_objects.only("user_id", "user_name").get(pk=instance.user_id)
     changes = {"reason": reason, "reason_message": text[:512], "progress": {}}
     if power:
         changes["power"] = power
@@ -81,5 +106,11 @@ def on_instance_job_event(job, event: JobEvent) -> None:
         sn=job.sn,
         device_id=job.device_id,
         idc_id=job.idc_id,
-        project_id=instance.project.project_id,
+        project_id=_project_id(instance),
     )
+
+
+def _project_id(instance: Instance) -> str:
+    """The public id of the instance's project (deleted or not, as ``instance.project``)."""
+    projects = Project.all_objects.filter(pk=instance.project_id)
+    return projects.values_list("project_id", flat=True).get()

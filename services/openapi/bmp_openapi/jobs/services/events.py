@@ -22,7 +22,7 @@ from bmp_common.messages.jobs import (
 )
 from bmp_openapi.core import events as core_events
 from bmp_openapi.jobs.models import CANCELLED, FAILED, FINAL, RUNNING, SUCCEEDED, Job
-from bmp_openapi.jobs.services.submission import job_submission_purge
+from bmp_openapi.jobs.services.submission import job_submission_purged
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,29 @@ _STATUS_AFTER = {
 }
 
 
+# What applying an event and its receivers read of the job (a deferred column would cost a
+# query of its own); the submission only with an end, to drop its secrets.
+EVENT_COLUMNS = (
+    "job_id",
+    "task",
+    "idc_id",
+    "device_id",
+    "sn",
+    "instance_id",
+    "status",
+    "last_sequence",
+)
+
+
 @transaction.atomic
 def job_event_apply(event: JobEvent) -> bool:
     """Applies ``event``; False when it was already applied, is stale, or names no job of ours."""
-    # The submission (the whole JobSubmit) is not needed here: not read, not written back.
-    job = Job.objects.select_for_update().defer("submission").filter(job_id=event.job_id).first()
-    if job is None:
+    status = _STATUS_AFTER[event.kind]
+    ends = status in FINAL
+    read = (*EVENT_COLUMNS, "submission") if ends else EVENT_COLUMNS
+    try:
+        job = Job.objects.select_for_update().only(*read).get(job_id=event.job_id)
+    except Job.DoesNotExist:
         log.warning("job event %s#%d: no such job", event.job_id, event.sequence)
         return False
     if job.status in FINAL or event.sequence <= job.last_sequence:
@@ -47,25 +64,25 @@ def job_event_apply(event: JobEvent) -> bool:
         return False
     job.last_sequence = event.sequence
     job.retry_command = {}  # any later event: the scheduler has it (or it was moot)
-    job.status = _STATUS_AFTER[event.kind]
+    job.status = status
     job.action = event.action[:64]
     job.reason = event.reason[:64]
     job.message = event.message[:512]
-    if job.status in FINAL:
-        job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "last_sequence",
-            "status",
-            "action",
-            "reason",
-            "message",
-            "finished_at",
-            "retry_command",
-            "updated_at",
-        ]
-    )
-    if job.status in FINAL:
-        job_submission_purge(job=job)
+    job.updated_at = now = timezone.now()
+    columns = {
+        "last_sequence": job.last_sequence,
+        "status": job.status,
+        "action": job.action,
+        "reason": job.reason,
+        "message": job.message,
+        "retry_command": job.retry_command,
+        "updated_at": job.updated_at,
+    }
+    if ends:
+        job.finished_at = columns["finished_at"] = now
+        # Its secrets (BMC and root passwords) go: a retry runs on the scheduler's own copy.
+        job.submission = columns["submission"] = job_submission_purged(job.submission)
+    # One UPDATE of the row read (and locked) above: no model save (Job has no save signals).
+    Job.objects.filter(pk=job.pk).update(**columns)
     core_events.job_event_applied.send(sender=Job, job=job, event=event)
     return True

@@ -112,11 +112,10 @@ def jobs_submit(*, task: str, instances: list, specs: list[dict], actor_name: st
     return jobs
 
 
-def job_submission_purge(*, job: Job) -> None:
-    """Drops the secrets (BMC and root passwords) of a finished job's submission.
+def job_submission_purged(submission: dict) -> dict:
+    """A finished job's submission without its secrets (BMC and root passwords).
 
     The submission is kept only to be sent again while the scheduler has not taken the job; a
     retry runs on the scheduler's own copy (which keeps its secrets for the retry window).
     """
-    submission = Job.objects.filter(pk=job.pk).values_list("submission", flat=True).get()
-    Job.objects.filter(pk=job.pk).update(submission=without_secrets(submission))
+    return without_secrets(submission)
