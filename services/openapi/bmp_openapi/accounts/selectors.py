@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -24,11 +24,14 @@ from bmp_openapi.projects.models import Project
 
 def apikey_by_token(token: str) -> ApiKey | None:
     """The key a bearer token names; None if unknown or if its user was deleted."""
-    return (
-        ApiKey.objects.select_related("user", "user__role")
-        .filter(token_digest=token_digest(token), user__delete_marker=0)
-        .first()
-    )
+    return _live_apikeys().filter(token_digest=token_digest(token)).first()
+
+
+@cache
+def _live_apikeys() -> QuerySet[ApiKey]:
+    """Keys of live users, with the user and role (every request reads one): built once, as
+    ``_users_queryset``; each request filters its own copy."""
+    return ApiKey.objects.select_related("user", "user__role").filter(user__delete_marker=0)
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +45,16 @@ def timezone_names() -> frozenset[str]:
 
 def _users() -> QuerySet[User]:
     """Users with upstream's summary fields: live projects owned and instances, and the name
-    of the default project."""
+    of the default project.
+
+    A copy of one queryset built once (as a view's class-level ``queryset``): building its
+    three subqueries cost a quarter of describeLocalUser's time. Never evaluated itself, so it
+    holds no rows; each caller filters and reads its own copy."""
+    return _users_queryset().all()
+
+
+@cache
+def _users_queryset() -> QuerySet[User]:
     instances = (
         Instance.objects.filter(user=OuterRef("pk"))
         .order_by()
