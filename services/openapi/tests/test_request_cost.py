@@ -2,8 +2,9 @@
 
 - An authenticated call reads the key (with its user and role) once; describeLocalUser adds
   one read of the user's counts. Nothing about a key or a user is kept between requests: the
-  querysets built once (``_live_apikeys``, ``_users_queryset``) are never evaluated, so a
-  deleted key, a deleted user or a changed role counts from the next request.
+  key lookup keeps its SQL only (``core.prepared``) and the users' queryset built once
+  (``_users_queryset``) is never evaluated, so a deleted key, a deleted user or a changed role
+  counts from the next request.
 - Answer serializers copy their declared fields shallowly (``AnswerSerializer``): the answer is
   the one DRF's deep copies give, and no copy is shared between serializers.
 """
@@ -18,9 +19,15 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
 from bmp_common.api.serializers import AnswerSerializer
+from bmp_common.ids import token_digest
 from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import ApiKey, Role, User
-from bmp_openapi.accounts.selectors import _live_apikeys, _users_queryset
+from bmp_openapi.accounts.selectors import (
+    _live_apikeys,
+    _users_queryset,
+    acting_user,
+    apikey_by_token,
+)
 from bmp_openapi.core.api import query_names
 
 
@@ -43,7 +50,6 @@ def test_the_built_once_querysets_hold_no_rows(admin_api):
     for _ in range(3):
         assert admin_api.get("/v1/local/users").status_code == 200
 
-    assert _live_apikeys()._result_cache is None
     assert _users_queryset()._result_cache is None
 
 
@@ -159,3 +165,51 @@ def test_a_list_answer_renders_each_row_with_one_child(many):
     expected = copy.deepcopy(rows)
     labels = [f">{row['user_name']}" for row in (expected if many else [expected])]
     assert [row["label"] for row in (data if many else [data])] == labels
+
+
+# The prepared key lookup
+
+
+def _columns(row) -> dict:
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def test_the_prepared_key_lookup_builds_what_the_orm_builds(make_user):
+    _, token = make_user("kim", read_only=True)
+    expected = _live_apikeys().get(token_digest=token_digest(token))
+
+    with CaptureQueriesContext(connection) as captured:
+        found = apikey_by_token(token)
+        user, role = found.user, found.user.role  # joined: no query of their own
+
+    assert len(captured.captured_queries) == 1
+    assert type(found) is ApiKey and type(user) is User and type(role) is Role
+    assert _columns(found) == _columns(expected)  # datetimes aware, read_only a bool
+    assert found.read_only is True and found.created_at.tzinfo is not None
+    assert _columns(user) == _columns(expected.user)
+    assert _columns(role) == _columns(expected.user.role)
+    assert not found._state.adding and found._state.db == "default"
+
+
+def test_the_prepared_key_lookup_finds_nothing_for_unknown_or_deleted(make_user):
+    user, token = make_user("kim")
+
+    assert apikey_by_token("not-a-key") is None
+    User.objects.filter(pk=user.pk).update(delete_marker=user.pk)
+    assert apikey_by_token(token) is None
+
+
+def test_the_prepared_acting_user_is_the_live_user_with_the_role(make_user):
+    user, _ = make_user("kim")
+    expected = User.objects.select_related("role").get(user_id=user.user_id)
+
+    with CaptureQueriesContext(connection) as captured:
+        found = acting_user(user.user_id)
+        role = found.role
+
+    assert len(captured.captured_queries) == 1
+    assert _columns(found) == _columns(expected)
+    assert _columns(role) == _columns(expected.role)
+    assert acting_user("user-nobody") is None
+    User.objects.filter(pk=user.pk).update(delete_marker=user.pk)
+    assert acting_user(user.user_id) is None

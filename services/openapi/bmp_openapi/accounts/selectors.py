@@ -18,20 +18,32 @@ from bmp_openapi.accounts.error_codes import (
     USER_NOT_FOUND,
 )
 from bmp_openapi.accounts.models import ApiKey, Role, User
+from bmp_openapi.core.prepared import PreparedLookup
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.projects.models import Project
 
 
 def apikey_by_token(token: str) -> ApiKey | None:
-    """The key a bearer token names; None if unknown or if its user was deleted."""
-    return _live_apikeys().filter(token_digest=token_digest(token)).first()
+    """The key a bearer token names; None if unknown or if its user was deleted. Every request
+    runs it, so its SQL is compiled once (per thread), and run each time."""
+    return _APIKEY_BY_DIGEST.first(token_digest(token))
 
 
-@cache
 def _live_apikeys() -> QuerySet[ApiKey]:
-    """Keys of live users, with the user and role (every request reads one): built once, as
-    ``_users_queryset``; each request filters its own copy."""
+    """Keys of live users, with the user and role (what a request acts as)."""
     return ApiKey.objects.select_related("user", "user__role").filter(user__delete_marker=0)
+
+
+_APIKEY_BY_DIGEST = PreparedLookup(_live_apikeys, "token_digest")
+
+
+def acting_user(user_id: str) -> User | None:
+    """The live user a ``system`` key acts for (``bmpUserId``), with the role: every request
+    of the BFFs reads one, so this SQL is compiled once too."""
+    return _USER_BY_ID.first(user_id)
+
+
+_USER_BY_ID = PreparedLookup(lambda: User.objects.select_related("role"), "user_id")
 
 
 @lru_cache(maxsize=1)
