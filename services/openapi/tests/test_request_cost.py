@@ -24,9 +24,11 @@ from bmp_openapi.accounts.choices import ROLE_ADMIN, ROLE_OPERATOR, ROLE_USER
 from bmp_openapi.accounts.models import ApiKey, Role, User
 from bmp_openapi.accounts.selectors import (
     _live_apikeys,
+    _users,
     _users_queryset,
     acting_user,
     apikey_by_token,
+    user_get,
 )
 from bmp_openapi.core.api import query_names
 
@@ -213,3 +215,18 @@ def test_the_prepared_acting_user_is_the_live_user_with_the_role(make_user):
     assert acting_user("user-nobody") is None
     User.objects.filter(pk=user.pk).update(delete_marker=user.pk)
     assert acting_user(user.user_id) is None
+
+
+def test_the_prepared_user_get_carries_the_counts_the_orm_gives(admin_api, admin):
+    ok = admin_api.post("/v1/user/projects", {"projectName": "second"}, format="json")
+    assert ok.status_code == 200, ok.content
+    me = User.objects.get(user_name="admin")
+    expected = _users().get(user_id=me.user_id)
+
+    found = user_get(user_id=me.user_id)
+
+    assert _columns(found) == _columns(expected)
+    assert _columns(found.role) == _columns(expected.role)
+    counts = ("instance_count", "project_count", "default_project_name")
+    assert [getattr(found, name) for name in counts] == [getattr(expected, name) for name in counts]
+    assert found.project_count == 2 and found.default_project_name

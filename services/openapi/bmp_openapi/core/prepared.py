@@ -5,7 +5,8 @@ its user and the user's role: some 45 columns over two joins) that compiling was
 of every request, a third of the CPU of the cheapest one. ``PreparedLookup`` compiles
 ``queryset.filter(<column>=<value>)[:1]`` once per thread and then runs that SQL with each
 value, building the row as ``QuerySet.__iter__`` (``ModelIterable``) does: the backend's
-converters, ``Model.from_db`` and the populators of the ``select_related`` rows.
+converters, ``Model.from_db``, the populators of the ``select_related`` rows and the
+annotations.
 
 Only the SQL text is kept: every call reads the database, so a row deleted or changed is seen
 by the next call. Per thread, because a compiler belongs to its thread's connection.
@@ -33,8 +34,9 @@ class _Compiled:
         self.sql, params = compiler.as_sql()
         self.params = list(params)
         self.position = self.params.index(_PLACEHOLDER)
-        if compiler.annotation_col_map or queryset.query.extra_select:
-            raise ValueError("a prepared lookup reads model columns only")
+        if queryset.query.extra_select:
+            raise ValueError("a prepared lookup reads no extra() columns")
+        self.annotations = dict(compiler.annotation_col_map or {})
         select, klass_info = compiler.select, compiler.klass_info
         self.compiler = compiler
         self.converters = compiler.get_converters(
@@ -73,4 +75,6 @@ class PreparedLookup(threading.local):
         )
         for populator in compiled.related_populators:
             populator.populate(row, found)
+        for name, position in compiled.annotations.items():
+            setattr(found, name, row[position])
         return found
