@@ -13,11 +13,14 @@ kept-alive connection, and replays the SELECTs the same request ran (captured in
 through Django's test client) with ``cursor.execute`` as the baseline. One line per query:
 
     list=devices query=sn p50_ms=… p95_ms=… base_p95_ms=… sql_p50_ms=… sql_p95_ms=…
-        sql_ratio=… queries=… total=… load=…
+        sql_ratio=… queries=… total=… cpu_p50_ms=… base_cpu_p50_ms=… load=…
 
 (``base_p95_ms``: the p95 of a trivial authenticated call, ``GET /v1/local/users``, through the
 same gunicorn and DRF, timed in turns with the query: what the machine's load costs that
-minute; ``load``: the 1-minute load average after the line's runs)
+minute; ``cpu_p50_ms``, ``base_cpu_p50_ms``: the CPU the gunicorn's processes spent on one
+call of the query and of the trivial call (median; read from ``/proc/PID/task/*/schedstat``,
+kernel time included), which the load skews far less than the wall clock: what the code costs;
+``load``: the 1-minute load average after the line's runs)
 
 (on MariaDB followed by ``plan_rows=… filesorts=…``: what EXPLAIN expects the statements to
 read, and how many sort their rows; the machine's load does not skew these)
@@ -25,7 +28,8 @@ read, and how many sort their rows; the machine's load does not skew these)
 and a last line over every call (sql_ratio = API p50 / SQL p50: what gunicorn, Django, DRF,
 authentication and rendering add to the database's own work):
 
-    rows=100000 p50_ms=… p95_ms=… worst_p95_ms=… sql_ratio=…
+    rows=100000 p50_ms=… p95_ms=… worst_p95_ms=… base_p95_ms=… sql_ratio=… cpu_p50_ms=…
+        base_cpu_p50_ms=…
 
 The device statuses and instance statuses are spread over the rows for the filters' sake, not
 as the platform would leave them.
@@ -387,6 +391,15 @@ def start_gunicorn(work: Path, profile: str, workers: int) -> subprocess.Popen:
     return process
 
 
+def wait_for_workers(server: subprocess.Popen, workers: int, timeout: float = 60) -> None:
+    """Until the gunicorn master has forked its workers (their CPU is what a call costs)."""
+    deadline = time.monotonic() + timeout
+    while len(process_tree(server.pid)) < workers + 1:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn {server.pid} did not fork {workers} workers")
+        time.sleep(0.1)
+
+
 def wait_for_socket(path: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -407,12 +420,46 @@ class UnixConnection(http.client.HTTPConnection):
         self.sock.connect(self.path)
 
 
-class Client:
-    """A kept-alive HTTP connection to one gunicorn, with one caller's key."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a gunicorn master and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        todo += [int(child) for child in children]
+    return found
 
-    def __init__(self, sock: Path, token: str):
+
+def cpu_ns(pids: list[int]) -> int:
+    """Nanoseconds on a CPU so far of every thread of ``pids`` (kernel time included), read
+    from schedstat: what serving costs, which the machine's load skews far less than the wall
+    clock (a request waiting for a core costs no CPU)."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for task in tasks:
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # a thread that just ended
+    return total
+
+
+class Client:
+    """A kept-alive HTTP connection to one gunicorn, with one caller's key; ``server``: the
+    gunicorn's master, whose processes' CPU each call is charged with."""
+
+    def __init__(self, sock: Path, token: str, server: subprocess.Popen):
         self.sock, self.token = sock, token
         self.connection = UnixConnection(sock)
+        self.server_pids = process_tree(server.pid)
 
     def get(self, path: str) -> dict:
         headers = {"Authorization": f"Bearer {self.token}", "Host": "localhost"}
@@ -438,15 +485,19 @@ class Client:
 BASELINE_PATH = "/v1/local/users"
 
 
-def time_api(client: Client, path: str, runs: int) -> tuple[list[float], list[float]]:
-    """The query's and the baseline's samples, taken in turns (the same minutes' load)."""
-    samples, baseline = [], []
+def time_api(client: Client, path: str, runs: int) -> dict[str, list[float]]:
+    """The query's and the baseline's samples, taken in turns (the same minutes' load): wall
+    milliseconds at the client (``api``, ``base``) and CPU milliseconds in the gunicorn's
+    processes (``api_cpu``, ``base_cpu``)."""
+    samples = {"api": [], "base": [], "api_cpu": [], "base_cpu": []}
     for _ in range(runs):
-        for target, into in ((path, samples), (BASELINE_PATH, baseline)):
+        for target, name in ((path, "api"), (BASELINE_PATH, "base")):
+            cpu = cpu_ns(client.server_pids)
             start = time.perf_counter()
             client.get(target)
-            into.append((time.perf_counter() - start) * 1000)
-    return samples, baseline
+            samples[name].append((time.perf_counter() - start) * 1000)
+            samples[f"{name}_cpu"].append((cpu_ns(client.server_pids) - cpu) / 1e6)
+    return samples
 
 
 @contextmanager
@@ -540,14 +591,19 @@ def main() -> None:
         if not seeded(args.rows):
             seed(args.rows)
         admin_token, tenant_token, values = principals()
-        processes.append(start_gunicorn(work, "operation", args.workers))
-        processes.append(start_gunicorn(work, "console", args.workers))
+        operation = start_gunicorn(work, "operation", args.workers)
+        console = start_gunicorn(work, "console", args.workers)
+        processes += [operation, console]
+        wait_for_workers(operation, args.workers)
+        wait_for_workers(console, args.workers)
+        operation_sock, console_sock = work / "operation.sock", work / "console.sock"
         clients = {
-            "devices": (Client(work / "operation.sock", admin_token), "operation", admin_token),
-            "instances": (Client(work / "operation.sock", admin_token), "operation", admin_token),
-            "tenant": (Client(work / "console.sock", tenant_token), "console", tenant_token),
+            "devices": (Client(operation_sock, admin_token, operation), "operation", admin_token),
+            "instances": (Client(operation_sock, admin_token, operation), "operation", admin_token),
+            "tenant": (Client(console_sock, tenant_token, console), "console", tenant_token),
         }
         api_all, sql_all, base_all, worst = [], [], [], 0.0
+        cpu_all, base_cpu_all = [], []
         for list_name, name, template in QUERIES:
             if args.only and not any(
                 part in f"{list_name}:{name}" for part in args.only.split(",")
@@ -564,11 +620,14 @@ def main() -> None:
                 row[key] for row in expected["result"][plural]
             ], path
             time_api(client, path, 5)  # warm up
-            api, base = time_api(client, path, args.runs)
+            timed = time_api(client, path, args.runs)
+            api, base = timed["api"], timed["base"]
             sql = time_sql(statements, args.runs)
             api_all += api
             sql_all += sql
             base_all += base
+            cpu_all += timed["api_cpu"]
+            base_cpu_all += timed["base_cpu"]
             worst = max(worst, percentile(api, 0.95))
             print(
                 f"list={list_name} query={name} p50_ms={statistics.median(api):.2f} "
@@ -576,6 +635,8 @@ def main() -> None:
                 f"sql_p50_ms={statistics.median(sql):.2f} sql_p95_ms={percentile(sql, 0.95):.2f} "
                 f"sql_ratio={statistics.median(api) / statistics.median(sql):.1f} "
                 f"queries={len(statements)} total={answer['result']['totalCount']} "
+                f"cpu_p50_ms={statistics.median(timed['api_cpu']):.2f} "
+                f"base_cpu_p50_ms={statistics.median(timed['base_cpu']):.2f} "
                 f"load={os.getloadavg()[0]:.1f}" + plan_summary(statements),
                 flush=True,
             )
@@ -583,7 +644,9 @@ def main() -> None:
             f"rows={args.rows} p50_ms={statistics.median(api_all):.2f} "
             f"p95_ms={percentile(api_all, 0.95):.2f} worst_p95_ms={worst:.2f} "
             f"base_p95_ms={percentile(base_all, 0.95):.2f} "
-            f"sql_ratio={statistics.median(api_all) / statistics.median(sql_all):.1f}"
+            f"sql_ratio={statistics.median(api_all) / statistics.median(sql_all):.1f} "
+            f"cpu_p50_ms={statistics.median(cpu_all):.2f} "
+            f"base_cpu_p50_ms={statistics.median(base_cpu_all):.2f}"
         )
         if args.mariadb and not args.keep:
             drop_mariadb_database()

@@ -24,9 +24,8 @@ from bmp_common import errors
 from bmp_common.errors import BmpError
 from bmp_common.i18n import DJANGO_LANGUAGE, header_language
 from bmp_openapi.accounts.choices import ApiKeyType
-from bmp_openapi.accounts.models import User
 from bmp_openapi.accounts.principals import AlertCaller, ServiceCaller
-from bmp_openapi.accounts.selectors import apikey_by_token
+from bmp_openapi.accounts.selectors import acting_user, apikey_by_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_TOKEN_LENGTH = 256
@@ -62,7 +61,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             user_id = request.META.get("HTTP_BMPUSERID", "").strip()
             if not user_id:
                 return ServiceCaller(key_name=api_key.name)
-            user = User.objects.select_related("role").filter(user_id=user_id).first()
+            user = acting_user(user_id)
             if user is None:
                 raise exceptions.AuthenticationFailed()
             return user

@@ -213,8 +213,27 @@ def project_instances_for_sharer(
     return list(instances.only("instance_id", "instance_name")), shared
 
 
+# What a device answer says of the instance on it (devices.apis.serializers, _instance_summary):
+# the rest of the row (user data, the encrypted password, the RAID layout) is not read.
+INSTANCE_SUMMARY_COLUMNS = (
+    "instance_id",
+    "instance_name",
+    "status",
+    "reason",
+    "description",
+    "created_at",
+    "locked",
+    "image__image_name",
+)
+
+
 def instances_by_id(*, instance_ids) -> dict[str, Instance]:
     """The live instances named, with their image: for the instance summary device answers
     carry (the caller already sees the devices, so it may see what runs on them)."""
-    found = Instance.objects.select_related("image").filter(instance_id__in=set(instance_ids))
+    found = (
+        Instance.objects.select_related("image")
+        .filter(instance_id__in=set(instance_ids))
+        .only(*INSTANCE_SUMMARY_COLUMNS)
+        .order_by()  # a dict: no order to sort for
+    )
     return {instance.instance_id: instance for instance in found}

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from bmp_common.api.fields import LocalTimeField, row_id_field
 from bmp_common.api.serializers import (
     MASK,
+    AnswerSerializer,
     StrictCharField,
     StrictSerializer,
     name_field,
@@ -118,7 +119,7 @@ def body_of(request):
     return request.data
 
 
-class UserOutputSerializer(serializers.Serializer):
+class UserOutputSerializer(AnswerSerializer):
     id = row_id_field()
     userId = serializers.CharField(source="user_id")
     userName = serializers.CharField(source="user_name")

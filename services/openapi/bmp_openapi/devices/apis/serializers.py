@@ -13,6 +13,7 @@ from bmp_common.api.fields import (
     user_zone,
 )
 from bmp_common.api.serializers import (
+    AnswerSerializer,
     MaskedSecretField,
     StrictIntegerField,
     StrictItemSerializer,
@@ -173,7 +174,7 @@ UNRECORDED_FLEET_FIELDS = {
 }
 
 
-class DeviceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+class DeviceOutputSerializer(FleetFieldsMixin, AnswerSerializer):
     # What runs the platform, not the server a tenant rents: the BMC, the provisioning NICs and
     # subnet, the rack, the operator's notes and checks, and who owns it (the instance says).
     fleet_only_fields = (

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from bmp_common.api.fields import LocalTimeField
 from bmp_common.api.serializers import (
+    AnswerSerializer,
     StrictCharField,
     StrictIntegerField,
     StrictItemSerializer,
@@ -31,7 +32,7 @@ def _name(names, value, context):
     return display_name(names, value, context["language"])
 
 
-class InstanceOutputSerializer(FleetFieldsMixin, serializers.Serializer):
+class InstanceOutputSerializer(FleetFieldsMixin, AnswerSerializer):
     # The BMC is the operator's: a tenant manages power through the instance's actions. The
     # failure text is the driver's diagnosis (it names the BMC); reason and reasonName say why.
     fleet_only_fields = ("iloIp", "reasonMessage")
