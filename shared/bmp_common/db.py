@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models.query import get_related_populators
 
 from bmp_common.errors import BmpError, ErrorSpec
 
@@ -49,12 +50,13 @@ class Statement:
     """A read compiled to SQL once per database, then run with new ``Arg`` values.
 
     Django compiles a QuerySet into SQL each time it is evaluated: for a wide model that is
-    ~1-2 ms of CPU here, 10-30 times the query's own cost, and on the scheduler's hottest reads
-    (one per agent heartbeat, one per step result) it was a fifth of the services' CPU. A
-    Statement keeps the SQL, the columns and their converters, and builds the same instances
-    the QuerySet would (``Model.from_db``: the fields it loads, the others deferred). ``build``
-    returns the QuerySet, with ``Arg`` where the values change; one model, no
-    ``select_related``, no annotations.
+    ~1-2 ms of CPU here, 10-30 times the query's own cost, and on the hottest reads (one per
+    agent heartbeat, per step result, per API request's key) it was a fifth of the services'
+    CPU. A Statement keeps the SQL, the columns and their converters, and builds the rows as
+    the QuerySet would (``ModelIterable``): ``Model.from_db`` with the fields it loads (the
+    others deferred), the ``select_related`` rows, the annotations. ``build`` returns the
+    QuerySet, with ``Arg`` where the values change; whole instances (no ``values()``). Only
+    the SQL is kept: every run reads the database.
     """
 
     def __init__(self, build: Callable[[], QuerySet]):
@@ -66,17 +68,24 @@ class Statement:
         if compiled is None:
             queryset = self._build()
             query = queryset.query
-            if query.select_related or query.annotations or query.values_select:
-                raise TypeError("a Statement reads whole instances of one model")
+            if query.values_select or query.extra_select:
+                raise TypeError("a Statement reads whole instances: no values() or extra()")
             compiler = query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            columns = [column for column, _sql, _alias in compiler.select]
+            select, klass_info = compiler.select, compiler.klass_info
+            own = klass_info["select_fields"]
+            start, end = own[0], own[-1] + 1
             compiled = self._compiled[using] = _Compiled(
                 model=queryset.model,
                 sql=sql,
                 params=tuple(params),
-                attnames=tuple(column.target.attname for column in columns),
-                converters=compiler.get_converters(columns),
+                own=slice(start, end),
+                attnames=tuple(column.target.attname for column, _, _ in select[start:end]),
+                converters=compiler.get_converters(
+                    [column for column, _, _ in select[: compiler.col_count]]
+                ),
+                related=tuple(get_related_populators(klass_info, select, using)),
+                annotations=tuple((compiler.annotation_col_map or {}).items()),
             )
         return compiled
 
@@ -87,15 +96,19 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, bound)
             rows = cursor.fetchall()
-        model, attnames, converters = compiled.model, compiled.attnames, compiled.converters
         found = []
         for row in rows:
-            if converters:
+            if compiled.converters:
                 row = list(row)
-                for at, (functions, column) in converters.items():
+                for at, (functions, column) in compiled.converters.items():
                     for function in functions:
                         row[at] = function(row[at], column, connection)
-            found.append(model.from_db(using, attnames, row))
+            obj = compiled.model.from_db(using, compiled.attnames, row[compiled.own])
+            for populator in compiled.related:
+                populator.populate(row, obj)
+            for name, at in compiled.annotations:
+                setattr(obj, name, row[at])
+            found.append(obj)
         return found
 
     def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Model | None:
@@ -108,8 +121,11 @@ class _Compiled(NamedTuple):
     model: type[Model]
     sql: str
     params: tuple
+    own: slice  # the model's own columns in a row
     attnames: tuple[str, ...]
     converters: dict
+    related: tuple  # django's RelatedPopulators of the select_related rows
+    annotations: tuple[tuple[str, int], ...]
 
 
 def save_fields(obj: Model, fields: Sequence[str]) -> None:

@@ -2,7 +2,7 @@
 
 - An authenticated call reads the key (with its user and role) once; describeLocalUser adds
   one read of the user's counts. Nothing about a key or a user is kept between requests: the
-  key lookup keeps its SQL only (``core.prepared``) and the users' queryset built once
+  key lookup keeps its SQL only (``bmp_common.db.Statement``) and the users' queryset built once
   (``_users_queryset``) is never evaluated, so a deleted key, a deleted user or a changed role
   counts from the next request.
 - Answer serializers copy their declared fields shallowly (``AnswerSerializer``): the answer is

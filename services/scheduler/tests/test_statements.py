@@ -121,10 +121,27 @@ def test_each_run_takes_its_own_values_in_one_query():
     assert len(queries) == 3
 
 
+def test_joined_rows_and_annotations_are_built_as_the_queryset_builds_them():
+    from django.db.models import Count
+
+    job = make_job("job-a", sn="SN-A")
+    step_pk = Step.objects.get(job=job, index=1).pk
+    joined = Statement(
+        lambda: Step.objects.select_related("job").defer("job__node").filter(pk=Arg("pk"))
+    )
+    found = joined.first(pk=step_pk)
+    expected = Step.objects.select_related("job").defer("job__node").get(pk=step_pk)
+    same_fields(found, expected)
+    with CaptureQueriesContext(connection) as queries:
+        same_fields(found.job, expected.job)  # loaded with the step: no query
+    assert len(queries) == 0
+    counted = Statement(
+        lambda: Job.objects.annotate(steps_left=Count("steps")).filter(sn=Arg("sn"))
+    )
+    assert counted.first(sn="SN-A").steps_left == 3
+
+
 def test_a_statement_refuses_what_it_cannot_build():
-    joined = Statement(lambda: Step.objects.select_related("job").filter(pk=Arg("pk")))
-    with pytest.raises(TypeError):
-        joined.first(pk=1)
     values = Statement(lambda: Step.objects.filter(pk=Arg("pk")).values_list("job_id"))
     with pytest.raises(TypeError):
         values.first(pk=1)

@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from bmp_common.contract import load_contract
+from bmp_common.db import Arg, Statement
 from bmp_common.errors import BmpError
 from bmp_common.ids import token_digest
 from bmp_openapi.accounts.choices import ROLE_USER
@@ -18,15 +19,14 @@ from bmp_openapi.accounts.error_codes import (
     USER_NOT_FOUND,
 )
 from bmp_openapi.accounts.models import ApiKey, Role, User
-from bmp_openapi.core.prepared import PreparedLookup
 from bmp_openapi.instances.models import Instance
 from bmp_openapi.projects.models import Project
 
 
 def apikey_by_token(token: str) -> ApiKey | None:
     """The key a bearer token names; None if unknown or if its user was deleted. Every request
-    runs it, so its SQL is compiled once (per thread), and run each time."""
-    return _APIKEY_BY_DIGEST.first(token_digest(token))
+    runs it, so its SQL is compiled once (bmp_common.db.Statement), and run each time."""
+    return _APIKEY_BY_DIGEST.first(digest=token_digest(token))
 
 
 def _live_apikeys() -> QuerySet[ApiKey]:
@@ -34,16 +34,18 @@ def _live_apikeys() -> QuerySet[ApiKey]:
     return ApiKey.objects.select_related("user", "user__role").filter(user__delete_marker=0)
 
 
-_APIKEY_BY_DIGEST = PreparedLookup(_live_apikeys, "token_digest")
+_APIKEY_BY_DIGEST = Statement(lambda: _live_apikeys().filter(token_digest=Arg("digest"))[:1])
 
 
 def acting_user(user_id: str) -> User | None:
     """The live user a ``system`` key acts for (``bmpUserId``), with the role: every request
     of the BFFs reads one, so this SQL is compiled once too."""
-    return _USER_BY_ID.first(user_id)
+    return _USER_BY_ID.first(user_id=user_id)
 
 
-_USER_BY_ID = PreparedLookup(lambda: User.objects.select_related("role"), "user_id")
+_USER_BY_ID = Statement(
+    lambda: User.objects.select_related("role").filter(user_id=Arg("user_id"))[:1]
+)
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +94,7 @@ def _users_queryset() -> QuerySet[User]:
 
 
 # describeUser and describeLocalUser (which measures what any request costs: bench/api_list.py)
-_USER_WITH_COUNTS_BY_ID = PreparedLookup(_users_queryset, "user_id")
+_USER_WITH_COUNTS_BY_ID = Statement(lambda: _users_queryset().filter(user_id=Arg("user_id"))[:1])
 
 
 def console_user_list(*, actor: User, user_name: str = "") -> QuerySet[User]:
@@ -117,7 +119,7 @@ def user_list(*, filters: dict) -> QuerySet[User]:
 
 
 def user_get(*, user_id: str) -> User:
-    user = _USER_WITH_COUNTS_BY_ID.first(user_id)
+    user = _USER_WITH_COUNTS_BY_ID.first(user_id=user_id)
     if user is None:
         raise BmpError(USER_NOT_FOUND, user_id=user_id)
     return user
