@@ -35,11 +35,16 @@ def _batch() -> tuple[_Batch, bool]:
     if not connection.in_atomic_block:
         return _Batch(), True
     level = tuple(connection.savepoint_ids)
-    batches = connection.__dict__.setdefault("_bmp_after_commit", {})
+    pending = {call for _, call, _ in connection.run_on_commit}
+    batches = connection.__dict__.get("_bmp_after_commit", {})
     batch = batches.get(level)
-    if batch is None or not any(call is batch.send for _, call, _ in connection.run_on_commit):
-        batch = batches[level] = _Batch()  # a new transaction, or the old one rolled back
+    if batch is None or batch.send not in pending:  # a new transaction, or a rolled-back one
+        batch = _Batch()
         transaction.on_commit(batch.send)
+        # Only the batches still to be sent are kept (savepoint ids are never used twice).
+        batches = {at: kept for at, kept in batches.items() if kept.send in pending}
+        batches[level] = batch
+        connection.__dict__["_bmp_after_commit"] = batches
     return batch, False
 
 
