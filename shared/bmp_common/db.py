@@ -160,3 +160,46 @@ def save_fields(obj: Model, fields: Sequence[str]) -> None:
 
 
 _UPDATES: dict[tuple, tuple[str, list[Field]]] = {}
+
+
+def insert_rows(objs: Sequence[Model]) -> None:
+    """``bulk_create(objs)`` (or ``obj.save()`` of one new row) with its INSERT compiled once
+    per model and database, run as one ``executemany``: Django compiles the statement, a
+    placeholder and a conversion per value, for every call (3 ms for a chain's 17 steps here,
+    0.4 ms for one outbox row). Fields set on save are set as ``save`` sets them
+    (``auto_now_add``); no signals are sent. A single row gets its primary key (the database's
+    last insert id: SQLite, MySQL, MariaDB); rows inserted together do not."""
+    if not objs:
+        return
+    model = type(objs[0])
+    using = objs[0]._state.db or DEFAULT_DB_ALIAS
+    connection = connections[using]
+    key = (model, using)
+    compiled = _INSERTS.get(key)
+    if compiled is None:
+        meta = model._meta
+        columns = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        quote = connection.ops.quote_name
+        # Identifiers of the model's own table, quoted; every value is a parameter.
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in columns),
+            ", ".join(["%s"] * len(columns)),
+        )
+        compiled = _INSERTS[key] = (sql, columns)
+    sql, columns = compiled
+    rows = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in columns]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+            objs[0].pk = cursor.lastrowid
+        else:
+            cursor.executemany(sql, rows)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, using
+
+
+_INSERTS: dict[tuple, tuple[str, list[Field]]] = {}

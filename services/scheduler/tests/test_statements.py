@@ -1,6 +1,6 @@
-"""bmp_common.db.Statement and save_fields: the engine's compiled reads find what the QuerySets
-they replace found, with the same field values (converted: datetimes, JSON), and its compiled
-saves write what ``save(update_fields=...)`` wrote, on SQLite and MariaDB."""
+"""bmp_common.db's Statement, save_fields and insert_rows: the engine's compiled reads find
+what the QuerySets they replace found, with the same field values (converted: datetimes, JSON),
+and its compiled writes write what ``save`` and ``bulk_create`` wrote, on SQLite and MariaDB."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bmp_common.db import Arg, Statement, save_fields
+from bmp_common.db import Arg, Statement, insert_rows, save_fields
 from bmp_common.ids import token_digest
 from bmp_scheduler.workflow import tokens
 from bmp_scheduler.workflow.choices import (
@@ -22,7 +22,7 @@ from bmp_scheduler.workflow.choices import (
     STEP_WAITING,
 )
 from bmp_scheduler.workflow.engine import core
-from bmp_scheduler.workflow.models import Job, Step
+from bmp_scheduler.workflow.models import Job, Outbox, Step
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,22 @@ def test_save_fields_writes_the_fields_named_and_sets_auto_now():
     Step.objects.filter(pk=step.pk).delete()
     with pytest.raises(DatabaseError):
         save_fields(step, ["status"])
+
+
+def test_insert_rows_writes_what_create_writes():
+    job = make_job("job-a", sn="SN-A")
+    row = Outbox(task="bmp.test", kwargs={"message": {"nested": [1, "two"]}})
+    insert_rows([row])
+    stored = Outbox.objects.get(pk=row.pk)  # the single row got its key
+    assert (stored.task, stored.kwargs) == ("bmp.test", {"message": {"nested": [1, "two"]}})
+    assert stored.created_at is not None and stored.created_at == row.created_at
+    steps = [
+        Step(job=job, index=10 + n, action=f"Extra{n}", target="driver", timeout_s=5)
+        for n in range(3)
+    ]
+    insert_rows(steps)
+    stored_steps = Step.objects.filter(job=job, index__gte=10).order_by("index")
+    assert [(s.action, s.status, s.params, s.attempt) for s in stored_steps] == [
+        (f"Extra{n}", STEP_WAITING, {}, 0) for n in range(3)
+    ]
+    insert_rows([])  # nothing to write: no statement

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bmp_common.crypto import SecretDecryptionError, decrypt_secret
-from bmp_common.db import Arg, Statement, save_fields
+from bmp_common.db import Arg, Statement, insert_rows, save_fields
 from bmp_common.messages import actions
 from bmp_common.messages.jobs import (
     COLLECT_HARDWARE_INFO,
@@ -119,19 +119,21 @@ def submit_job(submit: JobSubmit) -> Job:
                 )
         except IntegrityError:
             return Job.objects.get(job_id=submit.job_id)
-        Step.objects.bulk_create(
-            Step(
-                job=job,
-                index=index,
-                action=spec.action,
-                target=spec.target,
-                params=spec.params,
-                timeout_s=spec.timeout_s,
-                policy=spec.policy,
-                max_attempts=settings.BMP_SCHEDULER_MAX_ATTEMPTS,
-                status=STEP_SKIPPED if spec.skip else STEP_WAITING,
-            )
-            for index, spec in enumerate(chain)
+        insert_rows(  # the chain, in one statement compiled once (bmp_common.db)
+            [
+                Step(
+                    job=job,
+                    index=index,
+                    action=spec.action,
+                    target=spec.target,
+                    params=spec.params,
+                    timeout_s=spec.timeout_s,
+                    policy=spec.policy,
+                    max_attempts=settings.BMP_SCHEDULER_MAX_ATTEMPTS,
+                    status=STEP_SKIPPED if spec.skip else STEP_WAITING,
+                )
+                for index, spec in enumerate(chain)
+            ]
         )
         log.info("job %s (%s) submitted for SN %s", job.job_id, job.task, job.sn)
         if job.sn:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from bmp_common.db import insert_rows
 from bmp_scheduler.workflow.models import Outbox
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def celery_app():
 
 def enqueue(task: str, kwargs: dict) -> None:
     """Send ``task`` once the current transaction commits (nothing is sent if it rolls back)."""
-    row = Outbox.objects.create(task=task, kwargs=kwargs)
+    row = Outbox(task=task, kwargs=kwargs)
+    insert_rows([row])  # one per step sent: compiled once (bmp_common.db)
     transaction.on_commit(lambda: _send(row.pk, task, kwargs))
 
 
