@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bmp_common import flight
+from bmp_common.messages import actions
 from bmp_common.messages.jobs import NO_RAID_ID
 from bmp_lab import enrol
 from bmp_lab.fleet import STATE_FILE
@@ -221,11 +222,11 @@ def boot_phases(platform: Platform) -> str:
         count = 0
         for item in flight.read(job_id, nodes=[mac, address]):
             kind, detail, at = item["kind"], item.get("detail") or {}, item["time"]
-            if kind == flight.STEP_BEGIN and detail.get("action") == "SetPXEBoot":
+            if kind == flight.STEP_BEGIN and detail.get("action") == actions.SET_PXE_BOOT:
                 marks.setdefault("begun", at)
-            elif kind == flight.BMC_CALL and detail.get("step") == "SetPXEBoot":
+            elif kind == flight.BMC_CALL and detail.get("step") == actions.SET_PXE_BOOT:
                 marks.setdefault("bmc", at)
-            elif kind == flight.STEP_END and detail.get("action") == "SetPXEBoot":
+            elif kind == flight.STEP_END and detail.get("action") == actions.SET_PXE_BOOT:
                 marks.setdefault("recorded", at)
             elif kind == flight.DHCP_PACKET and "bmc" in marks:
                 marks.setdefault("dhcp", at)
@@ -234,7 +235,7 @@ def boot_phases(platform: Platform) -> str:
             elif kind == flight.HEARTBEATS:
                 marks["heartbeat"] = min(marks.get("heartbeat", at), at)
                 count += detail.get("count", 0)
-            elif kind == flight.STEP_END and detail.get("action") == "Ping":
+            elif kind == flight.STEP_END and detail.get("action") == actions.PING:
                 marks.setdefault("results", at)
         beats.append(count)
         for earlier, later in (
