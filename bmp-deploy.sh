@@ -370,24 +370,43 @@ wait_redis() {
 
 wait_healthy() {
   # Waits until SERVICE's /health answers 200, or reports why not. A TLS service must also
-  # present a certificate of our CA for the address it is reached on.
+  # present a certificate of our CA for the address it is reached on. A slow start (a loaded
+  # machine) gets BMP_HEALTH_WAIT seconds; a process that exits fails at once.
   local service="$1" path="${BMP_LOCAL_HEALTH[$1]:-}" port="${BMP_LOCAL_PORT[$1]:-}" scheme=http host
   [[ -n "$path" ]] || return 0
   [[ " ${BMP_LOCAL_TLS[*]} " == *" $service "* ]] && scheme=https
   host="$(bmp_reach_address "$(bmp_local_bind "$service")")"
-  for _ in $(seq 1 60); do
-    if python3 - "$scheme://$host:$port$path" "$(tls_dir)/ca.pem" <<'PY' 2>/dev/null; then
-import ssl, sys, urllib.request
-url, ca = sys.argv[1:3]
+  if "$BMP_VENV/bin/python" - "$service" "$scheme://$host:$port$path" "$(tls_dir)/ca.pem" \
+    "$BMP_RUN_DIR/supervisor.sock" "${BMP_HEALTH_WAIT:-120}" <<'PY'; then
+import ssl, sys, time, urllib.error, urllib.request, xmlrpc.client
+from supervisor.xmlrpc import SupervisorTransport
+
+service, url, ca, socket, wait = sys.argv[1:6]
 context = ssl.create_default_context(cafile=ca) if url.startswith("https:") else None
-with urllib.request.urlopen(url, timeout=3, context=context) as answer:
-    sys.exit(0 if answer.status == 200 else 1)
+transport = SupervisorTransport(None, None, f"unix://{socket}")
+supervisor = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+deadline = time.monotonic() + float(wait)
+reason = "no answer yet"
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(url, timeout=3, context=context) as answer:
+            if answer.status == 200:
+                sys.exit(0)
+            reason = f"HTTP {answer.status}"
+    except urllib.error.HTTPError as error:
+        reason = f"HTTP {error.code}: {error.read(300).decode(errors='replace')}"
+    except OSError as error:
+        reason = str(getattr(error, "reason", error))
+    state = supervisor.getProcessInfo(service)["statename"]
+    if state not in ("STARTING", "RUNNING", "BACKOFF"):
+        reason = f"the process is {state}"
+        break
+    time.sleep(0.5)
+print(f"{service} is not healthy: {url} ({reason}); see ./bmp-deploy.sh logs {service}", file=sys.stderr)
+sys.exit(1)
 PY
-      return 0
-    fi
-    sleep 0.5
-  done
-  echo "$service is not healthy: $scheme://$host:$port$path; see ./bmp-deploy.sh logs $service" >&2
+    return 0
+  fi
   return 1
 }
 

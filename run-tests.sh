@@ -118,7 +118,8 @@ unset BMP_DATABASE_URL BMP_DB_HOST BMP_REDIS_URL BMP_REDIS_HOST BMP_BROKER_URL B
 workers="${BMP_TEST_WORKERS:-2}"
 pytest_all() {
   if [[ $# -eq 0 ]]; then
-    python -m pytest -n "$workers" --dist loadfile
+    # The slowest tests are printed, so that a run that got slower says where.
+    python -m pytest -n "$workers" --dist loadfile --durations=25
     DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest -n "$workers" --dist loadfile \
       services/scheduler/tests
   elif [[ "$*" == *services/scheduler* ]]; then
@@ -178,7 +179,7 @@ fi
 # Network boot end to end (QEMU, a namespace, taps; root): once, on its own SQLite and redis.
 if [[ $# -eq 0 ]]; then
   echo "== pytest -m e2e: network boot"
-  python -m pytest tests/e2e -m e2e
+  python -m pytest tests/e2e -m e2e --durations=10
 fi
 
 db_url="${BMP_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/bmp}"
@@ -234,7 +235,8 @@ if [[ $# -eq 0 ]]; then
   # its own six redis databases (BMP_REDIS_DB_BASE: 0-5, 6-11) and RabbitMQ vhost. The chaos
   # test then runs alone: its deadlines measure the platform through a broker outage, not a
   # neighbour's load.
-  python -m pytest -n "$workers" --dist loadfile --ignore=tests/integration/test_chaos.py "$@"
+  python -m pytest -n "$workers" --dist loadfile --durations=25 \
+    --ignore=tests/integration/test_chaos.py "$@"
   python -m pytest tests/integration/test_chaos.py
   DJANGO_SETTINGS_MODULE=bmp_scheduler.settings python -m pytest -n "$workers" --dist loadfile \
     services/scheduler/tests
