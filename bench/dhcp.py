@@ -12,7 +12,8 @@ is timed from the first send to the last answer. The servers take turns (``--cyc
 ``--rounds`` rounds each) and the median round counts (a round with unanswered MACs counts as
 zero). Ends with:
 ``macs=1000 ours_per_s=… dnsmasq_per_s=… ratio=…`` (DISCOVER→OFFER and REQUEST→ACK summed per
-MAC; both phases are printed above it).
+MAC; both phases are printed above it). Ours records its packets in a private redis-server (the
+flight recorder, as in production); the line before the last says how many it recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from private_redis import node_entries, private_redis
 
 from bmp_dhcp_agent.dhcp import codec
 from bmp_dhcp_agent.hosts import HostTable
@@ -275,10 +278,13 @@ def main() -> int:
     results: dict[str, list[dict]] = {"ours": [], "dnsmasq": []}
     with tempfile.TemporaryDirectory(prefix="bench-dhcp-") as tmp, VethPair() as pair:
         workdir = Path(tmp)
-        # The servers take turns, so a change in the machine's load hits both alike.
-        for _cycle in range(args.cycles):
-            results["ours"] += bench_ours(pair, args, workdir)
-            results["dnsmasq"] += bench_dnsmasq(pair, args, workdir)
+        # Ours records every packet in Redis for the jobs' timelines, as in production.
+        with private_redis(workdir):
+            # The servers take turns, so a change in the machine's load hits both alike.
+            for _cycle in range(args.cycles):
+                results["ours"] += bench_ours(pair, args, workdir)
+                results["dnsmasq"] += bench_dnsmasq(pair, args, workdir)
+            recorded = node_entries()
     rates = {}
     for name, rounds in results.items():
         for index, round_result in enumerate(rounds, 1):
@@ -308,6 +314,7 @@ def main() -> int:
 
     ours, theirs = exchanges_per_s("ours"), exchanges_per_s("dnsmasq")
     ratio = ours / theirs if theirs else 0.0
+    print(f"flight recorder: {recorded} packets of ours in Redis")
     print(f"macs={args.macs} ours_per_s={ours:.0f} dnsmasq_per_s={theirs:.0f} ratio={ratio:.2f}")
     return 0
 

@@ -299,18 +299,23 @@ def record_jobs(entries_of: dict[str, list[dict]]) -> None:
 
 def record_node(events: Iterable[tuple[str, dict]]) -> None:
     """Entries of servers known by MAC or address: ``(node, entry)`` pairs, one round trip."""
-    events = list(events)
-    if not events:
+    # Grouped by server, in order: one RPUSH, LTRIM and EXPIRE per server, not per entry (a
+    # DHCP exchange's four packets usually reach one batch).
+    by_node: dict[str, list[str]] = {}
+    for node, item in events:
+        by_node.setdefault(node, []).append(json.dumps(item, separators=(",", ":"), default=str))
+    if not by_node:
         return
+    count = sum(len(items) for items in by_node.values())
 
     def fill(pipe):
-        for node, item in events:
+        for node, items in by_node.items():
             key = _node_key(node)
-            pipe.rpush(key, json.dumps(item, separators=(",", ":"), default=str))
+            pipe.rpush(key, *items)
             pipe.ltrim(key, -NODE_MAX_ENTRIES, -1)
             pipe.expire(key, NODE_TTL_S)
 
-    _write(f"{len(events)} node entries", len(events), fill)
+    _write(f"{count} node entries", count, fill)
 
 
 def heartbeat(job_id: str, phase: str) -> None:
