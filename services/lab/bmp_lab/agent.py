@@ -8,8 +8,9 @@ runs the steps it is handed (simulated) in order and posts their results (those 
 together), until the node powers off or reboots into something else, or the gateway answers 401
 (token revoked). Like the real agent it sends the ticket until an answer carries `token`, the
 session token, and only that one afterwards. A script without the archive boots the local disk,
-and an archive refused (handed out already) leaves the LiveOS without a ticket: either way the
-agent does nothing.
+and an archive refused (this boot's ticket was exchanged already) leaves the LiveOS without a
+ticket: either way the agent does nothing. (Before the exchange the gateway hands a fresh ticket
+to every fetch and kills the one before, so a retry after an answer that came too late works.)
 
 Every request leaves from the node's own address (``source_address``, the one its DHCP
 reservation holds), because the gateway takes nothing from anywhere else.

@@ -16,16 +16,16 @@ DISK_SCRIPT = "#!ipxe\nsanboot --no-describe --drive 0x80 || exit\n"
 class FakeGateway:
     """Hands out the queued steps of an SN as one plan, like the scheduler's gateway, and
     records everything it is sent. A result that answers a step out of order is ignored.
-    The boot ticket goes out in agent.cpio, once per ``expect``, and buys a session token in
-    the answer of an agent call until that session token is used; then only the session token
-    is good. Every request's source address is recorded (``sources``)."""
+    The boot ticket goes out in agent.cpio, a fresh one per fetch (the one before dies) until
+    an agent call presented it, and buys a session token in the answer of an agent call until
+    that session token is used; then only the session token is good. Every request's source
+    address is recorded (``sources``)."""
 
     def __init__(self) -> None:
         self.tokens: dict[str, str] = {}  # sn -> ticket; a node with one gets the LiveOS
         self.sessions: dict[str, str] = {}  # sn -> the session token handed out last
         self.sessions_used: set[str] = set()  # SNs whose ticket is dead
         self.tokens_sent: list[str] = []  # the token of every agent call, in order
-        self.unclaimed: set[str] = set()  # SNs whose token agent.cpio has not handed out yet
         self.macs: dict[str, str] = {}  # mac -> sn
         self.sources: list[tuple[str, str]] = []  # (path, client address) of every request
         self.queued: dict[str, list[dict]] = {}
@@ -55,7 +55,6 @@ class FakeGateway:
             self.tokens[sn], self.macs[mac] = token, sn
             self.sessions.pop(sn, None)
             self.sessions_used.discard(sn)
-            self.unclaimed.add(sn)
             steps = [(step, {}) if isinstance(step, str) else step for step in actions]
             self.queued[sn] = [
                 {"step_id": f"s-{n}", "attempt": 1, "action": action, "params": params}
@@ -86,13 +85,13 @@ class FakeGateway:
         )
 
     def agent_cpio(self, mac: str) -> bytes | None:
-        """The token archive, once per ``expect``; None after."""
+        """The token archive with a fresh ticket (the one before dies) until the ticket is
+        exchanged; None after."""
         with self._lock:
             sn = self.macs.get(mac)
-            if sn not in self.unclaimed:
+            if sn not in self.tokens or sn in self.sessions:
                 return None
-            self.unclaimed.discard(sn)
-            token = self.tokens[sn]
+            token = self.tokens[sn] = uuid.uuid4().hex
         return cpio.write(
             [
                 cpio.directory("etc"),

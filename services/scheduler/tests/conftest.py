@@ -198,9 +198,9 @@ class Lab:
         return self.client.get(f"/v1/boot/agent.cpio?{query}", REMOTE_ADDR=source)
 
     def token_for(self, mac):
-        """The boot ticket of the machine's current boot: when its script boots the LiveOS,
-        the ticket is read from agent.cpio (once per boot, as the LiveOS does); else the one
-        it got before, if any."""
+        """The boot ticket of the machine's current boot: when its script boots the LiveOS (its
+        ticket not exchanged yet), a fresh ticket is read from agent.cpio, as the LiveOS does
+        (the one before dies); else the one it got before, if any."""
         match = AGENT_CPIO.search(self.boot(mac))
         if match:
             response = self.fetch_agent_cpio(match.group(1))

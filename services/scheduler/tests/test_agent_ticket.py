@@ -1,15 +1,18 @@
 """The boot ticket: what crosses plain HTTP (agent.cpio) buys one session token over HTTPS, and
-is worth nothing once the agent used that session token."""
+is worth nothing once the agent used that session token. Until the exchange, each fetch of
+agent.cpio hands out a fresh ticket and kills the one before."""
 
+import logging
+import threading
 import time
 
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bmp_common.ids import token_digest
 from bmp_common.messages import jobs
-from bmp_scheduler.workflow import engine
+from bmp_scheduler.workflow import engine, tokens
 from bmp_scheduler.workflow.models import Job
 
 from .conftest import AGENT_CPIO, NODE_ADDRESS, token_in
@@ -32,6 +35,101 @@ def _sniffed_ticket(lab, sn=SN, mac=MAC):
 
 def _heartbeat(lab, token, sn=SN):
     return lab.agent_post("/v1/agent/heartbeat", {"sn": sn, "token": token})
+
+
+def _fetch(lab, mac=MAC, source=NODE_ADDRESS):
+    return lab.client.get("/v1/boot/agent.cpio", {"mac": mac}, REMOTE_ADDR=source)
+
+
+def test_a_retried_fetch_gets_a_fresh_ticket_and_the_late_one_dies(lab, caplog):
+    """A storm delays the gateway's answer past iPXE's timeout: its retry gets a ticket that
+    works, the late one is dead, and the boot's expiry does not move."""
+    job_id, late = _sniffed_ticket(lab)
+    expires = Job.objects.get(job_id=job_id).token_expires_at
+
+    with caplog.at_level(logging.WARNING, logger="bmp_scheduler.gateway.services"):
+        retry = _fetch(lab)
+    assert retry.status_code == 200
+    ticket = token_in(retry.content)
+    assert ticket != late
+    assert Job.objects.get(job_id=job_id).token_expires_at == expires
+    warning = next(r for r in caplog.records if "again" in r.getMessage())
+    assert warning.levelno == logging.WARNING
+    assert job_id in warning.getMessage() and MAC in warning.getMessage()
+    assert NODE_ADDRESS in warning.getMessage()
+    assert ticket not in caplog.text and late not in caplog.text
+
+    assert _heartbeat(lab, late).status_code == 401
+    session = _heartbeat(lab, ticket).json()["result"]["token"]
+    assert _heartbeat(lab, session).status_code == 200
+    assert _heartbeat(lab, late).status_code == 401
+
+
+def test_once_the_ticket_is_exchanged_agent_cpio_is_refused_and_changes_nothing(lab):
+    job_id, ticket = _sniffed_ticket(lab)
+    session = _heartbeat(lab, ticket).json()["result"]["token"]  # its answer is lost
+    before = Job.objects.filter(job_id=job_id).values().get()
+
+    assert _fetch(lab).status_code == 403
+    assert _fetch(lab, source="10.0.0.6").status_code == 403
+    assert Job.objects.filter(job_id=job_id).values().get() == before
+    # The agent holds the ticket still: it gets its session token again, and works with it.
+    fresh = _heartbeat(lab, ticket).json()["result"]["token"]
+    assert fresh != session
+    assert _heartbeat(lab, fresh).status_code == 200
+    assert _fetch(lab).status_code == 403
+
+
+def test_a_fetch_from_another_address_changes_nothing(lab):
+    job_id, ticket = _sniffed_ticket(lab)
+    before = Job.objects.filter(job_id=job_id).values().get()
+
+    stolen = _fetch(lab, source="10.0.0.6")
+    assert stolen.status_code == 403 and b"agent-token" not in stolen.content
+    assert Job.objects.filter(job_id=job_id).values().get() == before
+    assert _heartbeat(lab, ticket).status_code == 200
+
+
+def test_of_two_claims_of_the_same_ticket_only_one_succeeds(lab):
+    """Two fetches that read the job at once: the conditional UPDATE lets one through."""
+    job_id, _ticket = _sniffed_ticket(lab)
+    first, second = Job.objects.get(job_id=job_id), Job.objects.get(job_id=job_id)
+
+    won = tokens.claim(first)
+    assert won and tokens.claim(second) is None
+    assert Job.objects.get(job_id=job_id).token_digest == token_digest(won)
+    assert _heartbeat(lab, won).status_code == 200
+
+
+def test_of_fetches_at_once_exactly_one_ticket_stays_good(lab):
+    job_id, late = _sniffed_ticket(lab)
+    expires = Job.objects.get(job_id=job_id).token_expires_at
+    start = threading.Barrier(6)
+    answers = []
+
+    def fetch():
+        try:
+            client = Client()  # one each: iPXE's connections
+            start.wait()
+            answers.append(
+                client.get("/v1/boot/agent.cpio", {"mac": MAC}, REMOTE_ADDR=NODE_ADDRESS)
+            )
+        finally:
+            connections.close_all()  # this thread's connection
+
+    threads = [threading.Thread(target=fetch) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answers) == 6
+    assert all(answer.status_code in (200, 403) for answer in answers)
+    tickets = [token_in(answer.content) for answer in answers if answer.status_code == 200]
+    assert tickets  # at least one fetch got a ticket
+    good = [ticket for ticket in [late, *tickets] if _heartbeat(lab, ticket).status_code == 200]
+    assert len(good) == 1 and good[0] in tickets
+    assert Job.objects.get(job_id=job_id).token_expires_at == expires
 
 
 def test_a_ticket_sniffed_from_agent_cpio_is_useless_once_the_agent_exchanged_it(lab):

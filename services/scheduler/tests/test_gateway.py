@@ -77,32 +77,43 @@ def test_the_ipxe_script_uses_the_configured_urls_and_holds_no_token(lab, settin
     assert token not in lab.boot(MAC)
 
 
-def test_agent_cpio_hands_the_token_out_once_per_boot(lab):
+def test_agent_cpio_hands_out_a_fresh_ticket_until_the_agent_exchanged_it(lab):
     _booting(lab)
     url = _agent_cpio_url(lab.boot(MAC))
     first = lab.fetch_agent_cpio(url)
     assert first.status_code == 200
     assert first["Content-Type"] == "application/octet-stream"
     assert first["Cache-Control"] == "no-store"
-    token = token_in(first.content)
+    lost = token_in(first.content)  # its answer reached iPXE too late
+    # iPXE's retry, and a server that starts over from PXE, boot the LiveOS again.
+    assert _agent_cpio_url(lab.boot(MAC)) == url
     second = lab.fetch_agent_cpio(url)
-    assert second.status_code == 403
-    assert second.json()["error"]["status"] == "PERMISSION_DENIED"
-    assert token.encode() not in second.content
-    # The one who got it keeps it; a machine booting now is sent to its disk.
+    assert second.status_code == 200
+    token = token_in(second.content)
+    assert token != lost
+    refused = lab.heartbeat("SN-G1", lost)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["status"] == "AUTH_ERROR_OR_PERMISSION_DENIED"
     assert lab.heartbeat("SN-G1", token).status_code == 200
+    # Exchanged: no ticket any more, and a machine booting now is sent to its disk.
+    after = lab.fetch_agent_cpio(url)
+    assert after.status_code == 403
+    assert after.json()["error"]["status"] == "PERMISSION_DENIED"
+    assert b"agent-token" not in after.content
     assert "sanboot" in lab.boot(MAC)
+    assert lab.heartbeat("SN-G1", token).status_code == 200  # the agent carries on
 
 
 def test_agent_cpio_from_another_address_gets_no_token(lab):
     _booting(lab)
     url = _agent_cpio_url(lab.boot(MAC))
+    token = token_in(lab.fetch_agent_cpio(url).content)
     stolen = lab.fetch_agent_cpio(url, source="10.0.0.6")
     assert stolen.status_code == 403
     assert stolen.json()["error"]["status"] == "PERMISSION_DENIED"
     assert b"agent-token" not in stolen.content
-    # It did not use the boot's token up: the machine itself still gets it.
-    assert lab.heartbeat("SN-G1", token_in(lab.fetch_agent_cpio(url).content)).status_code == 200
+    # It changed nothing: the ticket the machine got is still the good one.
+    assert lab.heartbeat("SN-G1", token).status_code == 200
 
 
 def test_behind_a_proxy_only_the_configured_header_is_the_address(lab, settings):

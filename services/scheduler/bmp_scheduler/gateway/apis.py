@@ -63,8 +63,9 @@ class IpxeScriptApi(GatewayApi):
 
 
 class AgentTokenArchiveApi(GatewayApi):
-    """GET /v1/boot/agent.cpio?mac=: the boot ticket as an initramfs archive, once per boot
-    into the LiveOS, to the machine's reserved address only (403 otherwise)."""
+    """GET /v1/boot/agent.cpio?mac=: a boot ticket as an initramfs archive, a fresh one each
+    time until the agent exchanged it (the one before dies), to the machine's reserved address
+    only (403 otherwise)."""
 
     def get(self, request):
         mac = _mac(request)

@@ -6,7 +6,7 @@ AGENT_TOKEN_INVALID = ErrorSpec(
     "The agent token is invalid, revoked, or not for this SN",
     "代理令牌无效、已撤销或与序列号不符",
 )
-# One answer whatever the reason (no boot due, handed out already, another address): a machine
+# One answer whatever the reason (no boot due, exchanged already, another address): a machine
 # probing for tokens learns nothing. The gateway's log says which.
 AGENT_TOKEN_UNAVAILABLE = ErrorSpec(
     403,

@@ -2,7 +2,7 @@
 
 Nothing secret is in a script or on the kernel command line (the kernel prints it on the
 console, which BMCs record over SOL): the agent's boot ticket comes as a second initrd,
-``agent.cpio``, which the gateway hands out once per boot (see tokens.py).
+``agent.cpio``, which the gateway hands out until the agent exchanged it (see tokens.py).
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 def job_booting_liveos(*, mac: str) -> Job | None:
     """The running job of the machine with ``mac`` if it is booting into the LiveOS: its chain
-    still has agent work to do and the token of this boot has not been handed out yet."""
+    still has agent work to do and the ticket of this boot has not been exchanged yet (one
+    handed out whose answer was lost is handed out again, and the script boots the LiveOS
+    again for a server that starts over from PXE)."""
     job = (
         tokens.claimable(Job.objects.filter(mac=mac, status=JOB_RUNNING))
         .defer("node", "spec")

@@ -52,30 +52,58 @@ SET_PASSWORD = actions.SET_PASSWORD
 INSTALL_MONITOR_AGENT = actions.INSTALL_MONITOR_AGENT
 
 
+# Tries of a fetch of agent.cpio whose claim another fetch beat (a re-read, then one more).
+CLAIM_TRIES = 2
+
+
 def agent_token_archive(*, mac: str, source: str) -> bytes:
-    """``agent.cpio`` for the machine with ``mac``: its boot ticket as /etc/bmp/agent-token in
-    an initramfs archive. Handed out once per boot into the LiveOS, and only to the address the
-    DHCP reservation gives that MAC; anything else is a 403 (and the ticket stays good for the
-    one who got it). The ticket crosses plain HTTP: it is good for one thing, an exchange over
-    HTTPS for the session token (tokens.exchange)."""
-    job = selectors.job_booting_liveos(mac=mac)
-    if job is None:
-        log.warning("agent.cpio for %s refused: no boot into the LiveOS is due", mac)
+    """``agent.cpio`` for the machine with ``mac``: a boot ticket as /etc/bmp/agent-token in an
+    initramfs archive, only to the address the DHCP reservation gives that MAC, and only until
+    the boot's ticket is exchanged (an agent call presented it); anything else is a 403 that
+    changes nothing. Each fetch hands out a fresh ticket and kills the one handed out before
+    (tokens.claim): iPXE's retry after an answer that came too late gets a good one, and only
+    the last one handed out is good. The ticket crosses plain HTTP: it is good for one thing,
+    an exchange over HTTPS for the session token (tokens.exchange).
+
+    Of two fetches at once, the one whose claim lost re-reads and claims again, so the later
+    fetch (the retry, whose client still waits) ends up holding the good ticket."""
+    for _ in range(CLAIM_TRIES):
+        job = selectors.job_booting_liveos(mac=mac)
+        if job is None:
+            log.warning(
+                "agent.cpio for %s refused: no boot into the LiveOS is due "
+                "(or its ticket was exchanged already)",
+                mac,
+            )
+            raise BmpError(AGENT_TOKEN_UNAVAILABLE)
+        if not is_reserved_address(source, job.agent_address):
+            log.warning(
+                "job %s: agent.cpio for %s refused: asked from %s, reserved %s",
+                job.job_id,
+                mac,
+                source or "an unknown address",
+                job.agent_address or "none",
+            )
+            raise BmpError(AGENT_TOKEN_UNAVAILABLE)
+        handed_before = job.token_claimed_at is not None
+        token = tokens.claim(job)
+        if token is not None:
+            break
+    else:
+        log.warning("job %s: agent.cpio for %s refused: other fetches at once", job.job_id, mac)
         raise BmpError(AGENT_TOKEN_UNAVAILABLE)
-    if not is_reserved_address(source, job.agent_address):
+    if handed_before:
+        # Not exchanged yet: the answer before was lost or late (or someone at the reserved
+        # address fetched it); the ticket it carried is dead now.
         log.warning(
-            "job %s: agent.cpio for %s refused: asked from %s, reserved %s",
+            "job %s: boot ticket of boot %d handed out again for %s to %s, the one before revoked",
             job.job_id,
+            job.token_boot,
             mac,
-            source or "an unknown address",
-            job.agent_address or "none",
+            source,
         )
-        raise BmpError(AGENT_TOKEN_UNAVAILABLE)
-    token = tokens.claim(job)
-    if token is None:
-        log.warning("job %s: agent.cpio for %s refused: handed out already", job.job_id, mac)
-        raise BmpError(AGENT_TOKEN_UNAVAILABLE)
-    log.info("job %s: boot ticket of boot %d handed to %s", job.job_id, job.token_boot, source)
+    else:
+        log.info("job %s: boot ticket of boot %d handed to %s", job.job_id, job.token_boot, source)
     return cpio.write(
         [
             cpio.directory("etc"),

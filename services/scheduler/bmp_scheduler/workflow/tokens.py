@@ -1,5 +1,5 @@
-"""Agent credentials: one boot ticket per boot of a job's server into the LiveOS, handed out
-once over plain HTTP, then exchanged over HTTPS for the session token the agent works with.
+"""Agent credentials: one boot ticket at a time per boot of a job's server into the LiveOS,
+handed out over plain HTTP, then exchanged over HTTPS for the session token the agent works with.
 
 The ticket travels in ``agent.cpio``, which iPXE fetches over plain HTTP (it cannot verify our
 CA): anyone on the provisioning segment may read it. So it buys one thing only, over TLS, from
@@ -8,8 +8,13 @@ once, over the verified channel).
 
 - **Issued** when a SetPXEBoot attempt begins (``issue``): every boot into the LiveOS, a retried
   job's too, gets a fresh ticket, and the ticket and session token of the boot before die.
-- **Claimed** once (``claim``): the gateway hands the ticket out in ``agent.cpio``, to the
-  address the DHCP reservation gives the server, and never again; the iPXE script carries none.
+- **Claimed** (``claim``): the gateway hands a ticket out in ``agent.cpio``, to the address the
+  DHCP reservation gives the server; the iPXE script carries none. Each fetch until the ticket is
+  exchanged hands out a fresh one (a new nonce) and kills the one handed out before: an answer
+  that reached iPXE too late (a storm, a timeout) does not strand the server, its retry gets a
+  good ticket, and only the ticket handed out last is ever good. A spoofer of the reserved
+  address gains nothing by it: it could read the ticket off the wire anyway, and could beat the
+  server to the fetch before. Once exchanged, the ticket is never handed out again.
 - **Exchanged** (``exchange``): an agent call that presents the ticket gets a fresh session
   token in its answer; the session token handed out before it, if any, dies. The ticket stays
   good until the session token is used once, so an answer lost on the way does not strand the
@@ -17,12 +22,12 @@ once, over the verified channel).
   single-row UPDATE each, once per boot: heartbeats after that write nothing.
 - **Good** (``job_for``) while the job runs, they are the current boot's, the ticket
   was claimed, and they have not expired (``BMP_AGENT_TOKEN_TTL_S`` after the ticket's issue,
-  however long the job hangs).
+  however long the job hangs, and however often the ticket is handed out again).
 - **Revoked** when the job ends.
 
-ticket = HMAC-SHA256(BMP_SECRET_KEY, "<job_id>:<boot>:<nonce>"), the nonce random per issue (it
-is derived, never stored, so the gateway can hand it out once); session token = 32 random bytes.
-Only their SHA-256 digests are kept, which reveal nothing an attacker could use.
+ticket = HMAC-SHA256(BMP_SECRET_KEY, "<job_id>:<boot>:<nonce>"), the nonce random per hand-out
+(it is derived, never stored: the database alone gives no ticket away); session token = 32
+random bytes. Only their SHA-256 digests are kept, which reveal nothing an attacker could use.
 """
 
 from __future__ import annotations
@@ -53,9 +58,10 @@ FIELDS = (
 )
 
 
-def derive(job: Job) -> str:
-    message = f"{job.job_id}:{job.token_boot}:{job.token_nonce}".encode()
-    mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+def derive(job: Job, nonce: str | None = None) -> str:
+    """The ticket of ``job``'s current boot with ``nonce`` (by default the one stored)."""
+    message = f"{job.job_id}:{job.token_boot}:{job.token_nonce if nonce is None else nonce}"
+    mac = hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
@@ -77,20 +83,28 @@ def revoke(job: Job) -> None:
 
 
 def claimable(jobs):
-    """``jobs`` narrowed to those whose token of the current boot is still to be handed out."""
+    """``jobs`` narrowed to those whose ticket of the current boot may be handed out (again):
+    issued, unexpired, and not exchanged yet (no agent call presented it)."""
     return jobs.exclude(token_digest="").filter(
-        token_claimed_at__isnull=True, token_expires_at__gt=timezone.now()
+        session_digest="", token_expires_at__gt=timezone.now()
     )
 
 
 def claim(job: Job) -> str | None:
-    """The ticket of ``job``'s current boot, marked handed out; None when someone got it
-    already (or it changed or expired since ``job`` was read). One conditional UPDATE: of two
-    requests at once, exactly one gets it."""
-    unclaimed = claimable(Job.objects.filter(pk=job.pk, status=JOB_RUNNING))
-    if not unclaimed.filter(token_nonce=job.token_nonce).update(token_claimed_at=timezone.now()):
+    """A fresh ticket of ``job``'s current boot, marked handed out: the one handed out before,
+    if any, dies, and the expiry stays. None when the ticket was exchanged, changed or expired
+    since ``job`` was read (another fetch's fresh ticket counts as a change).
+
+    One conditional UPDATE on the nonce read: of two requests at once, exactly one ticket is
+    good (the other request's UPDATE matches no row, or kills the first's ticket)."""
+    nonce = secrets.token_hex(16)
+    ticket = derive(job, nonce)
+    digest, now = token_digest(ticket), timezone.now()
+    current = Job.objects.filter(pk=job.pk, status=JOB_RUNNING, token_nonce=job.token_nonce)
+    if not claimable(current).update(token_nonce=nonce, token_digest=digest, token_claimed_at=now):
         return None
-    return derive(job)
+    job.token_nonce, job.token_digest, job.token_claimed_at = nonce, digest, now
+    return ticket
 
 
 def _by_credential(jobs):
