@@ -52,13 +52,21 @@ def reservations(count: int) -> list[tuple[str, str]]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of every thread of ``pid`` (the server: same PID namespace, other netns)."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    """CPU time of every thread of ``pid`` (the server: same PID namespace, other netns) and of
+    its child processes (ours writes its events in one; that CPU shows a round or so late)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
         try:
-            total += int((task / "schedstat").read_text().split()[0])  # ns on CPU
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
         except (FileNotFoundError, ProcessLookupError):
-            pass  # a thread that just ended
+            continue  # a process that just ended
+        for task in tasks:
+            try:
+                total += int((task / "schedstat").read_text().split()[0])  # ns on CPU
+                todo += [int(child) for child in (task / "children").read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # a thread that just ended
     return total / 1e9
 
 

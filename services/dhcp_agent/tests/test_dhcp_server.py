@@ -4,10 +4,16 @@ Replies that would be broadcast to 255.255.255.255:68 go to 127.0.0.1:<the test 
 here (``broadcast_address`` / ``client_port``): the policy and the loop are the same.
 """
 
+import multiprocessing
+import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -167,6 +173,23 @@ def test_every_message_of_a_mac_reaches_the_flight_recorder(table_file, client):
     ]
 
 
+def test_a_killed_events_writer_is_replaced_and_later_messages_are_recorded(table_file, client):
+    with running_server(table_file, client) as server:
+        dora(client, server.port, xid=0x2000)
+        assert wait_for(lambda: len(read_events(table_file, MAC)) == 4)
+        (writer,) = multiprocessing.active_children()  # events.EventWriter's process
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(5)
+        time.sleep(0.3)  # the executor notices the death on its own thread
+        dora(client, server.port, xid=0x2001)
+        events = wait_for(
+            lambda: len(read_events(table_file, MAC)) == 8 and read_events(table_file, MAC)
+        )
+    assert [(e.kind, e.xid) for e in events[4:]] == [
+        (kind, 0x2001) for kind in ("DISCOVER", "OFFER", "REQUEST", "ACK")
+    ]
+
+
 def test_an_unknown_mac_gets_no_answer_and_is_counted(table_file, client):
     stranger = "52:54:00:00:00:99"
     with running_server(table_file, client) as server:
@@ -259,3 +282,26 @@ def test_proxy_mode_answers_on_67_and_on_the_boot_server_port(table_file, client
             client.exchange(client_message(codec.DISCOVER, MAC, 6, **firmware), server.port).xid
             == 6
         )
+
+
+ORPHAN = """
+import multiprocessing, os, sys, time
+from bmp_dhcp_agent.dhcp.events import EventWriter
+if __name__ == "__main__":
+    writer = EventWriter(sys.argv[1])
+    writer.submit(([(time.time(), "52:54:00:aa:bb:01", 1, "DISCOVER", "", "")], {}))
+    time.sleep(0.5)
+    print(multiprocessing.active_children()[0].pid, flush=True)
+    os._exit(0)  # as SIGKILL would: no close, no shutdown of the writer
+"""
+
+
+def test_a_server_killed_outright_leaves_no_events_writer_behind(tmp_path):
+    script = tmp_path / "server.py"
+    script.write_text(ORPHAN)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "hosts.sqlite3")],
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    writer = int(done.stdout)
+    assert wait_for(lambda: not Path(f"/proc/{writer}").exists(), timeout=5)

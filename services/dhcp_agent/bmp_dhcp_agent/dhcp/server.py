@@ -19,11 +19,10 @@ import selectors
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bmp_dhcp_agent.dhcp import codec, policy
-from bmp_dhcp_agent.dhcp.events import FLUSH_DELAY, FLUSH_EVERY, EventLog
+from bmp_dhcp_agent.dhcp.events import FLUSH_DELAY, FLUSH_EVERY, EventLog, EventWriter
 from bmp_dhcp_agent.dhcp.ra import RouterAdvertiser
 from bmp_dhcp_agent.hosts import HostTable, Lookup
 
@@ -116,7 +115,7 @@ class DhcpServer:
         self.config = config
         self.table = HostTable(config.table_path)
         self.events = EventLog(config.table_path, max_rows=config.max_events)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dhcp-events")
+        self._writer = EventWriter(config.table_path, max_rows=config.max_events)
         self._table_watch = WalWatch(config.table_path)
         self.version, self.hosts = index_hosts(self.table)
         self._selector = selectors.DefaultSelector()
@@ -192,21 +191,14 @@ class DhcpServer:
         self._wake_r.close()
         self._wake_w.close()
         self._selector.close()
-        self._writer.shutdown(wait=True)  # every batch handed over is written
+        self._writer.close()  # every batch handed over is written
         self._table_watch.close()
         self.events.close()
         self.table.close()
 
     def _flush(self) -> None:
-        """Hand the unwritten events to the writer thread: SQLite releases the GIL while it
-        writes, so the loop answers on (the writes were ~40 % of a packet's CPU)."""
-        self._writer.submit(self._write, self.events.take())
-
-    def _write(self, batch: tuple[list[tuple], dict[str, int]]) -> None:
-        try:
-            self.events.write(*batch)
-        except Exception:
-            log.exception("could not write DHCP events to %s", self.config.table_path)
+        """Hand the unwritten events to the writer process (events.EventWriter)."""
+        self._writer.submit(self.events.take())
 
     def _drain(self, sock, name: str) -> None:
         if name == "wake":
