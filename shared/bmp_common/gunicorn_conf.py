@@ -19,7 +19,9 @@ response being streamed (the consoles' event streams) reads nothing and is not a
 
 from __future__ import annotations
 
+import os
 import socket
+import ssl
 import struct
 
 from bmp_common import env
@@ -63,3 +65,22 @@ def post_worker_init(worker) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (read for its side effect: the imports)
+
+
+_contexts: dict[tuple, ssl.SSLContext] = {}
+
+
+def ssl_context(config, default_ssl_context_factory) -> ssl.SSLContext:
+    """gunicorn's hook, for every TLS connection accepted (the agents' gateway): gunicorn built a
+    new context for each, reading and parsing the certificate and key again (a tenth of the
+    gateway's CPU in a 500-server storm), and a new context cannot resume a TLS session. One
+    context per worker, made again when the certificate or key file changes (a renewal needs
+    no restart, as before)."""
+    files = (config.certfile, config.keyfile)
+    key = tuple((name, os.stat(name).st_mtime_ns) for name in files if name)
+    context = _contexts.get(key)
+    if context is None:
+        context = default_ssl_context_factory()
+        _contexts.clear()  # what an older certificate made goes
+        _contexts[key] = context
+    return context

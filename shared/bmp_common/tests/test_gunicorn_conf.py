@@ -12,8 +12,11 @@ receive timeout, then the connection is closed and the thread answers others aga
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -21,6 +24,10 @@ import urllib.request
 import uuid
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from bmp_common import gunicorn_conf
 from bmp_common.testing.ports import free_port
@@ -156,6 +163,85 @@ def test_a_silent_client_frees_its_thread_after_the_read_timeout(tmp_path):
             assert answer == b"ok "
             assert waited < 8, waited
             assert silent.recv(100) == b""  # the silent client's connection was closed
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+
+def _self_signed(directory, name: str) -> bytes:
+    """A certificate for 127.0.0.1 and its key, written to DIRECTORY/server.{pem,key}; its DER."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (directory / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def test_tls_connections_share_one_context_which_a_renewed_certificate_replaces(tmp_path):
+    """One TLS context per worker: a client resumes its session on a new connection (a context
+    per connection, as gunicorn makes by default, cannot), and a certificate written over the
+    old one is presented from the next connection on, without a restart."""
+    (tmp_path / "tiny_app.py").write_text(APP)
+    first = _self_signed(tmp_path, "first")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tiny_app:application",
+         "-c", "python:bmp_common.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+         "--certfile", str(tmp_path / "server.pem"), "--keyfile", str(tmp_path / "server.key"),
+         "--workers", "1", "--worker-class", "gthread", "--threads", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    client = ssl.create_default_context()  # a session resumes only with the same context
+    client.check_hostname, client.verify_mode = False, ssl.CERT_NONE  # two certificates
+
+    def fetch(session=None) -> tuple[bytes, ssl.SSLSession, bool]:
+        """GET / over a new connection: the certificate presented, the TLS session (its
+        tickets come with the answer in TLS 1.3) and whether it was resumed."""
+        raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+        with client.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = conn.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 200 OK"), answer
+            return conn.getpeercert(binary_form=True), conn.session, conn.session_reused
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                one = fetch()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        certificate, session, resumed = one
+        assert certificate == first and not resumed
+        assert fetch(session=session)[2]  # resumed
+        time.sleep(0.01)  # a later modification time, whatever the file system's resolution
+        second = _self_signed(tmp_path, "second")
+        assert fetch()[0] == second
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
