@@ -11,6 +11,7 @@ it again to check that nothing is lost.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 import shutil
@@ -289,11 +290,17 @@ class Platform:
             connection.close()
 
     def stop(self) -> None:
-        for name in list(self.processes):
+        for name, process in list(self.processes.items()):
             try:
                 self.kill(name, signal.SIGTERM)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
+            except ProcessLookupError:
                 pass
+            except subprocess.TimeoutExpired:
+                # Still shutting down after 30 s (a celery worker's warm shutdown waits for
+                # its tasks): left running it would outlive the platform. SIGKILL can't wait.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
         for cleanup in reversed(self.cleanups):
             cleanup()
 
