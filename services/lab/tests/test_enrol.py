@@ -27,7 +27,9 @@ from bmp_lab.fleet import Fleet, write_state
 
 ROOT = Path(__file__).resolve().parents[3]
 MANAGE = str(ROOT / "services" / "openapi" / "manage.py")
-BROKER_DB = 11  # a logical redis database no other test uses
+# The broker's logical database of this test worker (bmp_common.testing.plugin gives each
+# worker six, from BMP_REDIS_DB_BASE): a fixed number past them is another worker's, or none.
+BROKER_DB = env.REDIS_DB_BROKER
 SCHEDULER_QUEUE = "scheduler"  # where bmp.scheduler.submit_job goes (bmp_common.queues)
 
 pytestmark = pytest.mark.slow

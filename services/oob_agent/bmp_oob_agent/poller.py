@@ -9,7 +9,9 @@
   restarted agent neither repeats nor skips records. The agent keeps nothing.
 - One BMC session per device per poll (the native backend's ``held_session``); at most
   ``concurrency`` devices at once. A poll whose SEL has not grown and was not cleared since
-  the cursor (Get SEL Info's last-add and last-erase times) reads no record.
+  the cursor (Get SEL Info's last-add and last-erase times, and its record count: the times
+  are whole seconds, and a record logged in the second of the last one read moves only the
+  count) reads no record.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bmp_driver.backends.base import BmcCredentials, CallPolicy, DriverError
 
 log = logging.getLogger(__name__)
 
-NEW_CURSOR = {"baselined": False, "after": None, "last_add": 0, "last_erase": 0}
+NEW_CURSOR = {"baselined": False, "after": None, "last_add": 0, "last_erase": 0, "entries": 0}
 REPORT_BATCH = 200
 TARGET_FACTS = (
     "deviceId",
@@ -148,9 +150,12 @@ def poll_device(
         backend = make_backend(interface, credentials, policy, **options)
         with backend.held_session():
             info = backend.sel_info()
-            unchanged = cursor["baselined"] and (info.last_add, info.last_erase) == (
+            # The count too: an event logged in the second of the last one read leaves
+            # last_add as it was (SEL times are whole seconds).
+            unchanged = cursor["baselined"] and (info.last_add, info.last_erase, info.entries) == (
                 cursor["last_add"],
                 cursor["last_erase"],
+                cursor.get("entries", 0),
             )
             events, found = [], True
             if not unchanged:

@@ -62,3 +62,28 @@ def test_new_sel_records_are_in_the_flight_recorder_by_sn(server):
     assert [(e["source"], e["kind"]) for e in recorded] == [("sel", "sel_record")]
     assert recorded[0]["detail"]["event"] == "Uncorrectable ECC"
     assert recorded[0]["detail"]["sensorType"] == 0x0C
+
+
+def test_a_record_logged_in_the_second_of_the_last_one_read_is_found(server):
+    """SEL times are whole seconds: a record logged in the same second as the last one the
+    cursor saw leaves the log's last-add time as it was; its count still moves."""
+    first = poll(server)
+    assert first["ok"] is True, first
+    info = first["sel_info"]
+    cursor = {
+        "baselined": True,
+        "after": first["events"][-1]["record_id"],
+        "last_add": info["last_add"],
+        "last_erase": info["last_erase"],
+        "entries": info["entries"],
+    }
+    server.node.add_named_event("Memory", "Uncorrectable ECC", timestamp=info["last_add"])
+
+    second = poll(server, {"cursor": cursor, "fru_known": True})
+
+    assert second["ok"] is True, second
+    assert second["sel_info"]["last_add"] == info["last_add"]
+    assert [event["record_id"] for event in second["events"]] != []
+    assert second["sel_info"]["entries"] == info["entries"] + 1
+    third = poll(server, {"cursor": {**cursor, "entries": info["entries"] + 1}, "fru_known": True})
+    assert third["events"] == []  # and nothing more is read once the count is known

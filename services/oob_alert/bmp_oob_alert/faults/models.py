@@ -48,6 +48,9 @@ class MonitoredDevice(models.Model):
     last_record_id = models.PositiveIntegerField(null=True, blank=True)
     last_add = models.BigIntegerField(default=0)
     last_erase = models.BigIntegerField(default=0)
+    # The log's record count: an event logged in the same second as the last one read leaves
+    # last_add as it was (SEL times are whole seconds), and only the count says it came.
+    sel_entries = models.PositiveIntegerField(default=0)
     # Consecutive polls that could not read the BMC, and why the last one failed.
     failures = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True, default="")

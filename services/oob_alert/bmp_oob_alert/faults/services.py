@@ -140,6 +140,7 @@ def _cursor(device: MonitoredDevice) -> dict:
         "after": device.last_record_id,
         "last_add": device.last_add,
         "last_erase": device.last_erase,
+        "entries": device.sel_entries,
     }
 
 
@@ -210,6 +211,7 @@ def device_report(*, report: dict, rules: list[FaultRule]) -> _Outcome:
         elif not report.get("found", True):
             device.last_record_id = None  # cleared and empty
         device.last_add, device.last_erase = int(info["last_add"]), int(info["last_erase"])
+        device.sel_entries = int(info["entries"])
     health = device_health(device)
     if health != device.health:
         device.health = health
