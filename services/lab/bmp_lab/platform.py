@@ -243,21 +243,36 @@ class Platform:
         self.api = Api(f"http://127.0.0.1:{self.openapi_port}", credentials["BMP_ADMIN_API_KEY"])
         for service in services:
             self.start(service)
-        if "bmp-openapi" in services:
-            wait_http(f"http://127.0.0.1:{self.openapi_port}/health", "openapi")
-        if "bmp-openapi-console" in services:
-            wait_http(f"http://127.0.0.1:{self.openapi_console_port}/health", "openapi-console")
-        if "bmp-console-api" in services:
-            wait_http(f"http://127.0.0.1:{self.console_api_port}/health", "console-api")
-        if "bmp-operation-api" in services:
-            wait_http(f"http://127.0.0.1:{self.operation_api_port}/health", "operation-api")
-        if "bmp-scheduler-gateway" in services:
-            wait_http(f"http://127.0.0.1:{self.gateway_port}/health", "the gateway")
-        if "bmp-scheduler-gateway-tls" in services:
-            wait_http(
-                f"https://127.0.0.1:{self.gateway_tls_port}/health",
-                "the TLS gateway",
-                cafile=self.gateway_ca,
+        health = {
+            "bmp-openapi": f"http://127.0.0.1:{self.openapi_port}/health",
+            "bmp-openapi-console": f"http://127.0.0.1:{self.openapi_console_port}/health",
+            "bmp-console-api": f"http://127.0.0.1:{self.console_api_port}/health",
+            "bmp-operation-api": f"http://127.0.0.1:{self.operation_api_port}/health",
+            "bmp-scheduler-gateway": f"http://127.0.0.1:{self.gateway_port}/health",
+            "bmp-scheduler-gateway-tls": f"https://127.0.0.1:{self.gateway_tls_port}/health",
+        }
+        for service in services:
+            if service in health:
+                self.wait_healthy(service, health[service])
+
+    def wait_healthy(self, name: str, url: str, timeout: float = 120) -> None:
+        """Waits for platform process `name` to answer 200 on `url` (an https URL with a
+        certificate of the gateway's CA). A process that exits meanwhile fails at once, and the
+        error carries the end of its log: a fixture's failure in CI shows why it did not start."""
+        process = self.processes[name]
+        cafile = self.gateway_ca if url.startswith("https:") else None
+
+        def answers_or_exited():
+            return answers_200(url, cafile) or process.poll() is not None
+
+        try:
+            wait_for(answers_or_exited, timeout, name, interval=0.2)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; the end of its log:\n{self.log_tail(name)}") from None
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{name} exited ({process.returncode}) before it answered {url}; "
+                f"the end of its log:\n{self.log_tail(name)}"
             )
 
     @property
@@ -304,6 +319,12 @@ class Platform:
         for cleanup in reversed(self.cleanups):
             cleanup()
 
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.logs / f"{name}.log"
+        if not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
     def log_tails(self, lines: int = 40) -> str:
         parts = []
         for path in sorted(self.logs.glob("*.log")):
@@ -322,16 +343,17 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
     raise TimeoutError(f"{what} not ready after {timeout} s")
 
 
+def answers_200(url: str, cafile: Path | None = None) -> bool:
+    """Whether `url` answers 200 now; an https URL must present a certificate of `cafile`."""
+    try:
+        # http(s) URLs of our own; a certificate is verified against cafile only.
+        context = ssl.create_default_context(cafile=cafile) if cafile else None
+        with urllib.request.urlopen(url, timeout=2, context=context) as answer:  # noqa: S310
+            return answer.status == 200
+    except OSError:
+        return False
+
+
 def wait_http(url: str, what: str, timeout: float = 60, cafile: Path | None = None) -> None:
     """Waits for a 200 from `url`; an https URL must present a certificate of `cafile`."""
-
-    def answers():
-        try:
-            # http(s) URLs of our own; a certificate is verified against cafile only.
-            context = ssl.create_default_context(cafile=cafile) if cafile else None
-            with urllib.request.urlopen(url, timeout=2, context=context) as answer:  # noqa: S310
-                return answer.status == 200
-        except OSError:
-            return False
-
-    wait_for(answers, timeout, what, interval=0.2)
+    wait_for(lambda: answers_200(url, cafile), timeout, what, interval=0.2)
