@@ -252,6 +252,29 @@ def test_a_job_keeps_its_last_entries_only(job_id):
     assert entries[-1]["detail"] == {"n": 449}
 
 
+def test_each_servers_entries_of_a_batch_stay_in_order_bounded_and_expiring(job_id):
+    macs = [f"52:54:00:{secrets.token_hex(1)}:{secrets.token_hex(1)}:{n:02x}" for n in range(3)]
+    now = time.time()
+    # One batch, the servers' entries interleaved; the first server gets more than it keeps.
+    batch = [
+        (mac, flight.entry(flight.DHCP, flight.DHCP_PACKET, {"n": n}, at=now + n / 1000))
+        for n in range(flight.NODE_MAX_ENTRIES + 20)
+        for mac in (macs if n < 5 else macs[:1])
+    ]
+    flight.record_node(batch)
+    flight.record_node([(macs[1], flight.entry(flight.DHCP, flight.DHCP_PACKET, {"n": "late"}))])
+
+    first, second, third = (
+        [e["detail"]["n"] for e in flight.read(job_id, nodes=[mac])] for mac in macs
+    )
+    assert first == list(range(20, flight.NODE_MAX_ENTRIES + 20))  # the last ones, in order
+    assert second == [0, 1, 2, 3, 4, "late"]
+    assert third == [0, 1, 2, 3, 4]
+    client = flight._redis()
+    for mac in macs:
+        assert 0 < client.ttl(f"bmp:flight:node:{mac}") <= flight.NODE_TTL_S
+
+
 @pytest.fixture
 def broken_redis():
     """A port where every connection is accepted and closed at once (a Redis that is down
