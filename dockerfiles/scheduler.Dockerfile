@@ -1,6 +1,6 @@
-# bmp-scheduler: the workflow engine (Celery worker on queue "scheduler", with beat for the sweep)
-# and, started without a command, the agent gateway (gunicorn on BMP_PORT, 8803): the
-# bmp-scheduler-gateway container. Same image for both.
+# bmp-scheduler: the workflow engine (Celery worker on queues "scheduler.results" and
+# "scheduler", with beat for the sweep) and, started without a command, the agent gateway
+# (gunicorn on BMP_PORT, 8803): the bmp-scheduler-gateway container. Same image for both.
 # Build context: the repository root.   ./bmp-build-image.sh build scheduler
 
 # The shared dependency layer (dockerfiles/deps.Dockerfile), built first by bmp-build-image.sh.

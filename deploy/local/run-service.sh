@@ -125,13 +125,15 @@ case "$service" in
     ;;
   bmp-scheduler)
     export DJANGO_SETTINGS_MODULE=bmp_scheduler.settings
-    # More scheduler workers may share the queue (docs/scaling.md); only one of them runs the
+    # More scheduler workers may share the queues (docs/scaling.md); only one of them runs the
     # beat (the sweep), the others start with BMP_SCHEDULER_BEAT=0 and a name of their own.
+    # Step results have a queue of their own (bmp_common.queues): they do not wait behind the
+    # submissions queued on "scheduler".
     beat=(-B -s "$BMP_RUN_DIR/scheduler-beat-schedule")
     [[ "${BMP_SCHEDULER_BEAT:-1}" == 1 ]] || beat=()
-    exec "$BMP_VENV/bin/celery" -A bmp_scheduler.celery worker -Q scheduler "${beat[@]}" -P threads \
-      -c "${BMP_SCHEDULER_CONCURRENCY:-8}" -n "${BMP_SCHEDULER_NODE:-scheduler}@%h" \
-      --loglevel "${BMP_LOG_LEVEL:-INFO}"
+    exec "$BMP_VENV/bin/celery" -A bmp_scheduler.celery worker -Q scheduler.results,scheduler \
+      "${beat[@]}" -P threads -c "${BMP_SCHEDULER_CONCURRENCY:-8}" \
+      -n "${BMP_SCHEDULER_NODE:-scheduler}@%h" --loglevel "${BMP_LOG_LEVEL:-INFO}"
     ;;
   bmp-scheduler-gateway)
     # Plain HTTP for iPXE (/v1/boot/*); the agent endpoints answer only on the TLS program.

@@ -1,6 +1,8 @@
-"""The scheduler's Celery app: worker for queue ``scheduler``, and beat for the sweep.
+"""The scheduler's Celery app: worker for queues ``scheduler.results`` (step results) and
+``scheduler`` (the rest), and beat for the sweep. Results have a queue of their own so that
+they do not wait behind every queued submission (``bmp_common.queues``).
 
-celery -A bmp_scheduler.celery worker -Q scheduler
+celery -A bmp_scheduler.celery worker -Q scheduler.results,scheduler
 celery -A bmp_scheduler.celery beat
 """
 

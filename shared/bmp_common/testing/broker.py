@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from celery.contrib.testing.worker import start_worker
 from kombu import Connection
 
-from bmp_common.queues import SCHEDULER_QUEUE
+from bmp_common.queues import SCHEDULER_RESULTS_QUEUE
 
 
 @contextmanager
@@ -27,12 +27,13 @@ def step_worker(app, queue: str, *, concurrency: int) -> Iterator[object]:
 
 @contextmanager
 def scheduler_queue(app) -> Iterator[object]:
-    """The queue the scheduler consumes, read by the test instead (what a worker reported).
+    """The scheduler's queue of step results (``scheduler.results``), read by the test instead:
+    what a step worker reported.
 
-    Emptied first: what other tests sent the scheduler (openapi's jobs) is not the test's.
+    Emptied first: what other tests reported to the scheduler is not the test's.
     """
     with Connection(app.conf.broker_url) as conn:
-        queue = conn.SimpleQueue(SCHEDULER_QUEUE)
+        queue = conn.SimpleQueue(SCHEDULER_RESULTS_QUEUE)
         while True:
             try:
                 queue.get(block=False).ack()

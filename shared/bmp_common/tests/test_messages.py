@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from bmp_common.messages import MessageSchemaError
 from bmp_common.messages.jobs import JobEvent, JobSubmit
 from bmp_common.messages.steps import StepDispatch, StepResult
-from bmp_common.queues import dhcp_queue, driver_queue, route_task
+from bmp_common.queues import SCHEDULER_QUEUES, dhcp_queue, driver_queue, route_task
 
 
 def test_dispatch_round_trips_through_its_wire_form():
@@ -66,7 +66,12 @@ def test_malformed_messages_are_rejected_with_a_reason(data, reason):
 
 
 def test_tasks_are_routed_by_owner_and_idc():
-    assert route_task("bmp.scheduler.step_result", (), {}, {}) == {"queue": "scheduler"}
+    assert route_task("bmp.scheduler.submit_job", (), {}, {}) == {"queue": "scheduler"}
+    assert route_task("bmp.scheduler.submit_jobs", (), {}, {}) == {"queue": "scheduler"}
+    assert route_task("bmp.scheduler.sweep", (), {}, {}) == {"queue": "scheduler"}
+    # Results on a queue of their own: they do not wait behind a backlog of submissions.
+    assert route_task("bmp.scheduler.step_result", (), {}, {}) == {"queue": "scheduler.results"}
+    assert SCHEDULER_QUEUES == ("scheduler.results", "scheduler")  # what the workers consume
     assert route_task("bmp.driver.run_step", (), {"idc_id": "idc-a"}, {}) == {
         "queue": "driver.idc-a"
     }

@@ -1,4 +1,5 @@
-"""Celery tasks of queue ``scheduler``: thin interfaces over the engine.
+"""Celery tasks of queues ``scheduler`` and ``scheduler.results`` (step results): thin
+interfaces over the engine.
 
 Every task is idempotent (job ids, (step, attempt) pairs), which is what makes ``acks_late``
 safe. A malformed message is logged and dropped: retrying it could never succeed.
