@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from bmp_common.errors import PERMISSION_DENIED, BmpError
 from bmp_openapi.accounts.models import User
-from bmp_openapi.catalog.models import DeviceType
+from bmp_openapi.catalog.models import DeviceType, Image
 from bmp_openapi.core import suffixes
 from bmp_openapi.core.scoping import sees_fleet
 from bmp_openapi.devices.selectors import sn_contains
@@ -223,17 +223,21 @@ INSTANCE_SUMMARY_COLUMNS = (
     "description",
     "created_at",
     "locked",
-    "image__image_name",
+    "image_id",
 )
 
 
 def instances_by_id(*, instance_ids) -> dict[str, Instance]:
     """The live instances named, with their image: for the instance summary device answers
     carry (the caller already sees the devices, so it may see what runs on them)."""
+    # The images in a query of their own, not joined: with the join, MariaDB may drive from the
+    # image table (a handful of rows) and read every instance of the image through its foreign
+    # key, 100,000 rows for a page of 20 (seen right after a bulk import, before InnoDB's
+    # statistics caught up: 80 ms of SQL per device page). A deleted image still names itself.
     found = (
-        Instance.objects.select_related("image")
-        .filter(instance_id__in=set(instance_ids))
+        Instance.objects.filter(instance_id__in=set(instance_ids))
         .only(*INSTANCE_SUMMARY_COLUMNS)
+        .prefetch_related(Prefetch("image", queryset=Image.all_objects.only("image_name")))
         .order_by()  # a dict: no order to sort for
     )
     return {instance.instance_id: instance for instance in found}

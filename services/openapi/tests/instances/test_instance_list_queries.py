@@ -56,3 +56,18 @@ def test_pages_follow_the_list_order_newest_first(admin_api, make_user):
     named = _list(admin_api, "instanceName=web&pageSize=1&pageNumber=2")[0]
     assert named["totalCount"] == 3
     assert [i["instanceName"] for i in named["instances"]] == ["web-1"]
+
+
+def test_a_device_answer_summarises_the_instance_on_it_with_its_image(admin_api, make_user):
+    stock = Stock(admin_api, 2)
+    tina = tenant(make_user, "tina")
+    instance_id = _create(tina, stock, default_project(tina), "web-0")
+    image_name = ok(admin_api.get(f"/v1/images/{stock.image_id}"))["image"]["imageName"]
+
+    devices = ok(admin_api.get("/v1/devices?isAll=1"))["devices"]
+
+    (used,) = [d for d in devices if d["instanceId"] == instance_id]
+    assert (used["instanceName"], used["instanceStatus"]) == ("web-0", "running")
+    assert used["imageName"] == image_name
+    (free,) = [d for d in devices if d["instanceId"] != instance_id]
+    assert (free["instanceName"], free["imageName"]) == ("", "")
