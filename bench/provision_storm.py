@@ -208,7 +208,8 @@ def step_profile(platform: Platform) -> str:
 
 def boot_phases(platform: Platform) -> str:
     """Where SetPXEBoot and Ping go, per job from the flight recorder (medians, seconds):
-    the driver's first BMC call after the step began, the scheduler recording its result, the
+    the driver's first BMC call after the step began, the BMC's last answer, the scheduler
+    recording the result, the
     server's first DHCP packet and boot file, the agent's first heartbeat, and its first
     results (Ping's end); with the heartbeats an install made."""
     jobs = platform.sql(
@@ -226,6 +227,8 @@ def boot_phases(platform: Platform) -> str:
                 marks.setdefault("begun", at)
             elif kind == flight.BMC_CALL and detail.get("step") == actions.SET_PXE_BOOT:
                 marks.setdefault("bmc", at)
+                done = at + (detail.get("durationS") or 0)
+                marks["answered"] = max(marks.get("answered", done), done)
             elif kind == flight.STEP_END and detail.get("action") == actions.SET_PXE_BOOT:
                 marks.setdefault("recorded", at)
             elif kind == flight.DHCP_PACKET and "bmc" in marks:
@@ -240,7 +243,8 @@ def boot_phases(platform: Platform) -> str:
         beats.append(count)
         for earlier, later in (
             ("begun", "bmc"),
-            ("bmc", "recorded"),
+            ("bmc", "answered"),
+            ("answered", "recorded"),
             ("bmc", "dhcp"),
             ("dhcp", "file"),
             ("file", "heartbeat"),
