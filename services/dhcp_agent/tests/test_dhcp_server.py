@@ -19,7 +19,7 @@ import pytest
 
 from bmp_common import flight
 from bmp_dhcp_agent.dhcp import codec
-from bmp_dhcp_agent.dhcp.events import read_counters, read_events
+from bmp_dhcp_agent.dhcp.events import EventLog, read_counters, read_events
 from bmp_dhcp_agent.dhcp.policy import PolicyConfig
 from bmp_dhcp_agent.dhcp.server import DhcpServer, ServerConfig
 from bmp_dhcp_agent.hosts import HostTable
@@ -305,3 +305,26 @@ def test_a_server_killed_outright_leaves_no_events_writer_behind(tmp_path):
     )  # fmt: skip
     writer = int(done.stdout)
     assert wait_for(lambda: not Path(f"/proc/{writer}").exists(), timeout=5)
+
+
+def test_flight_entries_given_up_while_redis_is_away_are_counted(tmp_path, monkeypatch):
+    with socket.socket() as probe:  # a port nothing listens on: Redis is away
+        probe.bind(("127.0.0.1", 0))
+        away = probe.getsockname()[1]
+    monkeypatch.setenv("BMP_REDIS_URL", f"redis://127.0.0.1:{away}/0")
+    monkeypatch.setattr(flight, "HOLD_MAX_ENTRIES", 10)
+    flight.reset_client()
+    path = tmp_path / "events.sqlite"
+    log = EventLog(path)
+    try:
+        for batch in range(3):
+            for n in range(10):
+                log.record(MAC, batch * 10 + n, "DISCOVER")
+            log.flush()
+    finally:
+        log.close()
+        flight.reset_client()
+
+    # 30 entries, the buffer holds 10: the two older batches were given up, and said so.
+    assert read_counters(path)["flight_dropped"] == 20
+    assert len(read_events(path, MAC)) == 30  # the server's own record lost nothing

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 FLUSH_EVERY = 2048
 FLUSH_DELAY = 0.2  # seconds an event waits at most before it reaches the file
 DEFAULT_MAX_ROWS = 100_000
+FLIGHT_DROPPED = "flight_dropped"  # the counter of flight recorder entries given up
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dhcp_events (
@@ -86,6 +87,7 @@ class EventLog:
         self._pending: list[tuple] = []  # Event fields; tuples because this is per packet
         self._counts: dict[str, int] = {}
         self.totals: dict[str, int] = {}  # counters since this process started
+        self._flight_dropped = flight.dropped()  # given up before this log: not ours to count
 
     def record(self, mac: str, xid: int, kind: str, ip: str = "", detail: str = "") -> None:
         self._pending.append((time.time(), mac, xid, kind, ip, detail))
@@ -114,7 +116,13 @@ class EventLog:
         self.write(*self.take())
 
     def write(self, events: list[tuple], counts: dict[str, int]) -> None:
-        """Write rows and counters taken with ``take``, in one transaction."""
+        """Write rows and counters taken with ``take``, in one transaction, and count the flight
+        recorder's entries this process gave up since the last write (``flight_dropped``:
+        Redis away for longer than its buffer lasts), so an operator sees what the jobs'
+        timelines miss."""
+        dropped = flight.dropped()
+        if dropped > self._flight_dropped:
+            counts = {**counts, FLIGHT_DROPPED: dropped - self._flight_dropped}
         if not events and not counts:
             return
         db = self._db
@@ -137,11 +145,13 @@ class EventLog:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._flight_dropped = dropped
         _to_flight_recorder(events)
 
     def close(self) -> None:
         try:
             self.flush()
+            self.write([], {})  # what the last batch's flight entries lost
         finally:
             self._db.close()
 
