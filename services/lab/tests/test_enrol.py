@@ -95,6 +95,8 @@ def platform(tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     broker = redis.Redis.from_url(env.redis_url(BROKER_DB))
+    # This test worker's broker database: what earlier tests left in the queue is not ours.
+    broker.delete(SCHEDULER_QUEUE)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process, log)

@@ -262,7 +262,8 @@ def test_each_servers_entries_of_a_batch_stay_in_order_bounded_and_expiring(job_
         for mac in (macs if n < 5 else macs[:1])
     ]
     flight.record_node(batch)
-    flight.record_node([(macs[1], flight.entry(flight.DHCP, flight.DHCP_PACKET, {"n": "late"}))])
+    later = flight.entry(flight.DHCP, flight.DHCP_PACKET, {"n": "late"}, at=now + 1)
+    flight.record_node([(macs[1], later)])  # read() orders by time: later than the batch's
 
     first, second, third = (
         [e["detail"]["n"] for e in flight.read(job_id, nodes=[mac])] for mac in macs
