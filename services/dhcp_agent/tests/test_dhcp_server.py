@@ -4,6 +4,7 @@ Replies that would be broadcast to 255.255.255.255:68 go to 127.0.0.1:<the test 
 here (``broadcast_address`` / ``client_port``): the policy and the loop are the same.
 """
 
+import json
 import multiprocessing
 import os
 import random
@@ -19,7 +20,7 @@ import pytest
 
 from bmp_common import flight
 from bmp_dhcp_agent.dhcp import codec
-from bmp_dhcp_agent.dhcp.events import EventLog, read_counters, read_events
+from bmp_dhcp_agent.dhcp.events import EventLog, flight_entry, read_counters, read_events
 from bmp_dhcp_agent.dhcp.policy import PolicyConfig
 from bmp_dhcp_agent.dhcp.server import DhcpServer, ServerConfig
 from bmp_dhcp_agent.hosts import HostTable
@@ -171,6 +172,29 @@ def test_every_message_of_a_mac_reaches_the_flight_recorder(table_file, client):
         ("dhcp", "dhcp_packet", {"type": kind, "xid": "0x00000abc"})
         for kind in ("DISCOVER", "OFFER", "REQUEST", "ACK")
     ]
+
+
+def test_a_packets_flight_entry_is_the_json_of_its_entry():
+    # The writer fills a template instead of calling json.dumps per packet: same text.
+    for at, kind, xid, detail in [
+        (time.time(), "DISCOVER", 0xABC, ""),
+        (1.5, "OFFER", 0xFFFFFFFF, "unknown_mac"),
+        (0.0, 'A"\u00e9', 0, 'x"\\'),  # nothing the server sends, escaped all the same
+    ]:
+        detail_of = {"type": kind, "xid": f"0x{xid:08x}", **({"detail": detail} if detail else {})}
+        entry = flight.entry(flight.DHCP, flight.DHCP_PACKET, detail_of, at=at)
+        assert flight_entry(at, kind, xid, detail) == json.dumps(entry, separators=(",", ":"))
+
+
+def test_the_events_writer_is_ready_before_the_first_packet_and_yields_to_answering(
+    table_file, client
+):
+    with running_server(table_file, client):
+        # Started with the server, not by the first batch: a storm's first burst does not
+        # share the cores with a Python interpreter starting.
+        (writer,) = multiprocessing.active_children()
+        stat = Path(f"/proc/{writer.pid}/stat").read_text()
+        assert int(stat.rsplit(")", 1)[1].split()[16]) == os.nice(0) + 10  # field 19: nice
 
 
 def test_a_killed_events_writer_is_replaced_and_later_messages_are_recorded(table_file, client):
