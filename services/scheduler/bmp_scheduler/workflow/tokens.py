@@ -82,11 +82,12 @@ def revoke(job: Job) -> None:
     job.token_claimed_at = job.token_expires_at = None
 
 
-def claimable(jobs):
+def claimable(jobs, now=None):
     """``jobs`` narrowed to those whose ticket of the current boot may be handed out (again):
-    issued, unexpired, and not exchanged yet (no agent call presented it)."""
+    issued, unexpired at ``now`` (a datetime or a Statement's Arg; default: now), and not
+    exchanged yet (no agent call presented it)."""
     return jobs.exclude(token_digest="").filter(
-        session_digest="", token_expires_at__gt=timezone.now()
+        session_digest="", token_expires_at__gt=timezone.now() if now is None else now
     )
 
 
