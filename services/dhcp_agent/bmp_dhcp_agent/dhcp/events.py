@@ -175,7 +175,10 @@ class EventWriter:
         # The pool starts its process on the first task: started by the first batch, it would
         # import and connect while the first burst of a PXE storm is being answered, on the
         # same cores. The server starts once and answers for days: it waits here instead.
-        self._pool.submit(_ready).result(timeout=READY_TIMEOUT_S)
+        try:
+            self._pool.submit(_ready).result(timeout=READY_TIMEOUT_S)
+        except Exception as exc:  # answering matters more than the record: go on
+            log.error("the DHCP events writer did not start (%r); retried with the next batch", exc)
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the server holds sockets and threads a child must not inherit.
