@@ -320,11 +320,7 @@ def record_node_encoded(rows: Iterable[tuple[str, str]]) -> None:
     # only (the compose file's ACL), and a user allowed EVAL may run any script.
     by_node: dict[str, list[str]] = {}
     for node, row in rows:
-        items = by_node.get(node)
-        if items is None:
-            by_node[node] = [row]
-        else:
-            items.append(row)
+        by_node.setdefault(node, []).append(row)
     if not by_node:
         return
     count = sum(len(items) for items in by_node.values())

@@ -9,24 +9,27 @@ from bmp_common.celery import make_celery
 from bmp_common.messages.steps import StepDispatch
 
 
-def test_driver_task_reaches_its_idc_queue_on_the_broker():
+def _sent_to_driver(**extra):
+    """A driver task sent through our app with ``extra`` kwargs, as its IDC's queue receives it."""
     app = make_celery("test")
     idc_id = f"idc-test-{uuid.uuid4().hex[:8]}"
     queue_name = f"driver.{idc_id}"
-    message = StepDispatch(step_id=1, attempt=1, action="PowerOn", idc_id=idc_id)
-
     with Connection(app.conf.broker_url) as conn:
         queue = conn.SimpleQueue(queue_name)
         try:
-            app.send_task(
-                "bmp.driver.run_step",
-                kwargs={"idc_id": idc_id, "message": message.to_wire()},
-            )
+            app.send_task("bmp.driver.run_step", kwargs={"idc_id": idc_id, **extra})
             received = queue.get(timeout=10)
             received.ack()
         finally:
             queue.close()  # cancel our consumer before the queue goes away
             conn.default_channel.queue_delete(queue_name)
+    return received
+
+
+def test_driver_task_reaches_its_idc_queue_on_the_broker():
+    message = StepDispatch(step_id=1, attempt=1, action="PowerOn", idc_id="idc-test")
+
+    received = _sent_to_driver(message=message.to_wire())
 
     assert received.headers["task"] == "bmp.driver.run_step"
     _args, kwargs, _embed = received.payload
@@ -34,19 +37,9 @@ def test_driver_task_reaches_its_idc_queue_on_the_broker():
 
 
 def test_a_message_names_its_arguments_in_its_headers_without_their_values():
-    app = make_celery("test")
-    idc_id = f"idc-test-{uuid.uuid4().hex[:8]}"
-    queue_name = f"driver.{idc_id}"
     secret = "gAAAA-an-encrypted-bmc-password"
-    with Connection(app.conf.broker_url) as conn:
-        queue = conn.SimpleQueue(queue_name)
-        try:
-            app.send_task("bmp.driver.run_step", kwargs={"idc_id": idc_id, "credential": secret})
-            received = queue.get(timeout=10)
-            received.ack()
-        finally:
-            queue.close()
-            conn.default_channel.queue_delete(queue_name)
+
+    received = _sent_to_driver(credential=secret)
 
     assert received.headers["kwargsrepr"] == "{credential, idc_id}"
     assert secret not in str(received.headers)
